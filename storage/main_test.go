@@ -1,0 +1,9 @@
+package storage_test
+
+import (
+	"testing"
+
+	"portal/storage/storagetest"
+)
+
+func TestMain(m *testing.M) { storagetest.Main(m) }

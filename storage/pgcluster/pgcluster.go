@@ -1,0 +1,581 @@
+// Package pgcluster runs a private PostgreSQL cluster from the system's
+// PostgreSQL server binaries: the portal's embedded default database when no
+// PORTAL_DATABASE_URL is set, and the test suite's database.
+//
+// The cluster lives in one directory: initdb on first use, then started on a
+// free loopback port (no unix socket, so no path-length or permission trouble
+// with the socket directory), password-protected, and reused on every later
+// start. Postgres runs as a child of this process and is told to shut down
+// fast if this process dies, so a killed portal leaves no server behind; a
+// postmaster.pid left by a crash is handled by PostgreSQL itself or, when its
+// process is still alive, stopped before the new start.
+package pgcluster
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/lib/pq"
+)
+
+// superuser is the cluster's bootstrap role; its password is made at initdb
+// and kept in the cluster directory, readable by its owner only.
+const superuser = "portal"
+
+// ErrNoBinaries is returned (wrapped, with the directories searched) when no
+// PostgreSQL server binaries can be found.
+var ErrNoBinaries = errors.New("no PostgreSQL server binaries (initdb, postgres) found")
+
+// Options configure Start.
+type Options struct {
+	// Dir holds the cluster: data/, password, postgresql.log. Created if missing.
+	Dir string
+	// BinDir is where initdb and postgres are; empty means search the usual places.
+	BinDir string
+	// Durable keeps fsync on. Tests turn it off: their data is thrown away.
+	Durable bool
+	// StartTimeout bounds initdb plus the first accepted connection; 0 means 60 s.
+	StartTimeout time.Duration
+	// Logger receives progress messages; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Cluster is a running private PostgreSQL server.
+type Cluster struct {
+	dir      string
+	port     int
+	password string
+	cmd      *exec.Cmd
+	exited   chan struct{} // closed when the server process has exited
+	lock     *os.File      // flock held while this process owns the cluster
+	log      *slog.Logger
+}
+
+// Start initializes the cluster in opts.Dir if needed, starts it, and waits
+// until it accepts connections. It fails with an error wrapping
+// ErrNoBinaries when the server binaries are missing, and with a clear
+// message when another process already runs a cluster from the same directory.
+func Start(ctx context.Context, opts Options) (*Cluster, error) {
+	if opts.StartTimeout == 0 {
+		opts.StartTimeout = 60 * time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	ctx, cancel := context.WithTimeout(ctx, opts.StartTimeout)
+	defer cancel()
+
+	dir, err := filepath.Abs(opts.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("pgcluster: %w", err)
+	}
+	owner, err := serverOwner()
+	if err != nil {
+		return nil, err
+	}
+	if err := prepareDir(dir, owner); err != nil {
+		return nil, err
+	}
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	c := &Cluster{dir: dir, lock: lock, log: opts.Logger}
+	ok := false
+	defer func() {
+		if !ok {
+			lock.Close()
+		}
+	}()
+
+	dataVersion := readTrimmed(filepath.Join(dir, "data", "PG_VERSION"))
+	bin, err := FindBinaries(opts.BinDir, dataVersion)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.initdb(ctx, bin, owner); err != nil {
+		return nil, err
+	}
+	if c.password, err = readSecret(filepath.Join(dir, "password")); err != nil {
+		return nil, err
+	}
+	if err := stopOrphan(ctx, filepath.Join(dir, "data"), c.log); err != nil {
+		return nil, err
+	}
+	// A crashed predecessor's children may hold its shared memory for a
+	// moment, and a free port may be taken between choosing and binding it:
+	// both pass, so try a few times.
+	for attempt := 1; ; attempt++ {
+		err = c.start(ctx, bin, owner, opts.Durable)
+		if err == nil || attempt == 5 || ctx.Err() != nil {
+			break
+		}
+		c.log.Warn("private database did not start, trying again", "attempt", attempt, "err", err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Duration(attempt) * 300 * time.Millisecond):
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	ok = true
+	return c, nil
+}
+
+// Dir returns the directory that holds the cluster.
+func (c *Cluster) Dir() string { return c.dir }
+
+// Port returns the loopback TCP port the server listens on.
+func (c *Cluster) Port() int { return c.port }
+
+// URL returns a lib/pq connection URL for the named database as the
+// cluster's superuser.
+func (c *Cluster) URL(database string) string {
+	u := url.URL{
+		Scheme:   "postgres",
+		User:     url.UserPassword(superuser, c.password),
+		Host:     net.JoinHostPort("127.0.0.1", strconv.Itoa(c.port)),
+		Path:     "/" + database,
+		RawQuery: "sslmode=disable",
+	}
+	return u.String()
+}
+
+// CreateDatabase creates the named database unless it exists already.
+func (c *Cluster) CreateDatabase(ctx context.Context, name string) error {
+	db, err := sql.Open("postgres", c.URL("postgres"))
+	if err != nil {
+		return fmt.Errorf("pgcluster: create database %s: %w", name, err)
+	}
+	defer db.Close()
+	var exists bool
+	if err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
+		return fmt.Errorf("pgcluster: create database %s: %w", name, err)
+	}
+	if exists {
+		return nil
+	}
+	if _, err := db.ExecContext(ctx, "CREATE DATABASE "+pq.QuoteIdentifier(name)); err != nil {
+		return fmt.Errorf("pgcluster: create database %s: %w", name, err)
+	}
+	return nil
+}
+
+// Stop shuts the server down: a fast shutdown (clients disconnected, data
+// flushed), escalated to an immediate one if ctx ends first. It is safe to
+// call more than once.
+func (c *Cluster) Stop(ctx context.Context) error {
+	defer c.lock.Close()
+	if c.cmd == nil || c.cmd.Process == nil {
+		return nil
+	}
+	select {
+	case <-c.exited:
+		return nil
+	default:
+	}
+	_ = c.cmd.Process.Signal(syscall.SIGINT) // fast shutdown; an error means it has gone already
+	select {
+	case <-c.exited:
+		c.log.Info("private database stopped")
+		return nil
+	case <-ctx.Done():
+	}
+	_ = c.cmd.Process.Signal(syscall.SIGQUIT) // immediate shutdown; recovery runs at the next start
+	select {
+	case <-c.exited:
+		return fmt.Errorf("pgcluster: stop: fast shutdown timed out, stopped immediately: %w", ctx.Err())
+	case <-time.After(10 * time.Second):
+		_ = c.cmd.Process.Kill()
+		<-c.exited
+		return fmt.Errorf("pgcluster: stop: server killed after it ignored shutdown: %w", ctx.Err())
+	}
+}
+
+// Kill stops the server at once with SIGKILL, as a crash would, leaving its
+// postmaster.pid behind. It exists for tests of crash recovery.
+func (c *Cluster) Kill() {
+	if c.cmd != nil && c.cmd.Process != nil {
+		_ = c.cmd.Process.Kill() // it may have exited already
+		<-c.exited
+	}
+	c.lock.Close()
+}
+
+func (c *Cluster) initdb(ctx context.Context, bin Binaries, owner *syscall.Credential) error {
+	data := filepath.Join(c.dir, "data")
+	marker := filepath.Join(c.dir, "initialized")
+	if _, err := os.Stat(marker); err == nil {
+		return nil
+	}
+	// No marker: never initialized, or initdb was interrupted. Start clean.
+	if err := os.RemoveAll(data); err != nil {
+		return fmt.Errorf("pgcluster: remove incomplete cluster: %w", err)
+	}
+	pwfile := filepath.Join(c.dir, "password")
+	if err := writeSecret(pwfile, owner); err != nil {
+		return err
+	}
+	c.log.Info("creating the private database (first start)", "dir", c.dir, "postgres", bin.Version)
+	cmd := exec.CommandContext(ctx, bin.Initdb,
+		"--pgdata="+data,
+		"--username="+superuser,
+		"--pwfile="+pwfile,
+		"--auth=scram-sha-256",
+		"--encoding=UTF8",
+		"--no-locale",
+		"--no-instructions",
+	)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: owner, Setpgid: true}
+	cmd.Dir = c.dir
+	cmd.Env = serverEnv()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("pgcluster: initdb in %s: %w\n%s", data, err, lastLines(out, 15))
+	}
+	if err := os.WriteFile(marker, []byte(bin.Version+"\n"), 0o600); err != nil {
+		return fmt.Errorf("pgcluster: %w", err)
+	}
+	return nil
+}
+
+func (c *Cluster) start(ctx context.Context, bin Binaries, owner *syscall.Credential, durable bool) error {
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	logPath := filepath.Join(c.dir, "postgresql.log")
+	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("pgcluster: open server log: %w", err)
+	}
+	defer logFile.Close() // the child has its own copy of the descriptor
+	logStart, _ := logFile.Seek(0, 2)
+
+	args := []string{
+		"-D", filepath.Join(c.dir, "data"),
+		"-c", "listen_addresses=127.0.0.1",
+		"-c", "port=" + strconv.Itoa(port),
+		"-c", "unix_socket_directories=",
+		"-c", "logging_collector=off",
+		"-c", "max_connections=200",
+	}
+	if !durable {
+		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
+	}
+	// Not CommandContext: the server must outlive the start-up context.
+	cmd := exec.Command(bin.Postgres, args...)
+	cmd.Dir = c.dir
+	cmd.Env = serverEnv()
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	cmd.SysProcAttr = &syscall.SysProcAttr{
+		Credential: owner,
+		// Its own process group: a Ctrl-C in the terminal reaches the portal,
+		// which stops the server after its last request.
+		Setpgid: true,
+		// If the portal dies without stopping it, postgres gets a fast shutdown.
+		Pdeathsig: syscall.SIGINT,
+	}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("pgcluster: start postgres: %w", err)
+	}
+	exited := make(chan struct{})
+	go func() {
+		_ = cmd.Wait() // the exit status is read from the log when it matters
+		close(exited)
+	}()
+	c.cmd, c.exited, c.port = cmd, exited, port
+
+	db, err := sql.Open("postgres", c.URL("postgres"))
+	if err != nil {
+		return fmt.Errorf("pgcluster: %w", err)
+	}
+	defer db.Close()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		pingCtx, cancel := context.WithTimeout(ctx, time.Second)
+		err := db.PingContext(pingCtx)
+		cancel()
+		if err == nil {
+			c.log.Info("private database ready", "port", port, "dir", c.dir)
+			return nil
+		}
+		select {
+		case <-exited:
+			return fmt.Errorf("pgcluster: postgres exited while starting; its log says:\n%s", logSince(logPath, logStart))
+		case <-ctx.Done():
+			_ = cmd.Process.Kill()
+			<-exited
+			return fmt.Errorf("pgcluster: postgres did not accept connections in time (%v); its log says:\n%s", err, logSince(logPath, logStart))
+		case <-tick.C:
+		}
+	}
+}
+
+// Binaries are the PostgreSQL server programs the cluster runs.
+type Binaries struct {
+	Initdb, Postgres string
+	Version          string // major version, such as "15"
+}
+
+// FindBinaries looks for initdb and postgres: in binDir when it is set;
+// otherwise in the Debian layout /usr/lib/postgresql/N/bin (the highest N,
+// or the one matching wantVersion when a cluster of that version exists),
+// in the directory `pg_config --bindir` names, and on PATH. It returns an
+// error wrapping ErrNoBinaries that says what to install when none are found.
+func FindBinaries(binDir, wantVersion string) (Binaries, error) {
+	var dirs []string
+	if binDir != "" {
+		dirs = []string{binDir}
+	} else {
+		debian, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
+		sort.Slice(debian, func(i, j int) bool { return majorOf(debian[i]) > majorOf(debian[j]) })
+		if wantVersion != "" {
+			for i, d := range debian {
+				if strconv.Itoa(majorOf(d)) == wantVersion {
+					debian[0], debian[i] = debian[i], debian[0]
+				}
+			}
+		}
+		dirs = append(dirs, debian...)
+		if out, err := exec.Command("pg_config", "--bindir").Output(); err == nil {
+			dirs = append(dirs, strings.TrimSpace(string(out)))
+		}
+		if p, err := exec.LookPath("initdb"); err == nil {
+			dirs = append(dirs, filepath.Dir(p))
+		}
+		dirs = append(dirs, "/usr/local/pgsql/bin")
+	}
+	for _, d := range dirs {
+		b := Binaries{Initdb: filepath.Join(d, "initdb"), Postgres: filepath.Join(d, "postgres")}
+		if !isExecutable(b.Initdb) || !isExecutable(b.Postgres) {
+			continue
+		}
+		out, err := exec.Command(b.Postgres, "--version").Output()
+		if err != nil {
+			continue
+		}
+		b.Version = majorFromVersion(string(out))
+		if wantVersion != "" && b.Version != wantVersion {
+			return Binaries{}, fmt.Errorf("pgcluster: the private database was made by PostgreSQL %s but the server binaries found (%s) are PostgreSQL %s: install postgresql-%s, or set PORTAL_PG_BINDIR to its bin directory", wantVersion, d, b.Version, wantVersion)
+		}
+		return b, nil
+	}
+	where := "in " + strings.Join(dirs, ", ")
+	if binDir == "" && len(dirs) == 0 {
+		where = "on PATH or under /usr/lib/postgresql"
+	}
+	return Binaries{}, fmt.Errorf("%w %s. Install them (on Debian or Ubuntu: apt-get install postgresql), set PORTAL_PG_BINDIR to their directory, or set PORTAL_DATABASE_URL to use an existing PostgreSQL server", ErrNoBinaries, where)
+}
+
+// serverOwner returns the credential to run the server under: nil (this
+// process's own) unless this process is root, which PostgreSQL refuses to
+// run as; then the postgres user's.
+func serverOwner() (*syscall.Credential, error) {
+	if os.Geteuid() != 0 {
+		return nil, nil
+	}
+	u, err := user.Lookup("postgres")
+	if err != nil {
+		return nil, fmt.Errorf("pgcluster: running as root, the private database must run as the postgres user, and there is none (%v): install PostgreSQL from the system's packages, run the portal as another user, or set PORTAL_DATABASE_URL", err)
+	}
+	uid, _ := strconv.ParseUint(u.Uid, 10, 32)
+	gid, _ := strconv.ParseUint(u.Gid, 10, 32)
+	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), NoSetGroups: true}, nil
+}
+
+// prepareDir creates the cluster directory, owned by the server's user and
+// private to it, and checks that user can reach it.
+func prepareDir(dir string, owner *syscall.Credential) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("pgcluster: create %s: %w", dir, err)
+	}
+	if owner == nil {
+		return nil
+	}
+	err := filepath.WalkDir(dir, func(p string, _ os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(p, int(owner.Uid), int(owner.Gid))
+	})
+	if err != nil {
+		return fmt.Errorf("pgcluster: give %s to the postgres user: %w", dir, err)
+	}
+	for p := filepath.Dir(dir); ; p = filepath.Dir(p) {
+		fi, err := os.Stat(p)
+		if err != nil {
+			return fmt.Errorf("pgcluster: %w", err)
+		}
+		st, _ := fi.Sys().(*syscall.Stat_t)
+		mode := fi.Mode().Perm()
+		reachable := mode&0o001 != 0 ||
+			(st != nil && st.Uid == owner.Uid && mode&0o100 != 0) ||
+			(st != nil && st.Gid == owner.Gid && mode&0o010 != 0)
+		if !reachable {
+			return fmt.Errorf("pgcluster: the postgres user cannot reach %s because %s is private (mode %#o): choose a PORTAL_DATA_DIR it can reach, or run chmod o+x %s", dir, p, mode, p)
+		}
+		if p == filepath.Dir(p) {
+			return nil
+		}
+	}
+}
+
+// lockDir takes an exclusive lock on the cluster directory for the life of
+// this process, so that two portals never run the same cluster.
+func lockDir(dir string) (*os.File, error) {
+	f, err := os.OpenFile(filepath.Join(dir, "portal.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("pgcluster: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("pgcluster: another portal process is using the private database in %s: stop it first, or point this one at another PORTAL_DATA_DIR or at a PORTAL_DATABASE_URL", dir)
+	}
+	return f, nil
+}
+
+// stopOrphan stops a server still running from the data directory although
+// no portal holds its lock (one whose parent died without the death signal
+// reaching it). A postmaster.pid whose process is gone is left to
+// PostgreSQL, which ignores a stale one.
+func stopOrphan(ctx context.Context, data string, log *slog.Logger) error {
+	first := strings.SplitN(readTrimmed(filepath.Join(data, "postmaster.pid")), "\n", 2)[0]
+	pid, err := strconv.Atoi(first)
+	if err != nil || pid <= 0 {
+		return nil
+	}
+	comm := readTrimmed(fmt.Sprintf("/proc/%d/comm", pid))
+	if comm != "postgres" {
+		return nil
+	}
+	log.Warn("stopping a private database left running by an earlier portal", "pid", pid)
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return nil
+	}
+	_ = p.Signal(syscall.SIGINT)
+	for i := 0; ; i++ {
+		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+			return nil
+		}
+		if i == 200 { // 20 s
+			_ = p.Signal(syscall.SIGQUIT)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("pgcluster: an earlier server (pid %d) in %s did not stop: %w", pid, data, ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+func writeSecret(path string, owner *syscall.Credential) error {
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		return fmt.Errorf("pgcluster: %w", err)
+	}
+	if err := os.WriteFile(path, []byte(hex.EncodeToString(b)+"\n"), 0o600); err != nil {
+		return fmt.Errorf("pgcluster: %w", err)
+	}
+	if owner != nil {
+		if err := os.Chown(path, int(owner.Uid), int(owner.Gid)); err != nil {
+			return fmt.Errorf("pgcluster: %w", err)
+		}
+	}
+	return nil
+}
+
+func readSecret(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("pgcluster: read the private database's password: %w", err)
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("pgcluster: find a free port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// serverEnv is the environment for initdb and postgres: ours without the
+// PG* variables, which would otherwise steer them.
+func serverEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "PG") {
+			env = append(env, kv)
+		}
+	}
+	return append(env, "LC_ALL=C")
+}
+
+func readTrimmed(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}
+
+func isExecutable(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0
+}
+
+func majorOf(binDir string) int {
+	n, _ := strconv.Atoi(filepath.Base(filepath.Dir(binDir)))
+	return n
+}
+
+// majorFromVersion reads "postgres (PostgreSQL) 15.19 (Debian ...)" as "15".
+func majorFromVersion(s string) string {
+	for _, f := range strings.Fields(s) {
+		if f != "" && f[0] >= '0' && f[0] <= '9' {
+			return strings.SplitN(f, ".", 2)[0]
+		}
+	}
+	return ""
+}
+
+func logSince(path string, offset int64) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err.Error()
+	}
+	if offset >= 0 && offset <= int64(len(b)) {
+		b = b[offset:]
+	}
+	return lastLines(b, 15)
+}
+
+func lastLines(b []byte, n int) string {
+	lines := bytes.Split(bytes.TrimSpace(b), []byte("\n"))
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return string(bytes.Join(lines, []byte("\n")))
+}

@@ -1,0 +1,105 @@
+// Package storage implements the portal's domain (package forms) on
+// PostgreSQL through sqlx and lib/pq. Each method opens at most one
+// transaction; database errors come back as forms error kinds, so callers
+// never see a driver error or SQL text.
+package storage
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"syscall"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"portal/forms"
+)
+
+// Store is the portal's data on one PostgreSQL database. It is safe for
+// concurrent use; all state is in the database, so any number of portal
+// processes may share it.
+type Store struct {
+	db *sqlx.DB
+}
+
+// Open connects to the database at dsn (a postgres:// URL or a key=value
+// string) and checks that it answers. The error names the server, never the
+// password, and has kind forms.KindUnavailable when the server cannot be reached.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	db, err := sqlx.Open("postgres", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("storage: open %s: %w", Redact(dsn), err)
+	}
+	db.SetMaxOpenConns(25)
+	db.SetMaxIdleConns(10)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	db.SetConnMaxLifetime(time.Hour)
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		db.Close()
+		return nil, classify(fmt.Errorf("storage: connect to %s: %w", Redact(dsn), err))
+	}
+	return &Store{db: db}, nil
+}
+
+// Close closes the connection pool.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Ping checks that the database answers; the error has kind
+// forms.KindUnavailable when it does not.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return classify(fmt.Errorf("storage: ping: %w", err))
+	}
+	return nil
+}
+
+// Redact returns dsn with any password replaced, fit for logs and messages.
+func Redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.Scheme == "" {
+		return "the configured database"
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	u.RawQuery = ""
+	return u.String()
+}
+
+// classify maps a database error onto a forms error kind, keeping the
+// original in the chain for logs.
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) {
+		switch {
+		case pqErr.Code.Class() == "08", // connection exception
+			pqErr.Code == "57P01", pqErr.Code == "57P02", pqErr.Code == "57P03", // shutting down, starting up
+			pqErr.Code == "53300": // too many connections
+			return forms.Wrap(forms.KindUnavailable, err, "")
+		case pqErr.Code == "23505": // unique_violation
+			return forms.Wrap(forms.KindConflict, err, "")
+		case pqErr.Code.Class() == "23", pqErr.Code.Class() == "22": // integrity, data exception
+			return forms.Wrap(forms.KindInvalid, err, "")
+		}
+		return err
+	}
+	var netErr net.Error
+	if errors.Is(err, driver.ErrBadConn) || errors.As(err, &netErr) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, context.DeadlineExceeded) {
+		return forms.Wrap(forms.KindUnavailable, err, "")
+	}
+	return err
+}
