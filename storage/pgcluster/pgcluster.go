@@ -405,7 +405,11 @@ func serverOwner() (*syscall.Credential, error) {
 // prepareDir creates the cluster directory, owned by the server's user and
 // private to it, and checks that user can reach it.
 func prepareDir(dir string, owner *syscall.Credential) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	// Parents open to traverse (the postgres user must reach dir), dir private.
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return fmt.Errorf("pgcluster: create %s: %w", filepath.Dir(dir), err)
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
 		return fmt.Errorf("pgcluster: create %s: %w", dir, err)
 	}
 	if owner == nil {

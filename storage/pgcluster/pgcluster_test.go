@@ -110,7 +110,6 @@ func TestDataOutlivesRestartAndCrash(t *testing.T) {
 	}
 }
 
-
 // TestSecondOwnerRefused: two processes must never run one cluster.
 func TestSecondOwnerRefused(t *testing.T) {
 	dir := newDir(t)

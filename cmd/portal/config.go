@@ -1,0 +1,210 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Config is every setting of the portal, read once from the environment.
+type Config struct {
+	Addr            string
+	BaseURL         *url.URL
+	DatabaseURL     string // empty: run the private cluster under DataDir/pg
+	DataDir         string
+	Env             string // development or production
+	LogLevel        slog.Level
+	LogFormat       string // text or json
+	TrustedProxies  []string
+	DevSignIn       bool
+	PGBinDir        string
+	ShutdownTimeout time.Duration
+}
+
+// Production reports whether the portal runs in production mode.
+func (c Config) Production() bool { return c.Env == "production" }
+
+// setting is one environment variable: its name, default, meaning, and how
+// it lands in Config. The same table loads the config and writes --help.
+type setting struct {
+	name   string
+	def    string // shown in --help; "" means none
+	secret bool   // also read from NAME_FILE
+	help   string
+	set    func(c *Config, v string) error
+}
+
+var settings = []setting{
+	{"PORTAL_ADDR", "127.0.0.1:8080", false, "address to listen on (host:port)", func(c *Config, v string) error {
+		if _, _, err := net.SplitHostPort(v); err != nil {
+			return fmt.Errorf("%q is not host:port", v)
+		}
+		c.Addr = v
+		return nil
+	}},
+	{"PORTAL_BASE_URL", "http://<PORTAL_ADDR>", false, "public URL of the portal, as users reach it; https turns on Secure cookies and HSTS", func(c *Config, v string) error {
+		if v == "" {
+			return nil // derived from the address once it is known
+		}
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("%q is not an http or https URL", v)
+		}
+		u.Path = strings.TrimSuffix(u.Path, "/")
+		c.BaseURL = u
+		return nil
+	}},
+	{"PORTAL_DATABASE_URL", "", true, "PostgreSQL connection URL (postgres://user:password@host:5432/db?sslmode=verify-full); empty in development runs a private cluster under PORTAL_DATA_DIR/pg", func(c *Config, v string) error {
+		c.DatabaseURL = v
+		return nil
+	}},
+	{"PORTAL_DATA_DIR", "./var", false, "directory for the portal's own files (the private database in development)", func(c *Config, v string) error {
+		c.DataDir = v
+		return nil
+	}},
+	{"PORTAL_ENV", "development", false, "development or production; production refuses unsafe settings", func(c *Config, v string) error {
+		if v != "development" && v != "production" {
+			return fmt.Errorf("%q is neither development nor production", v)
+		}
+		c.Env = v
+		return nil
+	}},
+	{"PORTAL_LOG_LEVEL", "info", false, "debug, info, warn or error", func(c *Config, v string) error {
+		return c.LogLevel.UnmarshalText([]byte(v))
+	}},
+	{"PORTAL_LOG_FORMAT", "text", false, "text or json", func(c *Config, v string) error {
+		if v != "text" && v != "json" {
+			return fmt.Errorf("%q is neither text nor json", v)
+		}
+		c.LogFormat = v
+		return nil
+	}},
+	{"PORTAL_TRUSTED_PROXIES", "", false, "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed", func(c *Config, v string) error {
+		c.TrustedProxies = nil
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p == "" {
+				continue
+			}
+			if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+				return fmt.Errorf("%q is not an address or CIDR", p)
+			}
+			c.TrustedProxies = append(c.TrustedProxies, p)
+		}
+		return nil
+	}},
+	{"PORTAL_DEV_SIGNIN", "true in development, false in production", false, "serve the built-in development identity provider with demo accounts; refused in production", func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		c.DevSignIn = b
+		return err
+	}},
+	{"PORTAL_PG_BINDIR", "found automatically", false, "directory of the PostgreSQL server binaries (initdb, postgres) for the private cluster", func(c *Config, v string) error {
+		c.PGBinDir = v
+		return nil
+	}},
+	{"PORTAL_SHUTDOWN_TIMEOUT", "30s", false, "how long a shutdown waits for requests in flight", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("%q is not a positive duration such as 30s", v)
+		}
+		c.ShutdownTimeout = d
+		return nil
+	}},
+}
+
+// LoadConfig reads the settings from getenv (os.Getenv in the portal). It
+// returns every problem at once, each naming its variable; in production it
+// also refuses settings that are unsafe there.
+func LoadConfig(getenv func(string) string) (Config, error) {
+	c := Config{}
+	var problems []string
+	for _, s := range settings {
+		v := getenv(s.name)
+		if s.secret {
+			if file := getenv(s.name + "_FILE"); file != "" {
+				if v != "" {
+					problems = append(problems, fmt.Sprintf("%s and %s_FILE are both set: set one", s.name, s.name))
+					continue
+				}
+				b, err := os.ReadFile(file)
+				if err != nil {
+					problems = append(problems, fmt.Sprintf("%s_FILE: %v", s.name, err))
+					continue
+				}
+				v = strings.TrimSpace(string(b))
+			}
+		}
+		if v == "" {
+			v = s.defaultValue(c)
+		}
+		if v == "" {
+			continue
+		}
+		if err := s.set(&c, v); err != nil {
+			problems = append(problems, fmt.Sprintf("%s: %v", s.name, err))
+		}
+	}
+	if c.BaseURL == nil && c.Addr != "" {
+		c.BaseURL = &url.URL{Scheme: "http", Host: c.Addr}
+	}
+	if c.Production() {
+		if c.DatabaseURL == "" {
+			problems = append(problems, "PORTAL_DATABASE_URL: production needs an external PostgreSQL; the private cluster is for development")
+		}
+		if c.BaseURL != nil && c.BaseURL.Scheme != "https" {
+			problems = append(problems, "PORTAL_BASE_URL: production must be served over https, so that cookies are Secure and HSTS is sent")
+		}
+		if c.DevSignIn {
+			problems = append(problems, "PORTAL_DEV_SIGNIN: the development sign-in, with its demo accounts, must be off in production")
+		}
+	}
+	if len(problems) > 0 {
+		return c, errors.New("the configuration is not usable:\n  " + strings.Join(problems, "\n  "))
+	}
+	return c, nil
+}
+
+// defaultValue returns the value a setting takes when it is not set.
+func (s setting) defaultValue(c Config) string {
+	switch s.name {
+	case "PORTAL_BASE_URL", "PORTAL_PG_BINDIR":
+		return ""
+	case "PORTAL_DEV_SIGNIN":
+		return strconv.FormatBool(!c.Production())
+	}
+	return s.def
+}
+
+// writeSettings prints the settings table for --help.
+func writeSettings(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  VARIABLE\tDEFAULT\tMEANING")
+	for _, s := range settings {
+		def := s.def
+		if def == "" {
+			def = "-"
+		}
+		help := s.help
+		if s.secret {
+			help += " (or " + s.name + "_FILE: a file holding it)"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", s.name, def, help)
+	}
+	tw.Flush()
+}
+
+// newLogger builds the process's logger from the config.
+func newLogger(c Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

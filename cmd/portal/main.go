@@ -1,0 +1,279 @@
+// Command portal runs the Member State submissions portal of the United
+// Nations Office on Drugs and Crime.
+//
+//	portal [serve]      run the web portal (the default)
+//	portal migrate      apply database migrations and exit
+//	portal version      print the version
+//	portal healthcheck  ask a running portal whether it is alive (for containers)
+//
+// Settings come from the environment; `portal --help` lists them all.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"syscall"
+	"time"
+
+	"portal/handlers"
+	"portal/storage"
+	"portal/storage/pgcluster"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+}
+
+// run is the whole command, with its surroundings passed in so tests can
+// drive it. It returns the exit code.
+func run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	for _, a := range args {
+		if a == "-h" || a == "-help" || a == "--help" {
+			usage(stdout)
+			return 0
+		}
+	}
+	if len(args) > 0 {
+		fmt.Fprintf(stderr, "portal %s: unexpected argument %q\n\n", cmd, args[0])
+		usage(stderr)
+		return 2
+	}
+	switch cmd {
+	case "help":
+		usage(stdout)
+		return 0
+	case "version":
+		fmt.Fprintln(stdout, versionString())
+		return 0
+	case "healthcheck":
+		return healthcheck(getenv, stderr)
+	case "serve", "migrate":
+	default:
+		fmt.Fprintf(stderr, "portal: unknown command %q\n\n", cmd)
+		usage(stderr)
+		return 2
+	}
+
+	cfg, err := LoadConfig(getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "portal: %v\n", err)
+		return 1
+	}
+	log := newLogger(cfg, stderr)
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if cmd == "migrate" {
+		err = migrate(ctx, cfg, log)
+	} else {
+		err = serve(ctx, stop, cfg, log)
+	}
+	if err != nil {
+		log.Error("portal stopped", "err", err)
+		fmt.Fprintf(stderr, "portal: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `The Member State submissions portal of the United Nations Office on Drugs and Crime.
+
+Usage:
+  portal [serve]      run the web portal (the default)
+  portal migrate      apply database migrations, then exit
+  portal version      print the version, then exit
+  portal healthcheck  exit 0 if the portal at PORTAL_ADDR is alive, 1 if not
+
+Settings, from the environment:
+`)
+	writeSettings(w)
+	fmt.Fprint(w, `
+Without PORTAL_DATABASE_URL, in development, the portal runs a private PostgreSQL
+cluster in PORTAL_DATA_DIR/pg from the system's PostgreSQL server binaries.
+`)
+}
+
+func versionString() string {
+	s := fmt.Sprintf("portal %s (%s, %s/%s)", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, kv := range bi.Settings {
+			if kv.Key == "vcs.revision" {
+				s += " " + kv.Value
+			}
+		}
+	}
+	return s
+}
+
+// database is an open store and what must happen to close it.
+type database struct {
+	*storage.Store
+	cluster *pgcluster.Cluster // nil when the database is external
+}
+
+// openDatabase connects to PORTAL_DATABASE_URL, or starts the private
+// cluster and connects to its portal database.
+func openDatabase(ctx context.Context, cfg Config, log *slog.Logger) (*database, error) {
+	url := cfg.DatabaseURL
+	var cluster *pgcluster.Cluster
+	if url == "" {
+		var err error
+		cluster, err = pgcluster.Start(ctx, pgcluster.Options{
+			Dir:     filepath.Join(cfg.DataDir, "pg"),
+			BinDir:  cfg.PGBinDir,
+			Durable: true,
+			Logger:  log,
+		})
+		if err != nil {
+			return nil, err
+		}
+		if err := cluster.CreateDatabase(ctx, "portal"); err != nil {
+			stopCluster(cluster, log)
+			return nil, err
+		}
+		url = cluster.URL("portal")
+	}
+	store, err := storage.Open(ctx, url)
+	if err != nil {
+		if cluster != nil {
+			stopCluster(cluster, log)
+		}
+		return nil, err
+	}
+	return &database{Store: store, cluster: cluster}, nil
+}
+
+// Close closes the connections, then stops the private cluster if there is one.
+func (d *database) Close(log *slog.Logger) {
+	if err := d.Store.Close(); err != nil {
+		log.Warn("close database", "err", err)
+	}
+	if d.cluster != nil {
+		stopCluster(d.cluster, log)
+	}
+}
+
+func stopCluster(c *pgcluster.Cluster, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := c.Stop(ctx); err != nil {
+		log.Warn("stop private database", "err", err)
+	}
+}
+
+func migrate(ctx context.Context, cfg Config, log *slog.Logger) error {
+	db, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close(log)
+	if err := db.Migrate(ctx, log); err != nil {
+		return err
+	}
+	log.Info("database is up to date")
+	return nil
+}
+
+// serve runs the portal until ctx ends (SIGINT or SIGTERM), then finishes the
+// requests in flight, closes the database and stops the private cluster.
+func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger) error {
+	db, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close(log)
+	if err := db.Migrate(ctx, log); err != nil {
+		return err
+	}
+	h, err := handlers.New(handlers.Options{
+		BaseURL:        cfg.BaseURL,
+		Version:        version,
+		TrustedProxies: cfg.TrustedProxies,
+		Logger:         log,
+		Store:          db,
+	})
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute, // uploads of large workbooks on slow links
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (set PORTAL_ADDR to another address)", cfg.Addr, err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	log.Info("portal ready", "url", cfg.BaseURL.String(), "addr", ln.Addr().String(), "env", cfg.Env, "version", version)
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	stopSignals() // a second Ctrl-C stops at once
+	log.Info("shutting down: finishing requests in flight", "timeout", cfg.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Warn("shutdown did not finish every request", "err", err)
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
+
+// healthcheck asks the portal at PORTAL_ADDR for /healthz, for container
+// HEALTHCHECKs in images that have no shell or curl.
+func healthcheck(getenv func(string) string, stderr io.Writer) int {
+	addr := getenv("PORTAL_ADDR")
+	if addr == "" {
+		addr = "127.0.0.1:8080"
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "portal healthcheck: PORTAL_ADDR %q is not host:port\n", addr)
+		return 1
+	}
+	switch host {
+	case "", "0.0.0.0":
+		host = "127.0.0.1"
+	case "::":
+		host = "::1"
+	}
+	client := &http.Client{Timeout: 3 * time.Second}
+	resp, err := client.Get("http://" + net.JoinHostPort(host, port) + "/healthz")
+	if err != nil {
+		fmt.Fprintf(stderr, "portal healthcheck: %v\n", err)
+		return 1
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		fmt.Fprintf(stderr, "portal healthcheck: /healthz answered %s\n", resp.Status)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,132 @@
+package handlers
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/url"
+	"path"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+
+	"portal/forms"
+	"portal/templates"
+)
+
+// pages holds one template set per page: the layout and that page.
+type pages struct {
+	sets map[string]*template.Template
+	cat  *catalogue
+}
+
+func loadPages() (*pages, error) {
+	cat, err := loadCatalogue()
+	if err != nil {
+		return nil, err
+	}
+	files, err := fs.Glob(templates.FS, "pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	p := &pages{sets: map[string]*template.Template{}, cat: cat}
+	for _, f := range files {
+		name := strings.TrimSuffix(path.Base(f), ".html")
+		t, err := template.New(name).Option("missingkey=error").ParseFS(templates.FS, "layout.html", f)
+		if err != nil {
+			return nil, fmt.Errorf("handlers: template %s: %w", f, err)
+		}
+		p.sets[name] = t
+	}
+	return p, nil
+}
+
+// basePage is what the layout needs; every page's data embeds it.
+type basePage struct {
+	Lang      forms.Language
+	Dir       string // ltr or rtl
+	Title     string
+	Path      string
+	RequestID string
+	Version   string
+	Languages []languageLink
+
+	loc    *i18n.Localizer
+	assets *assets
+}
+
+type languageLink struct {
+	Code    forms.Language
+	Name    string
+	Href    string
+	Current bool
+}
+
+// newBase fills the layout's data for the request.
+func (s *Server) newBase(c *gin.Context) basePage {
+	lang := s.pages.cat.languageOf(c.Request)
+	b := basePage{
+		Lang:    lang,
+		Dir:     "ltr",
+		Path:    c.Request.URL.Path,
+		Version: s.opts.Version,
+		loc:     s.pages.cat.localizer(lang),
+		assets:  s.assets,
+	}
+	if lang.RightToLeft() {
+		b.Dir = "rtl"
+	}
+	next := url.QueryEscape(c.Request.URL.RequestURI())
+	for _, l := range forms.Languages {
+		b.Languages = append(b.Languages, languageLink{
+			Code: l, Name: languageNames[l], Current: l == lang,
+			Href: "/language/" + string(l) + "?next=" + next,
+		})
+	}
+	return b
+}
+
+// T returns the interface text with the given message ID in the page's
+// language. A missing ID shows as the ID itself, which the catalogue test
+// prevents from reaching users.
+func (b basePage) T(id string) string {
+	return b.Tf(id, nil)
+}
+
+// Tf is T with template data for the message's placeholders.
+func (b basePage) Tf(id string, data any) string {
+	s, err := b.loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
+	if err != nil && s == "" {
+		return id
+	}
+	return s
+}
+
+// Asset returns the URL of a static file, versioned by its content so that
+// browsers may cache it for good.
+func (b basePage) Asset(name string) string { return b.assets.url(name) }
+
+// render executes the page's template set into a buffer, then writes it, so
+// that a template error becomes an error page, not half a page.
+func (s *Server) render(c *gin.Context, status int, page string, data any) {
+	t, ok := s.pages.sets[page]
+	if !ok {
+		s.log.Error("no such page template", "page", page)
+		c.String(500, "internal error")
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		s.log.Error("render page", "page", page, "err", err, "request_id", requestIDOf(c))
+		if page != "error" {
+			s.renderError(c, err)
+			return
+		}
+		c.String(500, "internal error")
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
