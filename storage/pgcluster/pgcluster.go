@@ -49,6 +49,8 @@ type Options struct {
 	Dir string
 	// BinDir is where initdb and postgres are; empty means search the usual places.
 	BinDir string
+	// Port is the loopback port to listen on; 0 picks a free one at each start.
+	Port int
 	// Durable keeps fsync on. Tests turn it off: their data is thrown away.
 	Durable bool
 	// StartTimeout bounds initdb plus the first accepted connection; 0 means 60 s.
@@ -123,7 +125,7 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	// moment, and a free port may be taken between choosing and binding it:
 	// both pass, so try a few times.
 	for attempt := 1; ; attempt++ {
-		err = c.start(ctx, bin, owner, opts.Durable)
+		err = c.start(ctx, bin, owner, opts.Port, opts.Durable)
 		if err == nil || attempt == 5 || ctx.Err() != nil {
 			break
 		}
@@ -256,10 +258,12 @@ func (c *Cluster) initdb(ctx context.Context, bin Binaries, owner *syscall.Crede
 	return nil
 }
 
-func (c *Cluster) start(ctx context.Context, bin Binaries, owner *syscall.Credential, durable bool) error {
-	port, err := freePort()
-	if err != nil {
-		return err
+func (c *Cluster) start(ctx context.Context, bin Binaries, owner *syscall.Credential, port int, durable bool) error {
+	if port == 0 {
+		var err error
+		if port, err = freePort(); err != nil {
+			return err
+		}
 	}
 	logPath := filepath.Join(c.dir, "postgresql.log")
 	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)

@@ -1,0 +1,74 @@
+# The portal's two commands: `make run` and `make test`. Both install what
+# they need (PostgreSQL server binaries, Chromium) when missing and run as
+# root on Debian, and otherwise print the command that installs it.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# The patched toolchain, fetched once through the Go module proxy (go.mod's
+# toolchain line); Go 1.26.8 has standard-library vulnerabilities.
+export GOTOOLCHAIN := go1.26.10+auto
+
+VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -X main.version=$(VERSION)
+ARTIFACTS ?= $(CURDIR)/test-artifacts
+ROOT      := $(shell [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && echo yes)
+
+.PHONY: help
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+.PHONY: run
+run: postgres build ## run the portal on http://127.0.0.1:8080 with its private database in ./var
+	./bin/portal serve
+
+.PHONY: build
+build: ## build bin/portal
+	go build -trimpath -ldflags '$(LDFLAGS)' -o bin/portal ./cmd/portal
+
+.PHONY: test
+test: postgres chromium ## run every test (database, browser and all); screenshots land in test-artifacts/
+	mkdir -p $(ARTIFACTS)
+	go test -count=1 -timeout 20m -artifacts -outputdir=$(ARTIFACTS) ./...
+
+.PHONY: lint
+lint: ## gofmt, go vet, staticcheck
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	go vet ./...
+	go tool staticcheck ./...
+
+.PHONY: bench
+bench: postgres ## run the benchmarks (figures go in docs/benchmarks.md)
+	go test -run '^$$' -bench . -benchmem -count 6 ./... | tee bench.out
+
+.PHONY: clean
+clean: ## remove build output and test artifacts (not ./var, the demo database)
+	rm -rf bin $(ARTIFACTS) bench.out
+
+# PostgreSQL server binaries for the private database; not needed when
+# PORTAL_DATABASE_URL points at a server.
+.PHONY: postgres
+postgres:
+	@if [ -n "$${PORTAL_DATABASE_URL:-}" ] || [ -n "$${PORTAL_PG_BINDIR:-}" ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null; then \
+		exit 0; \
+	elif [ -n "$(ROOT)" ]; then \
+		echo "Installing the PostgreSQL server binaries (Debian package postgresql)..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null; \
+	else \
+		echo "The PostgreSQL server binaries are missing. Install them:  sudo apt-get install postgresql"; \
+		echo "or set PORTAL_DATABASE_URL to a PostgreSQL server."; exit 1; \
+	fi
+
+# Headless Chromium for the browser tests.
+.PHONY: chromium
+chromium:
+	@if [ -n "$${PORTAL_CHROMIUM:-}" ] || command -v chromium >/dev/null || command -v chromium-browser >/dev/null || command -v google-chrome >/dev/null; then \
+		exit 0; \
+	elif [ -n "$(ROOT)" ]; then \
+		echo "Installing Chromium for the browser tests (Debian packages chromium, fonts-noto-core)..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-noto-core >/dev/null; \
+	else \
+		echo "Chromium is missing for the browser tests. Install it:  sudo apt-get install chromium"; \
+		echo "or set PORTAL_CHROMIUM to a Chromium or Chrome binary."; exit 1; \
+	fi

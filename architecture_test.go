@@ -1,0 +1,141 @@
+// Package architecture_test keeps the arrows between the portal's packages
+// pointing one way (see docs/architecture.md): the domain depends on
+// nothing, storage implements it, handlers speak HTTP without knowing the
+// database, and only cmd knows every package.
+package architecture_test
+
+import (
+	"encoding/json"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+type pkg struct {
+	ImportPath string
+	Standard   bool
+	Imports    []string
+	Deps       []string
+}
+
+// rule says what the non-test code of the packages under Prefix may depend
+// on: the standard library only, or anything but the Forbidden prefixes
+// (directly or through another package) and the NotImported ones (directly).
+type rule struct {
+	Prefix      string
+	StdOnly     bool
+	Forbidden   []string
+	NotImported []string
+}
+
+var rules = []rule{
+	{Prefix: "portal/forms", StdOnly: true},
+	{Prefix: "portal/migrations", StdOnly: true},
+	{Prefix: "portal/templates", StdOnly: true},
+	{Prefix: "portal/storage", Forbidden: []string{
+		"portal/handlers", "portal/templates", "portal/cmd",
+		"github.com/gin-gonic/", "net/http",
+	}},
+	{Prefix: "portal/handlers", Forbidden: []string{
+		"portal/storage", "portal/migrations", "portal/cmd",
+		"github.com/jmoiron/sqlx", "github.com/lib/pq", "github.com/pressly/goose",
+	}, NotImported: []string{"database/sql"}},
+	{Prefix: "portal/cmd", Forbidden: []string{
+		"portal/storage/storagetest", "portal/handlers/browsertest", "testing",
+	}},
+}
+
+func TestDependencyDirection(t *testing.T) {
+	pkgs := list(t)
+	std := map[string]bool{}
+	for _, p := range pkgs {
+		if p.Standard {
+			std[p.ImportPath] = true
+		}
+	}
+	covered := 0
+	for _, p := range pkgs {
+		if p.Standard || !strings.HasPrefix(p.ImportPath, "portal") {
+			continue
+		}
+		if p.ImportPath == "portal" {
+			continue
+		}
+		r, ok := ruleFor(p.ImportPath)
+		if !ok {
+			t.Errorf("package %s has no dependency rule: add it to the rules in architecture_test.go and to docs/architecture.md", p.ImportPath)
+			continue
+		}
+		covered++
+		for _, d := range p.Deps {
+			if r.StdOnly && !std[d] && !strings.HasPrefix(d, "internal/") && !strings.HasPrefix(d, "vendor/") {
+				t.Errorf("%s imports %s: it may use the standard library only", p.ImportPath, d)
+			}
+			for _, f := range r.Forbidden {
+				if under(d, f) {
+					t.Errorf("%s depends on %s, which points the wrong way (forbidden: %s)", p.ImportPath, d, f)
+				}
+			}
+		}
+		for _, d := range p.Imports {
+			for _, f := range r.NotImported {
+				if under(d, f) {
+					t.Errorf("%s imports %s, which is not its business", p.ImportPath, d)
+				}
+			}
+		}
+	}
+	if covered < 6 {
+		t.Fatalf("checked only %d portal packages; is go list seeing the module?", covered)
+	}
+}
+
+// under reports whether package path d is prefix f or below it; a prefix
+// ending in "/" matches everything that starts with it.
+func under(d, f string) bool {
+	if strings.HasSuffix(f, "/") {
+		return strings.HasPrefix(d, f)
+	}
+	return d == f || strings.HasPrefix(d, f+"/")
+}
+
+// isTestHelper packages exist for tests; the test-helper rule forbids cmd
+// from importing them, and they may import anything.
+func isTestHelper(path string) bool {
+	return strings.HasSuffix(path, "test")
+}
+
+func ruleFor(path string) (rule, bool) {
+	if isTestHelper(path) {
+		return rule{Prefix: path}, true
+	}
+	best, found := rule{}, false
+	for _, r := range rules {
+		if (path == r.Prefix || strings.HasPrefix(path, r.Prefix+"/")) && len(r.Prefix) > len(best.Prefix) {
+			best, found = r, true
+		}
+	}
+	return best, found
+}
+
+// list runs go list -deps over the module: non-test dependencies only.
+func list(t *testing.T) []pkg {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-deps", "-json=ImportPath,Standard,Imports,Deps", "./...").Output()
+	if err != nil {
+		if ee, ok := err.(*exec.ExitError); ok {
+			t.Fatalf("go list: %v\n%s", err, ee.Stderr)
+		}
+		t.Fatalf("go list: %v", err)
+	}
+	var pkgs []pkg
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	for dec.More() {
+		var p pkg
+		if err := dec.Decode(&p); err != nil {
+			t.Fatal(err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	return pkgs
+}

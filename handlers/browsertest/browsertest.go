@@ -1,0 +1,166 @@
+// Package browsertest drives Debian's Chromium, headless, through chromedp
+// for the portal's end-to-end tests. A test that cannot find Chromium fails
+// with the command that installs it; it never skips. Every failure saves a
+// screenshot of the page as it was (under go test's -outputdir with
+// -artifacts, else in a temporary directory named in the test log).
+package browsertest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// EnvChromium names the variable that points at a Chromium or Chrome binary.
+const EnvChromium = "PORTAL_CHROMIUM"
+
+// Browser is one headless Chromium with one tab, closed when the test ends.
+type Browser struct {
+	t   testing.TB
+	ctx context.Context
+
+	mu      sync.Mutex
+	console []chromedp.ConsoleMessage
+}
+
+// New starts Chromium for t. The whole test must finish within timeout.
+func New(t testing.TB, timeout time.Duration) *Browser {
+	t.Helper()
+	path, err := FindChromium()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("lang", "en-GB"),
+	)
+	if os.Geteuid() == 0 {
+		opts = append(opts, chromedp.NoSandbox) // Chromium refuses to run as root with its sandbox
+	}
+	ctx, cancelTimeout := context.WithTimeout(context.Background(), timeout)
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancelBrowser(); cancelAlloc(); cancelTimeout() })
+
+	if err := chromedp.Do(bctx); err != nil { // starts the browser
+		t.Fatalf("browsertest: start Chromium (%s): %v", path, err)
+	}
+	b := &Browser{t: t, ctx: bctx}
+	messages := chromedp.Console(bctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			b.mu.Lock()
+			b.console = append(b.console, m)
+			b.mu.Unlock()
+		}
+	}()
+	return b
+}
+
+// FindChromium returns the browser to drive: $PORTAL_CHROMIUM, else the
+// first of chromium, chromium-browser, google-chrome on PATH.
+func FindChromium() (string, error) {
+	if p := os.Getenv(EnvChromium); p != "" {
+		return p, nil
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("browsertest: no Chromium found: install it (on Debian: apt-get install chromium; `make test` does this when run as root) or set %s", EnvChromium)
+}
+
+// Context returns the tab's context, for chromedp calls the helpers below do not cover.
+func (b *Browser) Context() context.Context { return b.ctx }
+
+// Do runs the actions; on error it saves a screenshot and fails the test.
+func (b *Browser) Do(actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, actions...); err != nil {
+		b.Fatalf("browser: %v", err)
+	}
+}
+
+// Text returns the visible text of the first element sel matches.
+func (b *Browser) Text(sel string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		b.Fatalf("browser: text of %s: %v", sel, err)
+	}
+	return strings.TrimSpace(s)
+}
+
+// Eval evaluates a JavaScript expression in the page and returns its value as a string.
+func (b *Browser) Eval(expr string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](expr))
+	if err != nil {
+		b.Fatalf("browser: evaluate %s: %v", expr, err)
+	}
+	return s
+}
+
+// ConsoleErrors returns the errors and uncaught exceptions the pages have
+// written to the console so far, including the browser's own reports such as
+// Content-Security-Policy violations.
+func (b *Browser) ConsoleErrors() []string {
+	// Messages arrive asynchronously; give the last ones a moment.
+	time.Sleep(200 * time.Millisecond)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var errs []string
+	for _, m := range b.console {
+		if m.Type == chromedp.ConsoleError || m.IsException() {
+			errs = append(errs, m.String()+" at "+m.URL)
+		}
+	}
+	return errs
+}
+
+// Screenshot saves a full-page PNG named name in the test's artifact
+// directory and returns its path.
+func (b *Browser) Screenshot(name string) string {
+	b.t.Helper()
+	// Quality 100 makes a PNG; anything less, a JPEG.
+	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Logf("browser: screenshot: %v", err)
+		return ""
+	}
+	dir := b.t.TempDir()
+	if a, ok := b.t.(interface{ ArtifactDir() string }); ok {
+		dir = a.ArtifactDir()
+	}
+	path := filepath.Join(dir, name+".png")
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		b.t.Logf("browser: screenshot: %v", err)
+		return ""
+	}
+	b.t.Logf("screenshot: %s", path)
+	return path
+}
+
+// Fatalf saves a screenshot of the page, then fails the test.
+func (b *Browser) Fatalf(format string, args ...any) {
+	b.t.Helper()
+	b.Screenshot("failure")
+	b.t.Fatalf(format, args...)
+}
