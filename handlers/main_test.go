@@ -17,12 +17,12 @@ func TestMain(m *testing.M) { storagetest.Main(m) }
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 // newServer returns the portal's handler on a fresh database of its own.
-func newServer(t *testing.T, baseURL string) *Server {
+func newServer(t testing.TB, baseURL string) *Server {
 	t.Helper()
 	return newServerWith(t, baseURL, storagetest.NewStore(t))
 }
 
-func newServerWith(t *testing.T, baseURL string, store Store) *Server {
+func newServerWith(t testing.TB, baseURL string, store Store) *Server {
 	t.Helper()
 	u, err := url.Parse(baseURL)
 	if err != nil {

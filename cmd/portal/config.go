@@ -152,7 +152,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		}
 	}
 	if c.BaseURL == nil && c.Addr != "" {
-		c.BaseURL = &url.URL{Scheme: "http", Host: c.Addr}
+		c.BaseURL = &url.URL{Scheme: "http", Host: localAddr(c.Addr)}
 	}
 	if c.Production() {
 		if c.DatabaseURL == "" {
@@ -169,6 +169,22 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		return c, errors.New("the configuration is not usable:\n  " + strings.Join(problems, "\n  "))
 	}
 	return c, nil
+}
+
+// localAddr turns a listen address into one a browser on this machine can
+// open: a wildcard host (":8080", "0.0.0.0:8080", "[::]:8080") becomes loopback.
+func localAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	switch host {
+	case "", "0.0.0.0":
+		host = "127.0.0.1"
+	case "::":
+		host = "::1"
+	}
+	return net.JoinHostPort(host, port)
 }
 
 // defaultValue returns the value a setting takes when it is not set.

@@ -253,19 +253,12 @@ func healthcheck(getenv func(string) string, stderr io.Writer) int {
 	if addr == "" {
 		addr = "127.0.0.1:8080"
 	}
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
+	if _, _, err := net.SplitHostPort(addr); err != nil {
 		fmt.Fprintf(stderr, "portal healthcheck: PORTAL_ADDR %q is not host:port\n", addr)
 		return 1
 	}
-	switch host {
-	case "", "0.0.0.0":
-		host = "127.0.0.1"
-	case "::":
-		host = "::1"
-	}
 	client := &http.Client{Timeout: 3 * time.Second}
-	resp, err := client.Get("http://" + net.JoinHostPort(host, port) + "/healthz")
+	resp, err := client.Get("http://" + localAddr(addr) + "/healthz")
 	if err != nil {
 		fmt.Fprintf(stderr, "portal healthcheck: %v\n", err)
 		return 1

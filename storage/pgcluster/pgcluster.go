@@ -26,6 +26,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -88,6 +89,12 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pgcluster: %w", err)
 	}
+	// Binaries first: a machine without PostgreSQL gets that message, and no
+	// directory is made for nothing.
+	bin, err := FindBinaries(opts.BinDir, readTrimmed(filepath.Join(dir, "data", "PG_VERSION")))
+	if err != nil {
+		return nil, err
+	}
 	owner, err := serverOwner()
 	if err != nil {
 		return nil, err
@@ -107,11 +114,6 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		}
 	}()
 
-	dataVersion := readTrimmed(filepath.Join(dir, "data", "PG_VERSION"))
-	bin, err := FindBinaries(opts.BinDir, dataVersion)
-	if err != nil {
-		return nil, err
-	}
 	if err := c.initdb(ctx, bin, owner); err != nil {
 		return nil, err
 	}
@@ -461,18 +463,32 @@ func lockDir(dir string) (*os.File, error) {
 	return f, nil
 }
 
-// stopOrphan stops a server still running from the data directory although
-// no portal holds its lock (one whose parent died without the death signal
-// reaching it). A postmaster.pid whose process is gone is left to
-// PostgreSQL, which ignores a stale one.
+// stopOrphan clears the way for a start. A postmaster.pid names the process
+// that last ran the cluster. If that process is still a postgres serving
+// this data directory, it is an orphan (its portal died without the death
+// signal reaching it) and is stopped. If the pid now belongs to another
+// process (after a reboot, perhaps another PostgreSQL server), the file is
+// stale and removed, since PostgreSQL would take that process for a running
+// server and refuse to start. If no process has the pid, PostgreSQL ignores
+// the file itself. The caller holds the directory's lock, so no portal is
+// using the cluster.
 func stopOrphan(ctx context.Context, data string, log *slog.Logger) error {
-	first := strings.SplitN(readTrimmed(filepath.Join(data, "postmaster.pid")), "\n", 2)[0]
+	pidFile := filepath.Join(data, "postmaster.pid")
+	first := strings.SplitN(readTrimmed(pidFile), "\n", 2)[0]
 	pid, err := strconv.Atoi(first)
 	if err != nil || pid <= 0 {
 		return nil
 	}
-	comm := readTrimmed(fmt.Sprintf("/proc/%d/comm", pid))
-	if comm != "postgres" {
+	if !alive(pid) {
+		return nil
+	}
+	args := strings.Split(readTrimmed(fmt.Sprintf("/proc/%d/cmdline", pid)), "\x00")
+	i := slices.Index(args, "-D")
+	if readTrimmed(fmt.Sprintf("/proc/%d/comm", pid)) != "postgres" || i < 0 || i+1 >= len(args) || args[i+1] != data {
+		log.Warn("removing a stale postmaster.pid whose pid now belongs to another process", "pid", pid, "file", pidFile)
+		if err := os.Remove(pidFile); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("pgcluster: remove stale %s: %w", pidFile, err)
+		}
 		return nil
 	}
 	log.Warn("stopping a private database left running by an earlier portal", "pid", pid)
@@ -482,7 +498,7 @@ func stopOrphan(ctx context.Context, data string, log *slog.Logger) error {
 	}
 	_ = p.Signal(syscall.SIGINT)
 	for i := 0; ; i++ {
-		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+		if !alive(pid) {
 			return nil
 		}
 		if i == 200 { // 20 s
@@ -494,6 +510,19 @@ func stopOrphan(ctx context.Context, data string, log *slog.Logger) error {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// alive reports whether a process with the pid exists and has not exited (a
+// zombie waiting for its parent, perhaps an init that does not reap, has).
+func alive(pid int) bool {
+	if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+		return false
+	}
+	stat := readTrimmed(fmt.Sprintf("/proc/%d/stat", pid))
+	if i := strings.LastIndexByte(stat, ')'); i >= 0 && i+2 < len(stat) {
+		return stat[i+2] != 'Z'
+	}
+	return true
 }
 
 func writeSecret(path string, owner *syscall.Credential) error {

@@ -147,3 +147,41 @@ func TestPasswordRequired(t *testing.T) {
 		t.Fatal("connected with a wrong password; the private cluster must require its own")
 	}
 }
+
+// TestStalePidOfAnotherServer: after a reboot the pid in a stale
+// postmaster.pid may belong to another PostgreSQL server. Starting must
+// neither stop that server nor fail.
+func TestStalePidOfAnotherServer(t *testing.T) {
+	other := start(t, newDir(t))
+	defer stop(t, other)
+	otherPid := strings.SplitN(readFile(t, filepath.Join(other.Dir(), "data", "postmaster.pid")), "\n", 2)[0]
+
+	dir := newDir(t)
+	c := start(t, dir)
+	c.Kill() // leaves its postmaster.pid behind
+	pidFile := filepath.Join(dir, "data", "postmaster.pid")
+	lines := strings.SplitN(readFile(t, pidFile), "\n", 2)
+	if err := os.WriteFile(pidFile, []byte(otherPid+"\n"+lines[1]), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	c = start(t, dir)
+	defer stop(t, c)
+	db, err := sql.Open("postgres", other.URL("postgres"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Ping(); err != nil {
+		t.Fatalf("the other server was disturbed: %v", err)
+	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

@@ -47,9 +47,14 @@ var (
 // stops the private cluster if it started one, and exits.
 func Main(m *testing.M) {
 	code := m.Run()
-	teardown()
+	Teardown()
 	os.Exit(code)
 }
+
+// Teardown drops the template database and stops the private cluster if one
+// was started. Main calls it; a TestMain that must clean up more of its own
+// after the tests calls m.Run, then Teardown, then its own cleanup, instead.
+func Teardown() { teardown() }
 
 // NewDatabase creates a fresh migrated database for t, dropped when t ends,
 // and returns its connection URL.
