@@ -25,7 +25,7 @@ run: postgres build ## run the portal on http://127.0.0.1:8080 with its private 
 
 .PHONY: build
 build: ## build bin/portal
-	go build -trimpath -ldflags '$(LDFLAGS)' -o bin/portal ./cmd/portal
+	go build -ldflags '$(LDFLAGS)' -o bin/portal ./cmd/portal
 
 .PHONY: test
 test: postgres chromium ## run every test (database, browser and all); screenshots land in test-artifacts/
