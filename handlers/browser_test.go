@@ -8,6 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"portal/forms"
 	"portal/handlers/browsertest"
 )
 
@@ -45,6 +46,45 @@ func TestBrowserSmoke(t *testing.T) {
 	}
 	b.Screenshot("landing-ar")
 
+	if errs := b.ConsoleErrors(); len(errs) > 0 {
+		b.Fatalf("console errors:\n%s", strings.Join(errs, "\n"))
+	}
+}
+
+// TestBrowserSignInEachRole signs in through the development provider as
+// each demo account, in Chromium, lands on that role's home page, and
+// signs out.
+func TestBrowserSignInEachRole(t *testing.T) {
+	ts, _ := startServer(t, nil)
+	b := browsertest.New(t, 3*time.Minute)
+	homes := map[forms.Role]string{
+		forms.FocalPoint:  "/orgs/",
+		forms.Contributor: "/orgs/",
+		forms.Analyst:     "/office",
+		forms.Admin:       "/office",
+		forms.Commission:  "/commission",
+		"":                "/home",
+	}
+	for _, a := range DemoAccounts {
+		b.Do(chromedp.Navigate(ts.URL+"/"),
+			chromedp.Click(chromedp.CSS(`.account__signin`)),
+			chromedp.WaitVisible(chromedp.CSS(`.accounts`)),
+			chromedp.Click(chromedp.CSS(`form:has(input[name=subject][value="`+a.Subject+`"]) button`)),
+			chromedp.WaitVisible(chromedp.CSS(`.account__name`)),
+		)
+		path := b.Eval(`location.pathname`)
+		if want := homes[a.Role] + a.Org; !strings.HasPrefix(path, want) {
+			b.Fatalf("%s (%s) landed on %s, want %s", a.Email, a.Role, path, want)
+		}
+		if got := b.Text(".account__name"); got != a.Email {
+			b.Fatalf("header names %q, want %q", got, a.Email)
+		}
+		b.Screenshot("home-" + a.Subject)
+		b.Do(chromedp.Click(chromedp.CSS(`.account form button`)), chromedp.WaitVisible(chromedp.CSS(`.account__signin`)))
+		if path := b.Eval(`location.pathname`); path != "/signed-out" {
+			b.Fatalf("after signing out %s, at %s", a.Email, path)
+		}
+	}
 	if errs := b.ConsoleErrors(); len(errs) > 0 {
 		b.Fatalf("console errors:\n%s", strings.Join(errs, "\n"))
 	}

@@ -52,9 +52,11 @@ var errorMessages = map[forms.Kind]string{
 	forms.KindInternal:    "error.internal",
 }
 
-type errorPage struct {
+// messagePage is a page that says one thing: an error, a refusal, a notice.
+type messagePage struct {
 	basePage
-	Heading, Body string
+	Heading, Body         string
+	ActionURL, ActionText string // an optional way forward besides the home page
 }
 
 // renderError logs err as its kind deserves and shows the user the error
@@ -62,6 +64,11 @@ type errorPage struct {
 func (s *Server) renderError(c *gin.Context, err error) {
 	if errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) || c.Request.Context().Err() != nil {
 		c.Abort() // the client has gone; nobody to answer
+		return
+	}
+	var se *signInError
+	if errors.As(err, &se) {
+		s.renderSignInError(c, se)
 		return
 	}
 	kind := forms.KindOf(err)
@@ -80,13 +87,27 @@ func (s *Server) renderError(c *gin.Context, err error) {
 		c.Header("Retry-After", "30")
 	}
 	key := errorMessages[kind]
-	p := errorPage{basePage: s.newBase(c)}
+	p := messagePage{basePage: s.newBase(c)}
 	p.Heading = p.T(key + ".title")
 	p.Body = p.T(key + ".body")
 	p.Title = p.Heading
 	if status >= 500 {
 		p.RequestID = requestIDOf(c)
 	}
-	s.render(c, status, "error", &p)
+	s.render(c, status, "message", &p)
+	c.Abort()
+}
+
+// renderSignInError audits a failed sign-in and tells the user what went
+// wrong in words they can act on, with a way to try again.
+func (s *Server) renderSignInError(c *gin.Context, se *signInError) {
+	s.log.WarnContext(c.Request.Context(), "sign-in failed", "reason", se.reason, "err", se.err, "request_id", requestIDOf(c))
+	s.audit(c, nil, forms.AuditEvent{Action: forms.AuditSignInFailed, Target: se.email, Details: map[string]string{"reason": se.reason}})
+	p := messagePage{basePage: s.newBase(c)}
+	p.Heading = p.T("auth.error.title")
+	p.Title = p.Heading
+	p.Body = p.T("auth.error." + se.reason)
+	p.ActionURL, p.ActionText = "/signin", p.T("auth.error.retry")
+	s.render(c, se.status, "message", &p)
 	c.Abort()
 }

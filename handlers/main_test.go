@@ -1,14 +1,17 @@
 package handlers
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
+	"portal/storage"
 	"portal/storage/storagetest"
 )
 
@@ -16,23 +19,58 @@ func TestMain(m *testing.M) { storagetest.Main(m) }
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
-// newServer returns the portal's handler on a fresh database of its own.
+// newServer returns the portal's handler, wired as cmd wires it (the
+// development identity provider, sessions in PostgreSQL), on a fresh
+// database of its own. baseURL is where it claims to be served.
 func newServer(t testing.TB, baseURL string) *Server {
 	t.Helper()
 	return newServerWith(t, baseURL, storagetest.NewStore(t))
 }
 
-func newServerWith(t testing.TB, baseURL string, store Store) *Server {
+func newServerWith(t testing.TB, baseURL string, store *storage.Store) *Server {
 	t.Helper()
 	u, err := url.Parse(baseURL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(Options{BaseURL: u, Version: "test", Logger: quiet, Store: store})
+	opts := Options{BaseURL: u, Version: "test", Logger: quiet, Store: store, Sessions: store.SessionStore()}
+	if opts.DevIdP, opts.OIDC, err = NewDevIdP(u, quiet); err != nil {
+		t.Fatal(err)
+	}
+	if err := InviteDemoAccounts(context.Background(), store); err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(opts)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
 	return s
+}
+
+// startServer serves the portal on a real loopback listener, as a browser
+// or an HTTP client reaches it, on the given store (a fresh one if nil).
+func startServer(t testing.TB, store *storage.Store) (*httptest.Server, *Server) {
+	t.Helper()
+	if store == nil {
+		store = storagetest.NewStore(t)
+	}
+	ts := httptest.NewUnstartedServer(nil)
+	s := newServerWith(t, "http://"+ts.Listener.Addr().String(), store)
+	ts.Config.Handler = s
+	ts.Start()
+	t.Cleanup(ts.Close)
+	return ts, s
+}
+
+// newClient is a browser-like HTTP client: it keeps cookies and does not
+// follow redirects, so tests see each step.
+func newClient(t testing.TB) *http.Client {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
 type response struct {

@@ -34,7 +34,7 @@ func loadPages() (*pages, error) {
 	p := &pages{sets: map[string]*template.Template{}, cat: cat}
 	for _, f := range files {
 		name := strings.TrimSuffix(path.Base(f), ".html")
-		t, err := template.New(name).Option("missingkey=error").ParseFS(templates.FS, "layout.html", f)
+		t, err := template.New(name).ParseFS(templates.FS, "layout.html", "partials.html", f)
 		if err != nil {
 			return nil, fmt.Errorf("handlers: template %s: %w", f, err)
 		}
@@ -52,6 +52,10 @@ type basePage struct {
 	RequestID string
 	Version   string
 	Languages []languageLink
+	// User is the signed-in user, nil for a visitor.
+	User *forms.User
+	// Flash is a notice left by the previous request (after a form was sent).
+	Flash string
 
 	loc    *i18n.Localizer
 	assets *assets
@@ -74,9 +78,13 @@ func (s *Server) newBase(c *gin.Context) basePage {
 		Version: s.opts.Version,
 		loc:     s.pages.cat.localizer(lang),
 		assets:  s.assets,
+		User:    s.currentUser(c),
 	}
 	if lang.RightToLeft() {
 		b.Dir = "rtl"
+	}
+	if id := s.popFlash(c); id != "" {
+		b.Flash = b.T(id)
 	}
 	next := url.QueryEscape(c.Request.URL.RequestURI())
 	for _, l := range forms.Languages {
@@ -120,7 +128,7 @@ func (s *Server) render(c *gin.Context, status int, page string, data any) {
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
 		s.log.Error("render page", "page", page, "err", err, "request_id", requestIDOf(c))
-		if page != "error" {
+		if page != "message" {
 			s.renderError(c, err)
 			return
 		}

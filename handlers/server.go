@@ -13,22 +13,55 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"time"
 
+	"github.com/alexedwards/scs/v2"
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"portal/forms"
+	"portal/handlers/devidp"
 )
 
-// Store is what the handlers need of the portal's data.
+// Store is what the handlers need of the portal's data. Errors carry forms
+// kinds: KindNotFound, KindConflict, KindUnavailable when the database is down.
 type Store interface {
-	// Ping reports whether the database answers; the error has kind
-	// forms.KindUnavailable when it does not.
+	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// DirectoryStats counts the bodies the portal knows.
 	DirectoryStats(ctx context.Context) (forms.DirectoryStats, error)
 	// RegionalGroups lists the UN regional groups in their usual order.
 	RegionalGroups(ctx context.Context) ([]forms.RegionalGroup, error)
+	// Organizations lists the organizations of a kind (all kinds for "").
+	Organizations(ctx context.Context, kind forms.OrganizationKind) ([]forms.Organization, error)
+	// OrganizationByCode finds an organization by its code.
+	OrganizationByCode(ctx context.Context, code string) (forms.Organization, error)
+
+	// SignIn records a sign-in: it creates or updates the user, accepts the
+	// invitations their verified e-mail address matches, and audits both.
+	SignIn(ctx context.Context, id forms.Identity, actor forms.Actor) (*forms.User, error)
+	// UserByID returns a user with their memberships.
+	UserByID(ctx context.Context, id int64) (*forms.User, error)
+	// Users lists every user with their memberships.
+	Users(ctx context.Context) ([]forms.User, error)
+	// Members lists the users holding a role in an organization.
+	Members(ctx context.Context, orgID int64) ([]forms.User, error)
+	// RemoveMembership takes a role away (orgID 0 for portal-wide roles), audited.
+	RemoveMembership(ctx context.Context, userID int64, role forms.Role, orgID int64, actor forms.Actor) error
+
+	// CreateInvitation stores an invitation, audited; KindConflict for a duplicate.
+	CreateInvitation(ctx context.Context, inv forms.Invitation, actor forms.Actor) (forms.Invitation, error)
+	// Invitation returns one invitation.
+	Invitation(ctx context.Context, id int64) (forms.Invitation, error)
+	// Invitations lists an organization's invitations (all for orgID 0), newest first.
+	Invitations(ctx context.Context, orgID int64) ([]forms.Invitation, error)
+	// RevokeInvitation revokes a pending invitation, audited; KindConflict otherwise.
+	RevokeInvitation(ctx context.Context, id int64, actor forms.Actor) (forms.Invitation, error)
+
+	// RecordAudit appends an event to the audit log.
+	RecordAudit(ctx context.Context, ev forms.AuditEvent) error
+	// AuditEvents reads the audit log, newest first.
+	AuditEvents(ctx context.Context, f forms.AuditFilter) ([]forms.AuditEvent, error)
 }
 
 // Options configure New.
@@ -41,17 +74,37 @@ type Options struct {
 	TrustedProxies []string
 	Logger         *slog.Logger
 	Store          Store
+	// Sessions stores signed-in sessions (in PostgreSQL, so they survive
+	// restarts and are shared by replicas).
+	Sessions scs.Store
+	// OIDC is the identity provider users sign in with.
+	OIDC OIDC
+	// DevIdP, when set, is the development identity provider, served at
+	// /dev-idp with its account picker; OIDC must then point at it.
+	DevIdP *devidp.Provider
+	// SupportEmail is whom a user with no access yet should write to; optional.
+	SupportEmail string
 }
+
+// Where the development identity provider is served, and its account picker.
+const (
+	DevIdPPath    = "/dev-idp"
+	DevSignInPath = "/dev-signin"
+)
 
 // Server is the portal's HTTP handler.
 type Server struct {
-	opts    Options
-	log     *slog.Logger
-	store   Store
-	pages   *pages
-	assets  *assets
-	metrics *metrics
-	engine  *gin.Engine
+	opts     Options
+	log      *slog.Logger
+	store    Store
+	pages    *pages
+	assets   *assets
+	metrics  *metrics
+	sessions *scs.SessionManager
+	rp       *relyingParty
+	cop      *http.CrossOriginProtection
+	signins  *rateLimiter
+	engine   *gin.Engine
 }
 
 // New builds the portal's handler: it parses every template and loads every
@@ -63,6 +116,16 @@ func New(opts Options) (*Server, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	if opts.Store == nil || opts.Sessions == nil {
+		return nil, fmt.Errorf("handlers: a store and a session store are required")
+	}
+	if opts.OIDC.Issuer == "" || opts.OIDC.ClientID == "" {
+		return nil, fmt.Errorf("handlers: no identity provider configured")
+	}
+	cop := http.NewCrossOriginProtection()
+	if err := cop.AddTrustedOrigin(opts.BaseURL.Scheme + "://" + opts.BaseURL.Host); err != nil {
+		return nil, fmt.Errorf("handlers: base URL as trusted origin: %w", err)
+	}
 	pg, err := loadPages()
 	if err != nil {
 		return nil, err
@@ -72,12 +135,16 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		opts:    opts,
-		log:     opts.Logger,
-		store:   opts.Store,
-		pages:   pg,
-		assets:  as,
-		metrics: newMetrics(),
+		opts:     opts,
+		log:      opts.Logger,
+		store:    opts.Store,
+		pages:    pg,
+		assets:   as,
+		metrics:  newMetrics(),
+		sessions: newSessionManager(opts.Sessions, opts.BaseURL.Scheme == "https"),
+		rp:       newRelyingParty(opts.OIDC, opts.BaseURL),
+		cop:      cop,
+		signins:  newRateLimiter(6*time.Second, 20), // a burst of 20, then 10 a minute
 	}
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
@@ -87,7 +154,7 @@ func New(opts Options) (*Server, error) {
 	e.RemoteIPHeaders = []string{"X-Forwarded-For"}
 	e.RedirectTrailingSlash = false
 	e.RedirectFixedPath = false
-	e.Use(s.requestID, s.logRequests, s.metrics.observe, s.securityHeaders, s.recoverPanics)
+	e.Use(s.requestID, s.logRequests, s.metrics.observe, s.securityHeaders, s.recoverPanics, s.crossOrigin)
 	s.routes(e)
 	e.NoRoute(s.handle(func(c *gin.Context) error {
 		return forms.Errorf(forms.KindNotFound, "no route")
@@ -96,15 +163,58 @@ func New(opts Options) (*Server, error) {
 	return s, nil
 }
 
-// routes registers every route the portal serves.
+// routes registers every route the portal serves, each behind the access
+// rule of its group. The authorization matrix test lists every one.
 func (s *Server) routes(e *gin.Engine) {
+	// Machines: no session, no user.
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", s.metrics.handler())
 	e.GET("/static/*file", s.assets.serve)
 	e.HEAD("/static/*file", s.assets.serve)
-	e.GET("/language/:code", s.handle(s.switchLanguage))
-	e.GET("/", s.handle(s.showLanding))
+
+	// Pages: a session, and the user if signed in.
+	pages := e.Group("/", s.session, s.loadUser)
+	pages.GET("/", s.handle(s.showLanding))
+	pages.GET("/language/:code", s.handle(s.switchLanguage))
+	pages.GET("/signin", s.limit(s.signins), s.handle(s.startSignIn))
+	pages.GET("/auth/callback", s.limit(s.signins), s.handle(s.finishSignIn))
+	pages.GET("/signed-out", s.handle(s.showSignedOut))
+	pages.POST("/signout", s.handle(s.signOut))
+
+	// Signed in, whatever the role.
+	user := pages.Group("/", s.requireUser)
+	user.GET("/home", s.handle(s.showHome))
+	user.POST("/organization", s.handle(s.switchOrganization))
+
+	// One organization's pages: its members and the Office only.
+	org := user.Group("/orgs/:code", s.orgScope(forms.ViewOrganization))
+	org.GET("", s.handle(s.showOrganization))
+	org.POST("/invitations", s.orgScope(forms.InviteContributor), s.handle(s.inviteToOrganization))
+	org.POST("/invitations/:id/revoke", s.orgScope(forms.InviteContributor), s.handle(s.revokeOrganizationInvitation))
+
+	// The Office.
+	office := user.Group("/office", s.require(forms.ViewOffice))
+	office.GET("", s.handle(s.showOffice))
+	office.GET("/invitations", s.require(forms.ManageInvitations), s.handle(s.showInvitations))
+	office.POST("/invitations", s.require(forms.ManageInvitations), s.handle(s.createInvitation))
+	office.POST("/invitations/:id/revoke", s.require(forms.ManageInvitations), s.handle(s.revokeInvitation))
+	office.GET("/audit", s.require(forms.ViewAudit), s.handle(s.showAudit))
+	office.GET("/users", s.require(forms.ManageUsers), s.handle(s.showUsers))
+	office.POST("/users/:id/remove-role", s.require(forms.ManageUsers), s.handle(s.removeRole))
+
+	// The Commission.
+	commission := user.Group("/commission", s.require(forms.ReadReports))
+	commission.GET("", s.handle(s.showCommission))
+
+	// The development identity provider and its account picker.
+	if s.opts.DevIdP != nil {
+		op := gin.WrapH(http.StripPrefix(DevIdPPath, s.opts.DevIdP.Handler()))
+		e.GET(DevIdPPath+"/*path", op)
+		e.POST(DevIdPPath+"/*path", op)
+		pages.GET(DevSignInPath, s.handle(s.showDevSignIn))
+		pages.POST(DevSignInPath, s.handle(s.devSignIn))
+	}
 }
 
 // ServeHTTP serves a request.

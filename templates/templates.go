@@ -2,8 +2,9 @@
 // (stylesheet, scripts) and the translation catalogues of its interface
 // text, embedded in the binary.
 //
-// layout.html is the base every page shares; each file in pages/ is one page
-// and is parsed together with the layout into a template set of its own.
+// layout.html is the base every page shares and partials.html the pieces
+// several pages use; each file in pages/ is one page and is parsed together
+// with those two into a template set of its own.
 // locales/NN.json holds the interface text in each of the six UN languages,
 // keyed by message ID; English is complete and the others fall back to it.
 package templates
@@ -12,5 +13,5 @@ import "embed"
 
 // FS holds layout.html, pages/*.html, static/* and locales/*.json.
 //
-//go:embed layout.html pages static locales
+//go:embed layout.html partials.html pages static locales
 var FS embed.FS

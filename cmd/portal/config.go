@@ -27,7 +27,16 @@ type Config struct {
 	DevSignIn       bool
 	PGBinDir        string
 	ShutdownTimeout time.Duration
+	OIDCIssuer      string
+	OIDCClientID    string
+	OIDCSecret      string
+	OIDCScopes      []string
+	SupportEmail    string
 }
+
+// UseDevIdP reports whether the portal serves its own development identity
+// provider: in development, with no external issuer, unless turned off.
+func (c Config) UseDevIdP() bool { return c.DevSignIn && c.OIDCIssuer == "" && !c.Production() }
 
 // Production reports whether the portal runs in production mode.
 func (c Config) Production() bool { return c.Env == "production" }
@@ -105,6 +114,30 @@ var settings = []setting{
 		c.DevSignIn = b
 		return err
 	}},
+	{"PORTAL_OIDC_ISSUER", "", false, "OpenID Connect issuer URL of the identity provider users sign in with (Keycloak, Entra ID, Dex...); empty in development serves the built-in development provider", func(c *Config, v string) error {
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return fmt.Errorf("%q is not an issuer URL", v)
+		}
+		c.OIDCIssuer = strings.TrimSuffix(v, "/")
+		return nil
+	}},
+	{"PORTAL_OIDC_CLIENT_ID", "", false, "the portal's client id at the identity provider", func(c *Config, v string) error {
+		c.OIDCClientID = v
+		return nil
+	}},
+	{"PORTAL_OIDC_CLIENT_SECRET", "", true, "the portal's client secret at the identity provider", func(c *Config, v string) error {
+		c.OIDCSecret = v
+		return nil
+	}},
+	{"PORTAL_OIDC_SCOPES", "openid email profile", false, "scopes to ask for, separated by spaces or commas (openid, email and profile are always asked for)", func(c *Config, v string) error {
+		c.OIDCScopes = strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == ',' })
+		return nil
+	}},
+	{"PORTAL_SUPPORT_EMAIL", "", false, "address shown to people whose access is pending", func(c *Config, v string) error {
+		c.SupportEmail = v
+		return nil
+	}},
 	{"PORTAL_PG_BINDIR", "found automatically", false, "directory of the PostgreSQL server binaries (initdb, postgres) for the private cluster", func(c *Config, v string) error {
 		c.PGBinDir = v
 		return nil
@@ -164,6 +197,18 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		if c.DevSignIn {
 			problems = append(problems, "PORTAL_DEV_SIGNIN: the development sign-in, with its demo accounts, must be off in production")
 		}
+		if c.OIDCIssuer == "" {
+			problems = append(problems, "PORTAL_OIDC_ISSUER: production needs an identity provider to sign users in")
+		}
+		if c.OIDCIssuer != "" && !strings.HasPrefix(c.OIDCIssuer, "https://") {
+			problems = append(problems, "PORTAL_OIDC_ISSUER: production must reach its identity provider over https")
+		}
+	}
+	if c.OIDCIssuer != "" && c.OIDCClientID == "" {
+		problems = append(problems, "PORTAL_OIDC_CLIENT_ID: required with PORTAL_OIDC_ISSUER")
+	}
+	if c.OIDCIssuer == "" && !c.DevSignIn && !c.Production() {
+		problems = append(problems, "PORTAL_OIDC_ISSUER: nobody can sign in: set an identity provider, or leave PORTAL_DEV_SIGNIN on in development")
 	}
 	if len(problems) > 0 {
 		return c, errors.New("the configuration is not usable:\n  " + strings.Join(problems, "\n  "))

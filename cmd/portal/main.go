@@ -5,6 +5,7 @@
 //	portal migrate      apply database migrations and exit
 //	portal version      print the version
 //	portal healthcheck  ask a running portal whether it is alive (for containers)
+//	portal users ...    invite people, grant and revoke roles, list users
 //
 // Settings come from the environment; `portal --help` lists them all.
 package main
@@ -43,6 +44,9 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	cmd := "serve"
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
+	}
+	if cmd == "users" {
+		return usersCommand(args, getenv, stdout, stderr)
 	}
 	for _, a := range args {
 		if a == "-h" || a == "-help" || a == "--help" {
@@ -100,6 +104,7 @@ Usage:
   portal migrate      apply database migrations, then exit
   portal version      print the version, then exit
   portal healthcheck  exit 0 if the portal at PORTAL_ADDR is alive, 1 if not
+  portal users ...    invite, grant, revoke, list users (portal users --help)
 
 Settings, from the environment:
 `)
@@ -133,10 +138,14 @@ type database struct {
 func openDatabase(ctx context.Context, cfg Config, log *slog.Logger) (*database, error) {
 	url := cfg.DatabaseURL
 	var cluster *pgcluster.Cluster
+	dir := filepath.Join(cfg.DataDir, "pg")
+	if running, ok := pgcluster.RunningURL(dir, "portal"); url == "" && ok {
+		url = running // a portal runs the private cluster now: work beside it
+	}
 	if url == "" {
 		var err error
 		cluster, err = pgcluster.Start(ctx, pgcluster.Options{
-			Dir:     filepath.Join(cfg.DataDir, "pg"),
+			Dir:     dir,
 			BinDir:  cfg.PGBinDir,
 			Durable: true,
 			Logger:  log,
@@ -202,16 +211,35 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	if err := db.Migrate(ctx, log); err != nil {
 		return err
 	}
-	h, err := handlers.New(handlers.Options{
+	opts := handlers.Options{
 		BaseURL:        cfg.BaseURL,
 		Version:        version,
 		TrustedProxies: cfg.TrustedProxies,
 		Logger:         log,
 		Store:          db,
-	})
+		Sessions:       db.SessionStore(),
+		SupportEmail:   cfg.SupportEmail,
+		OIDC: handlers.OIDC{
+			Issuer:       cfg.OIDCIssuer,
+			ClientID:     cfg.OIDCClientID,
+			ClientSecret: cfg.OIDCSecret,
+			Scopes:       cfg.OIDCScopes,
+		},
+	}
+	if cfg.UseDevIdP() {
+		if opts.DevIdP, opts.OIDC, err = handlers.NewDevIdP(cfg.BaseURL, log); err != nil {
+			return err
+		}
+		if err := handlers.InviteDemoAccounts(ctx, db); err != nil {
+			return err
+		}
+		log.Info("development sign-in: demo accounts at " + cfg.BaseURL.String() + "/signin")
+	}
+	h, err := handlers.New(opts)
 	if err != nil {
 		return err
 	}
+	go deleteExpiredSessions(ctx, db, log)
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -244,6 +272,25 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
+}
+
+// deleteExpiredSessions clears ended sessions from the database every ten
+// minutes until ctx ends. Any replica may do it; the DELETE is idempotent.
+func deleteExpiredSessions(ctx context.Context, db *database, log *slog.Logger) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := db.DeleteExpiredSessions(ctx); err != nil {
+				log.Warn("delete expired sessions", "err", err)
+			} else if n > 0 {
+				log.Debug("expired sessions deleted", "count", n)
+			}
+		}
+	}
 }
 
 // healthcheck asks the portal at PORTAL_ADDR for /healthz, for container

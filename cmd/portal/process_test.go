@@ -54,6 +54,7 @@ func runTests(m *testing.M) int {
 // process is a portal running as a child process.
 type process struct {
 	cmd    *exec.Cmd
+	stdout *lockedBuffer
 	stderr *lockedBuffer
 	done   chan struct{} // closed once it has exited
 	err    error         // Wait's result, set before done closes
@@ -64,11 +65,11 @@ type process struct {
 // killed when t ends, if it still runs; its stderr is logged if t failed.
 func startPortal(t *testing.T, vars []string, args ...string) *process {
 	t.Helper()
-	p := &process{stderr: &lockedBuffer{}, done: make(chan struct{})}
+	p := &process{stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, done: make(chan struct{})}
 	p.cmd = exec.Command(portalBin, args...)
 	p.cmd.Env = childEnv(vars)
 	p.cmd.Dir = t.TempDir() // a relative PORTAL_DATA_DIR lands here, not in the source tree
-	p.cmd.Stdout = io.Discard
+	p.cmd.Stdout = p.stdout
 	p.cmd.Stderr = p.stderr
 	p.cmd.WaitDelay = 5 * time.Second
 	if err := p.cmd.Start(); err != nil {

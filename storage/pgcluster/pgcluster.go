@@ -144,6 +144,29 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	return c, nil
 }
 
+// RunningURL returns the connection URL of the named database in the
+// cluster in dir when another process runs that cluster now (it holds the
+// directory's lock), so that a command can work beside a running portal.
+// It returns false when nobody runs it, or it cannot be read.
+func RunningURL(dir, database string) (string, bool) {
+	f, err := os.OpenFile(filepath.Join(dir, "portal.lock"), os.O_RDWR, 0)
+	if err != nil {
+		return "", false
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err == nil {
+		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN) // nobody runs it; let Start take it
+		return "", false
+	}
+	port, err := strconv.Atoi(readTrimmed(filepath.Join(dir, "port")))
+	password := readTrimmed(filepath.Join(dir, "password"))
+	if err != nil || port <= 0 || password == "" {
+		return "", false
+	}
+	c := &Cluster{port: port, password: password}
+	return c.URL(database), true
+}
+
 // Dir returns the directory that holds the cluster.
 func (c *Cluster) Dir() string { return c.dir }
 
@@ -321,6 +344,10 @@ func (c *Cluster) start(ctx context.Context, bin Binaries, owner *syscall.Creden
 		err := db.PingContext(pingCtx)
 		cancel()
 		if err == nil {
+			// For other processes (the command line) while this one runs it.
+			if err := os.WriteFile(filepath.Join(c.dir, "port"), []byte(strconv.Itoa(port)+"\n"), 0o600); err != nil {
+				return fmt.Errorf("pgcluster: %w", err)
+			}
 			c.log.Info("private database ready", "port", port, "dir", c.dir)
 			return nil
 		}

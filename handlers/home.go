@@ -1,0 +1,119 @@
+package handlers
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"portal/forms"
+)
+
+// showHome sends a signed-in user to the home of their role: the Office's,
+// their organization's (the one they last acted for), the Commission's; or,
+// with no role yet, to a page that says their access is pending and whom to ask.
+func (s *Server) showHome(c *gin.Context) error {
+	u := s.currentUser(c)
+	if u.Office() {
+		c.Redirect(http.StatusSeeOther, "/office")
+		return nil
+	}
+	if orgs := u.Organizations(); len(orgs) > 0 {
+		active := orgs[0]
+		want := s.sessions.GetInt64(c.Request.Context(), sessOrgID)
+		if i := slices.IndexFunc(orgs, func(o forms.OrganizationRef) bool { return o.ID == want }); i >= 0 {
+			active = orgs[i]
+		}
+		c.Redirect(http.StatusSeeOther, "/orgs/"+active.Code)
+		return nil
+	}
+	if u.HasRole(forms.Commission) {
+		c.Redirect(http.StatusSeeOther, "/commission")
+		return nil
+	}
+	p := pendingPage{basePage: s.newBase(c), SupportEmail: s.opts.SupportEmail}
+	p.Title = p.T("pending.title")
+	s.render(c, http.StatusOK, "pending", &p)
+	return nil
+}
+
+type pendingPage struct {
+	basePage
+	SupportEmail string
+}
+
+// switchOrganization changes the organization a user with several acts for.
+func (s *Server) switchOrganization(c *gin.Context) error {
+	code := strings.ToUpper(c.PostForm("organization"))
+	for _, o := range s.currentUser(c).Organizations() {
+		if o.Code == code {
+			s.sessions.Put(c.Request.Context(), sessOrgID, o.ID)
+			c.Redirect(http.StatusSeeOther, "/orgs/"+o.Code)
+			return nil
+		}
+	}
+	return forms.Errorf(forms.KindNotFound, "not a member of %q", code)
+}
+
+type organizationPage struct {
+	basePage
+	Org         forms.Organization
+	OrgName     string
+	Role        forms.Role // the user's role here; empty for the Office
+	Orgs        []forms.OrganizationRef
+	Members     []forms.User
+	Invitations []invitationRow
+	Invite      inviteForm
+	CanInvite   bool
+}
+
+// showOrganization is an organization's home: who works on it, and (for its
+// focal point and the Office) the invitations to it.
+func (s *Server) showOrganization(c *gin.Context) error {
+	return s.renderOrganization(c, inviteForm{Role: forms.Contributor}, http.StatusOK)
+}
+
+func (s *Server) renderOrganization(c *gin.Context, form inviteForm, status int) error {
+	ctx := c.Request.Context()
+	u := s.currentUser(c)
+	org := organizationOf(c)
+	members, err := s.store.Members(ctx, org.ID)
+	if err != nil {
+		return err
+	}
+	p := organizationPage{basePage: s.newBase(c), Org: org, Members: members, Orgs: u.Organizations(), Invite: form}
+	p.OrgName = org.Name.In(p.Lang)
+	p.Title = p.OrgName
+	p.Role, _ = u.RoleIn(org.ID)
+	s.sessions.Put(ctx, sessOrgID, org.ID)
+	if u.Can(forms.InviteContributor, org.ID) {
+		p.CanInvite = true
+		invs, err := s.store.Invitations(ctx, org.ID)
+		if err != nil {
+			return err
+		}
+		p.Invitations = s.invitationRows(&p.basePage, invs, time.Now())
+		p.Invite.Roles = p.roleOptions(invitableRoles(u, org.ID, true))
+		p.Invite.Action = "/orgs/" + org.Code + "/invitations"
+	}
+	s.render(c, status, "organization", &p)
+	return nil
+}
+
+// showOffice is the Office's home.
+func (s *Server) showOffice(c *gin.Context) error {
+	p := s.newBase(c)
+	p.Title = p.T("office.title")
+	s.render(c, http.StatusOK, "office", &p)
+	return nil
+}
+
+// showCommission is the Commission's home: the reports the Office has released.
+func (s *Server) showCommission(c *gin.Context) error {
+	p := s.newBase(c)
+	p.Title = p.T("commission.title")
+	s.render(c, http.StatusOK, "commission", &p)
+	return nil
+}

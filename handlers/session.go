@@ -1,0 +1,123 @@
+package handlers
+
+import (
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/gin-gonic/gin"
+)
+
+// Session keys.
+const (
+	sessUserID   = "user_id"
+	sessOrgID    = "org_id"   // the organization the user is acting for
+	sessIDToken  = "id_token" // for the provider's end-session endpoint
+	sessState    = "auth_state"
+	sessNonce    = "auth_nonce"
+	sessVerifier = "auth_verifier"
+	sessNext     = "auth_next"
+	sessFlash    = "flash" // a message ID to show on the next page
+)
+
+// ctxSession marks a request whose session is loaded.
+const ctxSession = "session"
+
+// Session lifetimes: a session ends after this long without a request, and
+// in any case this long after sign-in.
+const (
+	sessionIdleTimeout = 2 * time.Hour
+	sessionLifetime    = 12 * time.Hour
+)
+
+func newSessionManager(store scs.Store, secure bool) *scs.SessionManager {
+	sm := scs.New()
+	sm.Store = store
+	sm.IdleTimeout = sessionIdleTimeout
+	sm.Lifetime = sessionLifetime
+	sm.Cookie.Name = "portal_session"
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Secure = secure
+	sm.Cookie.Path = "/"
+	sm.Cookie.Persist = false // a browser session cookie; the server enforces the timeouts
+	return sm
+}
+
+// session loads the request's session from the store and commits it
+// (writing the cookie) just before the first byte of the response, the way
+// scs's LoadAndSave does, so that it also works for streamed downloads.
+func (s *Server) session(c *gin.Context) {
+	var token string
+	if ck, err := c.Request.Cookie(s.sessions.Cookie.Name); err == nil {
+		token = ck.Value
+	}
+	ctx, err := s.sessions.Load(c.Request.Context(), token)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	c.Request = c.Request.WithContext(ctx)
+	c.Set(ctxSession, true)
+	c.Header("Vary", "Cookie")
+	w := &sessionWriter{ResponseWriter: c.Writer}
+	w.commit = func() {
+		switch s.sessions.Status(ctx) {
+		case scs.Modified:
+			token, expiry, err := s.sessions.Commit(ctx)
+			if err != nil {
+				s.log.ErrorContext(ctx, "save session", "err", err, "request_id", requestIDOf(c))
+				return
+			}
+			s.sessions.WriteSessionCookie(ctx, w.ResponseWriter, token, expiry)
+		case scs.Destroyed:
+			s.sessions.WriteSessionCookie(ctx, w.ResponseWriter, "", time.Time{})
+		}
+	}
+	c.Writer = w
+	c.Next()
+	w.once.Do(w.commit) // a response with no body (a redirect after a POST)
+}
+
+// sessionWriter commits the session before anything is written.
+type sessionWriter struct {
+	gin.ResponseWriter
+	once   sync.Once
+	commit func()
+}
+
+func (w *sessionWriter) Write(b []byte) (int, error) {
+	w.once.Do(w.commit)
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *sessionWriter) WriteString(s string) (int, error) {
+	w.once.Do(w.commit)
+	return w.ResponseWriter.WriteString(s)
+}
+
+func (w *sessionWriter) WriteHeaderNow() {
+	w.once.Do(w.commit)
+	w.ResponseWriter.WriteHeaderNow()
+}
+
+func (w *sessionWriter) Flush() {
+	w.once.Do(w.commit)
+	w.ResponseWriter.Flush()
+}
+
+// flash leaves a message (a catalogue ID) for the next page the user sees.
+func (s *Server) flash(c *gin.Context, id string) {
+	if c.GetBool(ctxSession) {
+		s.sessions.Put(c.Request.Context(), sessFlash, id)
+	}
+}
+
+// popFlash returns and forgets the message left for this page, if any.
+func (s *Server) popFlash(c *gin.Context) string {
+	if !c.GetBool(ctxSession) {
+		return ""
+	}
+	return s.sessions.PopString(c.Request.Context(), sessFlash)
+}

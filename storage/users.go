@@ -1,0 +1,257 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"portal/forms"
+)
+
+// userRow is a row of users u as userColumns selects it.
+type userRow struct {
+	ID            int64        `db:"id"`
+	Issuer        string       `db:"issuer"`
+	Subject       string       `db:"subject"`
+	Email         string       `db:"email"`
+	EmailVerified bool         `db:"email_verified"`
+	Name          string       `db:"display_name"`
+	LastSignIn    sql.NullTime `db:"last_sign_in_at"`
+}
+
+const userColumns = `u.id, u.issuer, u.subject, u.email, u.email_verified, u.display_name, u.last_sign_in_at`
+
+func (r userRow) user() forms.User {
+	return forms.User{
+		ID: r.ID, Issuer: r.Issuer, Subject: r.Subject, Email: r.Email,
+		EmailVerified: r.EmailVerified, Name: r.Name, LastSignIn: r.LastSignIn.Time,
+	}
+}
+
+// userLabel is forms.User.Label in SQL, for the user u.
+const userLabel = `COALESCE(NULLIF(u.email, ''), u.display_name, '')`
+
+// SignIn records that the person id names has signed in, in one
+// transaction: it creates or updates their user (keyed by issuer and
+// subject), then, when the identity provider has verified their e-mail
+// address, accepts every open invitation of that address, granting its role,
+// and writes the audit log (an invitation.accepted event per invitation, then
+// signin). actor gives the request's address and ID; the events name the
+// user as their actor. It returns the user with every role they hold, or a
+// forms.KindInvalid error when the identity has no issuer or subject.
+func (s *Store) SignIn(ctx context.Context, id forms.Identity, actor forms.Actor) (*forms.User, error) {
+	if id.Issuer == "" || id.Subject == "" {
+		return nil, forms.Errorf(forms.KindInvalid, "the identity provider did not say who signed in")
+	}
+	email := strings.ToLower(strings.TrimSpace(id.Email))
+	var u forms.User
+	err := s.withTx(ctx, nil, "sign in", func(tx *sqlx.Tx) error {
+		accepting := id.EmailVerified && email != ""
+		if accepting {
+			// Serializes with CreateInvitation for the same address, so an
+			// invitation is either seen here or granted there at once.
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, email); err != nil {
+				return classify(fmt.Errorf("storage: sign in %s: lock: %w", email, err))
+			}
+		}
+		var r userRow
+		err := tx.QueryRowxContext(ctx, `
+			INSERT INTO users AS u (issuer, subject, email, email_verified, display_name, last_sign_in_at)
+			VALUES ($1, $2, $3, $4, $5, now())
+			ON CONFLICT (issuer, subject) DO UPDATE
+			SET email = EXCLUDED.email, email_verified = EXCLUDED.email_verified,
+			    display_name = EXCLUDED.display_name, last_sign_in_at = EXCLUDED.last_sign_in_at
+			RETURNING `+userColumns,
+			id.Issuer, id.Subject, email, id.EmailVerified, strings.TrimSpace(id.Name)).StructScan(&r)
+		if err != nil {
+			return classify(fmt.Errorf("storage: sign in %s %s: %w", id.Issuer, id.Subject, err))
+		}
+		u = r.user()
+		actor.UserID, actor.Label = u.ID, u.Label()
+		if actor.Label == "" {
+			actor.Label = u.Subject
+		}
+
+		var events []forms.AuditEvent
+		if accepting {
+			accepted, err := acceptInvitations(ctx, tx, u.ID, email, 0)
+			if err != nil {
+				return fmt.Errorf("storage: sign in: %w", err)
+			}
+			for _, a := range accepted {
+				events = append(events, forms.AuditEvent{
+					Actor: actor, Action: forms.AuditInvitationAccepted,
+					Organization: forms.OrganizationRef{ID: a.OrgID}, Target: email,
+					Details: map[string]string{"role": a.Role, "invitation": strconv.FormatInt(a.ID, 10)},
+				})
+			}
+		}
+		events = append(events, forms.AuditEvent{
+			Actor: actor, Action: forms.AuditSignIn, Target: actor.Label,
+			Details: map[string]string{"issuer": id.Issuer, "email_verified": strconv.FormatBool(id.EmailVerified)},
+		})
+		if err := insertAuditEvents(ctx, tx, events...); err != nil {
+			return fmt.Errorf("storage: sign in %s: %w", actor.Label, err)
+		}
+		users := []forms.User{u}
+		if err := attachMemberships(ctx, tx, users, 0); err != nil {
+			return err
+		}
+		u = users[0]
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+// UserByID returns the user with every role they hold, or a
+// forms.KindNotFound error when there is no such user.
+func (s *Store) UserByID(ctx context.Context, id int64) (*forms.User, error) {
+	var users []forms.User
+	err := s.withTx(ctx, readOnly, fmt.Sprintf("user %d", id), func(tx *sqlx.Tx) error {
+		var err error
+		users, err = findUsers(ctx, tx, userFilter{ID: id})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(users) == 0 {
+		return nil, forms.Wrap(forms.KindNotFound, fmt.Errorf("storage: user %d: %w", id, sql.ErrNoRows), "user not found")
+	}
+	return &users[0], nil
+}
+
+// Users returns every user with every role they hold, ordered by e-mail
+// address, then ID.
+func (s *Store) Users(ctx context.Context) ([]forms.User, error) {
+	var users []forms.User
+	err := s.withTx(ctx, readOnly, "users", func(tx *sqlx.Tx) error {
+		var err error
+		users, err = findUsers(ctx, tx, userFilter{})
+		return err
+	})
+	return users, err
+}
+
+// Members returns the users who hold a role in the organization orgID, each
+// with only their roles there, ordered by e-mail address. An unknown
+// organization has no members; orgID 0 is a forms.KindInvalid error.
+func (s *Store) Members(ctx context.Context, orgID int64) ([]forms.User, error) {
+	if orgID == 0 {
+		return nil, forms.Errorf(forms.KindInvalid, "no organization given")
+	}
+	var users []forms.User
+	err := s.withTx(ctx, readOnly, fmt.Sprintf("members of %d", orgID), func(tx *sqlx.Tx) error {
+		var err error
+		users, err = findUsers(ctx, tx, userFilter{OrganizationID: orgID})
+		return err
+	})
+	return users, err
+}
+
+// RemoveMembership takes role away from the user userID, for the
+// organization orgID (0 for a portal-wide role), and writes role.removed to
+// the audit log. It returns a forms.KindNotFound error when the user does not
+// hold that role there, and forms.KindInvalid for an unknown role.
+func (s *Store) RemoveMembership(ctx context.Context, userID int64, role forms.Role, orgID int64, actor forms.Actor) error {
+	if _, ok := forms.ParseRole(string(role)); !ok {
+		return forms.Errorf(forms.KindInvalid, "unknown role")
+	}
+	what := fmt.Sprintf("remove %s of user %d in %d", role, userID, orgID)
+	return s.withTx(ctx, nil, what, func(tx *sqlx.Tx) error {
+		var label string
+		err := tx.QueryRowxContext(ctx, `
+			DELETE FROM memberships m USING users u
+			WHERE u.id = m.user_id AND m.user_id = $1 AND m.role = $2
+			  AND m.organization_id IS NOT DISTINCT FROM NULLIF($3::bigint, 0)
+			RETURNING `+userLabel, userID, string(role), orgID).Scan(&label)
+		if errors.Is(err, sql.ErrNoRows) {
+			return forms.Wrap(forms.KindNotFound, fmt.Errorf("storage: %s: %w", what, err), "role not found")
+		}
+		if err != nil {
+			return classify(fmt.Errorf("storage: %s: %w", what, err))
+		}
+		err = insertAuditEvents(ctx, tx, forms.AuditEvent{
+			Actor: actor, Action: forms.AuditRoleRemoved, Organization: forms.OrganizationRef{ID: orgID},
+			Target: label, Details: map[string]string{"role": string(role), "user": strconv.FormatInt(userID, 10)},
+		})
+		if err != nil {
+			return fmt.Errorf("storage: %s: %w", what, err)
+		}
+		return nil
+	})
+}
+
+// userFilter selects users; zero fields select everything.
+type userFilter struct {
+	ID int64
+	// OrganizationID selects the users with a role in the organization, and
+	// of their memberships only those there.
+	OrganizationID int64
+}
+
+// findUsers returns the users f selects, ordered by e-mail address then ID,
+// with their memberships: two queries, whatever the number of users.
+func findUsers(ctx context.Context, q sqlx.QueryerContext, f userFilter) ([]forms.User, error) {
+	var rows []userRow
+	err := sqlx.SelectContext(ctx, q, &rows, `
+		SELECT `+userColumns+`
+		FROM users u
+		WHERE ($1::bigint = 0 OR u.id = $1)
+		  AND ($2::bigint = 0 OR EXISTS (
+		      SELECT 1 FROM memberships m WHERE m.user_id = u.id AND m.organization_id = $2))
+		ORDER BY u.email, u.id`, f.ID, f.OrganizationID)
+	if err != nil {
+		return nil, classify(fmt.Errorf("storage: find users %+v: %w", f, err))
+	}
+	users := make([]forms.User, len(rows))
+	for i, r := range rows {
+		users[i] = r.user()
+	}
+	if err := attachMemberships(ctx, q, users, f.OrganizationID); err != nil {
+		return nil, err
+	}
+	return users, nil
+}
+
+// attachMemberships fills in the memberships of users with one query: all
+// of them, or only those in the organization orgID when it is not 0.
+// Portal-wide roles come first, then organizations by code.
+func attachMemberships(ctx context.Context, q sqlx.QueryerContext, users []forms.User, orgID int64) error {
+	if len(users) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(users))
+	at := make(map[int64]int, len(users))
+	for i, u := range users {
+		ids[i], at[u.ID] = u.ID, i
+	}
+	var rows []struct {
+		UserID int64  `db:"user_id"`
+		Role   string `db:"role"`
+		orgRefRow
+	}
+	err := sqlx.SelectContext(ctx, q, &rows, `
+		SELECT m.user_id, m.role, `+orgRefColumns+`
+		FROM memberships m
+		LEFT JOIN organizations o ON o.id = m.organization_id
+		WHERE m.user_id = ANY($1) AND ($2::bigint = 0 OR m.organization_id = $2)
+		ORDER BY m.user_id, o.code NULLS FIRST, m.role`, pq.Array(ids), orgID)
+	if err != nil {
+		return classify(fmt.Errorf("storage: memberships of %d users: %w", len(ids), err))
+	}
+	for _, r := range rows {
+		u := &users[at[r.UserID]]
+		u.Memberships = append(u.Memberships, forms.Membership{Role: forms.Role(r.Role), Organization: r.orgRefRow.ref()})
+	}
+	return nil
+}
