@@ -3,12 +3,9 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"portal/forms"
 )
@@ -55,37 +52,4 @@ func (r orgRefRow) ref() forms.OrganizationRef {
 		return forms.OrganizationRef{}
 	}
 	return forms.OrganizationRef{ID: r.OrgID, Code: r.OrgCode, Name: r.names.forms()}
-}
-
-// OrganizationByCode returns the organization with the code, compared in
-// upper case, with its regional groups. It returns a forms.KindNotFound
-// error when there is none.
-func (s *Store) OrganizationByCode(ctx context.Context, code string) (forms.Organization, error) {
-	var r struct {
-		ID     int64          `db:"id"`
-		Code   string         `db:"code"`
-		Kind   string         `db:"kind"`
-		M49    sql.NullString `db:"m49"`
-		Groups pq.StringArray `db:"groups"`
-		names
-	}
-	err := s.db.QueryRowxContext(ctx, `
-		SELECT o.id, o.code, o.kind, o.m49,
-		       o.name_en, o.name_fr, o.name_es, o.name_ru, o.name_ar, o.name_zh,
-		       array(SELECT m.group_code FROM regional_group_members m
-		             JOIN regional_groups g ON g.code = m.group_code
-		             WHERE m.organization_id = o.id ORDER BY g.position) AS groups
-		FROM organizations o
-		WHERE o.code = upper($1)`, strings.TrimSpace(code)).StructScan(&r)
-	if errors.Is(err, sql.ErrNoRows) {
-		return forms.Organization{}, forms.Wrap(forms.KindNotFound,
-			fmt.Errorf("storage: organization %q: %w", code, err), "organization not found")
-	}
-	if err != nil {
-		return forms.Organization{}, classify(fmt.Errorf("storage: organization %q: %w", code, err))
-	}
-	return forms.Organization{
-		ID: r.ID, Code: r.Code, Kind: forms.OrganizationKind(r.Kind), M49: r.M49.String,
-		Name: r.names.forms(), RegionalGroups: r.Groups,
-	}, nil
 }

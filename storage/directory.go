@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/lib/pq"
 
@@ -61,6 +62,33 @@ func (s *Store) RegionalGroups(ctx context.Context) ([]forms.RegionalGroup, erro
 // Organizations returns every organization of the given kind (all kinds
 // when kind is empty), ordered by code, each with its regional groups.
 func (s *Store) Organizations(ctx context.Context, kind forms.OrganizationKind) ([]forms.Organization, error) {
+	orgs, err := s.findOrganizations(ctx, string(kind), "")
+	if err != nil {
+		return nil, fmt.Errorf("storage: organizations: %w", err)
+	}
+	return orgs, nil
+}
+
+// OrganizationByCode returns the organization with that code (compared
+// upper-cased, spaces trimmed) with its regional groups, or a KindNotFound error.
+func (s *Store) OrganizationByCode(ctx context.Context, code string) (forms.Organization, error) {
+	code = strings.ToUpper(strings.TrimSpace(code))
+	if code == "" {
+		return forms.Organization{}, forms.Errorf(forms.KindNotFound, "organization not found")
+	}
+	orgs, err := s.findOrganizations(ctx, "", code)
+	if err != nil {
+		return forms.Organization{}, fmt.Errorf("storage: organization %q: %w", code, err)
+	}
+	if len(orgs) == 0 {
+		return forms.Organization{}, forms.Errorf(forms.KindNotFound, "organization not found")
+	}
+	return orgs[0], nil
+}
+
+// findOrganizations selects organizations by kind and code; an empty
+// argument selects all.
+func (s *Store) findOrganizations(ctx context.Context, kind, code string) ([]forms.Organization, error) {
 	var rows []struct {
 		ID     int64          `db:"id"`
 		Code   string         `db:"code"`
@@ -76,10 +104,10 @@ func (s *Store) Organizations(ctx context.Context, kind forms.OrganizationKind) 
 		             JOIN regional_groups g ON g.code = m.group_code
 		             WHERE m.organization_id = o.id ORDER BY g.position) AS groups
 		FROM organizations o
-		WHERE $1 = '' OR o.kind::text = $1
-		ORDER BY o.code`, string(kind))
+		WHERE ($1 = '' OR o.kind::text = $1) AND ($2 = '' OR o.code = $2)
+		ORDER BY o.code`, kind, code)
 	if err != nil {
-		return nil, classify(fmt.Errorf("storage: organizations: %w", err))
+		return nil, classify(err)
 	}
 	orgs := make([]forms.Organization, len(rows))
 	for i, r := range rows {
