@@ -71,8 +71,10 @@ func (s *Server) require(a forms.Action) gin.HandlerFunc {
 }
 
 // orgScope resolves the :code of the route to an organization and lets
-// through only users who may do a on it. Anyone else is told there is no
-// such page, so that the portal does not say which organizations have data.
+// through only users who may do a on it. Someone who may not even see the
+// organization is told there is no such page, so that the portal does not
+// say which organizations have data; a member who may see it but not do a
+// is told it is not allowed.
 func (s *Server) orgScope(a forms.Action) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		org, err := s.store.OrganizationByCode(c.Request.Context(), strings.ToUpper(c.Param("code")))
@@ -80,8 +82,12 @@ func (s *Server) orgScope(a forms.Action) gin.HandlerFunc {
 			s.renderError(c, err)
 			return
 		}
-		if !s.currentUser(c).Can(a, org.ID) {
-			s.renderError(c, forms.Errorf(forms.KindNotFound, "%s refused on %s", a, org.Code))
+		if u := s.currentUser(c); !u.Can(a, org.ID) {
+			kind := forms.KindNotFound
+			if u.Can(forms.ViewOrganization, org.ID) {
+				kind = forms.KindForbidden
+			}
+			s.renderError(c, forms.Errorf(kind, "%s refused on %s", a, org.Code))
 			return
 		}
 		c.Set(ctxOrg, org)

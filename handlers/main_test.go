@@ -83,6 +83,7 @@ type response struct {
 func get(t *testing.T, h http.Handler, target string, header ...string) response {
 	t.Helper()
 	req := httptest.NewRequest(http.MethodGet, target, nil)
+	req.RemoteAddr = "127.0.0.1:40000" // as a client on this machine (httptest's default is 192.0.2.1)
 	for _, kv := range header {
 		k, v, _ := strings.Cut(kv, ": ")
 		req.Header.Add(k, v)

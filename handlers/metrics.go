@@ -1,7 +1,11 @@
 package handlers
 
 import (
+	"crypto/subtle"
+	"net"
+	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -50,7 +54,27 @@ func (m *metrics) observe(c *gin.Context) {
 	m.duration.WithLabelValues(c.Request.Method, route).Observe(time.Since(start).Seconds())
 }
 
-func (m *metrics) handler() gin.HandlerFunc {
+// handler serves the metrics to the monitoring system only: with a token
+// configured, to requests that bear it; without, to requests made on this
+// machine directly (from loopback, not forwarded by a proxy).
+func (m *metrics) handler(token string) gin.HandlerFunc {
 	h := promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
-	return func(c *gin.Context) { h.ServeHTTP(c.Writer, c.Request) }
+	return func(c *gin.Context) {
+		if !metricsAllowed(c.Request, token) {
+			c.Header("WWW-Authenticate", `Bearer realm="metrics"`)
+			c.String(http.StatusForbidden, "metrics are for the monitoring system: set PORTAL_METRICS_TOKEN and send it as a bearer token\n")
+			return
+		}
+		h.ServeHTTP(c.Writer, c.Request)
+	}
+}
+
+func metricsAllowed(r *http.Request, token string) bool {
+	if token != "" {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		return ok && subtle.ConstantTimeCompare([]byte(got), []byte(token)) == 1
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	ip := net.ParseIP(host)
+	return err == nil && ip != nil && ip.IsLoopback() && r.Header.Get("X-Forwarded-For") == "" && r.Header.Get("Forwarded") == ""
 }

@@ -84,6 +84,9 @@ type Options struct {
 	DevIdP *devidp.Provider
 	// SupportEmail is whom a user with no access yet should write to; optional.
 	SupportEmail string
+	// MetricsToken, when set, is the bearer token /metrics requires; when
+	// empty, /metrics answers only requests made directly from this machine.
+	MetricsToken string
 }
 
 // Where the development identity provider is served, and its account picker.
@@ -169,7 +172,7 @@ func (s *Server) routes(e *gin.Engine) {
 	// Machines: no session, no user.
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", s.metrics.handler())
+	e.GET("/metrics", s.metrics.handler(s.opts.MetricsToken))
 	e.GET("/static/*file", s.assets.serve)
 	e.HEAD("/static/*file", s.assets.serve)
 

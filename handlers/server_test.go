@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -193,6 +194,43 @@ func TestHealthAndMetrics(t *testing.T) {
 	} {
 		if !strings.Contains(m, want) {
 			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+}
+
+func TestMetricsOnlyForMonitoring(t *testing.T) {
+	s := newServer(t, "http://127.0.0.1:8080")
+	if r := get(t, s, "/metrics", "X-Forwarded-For: 203.0.113.9"); r.status != http.StatusForbidden {
+		t.Errorf("/metrics forwarded by a proxy: %d, want 403", r.status)
+	}
+	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+	req.RemoteAddr = "198.51.100.7:40000"
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	if rec.Code != http.StatusForbidden {
+		t.Errorf("/metrics from another machine: %d, want 403", rec.Code)
+	}
+
+	s.opts.MetricsToken = "scrape-secret"
+	e := s.engine
+	e.GET("/metrics-with-token", s.metrics.handler(s.opts.MetricsToken))
+	for _, tt := range []struct {
+		auth string
+		want int
+	}{
+		{"", http.StatusForbidden},
+		{"Bearer wrong", http.StatusForbidden},
+		{"Bearer scrape-secret", http.StatusOK},
+	} {
+		req := httptest.NewRequest(http.MethodGet, "/metrics-with-token", nil)
+		req.RemoteAddr = "198.51.100.7:40000"
+		if tt.auth != "" {
+			req.Header.Set("Authorization", tt.auth)
+		}
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		if rec.Code != tt.want {
+			t.Errorf("/metrics with %q: %d, want %d", tt.auth, rec.Code, tt.want)
 		}
 	}
 }

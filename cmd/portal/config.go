@@ -32,6 +32,7 @@ type Config struct {
 	OIDCSecret      string
 	OIDCScopes      []string
 	SupportEmail    string
+	MetricsToken    string
 }
 
 // UseDevIdP reports whether the portal serves its own development identity
@@ -136,6 +137,10 @@ var settings = []setting{
 	}},
 	{"PORTAL_SUPPORT_EMAIL", "", false, "address shown to people whose access is pending", func(c *Config, v string) error {
 		c.SupportEmail = v
+		return nil
+	}},
+	{"PORTAL_METRICS_TOKEN", "", true, "bearer token for /metrics; without it, /metrics answers only requests from this machine that no proxy forwarded", func(c *Config, v string) error {
+		c.MetricsToken = v
 		return nil
 	}},
 	{"PORTAL_PG_BINDIR", "found automatically", false, "directory of the PostgreSQL server binaries (initdb, postgres) for the private cluster", func(c *Config, v string) error {

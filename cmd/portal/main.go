@@ -219,6 +219,7 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 		Store:          db,
 		Sessions:       db.SessionStore(),
 		SupportEmail:   cfg.SupportEmail,
+		MetricsToken:   cfg.MetricsToken,
 		OIDC: handlers.OIDC{
 			Issuer:       cfg.OIDCIssuer,
 			ClientID:     cfg.OIDCClientID,

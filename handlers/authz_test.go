@@ -1,0 +1,509 @@
+package handlers
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"portal/forms"
+	"portal/storage"
+)
+
+// authzUser is a kind of user the authorization matrix tries every route as.
+type authzUser int
+
+const (
+	asAnonymous  authzUser = iota
+	asFpAUT                // focal point of AUT, the organization of the routes
+	asContribAUT           // contributor of AUT
+	asFpKEN                // focal point of another organization
+	asAnalyst              // the Office
+	asCommission           // the Commission
+	asAdmin                // the Office, managing users
+	asNoRole               // signed in, no role yet
+)
+
+var authzUsers = []authzUser{asAnonymous, asFpAUT, asContribAUT, asFpKEN, asAnalyst, asCommission, asAdmin, asNoRole}
+
+// authzSubject is the development provider's account each kind of user signs in as.
+var authzSubject = map[authzUser]string{
+	asFpAUT:      "demo-fp-aut",
+	asContribAUT: "demo-contrib-aut",
+	asFpKEN:      "demo-fp-ken",
+	asAnalyst:    "demo-analyst",
+	asCommission: "demo-commission",
+	asAdmin:      "demo-admin",
+	asNoRole:     "demo-newcomer",
+}
+
+func (w authzUser) String() string {
+	if w == asAnonymous {
+		return "anonymous"
+	}
+	return authzSubject[w]
+}
+
+// outcome is what one user must get from one route.
+type outcome struct {
+	status   int    // exact status, or statusPermitted, or statusSignInFirst
+	location string // when set, the Location header (relative to the portal) must start with it
+}
+
+// Statuses that are not one number.
+const (
+	// statusPermitted: the access check let the request through; any answer but a
+	// refusal (401, 403, 404, a redirect to sign in) or a failure (5xx, 429).
+	statusPermitted = 0
+	// statusSignInFirst: a visitor who is not signed in is sent to sign in (GET,
+	// 303 to /signin?next=…) or refused (POST, 403).
+	statusSignInFirst = -1
+)
+
+var (
+	letThrough   = outcome{status: statusPermitted}
+	sentToSignIn = outcome{status: statusSignInFirst}
+	refused404   = outcome{status: http.StatusNotFound}  // the organization's data is not revealed
+	refused403   = outcome{status: http.StatusForbidden} // the Office's and Commission's pages
+)
+
+// accessRule maps each kind of user to what they must get.
+type accessRule map[authzUser]outcome
+
+// restricted is a route of the signed-in part: anonymous visitors are sent to
+// sign in, the users in ok are let through, every other user gets refusal.
+func restricted(refusal outcome, ok ...authzUser) accessRule {
+	a := accessRule{asAnonymous: sentToSignIn}
+	for _, w := range authzUsers[1:] {
+		a[w] = refusal
+		if slices.Contains(ok, w) {
+			a[w] = letThrough
+		}
+	}
+	return a
+}
+
+// public is a route everyone gets the same status from.
+func public(status int) accessRule {
+	a := accessRule{}
+	for _, w := range authzUsers {
+		a[w] = outcome{status: status}
+	}
+	return a
+}
+
+// with returns a copy of a in which u gets w.
+func (a accessRule) with(u authzUser, w outcome) accessRule {
+	b := accessRule{}
+	for k, v := range a {
+		b[k] = v
+	}
+	b[u] = w
+	return b
+}
+
+// orSignedIn returns a copy of a in which every signed-in user gets w.
+func (a accessRule) orSignedIn(w outcome) accessRule {
+	b := accessRule{}
+	for k, v := range a {
+		b[k] = v
+	}
+	for _, u := range authzUsers[1:] {
+		b[u] = w
+	}
+	return b
+}
+
+// The access rules of the portal, as the route groups of server.go intend them.
+var (
+	anySignedIn         = restricted(letThrough, authzUsers[1:]...)
+	orgMembersAndOffice = restricted(refused404, asFpAUT, asContribAUT, asAnalyst, asAdmin)
+	// A member who may see the organization but not invite is told so (403);
+	// an outsider is told there is nothing there (404).
+	orgInviters         = restricted(refused404, asFpAUT, asAnalyst, asAdmin).with(asContribAUT, refused403)
+	officeOnly          = restricted(refused403, asAnalyst, asAdmin)
+	adminOnly           = restricted(refused403, asAdmin)
+	commissionAndOffice = restricted(refused403, asCommission, asAnalyst, asAdmin)
+	// switching to AUT: signed in, and then only its members (404 otherwise).
+	orgMembersOnly = restricted(refused404, asFpAUT, asContribAUT)
+)
+
+// authzTable is the expected access to every route the portal registers,
+// keyed by "METHOD /pattern". A route missing here fails the test.
+var authzTable = map[string]accessRule{
+	// Machines.
+	"GET /healthz":       public(http.StatusOK),
+	"GET /readyz":        public(http.StatusOK),
+	"GET /metrics":       public(http.StatusOK),
+	"GET /static/*file":  public(http.StatusOK),
+	"HEAD /static/*file": public(http.StatusOK),
+
+	// Public pages.
+	"GET /":               public(http.StatusOK),
+	"GET /language/:code": public(http.StatusSeeOther),
+	"GET /signin":         accessRule{asAnonymous: {http.StatusSeeOther, DevIdPPath + "/authorize?"}}.orSignedIn(outcome{http.StatusSeeOther, "/home"}),
+	"GET /auth/callback":  public(http.StatusBadRequest), // no sign-in started
+	"GET /signed-out":     public(http.StatusOK),
+	"POST /signout":       public(http.StatusSeeOther),
+
+	// The development identity provider and its account picker.
+	"GET " + DevIdPPath + "/*path":  public(http.StatusOK),
+	"POST " + DevIdPPath + "/*path": public(http.StatusOK),         // the provider answers discovery to any method
+	"GET " + DevSignInPath:          public(http.StatusBadRequest), // no pending request id
+	"POST " + DevSignInPath:         public(http.StatusBadRequest), // no pending request id
+
+	// Signed in.
+	"GET /home":          anySignedIn,
+	"POST /organization": orgMembersOnly,
+
+	// One organization.
+	"GET /orgs/:code":                         orgMembersAndOffice,
+	"POST /orgs/:code/invitations":            orgInviters,
+	"POST /orgs/:code/invitations/:id/revoke": orgInviters,
+
+	// The Office.
+	"GET /office":                         officeOnly,
+	"GET /office/invitations":             officeOnly,
+	"POST /office/invitations":            officeOnly,
+	"POST /office/invitations/:id/revoke": officeOnly,
+	"GET /office/audit":                   officeOnly,
+	"GET /office/users":                   adminOnly,
+	"POST /office/users/:id/remove-role":  adminOnly,
+
+	// The Commission.
+	"GET /commission": commissionAndOffice,
+}
+
+// runsLast are routes that end what later requests need (the session).
+var runsLast = []string{"POST /signout"}
+
+// authzForms are the forms posted to routes that read one; other POST
+// routes get an empty form.
+var authzForms = map[string]url.Values{
+	"POST /organization":                 {"organization": {"AUT"}},
+	"POST /orgs/:code/invitations":       {"email": {"invitee@example.org"}, "role": {"contributor"}},
+	"POST /office/invitations":           {"email": {"office.invitee@example.org"}, "role": {"contributor"}, "organization": {"AUT"}},
+	"POST /office/users/:id/remove-role": {"role": {"focal_point"}, "organization": {"UNTOURISM"}},
+}
+
+// authzPortal is a started portal with a signed-in client for each kind of user.
+type authzPortal struct {
+	base    string
+	store   *storage.Store
+	server  *Server
+	clients map[authzUser]*http.Client
+}
+
+// startAuthzPortal serves the portal on a fresh database, invites the demo
+// accounts to their roles as cmd does, and signs users (and the accounts
+// of the extra subjects) in through the real flow, each with a client of
+// their own.
+//
+// Each client connects from its own loopback address (127.0.0.2, .3, …),
+// as different people would from different machines: sign-in is rate
+// limited per client address (a burst of 20), and the matrix alone signs in
+// seven users and calls /signin and /auth/callback as each of eight.
+func startAuthzPortal(t *testing.T, users []authzUser, extra ...string) *authzPortal {
+	t.Helper()
+	ts, s := startServer(t, nil)
+	p := &authzPortal{base: ts.URL, store: s.store.(*storage.Store), server: s, clients: map[authzUser]*http.Client{}}
+	// The harness may have invited them already; InviteDemoAccounts leaves
+	// an open invitation as it is.
+	if err := InviteDemoAccounts(context.Background(), p.store); err != nil {
+		t.Fatal(err)
+	}
+	for i, w := range users {
+		c := clientFrom(t, net.IPv4(127, 0, 0, byte(2+i)))
+		p.clients[w] = c
+		if w == asAnonymous {
+			continue
+		}
+		if r := signIn(t, c, p.base, authzSubject[w]); r.status != http.StatusSeeOther || r.header.Get("Location") != "/home" {
+			t.Fatalf("sign-in as %s: %d to %q", w, r.status, r.header.Get("Location"))
+		}
+	}
+	for i, sub := range extra {
+		c := clientFrom(t, net.IPv4(127, 0, 1, byte(2+i)))
+		if r := signIn(t, c, p.base, sub); r.status != http.StatusSeeOther {
+			t.Fatalf("sign-in as %s: %d", sub, r.status)
+		}
+	}
+	return p
+}
+
+// clientFrom is newClient connecting from the local address ip.
+func clientFrom(t *testing.T, ip net.IP) *http.Client {
+	t.Helper()
+	c := newClient(t)
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: ip}, Timeout: 10 * time.Second}
+	tr := &http.Transport{DialContext: d.DialContext}
+	t.Cleanup(tr.CloseIdleConnections)
+	c.Transport = tr
+	return c
+}
+
+func orgRef(t *testing.T, store *storage.Store, code string) forms.OrganizationRef {
+	t.Helper()
+	o, err := store.OrganizationByCode(context.Background(), code)
+	if err != nil {
+		t.Fatalf("organization %s: %v", code, err)
+	}
+	return forms.OrganizationRef{ID: o.ID, Code: o.Code, Name: o.Name}
+}
+
+// send makes one request as a browser on the portal's own pages would: a
+// POST carries the portal's Origin and a form.
+func (p *authzPortal) send(t *testing.T, c *http.Client, method, path string, form url.Values) response {
+	t.Helper()
+	var body io.Reader
+	if method == http.MethodPost {
+		if form == nil {
+			form = url.Values{}
+		}
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, p.base+path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if method == http.MethodPost {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", p.base)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return response{resp.StatusCode, resp.Header, string(b)}
+}
+
+// concretePath fills a route pattern's parameters; ids gives :id after
+// the segment before it ("invitations", "users").
+func concretePath(pattern string, ids map[string]string) string {
+	segs := strings.Split(pattern, "/")
+	for i, seg := range segs {
+		switch {
+		case seg == ":code" && i > 0 && segs[i-1] == "language":
+			segs[i] = "fr"
+		case seg == ":code":
+			segs[i] = "AUT"
+		case seg == "*file":
+			segs[i] = "portal.css"
+		case seg == "*path":
+			segs[i] = ".well-known/openid-configuration"
+		case seg == ":id" && i > 0:
+			segs[i] = ids[segs[i-1]]
+		}
+	}
+	return strings.Join(segs, "/")
+}
+
+// check reports whether r is what w says, and if not, why.
+func (w outcome) check(method string, r response, base string) (bool, string) {
+	loc := strings.TrimPrefix(r.header.Get("Location"), base)
+	got := strconv.Itoa(r.status)
+	if loc != "" {
+		got += " to " + loc
+	}
+	switch w.status {
+	case statusPermitted:
+		refused := r.status == http.StatusUnauthorized || r.status == http.StatusForbidden ||
+			r.status == http.StatusNotFound || r.status == http.StatusTooManyRequests ||
+			r.status >= 500 || strings.HasPrefix(loc, "/signin?")
+		return !refused, "got " + got + ", want it let through"
+	case statusSignInFirst:
+		if method == http.MethodPost {
+			return r.status == http.StatusForbidden, "got " + got + ", want 403"
+		}
+		return r.status == http.StatusSeeOther && strings.HasPrefix(loc, "/signin?next="), "got " + got + ", want 303 to /signin?next=…"
+	}
+	wantText := strconv.Itoa(w.status)
+	if w.location != "" {
+		wantText += " to " + w.location + "…"
+	}
+	return r.status == w.status && strings.HasPrefix(loc, w.location), "got " + got + ", want " + wantText
+}
+
+func TestAuthorizationMatrix(t *testing.T) {
+	p := startAuthzPortal(t, authzUsers, "demo-fp-untourism")
+	ctx := context.Background()
+
+	// An invitation to revoke, and a user whose role to remove.
+	aut := orgRef(t, p.store, "AUT")
+	inv, err := forms.NewInvitation("someone@example.org", forms.Contributor, aut, time.Now(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inv, err = p.store.CreateInvitation(ctx, inv, forms.Actor{Label: "system"}); err != nil {
+		t.Fatal(err)
+	}
+	users, err := p.store.Users(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(users, func(u forms.User) bool { return u.Subject == "demo-fp-untourism" })
+	if i < 0 {
+		t.Fatal("the UNTOURISM focal point has not signed in")
+	}
+	ids := map[string]string{
+		"invitations": strconv.FormatInt(inv.ID, 10),
+		"users":       strconv.FormatInt(users[i].ID, 10),
+	}
+
+	routes := p.server.Routes()
+	for _, r := range routes {
+		if _, ok := authzTable[r]; !ok {
+			t.Errorf("route %q has no entry in authzTable: decide who may use it", r)
+		}
+	}
+	for r, a := range authzTable {
+		if !slices.Contains(routes, r) {
+			t.Errorf("authzTable names %q, which the router does not register", r)
+		}
+		for _, w := range authzUsers {
+			if _, ok := a[w]; !ok {
+				t.Errorf("authzTable[%q] says nothing of %s", r, w)
+			}
+		}
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+
+	slices.Sort(routes)
+	slices.SortStableFunc(routes, func(a, b string) int {
+		la, lb := slices.Contains(runsLast, a), slices.Contains(runsLast, b)
+		switch {
+		case la && !lb:
+			return 1
+		case lb && !la:
+			return -1
+		}
+		return 0
+	})
+	for _, route := range routes {
+		method, pattern, _ := strings.Cut(route, " ")
+		path := concretePath(pattern, ids)
+		// Refused users first: a permitted request may change what the
+		// next one finds (a revoked invitation, a removed role).
+		order := slices.Clone(authzUsers)
+		slices.SortStableFunc(order, func(a, b authzUser) int {
+			pa, pb := authzTable[route][a].status == statusPermitted, authzTable[route][b].status == statusPermitted
+			switch {
+			case pa && !pb:
+				return 1
+			case pb && !pa:
+				return -1
+			}
+			return 0
+		})
+		for _, w := range order {
+			r := p.send(t, p.clients[w], method, path, authzForms[route])
+			if ok, why := authzTable[route][w].check(method, r, p.base); !ok {
+				t.Errorf("%s %s as %s: %s", method, path, w, why)
+			}
+		}
+	}
+
+	// The permitted requests did what they ask.
+	if got, err := p.store.Invitation(ctx, inv.ID); err != nil || got.State(time.Now()) != forms.InvitationRevoked {
+		t.Errorf("invitation %d after the revoke routes: %v, %v; want revoked", inv.ID, got.State(time.Now()), err)
+	}
+	if u, err := p.store.UserByID(ctx, users[i].ID); err != nil || len(u.Memberships) != 0 {
+		t.Errorf("UNTOURISM focal point after remove-role: %v, %v; want no role", u, err)
+	}
+}
+
+func TestOrganizationScope(t *testing.T) {
+	p := startAuthzPortal(t, []authzUser{asFpAUT, asContribAUT, asAnalyst})
+
+	// GET checks the page, and whether it names Kenya.
+	for _, c := range []struct {
+		as     authzUser
+		path   string
+		status int
+		kenya  bool
+	}{
+		{asFpAUT, "/orgs/AUT", http.StatusOK, false},
+		{asFpAUT, "/orgs/aut", http.StatusOK, false},
+		{asFpAUT, "/orgs/KEN", http.StatusNotFound, false},
+		{asFpAUT, "/orgs/NOPE", http.StatusNotFound, false},
+		{asContribAUT, "/orgs/KEN", http.StatusNotFound, false},
+		{asAnalyst, "/orgs/AUT", http.StatusOK, false},
+		{asAnalyst, "/orgs/KEN", http.StatusOK, true},
+		{asAnalyst, "/orgs/NOPE", http.StatusNotFound, false},
+	} {
+		r := p.send(t, p.clients[c.as], http.MethodGet, c.path, nil)
+		if r.status != c.status {
+			t.Errorf("GET %s as %s: %d, want %d", c.path, c.as, r.status, c.status)
+		}
+		if got := strings.Contains(r.body, "Kenya"); got != c.kenya {
+			t.Errorf("GET %s as %s: names Kenya: %v, want %v", c.path, c.as, got, c.kenya)
+		}
+	}
+
+	// Refused or unknown, the answer is the same page (but for the address
+	// in its language links): nothing tells whether KEN exists.
+	ken := p.send(t, p.clients[asFpAUT], http.MethodGet, "/orgs/KEN", nil)
+	nope := p.send(t, p.clients[asFpAUT], http.MethodGet, "/orgs/NOPE", nil)
+	if strings.ReplaceAll(ken.body, "KEN", "NOPE") != nope.body {
+		t.Errorf("/orgs/KEN and /orgs/NOPE differ for the AUT focal point:\n%s\n----\n%s", ken.body, nope.body)
+	}
+
+	// Inviting to AUT.
+	invite := func(email string, role forms.Role) url.Values {
+		return url.Values{"email": {email}, "role": {string(role)}}
+	}
+	for _, c := range []struct {
+		as     authzUser
+		path   string
+		form   url.Values
+		status int
+	}{
+		// The contributor may see Austria but not invite: refused, not hidden.
+		{asContribAUT, "/orgs/AUT/invitations", invite("new.fp@example.org", forms.FocalPoint), http.StatusForbidden},
+		{asContribAUT, "/orgs/AUT/invitations", invite("new.contrib@example.org", forms.Contributor), http.StatusForbidden},
+		// A focal point invites contributors, not focal points.
+		{asFpAUT, "/orgs/AUT/invitations", invite("new.fp@example.org", forms.FocalPoint), http.StatusForbidden},
+		{asFpAUT, "/orgs/AUT/invitations", invite("new.contrib@example.org", forms.Contributor), http.StatusSeeOther},
+		// And only to their own organization.
+		{asFpAUT, "/orgs/KEN/invitations", invite("other.contrib@example.org", forms.Contributor), http.StatusNotFound},
+		// The Office invites focal points.
+		{asAnalyst, "/orgs/AUT/invitations", invite("new.fp@example.org", forms.FocalPoint), http.StatusSeeOther},
+	} {
+		r := p.send(t, p.clients[c.as], http.MethodPost, c.path, c.form)
+		if r.status != c.status {
+			t.Errorf("POST %s role=%s as %s: %d, want %d", c.path, c.form.Get("role"), c.as, r.status, c.status)
+		}
+	}
+
+	invs, err := p.store.Invitations(context.Background(), orgRef(t, p.store, "AUT").ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, inv := range invs {
+		got = append(got, inv.Email+" "+string(inv.Role)+" by "+inv.InvitedBy)
+	}
+	slices.Sort(got)
+	wantInvs := []string{
+		"contributor@austria.example.org contributor by system",
+		"focal.point@austria.example.org focal_point by system",
+		"new.contrib@example.org contributor by focal.point@austria.example.org",
+		"new.fp@example.org focal_point by analyst@unodc.example.org",
+	}
+	if !slices.Equal(got, wantInvs) {
+		t.Errorf("invitations to AUT:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(wantInvs, "\n"))
+	}
+}
