@@ -29,6 +29,11 @@ type OIDC struct {
 	ClientID     string
 	ClientSecret string
 	Scopes       []string // "openid" is always asked for
+	// TrustEmail takes the e-mail address as verified when the provider
+	// sends no email_verified claim at all (an explicit false is never
+	// overridden). Only for providers that issue nothing but addresses they
+	// control, such as a directory of the Office's own domains.
+	TrustEmail bool
 }
 
 // relyingParty talks to the identity provider. Discovery happens at the
@@ -56,11 +61,13 @@ func newRelyingParty(cfg OIDC, baseURL *url.URL) *relyingParty {
 }
 
 // load discovers the provider once; it returns a signInError when the
-// provider cannot be reached.
+// provider cannot be reached. The network call runs without the lock, so a
+// slow provider does not queue every sign-in behind one discovery.
 func (rp *relyingParty) load(ctx context.Context) error {
 	rp.mu.Lock()
-	defer rp.mu.Unlock()
-	if rp.provider != nil {
+	done := rp.provider != nil
+	rp.mu.Unlock()
+	if done {
 		return nil
 	}
 	p, err := oidc.NewProvider(oidc.ClientContext(ctx, rp.client), rp.cfg.Issuer)
@@ -76,6 +83,11 @@ func (rp *relyingParty) load(ctx context.Context) error {
 		if sc != "" && !slices.Contains(scopes, sc) {
 			scopes = append(scopes, sc)
 		}
+	}
+	rp.mu.Lock()
+	defer rp.mu.Unlock()
+	if rp.provider != nil {
+		return nil // another request discovered it meanwhile
 	}
 	rp.provider = p
 	rp.verifier = p.Verifier(&oidc.Config{ClientID: rp.cfg.ClientID})
@@ -176,15 +188,24 @@ func (s *Server) finishSignIn(c *gin.Context) error {
 	if err := idt.Claims(&claims); err != nil {
 		return &signInError{reason: "token", status: http.StatusBadRequest, err: err}
 	}
-	if claims.Email == "" { // some providers put it in userinfo only
+	if claims.Email == "" || claims.Verified == nil { // some providers say more in userinfo
 		if ui, err := s.rp.provider.UserInfo(octx, oauth2.StaticTokenSource(tok)); err == nil {
 			var uic emailClaims
-			if ui.Claims(&uic) == nil && ui.Subject == idt.Subject {
-				claims = uic
+			if ui.Claims(&uic) == nil && ui.Subject == idt.Subject && uic.Email != "" {
+				claims.Email, claims.Verified = uic.Email, uic.Verified
+				if claims.Name == "" {
+					claims.Name = uic.Name
+				}
 			}
 		}
 	}
-	id.Email, id.EmailVerified, id.Name = claims.Email, bool(claims.Verified), claims.Name
+	id.Email, id.Name = claims.Email, claims.Name
+	switch {
+	case claims.Verified != nil:
+		id.EmailVerified = bool(*claims.Verified)
+	case s.rp.cfg.TrustEmail:
+		id.EmailVerified = id.Email != ""
+	}
 	if id.Email == "" || !id.EmailVerified {
 		return &signInError{reason: "unverified", status: http.StatusForbidden, email: id.Email, err: errors.New("no verified e-mail address")}
 	}
@@ -206,11 +227,11 @@ func (s *Server) finishSignIn(c *gin.Context) error {
 }
 
 // emailClaims reads email_verified as a boolean or, as some providers send
-// it, the string "true".
+// it, the string "true"; nil when the claim is absent.
 type emailClaims struct {
-	Email    string    `json:"email"`
-	Verified flexibool `json:"email_verified"`
-	Name     string    `json:"name"`
+	Email    string     `json:"email"`
+	Verified *flexibool `json:"email_verified"`
+	Name     string     `json:"name"`
 }
 
 type flexibool bool
@@ -243,6 +264,12 @@ func (s *Server) signOut(c *gin.Context) error {
 			"id_token_hint":            {idToken},
 			"client_id":                {s.rp.cfg.ClientID},
 			"post_logout_redirect_uri": {s.opts.BaseURL.String() + "/signed-out"},
+		}
+		if s.opts.DevIdP != nil {
+			// The development provider's keys live and die with this process:
+			// a token from before a restart, or from another replica, would
+			// not verify, and the client id is enough for it.
+			q.Del("id_token_hint")
 		}
 		target = s.rp.endSession + "?" + q.Encode()
 	}

@@ -31,6 +31,7 @@ type Config struct {
 	OIDCClientID    string
 	OIDCSecret      string
 	OIDCScopes      []string
+	OIDCTrustEmail  bool
 	SupportEmail    string
 	MetricsToken    string
 }
@@ -135,6 +136,11 @@ var settings = []setting{
 		c.OIDCScopes = strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == ',' })
 		return nil
 	}},
+	{"PORTAL_OIDC_TRUST_EMAIL", "false", false, "take the provider's e-mail address as verified when it sends no email_verified claim (for providers that issue only addresses they control, such as Entra ID with the Office's verified domains)", func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		c.OIDCTrustEmail = b
+		return err
+	}},
 	{"PORTAL_SUPPORT_EMAIL", "", false, "address shown to people whose access is pending", func(c *Config, v string) error {
 		c.SupportEmail = v
 		return nil
@@ -191,6 +197,11 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	if c.BaseURL == nil && c.Addr != "" {
 		c.BaseURL = &url.URL{Scheme: "http", Host: localAddr(c.Addr)}
+	}
+	if len(problems) > 0 {
+		// The checks below judge values together; with one unreadable they
+		// would only add confusing echoes of the same mistake.
+		return c, errors.New("the configuration is not usable:\n  " + strings.Join(problems, "\n  "))
 	}
 	if c.Production() {
 		if c.DatabaseURL == "" {

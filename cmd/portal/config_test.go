@@ -29,6 +29,7 @@ func defaultConfig() Config {
 		LogFormat:       "text",
 		DevSignIn:       true,
 		ShutdownTimeout: 30 * time.Second,
+		OIDCScopes:      []string{"openid", "email", "profile"},
 	}
 }
 
@@ -135,6 +136,11 @@ func TestLoadConfigValid(t *testing.T) {
 				"PORTAL_DEV_SIGNIN":       "false",
 				"PORTAL_PG_BINDIR":        "/opt/pg/bin",
 				"PORTAL_SHUTDOWN_TIMEOUT": "90s",
+				"PORTAL_OIDC_ISSUER":      "https://login.example.org/realms/unodc/",
+				"PORTAL_OIDC_CLIENT_ID":   "portal",
+				"PORTAL_OIDC_SCOPES":      "openid,email profile groups",
+				"PORTAL_OIDC_TRUST_EMAIL": "true",
+				"PORTAL_SUPPORT_EMAIL":    "portal@unodc.example.org",
 			},
 			func(c *Config) {
 				c.DatabaseURL = "postgres://u:p@db:5432/portal"
@@ -145,16 +151,24 @@ func TestLoadConfigValid(t *testing.T) {
 				c.DevSignIn = false
 				c.PGBinDir = "/opt/pg/bin"
 				c.ShutdownTimeout = 90 * time.Second
+				c.OIDCIssuer = "https://login.example.org/realms/unodc"
+				c.OIDCClientID = "portal"
+				c.OIDCScopes = []string{"openid", "email", "profile", "groups"}
+				c.OIDCTrustEmail = true
+				c.SupportEmail = "portal@unodc.example.org"
 			},
 		},
 		{
 			"good production config",
 			map[string]string{
-				"PORTAL_ENV":          "production",
-				"PORTAL_BASE_URL":     "https://portal.unodc.org/",
-				"PORTAL_DATABASE_URL": "postgres://u:p@db:5432/portal?sslmode=verify-full",
+				"PORTAL_ENV":            "production",
+				"PORTAL_BASE_URL":       "https://portal.unodc.org/",
+				"PORTAL_DATABASE_URL":   "postgres://u:p@db:5432/portal?sslmode=verify-full",
+				"PORTAL_OIDC_ISSUER":    "https://login.example.org",
+				"PORTAL_OIDC_CLIENT_ID": "portal",
 			},
 			func(c *Config) {
+				c.OIDCIssuer, c.OIDCClientID = "https://login.example.org", "portal"
 				c.Env = "production"
 				c.BaseURL = mustParseURL("https://portal.unodc.org")
 				c.DatabaseURL = "postgres://u:p@db:5432/portal?sslmode=verify-full"
@@ -164,12 +178,15 @@ func TestLoadConfigValid(t *testing.T) {
 		{
 			"production with the development sign-in explicitly off",
 			map[string]string{
-				"PORTAL_ENV":          "production",
-				"PORTAL_BASE_URL":     "https://portal.unodc.org",
-				"PORTAL_DATABASE_URL": "postgres://db/portal",
-				"PORTAL_DEV_SIGNIN":   "false",
+				"PORTAL_ENV":            "production",
+				"PORTAL_BASE_URL":       "https://portal.unodc.org",
+				"PORTAL_DATABASE_URL":   "postgres://db/portal",
+				"PORTAL_DEV_SIGNIN":     "false",
+				"PORTAL_OIDC_ISSUER":    "https://login.example.org",
+				"PORTAL_OIDC_CLIENT_ID": "portal",
 			},
 			func(c *Config) {
+				c.OIDCIssuer, c.OIDCClientID = "https://login.example.org", "portal"
 				c.Env = "production"
 				c.BaseURL = mustParseURL("https://portal.unodc.org")
 				c.DatabaseURL = "postgres://db/portal"
@@ -266,9 +283,11 @@ func TestLoadConfigDatabaseURLFile(t *testing.T) {
 
 func TestLoadConfigProductionRefusesUnsafeSettings(t *testing.T) {
 	safe := map[string]string{
-		"PORTAL_ENV":          "production",
-		"PORTAL_BASE_URL":     "https://portal.unodc.org",
-		"PORTAL_DATABASE_URL": "postgres://u:p@db:5432/portal",
+		"PORTAL_ENV":            "production",
+		"PORTAL_BASE_URL":       "https://portal.unodc.org",
+		"PORTAL_DATABASE_URL":   "postgres://u:p@db:5432/portal",
+		"PORTAL_OIDC_ISSUER":    "https://login.example.org",
+		"PORTAL_OIDC_CLIENT_ID": "portal",
 	}
 	with := func(changes map[string]string) map[string]string {
 		env := map[string]string{}
@@ -294,9 +313,14 @@ func TestLoadConfigProductionRefusesUnsafeSettings(t *testing.T) {
 		{"default base URL is http", with(map[string]string{"PORTAL_BASE_URL": ""}), []string{"PORTAL_BASE_URL"}},
 		{"development sign-in", with(map[string]string{"PORTAL_DEV_SIGNIN": "true"}), []string{"PORTAL_DEV_SIGNIN"}},
 		{
-			"all three",
+			"all four",
 			map[string]string{"PORTAL_ENV": "production", "PORTAL_DEV_SIGNIN": "1"},
-			[]string{"PORTAL_DATABASE_URL", "PORTAL_BASE_URL", "PORTAL_DEV_SIGNIN"},
+			[]string{"PORTAL_DATABASE_URL", "PORTAL_BASE_URL", "PORTAL_DEV_SIGNIN", "PORTAL_OIDC_ISSUER"},
+		},
+		{
+			"identity provider over http",
+			with(map[string]string{"PORTAL_OIDC_ISSUER": "http://login.example.org"}),
+			[]string{"PORTAL_OIDC_ISSUER"},
 		},
 	}
 	for _, tt := range tests {
@@ -390,4 +414,9 @@ func TestRunRefusesBadConfig(t *testing.T) {
 	if !strings.Contains(errOut, "PORTAL_LOG_FORMAT") {
 		t.Errorf("stderr does not name PORTAL_LOG_FORMAT:\n%s", errOut)
 	}
+}
+
+func TestLoadConfigIssuerNeedsClientID(t *testing.T) {
+	_, err := LoadConfig(fakeEnv(map[string]string{"PORTAL_OIDC_ISSUER": "https://login.example.org"}))
+	requireProblems(t, err, "PORTAL_OIDC_CLIENT_ID")
 }

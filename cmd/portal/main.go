@@ -225,6 +225,7 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 			ClientID:     cfg.OIDCClientID,
 			ClientSecret: cfg.OIDCSecret,
 			Scopes:       cfg.OIDCScopes,
+			TrustEmail:   cfg.OIDCTrustEmail,
 		},
 	}
 	if cfg.UseDevIdP() {
