@@ -448,14 +448,24 @@ func prepareDir(dir string, owner *syscall.Credential) error {
 	if owner == nil {
 		return nil
 	}
-	err := filepath.WalkDir(dir, func(p string, _ os.DirEntry, err error) error {
-		if err != nil {
+	// Give the directory to the server's user, unless it has it already. A
+	// server of a killed portal may still be shutting down and removing its
+	// files meanwhile: a file that vanishes needs no owner.
+	if fi, err := os.Stat(dir); err != nil {
+		return fmt.Errorf("pgcluster: %w", err)
+	} else if st, ok := fi.Sys().(*syscall.Stat_t); !ok || st.Uid != owner.Uid {
+		err := filepath.WalkDir(dir, func(p string, _ os.DirEntry, err error) error {
+			if err == nil {
+				err = os.Lchown(p, int(owner.Uid), int(owner.Gid))
+			}
+			if errors.Is(err, os.ErrNotExist) {
+				return nil
+			}
 			return err
+		})
+		if err != nil {
+			return fmt.Errorf("pgcluster: give %s to the postgres user: %w", dir, err)
 		}
-		return os.Lchown(p, int(owner.Uid), int(owner.Gid))
-	})
-	if err != nil {
-		return fmt.Errorf("pgcluster: give %s to the postgres user: %w", dir, err)
 	}
 	for p := filepath.Dir(dir); ; p = filepath.Dir(p) {
 		fi, err := os.Stat(p)
