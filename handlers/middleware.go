@@ -93,3 +93,22 @@ func (s *Server) recoverPanics(c *gin.Context) {
 	}()
 	c.Next()
 }
+
+// maxFormBytes bounds the body of an ordinary request (a form); routes that
+// take uploads will set their own, larger limit.
+const maxFormBytes = 1 << 20
+
+// limitBody refuses a request body larger than maxFormBytes with a page
+// that says so, and cuts off one that lies about its length.
+func (s *Server) limitBody(c *gin.Context) {
+	if c.Request.ContentLength > maxFormBytes {
+		p := messagePage{basePage: s.newBase(c)}
+		p.Heading = p.T("error.toolarge.title")
+		p.Title, p.Body = p.Heading, p.T("error.toolarge.body")
+		s.render(c, http.StatusRequestEntityTooLarge, "message", &p)
+		c.Abort()
+		return
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBytes)
+	c.Next()
+}

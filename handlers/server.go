@@ -157,7 +157,7 @@ func New(opts Options) (*Server, error) {
 	e.RemoteIPHeaders = []string{"X-Forwarded-For"}
 	e.RedirectTrailingSlash = false
 	e.RedirectFixedPath = false
-	e.Use(s.requestID, s.logRequests, s.metrics.observe, s.securityHeaders, s.recoverPanics, s.crossOrigin)
+	e.Use(s.requestID, s.logRequests, s.metrics.observe, s.securityHeaders, s.recoverPanics, s.crossOrigin, s.limitBody)
 	s.routes(e)
 	e.NoRoute(s.handle(func(c *gin.Context) error {
 		return forms.Errorf(forms.KindNotFound, "no route")

@@ -234,3 +234,15 @@ func TestMetricsOnlyForMonitoring(t *testing.T) {
 		}
 	}
 }
+
+func TestRequestBodyLimit(t *testing.T) {
+	s := newServer(t, "http://127.0.0.1:8080")
+	big := strings.NewReader("email=" + strings.Repeat("a", maxFormBytes))
+	req := httptest.NewRequest(http.MethodPost, "/signout", big)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	if rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(rec.Body.String(), "Too much sent at once") {
+		t.Errorf("oversized form: %d, want 413 with a page that says so", rec.Code)
+	}
+}
