@@ -28,7 +28,7 @@ build: ## build bin/portal
 	go build -ldflags '$(LDFLAGS)' -o bin/portal ./cmd/portal
 
 .PHONY: test
-test: postgres chromium ## run every test (database, browser and all); screenshots land in test-artifacts/
+test: postgres chromium node-tools ## run every test (database, browser and all); screenshots land in test-artifacts/
 	mkdir -p $(ARTIFACTS)
 	go test -count=1 -timeout 20m -artifacts -outputdir=$(ARTIFACTS) ./...
 
@@ -72,3 +72,18 @@ chromium:
 		echo "Chromium is missing for the browser tests. Install it:  sudo apt-get install chromium"; \
 		echo "or set PORTAL_CHROMIUM to a Chromium or Chrome binary."; exit 1; \
 	fi
+
+# Test tools the browser tests load into Chromium (axe-core), from
+# package.json and its lockfile.
+.PHONY: node-tools
+node-tools:
+	@if [ -f node_modules/axe-core/axe.min.js ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then exit 0; fi; \
+	if ! command -v npm >/dev/null; then \
+		if [ -n "$(ROOT)" ]; then \
+			echo "Installing Node.js and npm for the browser-test tools (Debian packages nodejs, npm)..."; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; \
+		else \
+			echo "npm is missing for the browser-test tools. Install it:  sudo apt-get install npm"; exit 1; \
+		fi; \
+	fi; \
+	npm ci --no-audit --no-fund --ignore-scripts

@@ -164,3 +164,60 @@ func (b *Browser) Fatalf(format string, args ...any) {
 	b.Screenshot("failure")
 	b.t.Fatalf(format, args...)
 }
+
+// EnvAxe names the variable that points at axe.min.js; by default it is
+// node_modules/axe-core/axe.min.js at the top of the module (make test
+// installs it from package.json with npm ci).
+const EnvAxe = "PORTAL_AXE_JS"
+
+// Violation is an accessibility problem axe-core found on the page.
+type Violation struct {
+	ID      string   `json:"id"`
+	Impact  string   `json:"impact"`
+	Help    string   `json:"help"`
+	Targets []string `json:"targets"`
+}
+
+func (v Violation) String() string {
+	return fmt.Sprintf("%s (%s): %s at %s", v.ID, v.Impact, v.Help, strings.Join(v.Targets, ", "))
+}
+
+// Axe runs axe-core's WCAG 2.1 A and AA rules on the current page and
+// returns the violations of serious or critical impact. It fails the test
+// when axe-core is not installed, with the command that installs it.
+func (b *Browser) Axe() []Violation {
+	b.t.Helper()
+	path := os.Getenv(EnvAxe)
+	if path == "" {
+		path = filepath.Join(moduleRoot(), "node_modules", "axe-core", "axe.min.js")
+	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		b.t.Fatalf("browsertest: axe-core not found (%v): run `make node-tools` (npm ci) or set %s", err, EnvAxe)
+	}
+	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](string(src)+";true")); err != nil {
+		b.Fatalf("browsertest: load axe-core: %v", err)
+	}
+	const run = `axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}).then(r =>
+		r.violations.filter(v => v.impact === "serious" || v.impact === "critical").map(v => ({
+			id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map(n => n.target.join(" ")).slice(0, 5)})))`
+	out, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]Violation](run, chromedp.EvalAsValue, chromedp.EvalAwaitPromise))
+	if err != nil {
+		b.Fatalf("browsertest: run axe-core: %v", err)
+	}
+	return out
+}
+
+// moduleRoot is the directory of go.mod above the working directory (go
+// test runs in the package's directory).
+func moduleRoot() string {
+	dir, _ := os.Getwd()
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d
+		}
+		if d == filepath.Dir(d) {
+			return dir
+		}
+	}
+}

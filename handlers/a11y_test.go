@@ -1,0 +1,74 @@
+package handlers
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"portal/handlers/browsertest"
+)
+
+// TestAccessibility runs axe-core's WCAG 2.1 A and AA rules in Chromium on
+// every kind of page the portal has, in English and in Arabic (right to
+// left), as each kind of user sees it. Serious and critical violations fail.
+func TestAccessibility(t *testing.T) {
+	ts, _ := startServer(t, nil)
+	b := browsertest.New(t, 4*time.Minute)
+	check := func(name string) {
+		t.Helper()
+		if v := b.Axe(); len(v) > 0 {
+			var lines []string
+			for _, x := range v {
+				lines = append(lines, x.String())
+			}
+			b.Fatalf("%s: accessibility violations:\n%s", name, strings.Join(lines, "\n"))
+		}
+	}
+	visit := func(name, path string) {
+		t.Helper()
+		b.Do(chromedp.Navigate(ts.URL + path))
+		check(name)
+	}
+	signIn := func(subject string) {
+		t.Helper()
+		b.Do(chromedp.Navigate(ts.URL+"/signin"), chromedp.WaitVisible(chromedp.CSS(`.accounts`)))
+		check("development sign-in")
+		b.Do(chromedp.Click(chromedp.CSS(`form:has(input[name=subject][value="`+subject+`"]) button`)),
+			chromedp.WaitVisible(chromedp.CSS(`.account__name`)))
+	}
+	signOut := func() {
+		t.Helper()
+		b.Do(chromedp.Click(chromedp.CSS(`.account form button`)), chromedp.WaitVisible(chromedp.CSS(`.account__signin`)))
+	}
+
+	for _, lang := range []string{"en", "ar"} {
+		b.Do(chromedp.Navigate(ts.URL + "/language/" + lang + "?next=/"))
+		check(lang + " landing")
+		visit(lang+" not found", "/no/such/page")
+
+		signIn("demo-fp-aut")
+		visit(lang+" organization", "/orgs/AUT")
+		b.Do(chromedp.SetValue(chromedp.CSS(`#invite-email`), "not an address"),
+			chromedp.Click(chromedp.CSS(`.invite-form button`)), chromedp.WaitVisible(chromedp.CSS(`.error-summary`)))
+		check(lang + " invitation form with errors")
+		signOut()
+		check(lang + " signed out")
+
+		signIn("demo-admin")
+		visit(lang+" office", "/office")
+		visit(lang+" invitations", "/office/invitations")
+		visit(lang+" audit log", "/office/audit?since=not-a-date")
+		visit(lang+" users", "/office/users")
+		signOut()
+
+		signIn("demo-commission")
+		visit(lang+" commission", "/commission")
+		signOut()
+
+		signIn("demo-newcomer")
+		visit(lang+" access pending", "/home")
+		signOut()
+	}
+}
