@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os/user"
 	"slices"
 	"strings"
@@ -55,6 +56,9 @@ func usersCommand(args []string, getenv func(string) string, stdout, stderr io.W
 	if err != nil {
 		fmt.Fprintf(stderr, "portal: %v\n", err)
 		return 1
+	}
+	if getenv("PORTAL_LOG_LEVEL") == "" {
+		cfg.LogLevel = slog.LevelWarn // a command says what it did; the server's chatter is noise here
 	}
 	log := newLogger(cfg, stderr)
 	ctx := context.Background()
