@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"testing"
 
 	"github.com/gin-gonic/gin"
@@ -43,4 +44,21 @@ func serveLoop(b *testing.B, h http.Handler, req *http.Request) {
 			b.Fatalf("status %d", rec.Code)
 		}
 	}
+}
+
+// BenchmarkOrganizationPage: a signed-in focal point's organization home:
+// the session and the user loaded from PostgreSQL, the access decision, the
+// members and invitations queries, and the page.
+func BenchmarkOrganizationPage(b *testing.B) {
+	ts, s := startServer(b, nil)
+	c := newClient(b)
+	if r := signIn(b, c, ts.URL, "demo-fp-aut"); r.status != http.StatusSeeOther {
+		b.Fatalf("sign-in: %d", r.status)
+	}
+	u, _ := url.Parse(ts.URL)
+	req := httptest.NewRequest(http.MethodGet, "/orgs/AUT", nil)
+	for _, ck := range c.Jar.Cookies(u) {
+		req.AddCookie(ck)
+	}
+	serveLoop(b, s, req)
 }

@@ -29,9 +29,6 @@ func (s *Store) withTx(ctx context.Context, opts *sql.TxOptions, what string, fn
 	return nil
 }
 
-// readOnly is the isolation of methods that read with more than one query:
-// every query sees the same snapshot.
-var readOnly = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
 
 // orgRefRow is an organization reference read through a LEFT JOIN on
 // organizations o; every column is empty when there is no organization.

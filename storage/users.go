@@ -115,12 +115,7 @@ func (s *Store) SignIn(ctx context.Context, id forms.Identity, actor forms.Actor
 // UserByID returns the user with every role they hold, or a
 // forms.KindNotFound error when there is no such user.
 func (s *Store) UserByID(ctx context.Context, id int64) (*forms.User, error) {
-	var users []forms.User
-	err := s.withTx(ctx, readOnly, fmt.Sprintf("user %d", id), func(tx *sqlx.Tx) error {
-		var err error
-		users, err = findUsers(ctx, tx, userFilter{ID: id})
-		return err
-	})
+	users, err := findUsers(ctx, s.db, userFilter{ID: id})
 	if err != nil {
 		return nil, err
 	}
@@ -133,13 +128,7 @@ func (s *Store) UserByID(ctx context.Context, id int64) (*forms.User, error) {
 // Users returns every user with every role they hold, ordered by e-mail
 // address, then ID.
 func (s *Store) Users(ctx context.Context) ([]forms.User, error) {
-	var users []forms.User
-	err := s.withTx(ctx, readOnly, "users", func(tx *sqlx.Tx) error {
-		var err error
-		users, err = findUsers(ctx, tx, userFilter{})
-		return err
-	})
-	return users, err
+	return findUsers(ctx, s.db, userFilter{})
 }
 
 // Members returns the users who hold a role in the organization orgID, each
@@ -149,13 +138,7 @@ func (s *Store) Members(ctx context.Context, orgID int64) ([]forms.User, error) 
 	if orgID == 0 {
 		return nil, forms.Errorf(forms.KindInvalid, "no organization given")
 	}
-	var users []forms.User
-	err := s.withTx(ctx, readOnly, fmt.Sprintf("members of %d", orgID), func(tx *sqlx.Tx) error {
-		var err error
-		users, err = findUsers(ctx, tx, userFilter{OrganizationID: orgID})
-		return err
-	})
-	return users, err
+	return findUsers(ctx, s.db, userFilter{OrganizationID: orgID})
 }
 
 // RemoveMembership takes role away from the user userID, for the
@@ -200,25 +183,39 @@ type userFilter struct {
 }
 
 // findUsers returns the users f selects, ordered by e-mail address then ID,
-// with their memberships: two queries, whatever the number of users.
+// with their memberships, in one statement (so one snapshot and one round
+// trip: it runs on every signed-in request). Portal-wide roles come first,
+// then organizations by code.
 func findUsers(ctx context.Context, q sqlx.QueryerContext, f userFilter) ([]forms.User, error) {
-	var rows []userRow
+	var rows []struct {
+		userRow
+		Role sql.NullString `db:"role"`
+		orgRefRow
+	}
 	err := sqlx.SelectContext(ctx, q, &rows, `
-		SELECT `+userColumns+`
-		FROM users u
-		WHERE ($1::bigint = 0 OR u.id = $1)
-		  AND ($2::bigint = 0 OR EXISTS (
-		      SELECT 1 FROM memberships m WHERE m.user_id = u.id AND m.organization_id = $2))
-		ORDER BY u.email, u.id`, f.ID, f.OrganizationID)
+		WITH u AS (
+			SELECT `+userColumns+`
+			FROM users u
+			WHERE ($1::bigint = 0 OR u.id = $1)
+			  AND ($2::bigint = 0 OR EXISTS (
+			      SELECT 1 FROM memberships m WHERE m.user_id = u.id AND m.organization_id = $2)))
+		SELECT u.*, m.role, `+orgRefColumns+`
+		FROM u
+		LEFT JOIN memberships m ON m.user_id = u.id AND ($2::bigint = 0 OR m.organization_id = $2)
+		LEFT JOIN organizations o ON o.id = m.organization_id
+		ORDER BY u.email, u.id, o.code NULLS FIRST, m.role`, f.ID, f.OrganizationID)
 	if err != nil {
 		return nil, classify(fmt.Errorf("storage: find users %+v: %w", f, err))
 	}
-	users := make([]forms.User, len(rows))
-	for i, r := range rows {
-		users[i] = r.user()
-	}
-	if err := attachMemberships(ctx, q, users, f.OrganizationID); err != nil {
-		return nil, err
+	var users []forms.User
+	for _, r := range rows {
+		if len(users) == 0 || users[len(users)-1].ID != r.ID {
+			users = append(users, r.userRow.user())
+		}
+		if r.Role.Valid {
+			u := &users[len(users)-1]
+			u.Memberships = append(u.Memberships, forms.Membership{Role: forms.Role(r.Role.String), Organization: r.orgRefRow.ref()})
+		}
 	}
 	return users, nil
 }
