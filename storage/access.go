@@ -29,7 +29,6 @@ func (s *Store) withTx(ctx context.Context, opts *sql.TxOptions, what string, fn
 	return nil
 }
 
-
 // orgRefRow is an organization reference read through a LEFT JOIN on
 // organizations o; every column is empty when there is no organization.
 type orgRefRow struct {
