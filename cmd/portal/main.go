@@ -6,6 +6,7 @@
 //	portal version      print the version
 //	portal healthcheck  ask a running portal whether it is alive (for containers)
 //	portal users ...    invite people, grant and revoke roles, list users
+//	portal questionnaires ...  list the built-in questionnaires, check questionnaire files
 //
 // Settings come from the environment; `portal --help` lists them all.
 package main
@@ -26,6 +27,7 @@ import (
 	"syscall"
 	"time"
 
+	"portal/forms/definition"
 	"portal/handlers"
 	"portal/storage"
 	"portal/storage/pgcluster"
@@ -45,8 +47,11 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
 	}
-	if cmd == "users" {
+	switch cmd {
+	case "users":
 		return usersCommand(args, getenv, stdout, stderr)
+	case "questionnaires":
+		return questionnairesCommand(args, stdout, stderr)
 	}
 	for _, a := range args {
 		if a == "-h" || a == "-help" || a == "--help" {
@@ -80,6 +85,13 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "portal: %v\n", err)
 		return 1
 	}
+	if cmd == "serve" {
+		// A broken built-in questionnaire stops the start, with every problem.
+		if _, err := definition.Builtin(); err != nil {
+			fmt.Fprintf(stderr, "portal: the built-in questionnaires have problems:\n%v\n", err)
+			return 1
+		}
+	}
 	log := newLogger(cfg, stderr)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -105,6 +117,7 @@ Usage:
   portal version      print the version, then exit
   portal healthcheck  exit 0 if the portal at PORTAL_ADDR is alive, 1 if not
   portal users ...    invite, grant, revoke, list users (portal users --help)
+  portal questionnaires ...  list the built-ins, lint files (portal questionnaires --help)
 
 Settings, from the environment:
 `)

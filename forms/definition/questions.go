@@ -1,0 +1,513 @@
+package definition
+
+import (
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"portal/forms"
+)
+
+const (
+	defaultMaxLength = 10000
+	maxMaxLength     = 100000
+	defaultMaxSizeMB = 10
+	maxMaxSizeMB     = 50
+	minOptions       = 2
+	minCategories    = 2
+	noDisaggregation = "none"
+)
+
+// keyIndex reports keys seen twice within one scope (sections, options of a
+// question, rows of a table...).
+type keyIndex struct {
+	what  string // "section", "option"...
+	scope string // " in this question"...
+	lines map[string]int
+}
+
+func newKeyIndex(what, scope string) *keyIndex {
+	return &keyIndex{what: what, scope: scope, lines: map[string]int{}}
+}
+
+// unique records key, found at n, in ix and reports it if ix has it already.
+func (p *parser) unique(ix *keyIndex, n *yaml.Node, key string) {
+	if key == "" {
+		return
+	}
+	if line, seen := ix.lines[key]; seen {
+		p.addf(n, "duplicate %s key %s%s (first at line %d)", ix.what, key, ix.scope, line)
+		return
+	}
+	ix.lines[key] = n.Line
+}
+
+var disaggregationKeys = []string{"label", "categories"}
+
+func (p *parser) disaggregations(n *yaml.Node) map[string]forms.Disaggregation {
+	m, ok := p.mapping(n, "disaggregations")
+	if !ok {
+		return nil
+	}
+	ds := map[string]forms.Disaggregation{}
+	for _, key := range m.order {
+		e := m.entries[key]
+		what := "disaggregation " + key
+		if !itemKey.MatchString(key) {
+			p.addf(e.key, "disaggregation key %q: use lower-case letters, digits and _, starting with a letter ([a-z][a-z0-9_]*)", key)
+		} else if key == noDisaggregation {
+			p.addf(e.key, "disaggregation key none is reserved: a table with disaggregation: none has a total only")
+		}
+		d := forms.Disaggregation{Key: key}
+		ds[key] = d // even when broken, so that tables using it are not reported again
+		dm, ok := p.mapping(e.value, what)
+		if !ok {
+			continue
+		}
+		p.allow(dm, what, disaggregationKeys)
+		p.require(dm, what, disaggregationKeys...)
+		if v, ok := dm.get("label"); ok {
+			d.Label, _ = p.text(v, what+": label")
+		}
+		if v, ok := dm.get("categories"); ok {
+			d.Categories = p.options(dm.at("categories"), v, what+": categories", "category", " in this disaggregation", minCategories)
+			for i, c := range d.Categories {
+				if c.Key == forms.TotalCategory {
+					p.addf(v.Content[i], "category key total is reserved: the total is always added")
+				}
+			}
+		}
+		ds[key] = d
+	}
+	return ds
+}
+
+var optionKeys = []string{"key", "label"}
+
+// options reads a list of {key, label}: the options of a choice question
+// or the categories of a disaggregation. The result has one element per
+// item of the list when n is a list.
+func (p *parser) options(at, n *yaml.Node, what, item, scope string, least int) []forms.Option {
+	items, ok := p.list(n, what)
+	if !ok {
+		return nil
+	}
+	if len(items) < least {
+		p.addf(at, "%s: list at least %d, not %d", what, least, len(items))
+	}
+	seen := newKeyIndex(item, scope)
+	opts := make([]forms.Option, len(items))
+	for i, it := range items {
+		an := "a " + item
+		if strings.ContainsAny(item[:1], "aeiou") {
+			an = "an " + item
+		}
+		m, ok := p.mapping(it, an)
+		if !ok {
+			continue
+		}
+		p.allow(m, m.named(item, an), optionKeys)
+		p.require(m, m.named(item, an), optionKeys...)
+		if v, ok := m.get("key"); ok {
+			opts[i].Key, _ = p.key(v, item+" key")
+			p.unique(seen, v, opts[i].Key)
+		}
+		if v, ok := m.get("label"); ok {
+			opts[i].Label, _ = p.text(v, item+" label")
+		}
+	}
+	return opts
+}
+
+var sectionKeys = []string{"key", "title", "help", "questions"}
+
+func (p *parser) sections(at, n *yaml.Node, ds map[string]forms.Disaggregation) []forms.Section {
+	items, ok := p.list(n, "sections")
+	if !ok {
+		return nil
+	}
+	if len(items) == 0 {
+		p.addf(at, "sections: list at least one section")
+	}
+	sectionIx := newKeyIndex("section", "")
+	questionIx := newKeyIndex("question", " (question keys are unique in the whole questionnaire)")
+	secs := make([]forms.Section, len(items))
+	for i, it := range items {
+		m, ok := p.mapping(it, "a section")
+		if !ok {
+			continue
+		}
+		s := &secs[i]
+		p.allow(m, m.named("section", "a section"), sectionKeys)
+		p.require(m, m.named("section", "a section"), "key", "title", "questions")
+		if v, ok := m.get("key"); ok {
+			s.Key, _ = p.key(v, "section key")
+			p.unique(sectionIx, v, s.Key)
+		}
+		if v, ok := m.get("title"); ok {
+			s.Title, _ = p.text(v, "title")
+		}
+		if v, ok := m.get("help"); ok {
+			s.Help, _ = p.text(v, "help")
+		}
+		if v, ok := m.get("questions"); ok {
+			qs, ok := p.list(v, "questions")
+			if ok && len(qs) == 0 {
+				p.addf(m.at("questions"), "questions: list at least one question")
+			}
+			for _, qn := range qs {
+				if q, ok := p.question(qn, ds, questionIx); ok {
+					s.Questions = append(s.Questions, q)
+				}
+			}
+		}
+	}
+	return secs
+}
+
+var (
+	commonQuestionKeys = []string{"key", "kind", "label", "help", "required"}
+	kindKeys           = map[forms.QuestionKind][]string{
+		forms.Narrative:      {"max_length"},
+		forms.SingleChoice:   {"options", "other"},
+		forms.MultipleChoice: {"options", "other"},
+		forms.YesNo:          nil,
+		forms.Date:           nil,
+		forms.Number:         {"min", "max", "integer", "unit"},
+		forms.Attachment:     {"accept", "max_size_mb"},
+		forms.StatTable:      {"table", "unit"},
+	}
+	kindRequired = map[forms.QuestionKind][]string{
+		forms.SingleChoice:   {"options"},
+		forms.MultipleChoice: {"options"},
+		forms.Attachment:     {"accept"},
+		forms.StatTable:      {"table"},
+	}
+	// questionKinds in the order of the documentation.
+	questionKinds = []forms.QuestionKind{forms.Narrative, forms.SingleChoice, forms.MultipleChoice,
+		forms.YesNo, forms.Date, forms.Number, forms.Attachment, forms.StatTable}
+)
+
+// kindsWithField lists the question kinds that have field.
+func kindsWithField(field string) []string {
+	var ks []string
+	for _, k := range questionKinds {
+		if slices.Contains(kindKeys[k], field) {
+			ks = append(ks, string(k))
+		}
+	}
+	return ks
+}
+
+func kindNames() string {
+	names := make([]string, len(questionKinds))
+	for i, k := range questionKinds {
+		names[i] = string(k)
+	}
+	return strings.Join(names, ", ")
+}
+
+// question reads a question. It returns false only when n is not a
+// mapping; a question with problems is returned so that rules naming it are
+// checked against what it is.
+func (p *parser) question(n *yaml.Node, ds map[string]forms.Disaggregation, questionIx *keyIndex) (forms.Question, bool) {
+	var q forms.Question
+	m, ok := p.mapping(n, "a question")
+	if !ok {
+		return q, false
+	}
+	p.require(m, m.named("question", "a question"), "key", "kind", "label")
+	if v, ok := m.get("key"); ok {
+		q.Key, _ = p.key(v, "question key")
+		p.unique(questionIx, v, q.Key)
+	}
+	kindKnown := false
+	if v, ok := m.get("kind"); ok {
+		if s, ok := p.str(v, "kind"); ok {
+			q.Kind = forms.QuestionKind(s)
+			if _, kindKnown = kindKeys[q.Kind]; !kindKnown {
+				p.addf(v, "kind %q is not a kind of question; use one of %s", s, kindNames())
+			}
+		}
+	}
+	if kindKnown {
+		allowed := append(slices.Clone(commonQuestionKeys), kindKeys[q.Kind]...)
+		for _, k := range m.order {
+			if slices.Contains(allowed, k) {
+				continue
+			}
+			key := m.entries[k].key
+			if others := kindsWithField(k); len(others) > 0 {
+				p.addf(key, "%s does not belong to a %s question (only to %s); a %s question has: %s",
+					k, q.Kind, strings.Join(others, ", "), q.Kind, strings.Join(allowed, ", "))
+			} else {
+				p.addf(key, "unknown key %s in %s; allowed here: %s", k, m.named(string(q.Kind)+" question", "a "+string(q.Kind)+" question"), strings.Join(allowed, ", "))
+			}
+		}
+		p.require(m, m.named(string(q.Kind)+" question", "a "+string(q.Kind)+" question"), kindRequired[q.Kind]...)
+	} else {
+		// Without a kind, refuse only what no kind has.
+		all := slices.Clone(commonQuestionKeys)
+		for _, k := range questionKinds {
+			all = append(all, kindKeys[k]...)
+		}
+		slices.Sort(all)
+		all = slices.Compact(all)
+		p.allow(m, m.named("question", "a question"), all)
+	}
+	if v, ok := m.get("label"); ok {
+		q.Label, _ = p.text(v, "label")
+	}
+	if v, ok := m.get("help"); ok {
+		q.Help, _ = p.text(v, "help")
+	}
+	if v, ok := m.get("required"); ok {
+		q.Required, _ = p.boolean(v, "required")
+	}
+	if !kindKnown {
+		return q, true
+	}
+
+	switch q.Kind {
+	case forms.Narrative:
+		q.MaxLength = defaultMaxLength
+		if v, ok := m.get("max_length"); ok {
+			if n, ok := p.integer(v, "max_length"); ok {
+				if n < 1 || n > maxMaxLength {
+					p.addf(v, "max_length must be from 1 to %d characters, not %d", maxMaxLength, n)
+				} else {
+					q.MaxLength = int(n)
+				}
+			}
+		}
+	case forms.SingleChoice, forms.MultipleChoice:
+		if v, ok := m.get("other"); ok {
+			q.Other, _ = p.boolean(v, "other")
+		}
+		if v, ok := m.get("options"); ok {
+			q.Options = p.options(m.at("options"), v, "options", "option", " in this question", minOptions)
+			for i, o := range q.Options {
+				if q.Other && o.Key == "other" {
+					p.addf(v.Content[i], "option key other is taken by other: true (\"Other, please specify\"); use another key")
+				}
+			}
+		}
+	case forms.Number:
+		if v, ok := m.get("min"); ok {
+			if f, ok := p.number(v, "min"); ok {
+				q.Min = &f
+			}
+		}
+		if v, ok := m.get("max"); ok {
+			if f, ok := p.number(v, "max"); ok {
+				q.Max = &f
+			}
+		}
+		if q.Min != nil && q.Max != nil && *q.Min > *q.Max {
+			v, _ := m.get("min")
+			p.addf(v, "min (%v) is above max (%v)", *q.Min, *q.Max)
+		}
+		if v, ok := m.get("integer"); ok {
+			q.Integer, _ = p.boolean(v, "integer")
+		}
+		if v, ok := m.get("unit"); ok {
+			q.Unit, _ = p.text(v, "unit")
+		}
+	case forms.Attachment:
+		q.MaxBytes = defaultMaxSizeMB << 20
+		if v, ok := m.get("accept"); ok {
+			q.Accept = p.accept(m.at("accept"), v)
+		}
+		if v, ok := m.get("max_size_mb"); ok {
+			if n, ok := p.integer(v, "max_size_mb"); ok {
+				if n < 1 || n > maxMaxSizeMB {
+					p.addf(v, "max_size_mb must be from 1 to %d, not %d", maxMaxSizeMB, n)
+				} else {
+					q.MaxBytes = n << 20
+				}
+			}
+		}
+	case forms.StatTable:
+		if v, ok := m.get("unit"); ok {
+			q.Unit, _ = p.text(v, "unit")
+		}
+		if v, ok := m.get("table"); ok {
+			q.Table = p.table(v, ds)
+			if q.Table != nil && q.Key != "" {
+				p.tables[q.Key] = q.Table
+			}
+		}
+	}
+	return q, true
+}
+
+var mimeType = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9!#$&^_.+-]*/([a-zA-Z0-9][a-zA-Z0-9!#$&^_.+-]*|\*)$`)
+
+func (p *parser) accept(at, n *yaml.Node) []string {
+	items, ok := p.list(n, "accept")
+	if !ok {
+		return nil
+	}
+	if len(items) == 0 {
+		p.addf(at, "accept: list at least one MIME type, such as application/pdf")
+	}
+	var types []string
+	for _, it := range items {
+		s, ok := p.str(it, "a MIME type")
+		if !ok {
+			continue
+		}
+		if !mimeType.MatchString(s) {
+			p.addf(it, "accept: %q is not a MIME type such as application/pdf", s)
+			continue
+		}
+		types = append(types, s)
+	}
+	return types
+}
+
+var (
+	tableKeys = []string{"disaggregation", "rows", "rows_from"}
+	rowKeys   = []string{"key", "label", "iccs", "part_of"}
+	iccsCode  = regexp.MustCompile(`^[0-9]{2,6}$`)
+)
+
+func (p *parser) table(n *yaml.Node, ds map[string]forms.Disaggregation) *forms.Table {
+	m, ok := p.mapping(n, "table")
+	if !ok {
+		return nil
+	}
+	t := &forms.Table{}
+	p.allow(m, "table", tableKeys)
+	p.require(m, "table", "disaggregation")
+	if v, ok := m.get("disaggregation"); ok {
+		if s, ok := p.str(v, "disaggregation"); ok && s != noDisaggregation {
+			t.Disaggregation = s
+			if _, ok := ds[s]; !ok {
+				defined := "none is defined"
+				if len(ds) > 0 {
+					defined = "defined: " + strings.Join(slices.Sorted(maps.Keys(ds)), ", ")
+				}
+				p.addf(v, "disaggregation %s is not defined under disaggregations (%s); or use none for a total only", s, defined)
+			}
+		}
+	}
+	from, hasFrom := m.get("rows_from")
+	v, ok := m.get("rows")
+	switch {
+	case ok && hasFrom:
+		p.addf(from, "rows_from: give the rows here or take them from another table, not both")
+		return t
+	case hasFrom:
+		// The same rows as an earlier table, labels and all: the justice
+		// tables share their offences without repeating six languages each.
+		if key, ok := p.str(from, "rows_from"); ok {
+			if earlier, ok := p.tables[key]; ok {
+				t.Rows = slices.Clone(earlier.Rows)
+			} else {
+				p.addf(from, "rows_from: %s is not a table question before this one", key)
+			}
+		}
+		return t
+	case !ok:
+		p.addf(n, "table: rows is missing (or rows_from, naming an earlier table whose rows to use)")
+		return t
+	}
+	items, ok := p.list(v, "rows")
+	if !ok {
+		return t
+	}
+	if len(items) == 0 {
+		p.addf(m.at("rows"), "rows: list at least one row")
+	}
+	rowIx := newKeyIndex("row", " in this table")
+	partOf := make([]*yaml.Node, len(items))
+	t.Rows = make([]forms.Indicator, len(items))
+	for i, it := range items {
+		rm, ok := p.mapping(it, "a row")
+		if !ok {
+			continue
+		}
+		r := &t.Rows[i]
+		p.allow(rm, rm.named("row", "a row"), rowKeys)
+		p.require(rm, rm.named("row", "a row"), "key", "label")
+		if v, ok := rm.get("key"); ok {
+			r.Key, _ = p.key(v, "row key")
+			p.unique(rowIx, v, r.Key)
+		}
+		if v, ok := rm.get("label"); ok {
+			r.Label, _ = p.text(v, "label")
+		}
+		if v, ok := rm.get("iccs"); ok {
+			// Unquoted digits are taken as written: 0101 stays 0101.
+			if s, ok := p.str(v, "iccs"); ok {
+				if !iccsCode.MatchString(s) || (v.Tag != tagStr && v.Tag != tagInt) {
+					p.addf(v, "iccs %q must be an ICCS code of 2 to 6 digits, such as \"0101\"", s)
+				}
+				r.ICCS = s
+			}
+		}
+		if v, ok := rm.get("part_of"); ok {
+			if s, ok := p.str(v, "part_of"); ok {
+				r.PartOf = s
+				partOf[i] = v
+			}
+		}
+	}
+	p.checkPartOf(t.Rows, partOf)
+	return t
+}
+
+// checkPartOf reports part_of naming a row that is not in the table, the
+// row itself, or a row that comes later.
+func (p *parser) checkPartOf(rows []forms.Indicator, nodes []*yaml.Node) {
+	index := map[string]int{}
+	for i, r := range rows {
+		if _, dup := index[r.Key]; !dup && r.Key != "" {
+			index[r.Key] = i
+		}
+	}
+	for i, r := range rows {
+		if r.PartOf == "" || nodes[i] == nil {
+			continue
+		}
+		j, ok := index[r.PartOf]
+		switch {
+		case !ok:
+			p.addf(nodes[i], "part_of: there is no row %s in this table", r.PartOf)
+		case j == i:
+			p.addf(nodes[i], "part_of: row %s cannot be a part of itself", r.Key)
+		case j > i:
+			if cycle := partOfCycle(rows, index, i); cycle != nil {
+				p.addf(nodes[i], "part_of: rows %s form a cycle; a part must name an earlier row", strings.Join(cycle, " → "))
+			} else {
+				p.addf(nodes[i], "part_of: row %s comes later in the table; a part must name an earlier row", r.PartOf)
+			}
+		}
+	}
+}
+
+// partOfCycle returns the keys of the cycle through row i (ending with i's
+// key again), or nil when following part_of from i does not come back to it.
+func partOfCycle(rows []forms.Indicator, index map[string]int, i int) []string {
+	path := []string{rows[i].Key}
+	seen := map[int]bool{i: true}
+	for j := i; ; {
+		next, ok := index[rows[j].PartOf]
+		if !ok || rows[j].PartOf == "" {
+			return nil
+		}
+		path = append(path, rows[next].Key)
+		if next == i {
+			return path
+		}
+		if seen[next] {
+			return nil // a cycle that does not pass through i
+		}
+		seen[next] = true
+		j = next
+	}
+}
