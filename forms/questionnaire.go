@@ -242,3 +242,51 @@ type Finding struct {
 	Message Text
 	Args    map[string]any
 }
+
+// RuleInvalid is the kind of the findings for input that does not fit its
+// question: a text too long, an unknown choice, a number out of bounds, a
+// cell outside its table. They are always errors and need no rule; their
+// Args["Reason"] says which (the Invalid* constants).
+const RuleInvalid RuleKind = "invalid"
+
+// Question returns the question keyed key, in whichever section it is, and
+// whether there is one. It returns a pointer into q, not a copy.
+func (q *Questionnaire) Question(key string) (*Question, bool) {
+	if q == nil {
+		return nil, false
+	}
+	for i := range q.Sections {
+		qs := q.Sections[i].Questions
+		for j := range qs {
+			if qs[j].Key == key {
+				return &qs[j], true
+			}
+		}
+	}
+	return nil, false
+}
+
+// Columns returns the column keys of t for one reporting year: the category
+// keys of its disaggregation, then TotalCategory; only TotalCategory when t
+// has no disaggregation or names one q does not have. A category keyed like
+// the total, or repeated, is left out so that every column key is unique.
+func (q *Questionnaire) Columns(t *Table) []string {
+	var cats []Option
+	if q != nil && t != nil && t.Disaggregation != "" {
+		cats = q.Disaggregations[t.Disaggregation].Categories
+	}
+	cols := make([]string, 0, len(cats)+1)
+next:
+	for _, c := range cats {
+		if c.Key == TotalCategory {
+			continue
+		}
+		for _, k := range cols { // a handful of categories: a scan beats a map
+			if k == c.Key {
+				continue next
+			}
+		}
+		cols = append(cols, c.Key)
+	}
+	return append(cols, TotalCategory)
+}

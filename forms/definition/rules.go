@@ -81,6 +81,9 @@ func (p *parser) rule(n *yaml.Node, ruleIx *keyIndex) (forms.Rule, ruleRefs, boo
 	if v, ok := m.get("key"); ok {
 		r.Key, _ = p.key(v, "rule key")
 		p.unique(ruleIx, v, r.Key)
+		if r.Key == string(forms.RuleRequired) || r.Key == string(forms.RuleInvalid) {
+			p.addf(v, "rule key %s is kept for the portal's own checks; choose another", r.Key)
+		}
 	}
 	kindKnown := false
 	if v, ok := m.get("kind"); ok {
