@@ -1006,31 +1006,17 @@ func (c *checker) findings() []Finding {
 }
 
 func comparePlaces(a, b place) int {
-	if a.ord != b.ord {
-		return cmp.Compare(a.ord, b.ord)
-	}
-	if a.qKey != b.qKey {
-		return strings.Compare(a.qKey, b.qKey)
-	}
-	if a.row != b.row {
-		return cmp.Compare(a.row, b.row)
-	}
-	if a.rowKey != b.rowKey {
-		return strings.Compare(a.rowKey, b.rowKey)
-	}
-	if a.year != b.year {
-		return cmp.Compare(a.year, b.year)
-	}
-	if a.col != b.col {
-		return cmp.Compare(a.col, b.col)
-	}
-	if a.colKey != b.colKey {
-		return strings.Compare(a.colKey, b.colKey)
-	}
-	if a.rule != b.rule {
-		return cmp.Compare(a.rule, b.rule)
-	}
-	return strings.Compare(a.key, b.key)
+	return cmp.Or(
+		cmp.Compare(a.ord, b.ord),
+		strings.Compare(a.qKey, b.qKey),
+		cmp.Compare(a.row, b.row),
+		strings.Compare(a.rowKey, b.rowKey),
+		cmp.Compare(a.year, b.year),
+		cmp.Compare(a.col, b.col),
+		strings.Compare(a.colKey, b.colKey),
+		cmp.Compare(a.rule, b.rule),
+		strings.Compare(a.key, b.key),
+	)
 }
 
 // escape returns s as a segment of a finding's key: as it is when it is a

@@ -200,15 +200,26 @@ func stopCluster(c *pgcluster.Cluster, log *slog.Logger) {
 	}
 }
 
-func migrate(ctx context.Context, cfg Config, log *slog.Logger) error {
+// openMigrated opens the database, as openDatabase does, and brings its
+// schema up to date. The caller closes it.
+func openMigrated(ctx context.Context, cfg Config, log *slog.Logger) (*database, error) {
 	db, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx, log); err != nil {
+		db.Close(log)
+		return nil, err
+	}
+	return db, nil
+}
+
+func migrate(ctx context.Context, cfg Config, log *slog.Logger) error {
+	db, err := openMigrated(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer db.Close(log)
-	if err := db.Migrate(ctx, log); err != nil {
-		return err
-	}
+	db.Close(log)
 	log.Info("database is up to date")
 	return nil
 }
@@ -216,14 +227,11 @@ func migrate(ctx context.Context, cfg Config, log *slog.Logger) error {
 // serve runs the portal until ctx ends (SIGINT or SIGTERM), then finishes the
 // requests in flight, closes the database and stops the private cluster.
 func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger) error {
-	db, err := openDatabase(ctx, cfg, log)
+	db, err := openMigrated(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer db.Close(log)
-	if err := db.Migrate(ctx, log); err != nil {
-		return err
-	}
 	opts := handlers.Options{
 		BaseURL:        cfg.BaseURL,
 		Version:        version,

@@ -62,16 +62,12 @@ func usersCommand(args []string, getenv func(string) string, stdout, stderr io.W
 	}
 	log := newLogger(cfg, stderr)
 	ctx := context.Background()
-	db, err := openDatabase(ctx, cfg, log)
+	db, err := openMigrated(ctx, cfg, log)
 	if err != nil {
 		fmt.Fprintf(stderr, "portal: %v\n", err)
 		return 1
 	}
 	defer db.Close(log)
-	if err := db.Migrate(ctx, log); err != nil {
-		fmt.Fprintf(stderr, "portal: %v\n", err)
-		return 1
-	}
 	actor := forms.Actor{Label: "cli"}
 	if u, err := user.Current(); err == nil {
 		actor.Label = "cli:" + u.Username
