@@ -105,15 +105,7 @@ func (s *Store) CreateInvitation(ctx context.Context, inv forms.Invitation, acto
 			if err != nil {
 				return fmt.Errorf("storage: %s: %w", what, err)
 			}
-			for range accepted {
-				events = append(events, forms.AuditEvent{
-					Actor: actor, Action: forms.AuditInvitationAccepted, Organization: ref, Target: email,
-					Details: map[string]string{
-						"role": role, "invitation": strconv.FormatInt(id, 10),
-						"user": strconv.FormatInt(st.Grantee, 10),
-					},
-				})
-			}
+			events = append(events, acceptanceEvents(actor, email, st.Grantee, accepted)...)
 		}
 		if err := insertAuditEvents(ctx, tx, events...); err != nil {
 			return fmt.Errorf("storage: %s: %w", what, err)
@@ -129,6 +121,23 @@ func (s *Store) CreateInvitation(ctx context.Context, inv forms.Invitation, acto
 		return forms.Invitation{}, err
 	}
 	return out, nil
+}
+
+// acceptanceEvents are the audit events of invitations accepted by the
+// user userID: for each, the invitation accepted and the role it granted.
+func acceptanceEvents(actor forms.Actor, email string, userID int64, accepted []acceptedInvitation) []forms.AuditEvent {
+	var events []forms.AuditEvent
+	for _, a := range accepted {
+		details := map[string]string{
+			"role": a.Role, "invitation": strconv.FormatInt(a.ID, 10), "user": strconv.FormatInt(userID, 10),
+		}
+		org := forms.OrganizationRef{ID: a.OrgID}
+		events = append(events,
+			forms.AuditEvent{Actor: actor, Action: forms.AuditInvitationAccepted, Organization: org, Target: email, Details: details},
+			forms.AuditEvent{Actor: actor, Action: forms.AuditRoleGranted, Organization: org, Target: email, Details: details},
+		)
+	}
+	return events
 }
 
 // acceptedInvitation is an invitation acceptInvitations accepted.

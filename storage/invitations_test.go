@@ -127,6 +127,13 @@ func TestCreateInvitation(t *testing.T) {
 	if diff := cmp.Diff(wantLog, log); diff != "" {
 		t.Errorf("audit, newest first (-want +got):\n%s", diff)
 	}
+	grants, err := s.AuditEvents(ctx, forms.AuditFilter{Action: forms.AuditRoleGranted})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(grants) != 1 || grants[0].Target != "member@example.org" || grants[0].Details["role"] != "contributor" {
+		t.Errorf("the immediate grant should be audited as role.granted once; got %+v", grants)
+	}
 	for _, e := range evs {
 		if e.Actor.UserID != inviter.ID || e.Actor.Label != "analyst@unodc.org" || e.Actor.RemoteAddr != "203.0.113.9" {
 			t.Errorf("event %s: actor %+v, want the analyst", e.Action, e.Actor)

@@ -84,13 +84,7 @@ func (s *Store) SignIn(ctx context.Context, id forms.Identity, actor forms.Actor
 			if err != nil {
 				return fmt.Errorf("storage: sign in: %w", err)
 			}
-			for _, a := range accepted {
-				events = append(events, forms.AuditEvent{
-					Actor: actor, Action: forms.AuditInvitationAccepted,
-					Organization: forms.OrganizationRef{ID: a.OrgID}, Target: email,
-					Details: map[string]string{"role": a.Role, "invitation": strconv.FormatInt(a.ID, 10)},
-				})
-			}
+			events = append(events, acceptanceEvents(actor, email, u.ID, accepted)...)
 		}
 		events = append(events, forms.AuditEvent{
 			Actor: actor, Action: forms.AuditSignIn, Target: actor.Label,

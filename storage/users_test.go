@@ -266,8 +266,12 @@ func TestUsersMembersRemoveMembership(t *testing.T) {
 	if len(got.Memberships) != 0 {
 		t.Errorf("Bea still holds %+v", got.Memberships)
 	}
-	if diff := cmp.Diff([]string{"role.removed bea@example.org", "role.removed bea@example.org"},
-		actionsAndTargets(t, s, forms.AuditFilter{Action: "role."})); diff != "" {
+	// Newest first: the two removals, then the four grants at sign-in.
+	if diff := cmp.Diff([]string{
+		"role.removed bea@example.org", "role.removed bea@example.org",
+		"role.granted bea@example.org", "role.granted bea@example.org",
+		"role.granted ann@example.org", "role.granted ann@example.org",
+	}, actionsAndTargets(t, s, forms.AuditFilter{Action: "role."})); diff != "" {
 		t.Errorf("audit (-want +got):\n%s", diff)
 	}
 
