@@ -36,11 +36,11 @@ func TestSessionSharedAndSurvivesRestart(t *testing.T) {
 	checkSignedIn(t, tsA2.URL, token, "/office")
 
 	// Signing out on one process ends the session on every one.
-	out := doWithHeaders(t, plainClient(), "POST", tsB.URL+"/signout", nil, "Cookie: portal_session="+token, "Origin: "+tsB.URL)
+	out := do(t, plainClient(), "POST", tsB.URL+"/signout", nil, "Cookie: portal_session="+token, "Origin: "+tsB.URL)
 	if out.status != http.StatusSeeOther {
 		t.Fatalf("sign-out on B: %d", out.status)
 	}
-	r := doWithHeaders(t, plainClient(), "GET", tsA2.URL+"/home", nil, "Cookie: portal_session="+token)
+	r := do(t, plainClient(), "GET", tsA2.URL+"/home", nil, "Cookie: portal_session="+token)
 	if !strings.HasPrefix(r.header.Get("Location"), "/signin") {
 		t.Errorf("/home on A after signing out on B: %d to %q, want a redirect to /signin", r.status, r.header.Get("Location"))
 	}
@@ -94,10 +94,10 @@ func TestCrossSiteRequestsRefused(t *testing.T) {
 	invite := url.Values{"email": {invitee}, "role": {string(forms.Contributor)}}
 
 	crossSite := []string{"Sec-Fetch-Site: cross-site", "Origin: https://evil.example"}
-	if r := doWithHeaders(t, c, "POST", ts.URL+"/orgs/AUT/invitations", invite, crossSite...); r.status != http.StatusForbidden {
+	if r := do(t, c, "POST", ts.URL+"/orgs/AUT/invitations", invite, crossSite...); r.status != http.StatusForbidden {
 		t.Errorf("cross-site invitation: %d, want 403", r.status)
 	}
-	if r := doWithHeaders(t, c, "POST", ts.URL+"/signout", nil, crossSite...); r.status != http.StatusForbidden {
+	if r := do(t, c, "POST", ts.URL+"/signout", nil, crossSite...); r.status != http.StatusForbidden {
 		t.Errorf("cross-site sign-out: %d, want 403", r.status)
 	}
 	if invited(t, store, "AUT", invitee) {
@@ -111,13 +111,13 @@ func TestCrossSiteRequestsRefused(t *testing.T) {
 	}
 
 	sameOrigin := []string{"Sec-Fetch-Site: same-origin", "Origin: " + ts.URL}
-	if r := doWithHeaders(t, c, "POST", ts.URL+"/orgs/AUT/invitations", invite, sameOrigin...); r.status != http.StatusSeeOther {
+	if r := do(t, c, "POST", ts.URL+"/orgs/AUT/invitations", invite, sameOrigin...); r.status != http.StatusSeeOther {
 		t.Errorf("invitation from the portal: %d, want 303\n%s", r.status, r.body)
 	}
 	if !invited(t, store, "AUT", invitee) {
 		t.Errorf("the invitation of %s from the portal was not stored", invitee)
 	}
-	if r := doWithHeaders(t, c, "POST", ts.URL+"/signout", nil, sameOrigin...); r.status != http.StatusSeeOther {
+	if r := do(t, c, "POST", ts.URL+"/signout", nil, sameOrigin...); r.status != http.StatusSeeOther {
 		t.Errorf("sign-out from the portal: %d, want 303", r.status)
 	}
 	if r := do(t, c, "GET", ts.URL+"/home", nil); !strings.HasPrefix(r.header.Get("Location"), "/signin") {
@@ -186,11 +186,11 @@ func plainClient() *http.Client {
 func checkSignedIn(t *testing.T, base, token, home string) {
 	t.Helper()
 	cookie := "Cookie: portal_session=" + token
-	r := doWithHeaders(t, plainClient(), "GET", base+"/home", nil, cookie)
+	r := do(t, plainClient(), "GET", base+"/home", nil, cookie)
 	if r.status != http.StatusSeeOther || r.header.Get("Location") != home {
 		t.Fatalf("%s/home: %d to %q, want 303 to %s", base, r.status, r.header.Get("Location"), home)
 	}
-	if r := doWithHeaders(t, plainClient(), "GET", base+home, nil, cookie); r.status != http.StatusOK {
+	if r := do(t, plainClient(), "GET", base+home, nil, cookie); r.status != http.StatusOK {
 		t.Errorf("%s%s: %d, want 200", base, home, r.status)
 	}
 }

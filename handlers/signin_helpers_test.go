@@ -8,8 +8,9 @@ import (
 	"testing"
 )
 
-// do sends a request with the client and returns the response with its body read.
-func do(t testing.TB, c *http.Client, method, target string, form url.Values) response {
+// do sends a request with the client, with the headers given as
+// "Name: value", and returns the response with its body read.
+func do(t testing.TB, c *http.Client, method, target string, form url.Values, header ...string) response {
 	t.Helper()
 	var body io.Reader
 	if form != nil {
@@ -21,6 +22,10 @@ func do(t testing.TB, c *http.Client, method, target string, form url.Values) re
 	}
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for _, kv := range header {
+		k, v, _ := strings.Cut(kv, ": ")
+		req.Header.Add(k, v)
 	}
 	resp, err := c.Do(req)
 	if err != nil {

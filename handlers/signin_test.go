@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"html"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -55,7 +54,7 @@ func TestSignInFlow(t *testing.T) {
 				}
 			}
 
-			out := doWithHeaders(t, c, "POST", ts.URL+"/signout", nil, "Origin: "+ts.URL)
+			out := do(t, c, "POST", ts.URL+"/signout", nil, "Origin: "+ts.URL)
 			loc := out.header.Get("Location")
 			endSession := ts.URL + DevIdPPath + "/end_session?"
 			if out.status != http.StatusSeeOther || (loc != "/signed-out" && !strings.HasPrefix(loc, endSession)) {
@@ -136,7 +135,7 @@ func TestSignInReplayedCode(t *testing.T) {
 	if r := do(t, c, "GET", callback, nil); r.status != http.StatusSeeOther || r.header.Get("Location") != "/home" {
 		t.Fatalf("first use of the callback: %d to %q\n%s", r.status, r.header.Get("Location"), r.body)
 	}
-	if r := doWithHeaders(t, c, "POST", ts.URL+"/signout", nil, "Origin: "+ts.URL); r.status != http.StatusSeeOther {
+	if r := do(t, c, "POST", ts.URL+"/signout", nil, "Origin: "+ts.URL); r.status != http.StatusSeeOther {
 		t.Fatalf("sign-out: %d", r.status)
 	}
 
@@ -513,36 +512,6 @@ func closedAddress(t testing.TB) string {
 	addr := l.Addr().String()
 	l.Close()
 	return addr
-}
-
-// doWithHeaders is do with request headers, each "Name: value".
-func doWithHeaders(t testing.TB, c *http.Client, method, target string, form url.Values, header ...string) response {
-	t.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req, err := http.NewRequest(method, target, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	for _, kv := range header {
-		k, v, _ := strings.Cut(kv, ": ")
-		req.Header.Add(k, v)
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, target, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return response{resp.StatusCode, resp.Header, string(b)}
 }
 
 // recordingJar is a cookie jar that also remembers each session token the
