@@ -277,13 +277,6 @@ func (s *Server) signOut(c *gin.Context) error {
 	return nil
 }
 
-func (s *Server) showSignedOut(c *gin.Context) error {
-	p := s.newBase(c)
-	p.Title = p.T("auth.signedout.title")
-	s.render(c, http.StatusOK, "signed_out", &p)
-	return nil
-}
-
 // actorOf names who does what a request does, for the audit log.
 func (s *Server) actorOf(c *gin.Context, u *forms.User) forms.Actor {
 	a := forms.Actor{RemoteAddr: c.ClientIP(), RequestID: requestIDOf(c)}

@@ -102,18 +102,13 @@ func (s *Server) renderOrganization(c *gin.Context, form inviteForm, status int)
 	return nil
 }
 
-// showOffice is the Office's home.
-func (s *Server) showOffice(c *gin.Context) error {
-	p := s.newBase(c)
-	p.Title = p.T("office.title")
-	s.render(c, http.StatusOK, "office", &p)
-	return nil
-}
-
-// showCommission is the Commission's home: the reports the Office has released.
-func (s *Server) showCommission(c *gin.Context) error {
-	p := s.newBase(c)
-	p.Title = p.T("commission.title")
-	s.render(c, http.StatusOK, "commission", &p)
-	return nil
+// fixedPage serves a page that needs nothing but the layout's data and a
+// title: the Office's home, the Commission's, the signed-out page.
+func (s *Server) fixedPage(page, titleID string) handlerFunc {
+	return func(c *gin.Context) error {
+		p := s.newBase(c)
+		p.Title = p.T(titleID)
+		s.render(c, http.StatusOK, page, &p)
+		return nil
+	}
 }

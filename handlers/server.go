@@ -182,7 +182,7 @@ func (s *Server) routes(e *gin.Engine) {
 	pages.GET("/language/:code", s.handle(s.switchLanguage))
 	pages.GET("/signin", s.limit(s.signins), s.handle(s.startSignIn))
 	pages.GET("/auth/callback", s.limit(s.signins), s.handle(s.finishSignIn))
-	pages.GET("/signed-out", s.handle(s.showSignedOut))
+	pages.GET("/signed-out", s.handle(s.fixedPage("signed_out", "auth.signedout.title")))
 	pages.POST("/signout", s.handle(s.signOut))
 
 	// Signed in, whatever the role.
@@ -198,7 +198,7 @@ func (s *Server) routes(e *gin.Engine) {
 
 	// The Office.
 	office := user.Group("/office", s.require(forms.ViewOffice))
-	office.GET("", s.handle(s.showOffice))
+	office.GET("", s.handle(s.fixedPage("office", "office.title")))
 	office.GET("/invitations", s.require(forms.ManageInvitations), s.handle(s.showInvitations))
 	office.POST("/invitations", s.require(forms.ManageInvitations), s.handle(s.createInvitation))
 	office.POST("/invitations/:id/revoke", s.require(forms.ManageInvitations), s.handle(s.revokeInvitation))
@@ -208,7 +208,7 @@ func (s *Server) routes(e *gin.Engine) {
 
 	// The Commission.
 	commission := user.Group("/commission", s.require(forms.ReadReports))
-	commission.GET("", s.handle(s.showCommission))
+	commission.GET("", s.handle(s.fixedPage("commission", "commission.title")))
 
 	// The development identity provider and its account picker.
 	if s.opts.DevIdP != nil {

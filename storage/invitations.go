@@ -107,20 +107,29 @@ func (s *Store) CreateInvitation(ctx context.Context, inv forms.Invitation, acto
 			}
 			events = append(events, acceptanceEvents(actor, email, st.Grantee, accepted)...)
 		}
-		if err := insertAuditEvents(ctx, tx, events...); err != nil {
-			return fmt.Errorf("storage: %s: %w", what, err)
-		}
-		invs, err := findInvitations(ctx, tx, invitationFilter{ID: id})
-		if err != nil {
-			return err
-		}
-		out = invs[0]
-		return nil
+		out, err = auditAndReload(ctx, tx, what, id, events...)
+		return err
 	})
 	if err != nil {
 		return forms.Invitation{}, err
 	}
 	return out, nil
+}
+
+// auditAndReload writes the events of a change to invitation id and returns
+// the invitation as it now stands, inside the change's transaction.
+func auditAndReload(ctx context.Context, tx *sqlx.Tx, what string, id int64, events ...forms.AuditEvent) (forms.Invitation, error) {
+	if err := insertAuditEvents(ctx, tx, events...); err != nil {
+		return forms.Invitation{}, fmt.Errorf("storage: %s: %w", what, err)
+	}
+	invs, err := findInvitations(ctx, tx, invitationFilter{ID: id})
+	if err != nil {
+		return forms.Invitation{}, err
+	}
+	if len(invs) == 0 {
+		return forms.Invitation{}, fmt.Errorf("storage: %s: invitation %d vanished", what, id)
+	}
+	return invs[0], nil
 }
 
 // acceptanceEvents are the audit events of invitations accepted by the
@@ -234,19 +243,11 @@ func (s *Store) RevokeInvitation(ctx context.Context, id int64, actor forms.Acto
 		if _, err := tx.ExecContext(ctx, `UPDATE invitations SET revoked_at = now(), revoked_by = $2 WHERE id = $1`, id, actor.Label); err != nil {
 			return classify(fmt.Errorf("storage: %s: %w", what, err))
 		}
-		err = insertAuditEvents(ctx, tx, forms.AuditEvent{
+		out, err = auditAndReload(ctx, tx, what, id, forms.AuditEvent{
 			Actor: actor, Action: forms.AuditInvitationRevoked, Organization: forms.OrganizationRef{ID: r.OrgID},
 			Target: r.Email, Details: map[string]string{"role": r.Role, "invitation": strconv.FormatInt(id, 10)},
 		})
-		if err != nil {
-			return fmt.Errorf("storage: %s: %w", what, err)
-		}
-		invs, err := findInvitations(ctx, tx, invitationFilter{ID: id})
-		if err != nil {
-			return err
-		}
-		out = invs[0]
-		return nil
+		return err
 	})
 	if err != nil {
 		return forms.Invitation{}, err
