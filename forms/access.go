@@ -291,6 +291,7 @@ const (
 	AuditInvitationRevoked  = "invitation.revoked"
 	AuditRoleGranted        = "role.granted"
 	AuditRoleRemoved        = "role.removed"
+	AuditDraftSaved         = "draft.saved"
 )
 
 // AuditEvent is one entry of the append-only audit log.

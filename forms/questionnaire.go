@@ -205,12 +205,12 @@ type Cell struct {
 // Answer is the answer to a question other than a table. Only the field of
 // the question's kind is used.
 type Answer struct {
-	Text    string   // Narrative; the "other" text of a choice question
-	Choices []string // SingleChoice (one), MultipleChoice; "other" for the other option
-	Bool    *bool    // YesNo
-	Date    string   // Date, as YYYY-MM-DD
-	Number  *float64 // Number
-	Files   []int64  // Attachment: attachment ids
+	Text    string   `json:"text,omitempty"`    // Narrative; the "other" text of a choice question
+	Choices []string `json:"choices,omitempty"` // SingleChoice (one), MultipleChoice; "other" for the other option
+	Bool    *bool    `json:"bool,omitempty"`    // YesNo
+	Date    string   `json:"date,omitempty"`    // Date, as YYYY-MM-DD
+	Number  *float64 `json:"number,omitempty"`  // Number
+	Files   []int64  `json:"files,omitempty"`   // Attachment: attachment ids
 }
 
 // Answers are everything entered in a draft or a submission: answers by

@@ -38,7 +38,7 @@ func signIn(t *testing.T, s *storage.Store, email string, verified bool) *forms.
 }
 
 // orgRef returns the reference of the organization with the code.
-func orgRef(t *testing.T, s *storage.Store, code string) forms.OrganizationRef {
+func orgRef(t testing.TB, s *storage.Store, code string) forms.OrganizationRef {
 	t.Helper()
 	o, err := s.OrganizationByCode(context.Background(), code)
 	if err != nil {

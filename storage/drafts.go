@@ -1,0 +1,579 @@
+package storage
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"database/sql/driver"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"portal/forms"
+)
+
+type callRow struct {
+	ID       int64         `db:"id"`
+	Key      string        `db:"key"`
+	Title    []byte        `db:"title"`
+	QKey     string        `db:"questionnaire_key"`
+	QVersion int           `db:"questionnaire_version"`
+	Years    pq.Int64Array `db:"reporting_years"`
+}
+
+const callColumns = `c.id, c.key, c.title, c.questionnaire_key, c.questionnaire_version, c.reporting_years`
+
+func (r callRow) call() (forms.Call, error) {
+	c := forms.Call{ID: r.ID, Key: r.Key, Questionnaire: r.QKey, Version: r.QVersion}
+	if err := json.Unmarshal(r.Title, &c.Title); err != nil {
+		return forms.Call{}, fmt.Errorf("storage: call %s: title: %w", r.Key, err)
+	}
+	for _, y := range r.Years {
+		c.Years = append(c.Years, int(y))
+	}
+	return c, nil
+}
+
+// EnsureCall stores c unless a call with its key exists, and returns the
+// stored call (the existing one, unchanged, when there was one).
+func (s *Store) EnsureCall(ctx context.Context, c forms.Call) (forms.Call, error) {
+	title, err := json.Marshal(c.Title)
+	if err != nil {
+		return forms.Call{}, fmt.Errorf("storage: ensure call %s: %w", c.Key, err)
+	}
+	years := make(pq.Int64Array, len(c.Years))
+	for i, y := range c.Years {
+		years[i] = int64(y)
+	}
+	if _, err := s.db.ExecContext(ctx, `
+		INSERT INTO calls (key, title, questionnaire_key, questionnaire_version, reporting_years)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO NOTHING`,
+		c.Key, title, c.Questionnaire, c.Version, years); err != nil {
+		return forms.Call{}, classify(fmt.Errorf("storage: ensure call %s: %w", c.Key, err))
+	}
+	return s.CallByKey(ctx, c.Key)
+}
+
+// Calls lists every call, oldest first.
+func (s *Store) Calls(ctx context.Context) ([]forms.Call, error) {
+	var rows []callRow
+	if err := sqlx.SelectContext(ctx, s.db, &rows, `SELECT `+callColumns+` FROM calls c ORDER BY c.id`); err != nil {
+		return nil, classify(fmt.Errorf("storage: calls: %w", err))
+	}
+	out := make([]forms.Call, 0, len(rows))
+	for _, r := range rows {
+		c, err := r.call()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// CallByKey returns the call with the key; forms.KindNotFound when there is none.
+func (s *Store) CallByKey(ctx context.Context, key string) (forms.Call, error) {
+	var r callRow
+	err := sqlx.GetContext(ctx, s.db, &r, `SELECT `+callColumns+` FROM calls c WHERE c.key = $1`, key)
+	if errors.Is(err, sql.ErrNoRows) {
+		return forms.Call{}, forms.Errorf(forms.KindNotFound, "no call %q", key)
+	}
+	if err != nil {
+		return forms.Call{}, classify(fmt.Errorf("storage: call %q: %w", key, err))
+	}
+	return r.call()
+}
+
+type draftRow struct {
+	ID        int64        `db:"id"`
+	CallID    int64        `db:"call_id"`
+	Version   int          `db:"version"`
+	UpdatedAt sql.NullTime `db:"updated_at"`
+	UpdatedBy string       `db:"updated_by"`
+}
+
+// DraftsOf returns the drafts an organization has started, by call id,
+// without their answers.
+func (s *Store) DraftsOf(ctx context.Context, orgID int64) (map[int64]forms.Draft, error) {
+	var rows []draftRow
+	if err := sqlx.SelectContext(ctx, s.db, &rows, `
+		SELECT id, call_id, version, updated_at, updated_by FROM drafts WHERE organization_id = $1`, orgID); err != nil {
+		return nil, classify(fmt.Errorf("storage: drafts of %d: %w", orgID, err))
+	}
+	out := make(map[int64]forms.Draft, len(rows))
+	for _, r := range rows {
+		out[r.CallID] = forms.Draft{ID: r.ID, Call: forms.Call{ID: r.CallID}, Organization: forms.OrganizationRef{ID: orgID},
+			Version: r.Version, UpdatedAt: r.UpdatedAt.Time, UpdatedBy: r.UpdatedBy}
+	}
+	return out, nil
+}
+
+// Draft returns the organization's draft for the call with all its answers
+// and the attachments' descriptions, read in one snapshot so that the
+// version and the content agree. A draft nobody has saved yet comes back
+// empty, with ID and Version 0.
+func (s *Store) Draft(ctx context.Context, call forms.Call, org forms.OrganizationRef) (forms.Draft, error) {
+	d := forms.Draft{Call: call, Organization: org}
+	what := "draft " + call.Key + "/" + org.Code
+	err := s.withTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}, what, func(tx *sqlx.Tx) error {
+		var r draftRow
+		err := sqlx.GetContext(ctx, tx, &r, `
+			SELECT id, call_id, version, updated_at, updated_by FROM drafts
+			WHERE call_id = $1 AND organization_id = $2`, call.ID, org.ID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return classify(fmt.Errorf("storage: %s: %w", what, err))
+		}
+		d.ID, d.Version, d.UpdatedAt, d.UpdatedBy = r.ID, r.Version, r.UpdatedAt.Time, r.UpdatedBy
+		if d.Answers, err = loadAnswers(ctx, tx, d.ID); err != nil {
+			return fmt.Errorf("storage: %s: %w", what, err)
+		}
+		if d.Files, err = loadFiles(ctx, tx, d.ID); err != nil {
+			return fmt.Errorf("storage: %s: %w", what, err)
+		}
+		return nil
+	})
+	return d, err
+}
+
+type cellRow struct {
+	Question string        `db:"question"`
+	Row      string        `db:"row_key"`
+	Year     int           `db:"year"`
+	Category string        `db:"category"`
+	State    uint8         `db:"state"`
+	Value    sql.NullInt64 `db:"value"`
+	Note     string        `db:"note"`
+	Flags    uint8         `db:"flags"`
+}
+
+// loadAnswers reads every answer, cell and explanation of a draft.
+func loadAnswers(ctx context.Context, q sqlx.QueryerContext, draftID int64) (forms.Answers, error) {
+	a := forms.Answers{Values: map[string]forms.Answer{}, Cells: map[forms.CellRef]forms.Cell{}, Explanations: map[string]string{}}
+	rows, err := q.QueryxContext(ctx, `SELECT question, answer FROM draft_answers WHERE draft_id = $1`, draftID)
+	if err != nil {
+		return a, classify(fmt.Errorf("answers: %w", err))
+	}
+	for rows.Next() {
+		var key string
+		var raw []byte
+		if err := rows.Scan(&key, &raw); err != nil {
+			rows.Close()
+			return a, classify(fmt.Errorf("answers: %w", err))
+		}
+		var ans forms.Answer
+		if err := json.Unmarshal(raw, &ans); err != nil {
+			rows.Close()
+			return a, fmt.Errorf("answer %s: %w", key, err)
+		}
+		a.Values[key] = ans
+	}
+	if err := rows.Close(); err != nil {
+		return a, classify(fmt.Errorf("answers: %w", err))
+	}
+	if err := rows.Err(); err != nil {
+		return a, classify(fmt.Errorf("answers: %w", err))
+	}
+
+	crows, err := q.QueryxContext(ctx, `
+		SELECT question, row_key, year, category, state, value, note, flags FROM draft_cells WHERE draft_id = $1`, draftID)
+	if err != nil {
+		return a, classify(fmt.Errorf("cells: %w", err))
+	}
+	var c cellRow
+	for crows.Next() {
+		if err := crows.Scan(&c.Question, &c.Row, &c.Year, &c.Category, &c.State, &c.Value, &c.Note, &c.Flags); err != nil {
+			crows.Close()
+			return a, classify(fmt.Errorf("cells: %w", err))
+		}
+		a.Cells[forms.CellRef{Question: c.Question, Row: c.Row, Year: c.Year, Category: c.Category}] = forms.Cell{
+			State: forms.CellState(c.State), Value: c.Value.Int64, Note: c.Note, Flags: forms.CellFlags(c.Flags)}
+	}
+	if err := crows.Close(); err != nil {
+		return a, classify(fmt.Errorf("cells: %w", err))
+	}
+	if err := crows.Err(); err != nil {
+		return a, classify(fmt.Errorf("cells: %w", err))
+	}
+
+	var exps []struct {
+		Finding     string `db:"finding"`
+		Explanation string `db:"explanation"`
+	}
+	if err := sqlx.SelectContext(ctx, q, &exps, `SELECT finding, explanation FROM draft_explanations WHERE draft_id = $1`, draftID); err != nil {
+		return a, classify(fmt.Errorf("explanations: %w", err))
+	}
+	for _, e := range exps {
+		a.Explanations[e.Finding] = e.Explanation
+	}
+	return a, nil
+}
+
+type fileRow struct {
+	ID          int64     `db:"id"`
+	Question    string    `db:"question"`
+	Name        string    `db:"file_name"`
+	ContentType string    `db:"content_type"`
+	Size        int64     `db:"size"`
+	SHA256      string    `db:"sha256"`
+	UploadedAt  time.Time `db:"uploaded_at"`
+	UploadedBy  string    `db:"uploaded_by"`
+}
+
+func (r fileRow) info() forms.FileInfo {
+	return forms.FileInfo{ID: r.ID, Question: r.Question, Name: r.Name, ContentType: r.ContentType, Size: r.Size,
+		SHA256: r.SHA256, UploadedAt: r.UploadedAt, UploadedBy: r.UploadedBy}
+}
+
+const fileColumns = `id, question, file_name, content_type, size, sha256, uploaded_at, uploaded_by`
+
+func loadFiles(ctx context.Context, q sqlx.QueryerContext, draftID int64) (map[int64]forms.FileInfo, error) {
+	var rows []fileRow
+	if err := sqlx.SelectContext(ctx, q, &rows, `SELECT `+fileColumns+` FROM attachments WHERE draft_id = $1`, draftID); err != nil {
+		return nil, classify(fmt.Errorf("attachments: %w", err))
+	}
+	out := make(map[int64]forms.FileInfo, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r.info()
+	}
+	return out, nil
+}
+
+// Attachment returns an attachment of one of the organization's drafts,
+// with its content; forms.KindNotFound for an id that is not the
+// organization's, so that nobody learns of another's files.
+func (s *Store) Attachment(ctx context.Context, orgID, id int64) (forms.FileInfo, []byte, error) {
+	var r struct {
+		fileRow
+		Data []byte `db:"data"`
+	}
+	err := sqlx.GetContext(ctx, s.db, &r, `
+		SELECT a.id, a.question, a.file_name, a.content_type, a.size, a.sha256, a.uploaded_at, a.uploaded_by, a.data
+		FROM attachments a JOIN drafts d ON d.id = a.draft_id
+		WHERE a.id = $1 AND d.organization_id = $2`, id, orgID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return forms.FileInfo{}, nil, forms.Errorf(forms.KindNotFound, "no attachment %d", id)
+	}
+	if err != nil {
+		return forms.FileInfo{}, nil, classify(fmt.Errorf("storage: attachment %d: %w", id, err))
+	}
+	return r.info(), r.Data, nil
+}
+
+// SaveDraft saves an edit of the organization's draft for the call, in one
+// transaction: it stores the edit's uploads, merges the edit with what
+// others saved since the version it started from (forms.Merge), writes the
+// fields that merge decides in one batch of statements per table, records
+// each change, numbers the new version and audits the save. Conflicting
+// fields are left as they are and come back in the result for the user to
+// decide. A save that changes nothing writes nothing but its uploads.
+//
+// Errors: forms.KindInvalid when e.Base is a version the draft never had or
+// the edit names a file that is not the draft's; KindUnavailable when the
+// database is down.
+func (s *Store) SaveDraft(ctx context.Context, call forms.Call, org forms.OrganizationRef, e forms.Edit, actor forms.Actor) (forms.SaveResult, error) {
+	var res forms.SaveResult
+	what := "save draft " + call.Key + "/" + org.Code
+	err := s.withTx(ctx, nil, what, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO drafts (call_id, organization_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, call.ID, org.ID); err != nil {
+			return classify(fmt.Errorf("storage: %s: %w", what, err))
+		}
+		var draftID int64
+		var version int
+		if err := tx.QueryRowxContext(ctx, `
+			SELECT id, version FROM drafts WHERE call_id = $1 AND organization_id = $2 FOR UPDATE`,
+			call.ID, org.ID).Scan(&draftID, &version); err != nil {
+			return classify(fmt.Errorf("storage: %s: %w", what, err))
+		}
+		res.Version = version
+		if e.Base < 0 || e.Base > version {
+			return forms.Errorf(forms.KindInvalid, "the form is of version %d; the draft is at version %d", e.Base, version)
+		}
+		files, err := storeUploads(ctx, tx, draftID, e.Uploads, actor)
+		if err != nil {
+			return fmt.Errorf("storage: %s: %w", what, err)
+		}
+		res.Files = files
+		e = withUploads(e, files)
+		if err := checkFiles(ctx, tx, draftID, e); err != nil {
+			return err
+		}
+		current, err := loadAnswers(ctx, tx, draftID)
+		if err != nil {
+			return fmt.Errorf("storage: %s: %w", what, err)
+		}
+		base := map[string]string{}
+		if e.Base < version {
+			if base, err = fieldsAt(ctx, tx, draftID, e.Base, e.Fields); err != nil {
+				return fmt.Errorf("storage: %s: %w", what, err)
+			}
+		}
+		res.Changes, res.Conflicts = forms.Merge(e, current, base)
+		if len(res.Changes) > 0 {
+			res.Version = version + 1
+			if err := writeChanges(ctx, tx, draftID, res.Version, res.Changes, actor); err != nil {
+				return fmt.Errorf("storage: %s: %w", what, err)
+			}
+		}
+		if len(res.Changes) == 0 && len(res.Conflicts) == 0 && len(files) == 0 {
+			return nil
+		}
+		return insertAuditEvents(ctx, tx, saveEvent(call, org, res, actor))
+	})
+	if err != nil {
+		return forms.SaveResult{}, err
+	}
+	return res, nil
+}
+
+// saveEvent is the audit log's record of a save: who, which draft, the
+// version made, and which fields changed (the first hundred, by key).
+func saveEvent(call forms.Call, org forms.OrganizationRef, res forms.SaveResult, actor forms.Actor) forms.AuditEvent {
+	fields := make([]string, 0, min(len(res.Changes), 100))
+	for _, c := range res.Changes[:min(len(res.Changes), 100)] {
+		fields = append(fields, c.Field)
+	}
+	fj, _ := json.Marshal(fields) // a []string always marshals
+	d := map[string]string{
+		"call":    call.Key,
+		"version": strconv.Itoa(res.Version),
+		"changed": strconv.Itoa(len(res.Changes)),
+		"fields":  string(fj),
+	}
+	if len(res.Conflicts) > 0 {
+		d["conflicts"] = strconv.Itoa(len(res.Conflicts))
+	}
+	if len(res.Files) > 0 {
+		d["files"] = strconv.Itoa(len(res.Files))
+	}
+	return forms.AuditEvent{Actor: actor, Action: forms.AuditDraftSaved, Organization: org, Target: call.Key, Details: d}
+}
+
+// storeUploads inserts the uploads as attachments of the draft, in one statement.
+func storeUploads(ctx context.Context, tx *sqlx.Tx, draftID int64, ups []forms.Upload, actor forms.Actor) ([]forms.FileInfo, error) {
+	if len(ups) == 0 {
+		return nil, nil
+	}
+	n := len(ups)
+	qs, names, types, sums := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	data := make([][]byte, n)
+	for i, u := range ups {
+		sum := sha256.Sum256(u.Data)
+		qs[i], names[i], types[i], sums[i], data[i] = u.Question, u.Name, u.ContentType, hex.EncodeToString(sum[:]), u.Data
+	}
+	var rows []fileRow
+	err := sqlx.SelectContext(ctx, tx, &rows, `
+		INSERT INTO attachments (draft_id, question, file_name, content_type, size, sha256, data, uploaded_by_user_id, uploaded_by)
+		SELECT $1, u.question, u.name, u.type, octet_length(u.data), u.sum, u.data, NULLIF($7, 0), $8
+		FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[]) WITH ORDINALITY AS u (question, name, type, sum, data, n)
+		ORDER BY u.n
+		RETURNING `+fileColumns,
+		draftID, pq.Array(qs), pq.Array(names), pq.Array(types), pq.Array(sums), pq.ByteaArray(data), actor.UserID, actor.Label)
+	if err != nil {
+		return nil, classify(fmt.Errorf("attachments: %w", err))
+	}
+	out := make([]forms.FileInfo, len(rows))
+	for i, r := range rows {
+		out[i] = r.info()
+	}
+	slices.SortFunc(out, func(a, b forms.FileInfo) int { return int(a.ID - b.ID) })
+	return out, nil
+}
+
+// withUploads adds the stored files to the answers of their questions.
+func withUploads(e forms.Edit, files []forms.FileInfo) forms.Edit {
+	if len(files) == 0 {
+		return e
+	}
+	vals := make(map[string]forms.Answer, len(e.Answers.Values)+1)
+	for k, v := range e.Answers.Values {
+		vals[k] = v
+	}
+	e.Answers.Values = vals
+	for _, f := range files {
+		ans := vals[f.Question]
+		ans.Files = append(slices.Clone(ans.Files), f.ID)
+		vals[f.Question] = ans
+		if !slices.Contains(e.Fields, forms.AnswerField(f.Question)) {
+			e.Fields = append(slices.Clone(e.Fields), forms.AnswerField(f.Question))
+		}
+	}
+	return e
+}
+
+// checkFiles refuses an edit whose answers name files that are not the draft's.
+func checkFiles(ctx context.Context, tx *sqlx.Tx, draftID int64, e forms.Edit) error {
+	var ids pq.Int64Array
+	for _, a := range e.Answers.Values {
+		ids = append(ids, a.Files...)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	var found int
+	if err := tx.QueryRowxContext(ctx, `
+		SELECT count(*) FROM attachments WHERE draft_id = $1 AND id = ANY($2)`, draftID, ids).Scan(&found); err != nil {
+		return classify(fmt.Errorf("storage: check files: %w", err))
+	}
+	slices.Sort(ids)
+	if found != len(slices.Compact(ids)) {
+		return forms.Errorf(forms.KindInvalid, "the edit names files that are not the draft's")
+	}
+	return nil
+}
+
+// fieldsAt returns, for each of the fields changed after version, its
+// content at that version: the old content of its first change since.
+func fieldsAt(ctx context.Context, tx *sqlx.Tx, draftID int64, version int, fields []string) (map[string]string, error) {
+	rows, err := tx.QueryxContext(ctx, `
+		SELECT DISTINCT ON (c.key) c.key, c.value->>0
+		FROM draft_saves s, jsonb_each(s.changes) AS c
+		WHERE s.draft_id = $1 AND s.version > $2 AND c.key = ANY($3)
+		ORDER BY c.key, s.version`, draftID, version, pq.Array(fields))
+	if err != nil {
+		return nil, classify(fmt.Errorf("changes since %d: %w", version, err))
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var f, old string
+		if err := rows.Scan(&f, &old); err != nil {
+			return nil, classify(fmt.Errorf("changes since %d: %w", version, err))
+		}
+		out[f] = old
+	}
+	if err := rows.Err(); err != nil {
+		return nil, classify(fmt.Errorf("changes since %d: %w", version, err))
+	}
+	return out, nil
+}
+
+// writeChanges writes the changes as version of the draft: one statement
+// per table for what is set and one for what is cleared, whatever the
+// number of fields, then the record of the changes and the draft's version.
+func writeChanges(ctx context.Context, tx *sqlx.Tx, draftID int64, version int, changes []forms.Change, actor forms.Actor) error {
+	var next forms.Answers
+	record := make(map[string][2]string, len(changes))
+	var (
+		delQ, delX          []string
+		delCQ, delCR, delCC []string
+		delCY               []int64
+		ansQ, ansJ          []string
+		cQ, cR, cC, cN      []string
+		cY, cS, cF          []int64
+		cV                  nullableInts
+		expF, expT          []string
+	)
+	for _, ch := range changes {
+		record[ch.Field] = [2]string{ch.Old, ch.New}
+		if ch.New != "" {
+			if err := next.SetField(ch.Field, ch.New); err != nil {
+				return forms.Wrap(forms.KindInvalid, err, "")
+			}
+			continue
+		}
+		switch forms.FieldKind(ch.Field) {
+		case 'q':
+			delQ = append(delQ, ch.Field[2:])
+		case 'x':
+			delX = append(delX, ch.Field[2:])
+		case 'c':
+			ref, _ := forms.ParseCellField(ch.Field) // SetField("") checked nothing: Merge only sees valid keys from Field
+			delCQ, delCR, delCY, delCC = append(delCQ, ref.Question), append(delCR, ref.Row), append(delCY, int64(ref.Year)), append(delCC, ref.Category)
+		}
+	}
+	for k, a := range next.Values {
+		b, err := json.Marshal(a)
+		if err != nil {
+			return fmt.Errorf("answer %s: %w", k, err)
+		}
+		ansQ, ansJ = append(ansQ, k), append(ansJ, string(b))
+	}
+	for r, c := range next.Cells {
+		var v *int64
+		if c.State == forms.CellValue {
+			v = &c.Value
+		}
+		cQ, cR, cY, cC = append(cQ, r.Question), append(cR, r.Row), append(cY, int64(r.Year)), append(cC, r.Category)
+		cS, cV, cN, cF = append(cS, int64(c.State)), append(cV, v), append(cN, c.Note), append(cF, int64(c.Flags))
+	}
+	for k, t := range next.Explanations {
+		expF, expT = append(expF, k), append(expT, t)
+	}
+	recordJSON, err := json.Marshal(record)
+	if err != nil {
+		return fmt.Errorf("record of changes: %w", err)
+	}
+	type stmt struct {
+		n    int
+		sql  string
+		args []any
+	}
+	stmts := []stmt{
+		{len(ansQ), `INSERT INTO draft_answers (draft_id, question, answer)
+			SELECT $1, q, a::jsonb FROM unnest($2::text[], $3::text[]) AS u (q, a)
+			ON CONFLICT (draft_id, question) DO UPDATE SET answer = EXCLUDED.answer`,
+			[]any{draftID, pq.Array(ansQ), pq.Array(ansJ)}},
+		{len(delQ), `DELETE FROM draft_answers WHERE draft_id = $1 AND question = ANY($2)`,
+			[]any{draftID, pq.Array(delQ)}},
+		{len(cQ), `INSERT INTO draft_cells (draft_id, question, row_key, year, category, state, value, note, flags)
+			SELECT $1, u.q, u.r, u.y, u.c, u.s, u.v, u.n, u.f
+			FROM unnest($2::text[], $3::text[], $4::int[], $5::text[], $6::smallint[], $7::bigint[], $8::text[], $9::smallint[])
+			     AS u (q, r, y, c, s, v, n, f)
+			ON CONFLICT (draft_id, question, row_key, year, category) DO UPDATE
+			SET state = EXCLUDED.state, value = EXCLUDED.value, note = EXCLUDED.note, flags = EXCLUDED.flags`,
+			[]any{draftID, pq.Array(cQ), pq.Array(cR), pq.Array(cY), pq.Array(cC), pq.Array(cS), cV, pq.Array(cN), pq.Array(cF)}},
+		{len(delCQ), `DELETE FROM draft_cells d USING unnest($2::text[], $3::text[], $4::int[], $5::text[]) AS u (q, r, y, c)
+			WHERE d.draft_id = $1 AND d.question = u.q AND d.row_key = u.r AND d.year = u.y AND d.category = u.c`,
+			[]any{draftID, pq.Array(delCQ), pq.Array(delCR), pq.Array(delCY), pq.Array(delCC)}},
+		{len(expF), `INSERT INTO draft_explanations (draft_id, finding, explanation)
+			SELECT $1, f, t FROM unnest($2::text[], $3::text[]) AS u (f, t)
+			ON CONFLICT (draft_id, finding) DO UPDATE SET explanation = EXCLUDED.explanation`,
+			[]any{draftID, pq.Array(expF), pq.Array(expT)}},
+		{len(delX), `DELETE FROM draft_explanations WHERE draft_id = $1 AND finding = ANY($2)`,
+			[]any{draftID, pq.Array(delX)}},
+		{1, `INSERT INTO draft_saves (draft_id, version, saved_by_user_id, saved_by, changes)
+			VALUES ($1, $2, NULLIF($3, 0), $4, $5)`,
+			[]any{draftID, version, actor.UserID, actor.Label, recordJSON}},
+		{1, `UPDATE drafts SET version = $2, updated_at = now(), updated_by = $3 WHERE id = $1`,
+			[]any{draftID, version, actor.Label}},
+	}
+	for _, st := range stmts {
+		if st.n == 0 {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, st.sql, st.args...); err != nil {
+			return classify(err)
+		}
+	}
+	return nil
+}
+
+// nullableInts is a bigint[] with NULLs, which pq.Array cannot write.
+type nullableInts []*int64
+
+func (a nullableInts) Value() (driver.Value, error) {
+	b := make([]byte, 0, 8*len(a)+2)
+	b = append(b, '{')
+	for i, v := range a {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if v == nil {
+			b = append(b, "NULL"...)
+		} else {
+			b = strconv.AppendInt(b, *v, 10)
+		}
+	}
+	return string(append(b, '}')), nil
+}

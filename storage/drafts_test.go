@@ -1,0 +1,339 @@
+package storage_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"portal/forms"
+	"portal/forms/definition"
+	"portal/storage"
+	"portal/storage/storagetest"
+)
+
+var statsYears = []int{2022, 2023, 2024, 2025}
+
+// statsCall stores a call for the built-in crime statistics questionnaire.
+func statsCall(t testing.TB, s *storage.Store) (forms.Call, *forms.Questionnaire) {
+	t.Helper()
+	lib, err := definition.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, _ := lib.Latest("crime-statistics")
+	c, err := s.EnsureCall(context.Background(), forms.Call{Key: "stats-test", Title: forms.Text{forms.English: "Statistics"},
+		Questionnaire: q.Key, Version: q.Version, Years: statsYears})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, q
+}
+
+// fullTable fills every cell of every table of q for the years, in turn a
+// value (zero among them), not available, not applicable and blank, with
+// notes and flags here and there; it returns the answers and every field.
+func fullTable(q *forms.Questionnaire, years []int) (forms.Answers, []string) {
+	a := forms.Answers{Cells: map[forms.CellRef]forms.Cell{}}
+	var fields []string
+	i := 0
+	for _, sec := range q.Sections {
+		for _, qq := range sec.Questions {
+			if qq.Table == nil {
+				continue
+			}
+			for _, row := range qq.Table.Rows {
+				for _, y := range years {
+					for _, col := range q.Columns(qq.Table) {
+						ref := forms.CellRef{Question: qq.Key, Row: row.Key, Year: y, Category: col}
+						fields = append(fields, forms.CellField(ref))
+						i++
+						var c forms.Cell
+						switch i % 5 {
+						case 0:
+							c = forms.Cell{State: forms.CellValue, Value: 0}
+						case 1:
+							c = forms.Cell{State: forms.CellValue, Value: int64(i * 7)}
+						case 2:
+							c = forms.Cell{State: forms.CellNotAvailable, Note: "not collected before 2024"}
+						case 3:
+							c = forms.Cell{State: forms.CellNotApplicable}
+						case 4:
+							continue // blank
+						}
+						if i%11 == 0 {
+							c.Flags = forms.FlagEstimate | forms.FlagNationalDefinition
+							c.Note = "estimé — تقدير"
+						}
+						a.Cells[ref] = c
+					}
+				}
+			}
+		}
+	}
+	return a, fields
+}
+
+func TestDraftSaveAndLoad(t *testing.T) {
+	s := storagetest.NewStore(t)
+	ctx := context.Background()
+	aut := orgRef(t, s, "AUT")
+	u := signIn(t, s, "fp@example.org", true)
+	actor := forms.Actor{UserID: u.ID, Label: u.Email}
+	call, q := statsCall(t, s)
+
+	empty, err := s.Draft(ctx, call, aut)
+	if err != nil || empty.ID != 0 || empty.Version != 0 {
+		t.Fatalf("an unsaved draft: %+v, %v", empty, err)
+	}
+
+	cells, fields := fullTable(q, statsYears)
+	if len(fields) < 700 {
+		t.Fatalf("only %d cells", len(fields))
+	}
+	want := cells
+	want.Values = map[string]forms.Answer{"population_note": {Text: "=HYPERLINK(\"http://x\") — «citation»\nligne 2"}}
+	want.Explanations = map[string]string{"police_year_change/homicide/2024/total": "A new recording system."}
+	fields = append(fields, "q/population_note", "x/police_year_change/homicide/2024/total")
+	res, err := s.SaveDraft(ctx, call, aut, forms.Edit{Base: 0, Fields: fields, Answers: want}, actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Version != 1 || len(res.Conflicts) != 0 || len(res.Changes) != len(want.Fields()) {
+		t.Fatalf("first save: version %d, %d changes (want %d), %d conflicts", res.Version, len(res.Changes), len(want.Fields()), len(res.Conflicts))
+	}
+	got, err := s.Draft(ctx, call, aut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got.Answers, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("saved and loaded (-want +got):\n%s", diff)
+	}
+	if got.Version != 1 || got.UpdatedBy != "fp@example.org" || got.UpdatedAt.IsZero() {
+		t.Errorf("draft %d by %q at %v", got.Version, got.UpdatedBy, got.UpdatedAt)
+	}
+
+	// Saving the same again changes nothing and makes no version.
+	res, err = s.SaveDraft(ctx, call, aut, forms.Edit{Base: 1, Fields: fields, Answers: want}, actor)
+	if err != nil || res.Version != 1 || len(res.Changes) != 0 {
+		t.Fatalf("same again: %+v, %v", res, err)
+	}
+
+	// Blanking cells and the answer removes them; zero stays zero.
+	ref := forms.CellRef{Question: "police_offences", Row: "homicide", Year: 2022, Category: "total"}
+	edit := forms.Edit{Base: 1, Fields: []string{forms.CellField(ref), "q/population_note"}}
+	if res, err = s.SaveDraft(ctx, call, aut, edit, actor); err != nil || res.Version != 2 || len(res.Changes) != 2 {
+		t.Fatalf("blanking: %+v, %v", res, err)
+	}
+	got, _ = s.Draft(ctx, call, aut)
+	if _, ok := got.Answers.Cells[ref]; ok {
+		t.Error("a blanked cell is still there")
+	}
+	if _, ok := got.Answers.Values["population_note"]; ok {
+		t.Error("a blanked answer is still there")
+	}
+
+	// Another organization's draft is its own.
+	other, err := s.Draft(ctx, call, orgRef(t, s, "KEN"))
+	if err != nil || other.ID != 0 || len(other.Answers.Cells) != 0 {
+		t.Errorf("Kenya's draft: %+v, %v", other.ID, err)
+	}
+	// The audit log has the saves.
+	if got := actionsAndTargets(t, s, forms.AuditFilter{Action: forms.AuditDraftSaved}); len(got) != 2 {
+		t.Errorf("audit: %v, want two saves", got)
+	}
+}
+
+func TestDraftStaleSave(t *testing.T) {
+	s, db := storeWithDB(t)
+	ctx := context.Background()
+	aut := orgRef(t, s, "AUT")
+	call, _ := statsCall(t, s)
+	alice, bob := forms.Actor{Label: "alice"}, forms.Actor{Label: "bob"}
+	cell := func(row string, v int64) (string, forms.CellRef, forms.Cell) {
+		ref := forms.CellRef{Question: "police_offences", Row: row, Year: 2023, Category: "total"}
+		return forms.CellField(ref), ref, forms.Cell{State: forms.CellValue, Value: v}
+	}
+	edit := func(base int, vals map[string]int64) forms.Edit {
+		e := forms.Edit{Base: base, Answers: forms.Answers{Cells: map[forms.CellRef]forms.Cell{}}}
+		for row, v := range vals {
+			f, ref, c := cell(row, v)
+			e.Fields = append(e.Fields, f)
+			if v >= 0 {
+				e.Answers.Cells[ref] = c
+			}
+		}
+		return e
+	}
+	// Both load version 1 with homicide 10, robbery 20, theft 30.
+	if _, err := s.SaveDraft(ctx, call, aut, edit(0, map[string]int64{"homicide": 10, "robbery": 20, "theft": 30}), alice); err != nil {
+		t.Fatal(err)
+	}
+	// Alice changes homicide and robbery.
+	if res, err := s.SaveDraft(ctx, call, aut, edit(1, map[string]int64{"homicide": 11, "robbery": 21, "theft": 30}), alice); err != nil || res.Version != 2 {
+		t.Fatalf("alice: %+v %v", res, err)
+	}
+	// Bob, still on version 1, changes homicide differently, robbery to
+	// the same, and theft, which Alice left alone.
+	res, err := s.SaveDraft(ctx, call, aut, edit(1, map[string]int64{"homicide": 12, "robbery": 21, "theft": 31}), bob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hf, _, _ := cell("homicide", 0)
+	tf, _, _ := cell("theft", 0)
+	enc := func(v int64) string {
+		_, ref, c := cell("homicide", v)
+		return forms.Answers{Cells: map[forms.CellRef]forms.Cell{ref: c}}.Field(forms.CellField(ref))
+	}
+	if diff := cmp.Diff([]forms.Conflict{{Field: hf, Base: enc(10), Theirs: enc(11), Mine: enc(12)}}, res.Conflicts); diff != "" {
+		t.Errorf("conflicts (-want +got):\n%s", diff)
+	}
+	if len(res.Changes) != 1 || res.Changes[0].Field != tf || res.Version != 3 {
+		t.Errorf("bob's save wrote %+v as version %d; want theft alone, version 3", res.Changes, res.Version)
+	}
+	d, _ := s.Draft(ctx, call, aut)
+	for row, want := range map[string]int64{"homicide": 11, "robbery": 21, "theft": 31} {
+		_, ref, _ := cell(row, 0)
+		if got := d.Answers.Cells[ref].Value; got != want {
+			t.Errorf("%s = %d, want %d", row, got, want)
+		}
+	}
+	// Bob decides for his value, from the version he was shown.
+	res, err = s.SaveDraft(ctx, call, aut, edit(3, map[string]int64{"homicide": 12}), bob)
+	if err != nil || len(res.Conflicts) != 0 || res.Version != 4 {
+		t.Fatalf("resolving: %+v %v", res, err)
+	}
+	// An edit from a version the draft never had is refused.
+	_, err = s.SaveDraft(ctx, call, aut, edit(99, map[string]int64{"homicide": 1}), bob)
+	wantKind(t, "future version", err, forms.KindInvalid)
+
+	// The record of changes cannot be rewritten.
+	if _, err := db.ExecContext(ctx, `UPDATE draft_saves SET changes = '{}'`); err == nil || !strings.Contains(err.Error(), "append-only") {
+		t.Errorf("updating draft_saves: %v", err)
+	}
+}
+
+func TestDraftAttachments(t *testing.T) {
+	s := storagetest.NewStore(t)
+	ctx := context.Background()
+	aut, ken := orgRef(t, s, "AUT"), orgRef(t, s, "KEN")
+	call, err := s.EnsureCall(ctx, forms.Call{Key: "views-test", Title: forms.Text{forms.English: "Views"}, Questionnaire: "tourism-views", Version: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	actor := forms.Actor{Label: "fp"}
+	pdf := []byte("%PDF-1.4\n%âãÏÓ\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
+	res, err := s.SaveDraft(ctx, call, aut, forms.Edit{Uploads: []forms.Upload{
+		{Question: "good_practice_documents", Name: "plan.pdf", ContentType: "application/pdf", Data: pdf},
+		{Question: "good_practice_documents", Name: "annex.pdf", ContentType: "application/pdf", Data: pdf},
+	}}, actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Files) != 2 || res.Version != 1 {
+		t.Fatalf("uploads: %+v", res)
+	}
+	d, _ := s.Draft(ctx, call, aut)
+	ids := d.Answers.Values["good_practice_documents"].Files
+	if len(ids) != 2 || d.Files[ids[0]].Name != "plan.pdf" || d.Files[ids[1]].Size != int64(len(pdf)) {
+		t.Fatalf("answer %v, files %+v", ids, d.Files)
+	}
+	info, data, err := s.Attachment(ctx, aut.ID, ids[0])
+	if err != nil || string(data) != string(pdf) || info.ContentType != "application/pdf" || len(info.SHA256) != 64 {
+		t.Fatalf("Attachment: %+v %v", info, err)
+	}
+	// Not Kenya's to read, nor to name in its own answers.
+	_, _, err = s.Attachment(ctx, ken.ID, ids[0])
+	wantKind(t, "another organization's file", err, forms.KindNotFound)
+	_, err = s.SaveDraft(ctx, call, ken, forms.Edit{Fields: []string{"q/good_practice_documents"},
+		Answers: forms.Answers{Values: map[string]forms.Answer{"good_practice_documents": {Files: ids}}}}, actor)
+	wantKind(t, "naming another organization's file", err, forms.KindInvalid)
+	if d, _ := s.Draft(ctx, call, ken); len(d.Answers.Values) != 0 {
+		t.Errorf("Kenya's refused save left %v", d.Answers.Values)
+	}
+	// Removing one keeps the other, and the file itself.
+	res, err = s.SaveDraft(ctx, call, aut, forms.Edit{Base: 1, Fields: []string{"q/good_practice_documents"},
+		Answers: forms.Answers{Values: map[string]forms.Answer{"good_practice_documents": {Files: ids[1:]}}}}, actor)
+	if err != nil || res.Version != 2 {
+		t.Fatalf("removing: %+v %v", res, err)
+	}
+	if _, _, err := s.Attachment(ctx, aut.ID, ids[0]); err != nil {
+		t.Errorf("a removed file is gone: %v", err)
+	}
+}
+
+func BenchmarkSaveDraft(b *testing.B) {
+	s, db := storeWithDB(b)
+	ctx := context.Background()
+	aut := orgRef(b, s, "AUT")
+	call, q := statsCall(b, s)
+	years := []int{2018, 2019, 2020, 2021, 2022, 2023, 2024, 2025, 2026, 2027, 2028}
+	call, err := s.EnsureCall(ctx, forms.Call{Key: "stats-bench", Title: call.Title, Questionnaire: q.Key, Version: q.Version, Years: years})
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, fields := fullTable(q, years)
+	// Exactly 2,000 values, all set (no blanks), changed at every save.
+	fields = fields[:2000]
+	b.Run("SaveDraft", func(b *testing.B) {
+		base := 0
+		for i := 0; b.Loop(); i++ {
+			a := forms.Answers{Cells: make(map[forms.CellRef]forms.Cell, len(fields))}
+			for j, f := range fields {
+				ref, _ := forms.ParseCellField(f)
+				a.Cells[ref] = forms.Cell{State: forms.CellValue, Value: int64(i*1000 + j)}
+			}
+			res, err := s.SaveDraft(ctx, call, aut, forms.Edit{Base: base, Fields: fields, Answers: a}, forms.Actor{Label: "bench"})
+			if err != nil || len(res.Changes) != 2000 {
+				b.Fatalf("%d changes, %v", len(res.Changes), err)
+			}
+			base = res.Version
+		}
+	})
+	// The baseline: the same 2,000 rows upserted in one plain statement.
+	if _, err := db.ExecContext(ctx, `CREATE TABLE plain_cells (question text, row_key text, year int, category text, value bigint, PRIMARY KEY (question, row_key, year, category))`); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("PlainBatchedInsert", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			var sb strings.Builder
+			args := make([]any, 0, 5*len(fields))
+			sb.WriteString(`INSERT INTO plain_cells VALUES `)
+			for j, f := range fields {
+				ref, _ := forms.ParseCellField(f)
+				if j > 0 {
+					sb.WriteByte(',')
+				}
+				n := len(args)
+				fmt.Fprintf(&sb, "($%d,$%d,$%d,$%d,$%d)", n+1, n+2, n+3, n+4, n+5)
+				args = append(args, ref.Question, ref.Row, ref.Year, ref.Category, int64(i*1000+j))
+			}
+			sb.WriteString(` ON CONFLICT (question, row_key, year, category) DO UPDATE SET value = EXCLUDED.value`)
+			if _, err := db.ExecContext(ctx, sb.String(), args...); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// storeWithDB opens a store on a fresh database, and a plain connection
+// to the same database for what the store does not do.
+func storeWithDB(t testing.TB) (*storage.Store, *sql.DB) {
+	t.Helper()
+	url := storagetest.NewDatabase(t)
+	s, err := storage.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	db, err := sql.Open("postgres", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return s, db
+}
