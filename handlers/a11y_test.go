@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -16,16 +15,7 @@ import (
 func TestAccessibility(t *testing.T) {
 	ts, _ := startServer(t, nil)
 	b := browsertest.New(t, 4*time.Minute)
-	check := func(name string) {
-		t.Helper()
-		if v := b.Axe(); len(v) > 0 {
-			var lines []string
-			for _, x := range v {
-				lines = append(lines, x.String())
-			}
-			b.Fatalf("%s: accessibility violations:\n%s", name, strings.Join(lines, "\n"))
-		}
-	}
+	check := b.CheckAccessible
 	visit := func(name, path string) {
 		t.Helper()
 		b.Do(chromedp.Navigate(ts.URL + path))

@@ -35,6 +35,7 @@ var auditActions = []string{
 	forms.AuditSignIn, forms.AuditSignInFailed, forms.AuditSignOut,
 	"invitation.", forms.AuditInvitationCreated, forms.AuditInvitationAccepted, forms.AuditInvitationRevoked,
 	"role.", forms.AuditRoleGranted, forms.AuditRoleRemoved,
+	forms.AuditDraftSaved,
 }
 
 const auditPageSize = 50

@@ -132,6 +132,8 @@ var (
 	commissionAndOffice = restricted(refused403, asCommission, asAnalyst, asAdmin)
 	// switching to AUT: signed in, and then only its members (404 otherwise).
 	orgMembersOnly = restricted(refused404, asFpAUT, asContribAUT)
+	// Editing a draft: its members; the Office reads it but may not change it.
+	orgEditors = restricted(refused404, asFpAUT, asContribAUT).with(asAnalyst, refused403).with(asAdmin, refused403)
 )
 
 // authzTable is the expected access to every route the portal registers,
@@ -163,9 +165,14 @@ var authzTable = map[string]accessRule{
 	"POST /organization": orgMembersOnly,
 
 	// One organization.
-	"GET /orgs/:code":                         orgMembersAndOffice,
-	"POST /orgs/:code/invitations":            orgInviters,
-	"POST /orgs/:code/invitations/:id/revoke": orgInviters,
+	"GET /orgs/:code":                               orgMembersAndOffice,
+	"POST /orgs/:code/invitations":                  orgInviters,
+	"POST /orgs/:code/invitations/:id/revoke":       orgInviters,
+	"GET /orgs/:code/calls/:call":                   orgMembersAndOffice,
+	"GET /orgs/:code/calls/:call/:section":          orgMembersAndOffice,
+	"POST /orgs/:code/calls/:call/:section":         orgEditors,
+	"POST /orgs/:code/calls/:call/:section/resolve": orgEditors,
+	"GET /orgs/:code/files/:id":                     orgMembersAndOffice,
 
 	// The Office.
 	"GET /office":                         officeOnly,
@@ -186,10 +193,12 @@ var runsLast = []string{"POST /signout"}
 // authzForms are the forms posted to routes that read one; other POST
 // routes get an empty form.
 var authzForms = map[string]url.Values{
-	"POST /organization":                 {"organization": {"AUT"}},
-	"POST /orgs/:code/invitations":       {"email": {"invitee@example.org"}, "role": {"contributor"}},
-	"POST /office/invitations":           {"email": {"office.invitee@example.org"}, "role": {"contributor"}, "organization": {"AUT"}},
-	"POST /office/users/:id/remove-role": {"role": {"focal_point"}, "organization": {"UNTOURISM"}},
+	"POST /orgs/:code/calls/:call/:section":         {"version": {"1"}, "end": {"1"}},
+	"POST /orgs/:code/calls/:call/:section/resolve": {"version": {"1"}},
+	"POST /organization":                            {"organization": {"AUT"}},
+	"POST /orgs/:code/invitations":                  {"email": {"invitee@example.org"}, "role": {"contributor"}},
+	"POST /office/invitations":                      {"email": {"office.invitee@example.org"}, "role": {"contributor"}, "organization": {"AUT"}},
+	"POST /office/users/:id/remove-role":            {"role": {"focal_point"}, "organization": {"UNTOURISM"}},
 }
 
 // authzPortal is a started portal with a signed-in client for each kind of user.
@@ -302,6 +311,10 @@ func concretePath(pattern string, ids map[string]string) string {
 			segs[i] = "portal.css"
 		case seg == "*path":
 			segs[i] = ".well-known/openid-configuration"
+		case seg == ":call":
+			segs[i] = ids["call"]
+		case seg == ":section":
+			segs[i] = "threats"
 		case seg == ":id" && i > 0:
 			segs[i] = ids[segs[i-1]]
 		}
@@ -356,9 +369,23 @@ func TestAuthorizationMatrix(t *testing.T) {
 	if i < 0 {
 		t.Fatal("the UNTOURISM focal point has not signed in")
 	}
+	// A file attached to AUT's draft of the tourism call.
+	views := demoCall("tourism-views")
+	call, err := p.store.CallByKey(ctx, views.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved, err := p.store.SaveDraft(ctx, call, aut, forms.Edit{Uploads: []forms.Upload{
+		{Question: "good_practice_documents", Name: "a.pdf", ContentType: "application/pdf", Data: []byte("%PDF-1.4\n%%EOF\n")}}},
+		forms.Actor{Label: "system"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ids := map[string]string{
 		"invitations": strconv.FormatInt(inv.ID, 10),
 		"users":       strconv.FormatInt(users[i].ID, 10),
+		"files":       strconv.FormatInt(saved.Files[0].ID, 10),
+		"call":        views.Key,
 	}
 
 	routes := p.server.Routes()

@@ -244,7 +244,7 @@ func newServerWithIdP(t testing.TB, baseURL, issuer string, store *storage.Store
 		t.Fatal(err)
 	}
 	opts := Options{
-		BaseURL: u, Version: "test", Logger: quiet, Store: store, Sessions: store.SessionStore(),
+		BaseURL: u, Version: "test", Logger: quiet, Store: store, Sessions: store.SessionStore(), Questionnaires: builtin(t),
 		OIDC: OIDC{Issuer: issuer, ClientID: fakeClientID, ClientSecret: fakeClientSecret},
 	}
 	for _, tweak := range tweaks {

@@ -67,6 +67,17 @@ type organizationPage struct {
 	Invitations []invitationRow
 	Invite      inviteForm
 	CanInvite   bool
+	Due         []dueRow
+}
+
+// dueRow is a call the organization is to answer, with its draft.
+type dueRow struct {
+	Title, Href string
+	State       string // not_started, draft
+	StateLabel  string
+	Version     int
+	UpdatedBy   string
+	UpdatedAt   string
 }
 
 // showOrganization is an organization's home: who works on it, and (for its
@@ -88,6 +99,9 @@ func (s *Server) renderOrganization(c *gin.Context, form inviteForm, status int)
 	p.Title = p.OrgName
 	p.Role, _ = u.RoleIn(org.ID)
 	s.sessions.Put(ctx, sessOrgID, org.ID)
+	if p.Due, err = s.dueRows(c, &p.basePage, org); err != nil {
+		return err
+	}
 	if u.Can(forms.InviteContributor, org.ID) {
 		p.CanInvite = true
 		invs, err := s.store.Invitations(ctx, org.ID)
@@ -111,4 +125,29 @@ func (s *Server) fixedPage(page, titleID string) handlerFunc {
 		s.render(c, http.StatusOK, page, &p)
 		return nil
 	}
+}
+
+// dueRows lists the calls an organization is to answer with the state of
+// its draft for each.
+func (s *Server) dueRows(c *gin.Context, b *basePage, org forms.Organization) ([]dueRow, error) {
+	ctx := c.Request.Context()
+	calls, err := s.store.Calls(ctx)
+	if err != nil {
+		return nil, err
+	}
+	drafts, err := s.store.DraftsOf(ctx, org.ID)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]dueRow, 0, len(calls))
+	for _, call := range calls {
+		r := dueRow{Title: call.Title.In(b.Lang), Href: "/orgs/" + org.Code + "/calls/" + call.Key, State: "not_started"}
+		if d, ok := drafts[call.ID]; ok && d.Version > 0 {
+			r.State, r.Version, r.UpdatedBy = "draft", d.Version, d.UpdatedBy
+			r.UpdatedAt = d.UpdatedAt.UTC().Format("2006-01-02 15:04 UTC")
+		}
+		r.StateLabel = b.T("due.state." + r.State)
+		rows = append(rows, r)
+	}
+	return rows, nil
 }

@@ -10,7 +10,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
+	"portal/forms/definition"
 	"portal/storage"
 	"portal/storage/storagetest"
 )
@@ -33,11 +35,14 @@ func newServerWith(t testing.TB, baseURL string, store *storage.Store) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := Options{BaseURL: u, Version: "test", Logger: quiet, Store: store, Sessions: store.SessionStore()}
+	opts := Options{BaseURL: u, Version: "test", Logger: quiet, Store: store, Sessions: store.SessionStore(), Questionnaires: builtin(t)}
 	if opts.DevIdP, opts.OIDC, err = NewDevIdP(u, quiet); err != nil {
 		t.Fatal(err)
 	}
 	if err := InviteDemoAccounts(context.Background(), store); err != nil {
+		t.Fatal(err)
+	}
+	if err := EnsureDemoCalls(context.Background(), store, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	s, err := New(opts)
@@ -91,4 +96,14 @@ func get(t *testing.T, h http.Handler, target string, header ...string) response
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	return response{rec.Code, rec.Header(), rec.Body.String()}
+}
+
+// builtin returns the built-in questionnaires.
+func builtin(t testing.TB) *definition.Library {
+	t.Helper()
+	lib, err := definition.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lib
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"regexp"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -94,14 +95,25 @@ func (s *Server) recoverPanics(c *gin.Context) {
 	c.Next()
 }
 
-// maxFormBytes bounds the body of an ordinary request (a form); routes that
-// take uploads will set their own, larger limit.
+// maxFormBytes bounds the body of an ordinary request (a form).
 const maxFormBytes = 1 << 20
 
-// limitBody refuses a request body larger than maxFormBytes with a page
-// that says so, and cuts off one that lies about its length.
+// maxUploadBytes bounds a form that carries files: the largest attachment a
+// questionnaire may allow (50 MB), and the rest of the form. Each file is
+// then held to its own question's limit.
+const maxUploadBytes = 50<<20 + maxFormBytes
+
+// uploadRoutes are the routes whose multipart forms may carry files.
+var uploadRoutes = map[string]bool{"/orgs/:code/calls/:call/:section": true}
+
+// limitBody refuses a request body larger than its route allows with a
+// page that says so, and cuts off one that lies about its length.
 func (s *Server) limitBody(c *gin.Context) {
-	if c.Request.ContentLength > maxFormBytes {
+	limit := int64(maxFormBytes)
+	if uploadRoutes[c.FullPath()] && strings.HasPrefix(c.ContentType(), "multipart/form-data") {
+		limit = maxUploadBytes
+	}
+	if c.Request.ContentLength > limit {
 		p := messagePage{basePage: s.newBase(c)}
 		p.Heading = p.T("error.toolarge.title")
 		p.Title, p.Body = p.Heading, p.T("error.toolarge.body")
@@ -109,6 +121,6 @@ func (s *Server) limitBody(c *gin.Context) {
 		c.Abort()
 		return
 	}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBytes)
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	c.Next()
 }

@@ -62,6 +62,27 @@ type Store interface {
 	RecordAudit(ctx context.Context, ev forms.AuditEvent) error
 	// AuditEvents reads the audit log, newest first.
 	AuditEvents(ctx context.Context, f forms.AuditFilter) ([]forms.AuditEvent, error)
+
+	// EnsureCall stores a call unless one with its key exists, and returns the stored one.
+	EnsureCall(ctx context.Context, c forms.Call) (forms.Call, error)
+	// Calls lists every call, oldest first.
+	Calls(ctx context.Context) ([]forms.Call, error)
+	// CallByKey finds a call; KindNotFound when there is none.
+	CallByKey(ctx context.Context, key string) (forms.Call, error)
+	// DraftsOf returns an organization's drafts by call id, without answers.
+	DraftsOf(ctx context.Context, orgID int64) (map[int64]forms.Draft, error)
+	// Draft returns an organization's draft for a call (empty, version 0, when none was saved).
+	Draft(ctx context.Context, call forms.Call, org forms.OrganizationRef) (forms.Draft, error)
+	// SaveDraft saves an edit of a draft, merged with what others saved since
+	// its base version; conflicting fields come back in the result, unwritten.
+	SaveDraft(ctx context.Context, call forms.Call, org forms.OrganizationRef, e forms.Edit, actor forms.Actor) (forms.SaveResult, error)
+	// Attachment returns a file of one of the organization's drafts; KindNotFound otherwise.
+	Attachment(ctx context.Context, orgID, id int64) (forms.FileInfo, []byte, error)
+}
+
+// Questionnaires finds questionnaire definitions by key and version.
+type Questionnaires interface {
+	Version(key string, version int) (*forms.Questionnaire, bool)
 }
 
 // Options configure New.
@@ -74,6 +95,8 @@ type Options struct {
 	TrustedProxies []string
 	Logger         *slog.Logger
 	Store          Store
+	// Questionnaires are the questionnaire definitions calls refer to.
+	Questionnaires Questionnaires
 	// Sessions stores signed-in sessions (in PostgreSQL, so they survive
 	// restarts and are shared by replicas).
 	Sessions scs.Store
@@ -119,8 +142,8 @@ func New(opts Options) (*Server, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	if opts.Store == nil || opts.Sessions == nil {
-		return nil, fmt.Errorf("handlers: a store and a session store are required")
+	if opts.Store == nil || opts.Sessions == nil || opts.Questionnaires == nil {
+		return nil, fmt.Errorf("handlers: a store, a session store and the questionnaires are required")
 	}
 	if opts.OIDC.Issuer == "" || opts.OIDC.ClientID == "" {
 		return nil, fmt.Errorf("handlers: no identity provider configured")
@@ -195,6 +218,11 @@ func (s *Server) routes(e *gin.Engine) {
 	org.GET("", s.handle(s.showOrganization))
 	org.POST("/invitations", s.orgScope(forms.InviteContributor), s.handle(s.inviteToOrganization))
 	org.POST("/invitations/:id/revoke", s.orgScope(forms.InviteContributor), s.handle(s.revokeOrganizationInvitation))
+	org.GET("/calls/:call", s.handle(s.showDraft))
+	org.GET("/calls/:call/:section", s.handle(s.showSection))
+	org.POST("/calls/:call/:section", s.orgScope(forms.EditDraft), s.handle(s.saveSection))
+	org.POST("/calls/:call/:section/resolve", s.orgScope(forms.EditDraft), s.handle(s.resolveConflicts))
+	org.GET("/files/:id", s.handle(s.downloadAttachment))
 
 	// The Office.
 	office := user.Group("/office", s.require(forms.ViewOffice))

@@ -232,7 +232,12 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 		return err
 	}
 	defer db.Close(log)
+	lib, err := definition.Builtin()
+	if err != nil {
+		return err
+	}
 	opts := handlers.Options{
+		Questionnaires: lib,
 		BaseURL:        cfg.BaseURL,
 		Version:        version,
 		TrustedProxies: cfg.TrustedProxies,
@@ -254,6 +259,9 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 			return err
 		}
 		if err := handlers.InviteDemoAccounts(ctx, db); err != nil {
+			return err
+		}
+		if err := handlers.EnsureDemoCalls(ctx, db, time.Now()); err != nil {
 			return err
 		}
 		log.Info("development sign-in: demo accounts at " + cfg.BaseURL.String() + "/signin")

@@ -208,6 +208,19 @@ func (b *Browser) Axe() []Violation {
 	return out
 }
 
+// CheckAccessible runs Axe and fails the test, naming the page, when it
+// finds a serious or critical violation.
+func (b *Browser) CheckAccessible(page string) {
+	b.t.Helper()
+	if v := b.Axe(); len(v) > 0 {
+		lines := make([]string, 0, len(v))
+		for _, x := range v {
+			lines = append(lines, x.String())
+		}
+		b.Fatalf("%s: accessibility violations:\n%s", page, strings.Join(lines, "\n"))
+	}
+}
+
 // moduleRoot is the directory of go.mod above the working directory (go
 // test runs in the package's directory).
 func moduleRoot() string {

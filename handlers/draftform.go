@@ -1,0 +1,388 @@
+package handlers
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/gabriel-vasile/mimetype"
+	"github.com/gin-gonic/gin"
+
+	"portal/forms"
+)
+
+// A section's form names its inputs after the draft's field keys (see
+// forms.AnswerField and forms.CellField):
+//
+//	q/<question>        the answer (a text, a choice, the files kept)
+//	o/<question>        the "other, please specify" text of a choice
+//	u/<question>        new files for a file question
+//	c/<q>/<row>/<y>/<c> a cell's figure, as typed
+//	s/<q>/<row>/<y>/<c> a cell's state: "" (a figure), "na", "nap"
+//	n/<q>/<row>/<y>/<c> a cell's note
+//	f/<q>/<row>/<y>/<c> a cell's flags: national, provisional, estimate
+//	x/<finding>         the explanation of a warning
+//
+// The form always carries every field of its section, so a save covers
+// them all; forms.Merge leaves alone those the user did not change.
+
+// Cell states as the form writes them.
+const (
+	formNotAvailable  = "na"
+	formNotApplicable = "nap"
+)
+
+// cellFlagNames are the form's names of the cell flags, in their order.
+var cellFlagNames = []struct {
+	name string
+	flag forms.CellFlags
+}{
+	{"national", forms.FlagNationalDefinition},
+	{"provisional", forms.FlagProvisional},
+	{"estimate", forms.FlagEstimate},
+}
+
+// Limits on what a form may carry, beyond the questionnaire's own.
+const (
+	maxExplanation     = 2000 // characters of an explanation
+	maxCellNote        = 1000 // characters of a cell's note
+	maxExplanationKeys = 5000 // explanations in one form
+	maxFileName        = 200  // characters kept of an uploaded file's name
+)
+
+// formInput is a section's form as the user sent it: the edit to save,
+// and what could not be read, with the text as typed so that the page can
+// show it again.
+type formInput struct {
+	edit forms.Edit
+	// errs are the inputs that could not be read, by field key, each the
+	// catalogue ID of what to do and its data; those fields are left out of
+	// the edit, so that what was saved stays.
+	errs map[string]inputError
+	// typed holds the text of every cell and number as typed, by field key.
+	typed map[string]string
+}
+
+type inputError struct {
+	id   string
+	data map[string]any
+}
+
+// readSection reads the form of one section of q. lang is the language
+// the page was in, which figures are written in.
+func readSection(c *gin.Context, q *forms.Questionnaire, sec *forms.Section, years []int, lang forms.Language) formInput {
+	in := formInput{errs: map[string]inputError{}, typed: map[string]string{}}
+	in.edit.Base, _ = strconv.Atoi(c.PostForm("version"))
+	a := &in.edit.Answers
+	a.Values, a.Cells, a.Explanations = map[string]forms.Answer{}, map[forms.CellRef]forms.Cell{}, map[string]string{}
+	for i := range sec.Questions {
+		qq := &sec.Questions[i]
+		if qq.Kind == forms.StatTable {
+			readTable(c, q, qq, years, lang, &in)
+			continue
+		}
+		field := forms.AnswerField(qq.Key)
+		ans, err := readAnswer(c, qq, lang, &in)
+		if err != nil {
+			in.errs[field] = *err
+			continue
+		}
+		in.edit.Fields = append(in.edit.Fields, field)
+		a.Values[qq.Key] = ans
+	}
+	form := c.Request.PostForm
+	n := 0
+	for name, vals := range form {
+		key, ok := strings.CutPrefix(name, "x/")
+		if !ok || key == "" || len(key) > 300 || len(vals) == 0 {
+			continue
+		}
+		if n++; n > maxExplanationKeys {
+			break
+		}
+		text := cleanText(vals[0])
+		field := forms.ExplanationField(key)
+		if utf8.RuneCountInString(text) > maxExplanation {
+			in.errs[field] = inputError{id: "input.explanation.toolong", data: map[string]any{"Max": maxExplanation}}
+			in.typed[field] = text
+			continue
+		}
+		in.edit.Fields = append(in.edit.Fields, field)
+		a.Explanations[key] = text
+	}
+	return in
+}
+
+// readAnswer reads the answer to a question other than a table.
+func readAnswer(c *gin.Context, q *forms.Question, lang forms.Language, in *formInput) (forms.Answer, *inputError) {
+	name := forms.AnswerField(q.Key)
+	var ans forms.Answer
+	switch q.Kind {
+	case forms.Narrative:
+		ans.Text = cleanText(c.PostForm(name))
+	case forms.SingleChoice, forms.MultipleChoice:
+		for _, v := range c.PostFormArray(name) {
+			if v != "" {
+				ans.Choices = append(ans.Choices, v)
+			}
+		}
+		// Kept even when "other" is not ticked: nothing typed is dropped.
+		ans.Text = cleanText(c.PostForm("o/" + q.Key))
+	case forms.YesNo:
+		switch c.PostForm(name) {
+		case "yes":
+			ans.Bool = ptr(true)
+		case "no":
+			ans.Bool = ptr(false)
+		}
+	case forms.Date:
+		ans.Date = strings.TrimSpace(c.PostForm(name))
+	case forms.Number:
+		s := strings.TrimSpace(c.PostForm(name))
+		in.typed[name] = s
+		if s == "" {
+			break
+		}
+		x, err := parseNumber(s, lang)
+		if err != nil {
+			return ans, err
+		}
+		ans.Number = &x
+	case forms.Attachment:
+		for _, v := range c.PostFormArray(name) {
+			id, err := strconv.ParseInt(v, 10, 64)
+			if err == nil && id > 0 && !slices.Contains(ans.Files, id) {
+				ans.Files = append(ans.Files, id)
+			}
+		}
+	}
+	return ans, nil
+}
+
+// parseNumber reads a number question's answer: a count as the language
+// writes it, or a decimal with the language's decimal mark.
+func parseNumber(s string, lang forms.Language) (float64, *inputError) {
+	if n, why := forms.ParseCount(s, lang); why == "" {
+		return float64(n), nil
+	} else if why == forms.CountNegative {
+		return 0, &inputError{id: "input.number.negative"}
+	}
+	t := strings.ReplaceAll(s, " ", "")
+	if lang == forms.French || lang == forms.Spanish || lang == forms.Russian {
+		t = strings.ReplaceAll(t, ",", ".")
+	}
+	x, err := strconv.ParseFloat(t, 64)
+	if err != nil || strings.ContainsAny(t, "eEinfINFxXpP_") {
+		return 0, &inputError{id: "input.number.invalid"}
+	}
+	return x, nil
+}
+
+// readTable reads every cell of a table question for the call's years.
+func readTable(c *gin.Context, q *forms.Questionnaire, tq *forms.Question, years []int, lang forms.Language, in *formInput) {
+	cols := q.Columns(tq.Table)
+	for _, row := range tq.Table.Rows {
+		for _, y := range years {
+			for _, col := range cols {
+				ref := forms.CellRef{Question: tq.Key, Row: row.Key, Year: y, Category: col}
+				field := forms.CellField(ref)
+				cell, err := readCell(c, field, lang, in)
+				if err != nil {
+					in.errs[field] = *err
+					continue
+				}
+				in.edit.Fields = append(in.edit.Fields, field)
+				if cell != (forms.Cell{}) {
+					in.edit.Answers.Cells[ref] = cell
+				}
+			}
+		}
+	}
+}
+
+// readCell reads a cell: its figure, or its state, with its note and flags.
+func readCell(c *gin.Context, field string, lang forms.Language, in *formInput) (forms.Cell, *inputError) {
+	rest := field[2:]
+	typed := strings.TrimSpace(c.PostForm(field))
+	in.typed[field] = typed
+	var cell forms.Cell
+	cell.Note = cleanText(c.PostForm("n/" + rest))
+	for _, f := range c.PostFormArray("f/" + rest) {
+		for _, fl := range cellFlagNames {
+			if f == fl.name {
+				cell.Flags |= fl.flag
+			}
+		}
+	}
+	if utf8.RuneCountInString(cell.Note) > maxCellNote {
+		return cell, &inputError{id: "input.note.toolong", data: map[string]any{"Max": maxCellNote}}
+	}
+	switch state := c.PostForm("s/" + rest); state {
+	case formNotAvailable, formNotApplicable:
+		if typed != "" {
+			return cell, &inputError{id: "input.count.both"}
+		}
+		cell.State = forms.CellNotAvailable
+		if state == formNotApplicable {
+			cell.State = forms.CellNotApplicable
+		}
+		return cell, nil
+	}
+	if typed == "" {
+		return cell, nil // blank: not zero
+	}
+	n, why := forms.ParseCount(typed, lang)
+	if why != "" {
+		return cell, &inputError{id: "input.count." + why, data: map[string]any{"Typed": typed}}
+	}
+	cell.State, cell.Value = forms.CellValue, n
+	return cell, nil
+}
+
+// cleanText normalizes what a browser sends for a text: line ends as
+// "\n", no control characters but line ends and tabs, no NUL.
+func cleanText(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	if !strings.ContainsFunc(s, func(r rune) bool { return r != '\n' && r != '\t' && unicode.IsControl(r) || r == utf8.RuneError }) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if r == '\r' {
+			return '\n'
+		}
+		if r != '\n' && r != '\t' && unicode.IsControl(r) || r == utf8.RuneError {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// readUploads reads the files sent for the section's file questions: each
+// within its question's size limit and of a type it accepts, judged from
+// the content, never from the name or what the browser claims. A refused
+// file is reported at its question and not stored.
+func readUploads(c *gin.Context, sec *forms.Section, in *formInput) {
+	mf := c.Request.MultipartForm
+	if mf == nil {
+		return
+	}
+	for i := range sec.Questions {
+		q := &sec.Questions[i]
+		if q.Kind != forms.Attachment {
+			continue
+		}
+		for _, fh := range mf.File["u/"+q.Key] {
+			if fh.Size == 0 && fh.Filename == "" {
+				continue // the browser's empty file input
+			}
+			up, err := readUpload(q, fh)
+			if err != nil {
+				in.errs["u/"+q.Key] = *err
+				continue
+			}
+			in.edit.Uploads = append(in.edit.Uploads, up)
+		}
+	}
+}
+
+func readUpload(q *forms.Question, fh *multipart.FileHeader) (forms.Upload, *inputError) {
+	name := cleanFileName(fh.Filename)
+	limit := q.MaxBytes
+	if limit <= 0 {
+		limit = 10 << 20
+	}
+	if fh.Size > limit {
+		return forms.Upload{}, &inputError{id: "input.file.toolarge", data: map[string]any{"Name": name, "MaxMB": limit >> 20}}
+	}
+	if fh.Size == 0 {
+		return forms.Upload{}, &inputError{id: "input.file.empty", data: map[string]any{"Name": name}}
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return forms.Upload{}, &inputError{id: "input.file.unreadable", data: map[string]any{"Name": name}}
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil || int64(len(data)) > limit {
+		return forms.Upload{}, &inputError{id: "input.file.unreadable", data: map[string]any{"Name": name}}
+	}
+	mt := mimetype.Detect(data)
+	if !accepts(q.Accept, mt) {
+		return forms.Upload{}, &inputError{id: "input.file.type", data: map[string]any{"Name": name}}
+	}
+	ct, _, _ := strings.Cut(mt.String(), ";")
+	return forms.Upload{Question: q.Key, Name: name, ContentType: ct, Data: data}, nil
+}
+
+// accepts reports whether the sniffed type is one of accept ("type/subtype"
+// or "type/*"), itself or as what it is a kind of; zip archives and plain
+// text that are not more than that are never taken for documents.
+func accepts(accept []string, mt *mimetype.MIME) bool {
+	for m := mt; m != nil; m = m.Parent() {
+		t, _, _ := strings.Cut(m.String(), ";")
+		for _, a := range accept {
+			if a == t || strings.HasSuffix(a, "/*") && strings.HasPrefix(t, strings.TrimSuffix(a, "*")) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// cleanFileName keeps the last element of an uploaded file's name, without
+// control characters or path separators, at most maxFileName characters.
+func cleanFileName(name string) string {
+	name = strings.ReplaceAll(name, "\\", "/")
+	name = path.Base(name)
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '/' || r == '"' || r == utf8.RuneError {
+			return -1
+		}
+		return r
+	}, name)
+	name = strings.TrimSpace(name)
+	if name == "" || name == "." || name == ".." {
+		name = "file"
+	}
+	if utf8.RuneCountInString(name) > maxFileName {
+		r := []rune(name)
+		ext := path.Ext(name)
+		if utf8.RuneCountInString(ext) > 20 {
+			ext = ""
+		}
+		name = string(r[:maxFileName-utf8.RuneCountInString(ext)]) + ext
+	}
+	return name
+}
+
+// contentDisposition is an attachment's Content-Disposition: the name in
+// ASCII for old clients and in UTF-8 (RFC 6266) for the others.
+func contentDisposition(name string) string {
+	var ascii bytes.Buffer
+	for _, r := range name {
+		switch {
+		case r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == '%' || r == ';':
+			ascii.WriteByte('_')
+		default:
+			ascii.WriteRune(r)
+		}
+	}
+	var enc strings.Builder
+	for _, b := range []byte(name) {
+		if 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9' || strings.IndexByte("!#$&+-.^_`|~", b) >= 0 {
+			enc.WriteByte(b)
+		} else {
+			fmt.Fprintf(&enc, "%%%02X", b)
+		}
+	}
+	return `attachment; filename="` + ascii.String() + `"; filename*=UTF-8''` + enc.String()
+}
