@@ -270,6 +270,7 @@ type draftPage struct {
 	UpdatedAt    string
 	Errors       []findingView // every error of the draft, this section's first
 	Warnings     []findingView // every warning, explained or not
+	Missing      []findingView // required questions not answered yet
 	Unreadable   []findingView // inputs of this form that could not be read
 	Conflicts    []conflictView
 }
@@ -442,9 +443,12 @@ func (s *Server) newDraftPage(c *gin.Context, dc draftContext, d forms.Draft, in
 			if inSection[f.question] != pass {
 				continue
 			}
-			if f.view.Warning {
+			switch {
+			case f.required:
+				p.Missing = append(p.Missing, f.view)
+			case f.view.Warning:
 				p.Warnings = append(p.Warnings, f.view)
-			} else {
+			default:
 				p.Errors = append(p.Errors, f.view)
 			}
 		}
@@ -475,6 +479,7 @@ func overlay(a forms.Answers, e forms.Edit) forms.Answers {
 
 // placedFinding is a finding's view with where it belongs on the page.
 type placedFinding struct {
+	required bool // a required question not answered yet
 	question string
 	field    string // the cell's field key, or "" for the question
 	view     findingView
@@ -520,7 +525,7 @@ func (s *Server) newFindingViews(p *draftPage, dc draftContext, fs []forms.Findi
 				v.Href = dc.sectionURL(sec) + "#" + target
 			}
 		}
-		fv.all = append(fv.all, placedFinding{question: f.Question, field: field, view: v})
+		fv.all = append(fv.all, placedFinding{required: f.Kind == forms.RuleRequired, question: f.Question, field: field, view: v})
 		if field != "" {
 			fv.byCell[field] = append(fv.byCell[field], v)
 		} else {
