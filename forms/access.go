@@ -137,6 +137,10 @@ const (
 	InviteContributor Action = "organization.invite"
 	// ViewOffice: the Office's pages (calls, response tracking, review).
 	ViewOffice Action = "office.view"
+	// Review: accept a submission, or return it for clarification; comment on it.
+	Review Action = "submission.review"
+	// ManageCalls: create and edit calls for submissions, open and close them.
+	ManageCalls Action = "calls.manage"
 	// ManageInvitations: invite anyone to any organization or role the inviter may give, list and revoke.
 	ManageInvitations Action = "invitations.manage"
 	// ViewAudit: browse the audit log.
@@ -164,7 +168,7 @@ func (u *User) Can(a Action, orgID int64) bool {
 		return member && role == FocalPoint
 	case InviteContributor:
 		return (member && role == FocalPoint) || u.Office()
-	case ViewOffice, ManageInvitations, ViewAudit:
+	case ViewOffice, ManageInvitations, ViewAudit, Review, ManageCalls:
 		return u.Office()
 	case ManageUsers:
 		return u.HasRole(Admin)
@@ -292,6 +296,9 @@ const (
 	AuditRoleGranted        = "role.granted"
 	AuditRoleRemoved        = "role.removed"
 	AuditDraftSaved         = "draft.saved"
+	AuditSubmission         = "submission." // + the transition: submission.submit, .withdraw, .accept, .return
+	AuditCommentPosted      = "comment.posted"
+	AuditCallSaved          = "call.saved"
 )
 
 // AuditEvent is one entry of the append-only audit log.

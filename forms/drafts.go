@@ -22,6 +22,19 @@ type Call struct {
 	// Years are the reporting years of a statistics call, ascending; empty
 	// for a questionnaire without tables.
 	Years []int
+
+	// Reference begins the receipt numbers of the call's submissions
+	// (CCPCJ22-P4 gives CCPCJ22-P4-AUT-1): upper-case letters, digits, "-".
+	Reference string
+	// Mandate is what the call answers ("ECOSOC resolution 2012/19,
+	// paragraph 4"); Body whom the Office reports to ("CCPCJ, twenty-second session").
+	Mandate, Body Text
+	State         CallState
+	Opens         time.Time // zero: open from when it is opened
+	Deadline      time.Time
+	TimeZone      string // IANA name the deadline is shown in, such as Europe/Vienna
+	LateAllowed   bool   // submissions after the deadline are taken, marked late
+	Audience      Audience
 }
 
 // Draft is what an organization is preparing for a call: the answers saved

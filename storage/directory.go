@@ -86,23 +86,36 @@ func (s *Store) OrganizationByCode(ctx context.Context, code string) (forms.Orga
 	return orgs[0], nil
 }
 
-// findOrganizations selects organizations by kind and code; an empty
-// argument selects all.
-func (s *Store) findOrganizations(ctx context.Context, kind, code string) ([]forms.Organization, error) {
-	var rows []struct {
-		ID     int64          `db:"id"`
-		Code   string         `db:"code"`
-		Kind   string         `db:"kind"`
-		M49    *string        `db:"m49"`
-		Groups pq.StringArray `db:"groups"`
-		names
-	}
-	err := s.db.SelectContext(ctx, &rows, `
-		SELECT o.id, o.code, o.kind, o.m49,
+// orgRow is an organization as orgColumns selects it from organizations o.
+type orgRow struct {
+	ID     int64          `db:"id"`
+	Code   string         `db:"code"`
+	Kind   string         `db:"kind"`
+	M49    *string        `db:"m49"`
+	Groups pq.StringArray `db:"groups"`
+	names
+}
+
+const orgColumns = `o.id, o.code, o.kind, o.m49,
 		       o.name_en, o.name_fr, o.name_es, o.name_ru, o.name_ar, o.name_zh,
 		       array(SELECT m.group_code FROM regional_group_members m
 		             JOIN regional_groups g ON g.code = m.group_code
-		             WHERE m.organization_id = o.id ORDER BY g.position) AS groups
+		             WHERE m.organization_id = o.id ORDER BY g.position) AS groups`
+
+func (r orgRow) organization() forms.Organization {
+	o := forms.Organization{ID: r.ID, Code: r.Code, Kind: forms.OrganizationKind(r.Kind), Name: r.names.forms(), RegionalGroups: r.Groups}
+	if r.M49 != nil {
+		o.M49 = *r.M49
+	}
+	return o
+}
+
+// findOrganizations selects organizations by kind and code; an empty
+// argument selects all.
+func (s *Store) findOrganizations(ctx context.Context, kind, code string) ([]forms.Organization, error) {
+	var rows []orgRow
+	err := s.db.SelectContext(ctx, &rows, `
+		SELECT `+orgColumns+`
 		FROM organizations o
 		WHERE ($1 = '' OR o.kind::text = $1) AND ($2 = '' OR o.code = $2)
 		ORDER BY o.code`, kind, code)
@@ -111,13 +124,7 @@ func (s *Store) findOrganizations(ctx context.Context, kind, code string) ([]for
 	}
 	orgs := make([]forms.Organization, len(rows))
 	for i, r := range rows {
-		orgs[i] = forms.Organization{
-			ID: r.ID, Code: r.Code, Kind: forms.OrganizationKind(r.Kind),
-			Name: r.names.forms(), RegionalGroups: r.Groups,
-		}
-		if r.M49 != nil {
-			orgs[i].M49 = *r.M49
-		}
+		orgs[i] = r.organization()
 	}
 	return orgs, nil
 }

@@ -19,78 +19,6 @@ import (
 	"portal/forms"
 )
 
-type callRow struct {
-	ID       int64         `db:"id"`
-	Key      string        `db:"key"`
-	Title    []byte        `db:"title"`
-	QKey     string        `db:"questionnaire_key"`
-	QVersion int           `db:"questionnaire_version"`
-	Years    pq.Int64Array `db:"reporting_years"`
-}
-
-const callColumns = `c.id, c.key, c.title, c.questionnaire_key, c.questionnaire_version, c.reporting_years`
-
-func (r callRow) call() (forms.Call, error) {
-	c := forms.Call{ID: r.ID, Key: r.Key, Questionnaire: r.QKey, Version: r.QVersion}
-	if err := json.Unmarshal(r.Title, &c.Title); err != nil {
-		return forms.Call{}, fmt.Errorf("storage: call %s: title: %w", r.Key, err)
-	}
-	for _, y := range r.Years {
-		c.Years = append(c.Years, int(y))
-	}
-	return c, nil
-}
-
-// EnsureCall stores c unless a call with its key exists, and returns the
-// stored call (the existing one, unchanged, when there was one).
-func (s *Store) EnsureCall(ctx context.Context, c forms.Call) (forms.Call, error) {
-	title, err := json.Marshal(c.Title)
-	if err != nil {
-		return forms.Call{}, fmt.Errorf("storage: ensure call %s: %w", c.Key, err)
-	}
-	years := make(pq.Int64Array, len(c.Years))
-	for i, y := range c.Years {
-		years[i] = int64(y)
-	}
-	if _, err := s.db.ExecContext(ctx, `
-		INSERT INTO calls (key, title, questionnaire_key, questionnaire_version, reporting_years)
-		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO NOTHING`,
-		c.Key, title, c.Questionnaire, c.Version, years); err != nil {
-		return forms.Call{}, classify(fmt.Errorf("storage: ensure call %s: %w", c.Key, err))
-	}
-	return s.CallByKey(ctx, c.Key)
-}
-
-// Calls lists every call, oldest first.
-func (s *Store) Calls(ctx context.Context) ([]forms.Call, error) {
-	var rows []callRow
-	if err := sqlx.SelectContext(ctx, s.db, &rows, `SELECT `+callColumns+` FROM calls c ORDER BY c.id`); err != nil {
-		return nil, classify(fmt.Errorf("storage: calls: %w", err))
-	}
-	out := make([]forms.Call, 0, len(rows))
-	for _, r := range rows {
-		c, err := r.call()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, nil
-}
-
-// CallByKey returns the call with the key; forms.KindNotFound when there is none.
-func (s *Store) CallByKey(ctx context.Context, key string) (forms.Call, error) {
-	var r callRow
-	err := sqlx.GetContext(ctx, s.db, &r, `SELECT `+callColumns+` FROM calls c WHERE c.key = $1`, key)
-	if errors.Is(err, sql.ErrNoRows) {
-		return forms.Call{}, forms.Errorf(forms.KindNotFound, "no call %q", key)
-	}
-	if err != nil {
-		return forms.Call{}, classify(fmt.Errorf("storage: call %q: %w", key, err))
-	}
-	return r.call()
-}
-
 type draftRow struct {
 	ID        int64        `db:"id"`
 	CallID    int64        `db:"call_id"`
@@ -158,8 +86,14 @@ type cellRow struct {
 
 // loadAnswers reads every answer, cell and explanation of a draft.
 func loadAnswers(ctx context.Context, q sqlx.QueryerContext, draftID int64) (forms.Answers, error) {
+	return loadAnswersFrom(ctx, q, draftID, "draft_answers", "draft_cells", "draft_explanations", "draft_id")
+}
+
+// loadAnswersFrom reads every answer, cell and explanation keyed id from
+// the three tables named (constants of this package, never input).
+func loadAnswersFrom(ctx context.Context, q sqlx.QueryerContext, id int64, answers, cells, explanations, key string) (forms.Answers, error) {
 	a := forms.Answers{Values: map[string]forms.Answer{}, Cells: map[forms.CellRef]forms.Cell{}, Explanations: map[string]string{}}
-	rows, err := q.QueryxContext(ctx, `SELECT question, answer FROM draft_answers WHERE draft_id = $1`, draftID)
+	rows, err := q.QueryxContext(ctx, `SELECT question, answer FROM `+answers+` WHERE `+key+` = $1`, id)
 	if err != nil {
 		return a, classify(fmt.Errorf("answers: %w", err))
 	}
@@ -185,7 +119,7 @@ func loadAnswers(ctx context.Context, q sqlx.QueryerContext, draftID int64) (for
 	}
 
 	crows, err := q.QueryxContext(ctx, `
-		SELECT question, row_key, year, category, state, value, note, flags FROM draft_cells WHERE draft_id = $1`, draftID)
+		SELECT question, row_key, year, category, state, value, note, flags FROM `+cells+` WHERE `+key+` = $1`, id)
 	if err != nil {
 		return a, classify(fmt.Errorf("cells: %w", err))
 	}
@@ -209,7 +143,7 @@ func loadAnswers(ctx context.Context, q sqlx.QueryerContext, draftID int64) (for
 		Finding     string `db:"finding"`
 		Explanation string `db:"explanation"`
 	}
-	if err := sqlx.SelectContext(ctx, q, &exps, `SELECT finding, explanation FROM draft_explanations WHERE draft_id = $1`, draftID); err != nil {
+	if err := sqlx.SelectContext(ctx, q, &exps, `SELECT finding, explanation FROM `+explanations+` WHERE `+key+` = $1`, id); err != nil {
 		return a, classify(fmt.Errorf("explanations: %w", err))
 	}
 	for _, e := range exps {
@@ -278,8 +212,9 @@ func (s *Store) Attachment(ctx context.Context, orgID, id int64) (forms.FileInfo
 // decide. A save that changes nothing writes nothing but its uploads.
 //
 // Errors: forms.KindInvalid when e.Base is a version the draft never had or
-// the edit names a file that is not the draft's; KindUnavailable when the
-// database is down.
+// the edit names a file that is not the draft's; KindConflict with the
+// message "submitted" when the answers are submitted or accepted and so
+// cannot change; KindUnavailable when the database is down.
 func (s *Store) SaveDraft(ctx context.Context, call forms.Call, org forms.OrganizationRef, e forms.Edit, actor forms.Actor) (forms.SaveResult, error) {
 	var res forms.SaveResult
 	what := "save draft " + call.Key + "/" + org.Code
@@ -290,12 +225,16 @@ func (s *Store) SaveDraft(ctx context.Context, call forms.Call, org forms.Organi
 		}
 		var draftID int64
 		var version int
+		var state string
 		if err := tx.QueryRowxContext(ctx, `
-			SELECT id, version FROM drafts WHERE call_id = $1 AND organization_id = $2 FOR UPDATE`,
-			call.ID, org.ID).Scan(&draftID, &version); err != nil {
+			SELECT id, version, state FROM drafts WHERE call_id = $1 AND organization_id = $2 FOR UPDATE`,
+			call.ID, org.ID).Scan(&draftID, &version, &state); err != nil {
 			return classify(fmt.Errorf("storage: %s: %w", what, err))
 		}
 		res.Version = version
+		if !forms.SubmissionState(state).Editable() {
+			return &forms.Error{Kind: forms.KindConflict, Message: "submitted", Err: fmt.Errorf("draft %d is %s", draftID, state)}
+		}
 		if e.Base < 0 || e.Base > version {
 			return forms.Errorf(forms.KindInvalid, "the form is of version %d; the draft is at version %d", e.Base, version)
 		}

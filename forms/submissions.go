@@ -1,0 +1,262 @@
+package forms
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// CallState is where a call for submissions stands.
+type CallState string
+
+// The states of a call.
+const (
+	CallDraft    CallState = "draft"    // being prepared by the Office; not shown to organizations
+	CallOpen     CallState = "open"     // organizations fill and submit
+	CallClosed   CallState = "closed"   // no more submissions; the Office reviews and compiles
+	CallReported CallState = "reported" // the Office has reported on it
+)
+
+// CallStates lists the states in their order.
+var CallStates = []CallState{CallDraft, CallOpen, CallClosed, CallReported}
+
+// Audience says which organizations a call asks to answer.
+type Audience struct {
+	AllMemberStates bool     // every UN Member State
+	Groups          []string // the Member States of these regional groups
+	Organizations   []string // these organizations or States, by code
+}
+
+// Includes reports whether the audience includes o.
+func (a Audience) Includes(o Organization) bool {
+	if a.AllMemberStates && o.Kind == MemberState {
+		return true
+	}
+	if slices.Contains(a.Organizations, o.Code) {
+		return true
+	}
+	if o.Kind == MemberState {
+		for _, g := range o.RegionalGroups {
+			if slices.Contains(a.Groups, g) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// SubmissionState is where an organization's answer to a call stands.
+type SubmissionState string
+
+// The states of an organization's answer to a call.
+const (
+	NotStarted SubmissionState = "not_started" // nothing saved yet
+	InDraft    SubmissionState = "draft"       // saved, not submitted (or withdrawn)
+	Submitted  SubmissionState = "submitted"   // submitted; the Office reviews it
+	Returned   SubmissionState = "returned"    // the Office asks for clarification; editable again
+	Accepted   SubmissionState = "accepted"    // the Office accepted it
+)
+
+// SubmissionStates lists the states in their order.
+var SubmissionStates = []SubmissionState{NotStarted, InDraft, Submitted, Returned, Accepted}
+
+// Editable reports whether the answers may be changed in state s.
+func (s SubmissionState) Editable() bool {
+	return s == NotStarted || s == InDraft || s == Returned
+}
+
+// Transition is a change of a submission's state.
+type Transition string
+
+// The transitions.
+const (
+	TransitionSubmit   Transition = "submit"   // a focal point submits (or resubmits after a return)
+	TransitionWithdraw Transition = "withdraw" // a focal point takes a submission back, before the deadline
+	TransitionAccept   Transition = "accept"   // the Office accepts
+	TransitionReturn   Transition = "return"   // the Office returns it for clarification
+)
+
+// Transitions lists every transition.
+var Transitions = []Transition{TransitionSubmit, TransitionWithdraw, TransitionAccept, TransitionReturn}
+
+// transitions is the state machine: from a state, by a transition, to a state.
+var transitions = map[SubmissionState]map[Transition]SubmissionState{
+	NotStarted: {TransitionSubmit: Submitted},
+	InDraft:    {TransitionSubmit: Submitted},
+	Returned:   {TransitionSubmit: Submitted},
+	Submitted:  {TransitionWithdraw: InDraft, TransitionAccept: Accepted, TransitionReturn: Returned},
+	Accepted:   {},
+}
+
+// Next returns the state a transition leads to from s, and false when the
+// transition is not possible from s.
+func (s SubmissionState) Next(t Transition) (SubmissionState, bool) {
+	to, ok := transitions[s][t]
+	return to, ok
+}
+
+// Action returns what a user must be allowed to do for t: submitting and
+// withdrawing are the organization's focal point's; accepting and
+// returning are the Office's.
+func (t Transition) Action() Action {
+	switch t {
+	case TransitionSubmit, TransitionWithdraw:
+		return Submit
+	default:
+		return Review
+	}
+}
+
+// Decide says whether u may make transition t on the organization orgID's
+// submission, now in state from, for call c at time now; it returns the
+// new state, or an error of kind KindForbidden (the user may not) or
+// KindConflict (not from this state, or not at this time) whose message
+// says why.
+func Decide(u *User, orgID int64, c Call, from SubmissionState, t Transition, now time.Time) (SubmissionState, error) {
+	if !u.Can(t.Action(), orgID) {
+		return from, Errorf(KindForbidden, "%s is not yours to do", t)
+	}
+	to, ok := from.Next(t)
+	if !ok {
+		return from, Errorf(KindConflict, "cannot %s a submission that is %s", t, from)
+	}
+	switch t {
+	case TransitionSubmit:
+		if c.State != CallOpen {
+			return from, Errorf(KindConflict, "the call is %s", c.State)
+		}
+		if c.Late(now) && !c.LateAllowed {
+			return from, Errorf(KindConflict, "the deadline has passed")
+		}
+	case TransitionWithdraw:
+		if c.Late(now) {
+			return from, Errorf(KindConflict, "the deadline has passed")
+		}
+	}
+	return to, nil
+}
+
+// Late reports whether now is past the call's deadline.
+func (c Call) Late(now time.Time) bool { return !c.Deadline.IsZero() && now.After(c.Deadline) }
+
+// Location returns the call's time zone, UTC when it names none known.
+func (c Call) Location() *time.Location {
+	if loc, err := time.LoadLocation(c.TimeZone); err == nil && c.TimeZone != "" {
+		return loc
+	}
+	return time.UTC
+}
+
+// SubmissionVersion is one submitted, frozen version of an organization's
+// answers, with its receipt.
+type SubmissionVersion struct {
+	Number      int
+	Reference   string // the receipt's number, such as CCPCJ22-P4-AUT-1
+	SubmittedAt time.Time
+	SubmittedBy string
+	Late        bool
+	Checksum    string // SHA-256 of the content (see Checksum), hex
+	Answers     Answers
+	Files       map[int64]FileInfo
+	// OnBehalfOf lists the States a joint submission answers for, by code.
+	OnBehalfOf []string
+}
+
+// Reference is the receipt number of version n of an organization's
+// submission to a call: the call's reference, the organization's code and n.
+func Reference(c Call, orgCode string, n int) string {
+	prefix := c.Reference
+	if prefix == "" {
+		prefix = strings.ToUpper(c.Key)
+	}
+	return prefix + "-" + orgCode + "-" + strconv.Itoa(n)
+}
+
+// Checksum returns the SHA-256 of answers and files, hex: every field in
+// key order with its content, then every file's id and SHA-256, so that the
+// same content always gives the same sum and any change another.
+func Checksum(a Answers, files map[int64]FileInfo) string {
+	h := sha256.New()
+	for _, f := range a.Fields() {
+		h.Write([]byte(f))
+		h.Write([]byte{0})
+		h.Write([]byte(a.Field(f)))
+		h.Write([]byte{0})
+	}
+	ids := make([]int64, 0, len(files))
+	for id := range files {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		h.Write([]byte(strconv.FormatInt(id, 10) + ":" + files[id].SHA256 + "\x00"))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// Diff returns the fields whose content differs between two versions'
+// answers, in key order, as changes from a to b.
+func Diff(a, b Answers) []Change {
+	keys := append(a.Fields(), b.Fields()...)
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	var out []Change
+	for _, k := range keys {
+		if x, y := a.Field(k), b.Field(k); x != y {
+			out = append(out, Change{Field: k, Old: x, New: y})
+		}
+	}
+	return out
+}
+
+// Comment is a message between the Office and an organization about a
+// submission: on the whole (Field "") or on one field (a question, a cell).
+type Comment struct {
+	ID      int64
+	Version int    // the version it was written about
+	Field   string // "" for the thread
+	Author  string
+	Office  bool // written by the Office
+	Body    string
+	At      time.Time
+}
+
+// Submission is an organization's answer to a call: where it stands, and
+// its submitted versions (without their answers), oldest first.
+type Submission struct {
+	DraftID        int64
+	State          SubmissionState
+	DraftVersion   int
+	UpdatedAt      time.Time
+	UpdatedBy      string
+	StateChangedAt time.Time
+	Versions       []SubmissionVersion
+}
+
+// Latest returns the last submitted version, and false when there is none.
+func (s Submission) Latest() (SubmissionVersion, bool) {
+	if len(s.Versions) == 0 {
+		return SubmissionVersion{}, false
+	}
+	return s.Versions[len(s.Versions)-1], true
+}
+
+// Response is one organization's line in a call's response tracking.
+type Response struct {
+	Organization Organization
+	State        SubmissionState
+	Late         bool      // the last version came after the deadline
+	LastActivity time.Time // the last save or change of state; zero when none
+	Reference    string    // the last version's receipt number
+	Versions     int
+	CoveredBy    string // the organization whose joint submission answers for this State
+	Changes      int    // fields changed in the draft since the last submission
+}
+
+// Answered reports whether the organization has submitted (or been covered by a joint submission).
+func (r Response) Answered() bool {
+	return r.State == Submitted || r.State == Accepted || r.State == Returned || r.CoveredBy != ""
+}

@@ -1,0 +1,197 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"portal/forms"
+)
+
+type callRow struct {
+	ID          int64          `db:"id"`
+	Key         string         `db:"key"`
+	Title       []byte         `db:"title"`
+	QKey        string         `db:"questionnaire_key"`
+	QVersion    int            `db:"questionnaire_version"`
+	Years       pq.Int64Array  `db:"reporting_years"`
+	Reference   string         `db:"reference"`
+	Mandate     []byte         `db:"mandate"`
+	Body        []byte         `db:"body"`
+	State       string         `db:"state"`
+	OpensAt     sql.NullTime   `db:"opens_at"`
+	Deadline    sql.NullTime   `db:"deadline"`
+	TimeZone    string         `db:"time_zone"`
+	LateAllowed bool           `db:"late_allowed"`
+	AllMS       bool           `db:"all_member_states"`
+	Groups      pq.StringArray `db:"groups"`
+	Orgs        pq.StringArray `db:"orgs"`
+}
+
+const callColumns = `c.id, c.key, c.title, c.questionnaire_key, c.questionnaire_version, c.reporting_years,
+	c.reference, c.mandate, c.body, c.state, c.opens_at, c.deadline, c.time_zone, c.late_allowed, c.all_member_states,
+	array(SELECT g.group_code FROM call_groups g WHERE g.call_id = c.id ORDER BY g.group_code) AS groups,
+	array(SELECT o.code FROM call_organizations co JOIN organizations o ON o.id = co.organization_id
+	      WHERE co.call_id = c.id ORDER BY o.code) AS orgs`
+
+func (r callRow) call() (forms.Call, error) {
+	c := forms.Call{ID: r.ID, Key: r.Key, Questionnaire: r.QKey, Version: r.QVersion, Reference: r.Reference,
+		State: forms.CallState(r.State), Opens: r.OpensAt.Time, Deadline: r.Deadline.Time, TimeZone: r.TimeZone,
+		LateAllowed: r.LateAllowed,
+		Audience:    forms.Audience{AllMemberStates: r.AllMS, Groups: r.Groups, Organizations: r.Orgs}}
+	for name, t := range map[string]struct {
+		raw []byte
+		to  *forms.Text
+	}{"title": {r.Title, &c.Title}, "mandate": {r.Mandate, &c.Mandate}, "body": {r.Body, &c.Body}} {
+		if err := json.Unmarshal(t.raw, t.to); err != nil {
+			return forms.Call{}, fmt.Errorf("storage: call %s: %s: %w", r.Key, name, err)
+		}
+	}
+	for _, y := range r.Years {
+		c.Years = append(c.Years, int(y))
+	}
+	return c, nil
+}
+
+// EnsureCall stores c unless a call with its key exists, and returns the
+// stored call (the existing one, unchanged, when there was one).
+func (s *Store) EnsureCall(ctx context.Context, c forms.Call) (forms.Call, error) {
+	err := s.withTx(ctx, nil, "ensure call "+c.Key, func(tx *sqlx.Tx) error {
+		var exists bool
+		if err := tx.QueryRowxContext(ctx, `SELECT EXISTS (SELECT 1 FROM calls WHERE key = $1)`, c.Key).Scan(&exists); err != nil {
+			return classify(fmt.Errorf("storage: ensure call %s: %w", c.Key, err))
+		}
+		if exists {
+			return nil
+		}
+		_, err := writeCall(ctx, tx, c)
+		return err
+	})
+	if err != nil {
+		return forms.Call{}, err
+	}
+	return s.CallByKey(ctx, c.Key)
+}
+
+// SaveCall creates the call (ID 0) or updates the one with c.ID, with its
+// audience, audited. KindConflict for a key another call has;
+// KindInvalid for a group or organization code that does not exist.
+func (s *Store) SaveCall(ctx context.Context, c forms.Call, actor forms.Actor) (forms.Call, error) {
+	err := s.withTx(ctx, nil, "save call "+c.Key, func(tx *sqlx.Tx) error {
+		id, err := writeCall(ctx, tx, c)
+		if err != nil {
+			return err
+		}
+		c.ID = id
+		return insertAuditEvents(ctx, tx, forms.AuditEvent{Actor: actor, Action: forms.AuditCallSaved, Target: c.Key,
+			Details: map[string]string{"state": string(c.State)}})
+	})
+	if err != nil {
+		return forms.Call{}, err
+	}
+	return s.CallByKey(ctx, c.Key)
+}
+
+// writeCall inserts or updates a call and replaces its audience.
+func writeCall(ctx context.Context, tx *sqlx.Tx, c forms.Call) (int64, error) {
+	texts := make([][]byte, 3)
+	for i, t := range []forms.Text{c.Title, c.Mandate, c.Body} {
+		if t == nil {
+			t = forms.Text{}
+		}
+		b, err := json.Marshal(t)
+		if err != nil {
+			return 0, fmt.Errorf("storage: call %s: %w", c.Key, err)
+		}
+		texts[i] = b
+	}
+	years := make(pq.Int64Array, len(c.Years))
+	for i, y := range c.Years {
+		years[i] = int64(y)
+	}
+	state := c.State
+	if state == "" {
+		state = forms.CallDraft
+	}
+	args := []any{c.Key, texts[0], c.Questionnaire, c.Version, years, c.Reference, texts[1], texts[2], string(state),
+		nullTime(c.Opens), nullTime(c.Deadline), c.TimeZone, c.LateAllowed, c.Audience.AllMemberStates}
+	var id int64
+	var err error
+	if c.ID == 0 {
+		err = tx.QueryRowxContext(ctx, `
+			INSERT INTO calls (key, title, questionnaire_key, questionnaire_version, reporting_years, reference, mandate, body,
+			                   state, opens_at, deadline, time_zone, late_allowed, all_member_states)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`, args...).Scan(&id)
+	} else {
+		err = tx.QueryRowxContext(ctx, `
+			UPDATE calls SET key = $1, title = $2, questionnaire_key = $3, questionnaire_version = $4, reporting_years = $5,
+			       reference = $6, mandate = $7, body = $8, state = $9, opens_at = $10, deadline = $11, time_zone = $12,
+			       late_allowed = $13, all_member_states = $14, updated_at = now()
+			WHERE id = $15 RETURNING id`, append(args, c.ID)...).Scan(&id)
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, forms.Errorf(forms.KindNotFound, "no call %d", c.ID)
+	}
+	if err != nil {
+		return 0, classify(fmt.Errorf("storage: save call %s: %w", c.Key, err))
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM call_groups WHERE call_id = $1`, id); err != nil {
+		return 0, classify(fmt.Errorf("storage: save call %s: %w", c.Key, err))
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM call_organizations WHERE call_id = $1`, id); err != nil {
+		return 0, classify(fmt.Errorf("storage: save call %s: %w", c.Key, err))
+	}
+	if len(c.Audience.Groups) > 0 {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO call_groups (call_id, group_code) SELECT $1, unnest($2::text[])`,
+			id, pq.Array(c.Audience.Groups)); err != nil {
+			return 0, classify(fmt.Errorf("storage: save call %s: groups: %w", c.Key, err))
+		}
+	}
+	if len(c.Audience.Organizations) > 0 {
+		res, err := tx.ExecContext(ctx, `
+			INSERT INTO call_organizations (call_id, organization_id)
+			SELECT $1, o.id FROM organizations o WHERE o.code = ANY($2)`, id, pq.Array(c.Audience.Organizations))
+		if err != nil {
+			return 0, classify(fmt.Errorf("storage: save call %s: organizations: %w", c.Key, err))
+		}
+		if n, _ := res.RowsAffected(); int(n) != len(c.Audience.Organizations) {
+			return 0, forms.Errorf(forms.KindInvalid, "an organization code of call %s does not exist", c.Key)
+		}
+	}
+	return id, nil
+}
+
+// Calls lists every call, oldest first.
+func (s *Store) Calls(ctx context.Context) ([]forms.Call, error) {
+	var rows []callRow
+	if err := sqlx.SelectContext(ctx, s.db, &rows, `SELECT `+callColumns+` FROM calls c ORDER BY c.id`); err != nil {
+		return nil, classify(fmt.Errorf("storage: calls: %w", err))
+	}
+	out := make([]forms.Call, 0, len(rows))
+	for _, r := range rows {
+		c, err := r.call()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// CallByKey returns the call with the key; forms.KindNotFound when there is none.
+func (s *Store) CallByKey(ctx context.Context, key string) (forms.Call, error) {
+	var r callRow
+	err := sqlx.GetContext(ctx, s.db, &r, `SELECT `+callColumns+` FROM calls c WHERE c.key = $1`, key)
+	if errors.Is(err, sql.ErrNoRows) {
+		return forms.Call{}, forms.Errorf(forms.KindNotFound, "no call %q", key)
+	}
+	if err != nil {
+		return forms.Call{}, classify(fmt.Errorf("storage: call %q: %w", key, err))
+	}
+	return r.call()
+}

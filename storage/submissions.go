@@ -1,0 +1,352 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"portal/forms"
+)
+
+// Submission returns where an organization's answer to a call stands, with
+// its submitted versions (without their answers). An organization that has
+// saved nothing is NotStarted.
+func (s *Store) Submission(ctx context.Context, call forms.Call, org forms.OrganizationRef) (forms.Submission, error) {
+	return findSubmission(ctx, s.db, call.ID, org.ID, false)
+}
+
+func findSubmission(ctx context.Context, q sqlx.QueryerContext, callID, orgID int64, lock bool) (forms.Submission, error) {
+	var r struct {
+		ID             int64        `db:"id"`
+		Version        int          `db:"version"`
+		State          string       `db:"state"`
+		UpdatedAt      sql.NullTime `db:"updated_at"`
+		UpdatedBy      string       `db:"updated_by"`
+		StateChangedAt sql.NullTime `db:"state_changed_at"`
+	}
+	query := `SELECT id, version, state, updated_at, updated_by, state_changed_at FROM drafts WHERE call_id = $1 AND organization_id = $2`
+	if lock {
+		query += ` FOR UPDATE`
+	}
+	err := sqlx.GetContext(ctx, q, &r, query, callID, orgID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return forms.Submission{State: forms.NotStarted}, nil
+	}
+	if err != nil {
+		return forms.Submission{}, classify(fmt.Errorf("storage: submission of %d to call %d: %w", orgID, callID, err))
+	}
+	sub := forms.Submission{DraftID: r.ID, DraftVersion: r.Version, State: forms.SubmissionState(r.State),
+		UpdatedAt: r.UpdatedAt.Time, UpdatedBy: r.UpdatedBy, StateChangedAt: r.StateChangedAt.Time}
+	if sub.State == forms.InDraft && r.Version == 0 {
+		sub.State = forms.NotStarted
+	}
+	var vs []versionRow
+	if err := sqlx.SelectContext(ctx, q, &vs, `SELECT `+versionColumns+` FROM submission_versions v WHERE v.draft_id = $1 ORDER BY v.number`, r.ID); err != nil {
+		return forms.Submission{}, classify(fmt.Errorf("storage: versions of draft %d: %w", r.ID, err))
+	}
+	for _, v := range vs {
+		sub.Versions = append(sub.Versions, v.version())
+	}
+	return sub, nil
+}
+
+type versionRow struct {
+	ID          int64          `db:"id"`
+	Number      int            `db:"number"`
+	Reference   string         `db:"reference"`
+	SubmittedAt time.Time      `db:"submitted_at"`
+	SubmittedBy string         `db:"submitted_by"`
+	Late        bool           `db:"late"`
+	Checksum    string         `db:"checksum"`
+	OnBehalfOf  pq.StringArray `db:"on_behalf_of_codes"`
+}
+
+const versionColumns = `v.id, v.number, v.reference, v.submitted_at, v.submitted_by, v.late, v.checksum,
+	array(SELECT o.code FROM organizations o WHERE o.id = ANY(v.on_behalf_of) ORDER BY o.code) AS on_behalf_of_codes`
+
+func (r versionRow) version() forms.SubmissionVersion {
+	return forms.SubmissionVersion{Number: r.Number, Reference: r.Reference, SubmittedAt: r.SubmittedAt,
+		SubmittedBy: r.SubmittedBy, Late: r.Late, Checksum: r.Checksum, OnBehalfOf: r.OnBehalfOf}
+}
+
+// SubmissionVersion returns version n of an organization's submission to a
+// call with its frozen answers and files; KindNotFound when there is none.
+func (s *Store) SubmissionVersion(ctx context.Context, call forms.Call, org forms.OrganizationRef, n int) (forms.SubmissionVersion, error) {
+	var out forms.SubmissionVersion
+	what := fmt.Sprintf("version %d of %s/%s", n, call.Key, org.Code)
+	err := s.withTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}, what, func(tx *sqlx.Tx) error {
+		var r versionRow
+		err := sqlx.GetContext(ctx, tx, &r, `SELECT `+versionColumns+` FROM submission_versions v JOIN drafts d ON d.id = v.draft_id
+			WHERE d.call_id = $1 AND d.organization_id = $2 AND v.number = $3`, call.ID, org.ID, n)
+		if errors.Is(err, sql.ErrNoRows) {
+			return forms.Errorf(forms.KindNotFound, "no %s", what)
+		}
+		if err != nil {
+			return classify(fmt.Errorf("storage: %s: %w", what, err))
+		}
+		out = r.version()
+		if out.Answers, err = loadFrozen(ctx, tx, r.ID); err != nil {
+			return fmt.Errorf("storage: %s: %w", what, err)
+		}
+		var files []fileRow
+		if err := sqlx.SelectContext(ctx, tx, &files, `SELECT a.id, a.question, a.file_name, a.content_type, a.size, a.sha256, a.uploaded_at, a.uploaded_by
+			FROM submission_files f JOIN attachments a ON a.id = f.attachment_id WHERE f.version_id = $1`, r.ID); err != nil {
+			return classify(fmt.Errorf("storage: %s: files: %w", what, err))
+		}
+		out.Files = make(map[int64]forms.FileInfo, len(files))
+		for _, f := range files {
+			out.Files[f.ID] = f.info()
+		}
+		return nil
+	})
+	return out, err
+}
+
+// loadFrozen reads a submitted version's answers, cells and explanations.
+func loadFrozen(ctx context.Context, q sqlx.QueryerContext, versionID int64) (forms.Answers, error) {
+	return loadAnswersFrom(ctx, q, versionID, "submission_answers", "submission_cells", "submission_explanations", "version_id")
+}
+
+// Transition makes transition t on the organization's answer to the call,
+// by user u at now, in one transaction with the draft's row locked (so a
+// save and a submission, or two submissions, are never interleaved):
+// forms.Decide says whether it may happen. Submitting also checks the
+// answers with q: any error, or any warning without an explanation, refuses
+// it (KindInvalid, with the number in the message); otherwise it freezes a
+// new version of every answer, cell, explanation and file with its receipt
+// number and checksum. message, when not blank, is posted as a comment in
+// the same transaction (the Office's reason for returning it). Every
+// transition is audited with the state it left and the one it reached.
+// onBehalfOf (codes of States) makes a joint submission.
+func (s *Store) Transition(ctx context.Context, call forms.Call, q *forms.Questionnaire, org forms.OrganizationRef, u *forms.User,
+	t forms.Transition, now time.Time, onBehalfOf []string, message string, actor forms.Actor) (forms.Submission, error) {
+	what := string(t) + " " + call.Key + "/" + org.Code
+	err := s.withTx(ctx, nil, what, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO drafts (call_id, organization_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, call.ID, org.ID); err != nil {
+			return classify(fmt.Errorf("storage: %s: %w", what, err))
+		}
+		sub, err := findSubmission(ctx, tx, call.ID, org.ID, true)
+		if err != nil {
+			return err
+		}
+		to, err := forms.Decide(u, org.ID, call, sub.State, t, now)
+		if err != nil {
+			return err
+		}
+		details := map[string]string{"call": call.Key, "from": string(sub.State), "to": string(to)}
+		if t == forms.TransitionSubmit {
+			v, err := freeze(ctx, tx, call, q, org, sub, now, onBehalfOf, actor)
+			if err != nil {
+				return err
+			}
+			details["reference"], details["checksum"] = v.Reference, v.Checksum
+			if v.Late {
+				details["late"] = "true"
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE drafts SET state = $2, state_changed_at = $3 WHERE id = $1`,
+			sub.DraftID, dbState(to), now); err != nil {
+			return classify(fmt.Errorf("storage: %s: %w", what, err))
+		}
+		if message != "" {
+			if err := insertComment(ctx, tx, sub.DraftID, len(sub.Versions), "", message, u.Office(), actor); err != nil {
+				return err
+			}
+		}
+		return insertAuditEvents(ctx, tx, forms.AuditEvent{Actor: actor, Action: forms.AuditSubmission + string(t),
+			Organization: org, Target: call.Key, Details: details})
+	})
+	if err != nil {
+		return forms.Submission{}, err
+	}
+	return s.Submission(ctx, call, org)
+}
+
+// dbState is a state as the drafts table keeps it: not started is a draft
+// with nothing saved.
+func dbState(s forms.SubmissionState) string {
+	if s == forms.NotStarted {
+		return string(forms.InDraft)
+	}
+	return string(s)
+}
+
+// freeze copies the draft into a new submitted version, once its answers
+// are checked, and returns the version.
+func freeze(ctx context.Context, tx *sqlx.Tx, call forms.Call, q *forms.Questionnaire, org forms.OrganizationRef,
+	sub forms.Submission, now time.Time, onBehalfOf []string, actor forms.Actor) (forms.SubmissionVersion, error) {
+	answers, err := loadAnswers(ctx, tx, sub.DraftID)
+	if err != nil {
+		return forms.SubmissionVersion{}, fmt.Errorf("storage: submit: %w", err)
+	}
+	findings := forms.Check(q, answers, call.Years)
+	if blocking := forms.Blocking(findings, answers); len(blocking) > 0 {
+		return forms.SubmissionVersion{}, forms.Errorf(forms.KindInvalid, "%d problems stop the submission", len(blocking))
+	}
+	files, err := loadFiles(ctx, tx, sub.DraftID)
+	if err != nil {
+		return forms.SubmissionVersion{}, fmt.Errorf("storage: submit: %w", err)
+	}
+	used := map[int64]forms.FileInfo{}
+	for _, a := range answers.Values {
+		for _, id := range a.Files {
+			if f, ok := files[id]; ok {
+				used[id] = f
+			}
+		}
+	}
+	n := len(sub.Versions) + 1
+	v := forms.SubmissionVersion{Number: n, Reference: forms.Reference(call, org.Code, n), SubmittedAt: now,
+		SubmittedBy: actor.Label, Late: call.Late(now), Checksum: forms.Checksum(answers, used)}
+	var versionID int64
+	err = tx.QueryRowxContext(ctx, `
+		INSERT INTO submission_versions (draft_id, number, reference, draft_version, submitted_at, submitted_by_user_id, submitted_by, late, checksum, on_behalf_of)
+		VALUES ($1, $2, $3, $4, $5, NULLIF($6, 0), $7, $8, $9, array(SELECT id FROM organizations WHERE code = ANY($10) ORDER BY id))
+		RETURNING id`,
+		sub.DraftID, n, v.Reference, sub.DraftVersion, now, actor.UserID, actor.Label, v.Late, v.Checksum, pq.Array(onBehalfOf)).Scan(&versionID)
+	if err != nil {
+		return v, classify(fmt.Errorf("storage: submit: %w", err))
+	}
+	ids := make(pq.Int64Array, 0, len(used))
+	for id := range used {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, st := range []struct{ sql string }{
+		{`INSERT INTO submission_answers (version_id, question, answer) SELECT $1, question, answer FROM draft_answers WHERE draft_id = $2`},
+		{`INSERT INTO submission_cells (version_id, question, row_key, year, category, state, value, note, flags)
+		  SELECT $1, question, row_key, year, category, state, value, note, flags FROM draft_cells WHERE draft_id = $2`},
+		{`INSERT INTO submission_explanations (version_id, finding, explanation) SELECT $1, finding, explanation FROM draft_explanations WHERE draft_id = $2`},
+	} {
+		if _, err := tx.ExecContext(ctx, st.sql, versionID, sub.DraftID); err != nil {
+			return v, classify(fmt.Errorf("storage: submit: %w", err))
+		}
+	}
+	if len(ids) > 0 {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO submission_files (version_id, attachment_id) SELECT $1, unnest($2::bigint[])`, versionID, ids); err != nil {
+			return v, classify(fmt.Errorf("storage: submit: files: %w", err))
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE drafts SET submitted_versions = $2 WHERE id = $1`, sub.DraftID, n); err != nil {
+		return v, classify(fmt.Errorf("storage: submit: %w", err))
+	}
+	return v, nil
+}
+
+// Comments returns the comments on an organization's submission to a call, oldest first.
+func (s *Store) Comments(ctx context.Context, call forms.Call, org forms.OrganizationRef) ([]forms.Comment, error) {
+	var rows []struct {
+		ID      int64     `db:"id"`
+		Version int       `db:"version_number"`
+		Field   string    `db:"field"`
+		Author  string    `db:"author"`
+		Office  bool      `db:"office"`
+		Body    string    `db:"body"`
+		At      time.Time `db:"created_at"`
+	}
+	if err := sqlx.SelectContext(ctx, s.db, &rows, `
+		SELECT c.id, c.version_number, c.field, c.author, c.office, c.body, c.created_at
+		FROM review_comments c JOIN drafts d ON d.id = c.draft_id
+		WHERE d.call_id = $1 AND d.organization_id = $2 ORDER BY c.id`, call.ID, org.ID); err != nil {
+		return nil, classify(fmt.Errorf("storage: comments on %s/%s: %w", call.Key, org.Code, err))
+	}
+	out := make([]forms.Comment, len(rows))
+	for i, r := range rows {
+		out[i] = forms.Comment{ID: r.ID, Version: r.Version, Field: r.Field, Author: r.Author, Office: r.Office, Body: r.Body, At: r.At}
+	}
+	return out, nil
+}
+
+// AddComment posts a comment on an organization's submission to a call,
+// about its latest version, audited. KindNotFound when nothing was submitted.
+func (s *Store) AddComment(ctx context.Context, call forms.Call, org forms.OrganizationRef, field, body string, office bool, actor forms.Actor) error {
+	return s.withTx(ctx, nil, "comment on "+call.Key+"/"+org.Code, func(tx *sqlx.Tx) error {
+		sub, err := findSubmission(ctx, tx, call.ID, org.ID, false)
+		if err != nil {
+			return err
+		}
+		if len(sub.Versions) == 0 {
+			return forms.Errorf(forms.KindNotFound, "nothing submitted to comment on")
+		}
+		if err := insertComment(ctx, tx, sub.DraftID, len(sub.Versions), field, body, office, actor); err != nil {
+			return err
+		}
+		return insertAuditEvents(ctx, tx, forms.AuditEvent{Actor: actor, Action: forms.AuditCommentPosted, Organization: org,
+			Target: call.Key, Details: map[string]string{"field": field, "version": strconv.Itoa(len(sub.Versions))}})
+	})
+}
+
+func insertComment(ctx context.Context, tx *sqlx.Tx, draftID int64, version int, field, body string, office bool, actor forms.Actor) error {
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO review_comments (draft_id, version_number, field, author_user_id, author, office, body)
+		VALUES ($1, $2, $3, NULLIF($4, 0), $5, $6, $7)`, draftID, version, field, actor.UserID, actor.Label, office, body); err != nil {
+		return classify(fmt.Errorf("storage: comment: %w", err))
+	}
+	return nil
+}
+
+// Responses returns, for every organization the call asks, where its
+// answer stands: by regional group order, then name. A State that a joint
+// submission answers for is CoveredBy that organization.
+func (s *Store) Responses(ctx context.Context, call forms.Call) ([]forms.Response, error) {
+	var rows []struct {
+		orgRow
+		State        sql.NullString `db:"state"`
+		Version      sql.NullInt64  `db:"version"`
+		UpdatedAt    sql.NullTime   `db:"updated_at"`
+		StateAt      sql.NullTime   `db:"state_changed_at"`
+		Versions     int            `db:"versions"`
+		Reference    sql.NullString `db:"reference"`
+		Late         sql.NullBool   `db:"late"`
+		CoveredBy    sql.NullString `db:"covered_by"`
+		SinceChanges int            `db:"since_changes"`
+	}
+	err := sqlx.SelectContext(ctx, s.db, &rows, `
+		WITH asked AS (
+		    SELECT o.id FROM organizations o, calls c
+		    WHERE c.id = $1 AND (
+		        (c.all_member_states AND o.kind = 'member_state')
+		        OR o.id IN (SELECT organization_id FROM call_organizations WHERE call_id = $1)
+		        OR (o.kind = 'member_state' AND o.id IN (
+		            SELECT m.organization_id FROM regional_group_members m JOIN call_groups g ON g.group_code = m.group_code
+		            WHERE g.call_id = $1)))
+		)
+		SELECT `+orgColumns+`,
+		       d.state, d.version, d.updated_at, d.state_changed_at, COALESCE(d.submitted_versions, 0) AS versions,
+		       lv.reference, lv.late,
+		       (SELECT jo.code FROM drafts jd JOIN submission_versions jv ON jv.draft_id = jd.id
+		        JOIN organizations jo ON jo.id = jd.organization_id
+		        WHERE jd.call_id = $1 AND jd.state IN ('submitted', 'accepted', 'returned') AND o.id = ANY(jv.on_behalf_of)
+		          AND jv.number = jd.submitted_versions LIMIT 1) AS covered_by,
+		       COALESCE((SELECT count(DISTINCT k) FROM draft_saves ds, jsonb_object_keys(ds.changes) AS k
+		                 WHERE ds.draft_id = d.id AND ds.version > COALESCE(lv.draft_version, 0)), 0) AS since_changes
+		FROM organizations o
+		JOIN asked ON asked.id = o.id
+		LEFT JOIN drafts d ON d.organization_id = o.id AND d.call_id = $1
+		LEFT JOIN submission_versions lv ON lv.draft_id = d.id AND lv.number = d.submitted_versions
+		ORDER BY o.name_en`, call.ID)
+	if err != nil {
+		return nil, classify(fmt.Errorf("storage: responses to %s: %w", call.Key, err))
+	}
+	out := make([]forms.Response, 0, len(rows))
+	for _, r := range rows {
+		resp := forms.Response{Organization: r.orgRow.organization(), State: forms.NotStarted, Versions: r.Versions,
+			Reference: r.Reference.String, Late: r.Late.Bool, CoveredBy: r.CoveredBy.String, Changes: r.SinceChanges}
+		if r.State.Valid && (r.State.String != string(forms.InDraft) || r.Version.Int64 > 0) {
+			resp.State = forms.SubmissionState(r.State.String)
+		}
+		resp.LastActivity = r.UpdatedAt.Time
+		if r.StateAt.Valid && r.StateAt.Time.After(resp.LastActivity) {
+			resp.LastActivity = r.StateAt.Time
+		}
+		out = append(out, resp)
+	}
+	return out, nil
+}

@@ -1,0 +1,234 @@
+package storage_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"portal/forms"
+	"portal/storage"
+)
+
+// smallQuestionnaire has one required narrative question.
+var smallQuestionnaire = &forms.Questionnaire{Key: "small", Version: 1, Title: forms.Text{forms.English: "Small"},
+	Sections: []forms.Section{{Key: "s", Title: forms.Text{forms.English: "S"}, Questions: []forms.Question{
+		{Key: "views", Kind: forms.Narrative, Required: true, Label: forms.Text{forms.English: "Views"}},
+	}}}}
+
+func openCall(t *testing.T, s *storage.Store, deadline time.Time) forms.Call {
+	t.Helper()
+	c, err := s.SaveCall(context.Background(), forms.Call{Key: "small-call", Reference: "CCPCJ22-P4", Title: forms.Text{forms.English: "Small call"},
+		Questionnaire: "small", Version: 1, State: forms.CallOpen, Deadline: deadline, TimeZone: "Europe/Vienna",
+		Audience: forms.Audience{Groups: []string{"WEOG"}, Organizations: []string{"EU"}}}, forms.Actor{Label: "analyst"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func focalPoint(org forms.OrganizationRef) *forms.User {
+	return &forms.User{ID: 0, Email: "fp@" + strings.ToLower(org.Code), Memberships: []forms.Membership{{Role: forms.FocalPoint, Organization: org}}}
+}
+
+var analyst = &forms.User{Email: "analyst@unodc.org", Memberships: []forms.Membership{{Role: forms.Analyst}}}
+
+func saveViews(t *testing.T, s *storage.Store, c forms.Call, org forms.OrganizationRef, base int, text string) (forms.SaveResult, error) {
+	t.Helper()
+	return s.SaveDraft(context.Background(), c, org, forms.Edit{Base: base, Fields: []string{"q/views"},
+		Answers: forms.Answers{Values: map[string]forms.Answer{"views": {Text: text}}}}, forms.Actor{Label: "fp"})
+}
+
+func TestSubmissionLife(t *testing.T) {
+	s, db := storeWithDB(t)
+	ctx := context.Background()
+	aut := orgRef(t, s, "AUT")
+	now := time.Now()
+	c := openCall(t, s, now.Add(24*time.Hour))
+	fp := focalPoint(aut)
+	act := forms.Actor{Label: "fp@aut"}
+
+	// Nothing answered: the required question stops it.
+	_, err := s.Transition(ctx, c, smallQuestionnaire, aut, fp, forms.TransitionSubmit, now, nil, "", act)
+	wantKind(t, "submitting nothing", err, forms.KindInvalid)
+
+	if _, err := saveViews(t, s, c, aut, 0, "First views."); err != nil {
+		t.Fatal(err)
+	}
+	sub, err := s.Transition(ctx, c, smallQuestionnaire, aut, fp, forms.TransitionSubmit, now, nil, "", act)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v1, _ := sub.Latest()
+	if sub.State != forms.Submitted || v1.Reference != "CCPCJ22-P4-AUT-1" || len(v1.Checksum) != 64 || v1.Late {
+		t.Fatalf("after submitting: %+v", sub)
+	}
+	// Frozen: the draft cannot change, by any route of the store.
+	_, err = saveViews(t, s, c, aut, 1, "Changed after submitting.")
+	wantKind(t, "saving a submitted draft", err, forms.KindConflict)
+	for _, sql := range []string{`UPDATE submission_answers SET answer = '{}'`, `DELETE FROM submission_versions`,
+		`UPDATE submission_versions SET checksum = repeat('0', 64)`, `TRUNCATE submission_versions CASCADE`} {
+		if _, err := db.ExecContext(ctx, sql); err == nil || !strings.Contains(err.Error(), "cannot be changed") {
+			t.Errorf("%s: %v", sql, err)
+		}
+	}
+
+	// The Office returns it with a comment on the answer; it is editable again.
+	if err := s.AddComment(ctx, c, aut, "q/views", "Please say which ministries take part.", true, forms.Actor{Label: "analyst"}); err != nil {
+		t.Fatal(err)
+	}
+	if sub, err = s.Transition(ctx, c, smallQuestionnaire, aut, analyst, forms.TransitionReturn, now, nil, "See the comment on your views.", forms.Actor{Label: "analyst"}); err != nil || sub.State != forms.Returned {
+		t.Fatalf("returning: %+v %v", sub, err)
+	}
+	comments, err := s.Comments(ctx, c, aut)
+	if err != nil || len(comments) != 2 || comments[0].Field != "q/views" || !comments[0].Office || comments[1].Field != "" {
+		t.Fatalf("comments: %+v %v", comments, err)
+	}
+	if _, err := saveViews(t, s, c, aut, 1, "Revised views: the ministries of tourism and interior."); err != nil {
+		t.Fatal(err)
+	}
+	if sub, err = s.Transition(ctx, c, smallQuestionnaire, aut, fp, forms.TransitionSubmit, now, nil, "", act); err != nil {
+		t.Fatal(err)
+	}
+	v2, _ := sub.Latest()
+	if v2.Number != 2 || v2.Reference != "CCPCJ22-P4-AUT-2" || v2.Checksum == v1.Checksum {
+		t.Fatalf("second version: %+v", v2)
+	}
+	first, err := s.SubmissionVersion(ctx, c, aut, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, _ := s.SubmissionVersion(ctx, c, aut, 2)
+	if d := forms.Diff(first.Answers, second.Answers); len(d) != 1 || d[0].Field != "q/views" {
+		t.Errorf("diff between versions: %+v", d)
+	}
+	if forms.Checksum(first.Answers, first.Files) != v1.Checksum {
+		t.Error("the stored checksum is not the content's")
+	}
+	// Accepted: nothing more to do but read.
+	if sub, err = s.Transition(ctx, c, smallQuestionnaire, aut, analyst, forms.TransitionAccept, now, nil, "", forms.Actor{Label: "analyst"}); err != nil || sub.State != forms.Accepted {
+		t.Fatalf("accepting: %+v %v", sub, err)
+	}
+	_, err = s.Transition(ctx, c, smallQuestionnaire, aut, fp, forms.TransitionWithdraw, now, nil, "", act)
+	wantKind(t, "withdrawing an accepted submission", err, forms.KindConflict)
+	if got := actionsAndTargets(t, s, forms.AuditFilter{Action: "submission."}); len(got) != 4 {
+		t.Errorf("audited transitions: %v", got)
+	}
+
+	// Late: taken only where the call allows, and marked.
+	ken := orgRef(t, s, "NLD")
+	if _, err := saveViews(t, s, c, ken, 0, "Late views."); err != nil {
+		t.Fatal(err)
+	}
+	late := now.Add(48 * time.Hour)
+	_, err = s.Transition(ctx, c, smallQuestionnaire, ken, focalPoint(ken), forms.TransitionSubmit, late, nil, "", act)
+	wantKind(t, "a late submission where none is taken", err, forms.KindConflict)
+	c.LateAllowed = true
+	sub, err = s.Transition(ctx, c, smallQuestionnaire, ken, focalPoint(ken), forms.TransitionSubmit, late, nil, "", act)
+	if v, _ := sub.Latest(); err != nil || !v.Late {
+		t.Errorf("a late submission: %+v %v", sub, err)
+	}
+}
+
+// TestSubmitRaces: two submit clicks give one version; a save racing a
+// submission either lands in the draft before the freeze (and so in the
+// version) or is refused, never lost silently.
+func TestSubmitRaces(t *testing.T) {
+	s, _ := storeWithDB(t)
+	ctx := context.Background()
+	aut := orgRef(t, s, "AUT")
+	now := time.Now()
+	c := openCall(t, s, now.Add(time.Hour))
+	fp := focalPoint(aut)
+	if _, err := saveViews(t, s, c, aut, 0, "Views."); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i := range errs {
+		wg.Go(func() {
+			_, errs[i] = s.Transition(ctx, c, smallQuestionnaire, aut, fp, forms.TransitionSubmit, now, nil, "", forms.Actor{Label: "fp"})
+		})
+	}
+	wg.Wait()
+	ok := 0
+	for _, err := range errs {
+		if err == nil {
+			ok++
+		} else if forms.KindOf(err) != forms.KindConflict {
+			t.Errorf("the second click: %v, want a conflict", err)
+		}
+	}
+	sub, _ := s.Submission(ctx, c, aut)
+	if ok != 1 || len(sub.Versions) != 1 {
+		t.Fatalf("two clicks: %d succeeded, %d versions", ok, len(sub.Versions))
+	}
+
+	// Withdraw, then race a save against a submission, many times.
+	for i := range 10 {
+		if _, err := s.Transition(ctx, c, smallQuestionnaire, aut, fp, forms.TransitionWithdraw, now, nil, "", forms.Actor{Label: "fp"}); err != nil {
+			t.Fatal(err)
+		}
+		d, _ := s.Draft(ctx, c, aut)
+		text := "Views, take " + string(rune('a'+i))
+		var saveErr, submitErr error
+		wg.Go(func() { _, saveErr = saveViews(t, s, c, aut, d.Version, text) })
+		wg.Go(func() {
+			_, submitErr = s.Transition(ctx, c, smallQuestionnaire, aut, fp, forms.TransitionSubmit, now, nil, "", forms.Actor{Label: "fp"})
+		})
+		wg.Wait()
+		if submitErr != nil {
+			t.Fatal(submitErr)
+		}
+		sub, _ := s.Submission(ctx, c, aut)
+		latest, _ := sub.Latest()
+		v, err := s.SubmissionVersion(ctx, c, aut, latest.Number)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := v.Answers.Values["views"].Text
+		switch {
+		case saveErr == nil && got != text:
+			t.Errorf("take %d: the save succeeded but the version holds %q", i, got)
+		case saveErr != nil && (forms.KindOf(saveErr) != forms.KindConflict || got == text):
+			t.Errorf("take %d: the save was refused (%v) but the version holds %q", i, saveErr, got)
+		}
+	}
+}
+
+func TestResponses(t *testing.T) {
+	s, _ := storeWithDB(t)
+	ctx := context.Background()
+	now := time.Now()
+	c := openCall(t, s, now.Add(time.Hour))
+	aut, eu, deu := orgRef(t, s, "AUT"), orgRef(t, s, "EU"), orgRef(t, s, "DEU")
+	if _, err := saveViews(t, s, c, aut, 0, "Draft views."); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := saveViews(t, s, c, eu, 0, "Views of the Union."); err != nil {
+		t.Fatal(err)
+	}
+	euFP := focalPoint(eu)
+	if _, err := s.Transition(ctx, c, smallQuestionnaire, eu, euFP, forms.TransitionSubmit, now, []string{"DEU", "FRA"}, "", forms.Actor{Label: "eu"}); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := s.Responses(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	by := map[string]forms.Response{}
+	for _, r := range rs {
+		by[r.Organization.Code] = r
+	}
+	// WEOG's Member States and the EU: 28 + 1 (Türkiye sits in WEOG too).
+	if len(rs) < 25 || by["KEN"].Organization.Code != "" {
+		t.Errorf("%d organizations asked; Kenya asked: %v", len(rs), by["KEN"].Organization.Code != "")
+	}
+	if by["AUT"].State != forms.InDraft || by["EU"].State != forms.Submitted || by["EU"].Reference != "CCPCJ22-P4-EU-1" {
+		t.Errorf("states: AUT %s, EU %s %s", by["AUT"].State, by["EU"].State, by["EU"].Reference)
+	}
+	if by[deu.Code].CoveredBy != "EU" || !by[deu.Code].Answered() || by["ITA"].Answered() {
+		t.Errorf("joint submission: DEU covered by %q, ITA answered %v", by[deu.Code].CoveredBy, by["ITA"].Answered())
+	}
+}
