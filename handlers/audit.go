@@ -36,6 +36,8 @@ var auditActions = []string{
 	"invitation.", forms.AuditInvitationCreated, forms.AuditInvitationAccepted, forms.AuditInvitationRevoked,
 	"role.", forms.AuditRoleGranted, forms.AuditRoleRemoved,
 	forms.AuditDraftSaved,
+	"submission.", forms.AuditSubmission + "submit", forms.AuditSubmission + "withdraw", forms.AuditSubmission + "accept", forms.AuditSubmission + "return",
+	forms.AuditCommentPosted, forms.AuditCallSaved,
 }
 
 const auditPageSize = 50

@@ -134,6 +134,8 @@ var (
 	orgMembersOnly = restricted(refused404, asFpAUT, asContribAUT)
 	// Editing a draft: its members; the Office reads it but may not change it.
 	orgEditors = restricted(refused404, asFpAUT, asContribAUT).with(asAnalyst, refused403).with(asAdmin, refused403)
+	// Submitting and withdrawing: the focal point alone.
+	orgSubmitters = restricted(refused404, asFpAUT).with(asContribAUT, refused403).with(asAnalyst, refused403).with(asAdmin, refused403)
 )
 
 // authzTable is the expected access to every route the portal registers,
@@ -173,6 +175,18 @@ var authzTable = map[string]accessRule{
 	"POST /orgs/:code/calls/:call/:section":         orgEditors,
 	"POST /orgs/:code/calls/:call/:section/resolve": orgEditors,
 	"GET /orgs/:code/files/:id":                     orgMembersAndOffice,
+	"GET /orgs/:code/calls/:call/submission":        orgMembersAndOffice,
+	"GET /orgs/:code/calls/:call/receipts/:n":       orgMembersAndOffice,
+	"POST /orgs/:code/calls/:call/submit":           orgSubmitters,
+	"POST /orgs/:code/calls/:call/withdraw":         orgSubmitters,
+	"POST /orgs/:code/calls/:call/comments":         orgEditors,
+	"GET /office/calls/:call":                       officeOnly,
+	"GET /office/calls/:call/responses.csv":         officeOnly,
+	"GET /office/calls/:call/responses.xlsx":        officeOnly,
+	"GET /office/calls/:call/orgs/:code":            officeOnly,
+	"POST /office/calls/:call/orgs/:code/accept":    officeOnly,
+	"POST /office/calls/:call/orgs/:code/return":    officeOnly,
+	"POST /office/calls/:call/orgs/:code/comments":  officeOnly,
 
 	// The Office.
 	"GET /office":                         officeOnly,
@@ -195,6 +209,8 @@ var runsLast = []string{"POST /signout"}
 var authzForms = map[string]url.Values{
 	"POST /orgs/:code/calls/:call/:section":         {"version": {"1"}, "end": {"1"}},
 	"POST /orgs/:code/calls/:call/:section/resolve": {"version": {"1"}},
+	"POST /orgs/:code/calls/:call/comments":         {"body": {"A question."}},
+	"POST /office/calls/:call/orgs/:code/comments":  {"body": {"A question."}},
 	"POST /organization":                            {"organization": {"AUT"}},
 	"POST /orgs/:code/invitations":                  {"email": {"invitee@example.org"}, "role": {"contributor"}},
 	"POST /office/invitations":                      {"email": {"office.invitee@example.org"}, "role": {"contributor"}, "organization": {"AUT"}},
@@ -315,6 +331,8 @@ func concretePath(pattern string, ids map[string]string) string {
 			segs[i] = ids["call"]
 		case seg == ":section":
 			segs[i] = "threats"
+		case seg == ":n":
+			segs[i] = "1"
 		case seg == ":id" && i > 0:
 			segs[i] = ids[segs[i-1]]
 		}
@@ -375,10 +393,16 @@ func TestAuthorizationMatrix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	saved, err := p.store.SaveDraft(ctx, call, aut, forms.Edit{Uploads: []forms.Upload{
+	answers := demoAnswers(builtinQuestionnaire(t, call), "Austria")
+	saved, err := p.store.SaveDraft(ctx, call, aut, forms.Edit{Fields: answers.Fields(), Answers: answers, Uploads: []forms.Upload{
 		{Question: "good_practice_documents", Name: "a.pdf", ContentType: "application/pdf", Data: []byte("%PDF-1.4\n%%EOF\n")}}},
 		forms.Actor{Label: "system"})
 	if err != nil {
+		t.Fatal(err)
+	}
+	// AUT has submitted, so that there is a receipt and a submission to review.
+	fp := &forms.User{Memberships: []forms.Membership{{Role: forms.FocalPoint, Organization: aut}}}
+	if _, err := p.store.Transition(ctx, call, builtinQuestionnaire(t, call), aut, fp, forms.TransitionSubmit, time.Now(), nil, "", forms.Actor{Label: "system"}); err != nil {
 		t.Fatal(err)
 	}
 	ids := map[string]string{

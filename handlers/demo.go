@@ -16,7 +16,26 @@ func DemoCalls(now time.Time) []forms.Call {
 	span := strconv.Itoa(y-4) + "–" + strconv.Itoa(y-1)
 	return []forms.Call{
 		{
-			Key: "ccpcj-tourism-views", Questionnaire: "tourism-views", Version: 1,
+			Key: "ccpcj-tourism-views", Questionnaire: "tourism-views", Version: 1, Reference: "CCPCJ22-P4",
+			State: forms.CallOpen, Opens: now.AddDate(0, 0, -30), Deadline: endOfDay(now.AddDate(0, 0, 30), "Europe/Vienna"),
+			TimeZone: "Europe/Vienna",
+			Audience: forms.Audience{AllMemberStates: true, Organizations: []string{"EU", "UNTOURISM", "INTERPOL"}},
+			Mandate: forms.Text{
+				forms.English: "Economic and Social Council resolution 2012/19, paragraph 4",
+				forms.French:  "Résolution 2012/19 du Conseil économique et social, paragraphe 4",
+				forms.Spanish: "Resolución 2012/19 del Consejo Económico y Social, párrafo 4",
+				forms.Russian: "Резолюция 2012/19 Экономического и Социального Совета, пункт 4",
+				forms.Arabic:  "قرار المجلس الاقتصادي والاجتماعي 2012/19، الفقرة 4",
+				forms.Chinese: "经济及社会理事会第2012/19号决议第4段",
+			},
+			Body: forms.Text{
+				forms.English: "Commission on Crime Prevention and Criminal Justice, twenty-second session",
+				forms.French:  "Commission pour la prévention du crime et la justice pénale, vingt-deuxième session",
+				forms.Spanish: "Comisión de Prevención del Delito y Justicia Penal, 22º período de sesiones",
+				forms.Russian: "Комиссия по предупреждению преступности и уголовному правосудию, двадцать вторая сессия",
+				forms.Arabic:  "لجنة منع الجريمة والعدالة الجنائية، الدورة الثانية والعشرون",
+				forms.Chinese: "预防犯罪和刑事司法委员会第二十二届会议",
+			},
 			Title: forms.Text{
 				forms.English: "Views on cooperation against threats to the tourism sector (ECOSOC resolution 2012/19, paragraph 4)",
 				forms.French:  "Vues sur la coopération contre les menaces visant le secteur du tourisme (résolution 2012/19 du Conseil économique et social, paragraphe 4)",
@@ -28,7 +47,26 @@ func DemoCalls(now time.Time) []forms.Call {
 		},
 		{
 			Key: "crime-statistics-" + strconv.Itoa(y), Questionnaire: "crime-statistics", Version: 1,
-			Years: []int{y - 4, y - 3, y - 2, y - 1},
+			Years: []int{y - 4, y - 3, y - 2, y - 1}, Reference: "UNCTS-" + strconv.Itoa(y),
+			State: forms.CallOpen, Opens: now.AddDate(0, 0, -10), Deadline: endOfDay(now.AddDate(0, 0, 60), "UTC"),
+			TimeZone: "UTC", LateAllowed: true,
+			Audience: forms.Audience{AllMemberStates: true},
+			Mandate: forms.Text{
+				forms.English: "Economic and Social Council resolution 2012/18",
+				forms.French:  "Résolution 2012/18 du Conseil économique et social",
+				forms.Spanish: "Resolución 2012/18 del Consejo Económico y Social",
+				forms.Russian: "Резолюция 2012/18 Экономического и Социального Совета",
+				forms.Arabic:  "قرار المجلس الاقتصادي والاجتماعي 2012/18",
+				forms.Chinese: "经济及社会理事会第2012/18号决议",
+			},
+			Body: forms.Text{
+				forms.English: "Commission on Crime Prevention and Criminal Justice",
+				forms.French:  "Commission pour la prévention du crime et la justice pénale",
+				forms.Spanish: "Comisión de Prevención del Delito y Justicia Penal",
+				forms.Russian: "Комиссия по предупреждению преступности и уголовному правосудию",
+				forms.Arabic:  "لجنة منع الجريمة والعدالة الجنائية",
+				forms.Chinese: "预防犯罪和刑事司法委员会",
+			},
 			Title: forms.Text{
 				forms.English: "Crime and criminal justice statistics, " + span,
 				forms.French:  "Statistiques de la criminalité et de la justice pénale, " + span,
@@ -41,12 +79,115 @@ func DemoCalls(now time.Time) []forms.Call {
 	}
 }
 
-// EnsureDemoCalls stores the demo calls that are not stored yet.
-func EnsureDemoCalls(ctx context.Context, store Store, now time.Time) error {
-	for _, c := range DemoCalls(now) {
-		if _, err := store.EnsureCall(ctx, c); err != nil {
+// endOfDay is 23:59 of t's day in the named zone.
+func endOfDay(t time.Time, zone string) time.Time {
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		loc = time.UTC
+	}
+	t = t.In(loc)
+	return time.Date(t.Year(), t.Month(), t.Day(), 23, 59, 0, 0, loc)
+}
+
+// EnsureDemoCalls stores the demo calls that are not stored yet and, the
+// first time, demo answers to the views call in every state: Kenya has
+// submitted, Germany's was accepted, France's returned for clarification
+// with a comment, Brazil has a draft, and the European Union submitted
+// jointly for some of its members. Austria's is left for the user.
+func EnsureDemoCalls(ctx context.Context, store Store, lib Questionnaires, now time.Time) error {
+	for i, c := range DemoCalls(now) {
+		stored, err := store.EnsureCall(ctx, c)
+		if err != nil {
 			return fmt.Errorf("demo call %s: %w", c.Key, err)
+		}
+		if i != 0 {
+			continue
+		}
+		if err := demoSubmissions(ctx, store, lib, stored, now); err != nil {
+			return fmt.Errorf("demo submissions to %s: %w", c.Key, err)
 		}
 	}
 	return nil
+}
+
+func demoSubmissions(ctx context.Context, store Store, lib Questionnaires, call forms.Call, now time.Time) error {
+	q, ok := lib.Version(call.Questionnaire, call.Version)
+	if !ok {
+		return fmt.Errorf("questionnaire %s v%d", call.Questionnaire, call.Version)
+	}
+	ken, err := store.OrganizationByCode(ctx, "KEN")
+	if err != nil {
+		return err
+	}
+	if sub, err := store.Submission(ctx, call, refOf(ken)); err != nil || sub.State != forms.NotStarted {
+		return err // seeded before
+	}
+	office := &forms.User{Email: "analyst@unodc.example.org", Memberships: []forms.Membership{{Role: forms.Analyst}}}
+	officeActor := forms.Actor{Label: "demo: the Office"}
+	steps := []struct {
+		code       string
+		onBehalfOf []string
+		then       []forms.Transition
+		comment    string
+	}{
+		{"KEN", nil, []forms.Transition{forms.TransitionSubmit}, ""},
+		{"DEU", nil, []forms.Transition{forms.TransitionSubmit, forms.TransitionAccept}, ""},
+		{"FRA", nil, []forms.Transition{forms.TransitionSubmit, forms.TransitionReturn},
+			"Could you say which ministries take part in the partnerships you describe?"},
+		{"BRA", nil, nil, ""},
+		{"EU", []string{"BEL", "LUX", "NLD"}, []forms.Transition{forms.TransitionSubmit}, ""},
+	}
+	for _, st := range steps {
+		o, err := store.OrganizationByCode(ctx, st.code)
+		if err != nil {
+			return err
+		}
+		ref := refOf(o)
+		fp := &forms.User{Email: "demo focal point of " + o.Code, Memberships: []forms.Membership{{Role: forms.FocalPoint, Organization: ref}}}
+		actor := forms.Actor{Label: "demo: focal point of " + o.Code}
+		a := demoAnswers(q, o.Name.En)
+		if _, err := store.SaveDraft(ctx, call, ref, forms.Edit{Fields: a.Fields(), Answers: a}, actor); err != nil {
+			return err
+		}
+		for _, t := range st.then {
+			who, by := fp, actor
+			if t.Action() == forms.Review {
+				who, by = office, officeActor
+			}
+			msg := ""
+			if t == forms.TransitionReturn {
+				msg = st.comment
+			}
+			if _, err := store.Transition(ctx, call, q, ref, who, t, now, st.onBehalfOf, msg, by); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func refOf(o forms.Organization) forms.OrganizationRef {
+	return forms.OrganizationRef{ID: o.ID, Code: o.Code, Name: o.Name}
+}
+
+// demoAnswers answers every question of q plausibly: a text naming the
+// country, the first options, yes; tables are left to the user.
+func demoAnswers(q *forms.Questionnaire, country string) forms.Answers {
+	a := forms.Answers{Values: map[string]forms.Answer{}}
+	yes := true
+	for _, sec := range q.Sections {
+		for _, qq := range sec.Questions {
+			switch qq.Kind {
+			case forms.Narrative:
+				a.Values[qq.Key] = forms.Answer{Text: country + ": " + qq.Label.In(forms.English) + " — the ministries of the interior and of tourism work with hotel and tour operators' associations."}
+			case forms.SingleChoice:
+				a.Values[qq.Key] = forms.Answer{Choices: []string{qq.Options[0].Key}}
+			case forms.MultipleChoice:
+				a.Values[qq.Key] = forms.Answer{Choices: []string{qq.Options[0].Key, qq.Options[1].Key}}
+			case forms.YesNo:
+				a.Values[qq.Key] = forms.Answer{Bool: &yes}
+			}
+		}
+	}
+	return a
 }

@@ -70,14 +70,16 @@ type organizationPage struct {
 	Due         []dueRow
 }
 
-// dueRow is a call the organization is to answer, with its draft.
+// dueRow is a call the organization is to answer, with its answer's state.
 type dueRow struct {
-	Title, Href string
-	State       string // not_started, draft
-	StateLabel  string
-	Version     int
-	UpdatedBy   string
-	UpdatedAt   string
+	Title, Href, SubmissionHref string
+	State                       string // a forms.SubmissionState
+	StateLabel                  string
+	Deadline, TimeLeft          string
+	Version                     int
+	UpdatedBy                   string
+	UpdatedAt                   string
+	Past                        bool // the call is closed or reported
 }
 
 // showOrganization is an organization's home: who works on it, and (for its
@@ -127,26 +129,38 @@ func (s *Server) fixedPage(page, titleID string) handlerFunc {
 	}
 }
 
-// dueRows lists the calls an organization is to answer with the state of
-// its draft for each.
+// dueRows lists the calls an organization is asked to answer (open ones,
+// and past ones it answered), with where its answer stands.
 func (s *Server) dueRows(c *gin.Context, b *basePage, org forms.Organization) ([]dueRow, error) {
 	ctx := c.Request.Context()
 	calls, err := s.store.Calls(ctx)
 	if err != nil {
 		return nil, err
 	}
-	drafts, err := s.store.DraftsOf(ctx, org.ID)
-	if err != nil {
-		return nil, err
-	}
+	ref := forms.OrganizationRef{ID: org.ID, Code: org.Code, Name: org.Name}
 	rows := make([]dueRow, 0, len(calls))
 	for _, call := range calls {
-		r := dueRow{Title: call.Title.In(b.Lang), Href: "/orgs/" + org.Code + "/calls/" + call.Key, State: "not_started"}
-		if d, ok := drafts[call.ID]; ok && d.Version > 0 {
-			r.State, r.Version, r.UpdatedBy = "draft", d.Version, d.UpdatedBy
-			r.UpdatedAt = d.UpdatedAt.UTC().Format("2006-01-02 15:04 UTC")
+		if call.State == forms.CallDraft || !call.Audience.Includes(org) {
+			continue
 		}
+		sub, err := s.store.Submission(ctx, call, ref)
+		if err != nil {
+			return nil, err
+		}
+		past := call.State == forms.CallClosed || call.State == forms.CallReported
+		if past && len(sub.Versions) == 0 {
+			continue
+		}
+		base := "/orgs/" + org.Code + "/calls/" + call.Key
+		r := dueRow{Title: call.Title.In(b.Lang), Href: base, SubmissionHref: base + "/submission", State: string(sub.State), Past: past}
 		r.StateLabel = b.T("due.state." + r.State)
+		if !call.Deadline.IsZero() {
+			r.Deadline, r.TimeLeft = formatTime(call.Deadline, call), timeLeft(b, call.Deadline, time.Now())
+		}
+		if !sub.UpdatedAt.IsZero() {
+			r.Version, r.UpdatedBy = sub.DraftVersion, sub.UpdatedBy
+			r.UpdatedAt = sub.UpdatedAt.UTC().Format("2006-01-02 15:04 UTC")
+		}
 		rows = append(rows, r)
 	}
 	return rows, nil

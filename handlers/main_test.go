@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"portal/forms"
 	"portal/forms/definition"
 	"portal/storage"
 	"portal/storage/storagetest"
@@ -42,7 +43,7 @@ func newServerWith(t testing.TB, baseURL string, store *storage.Store) *Server {
 	if err := InviteDemoAccounts(context.Background(), store); err != nil {
 		t.Fatal(err)
 	}
-	if err := EnsureDemoCalls(context.Background(), store, time.Now()); err != nil {
+	if err := EnsureDemoCalls(context.Background(), store, opts.Questionnaires, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	s, err := New(opts)
@@ -107,3 +108,19 @@ func builtin(t testing.TB) *definition.Library {
 	}
 	return lib
 }
+
+// builtinQuestionnaire returns the questionnaire a call uses.
+func builtinQuestionnaire(t testing.TB, c forms.Call) *forms.Questionnaire {
+	t.Helper()
+	q, ok := builtin(t).Version(c.Questionnaire, c.Version)
+	if !ok {
+		t.Fatalf("no questionnaire %s v%d", c.Questionnaire, c.Version)
+	}
+	return q
+}
+
+// editOf is an edit that sets every field of a.
+func editOf(a forms.Answers) forms.Edit { return forms.Edit{Fields: a.Fields(), Answers: a} }
+
+// srvActor is the actor of changes tests make through the store.
+func srvActor() forms.Actor { return forms.Actor{Label: "test"} }

@@ -78,6 +78,23 @@ type Store interface {
 	SaveDraft(ctx context.Context, call forms.Call, org forms.OrganizationRef, e forms.Edit, actor forms.Actor) (forms.SaveResult, error)
 	// Attachment returns a file of one of the organization's drafts; KindNotFound otherwise.
 	Attachment(ctx context.Context, orgID, id int64) (forms.FileInfo, []byte, error)
+
+	// SaveCall creates (ID 0) or updates a call with its audience, audited.
+	SaveCall(ctx context.Context, c forms.Call, actor forms.Actor) (forms.Call, error)
+	// Submission says where an organization's answer to a call stands, with its versions.
+	Submission(ctx context.Context, call forms.Call, org forms.OrganizationRef) (forms.Submission, error)
+	// SubmissionVersion returns a submitted version with its frozen answers; KindNotFound when none.
+	SubmissionVersion(ctx context.Context, call forms.Call, org forms.OrganizationRef, n int) (forms.SubmissionVersion, error)
+	// Transition submits, withdraws, accepts or returns, as forms.Decide allows, in one
+	// transaction; submitting refuses answers with blocking findings (KindInvalid).
+	Transition(ctx context.Context, call forms.Call, q *forms.Questionnaire, org forms.OrganizationRef, u *forms.User,
+		t forms.Transition, now time.Time, onBehalfOf []string, message string, actor forms.Actor) (forms.Submission, error)
+	// Comments lists the comments on an organization's submission, oldest first.
+	Comments(ctx context.Context, call forms.Call, org forms.OrganizationRef) ([]forms.Comment, error)
+	// AddComment posts a comment on the latest submitted version, audited.
+	AddComment(ctx context.Context, call forms.Call, org forms.OrganizationRef, field, body string, office bool, actor forms.Actor) error
+	// Responses lists every organization a call asks, with where its answer stands.
+	Responses(ctx context.Context, call forms.Call) ([]forms.Response, error)
 }
 
 // Questionnaires finds questionnaire definitions by key and version.
@@ -223,10 +240,22 @@ func (s *Server) routes(e *gin.Engine) {
 	org.POST("/calls/:call/:section", s.orgScope(forms.EditDraft), s.handle(s.saveSection))
 	org.POST("/calls/:call/:section/resolve", s.orgScope(forms.EditDraft), s.handle(s.resolveConflicts))
 	org.GET("/files/:id", s.handle(s.downloadAttachment))
+	org.GET("/calls/:call/submission", s.handle(s.showSubmission))
+	org.POST("/calls/:call/submit", s.orgScope(forms.Submit), s.handle(s.transition(forms.TransitionSubmit)))
+	org.POST("/calls/:call/withdraw", s.orgScope(forms.Submit), s.handle(s.transition(forms.TransitionWithdraw)))
+	org.GET("/calls/:call/receipts/:n", s.handle(s.showReceipt))
+	org.POST("/calls/:call/comments", s.handle(s.postComment))
 
 	// The Office.
 	office := user.Group("/office", s.require(forms.ViewOffice))
-	office.GET("", s.handle(s.fixedPage("office", "office.title")))
+	office.GET("", s.handle(s.showOffice))
+	office.GET("/calls/:call", s.handle(s.showTracking))
+	office.GET("/calls/:call/responses.csv", s.handle(s.exportResponses("csv")))
+	office.GET("/calls/:call/responses.xlsx", s.handle(s.exportResponses("xlsx")))
+	office.GET("/calls/:call/orgs/:code", s.reviewScope, s.handle(s.showReview))
+	office.POST("/calls/:call/orgs/:code/accept", s.reviewScope, s.handle(s.transition(forms.TransitionAccept)))
+	office.POST("/calls/:call/orgs/:code/return", s.reviewScope, s.handle(s.transition(forms.TransitionReturn)))
+	office.POST("/calls/:call/orgs/:code/comments", s.reviewScope, s.handle(s.postComment))
 	office.GET("/invitations", s.require(forms.ManageInvitations), s.handle(s.showInvitations))
 	office.POST("/invitations", s.require(forms.ManageInvitations), s.handle(s.createInvitation))
 	office.POST("/invitations/:id/revoke", s.require(forms.ManageInvitations), s.handle(s.revokeInvitation))

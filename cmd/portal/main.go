@@ -261,7 +261,7 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 		if err := handlers.InviteDemoAccounts(ctx, db); err != nil {
 			return err
 		}
-		if err := handlers.EnsureDemoCalls(ctx, db, time.Now()); err != nil {
+		if err := handlers.EnsureDemoCalls(ctx, db, lib, time.Now()); err != nil {
 			return err
 		}
 		log.Info("development sign-in: demo accounts at " + cfg.BaseURL.String() + "/signin")

@@ -1,0 +1,437 @@
+package handlers
+
+import (
+	"encoding/csv"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/xuri/excelize/v2"
+
+	"portal/forms"
+)
+
+type officePage struct {
+	basePage
+	Calls []callRow
+}
+
+type callRow struct {
+	Key, Title, Href, State, StateLabel, Deadline, TimeLeft string
+	Asked, Answered, Percent                                int
+}
+
+// showOffice is the Office's home: every call with its response rate.
+func (s *Server) showOffice(c *gin.Context) error {
+	ctx := c.Request.Context()
+	calls, err := s.store.Calls(ctx)
+	if err != nil {
+		return err
+	}
+	p := &officePage{basePage: s.newBase(c)}
+	p.Title = p.T("office.title")
+	for _, call := range calls {
+		rs, err := s.store.Responses(ctx, call)
+		if err != nil {
+			return err
+		}
+		r := callRow{Key: call.Key, Title: call.Title.In(p.Lang), Href: "/office/calls/" + call.Key, State: string(call.State),
+			StateLabel: p.T("call.state." + string(call.State)), Asked: len(rs)}
+		for _, x := range rs {
+			if x.Answered() {
+				r.Answered++
+			}
+		}
+		r.Percent = percent(r.Answered, r.Asked)
+		if !call.Deadline.IsZero() {
+			r.Deadline, r.TimeLeft = formatTime(call.Deadline, call), timeLeft(&p.basePage, call.Deadline, time.Now())
+		}
+		p.Calls = append(p.Calls, r)
+	}
+	s.render(c, http.StatusOK, "office", p)
+	return nil
+}
+
+func percent(n, of int) int {
+	if of == 0 {
+		return 0
+	}
+	return (n*100 + of/2) / of
+}
+
+type trackingPage struct {
+	basePage
+	CallKey, CallTitle, Mandate, Body, Deadline, TimeLeft string
+	Groups                                                []groupView
+	Filter                                                trackingFilter
+	GroupOptions, StateOptions                            []option
+	Asked, Answered, Percent                              int
+	CSV, XLSX                                             string
+}
+
+type trackingFilter struct {
+	Group, State string
+}
+
+type groupView struct {
+	Code, Name               string
+	Asked, Answered, Percent int
+	Counts                   []stateCount
+	Rows                     []responseRow
+}
+
+type stateCount struct {
+	Label string
+	Count int
+}
+
+type responseRow struct {
+	Code, Name, State, StateLabel, LastActivity, Reference, CoveredBy, Href string
+	Late                                                                    bool
+	Versions, Changes                                                       int
+}
+
+// groupOther is where organizations and observer States, which sit in no
+// regional group, are listed.
+const groupOther = "OTHER"
+
+// showTracking is a call's response tracking: every organization asked,
+// by UN regional group, with counts and response rates, filtered by group
+// and state.
+func (s *Server) showTracking(c *gin.Context) error {
+	ctx := c.Request.Context()
+	call, err := s.store.CallByKey(ctx, c.Param("call"))
+	if err != nil {
+		return err
+	}
+	rs, err := s.store.Responses(ctx, call)
+	if err != nil {
+		return err
+	}
+	groups, err := s.store.RegionalGroups(ctx)
+	if err != nil {
+		return err
+	}
+	p := &trackingPage{basePage: s.newBase(c), CallKey: call.Key, CallTitle: call.Title.In(s.newBase(c).Lang)}
+	p.Title = p.CallTitle
+	p.Mandate, p.Body = call.Mandate.In(p.Lang), call.Body.In(p.Lang)
+	if !call.Deadline.IsZero() {
+		p.Deadline, p.TimeLeft = formatTime(call.Deadline, call), timeLeft(&p.basePage, call.Deadline, time.Now())
+	}
+	p.Filter = trackingFilter{Group: c.Query("group"), State: c.Query("state")}
+	q := "?group=" + p.Filter.Group + "&state=" + p.Filter.State
+	p.CSV, p.XLSX = "/office/calls/"+call.Key+"/responses.csv"+q, "/office/calls/"+call.Key+"/responses.xlsx"+q
+	p.GroupOptions = []option{{"", p.T("tracking.filter.anygroup")}}
+	for _, g := range groups {
+		p.GroupOptions = append(p.GroupOptions, option{g.Code, g.Name.In(p.Lang)})
+	}
+	p.GroupOptions = append(p.GroupOptions, option{groupOther, p.T("tracking.group.other")})
+	p.StateOptions = []option{{"", p.T("tracking.filter.anystate")}}
+	for _, st := range trackingStates {
+		p.StateOptions = append(p.StateOptions, option{st, p.T("tracking.state." + st)})
+	}
+	for _, g := range p.GroupOptions[1:] {
+		if p.Filter.Group != "" && p.Filter.Group != g.Value {
+			continue
+		}
+		gv := groupView{Code: g.Value, Name: g.Label}
+		counts := map[string]int{}
+		for _, r := range rs {
+			if !inGroup(r, g.Value) {
+				continue
+			}
+			st := trackingState(r)
+			gv.Asked++
+			counts[st]++
+			if r.Answered() {
+				gv.Answered++
+			}
+			if p.Filter.State != "" && p.Filter.State != st {
+				continue
+			}
+			gv.Rows = append(gv.Rows, s.responseRow(&p.basePage, call, r))
+		}
+		if gv.Asked == 0 {
+			continue
+		}
+		gv.Percent = percent(gv.Answered, gv.Asked)
+		for _, st := range trackingStates {
+			gv.Counts = append(gv.Counts, stateCount{p.T("tracking.state." + st), counts[st]})
+		}
+		p.Groups = append(p.Groups, gv)
+	}
+	for _, r := range rs {
+		p.Asked++
+		if r.Answered() {
+			p.Answered++
+		}
+	}
+	p.Percent = percent(p.Answered, p.Asked)
+	s.render(c, http.StatusOK, "tracking", p)
+	return nil
+}
+
+// trackingStates are the states response tracking counts: the submission
+// states, late, and answered by a joint submission.
+var trackingStates = []string{"not_started", "draft", "submitted", "late", "returned", "accepted", "joint"}
+
+func trackingState(r forms.Response) string {
+	switch {
+	case r.CoveredBy != "" && (r.State == forms.NotStarted || r.State == forms.InDraft):
+		return "joint"
+	case r.State == forms.Submitted && r.Late:
+		return "late"
+	}
+	return string(r.State)
+}
+
+func inGroup(r forms.Response, group string) bool {
+	if group == groupOther {
+		return len(r.Organization.RegionalGroups) == 0
+	}
+	return slices.Contains(r.Organization.RegionalGroups, group)
+}
+
+func (s *Server) responseRow(b *basePage, call forms.Call, r forms.Response) responseRow {
+	st := trackingState(r)
+	row := responseRow{Code: r.Organization.Code, Name: r.Organization.Name.In(b.Lang), State: st,
+		StateLabel: b.T("tracking.state." + st), Reference: r.Reference, CoveredBy: r.CoveredBy, Late: r.Late,
+		Versions: r.Versions, Changes: r.Changes}
+	if !r.LastActivity.IsZero() {
+		row.LastActivity = r.LastActivity.UTC().Format("2006-01-02 15:04 UTC")
+	}
+	if r.Versions > 0 {
+		row.Href = "/office/calls/" + call.Key + "/orgs/" + r.Organization.Code
+	}
+	return row
+}
+
+// exportResponses sends a call's response tracking as CSV (UTF-8, with a
+// byte order mark for Excel) or XLSX, with the page's filters.
+func (s *Server) exportResponses(format string) handlerFunc {
+	return func(c *gin.Context) error {
+		ctx := c.Request.Context()
+		call, err := s.store.CallByKey(ctx, c.Param("call"))
+		if err != nil {
+			return err
+		}
+		rs, err := s.store.Responses(ctx, call)
+		if err != nil {
+			return err
+		}
+		group, state := c.Query("group"), c.Query("state")
+		header := []string{"code", "name", "kind", "regional_groups", "state", "late", "covered_by", "reference", "versions", "changes_since_submission", "last_activity_utc"}
+		var rows [][]string
+		for _, r := range rs {
+			if (group != "" && !inGroup(r, group)) || (state != "" && trackingState(r) != state) {
+				continue
+			}
+			last := ""
+			if !r.LastActivity.IsZero() {
+				last = r.LastActivity.UTC().Format(time.RFC3339)
+			}
+			rows = append(rows, []string{r.Organization.Code, r.Organization.Name.En, string(r.Organization.Kind),
+				strings.Join(r.Organization.RegionalGroups, " "), trackingState(r), strconv.FormatBool(r.Late), r.CoveredBy,
+				r.Reference, strconv.Itoa(r.Versions), strconv.Itoa(r.Changes), last})
+		}
+		name := "responses-" + call.Key + "-" + time.Now().UTC().Format("20060102")
+		c.Header("Cache-Control", "private, no-store")
+		if format == "csv" {
+			c.Header("Content-Disposition", contentDisposition(name+".csv"))
+			c.Header("Content-Type", "text/csv; charset=utf-8")
+			c.Status(http.StatusOK)
+			if _, err := c.Writer.WriteString("\ufeff"); err != nil {
+				return err
+			}
+			w := csv.NewWriter(c.Writer)
+			if err := w.Write(header); err != nil {
+				return err
+			}
+			for _, r := range rows {
+				for i := range r {
+					r[i] = neutralize(r[i])
+				}
+				if err := w.Write(r); err != nil {
+					return err
+				}
+			}
+			w.Flush()
+			return w.Error()
+		}
+		f := excelize.NewFile()
+		defer f.Close()
+		const sheet = "Responses"
+		if err := f.SetSheetName("Sheet1", sheet); err != nil {
+			return err
+		}
+		sw, err := f.NewStreamWriter(sheet)
+		if err != nil {
+			return err
+		}
+		bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+		if err != nil {
+			return err
+		}
+		if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+			return err
+		}
+		if err := sw.SetColWidth(2, 2, 40); err != nil {
+			return err
+		}
+		cells := make([]any, len(header))
+		for i, h := range header {
+			cells[i] = excelize.Cell{Value: h, StyleID: bold}
+		}
+		if err := sw.SetRow("A1", cells); err != nil {
+			return err
+		}
+		for i, r := range rows {
+			vals := make([]any, len(r))
+			for j, v := range r {
+				vals[j] = v // strings are written as text, never as formulas
+			}
+			vals[8], _ = strconv.Atoi(r[8])
+			vals[9], _ = strconv.Atoi(r[9])
+			cell, _ := excelize.CoordinatesToCellName(1, i+2)
+			if err := sw.SetRow(cell, vals); err != nil {
+				return err
+			}
+		}
+		last, _ := excelize.CoordinatesToCellName(len(header), len(rows)+1)
+		if err := sw.AddTable(&excelize.Table{Range: "A1:" + last, Name: "Responses", StyleName: "TableStyleLight9"}); err != nil && len(rows) > 0 {
+			return err
+		}
+		if err := sw.Flush(); err != nil {
+			return err
+		}
+		c.Header("Content-Disposition", contentDisposition(name+".xlsx"))
+		c.Header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		c.Status(http.StatusOK)
+		return f.Write(c.Writer)
+	}
+}
+
+// neutralize keeps a text that a spreadsheet would take for a formula as
+// text, by starting it with an apostrophe.
+func neutralize(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+type reviewPage struct {
+	basePage
+	OrgName, OrgCode, CallKey, CallTitle, Mandate, Body, Deadline, TimeLeft string
+	State, StateLabel                                                       string
+	Versions                                                                []versionView
+	Shown                                                                   int
+	Receipt                                                                 versionView
+	Sections                                                                []reviewSection
+	Changes                                                                 []changeView
+	ChangesFrom                                                             int
+	Comments                                                                []commentView
+	CommentFields                                                           []option
+	CommentAction                                                           string
+	CanComment                                                              bool
+	CanDecide                                                               bool
+	Refused                                                                 string
+}
+
+type reviewSection struct {
+	Title   string
+	Answers []reviewAnswer
+}
+
+type reviewAnswer struct {
+	Label, Value string
+	Table        *tableView
+}
+
+type changeView struct {
+	Where, Old, New string
+}
+
+// showReview is the Office's view of one organization's submission: a
+// version's answers, what changed since the version before, the comments,
+// and the decision.
+func (s *Server) showReview(c *gin.Context) error {
+	dc, err := s.callContext(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request.Context()
+	sub, err := s.store.Submission(ctx, dc.call, dc.ref)
+	if err != nil {
+		return err
+	}
+	if len(sub.Versions) == 0 {
+		return forms.Errorf(forms.KindNotFound, "%s has submitted nothing to %s", dc.org.Code, dc.call.Key)
+	}
+	n := len(sub.Versions)
+	if v, err := strconv.Atoi(c.Query("v")); err == nil && v >= 1 && v <= n {
+		n = v
+	}
+	v, err := s.store.SubmissionVersion(ctx, dc.call, dc.ref, n)
+	if err != nil {
+		return err
+	}
+	p := &reviewPage{basePage: s.newBase(c), OrgCode: dc.org.Code, CallKey: dc.call.Key, Shown: n, CanComment: true,
+		CommentAction: "/office/calls/" + dc.call.Key + "/orgs/" + dc.org.Code + "/comments"}
+	s.fillCallHeader(&p.basePage, dc, &p.OrgName, &p.CallTitle, &p.Mandate, &p.Body, &p.Deadline, &p.TimeLeft)
+	p.Title = p.OrgName + " · " + p.CallTitle
+	p.State, p.StateLabel = string(sub.State), p.T("submission.state."+string(sub.State))
+	p.CanDecide = sub.State == forms.Submitted
+	for _, x := range sub.Versions {
+		vv := s.versionView(&p.basePage, dc, x)
+		vv.Href = "/office/calls/" + dc.call.Key + "/orgs/" + dc.org.Code + "?v=" + strconv.Itoa(x.Number)
+		p.Versions = append(p.Versions, vv)
+	}
+	p.Receipt = p.Versions[n-1]
+	dp := &draftPage{basePage: p.basePage}
+	fv := findingViews{byQuestion: map[string][]findingView{}, byCell: map[string][]findingView{}, inputErr: map[string]string{}}
+	for i := range dc.q.Sections {
+		sec := &dc.q.Sections[i]
+		rs := reviewSection{Title: sec.Title.In(p.Lang)}
+		for j := range sec.Questions {
+			qq := &sec.Questions[j]
+			ra := reviewAnswer{Label: qq.Label.In(p.Lang)}
+			if qq.Kind == forms.StatTable {
+				ra.Table = s.tableView(dp, draftContext{org: dc.org, ref: dc.ref, call: dc.call, q: dc.q, section: sec}, v.Answers, qq, fv, nil)
+			} else {
+				ra.Value = s.describeField(dp, dc.q, forms.AnswerField(qq.Key), v.Answers.Field(forms.AnswerField(qq.Key)))
+			}
+			rs.Answers = append(rs.Answers, ra)
+			p.CommentFields = append(p.CommentFields, option{forms.AnswerField(qq.Key), qq.Label.In(p.Lang)})
+		}
+		p.Sections = append(p.Sections, rs)
+	}
+	// Cells that hold something can be commented on one by one.
+	for _, f := range v.Answers.Fields() {
+		if forms.FieldKind(f) == 'c' {
+			p.CommentFields = append(p.CommentFields, option{f, s.fieldPlace(dp, dc.q, f)})
+		}
+	}
+	if n > 1 {
+		prev, err := s.store.SubmissionVersion(ctx, dc.call, dc.ref, n-1)
+		if err != nil {
+			return err
+		}
+		p.ChangesFrom = n - 1
+		for _, ch := range forms.Diff(prev.Answers, v.Answers) {
+			p.Changes = append(p.Changes, changeView{Where: s.fieldPlace(dp, dc.q, ch.Field),
+				Old: s.describeField(dp, dc.q, ch.Field, ch.Old), New: s.describeField(dp, dc.q, ch.Field, ch.New)})
+		}
+	}
+	if p.Comments, err = s.commentViews(c, &p.basePage, dc, "/office/calls/"+dc.call.Key+"/orgs/"+dc.org.Code); err != nil {
+		return err
+	}
+	if c.Query("refused") != "" {
+		p.Refused = p.T("submission.refused")
+	}
+	s.render(c, http.StatusOK, "review", p)
+	return nil
+}

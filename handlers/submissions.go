@@ -1,0 +1,331 @@
+package handlers
+
+import (
+	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"portal/forms"
+)
+
+// The life of a submission, as the organization sees it (its submission
+// page, the receipts) and as the Office does (review, response tracking).
+// Every change of state goes through one handler, transition, and the
+// store's Transition, which decides with forms.Decide.
+
+// maxComment is the length of a comment, in characters.
+const maxComment = 4000
+
+// reviewScope resolves the :code of an Office route to the organization
+// under review.
+func (s *Server) reviewScope(c *gin.Context) {
+	org, err := s.store.OrganizationByCode(c.Request.Context(), strings.ToUpper(c.Param("code")))
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	c.Set(ctxOrg, org)
+	c.Next()
+}
+
+// callContext is what the submission pages need: the organization, the
+// call and its questionnaire.
+func (s *Server) callContext(c *gin.Context) (draftContext, error) {
+	return s.loadDraftContext(c, false)
+}
+
+type submissionPage struct {
+	basePage
+	OrgName, OrgCode       string
+	CallKey, CallTitle     string
+	Mandate, Body          string
+	Deadline, TimeLeft     string
+	State, StateLabel      string
+	Versions               []versionView
+	Blocking               []findingView
+	CanSubmit, CanWithdraw bool
+	Editable, CanComment   bool
+	Joint                  bool
+	States                 []option // Member States a joint submission may answer for
+	Comments               []commentView
+	CommentAction          string
+	CommentFields          []option
+	DraftHref              string
+	Refused                string
+}
+
+type versionView struct {
+	Number                  int
+	Reference, At, By, Href string
+	Late                    bool
+	OnBehalfOf              string
+}
+
+type commentView struct {
+	Author, At, Body, Where, Href string
+	Office                        bool
+	Version                       int
+}
+
+// showSubmission is an organization's page for one call: where its answer
+// stands, what stops it from being submitted, its receipts, the comments
+// with the Office, and the buttons to submit or withdraw.
+func (s *Server) showSubmission(c *gin.Context) error {
+	dc, err := s.callContext(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request.Context()
+	u := s.currentUser(c)
+	sub, err := s.store.Submission(ctx, dc.call, dc.ref)
+	if err != nil {
+		return err
+	}
+	p := &submissionPage{basePage: s.newBase(c), OrgCode: dc.org.Code, CallKey: dc.call.Key}
+	s.fillCallHeader(&p.basePage, dc, &p.OrgName, &p.CallTitle, &p.Mandate, &p.Body, &p.Deadline, &p.TimeLeft)
+	p.Title = p.CallTitle
+	p.State, p.StateLabel = string(sub.State), p.T("submission.state."+string(sub.State))
+	p.DraftHref = "/orgs/" + dc.org.Code + "/calls/" + dc.call.Key
+	p.Editable = sub.State.Editable()
+	for _, v := range sub.Versions {
+		p.Versions = append(p.Versions, s.versionView(&p.basePage, dc, v))
+	}
+	now := time.Now()
+	_, submitErr := forms.Decide(u, dc.org.ID, dc.call, sub.State, forms.TransitionSubmit, now)
+	_, withdrawErr := forms.Decide(u, dc.org.ID, dc.call, sub.State, forms.TransitionWithdraw, now)
+	p.CanSubmit, p.CanWithdraw = submitErr == nil, withdrawErr == nil
+	p.CanComment = u.Can(forms.EditDraft, dc.org.ID) && len(sub.Versions) > 0
+	p.CommentAction = "/orgs/" + dc.org.Code + "/calls/" + dc.call.Key + "/comments"
+	if p.Editable {
+		d, err := s.store.Draft(ctx, dc.call, dc.ref)
+		if err != nil {
+			return err
+		}
+		dp := &draftPage{basePage: p.basePage}
+		fs := forms.Blocking(forms.Check(dc.q, d.Answers, dc.call.Years), d.Answers)
+		for i, f := range fs {
+			v := findingView{ID: "blocking-" + strconv.Itoa(i), Where: s.findingPlace(dp, dc.q, f), Message: s.findingMessage(dp, dc.q, f)}
+			if sec := sectionOf(dc.q, f.Question); sec != "" {
+				v.Href = dc.sectionURL(sec) + "#q-" + f.Question
+			}
+			if f.Severity == forms.SeverityWarning {
+				v.Message += " " + p.T("submission.explain")
+			}
+			p.Blocking = append(p.Blocking, v)
+		}
+		p.CanSubmit = p.CanSubmit && len(fs) == 0
+	}
+	if dc.org.Kind == forms.Intergovernmental && p.CanSubmit {
+		p.Joint = true
+		states, err := s.store.Organizations(ctx, forms.MemberState)
+		if err != nil {
+			return err
+		}
+		for _, o := range states {
+			p.States = append(p.States, option{o.Code, o.Name.In(p.Lang)})
+		}
+		slices.SortFunc(p.States, func(a, b option) int { return strings.Compare(a.Label, b.Label) })
+	}
+	if p.Comments, err = s.commentViews(c, &p.basePage, dc, "/orgs/"+dc.org.Code+"/calls/"+dc.call.Key); err != nil {
+		return err
+	}
+	if msg := c.Query("refused"); msg != "" {
+		p.Refused = p.T("submission.refused")
+	}
+	s.render(c, http.StatusOK, "submission", p)
+	return nil
+}
+
+// fillCallHeader writes what every page about a call shows of it.
+func (s *Server) fillCallHeader(b *basePage, dc draftContext, orgName, title, mandate, body, deadline, left *string) {
+	*orgName = dc.org.Name.In(b.Lang)
+	*title = dc.call.Title.In(b.Lang)
+	*mandate = dc.call.Mandate.In(b.Lang)
+	*body = dc.call.Body.In(b.Lang)
+	if !dc.call.Deadline.IsZero() {
+		*deadline = formatTime(dc.call.Deadline, dc.call)
+		*left = timeLeft(b, dc.call.Deadline, time.Now())
+	}
+}
+
+// formatTime writes t in the call's time zone, with the zone's name.
+func formatTime(t time.Time, c forms.Call) string {
+	loc := c.Location()
+	return t.In(loc).Format("2006-01-02 15:04") + " (" + loc.String() + ")"
+}
+
+// timeLeft says how long until the deadline, or that it has passed.
+func timeLeft(b *basePage, deadline, now time.Time) string {
+	d := deadline.Sub(now)
+	switch {
+	case d < 0:
+		return b.T("deadline.passed")
+	case d < 48*time.Hour:
+		return b.Tf("deadline.hours", map[string]any{"Count": int(d.Hours())})
+	default:
+		return b.Tf("deadline.days", map[string]any{"Count": int(d.Hours() / 24)})
+	}
+}
+
+func (s *Server) versionView(b *basePage, dc draftContext, v forms.SubmissionVersion) versionView {
+	return versionView{Number: v.Number, Reference: v.Reference, At: formatTime(v.SubmittedAt, dc.call), By: v.SubmittedBy,
+		Late: v.Late, OnBehalfOf: strings.Join(v.OnBehalfOf, ", "),
+		Href: "/orgs/" + dc.org.Code + "/calls/" + dc.call.Key + "/receipts/" + strconv.Itoa(v.Number)}
+}
+
+// commentViews lists the comments on a submission; those on a field link
+// to it, under base (the organization's draft, or the Office's review).
+func (s *Server) commentViews(c *gin.Context, b *basePage, dc draftContext, base string) ([]commentView, error) {
+	cs, err := s.store.Comments(c.Request.Context(), dc.call, dc.ref)
+	if err != nil {
+		return nil, err
+	}
+	dp := &draftPage{basePage: *b}
+	out := make([]commentView, 0, len(cs))
+	for _, cm := range cs {
+		v := commentView{Author: cm.Author, At: formatTime(cm.At, dc.call), Body: cm.Body, Office: cm.Office, Version: cm.Version}
+		if cm.Field != "" {
+			v.Where = s.fieldPlace(dp, dc.q, cm.Field)
+			key := cm.Field[2:]
+			if ref, ok := forms.ParseCellField(cm.Field); ok {
+				key = ref.Question
+			}
+			if sec := sectionOf(dc.q, key); sec != "" && strings.HasPrefix(base, "/orgs/") {
+				v.Href = base + "/" + sec + "#" + fieldID(cm.Field)
+			}
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// codePattern is an organization's code as a form may send it.
+var codePattern = regexp.MustCompile(`^[A-Z][A-Z0-9]{1,15}$`)
+
+// transition makes a change of state: the organization's submit and
+// withdraw, the Office's accept and return.
+func (s *Server) transition(t forms.Transition) handlerFunc {
+	return func(c *gin.Context) error {
+		dc, err := s.callContext(c)
+		if err != nil {
+			return err
+		}
+		var onBehalfOf []string
+		for _, code := range c.PostFormArray("on_behalf_of") {
+			if codePattern.MatchString(code) && !slices.Contains(onBehalfOf, code) {
+				onBehalfOf = append(onBehalfOf, code)
+			}
+		}
+		message := strings.TrimSpace(cleanText(c.PostForm("message")))
+		if utf8.RuneCountInString(message) > maxComment {
+			return forms.Errorf(forms.KindInvalid, "message too long")
+		}
+		orgPage := "/orgs/" + dc.org.Code + "/calls/" + dc.call.Key + "/submission"
+		reviewPage := "/office/calls/" + dc.call.Key + "/orgs/" + dc.org.Code
+		back := orgPage
+		if t.Action() == forms.Review {
+			back = reviewPage
+		}
+		sub, err := s.store.Transition(c.Request.Context(), dc.call, dc.q, dc.ref, s.currentUser(c), t, time.Now(), onBehalfOf, message, s.actor(c))
+		switch forms.KindOf(err) {
+		case forms.KindInvalid, forms.KindConflict:
+			if err != nil {
+				c.Redirect(http.StatusSeeOther, back+"?refused=1")
+				return nil
+			}
+		}
+		if err != nil {
+			return err
+		}
+		if t == forms.TransitionSubmit {
+			v, _ := sub.Latest()
+			c.Redirect(http.StatusSeeOther, "/orgs/"+dc.org.Code+"/calls/"+dc.call.Key+"/receipts/"+strconv.Itoa(v.Number))
+			return nil
+		}
+		s.flash(c, "submission.done."+string(t))
+		c.Redirect(http.StatusSeeOther, back)
+		return nil
+	}
+}
+
+type receiptPage struct {
+	basePage
+	OrgName, OrgCode, CallKey, CallTitle, Mandate, Body, Deadline, TimeLeft string
+	Version                                                                 versionView
+	AtUTC, Checksum                                                         string
+}
+
+// showReceipt is the printable receipt of a submitted version.
+func (s *Server) showReceipt(c *gin.Context) error {
+	dc, err := s.callContext(c)
+	if err != nil {
+		return err
+	}
+	n, err := strconv.Atoi(c.Param("n"))
+	if err != nil || n < 1 {
+		return forms.Errorf(forms.KindNotFound, "no receipt %q", c.Param("n"))
+	}
+	sub, err := s.store.Submission(c.Request.Context(), dc.call, dc.ref)
+	if err != nil {
+		return err
+	}
+	if n > len(sub.Versions) {
+		return forms.Errorf(forms.KindNotFound, "no receipt %d", n)
+	}
+	v := sub.Versions[n-1]
+	p := &receiptPage{basePage: s.newBase(c), OrgCode: dc.org.Code, CallKey: dc.call.Key, Checksum: v.Checksum,
+		AtUTC: v.SubmittedAt.UTC().Format("2006-01-02 15:04:05 UTC")}
+	s.fillCallHeader(&p.basePage, dc, &p.OrgName, &p.CallTitle, &p.Mandate, &p.Body, &p.Deadline, &p.TimeLeft)
+	p.Version = s.versionView(&p.basePage, dc, v)
+	p.Title = p.T("receipt.title") + " " + v.Reference
+	s.render(c, http.StatusOK, "receipt", p)
+	return nil
+}
+
+// postComment adds a comment to a submission: from the organization's
+// members on their submission page, or from the Office on its review page;
+// field, when given, names the answer or cell it is about.
+func (s *Server) postComment(c *gin.Context) error {
+	dc, err := s.callContext(c)
+	if err != nil {
+		return err
+	}
+	u := s.currentUser(c)
+	office := strings.HasPrefix(c.FullPath(), "/office/")
+	if !office && !u.Can(forms.EditDraft, dc.org.ID) {
+		return forms.Errorf(forms.KindForbidden, "only the organization's members and the Office comment")
+	}
+	back := "/orgs/" + dc.org.Code + "/calls/" + dc.call.Key + "/submission"
+	if office {
+		back = "/office/calls/" + dc.call.Key + "/orgs/" + dc.org.Code
+	}
+	body := strings.TrimSpace(cleanText(c.PostForm("body")))
+	field := c.PostForm("field")
+	if body == "" || utf8.RuneCountInString(body) > maxComment || (field != "" && !s.knownField(dc, field)) {
+		s.flash(c, "comment.invalid")
+		c.Redirect(http.StatusSeeOther, back+"#comments")
+		return nil
+	}
+	if err := s.store.AddComment(c.Request.Context(), dc.call, dc.ref, field, body, office, s.actor(c)); err != nil {
+		return err
+	}
+	s.flash(c, "comment.posted")
+	c.Redirect(http.StatusSeeOther, back+"#comments")
+	return nil
+}
+
+// knownField reports whether field names a question or a cell of the call's questionnaire.
+func (s *Server) knownField(dc draftContext, field string) bool {
+	for _, sec := range dc.q.Sections {
+		if sectionFields(dc.q, &sec, dc.call.Years)[field] {
+			return true
+		}
+	}
+	return false
+}

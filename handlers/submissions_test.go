@@ -1,0 +1,148 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"portal/storage"
+)
+
+// TestSubmissionPath is the whole life of a submission over HTTP: the
+// focal point submits and gets a receipt; the analyst finds it in response
+// tracking (and its CSV and XLSX), comments on one answer and returns it;
+// the focal point sees the comment, revises and resubmits; the analyst sees
+// what changed and accepts; tracking shows it accepted.
+func TestSubmissionPath(t *testing.T) {
+	ts, srv := startServer(t, nil)
+	store := srv.store.(*storage.Store)
+	ctx := context.Background()
+	views := demoCall("tourism-views")
+	call, err := store.CallByKey(ctx, views.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp, contrib, analyst := newClient(t), newClient(t), newClient(t)
+	for c, sub := range map[*http.Client]string{fp: "demo-fp-aut", contrib: "demo-contrib-aut", analyst: "demo-analyst"} {
+		if r := signIn(t, c, ts.URL, sub); r.status != http.StatusSeeOther {
+			t.Fatalf("sign-in %s: %d", sub, r.status)
+		}
+	}
+	base := ts.URL + "/orgs/AUT/calls/" + views.Key
+
+	// Nothing answered yet: the page lists what stops the submission, and
+	// a submission anyway is refused.
+	r := do(t, fp, "GET", base+"/submission", nil)
+	if r.status != 200 || !strings.Contains(r.body, "things stop the submission") || strings.Contains(r.body, `action="/orgs/AUT/calls/`+views.Key+`/submit"`) {
+		t.Fatalf("submission page of an empty draft: %d", r.status)
+	}
+	if r = do(t, fp, "POST", base+"/submit", url.Values{}); r.status != http.StatusSeeOther || !strings.Contains(r.header.Get("Location"), "refused=1") {
+		t.Fatalf("submitting an empty draft: %d %s", r.status, r.header.Get("Location"))
+	}
+
+	answers := demoAnswers(builtinQuestionnaire(t, call), "Austria")
+	if _, err := store.SaveDraft(ctx, call, orgRef(t, store, "AUT"), editOf(answers), srvActor()); err != nil {
+		t.Fatal(err)
+	}
+	r = do(t, fp, "GET", base+"/submission", nil)
+	if !strings.Contains(r.body, "Nothing stops the submission") {
+		t.Fatal("a complete draft is not ready to submit")
+	}
+	// The contributor may not submit.
+	if r = do(t, contrib, "POST", base+"/submit", url.Values{}); r.status != http.StatusForbidden {
+		t.Errorf("the contributor submitting: %d", r.status)
+	}
+	r = do(t, fp, "POST", base+"/submit", url.Values{})
+	if r.status != http.StatusSeeOther || !strings.HasSuffix(r.header.Get("Location"), "/receipts/1") {
+		t.Fatalf("submitting: %d to %s", r.status, r.header.Get("Location"))
+	}
+	r = do(t, fp, "GET", ts.URL+r.header.Get("Location"), nil)
+	if !strings.Contains(r.body, "CCPCJ22-P4-AUT-1") || !regexp.MustCompile(`[0-9a-f]{64}`).MatchString(r.body) {
+		t.Fatalf("receipt: %d", r.status)
+	}
+	// A second click gives no second version.
+	do(t, fp, "POST", base+"/submit", url.Values{})
+	if r = do(t, fp, "GET", base+"/receipts/2", nil); r.status != http.StatusNotFound {
+		t.Errorf("a second click made a second receipt: %d", r.status)
+	}
+	// The draft is locked: a save is refused and says so.
+	section := base + "/threats"
+	form := formOf(t, do(t, contrib, "GET", section, nil).body)
+	form.Set("q/threats_nature", "A late change.")
+	if r = do(t, contrib, "POST", section, form); r.status != http.StatusConflict {
+		t.Errorf("saving a submitted draft: %d", r.status)
+	}
+
+	// The Office: tracking, exports.
+	r = do(t, analyst, "GET", ts.URL+"/office/calls/"+views.Key+"?group=WEOG", nil)
+	if r.status != 200 || !strings.Contains(r.body, "/office/calls/"+views.Key+"/orgs/AUT") || !strings.Contains(r.body, "Western European") {
+		t.Fatalf("tracking: %d", r.status)
+	}
+	r = do(t, analyst, "GET", ts.URL+"/office/calls/"+views.Key+"/responses.csv", nil)
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(r.body, "\ufeff"))).ReadAll()
+	if err != nil || len(rows) < 190 || rows[0][0] != "code" {
+		t.Fatalf("CSV: %v, %d rows", err, len(rows))
+	}
+	states := map[string]string{}
+	for _, row := range rows[1:] {
+		states[row[0]] = row[4]
+	}
+	if states["AUT"] != "submitted" || states["DEU"] != "accepted" || states["FRA"] != "returned" || states["BEL"] != "joint" || states["BRA"] != "draft" {
+		t.Errorf("states in the CSV: AUT %s DEU %s FRA %s BEL %s BRA %s", states["AUT"], states["DEU"], states["FRA"], states["BEL"], states["BRA"])
+	}
+	r = do(t, analyst, "GET", ts.URL+"/office/calls/"+views.Key+"/responses.xlsx", nil)
+	x, err := excelize.OpenReader(bytes.NewReader([]byte(r.body)))
+	if err != nil {
+		t.Fatalf("XLSX: %v", err)
+	}
+	xrows, err := x.GetRows("Responses")
+	if err != nil || len(xrows) != len(rows) || xrows[0][0] != "code" {
+		t.Errorf("XLSX rows %d (err %v), CSV rows %d", len(xrows), err, len(rows))
+	}
+
+	// Review: a comment on one answer, then returned.
+	review := ts.URL + "/office/calls/" + views.Key + "/orgs/AUT"
+	if r = do(t, analyst, "GET", review, nil); r.status != 200 || !strings.Contains(r.body, "Austria: ") {
+		t.Fatalf("review: %d", r.status)
+	}
+	do(t, analyst, "POST", review+"/comments", url.Values{"field": {"q/threats_nature"}, "body": {"Which regions are most affected?"}})
+	if r = do(t, analyst, "POST", review+"/return", url.Values{"message": {"Please see the comment on the nature of threats."}}); r.status != http.StatusSeeOther {
+		t.Fatalf("returning: %d", r.status)
+	}
+	r = do(t, fp, "GET", base+"/submission", nil)
+	if !strings.Contains(r.body, "Which regions are most affected?") || !strings.Contains(r.body, "Returned for clarification") {
+		t.Fatal("the focal point does not see the comment and the state")
+	}
+	form = formOf(t, do(t, fp, "GET", section, nil).body)
+	form.Set("q/threats_nature", "Mostly the Alpine resorts and Vienna.")
+	if r = do(t, fp, "POST", section, form); r.status != http.StatusSeeOther {
+		t.Fatalf("revising: %d", r.status)
+	}
+	if r = do(t, fp, "POST", base+"/submit", url.Values{}); !strings.HasSuffix(r.header.Get("Location"), "/receipts/2") {
+		t.Fatalf("resubmitting: %d %s", r.status, r.header.Get("Location"))
+	}
+	r = do(t, analyst, "GET", review, nil)
+	if !strings.Contains(r.body, "What changed since version 1") || !strings.Contains(r.body, "Mostly the Alpine resorts and Vienna.") {
+		t.Fatal("the analyst does not see what changed")
+	}
+	if r = do(t, analyst, "POST", review+"/accept", url.Values{}); r.status != http.StatusSeeOther {
+		t.Fatalf("accepting: %d", r.status)
+	}
+	rows2, _ := csv.NewReader(strings.NewReader(strings.TrimPrefix(do(t, analyst, "GET", ts.URL+"/office/calls/"+views.Key+"/responses.csv?group=WEOG", nil).body, "\ufeff"))).ReadAll()
+	for _, row := range rows2 {
+		if row[0] == "AUT" && (row[4] != "accepted" || row[7] != "CCPCJ22-P4-AUT-2") {
+			t.Errorf("AUT in tracking: %v", row)
+		}
+	}
+	// The Office's home shows the response rate.
+	if r = do(t, analyst, "GET", ts.URL+"/office", nil); !regexp.MustCompile(`\d+ of \d+ \(\d+ %\)`).MatchString(r.body) {
+		t.Error("no response rate on the Office's home")
+	}
+}
