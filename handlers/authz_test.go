@@ -393,7 +393,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	answers := demoAnswers(builtinQuestionnaire(t, call), "Austria")
+	answers := DemoAnswers(builtinQuestionnaire(t, call), "Austria")
 	saved, err := p.store.SaveDraft(ctx, call, aut, forms.Edit{Fields: answers.Fields(), Answers: answers, Uploads: []forms.Upload{
 		{Question: "good_practice_documents", Name: "a.pdf", ContentType: "application/pdf", Data: []byte("%PDF-1.4\n%%EOF\n")}}},
 		forms.Actor{Label: "system"})

@@ -1,12 +1,17 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/gin-gonic/gin"
+
+	"portal/forms"
+	"portal/storage"
 )
 
 // BenchmarkBareGin is the baseline: a bare gin engine answering a fixed
@@ -61,4 +66,121 @@ func BenchmarkOrganizationPage(b *testing.B) {
 		req.AddCookie(ck)
 	}
 	serveLoop(b, s, req)
+}
+
+// BenchmarkStatisticsSection: a signed-in focal point of Austria opens the
+// largest section of the statistics questionnaire ("justice", several
+// tables by sex, age and citizenship) with every cell of the draft filled:
+// the session and user, the call, the whole draft loaded from PostgreSQL,
+// every rule checked, and the section's tables rendered.
+func BenchmarkStatisticsSection(b *testing.B) {
+	h, req, page := statisticsSection(b)
+	serveLoop(b, h, req)
+	b.ReportMetric(float64(len(page)), "bytes/page")
+}
+
+// BenchmarkStatisticsSectionBareGin is the baseline of
+// BenchmarkStatisticsSection: a bare gin engine, no middleware, answering
+// the same page, rendered once before timing.
+func BenchmarkStatisticsSectionBareGin(b *testing.B) {
+	_, _, page := statisticsSection(b)
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	e.GET("/", func(c *gin.Context) { c.Data(http.StatusOK, "text/html; charset=utf-8", page) })
+	serveLoop(b, e, httptest.NewRequest(http.MethodGet, "/", nil))
+	b.ReportMetric(float64(len(page)), "bytes/page")
+}
+
+// statisticsSection starts a portal, fills every cell of every table of
+// the demo statistics call's draft for Austria, and signs Austria's focal
+// point in. It returns the portal, the request for the justice section
+// with the session's cookie, and the page that request is answered with.
+func statisticsSection(b *testing.B) (http.Handler, *http.Request, []byte) {
+	b.Helper()
+	ts, s := startServer(b, nil)
+	store := s.store.(*storage.Store)
+	ctx := context.Background()
+	call, err := store.CallByKey(ctx, demoCall("crime-statistics").Key)
+	if err != nil {
+		b.Fatal(err)
+	}
+	q, ok := builtin(b).Version(call.Questionnaire, call.Version)
+	if !ok {
+		b.Fatalf("questionnaire %s v%d", call.Questionnaire, call.Version)
+	}
+	o, err := store.OrganizationByCode(ctx, "AUT")
+	if err != nil {
+		b.Fatal(err)
+	}
+	edit := fullDraft(q, call.Years)
+	res, err := store.SaveDraft(ctx, call, forms.OrganizationRef{ID: o.ID, Code: o.Code, Name: o.Name}, edit, forms.Actor{Label: "bench"})
+	if err != nil || len(res.Changes) != len(edit.Fields) {
+		b.Fatalf("filling the draft: %d changes of %d, %v", len(res.Changes), len(edit.Fields), err)
+	}
+	if fs := forms.Check(q, edit.Answers, call.Years); len(fs) != 0 {
+		b.Fatalf("the full draft has %d findings, the first %+v", len(fs), fs[0])
+	}
+
+	c := newClient(b)
+	if r := signIn(b, c, ts.URL, "demo-fp-aut"); r.status != http.StatusSeeOther {
+		b.Fatalf("sign-in: %d", r.status)
+	}
+	u, _ := url.Parse(ts.URL)
+	req := httptest.NewRequest(http.MethodGet, "/orgs/AUT/calls/"+call.Key+"/justice", nil)
+	for _, ck := range c.Jar.Cookies(u) {
+		req.AddCookie(ck)
+	}
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		b.Fatalf("justice section: %d", rec.Code)
+	}
+	page := rec.Body.String()
+	justice := map[string]bool{} // the section's questions
+	for _, sec := range q.Sections {
+		for _, qq := range sec.Questions {
+			justice[qq.Key] = sec.Key == "justice"
+		}
+	}
+	want := 0
+	for ref := range edit.Answers.Cells {
+		if justice[ref.Question] {
+			want++
+		}
+	}
+	cells, blank := strings.Count(page, `inputmode="numeric"`), strings.Count(page, `value="" inputmode="numeric"`)
+	if cells != want || blank != 0 {
+		b.Fatalf("the justice section shows %d cells, %d of them blank; want %d, all filled", cells, blank, want)
+	}
+	return s, req, []byte(page)
+}
+
+// fullDraft is an edit that fills every cell of every table of q for the
+// years, with figures that break no rule: each category 1,234 and the
+// total their sum, so that the page shows the figures and no findings.
+func fullDraft(q *forms.Questionnaire, years []int) forms.Edit {
+	e := forms.Edit{Answers: forms.Answers{Cells: map[forms.CellRef]forms.Cell{}}}
+	for _, sec := range q.Sections {
+		for _, qq := range sec.Questions {
+			if qq.Table == nil {
+				continue
+			}
+			cols := q.Columns(qq.Table)
+			parts := int64(len(cols) - 1) // every column but the total
+			for _, row := range qq.Table.Rows {
+				for _, y := range years {
+					for _, col := range cols {
+						ref := forms.CellRef{Question: qq.Key, Row: row.Key, Year: y, Category: col}
+						v := int64(1234)
+						if col == forms.TotalCategory && parts > 0 {
+							v *= parts
+						}
+						e.Fields = append(e.Fields, forms.CellField(ref))
+						e.Answers.Cells[ref] = forms.Cell{State: forms.CellValue, Value: v}
+					}
+				}
+			}
+		}
+	}
+	return e
 }

@@ -145,7 +145,7 @@ func demoSubmissions(ctx context.Context, store Store, lib Questionnaires, call 
 		ref := refOf(o)
 		fp := &forms.User{Email: "demo focal point of " + o.Code, Memberships: []forms.Membership{{Role: forms.FocalPoint, Organization: ref}}}
 		actor := forms.Actor{Label: "demo: focal point of " + o.Code}
-		a := demoAnswers(q, o.Name.En)
+		a := DemoAnswers(q, o.Name.En)
 		if _, err := store.SaveDraft(ctx, call, ref, forms.Edit{Fields: a.Fields(), Answers: a}, actor); err != nil {
 			return err
 		}
@@ -170,9 +170,9 @@ func refOf(o forms.Organization) forms.OrganizationRef {
 	return forms.OrganizationRef{ID: o.ID, Code: o.Code, Name: o.Name}
 }
 
-// demoAnswers answers every question of q plausibly: a text naming the
+// DemoAnswers answers every question of q plausibly: a text naming the
 // country, the first options, yes; tables are left to the user.
-func demoAnswers(q *forms.Questionnaire, country string) forms.Answers {
+func DemoAnswers(q *forms.Questionnaire, country string) forms.Answers {
 	a := forms.Answers{Values: map[string]forms.Answer{}}
 	yes := true
 	for _, sec := range q.Sections {

@@ -273,6 +273,27 @@ type draftPage struct {
 	Missing      []findingView // required questions not answered yet
 	Unreadable   []findingView // inputs of this form that could not be read
 	Conflicts    []conflictView
+	CellText     cellTexts // the words every cell of the section's tables repeats
+}
+
+// cellTexts are the words every cell of a table repeats, looked up in the
+// catalogue once a page rather than once a cell: a page of tables has
+// hundreds of cells.
+type cellTexts struct {
+	State, Value, NA, NAShort, NAP, NAPShort, Note string
+	Flags                                          []string // in the order of cellFlagNames
+}
+
+func newCellTexts(p *draftPage) cellTexts {
+	t := cellTexts{
+		State: p.T("cell.state"), Value: p.T("cell.state.value"), Note: p.T("cell.note"),
+		NA: p.T("cell.state.na"), NAShort: p.T("cell.state.na.short"),
+		NAP: p.T("cell.state.nap"), NAPShort: p.T("cell.state.nap.short"),
+	}
+	for _, fl := range cellFlagNames {
+		t.Flags = append(t.Flags, p.T("cell.flag."+fl.name))
+	}
+	return t
 }
 
 type sectionLink struct {
@@ -351,6 +372,7 @@ type cellView struct {
 	ID, Name, Rest     string // input id, the value field's name, and the key for s/, n/, f/
 	Headers            string
 	Label              string // "Homicide, 2023, Male"
+	More               string // the details button's name: "Status, note and flags: Homicide, 2023, Male"
 	Value              string
 	State              string // "", "na", "nap"
 	Note               string
@@ -424,6 +446,9 @@ func (s *Server) newDraftPage(c *gin.Context, dc draftContext, d forms.Draft, in
 	}
 
 	fv := s.newFindingViews(p, dc, findings, answers, in)
+	if slices.ContainsFunc(dc.section.Questions, func(q forms.Question) bool { return q.Kind == forms.StatTable }) {
+		p.CellText = newCellTexts(p)
+	}
 	p.Section = sectionView{Key: dc.section.Key, Title: dc.section.Title.In(lang), Help: dc.section.Help.In(lang)}
 	for i := range dc.section.Questions {
 		qq := &dc.section.Questions[i]
@@ -792,7 +817,6 @@ func (s *Server) tableView(p *draftPage, dc draftContext, a forms.Answers, qq *f
 			t.Cols = append(t.Cols, colHead{ID: yid + "-" + col, Label: categoryLabel(p, q, qq.Table, col), Total: col == forms.TotalCategory})
 		}
 	}
-	flagLabels := []string{p.T("cell.flag.national"), p.T("cell.flag.provisional"), p.T("cell.flag.estimate")}
 	for _, row := range qq.Table.Rows {
 		rv := &rowView{ID: "h-" + qq.Key + "-r-" + row.Key, Label: row.Label.In(lang), ICCS: row.ICCS, Part: row.PartOf != ""}
 		ci := 0
@@ -804,17 +828,18 @@ func (s *Server) tableView(p *draftPage, dc draftContext, a forms.Answers, qq *f
 				cv := &cellView{ID: cellID(ref), Name: field, Rest: field[2:], Note: cell.Note,
 					Headers: rv.ID + " " + t.Years[ci/len(cols)].ID + " " + t.Cols[ci].ID,
 					Label:   rv.Label + ", " + strconv.Itoa(y) + ", " + t.Cols[ci].Label, Total: col == forms.TotalCategory}
+				cv.More = p.Tf("cell.more", cv)
 				ci++
 				switch cell.State {
 				case forms.CellValue:
 					cv.Value = forms.FormatCount(cell.Value, lang)
 				case forms.CellNotAvailable:
-					cv.State, cv.Marker = formNotAvailable, p.T("cell.state.na.short")
+					cv.State, cv.Marker = formNotAvailable, p.CellText.NAShort
 				case forms.CellNotApplicable:
-					cv.State, cv.Marker = formNotApplicable, p.T("cell.state.nap.short")
+					cv.State, cv.Marker = formNotApplicable, p.CellText.NAPShort
 				}
 				for i, fl := range cellFlagNames {
-					cv.Flags = append(cv.Flags, flagView{Value: fl.name, Label: flagLabels[i], Checked: cell.Flags&fl.flag != 0})
+					cv.Flags = append(cv.Flags, flagView{Value: fl.name, Label: p.CellText.Flags[i], Checked: cell.Flags&fl.flag != 0})
 				}
 				if cv.Marker == "" && (cell.Note != "" || cell.Flags != 0) {
 					cv.Marker = "*"

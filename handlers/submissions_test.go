@@ -47,7 +47,7 @@ func TestSubmissionPath(t *testing.T) {
 		t.Fatalf("submitting an empty draft: %d %s", r.status, r.header.Get("Location"))
 	}
 
-	answers := demoAnswers(builtinQuestionnaire(t, call), "Austria")
+	answers := DemoAnswers(builtinQuestionnaire(t, call), "Austria")
 	if _, err := store.SaveDraft(ctx, call, orgRef(t, store, "AUT"), editOf(answers), srvActor()); err != nil {
 		t.Fatal(err)
 	}
