@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"compress/gzip"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -244,5 +246,26 @@ func TestRequestBodyLimit(t *testing.T) {
 	s.ServeHTTP(rec, req)
 	if rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(rec.Body.String(), "Too much sent at once") {
 		t.Errorf("oversized form: %d, want 413 with a page that says so", rec.Code)
+	}
+}
+
+// TestCompression: pages go compressed to browsers that accept it, and as
+// they are to those that do not.
+func TestCompression(t *testing.T) {
+	h := newServer(t, "http://127.0.0.1")
+	r := get(t, h, "/", "Accept-Encoding: gzip, deflate, br")
+	if r.status != 200 || r.header.Get("Content-Encoding") != "gzip" || !strings.Contains(strings.Join(r.header.Values("Vary"), ","), "Accept-Encoding") {
+		t.Errorf("with gzip accepted: %d, Content-Encoding %q, Vary %q", r.status, r.header.Get("Content-Encoding"), r.header.Values("Vary"))
+	}
+	zr, err := gzip.NewReader(strings.NewReader(r.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := io.ReadAll(zr)
+	if err != nil || !strings.Contains(string(page), "Member State submissions portal") {
+		t.Errorf("the compressed page does not read back: %v", err)
+	}
+	if r = get(t, h, "/"); r.header.Get("Content-Encoding") != "" || !strings.Contains(r.body, "Member State submissions portal") {
+		t.Errorf("without gzip accepted: Content-Encoding %q", r.header.Get("Content-Encoding"))
 	}
 }

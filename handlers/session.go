@@ -60,7 +60,7 @@ func (s *Server) session(c *gin.Context) {
 	}
 	c.Request = c.Request.WithContext(ctx)
 	c.Set(ctxSession, true)
-	c.Header("Vary", "Cookie")
+	c.Writer.Header().Add("Vary", "Cookie")
 	w := &sessionWriter{ResponseWriter: c.Writer}
 	w.commit = func() {
 		switch s.sessions.Status(ctx) {
