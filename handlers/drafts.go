@@ -78,7 +78,10 @@ func (s *Server) showSection(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	p := s.newDraftPage(c, dc, d, nil)
+	p, err := s.newDraftPage(c, dc, d, nil)
+	if err != nil {
+		return err
+	}
 	s.render(c, http.StatusOK, "draft", p)
 	return nil
 }
@@ -113,6 +116,24 @@ func (s *Server) saveSection(c *gin.Context) error {
 	readUploads(c, dc.section, &in)
 	ctx := c.Request.Context()
 	res, err := s.store.SaveDraft(ctx, dc.call, dc.ref, in.edit, s.actor(c))
+	if forms.KindOf(err) == forms.KindConflict && forms.MessageOf(err) == "submitted" {
+		// Submitted meanwhile: nothing is written; the page keeps what was typed.
+		if auto {
+			c.JSON(http.StatusConflict, autosaveReply{Status: "locked", Message: base.T("draft.saved.locked")})
+			return nil
+		}
+		d, err := s.store.Draft(ctx, dc.call, dc.ref)
+		if err != nil {
+			return err
+		}
+		p, err := s.newDraftPage(c, dc, d, &in)
+		if err != nil {
+			return err
+		}
+		p.ReadOnly, p.LockedSave = false, true
+		s.render(c, http.StatusConflict, "draft", p)
+		return nil
+	}
 	if err != nil {
 		if auto && forms.KindOf(err) == forms.KindInvalid {
 			c.JSON(http.StatusBadRequest, autosaveReply{Status: "invalid", Message: base.T("draft.autosave.failed")})
@@ -140,7 +161,10 @@ func (s *Server) saveSection(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	p := s.newDraftPage(c, dc, d, &in)
+	p, err := s.newDraftPage(c, dc, d, &in)
+	if err != nil {
+		return err
+	}
 	p.Conflicts = s.conflictViews(p, dc, res.Conflicts)
 	if len(p.Conflicts) > 0 {
 		p.Title = p.T("draft.conflict.title")
@@ -190,7 +214,10 @@ func (s *Server) resolveConflicts(c *gin.Context) error {
 		if err != nil {
 			return err
 		}
-		p := s.newDraftPage(c, dc, d, nil)
+		p, err := s.newDraftPage(c, dc, d, nil)
+		if err != nil {
+			return err
+		}
 		p.Conflicts = s.conflictViews(p, dc, res.Conflicts)
 		p.Title = p.T("draft.conflict.title")
 		s.render(c, http.StatusConflict, "conflict", p)
@@ -266,14 +293,19 @@ type draftPage struct {
 	DraftVersion int
 	Multipart    bool
 	ReadOnly     bool
-	UpdatedBy    string
-	UpdatedAt    string
-	Errors       []findingView // every error of the draft, this section's first
-	Warnings     []findingView // every warning, explained or not
-	Missing      []findingView // required questions not answered yet
-	Unreadable   []findingView // inputs of this form that could not be read
-	Conflicts    []conflictView
-	CellText     cellTexts // the words every cell of the section's tables repeats
+	Locked       bool   // submitted or accepted: nobody may change the answers now
+	LockedSave   bool   // this page answers a save refused because the answers were submitted meanwhile
+	StateLabel   string // where the submission stands
+	// SubmissionHref is the page to check and submit the answers, with the receipts.
+	SubmissionHref string
+	UpdatedBy      string
+	UpdatedAt      string
+	Errors         []findingView // every error of the draft, this section's first
+	Warnings       []findingView // every warning, explained or not
+	Missing        []findingView // required questions not answered yet
+	Unreadable     []findingView // inputs of this form that could not be read
+	Conflicts      []conflictView
+	CellText       cellTexts // the words every cell of the section's tables repeats
 }
 
 // cellTexts are the words every cell of a table repeats, looked up in the
@@ -314,6 +346,7 @@ type questionView struct {
 	Describedby         string
 	Error               string        // what could not be read, at the field
 	Findings            []findingView // findings on the question (not its cells)
+	Comments            []commentView // the Office's comments on the question or its cells
 
 	Text      string // narrative; the other text of a choice
 	MaxLength int
@@ -410,16 +443,47 @@ type conflictView struct {
 
 // newDraftPage builds the page of a section of draft d; in, when set, is
 // the form just posted, shown as typed where it could not be read.
-func (s *Server) newDraftPage(c *gin.Context, dc draftContext, d forms.Draft, in *formInput) *draftPage {
+func (s *Server) newDraftPage(c *gin.Context, dc draftContext, d forms.Draft, in *formInput) (*draftPage, error) {
 	u := s.currentUser(c)
 	p := &draftPage{basePage: s.newBase(c), OrgCode: dc.org.Code, QVersion: dc.q.Version, DraftVersion: d.Version}
+	sub, err := s.store.Submission(c.Request.Context(), dc.call, dc.ref)
+	if err != nil {
+		return nil, err
+	}
+	p.SubmissionHref = "/orgs/" + dc.org.Code + "/calls/" + dc.call.Key + "/submission"
+	p.StateLabel = p.T("submission.state." + string(sub.State))
+	p.Locked = !sub.State.Editable()
+	var comments map[string][]commentView
+	if len(sub.Versions) > 0 {
+		cvs, err := s.commentViews(c, &p.basePage, dc, "/orgs/"+dc.org.Code+"/calls/"+dc.call.Key)
+		if err != nil {
+			return nil, err
+		}
+		cs, err := s.store.Comments(c.Request.Context(), dc.call, dc.ref)
+		if err != nil {
+			return nil, err
+		}
+		comments = map[string][]commentView{}
+		for i, cm := range cs {
+			if cm.Field == "" || !cm.Office {
+				continue
+			}
+			key := cm.Field[2:]
+			if ref, ok := forms.ParseCellField(cm.Field); ok {
+				key = ref.Question
+			}
+			if sectionOf(dc.q, key) == dc.section.Key {
+				comments[key] = append(comments[key], cvs[i])
+			}
+		}
+	}
 	lang := p.Lang
 	p.OrgName = dc.org.Name.In(lang)
 	p.CallTitle = dc.call.Title.In(lang)
 	p.QTitle = dc.q.Title.In(lang)
 	p.Title = dc.section.Title.In(lang) + " · " + p.CallTitle
 	p.Action = dc.sectionURL(dc.section.Key)
-	p.ReadOnly = !u.Can(forms.EditDraft, dc.org.ID)
+	p.ReadOnly = !u.Can(forms.EditDraft, dc.org.ID) || p.Locked
 	if !d.UpdatedAt.IsZero() {
 		p.UpdatedBy, p.UpdatedAt = d.UpdatedBy, d.UpdatedAt.UTC().Format("2006-01-02 15:04 UTC")
 	}
@@ -453,6 +517,7 @@ func (s *Server) newDraftPage(c *gin.Context, dc draftContext, d forms.Draft, in
 	for i := range dc.section.Questions {
 		qq := &dc.section.Questions[i]
 		v := s.questionView(p, dc, d, answers, qq, fv, in)
+		v.Comments = comments[qq.Key]
 		p.Section.Questions = append(p.Section.Questions, v)
 		if qq.Kind == forms.Attachment {
 			p.Multipart = true
@@ -481,7 +546,7 @@ func (s *Server) newDraftPage(c *gin.Context, dc draftContext, d forms.Draft, in
 	if in != nil {
 		p.Unreadable = fv.unreadable
 	}
-	return p
+	return p, nil
 }
 
 // overlay returns a with the fields e covers replaced by e's content.

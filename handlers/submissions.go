@@ -69,6 +69,7 @@ type versionView struct {
 
 type commentView struct {
 	Author, At, Body, Where, Href string
+	OfficeLabel                   string // "the Office", in the page's language
 	Office                        bool
 	Version                       int
 }
@@ -189,7 +190,8 @@ func (s *Server) commentViews(c *gin.Context, b *basePage, dc draftContext, base
 	dp := &draftPage{basePage: *b}
 	out := make([]commentView, 0, len(cs))
 	for _, cm := range cs {
-		v := commentView{Author: cm.Author, At: formatTime(cm.At, dc.call), Body: cm.Body, Office: cm.Office, Version: cm.Version}
+		v := commentView{Author: cm.Author, At: formatTime(cm.At, dc.call), Body: cm.Body, Office: cm.Office, Version: cm.Version,
+			OfficeLabel: b.T("comments.office")}
 		if cm.Field != "" {
 			v.Where = s.fieldPlace(dp, dc.q, cm.Field)
 			key := cm.Field[2:]

@@ -76,8 +76,12 @@ func TestSubmissionPath(t *testing.T) {
 	section := base + "/threats"
 	form := formOf(t, do(t, contrib, "GET", section, nil).body)
 	form.Set("q/threats_nature", "A late change.")
-	if r = do(t, contrib, "POST", section, form); r.status != http.StatusConflict {
+	if r = do(t, contrib, "POST", section, form); r.status != http.StatusConflict ||
+		!strings.Contains(r.body, "the answers were submitted meanwhile") || !strings.Contains(r.body, "A late change.") {
 		t.Errorf("saving a submitted draft: %d", r.status)
+	}
+	if r = do(t, contrib, "GET", section, nil); !strings.Contains(r.body, `<fieldset class="plain" disabled>`) {
+		t.Error("a submitted draft is not shown read-only")
 	}
 
 	// The Office: tracking, exports.
@@ -120,7 +124,11 @@ func TestSubmissionPath(t *testing.T) {
 	if !strings.Contains(r.body, "Which regions are most affected?") || !strings.Contains(r.body, "Returned for clarification") {
 		t.Fatal("the focal point does not see the comment and the state")
 	}
-	form = formOf(t, do(t, fp, "GET", section, nil).body)
+	page := do(t, fp, "GET", section, nil).body
+	if !strings.Contains(page, `class="comment comment--office"`) || !strings.Contains(page, "Which regions are most affected?") {
+		t.Error("the comment is not shown at its answer")
+	}
+	form = formOf(t, page)
 	form.Set("q/threats_nature", "Mostly the Alpine resorts and Vienna.")
 	if r = do(t, fp, "POST", section, form); r.status != http.StatusSeeOther {
 		t.Fatalf("revising: %d", r.status)
