@@ -1,0 +1,99 @@
+package handlers
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"portal/handlers/browsertest"
+	"portal/storage"
+)
+
+// TestBrowserSubmission is the whole path in Chromium: the focal point
+// submits and gets the receipt; the analyst finds it in tracking, comments
+// on one answer and returns it; the focal point sees the comment at that
+// answer, corrects it and resubmits; the analyst sees what changed and
+// accepts; tracking shows Austria accepted. axe-core checks each page.
+func TestBrowserSubmission(t *testing.T) {
+	ts, srv := startServer(t, nil)
+	store := srv.store.(*storage.Store)
+	ctx := context.Background()
+	views := demoCall("tourism-views")
+	call, err := store.CallByKey(ctx, views.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.SaveDraft(ctx, call, orgRef(t, store, "AUT"), editOf(DemoAnswers(builtinQuestionnaire(t, call), "Austria")), srvActor()); err != nil {
+		t.Fatal(err)
+	}
+	b := browsertest.New(t, 4*time.Minute)
+	as := func(subject string) {
+		t.Helper()
+		if b.Eval(`String(!!document.querySelector('.account form button'))`) == "true" {
+			b.Do(chromedp.Click(chromedp.CSS(`.account form button`)), chromedp.WaitVisible(chromedp.CSS(`.account__signin`)))
+		}
+		b.Do(chromedp.Navigate(ts.URL+"/signin"), chromedp.WaitVisible(chromedp.CSS(`.accounts`)),
+			chromedp.Click(chromedp.CSS(`form:has(input[name=subject][value="`+subject+`"]) button`)),
+			chromedp.WaitVisible(chromedp.CSS(`.account__name`)))
+	}
+	b.Do(chromedp.Navigate(ts.URL + "/"))
+
+	// The focal point submits.
+	as("demo-fp-aut")
+	b.Do(chromedp.Click(chromedp.CSS(`a[href="/orgs/AUT/calls/`+views.Key+`/submission"]`)), chromedp.WaitVisible(chromedp.CSS(`.submit-form`)))
+	b.CheckAccessible("submission page")
+	b.Do(chromedp.Click(chromedp.CSS(`.submit-form button`)), chromedp.WaitVisible(chromedp.CSS(`.receipt`)))
+	if ref := b.Text(`dd.reference`); ref != "CCPCJ22-P4-AUT-1" {
+		b.Fatalf("receipt reference %q", ref)
+	}
+	b.CheckAccessible("receipt")
+	b.Screenshot("receipt")
+
+	// The analyst returns it with a comment on one answer.
+	as("demo-analyst")
+	b.Do(chromedp.Click(chromedp.CSS(`a[href="/office/calls/`+views.Key+`"]`)), chromedp.WaitVisible(chromedp.CSS(`.filters`)))
+	b.CheckAccessible("response tracking")
+	b.Do(chromedp.Click(chromedp.CSS(`a[href="/office/calls/`+views.Key+`/orgs/AUT"]`)), chromedp.WaitVisible(chromedp.CSS(`.decide`)))
+	b.CheckAccessible("review")
+	b.Do(chromedp.SetValue(chromedp.CSS(`#comment-field`), "q/threats_nature"),
+		chromedp.SendKeys(chromedp.CSS(`#comment-body`), "Which regions are most affected?"),
+		chromedp.Click(chromedp.CSS(`.comment-form button`)), chromedp.WaitVisible(chromedp.CSS(`.comment-list`)))
+	b.Do(chromedp.SendKeys(chromedp.CSS(`#return-message`), "Please see the comment on the nature of the threats."),
+		chromedp.Click(chromedp.CSS(`.return-form button`)), chromedp.WaitVisible(chromedp.CSS(`.flash`)))
+
+	// The focal point sees the comment at the answer, corrects and resubmits.
+	as("demo-fp-aut")
+	b.Do(chromedp.Navigate(ts.URL+"/orgs/AUT/calls/"+views.Key+"/submission"), chromedp.WaitVisible(chromedp.CSS(`.comment-list`)))
+	b.Do(chromedp.Click(chromedp.CSS(`.comment-list a`)), chromedp.WaitVisible(chromedp.CSS(`.comment--office`)))
+	if got := b.Text(`#question-threats_nature .comment__body`); got != "Which regions are most affected?" {
+		b.Fatalf("the comment at the answer: %q", got)
+	}
+	b.CheckAccessible("section with the Office's comment")
+	b.Do(chromedp.SetValue(chromedp.CSS(`#q-threats_nature`), "Mostly the Alpine resorts and Vienna."),
+		chromedp.Click(chromedp.CSS(`.form-actions button`)), chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+		chromedp.Click(chromedp.CSS(`.section-nav__submit a`)), chromedp.WaitVisible(chromedp.CSS(`.submit-form`)),
+		chromedp.Click(chromedp.CSS(`.submit-form button`)), chromedp.WaitVisible(chromedp.CSS(`.receipt`)))
+	if ref := b.Text(`dd.reference`); ref != "CCPCJ22-P4-AUT-2" {
+		b.Fatalf("second receipt %q", ref)
+	}
+
+	// The analyst sees what changed, and accepts.
+	as("demo-analyst")
+	b.Do(chromedp.Navigate(ts.URL+"/office/calls/"+views.Key+"/orgs/AUT"), chromedp.WaitVisible(chromedp.CSS(`#changes`)))
+	if changes := b.Text(`#changes + div table`); !strings.Contains(changes, "Mostly the Alpine resorts and Vienna.") {
+		b.Fatalf("what changed: %q", changes)
+	}
+	b.Screenshot("review-changes")
+	b.Do(chromedp.Click(chromedp.CSS(`.decide form.inline-form button`)), chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+		chromedp.Navigate(ts.URL+"/office/calls/"+views.Key+"?group=WEOG&state=accepted"), chromedp.WaitVisible(chromedp.CSS(`.filters`)))
+	if rows := b.Text(`#g-WEOG ~ div table`); !strings.Contains(rows, "Austria") || !strings.Contains(rows, "CCPCJ22-P4-AUT-2") {
+		b.Fatalf("tracking, accepted in WEOG: %q", rows)
+	}
+	b.Screenshot("tracking-accepted")
+	if errs := b.ConsoleErrors(); len(errs) > 0 {
+		b.Fatalf("console errors:\n%s", strings.Join(errs, "\n"))
+	}
+}
