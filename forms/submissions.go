@@ -260,3 +260,78 @@ type Response struct {
 func (r Response) Answered() bool {
 	return r.State == Submitted || r.State == Accepted || r.State == Returned || r.CoveredBy != ""
 }
+
+// Validate checks a call as the Office writes it, and returns an error of
+// kind KindInvalid whose Fields say, for each field at fault (key,
+// reference, title, questionnaire, years, deadline, time_zone, audience,
+// state), what to do; nil when it is fine. q is the questionnaire the call
+// names, nil when there is no such questionnaire.
+func (c Call) Validate(q *Questionnaire) error {
+	fields := map[string]string{}
+	if !keyPattern(c.Key) {
+		fields["key"] = "call.invalid.key"
+	}
+	for _, r := range c.Reference {
+		if !('A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '-') || len(c.Reference) > 30 {
+			fields["reference"] = "call.invalid.reference"
+			break
+		}
+	}
+	if strings.TrimSpace(c.Title[English]) == "" {
+		fields["title"] = "call.invalid.title"
+	}
+	hasTables := false
+	if q == nil {
+		fields["questionnaire"] = "call.invalid.questionnaire"
+	} else {
+		for _, s := range q.Sections {
+			for _, qq := range s.Questions {
+				hasTables = hasTables || qq.Kind == StatTable
+			}
+		}
+	}
+	switch {
+	case hasTables && len(c.Years) == 0:
+		fields["years"] = "call.invalid.years.missing"
+	case len(c.Years) > 30:
+		fields["years"] = "call.invalid.years.many"
+	}
+	for i, y := range c.Years {
+		if y < 1950 || y > 2100 || i > 0 && y <= c.Years[i-1] {
+			fields["years"] = "call.invalid.years"
+		}
+	}
+	if _, err := time.LoadLocation(c.TimeZone); err != nil || c.TimeZone == "" {
+		fields["time_zone"] = "call.invalid.timezone"
+	}
+	if c.State != CallDraft && c.Deadline.IsZero() {
+		fields["deadline"] = "call.invalid.deadline.missing"
+	}
+	if !c.Opens.IsZero() && !c.Deadline.IsZero() && !c.Deadline.After(c.Opens) {
+		fields["deadline"] = "call.invalid.deadline.order"
+	}
+	if !c.Audience.AllMemberStates && len(c.Audience.Groups) == 0 && len(c.Audience.Organizations) == 0 {
+		fields["audience"] = "call.invalid.audience"
+	}
+	if !slices.Contains(CallStates, c.State) {
+		fields["state"] = "call.invalid.state"
+	}
+	if len(fields) > 0 {
+		return &Error{Kind: KindInvalid, Message: "invalid call", Fields: fields}
+	}
+	return nil
+}
+
+// keyPattern says whether s is a call's key: [a-z0-9][a-z0-9-]{0,62}.
+func keyPattern(s string) bool {
+	if s == "" || len(s) > 63 || s[0] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if !('a' <= b && b <= 'z' || '0' <= b && b <= '9' || b == '-') {
+			return false
+		}
+	}
+	return true
+}

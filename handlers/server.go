@@ -101,6 +101,8 @@ type Store interface {
 // Questionnaires finds questionnaire definitions by key and version.
 type Questionnaires interface {
 	Version(key string, version int) (*forms.Questionnaire, bool)
+	// All lists every questionnaire, by key and version.
+	All() []*forms.Questionnaire
 }
 
 // Options configure New.
@@ -257,6 +259,10 @@ func (s *Server) routes(e *gin.Engine) {
 	// The Office.
 	office := user.Group("/office", s.require(forms.ViewOffice))
 	office.GET("", s.handle(s.showOffice))
+	office.GET("/calls/new", s.require(forms.ManageCalls), s.handle(s.showNewCall))
+	office.POST("/calls/new", s.require(forms.ManageCalls), s.handle(s.saveCall))
+	office.GET("/calls/:call/edit", s.require(forms.ManageCalls), s.handle(s.showEditCall))
+	office.POST("/calls/:call/edit", s.require(forms.ManageCalls), s.handle(s.saveCall))
 	office.GET("/calls/:call", s.handle(s.showTracking))
 	office.GET("/calls/:call/responses.csv", s.handle(s.exportResponses("csv")))
 	office.GET("/calls/:call/responses.xlsx", s.handle(s.exportResponses("xlsx")))
