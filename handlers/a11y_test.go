@@ -51,6 +51,9 @@ func TestAccessibility(t *testing.T) {
 		visit(lang+" invitations", "/office/invitations")
 		visit(lang+" audit log", "/office/audit?since=not-a-date")
 		visit(lang+" users", "/office/users")
+		visit(lang+" call form", "/office/calls/new")
+		b.Do(chromedp.Click(chromedp.CSS(`.call-form button`)), chromedp.WaitVisible(chromedp.CSS(`.error-summary`)))
+		check(lang + " call form with errors")
 		signOut()
 
 		signIn("demo-commission")
