@@ -55,7 +55,7 @@ func TestBrowserDraft(t *testing.T) {
 		b.Fatalf("ArrowDown went to %q", got)
 	}
 	// Not available, without typing a word: the cell's own menu.
-	b.Do(chromedp.Click(chromedp.CSS(cell("robbery", y0)+` + details summary`)),
+	b.Do(chromedp.Click(chromedp.CSS(cell("robbery", y0)+` + button.cell-more-btn`)),
 		chromedp.SetValue(chromedp.CSS(cell("robbery", y0)+`-s`), "na"))
 	b.Eval(`String(document.querySelector('` + cell("robbery", y0) + `-s').dispatchEvent(new Event('change', {bubbles: true})))`)
 	if got := b.Eval(`document.querySelector('` + cell("robbery", y0) + `').placeholder`); got == "" {

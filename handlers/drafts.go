@@ -3,6 +3,7 @@ package handlers
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -78,12 +79,21 @@ func (s *Server) showSection(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.newDraftPage(c, dc, d, nil)
+	p, err := s.newDraftPage(c, dc, d, nil, openCell(c.Query("open"), dc))
 	if err != nil {
 		return err
 	}
 	s.render(c, http.StatusOK, "draft", p)
 	return nil
+}
+
+// openCell returns field when it names a cell of the section, else "".
+func openCell(field string, dc draftContext) string {
+	ref, ok := forms.ParseCellField(field)
+	if !ok || !slices.ContainsFunc(dc.section.Questions, func(q forms.Question) bool { return q.Key == ref.Question }) {
+		return ""
+	}
+	return field
 }
 
 // saveSection saves a section's form. Without JavaScript the browser posts
@@ -126,7 +136,7 @@ func (s *Server) saveSection(c *gin.Context) error {
 		if err != nil {
 			return err
 		}
-		p, err := s.newDraftPage(c, dc, d, &in)
+		p, err := s.newDraftPage(c, dc, d, &in, openCell(c.PostForm("open"), dc))
 		if err != nil {
 			return err
 		}
@@ -153,6 +163,12 @@ func (s *Server) saveSection(c *gin.Context) error {
 		return nil
 	}
 	if len(in.errs) == 0 && len(res.Conflicts) == 0 {
+		if open := openCell(c.PostForm("open"), dc); open != "" {
+			// A cell's details asked for without the script: saved, and back with them open.
+			ref, _ := forms.ParseCellField(open)
+			c.Redirect(http.StatusSeeOther, dc.sectionURL(dc.section.Key)+"?open="+url.QueryEscape(open)+"#"+cellID(ref))
+			return nil
+		}
 		s.flash(c, "draft.saved")
 		c.Redirect(http.StatusSeeOther, dc.sectionURL(dc.section.Key))
 		return nil
@@ -161,7 +177,7 @@ func (s *Server) saveSection(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.newDraftPage(c, dc, d, &in)
+	p, err := s.newDraftPage(c, dc, d, &in, openCell(c.PostForm("open"), dc))
 	if err != nil {
 		return err
 	}
@@ -214,7 +230,7 @@ func (s *Server) resolveConflicts(c *gin.Context) error {
 		if err != nil {
 			return err
 		}
-		p, err := s.newDraftPage(c, dc, d, nil)
+		p, err := s.newDraftPage(c, dc, d, nil, "")
 		if err != nil {
 			return err
 		}
@@ -306,6 +322,10 @@ type draftPage struct {
 	Unreadable     []findingView // inputs of this form that could not be read
 	Conflicts      []conflictView
 	CellText       cellTexts // the words every cell of the section's tables repeats
+	// OpenCell is the field of the cell whose details panel the user asked
+	// for without the script (the script opens panels in place).
+	OpenCell  string
+	HasTables bool
 }
 
 // cellTexts are the words every cell of a table repeats, looked up in the
@@ -314,6 +334,8 @@ type draftPage struct {
 type cellTexts struct {
 	State, Value, NA, NAShort, NAP, NAPShort, Note string
 	Flags                                          []string // in the order of cellFlagNames
+	// moreBefore and moreAfter surround a cell's label in "cell.more".
+	moreBefore, moreAfter string
 }
 
 func newCellTexts(p *draftPage) cellTexts {
@@ -325,6 +347,8 @@ func newCellTexts(p *draftPage) cellTexts {
 	for _, fl := range cellFlagNames {
 		t.Flags = append(t.Flags, p.T("cell.flag."+fl.name))
 	}
+	const mark = "\x00"
+	t.moreBefore, t.moreAfter, _ = strings.Cut(p.Tf("cell.more", map[string]any{"Label": mark}), mark)
 	return t
 }
 
@@ -415,6 +439,10 @@ type cellView struct {
 	Describedby        string
 	Error              string
 	DetailsOpen, Total bool
+	// Panel: the cell's details (state, note, flags) are on the page: it
+	// has some, or an error, or was asked for. Other cells have a button that
+	// asks for them, so that a page of hundreds of cells stays light.
+	Panel bool
 }
 
 type flagView struct {
@@ -443,9 +471,9 @@ type conflictView struct {
 
 // newDraftPage builds the page of a section of draft d; in, when set, is
 // the form just posted, shown as typed where it could not be read.
-func (s *Server) newDraftPage(c *gin.Context, dc draftContext, d forms.Draft, in *formInput) (*draftPage, error) {
+func (s *Server) newDraftPage(c *gin.Context, dc draftContext, d forms.Draft, in *formInput, open string) (*draftPage, error) {
 	u := s.currentUser(c)
-	p := &draftPage{basePage: s.newBase(c), OrgCode: dc.org.Code, QVersion: dc.q.Version, DraftVersion: d.Version}
+	p := &draftPage{basePage: s.newBase(c), OrgCode: dc.org.Code, QVersion: dc.q.Version, DraftVersion: d.Version, OpenCell: open}
 	sub, err := s.store.Submission(c.Request.Context(), dc.call, dc.ref)
 	if err != nil {
 		return nil, err
@@ -521,6 +549,9 @@ func (s *Server) newDraftPage(c *gin.Context, dc draftContext, d forms.Draft, in
 		p.Section.Questions = append(p.Section.Questions, v)
 		if qq.Kind == forms.Attachment {
 			p.Multipart = true
+		}
+		if qq.Kind == forms.StatTable {
+			p.HasTables = true
 		}
 	}
 	// The summary: this section's findings first, then the others'.
@@ -893,7 +924,7 @@ func (s *Server) tableView(p *draftPage, dc draftContext, a forms.Answers, qq *f
 				cv := &cellView{ID: cellID(ref), Name: field, Rest: field[2:], Note: cell.Note,
 					Headers: rv.ID + " " + t.Years[ci/len(cols)].ID + " " + t.Cols[ci].ID,
 					Label:   rv.Label + ", " + strconv.Itoa(y) + ", " + t.Cols[ci].Label, Total: col == forms.TotalCategory}
-				cv.More = p.Tf("cell.more", cv)
+				cv.More = p.CellText.moreBefore + cv.Label + p.CellText.moreAfter
 				ci++
 				switch cell.State {
 				case forms.CellValue:
@@ -903,9 +934,6 @@ func (s *Server) tableView(p *draftPage, dc draftContext, a forms.Answers, qq *f
 				case forms.CellNotApplicable:
 					cv.State, cv.Marker = formNotApplicable, p.CellText.NAPShort
 				}
-				for i, fl := range cellFlagNames {
-					cv.Flags = append(cv.Flags, flagView{Value: fl.name, Label: p.CellText.Flags[i], Checked: cell.Flags&fl.flag != 0})
-				}
 				if cv.Marker == "" && (cell.Note != "" || cell.Flags != 0) {
 					cv.Marker = "*"
 				}
@@ -914,6 +942,15 @@ func (s *Server) tableView(p *draftPage, dc draftContext, a forms.Answers, qq *f
 					cv.Invalid, cv.Error, cv.DetailsOpen = true, msg, true
 					cv.Value = in.typed[field]
 					ids = append(ids, cv.ID+"-error")
+				}
+				if field == p.OpenCell {
+					cv.DetailsOpen = true
+				}
+				cv.Panel = cv.Marker != "" || cv.DetailsOpen
+				if cv.Panel {
+					for i, fl := range cellFlagNames {
+						cv.Flags = append(cv.Flags, flagView{Value: fl.name, Label: p.CellText.Flags[i], Checked: cell.Flags&fl.flag != 0})
+					}
 				}
 				for _, f := range fv.byCell[field] {
 					ids = append(ids, f.ID)

@@ -194,6 +194,19 @@ func TestDraftFillSaveReload(t *testing.T) {
 		t.Error("the explanation is not shown as given")
 	}
 
+	// Without the script, a cell's details button saves and comes back
+	// with that cell's details open.
+	form = formOf(t, r.body)
+	form.Set("open", "c/"+cell("burglary", y[1]))
+	r = do(t, c, "POST", section, form)
+	if r.status != http.StatusSeeOther || !strings.Contains(r.header.Get("Location"), "?open=c%2Fpolice_offences%2Fburglary%2F") {
+		t.Fatalf("asking for a cell's details: %d to %s", r.status, r.header.Get("Location"))
+	}
+	r = do(t, c, "GET", base+r.header.Get("Location"), nil)
+	if !strings.Contains(r.body, `name="s/`+cell("burglary", y[1])+`"`) || strings.Contains(r.body, `name="s/`+cell("burglary", y[2])+`"`) {
+		t.Error("the details asked for are not open, or others are")
+	}
+
 	// Autosave answers in JSON.
 	form = formOf(t, r.body)
 	form.Set("c/"+cell("burglary", y[0]), "77")
