@@ -1,0 +1,506 @@
+package workbook
+
+import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+
+	"portal/forms"
+)
+
+// Limits bound what Read takes in.
+type Limits struct {
+	MaxBytes    int64 // the file as uploaded
+	MaxUnzipped int64 // everything in it, unzipped: a zip bomb is refused before it is opened
+}
+
+// DefaultLimits: 10 MB uploaded, 100 MB unzipped.
+var DefaultLimits = Limits{MaxBytes: 10 << 20, MaxUnzipped: 100 << 20}
+
+// ReadOptions say how to read a workbook.
+type ReadOptions struct {
+	Limits Limits
+	// Questionnaire finds the questionnaire a workbook names.
+	Questionnaire func(key string, version int) (*forms.Questionnaire, bool)
+	// Texts gives the workbook's own words in a language.
+	Texts func(forms.Language) Texts
+}
+
+// Problem is something wrong with a workbook, where it is and what it is.
+// Reason names the catalogue message "workbook.problem.<reason>"; Value is
+// what the cell holds, when it matters.
+type Problem struct {
+	Sheet, Cell string
+	Where       string // the question, or a table's row, year and column
+	Reason      string
+	Value       string
+}
+
+func (p Problem) String() string {
+	var b strings.Builder
+	if p.Sheet != "" {
+		b.WriteString(p.Sheet)
+		if p.Cell != "" {
+			b.WriteString("!" + p.Cell)
+		}
+		b.WriteString(": ")
+	}
+	if p.Where != "" {
+		b.WriteString(p.Where + ": ")
+	}
+	b.WriteString(p.Reason)
+	if p.Value != "" {
+		b.WriteString(" (" + strconv.Quote(p.Value) + ")")
+	}
+	return b.String()
+}
+
+// Result is a workbook read without problems: what it is for, and the edit
+// it makes to a draft (every field it covers; Base is the caller's to set).
+type Result struct {
+	Meta Meta
+	Edit forms.Edit
+}
+
+// Read reads a filled workbook. It reads the whole of it before deciding:
+// problems come back all together, with their sheet and cell, and then the
+// result is nil. It never evaluates a formula, never guesses a number
+// written as text, and refuses what is not an XLSX of the portal: a file
+// over the size limit, one whose content would unzip past the limit, an
+// .xls, a workbook with macros, a CSV renamed. The error is for failures
+// of the reader itself, not of the file.
+func Read(r io.Reader, o ReadOptions) (*Result, []Problem, error) {
+	if o.Limits.MaxBytes <= 0 {
+		o.Limits = DefaultLimits
+	}
+	data, err := io.ReadAll(io.LimitReader(r, o.Limits.MaxBytes+1))
+	if err != nil {
+		return nil, nil, fmt.Errorf("workbook: read: %w", err)
+	}
+	if p, ok := sniff(data, o.Limits); !ok {
+		return nil, []Problem{p}, nil
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: o.Limits.MaxUnzipped, UnzipXMLSizeLimit: 16 << 20})
+	if err != nil {
+		return nil, []Problem{{Reason: "corrupt"}}, nil
+	}
+	defer f.Close()
+	meta, problem := readMeta(f)
+	if problem != "" {
+		return nil, []Problem{{Reason: problem}}, nil
+	}
+	q, ok := o.Questionnaire(meta.Questionnaire, meta.Version)
+	if !ok {
+		return nil, []Problem{{Reason: "unknown_questionnaire", Value: meta.Questionnaire + " v" + strconv.Itoa(meta.Version)}}, nil
+	}
+	t := o.Texts(meta.Lang)
+	l := newLayout(q, meta.Years, meta.Lang, t)
+	if l.checksum != meta.Layout {
+		return nil, []Problem{{Reason: "layout_changed"}}, nil
+	}
+	rd := &reader{f: f, t: t, l: l, res: &Result{Meta: meta}}
+	rd.res.Edit.Answers = forms.Answers{Values: map[string]forms.Answer{}, Cells: map[forms.CellRef]forms.Cell{}}
+	rd.na, rd.nap = markers(t)
+	sheets := map[string]bool{}
+	for _, s := range f.GetSheetList() {
+		sheets[s] = true
+	}
+	for i := range l.sheets {
+		sl := &l.sheets[i]
+		if !sheets[sl.name] {
+			rd.problem(Problem{Sheet: sl.name, Reason: "sheet_missing"})
+			continue
+		}
+		rd.sheet(sl)
+	}
+	if len(rd.problems) > 0 {
+		return nil, rd.problems, nil
+	}
+	return rd.res, nil, nil
+}
+
+// sniff refuses what is not a reasonable XLSX before anything parses it.
+func sniff(data []byte, lim Limits) (Problem, bool) {
+	switch {
+	case int64(len(data)) > lim.MaxBytes:
+		return Problem{Reason: "too_large", Value: strconv.FormatInt(lim.MaxBytes>>20, 10) + " MB"}, false
+	case len(data) == 0:
+		return Problem{Reason: "empty"}, false
+	case bytes.HasPrefix(data, []byte("\xd0\xcf\x11\xe0")):
+		return Problem{Reason: "xls"}, false // the old binary format, or an encrypted workbook
+	case !bytes.HasPrefix(data, []byte("PK\x03\x04")):
+		return Problem{Reason: "not_workbook"}, false
+	}
+	z, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return Problem{Reason: "corrupt"}, false
+	}
+	var total uint64
+	for _, e := range z.File {
+		total += e.UncompressedSize64
+		if total > uint64(lim.MaxUnzipped) {
+			return Problem{Reason: "zip_bomb"}, false
+		}
+		if strings.EqualFold(e.Name, "xl/vbaProject.bin") {
+			return Problem{Reason: "macros"}, false
+		}
+	}
+	return Problem{}, true
+}
+
+// readMeta reads the hidden sheet, or says what is wrong with it.
+func readMeta(f *excelize.File) (Meta, string) {
+	rows, err := f.GetRows(MetaSheet, excelize.Options{RawCellValue: true})
+	if err != nil || len(rows) == 0 {
+		return Meta{}, "not_portal"
+	}
+	kv := map[string]string{}
+	for _, r := range rows {
+		if len(r) >= 2 {
+			kv[r[0]] = r[1]
+		}
+	}
+	m := Meta{Questionnaire: kv["questionnaire"], Org: kv["organization"], Call: kv["call"], Lang: forms.Language(kv["language"]), Layout: kv["layout"]}
+	m.Format, _ = strconv.Atoi(kv["format"])
+	m.Version, _ = strconv.Atoi(kv["version"])
+	if m.Format != FormatVersion {
+		return m, "old_format"
+	}
+	if _, ok := forms.ParseLanguage(string(m.Lang)); !ok || m.Questionnaire == "" || m.Version < 1 {
+		return m, "not_portal"
+	}
+	if kv["years"] != "" {
+		for _, y := range strings.Split(kv["years"], ",") {
+			n, err := strconv.Atoi(y)
+			if err != nil {
+				return m, "not_portal"
+			}
+			m.Years = append(m.Years, n)
+		}
+	}
+	return m, ""
+}
+
+type reader struct {
+	f        *excelize.File
+	t        Texts
+	l        *layout
+	na, nap  string
+	res      *Result
+	problems []Problem
+	comments map[string]string // cell → comment text, of the sheet being read
+}
+
+// maxProblems bounds the report: a workbook full of mistakes says the first hundred.
+const maxProblems = 100
+
+func (rd *reader) problem(p Problem) {
+	if len(rd.problems) < maxProblems {
+		rd.problems = append(rd.problems, p)
+	}
+}
+
+func (rd *reader) sheet(sl *sheetLayout) {
+	s := sl.name
+	for _, it := range sl.items {
+		got, _ := rd.f.GetCellValue(s, cell(colLabel, it.row))
+		if strings.TrimSpace(got) != strings.TrimSpace(it.label) {
+			rd.problem(Problem{Sheet: s, Cell: cell(colLabel, it.row), Where: it.label, Reason: "moved", Value: got})
+			return // nothing below can be trusted to be where it should
+		}
+	}
+	rd.comments = map[string]string{}
+	if cs, err := rd.f.GetComments(s); err == nil {
+		for _, c := range cs {
+			text := c.Text
+			if text == "" {
+				for _, p := range c.Paragraph {
+					text += p.Text
+				}
+			}
+			rd.comments[c.Cell] = text
+		}
+	}
+	a := &rd.res.Edit.Answers
+	for _, it := range sl.items {
+		switch it.kind {
+		case itemOption:
+			v, ok := rd.text(s, cell(colInput, it.row), it.label)
+			if !ok {
+				continue
+			}
+			ans := a.Values[it.q.Key]
+			if v != "" {
+				ans.Choices = append(ans.Choices, it.option)
+			}
+			rd.setAnswer(it.q, ans)
+		case itemOther:
+			v, ok := rd.text(s, cell(colInput, it.row), it.label)
+			if !ok {
+				continue
+			}
+			ans := a.Values[it.q.Key]
+			ans.Text = v
+			rd.setAnswer(it.q, ans)
+		case itemAnswer:
+			rd.answer(s, it)
+		case itemTableRow:
+			for y, year := range rd.l.years {
+				for c, col := range it.cols {
+					ref := forms.CellRef{Question: it.q.Key, Row: it.ind.Key, Year: year, Category: col}
+					at := cell(tableColumn(y, c, len(it.cols)), it.row)
+					where := it.label + ", " + strconv.Itoa(year) + ", " + rd.columnLabel(it, col)
+					if v, ok := rd.tableCell(s, at, where); ok {
+						rd.res.Edit.Fields = append(rd.res.Edit.Fields, forms.CellField(ref))
+						if v != (forms.Cell{}) {
+							a.Cells[ref] = v
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func (rd *reader) columnLabel(it item, col string) string {
+	if col == forms.TotalCategory {
+		return rd.t("workbook.total")
+	}
+	for _, o := range rd.l.q.Disaggregations[it.q.Table.Disaggregation].Categories {
+		if o.Key == col {
+			return o.Label.In(rd.l.lang)
+		}
+	}
+	return col
+}
+
+// setAnswer records a question's answer, covering its field.
+func (rd *reader) setAnswer(q *forms.Question, ans forms.Answer) {
+	field := forms.AnswerField(q.Key)
+	e := &rd.res.Edit
+	if _, seen := e.Answers.Values[q.Key]; !seen {
+		e.Fields = append(e.Fields, field)
+	}
+	e.Answers.Values[q.Key] = ans
+}
+
+// text reads a text cell: no formula, no control characters.
+func (rd *reader) text(s, at, where string) (string, bool) {
+	if f, _ := rd.f.GetCellFormula(s, at); f != "" {
+		rd.problem(Problem{Sheet: s, Cell: at, Where: where, Reason: "formula", Value: "=" + f})
+		return "", false
+	}
+	v, err := rd.f.GetCellValue(s, at, excelize.Options{RawCellValue: true})
+	if err != nil {
+		rd.problem(Problem{Sheet: s, Cell: at, Where: where, Reason: "unreadable"})
+		return "", false
+	}
+	v = strings.ReplaceAll(v, "\r\n", "\n")
+	if strings.ContainsFunc(v, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' || r == utf8.RuneError }) {
+		rd.problem(Problem{Sheet: s, Cell: at, Where: where, Reason: "control_chars"})
+		return "", false
+	}
+	return strings.TrimSpace(v), true
+}
+
+func (rd *reader) answer(s string, it item) {
+	q := it.q
+	at := cell(colInput, it.row)
+	if q.Kind == forms.Attachment {
+		return // files are attached in the portal
+	}
+	v, ok := rd.text(s, at, it.label)
+	if !ok {
+		return
+	}
+	var ans forms.Answer
+	switch q.Kind {
+	case forms.Narrative:
+		limit := q.MaxLength
+		if limit <= 0 {
+			limit = 10000
+		}
+		if n := utf8.RuneCountInString(v); n > limit {
+			rd.problem(Problem{Sheet: s, Cell: at, Where: it.label, Reason: "too_long", Value: strconv.Itoa(n) + " > " + strconv.Itoa(limit)})
+			return
+		}
+		ans.Text = v
+	case forms.SingleChoice:
+		if v != "" {
+			found := false
+			for _, o := range q.Options {
+				if strings.EqualFold(v, o.Label.In(rd.l.lang)) || v == o.Key {
+					ans.Choices, found = []string{o.Key}, true
+				}
+			}
+			if q.Other && strings.EqualFold(v, rd.t("workbook.other")) {
+				ans.Choices, found = []string{"other"}, true
+			}
+			if !found {
+				rd.problem(Problem{Sheet: s, Cell: at, Where: it.label, Reason: "unknown_choice", Value: v})
+				return
+			}
+		}
+	case forms.YesNo:
+		switch {
+		case v == "":
+		case strings.EqualFold(v, rd.t("workbook.yes")) || strings.EqualFold(v, "yes"):
+			ans.Bool = ptr(true)
+		case strings.EqualFold(v, rd.t("workbook.no")) || strings.EqualFold(v, "no"):
+			ans.Bool = ptr(false)
+		default:
+			rd.problem(Problem{Sheet: s, Cell: at, Where: it.label, Reason: "yes_no", Value: v})
+			return
+		}
+	case forms.Date:
+		if v == "" {
+			break
+		}
+		if x, err := strconv.ParseFloat(v, 64); err == nil {
+			d, err := excelize.ExcelDateToTime(x, false)
+			if err != nil {
+				rd.problem(Problem{Sheet: s, Cell: at, Where: it.label, Reason: "date", Value: v})
+				return
+			}
+			v = d.Format(time.DateOnly)
+		}
+		if _, err := time.Parse(time.DateOnly, v); err != nil {
+			rd.problem(Problem{Sheet: s, Cell: at, Where: it.label, Reason: "date", Value: v})
+			return
+		}
+		ans.Date = v
+	case forms.Number:
+		if v == "" {
+			break
+		}
+		x, err := strconv.ParseFloat(v, 64)
+		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+			rd.problem(Problem{Sheet: s, Cell: at, Where: it.label, Reason: "number", Value: v})
+			return
+		}
+		if typ, _ := rd.f.GetCellType(s, at); typ == excelize.CellTypeSharedString || typ == excelize.CellTypeInlineString {
+			rd.problem(Problem{Sheet: s, Cell: at, Where: it.label, Reason: "text_number", Value: v})
+			return
+		}
+		ans.Number = &x
+	}
+	rd.setAnswer(q, ans)
+}
+
+// tableCell reads a table cell: a whole number of 0 or more, a state
+// marker, or nothing; with its comment as note and flags.
+func (rd *reader) tableCell(s, at, where string) (forms.Cell, bool) {
+	if f, _ := rd.f.GetCellFormula(s, at); f != "" {
+		rd.problem(Problem{Sheet: s, Cell: at, Where: where, Reason: "formula", Value: "=" + f})
+		return forms.Cell{}, false
+	}
+	v, err := rd.f.GetCellValue(s, at, excelize.Options{RawCellValue: true})
+	if err != nil {
+		rd.problem(Problem{Sheet: s, Cell: at, Where: where, Reason: "unreadable"})
+		return forms.Cell{}, false
+	}
+	v = strings.TrimSpace(v)
+	var c forms.Cell
+	typ, _ := rd.f.GetCellType(s, at)
+	isText := typ == excelize.CellTypeSharedString || typ == excelize.CellTypeInlineString
+	switch {
+	case v == "":
+	case strings.EqualFold(v, rd.na) || strings.EqualFold(v, "n.a."):
+		c.State = forms.CellNotAvailable
+	case strings.EqualFold(v, rd.nap) || strings.EqualFold(v, "n.ap."):
+		c.State = forms.CellNotApplicable
+	default:
+		x, err := strconv.ParseFloat(v, 64)
+		switch {
+		case err != nil && looksLikeNumber(v):
+			rd.problem(Problem{Sheet: s, Cell: at, Where: where, Reason: "text_number", Value: v})
+			return c, false
+		case err != nil:
+			rd.problem(Problem{Sheet: s, Cell: at, Where: where, Reason: "not_number", Value: v})
+			return c, false
+		case isText:
+			rd.problem(Problem{Sheet: s, Cell: at, Where: where, Reason: "text_number", Value: v})
+			return c, false
+		case x < 0:
+			rd.problem(Problem{Sheet: s, Cell: at, Where: where, Reason: "negative", Value: v})
+			return c, false
+		case x != math.Trunc(x):
+			rd.problem(Problem{Sheet: s, Cell: at, Where: where, Reason: "not_whole", Value: v})
+			return c, false
+		case x > 1e15:
+			rd.problem(Problem{Sheet: s, Cell: at, Where: where, Reason: "too_large", Value: v})
+			return c, false
+		}
+		c.State, c.Value = forms.CellValue, int64(x)
+	}
+	if text, ok := rd.comments[at]; ok {
+		note, flags, bad := rd.parseComment(text)
+		if bad {
+			rd.problem(Problem{Sheet: s, Cell: at, Where: where, Reason: "control_chars"})
+			return c, false
+		}
+		c.Note, c.Flags = note, flags
+	}
+	return c, true
+}
+
+// looksLikeNumber says whether a text is a number written with separators
+// or spaces ("1,234", "1 234", "12.5 "): refused, never guessed.
+func looksLikeNumber(v string) bool {
+	digits := 0
+	for _, r := range v {
+		switch {
+		case unicode.IsDigit(r):
+			digits++
+		case strings.ContainsRune(",.' \u00a0\u202f-", r):
+		default:
+			return false
+		}
+	}
+	return digits > 0
+}
+
+// parseComment reads a cell's comment: flags as bracketed tags at its
+// start ("[Estimate] [Provisional] text"), in the workbook's language or
+// English, and the rest as the note. Spreadsheet programs may put the
+// author's name first ("portal:"), which is left out.
+func (rd *reader) parseComment(text string) (string, forms.CellFlags, bool) {
+	text = strings.ReplaceAll(text, "\r\n", "\n")
+	if strings.ContainsFunc(text, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' || r == utf8.RuneError }) {
+		return "", 0, true
+	}
+	text = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(text), "portal:"))
+	var flags forms.CellFlags
+	english := map[string]string{"national": "national definition", "provisional": "provisional", "estimate": "estimate"}
+	for {
+		if !strings.HasPrefix(text, "[") {
+			break
+		}
+		end := strings.IndexByte(text, ']')
+		if end < 0 {
+			break
+		}
+		tag := strings.TrimSpace(text[1:end])
+		known := false
+		for _, fl := range flagNames {
+			if strings.EqualFold(tag, rd.t("workbook.flag."+fl.name)) || strings.EqualFold(tag, english[fl.name]) {
+				flags |= fl.flag
+				known = true
+			}
+		}
+		if !known {
+			break
+		}
+		text = strings.TrimSpace(text[end+1:])
+	}
+	return text, flags, false
+}

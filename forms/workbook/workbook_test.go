@@ -1,0 +1,324 @@
+package workbook
+
+import (
+	"archive/zip"
+	"bytes"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"portal/forms"
+	"portal/forms/definition"
+)
+
+// englishTexts are the workbook's words for the tests; the portal passes
+// its catalogue's.
+var englishTexts = map[string]string{
+	"workbook.instructions": "Instructions", "workbook.other": "Other", "workbook.other.specify": "Other, please specify",
+	"workbook.na": "n.a.", "workbook.nap": "n.ap.", "workbook.yes": "Yes", "workbook.no": "No", "workbook.tick": "x",
+	"workbook.total": "Total", "workbook.indicator": "Indicator", "workbook.file": "Attach files in the portal",
+	"workbook.flag.national": "National definition", "workbook.flag.provisional": "Provisional", "workbook.flag.estimate": "Estimate",
+	"workbook.invalid.title": "Not accepted", "workbook.invalid.body": "Enter a whole number of 0 or more, n.a. or n.ap.",
+}
+
+func texts(forms.Language) Texts {
+	return func(id string) string { return englishTexts[id] }
+}
+
+var years = []int{2022, 2023, 2024, 2025}
+
+func library(t testing.TB) *definition.Library {
+	t.Helper()
+	lib, err := definition.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lib
+}
+
+func readOptions(t testing.TB) ReadOptions {
+	return ReadOptions{Limits: DefaultLimits, Questionnaire: library(t).Version, Texts: texts}
+}
+
+// randomAnswers fills q at random: every kind of answer and cell,
+// including not available versus zero versus blank, notes and flags, long
+// multilingual text and text that looks like a formula.
+func randomAnswers(q *forms.Questionnaire, rng *rand.Rand) forms.Answers {
+	texts := []string{"", "Short.", "=HYPERLINK(\"http://example.org\",\"x\")", "Línea 1\nLigne 2 — «citation»\nСтрока 3 — سطر 4 — 第五行",
+		strings.Repeat("Long answer with many words. ", 200), "+1 prefix", "@mention", "  trimmed  "}
+	a := forms.Answers{Values: map[string]forms.Answer{}, Cells: map[forms.CellRef]forms.Cell{}}
+	for _, sec := range q.Sections {
+		for _, qq := range sec.Questions {
+			switch qq.Kind {
+			case forms.Narrative:
+				a.Values[qq.Key] = forms.Answer{Text: strings.TrimSpace(texts[rng.IntN(len(texts))])}
+			case forms.MultipleChoice:
+				var ans forms.Answer
+				for _, o := range qq.Options {
+					if rng.IntN(2) == 0 {
+						ans.Choices = append(ans.Choices, o.Key)
+					}
+				}
+				if qq.Other && rng.IntN(2) == 0 {
+					ans.Choices = append(ans.Choices, "other")
+					ans.Text = "Something else"
+				}
+				a.Values[qq.Key] = ans
+			case forms.SingleChoice:
+				a.Values[qq.Key] = forms.Answer{Choices: []string{qq.Options[rng.IntN(len(qq.Options))].Key}}
+			case forms.YesNo:
+				if rng.IntN(3) > 0 {
+					b := rng.IntN(2) == 0
+					a.Values[qq.Key] = forms.Answer{Bool: &b}
+				}
+			case forms.StatTable:
+				for _, row := range qq.Table.Rows {
+					for _, y := range years {
+						for _, col := range q.Columns(qq.Table) {
+							ref := forms.CellRef{Question: qq.Key, Row: row.Key, Year: y, Category: col}
+							var c forms.Cell
+							switch rng.IntN(6) {
+							case 0:
+								c = forms.Cell{State: forms.CellValue, Value: 0}
+							case 1, 2:
+								c = forms.Cell{State: forms.CellValue, Value: rng.Int64N(10_000_000)}
+							case 3:
+								c = forms.Cell{State: forms.CellNotAvailable}
+							case 4:
+								c = forms.Cell{State: forms.CellNotApplicable}
+							}
+							if rng.IntN(10) == 0 {
+								c.Note = "Note — примечание " + strconv.Itoa(rng.IntN(100))
+								c.Flags = forms.CellFlags(rng.IntN(8))
+							}
+							if c != (forms.Cell{}) {
+								a.Cells[ref] = c
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	return a
+}
+
+// TestRoundTrip: random drafts of both questionnaires, written and read
+// back, are exactly the same draft, field by field.
+func TestRoundTrip(t *testing.T) {
+	lib := library(t)
+	for _, key := range []string{"tourism-views", "crime-statistics"} {
+		q, _ := lib.Latest(key)
+		for seed := range uint64(4) {
+			rng := rand.New(rand.NewPCG(seed, 7))
+			want := randomAnswers(q, rng)
+			var buf bytes.Buffer
+			if err := Write(&buf, Options{Questionnaire: q, Years: years, Lang: forms.English, Org: "AUT", OrgName: "Austria", Call: "c", Title: "Call", Answers: want, Texts: texts(forms.English)}); err != nil {
+				t.Fatal(err)
+			}
+			res, problems, err := Read(bytes.NewReader(buf.Bytes()), readOptions(t))
+			if err != nil || len(problems) > 0 {
+				t.Fatalf("%s seed %d: %v %v", key, seed, err, problems)
+			}
+			if res.Meta.Org != "AUT" || res.Meta.Questionnaire != key || len(res.Meta.Years) != 4 {
+				t.Errorf("meta %+v", res.Meta)
+			}
+			covered := map[string]bool{}
+			for _, f := range res.Edit.Fields {
+				covered[f] = true
+				if got, w := res.Edit.Answers.Field(f), want.Field(f); got != w {
+					t.Errorf("%s seed %d: %s = %s, want %s", key, seed, f, got, w)
+				}
+			}
+			for _, f := range want.Fields() {
+				if !covered[f] {
+					t.Errorf("%s seed %d: %s not read", key, seed, f)
+				}
+			}
+		}
+	}
+}
+
+// edited writes the blank statistics workbook and lets change edit its
+// police section first.
+func edited(t *testing.T, change func(f *excelize.File, sheet string)) []byte {
+	t.Helper()
+	q, _ := library(t).Latest("crime-statistics")
+	var buf bytes.Buffer
+	if err := Write(&buf, Options{Questionnaire: q, Years: years, Lang: forms.English, Texts: texts(forms.English)}); err != nil {
+		t.Fatal(err)
+	}
+	if change == nil {
+		return buf.Bytes()
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := newLayout(q, years, forms.English, texts(forms.English))
+	change(f, l.sheets[1].name) // the police section
+	var out bytes.Buffer
+	if err := f.Write(&out); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+// TestHostileFiles: each kind of broken or hostile file is refused with
+// the problem it has, where it has it.
+func TestHostileFiles(t *testing.T) {
+	q, _ := library(t).Latest("crime-statistics")
+	l := newLayout(q, years, forms.English, texts(forms.English))
+	police := l.sheets[1]
+	var row int
+	for _, it := range police.items {
+		if it.kind == itemTableRow && it.ind.Key == "robbery" {
+			row = it.row
+		}
+	}
+	robbery2022 := cell(colInput, row)
+	bigZip := func() []byte {
+		var b bytes.Buffer
+		z := zip.NewWriter(&b)
+		w, _ := z.Create("xl/worksheets/sheet1.xml")
+		w.Write(bytes.Repeat([]byte("0"), 120<<20))
+		z.Close()
+		return b.Bytes()
+	}
+	macro := func() []byte {
+		var b bytes.Buffer
+		z := zip.NewWriter(&b)
+		w, _ := z.Create("xl/vbaProject.bin")
+		w.Write([]byte("macro"))
+		z.Close()
+		return b.Bytes()
+	}
+	tests := []struct {
+		name   string
+		data   []byte
+		reason string
+		cell   string
+	}{
+		{"not a workbook", []byte("country,offences\nAUT,12\n"), "not_workbook", ""},
+		{"an old .xls", append([]byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"), make([]byte, 512)...), "xls", ""},
+		{"empty", nil, "empty", ""},
+		{"too large", bytes.Repeat([]byte("x"), int(DefaultLimits.MaxBytes)+1), "too_large", ""},
+		{"a zip bomb", bigZip(), "zip_bomb", ""},
+		{"macros", macro(), "macros", ""},
+		{"a broken zip", []byte("PK\x03\x04 not really"), "corrupt", ""},
+		{"a word in a cell", edited(t, func(f *excelize.File, s string) { f.SetCellStr(s, robbery2022, "twelve") }), "not_number", robbery2022},
+		{"a decimal", edited(t, func(f *excelize.File, s string) { f.SetCellFloat(s, robbery2022, 12.5, -1, 64) }), "not_whole", robbery2022},
+		{"negative", edited(t, func(f *excelize.File, s string) { f.SetCellInt(s, robbery2022, -3) }), "negative", robbery2022},
+		{"a number as text", edited(t, func(f *excelize.File, s string) { f.SetCellStr(s, robbery2022, "1,234") }), "text_number", robbery2022},
+		{"a plain number as text", edited(t, func(f *excelize.File, s string) { f.SetCellStr(s, robbery2022, "1234") }), "text_number", robbery2022},
+		{"a formula", edited(t, func(f *excelize.File, s string) { f.SetCellFormula(s, robbery2022, "1+1") }), "formula", robbery2022},
+		{"control characters", edited(t, func(f *excelize.File, s string) {
+			f.AddComment(s, excelize.Comment{Cell: robbery2022, Author: "x", Paragraph: []excelize.RichTextRun{{Text: "bell\x07"}}})
+		}), "control_chars", robbery2022},
+		{"a row inserted", edited(t, func(f *excelize.File, s string) { f.InsertRows(s, 4, 1) }), "moved", ""},
+		{"a sheet renamed", edited(t, func(f *excelize.File, s string) { f.SetSheetName(s, "Police") }), "sheet_missing", ""},
+		{"a sheet deleted", edited(t, func(f *excelize.File, s string) { f.DeleteSheet(s) }), "sheet_missing", ""},
+		{"the hidden sheet deleted", edited(t, func(f *excelize.File, s string) { f.DeleteSheet(MetaSheet) }), "not_portal", ""},
+		{"another layout", edited(t, func(f *excelize.File, s string) { f.SetCellStr(MetaSheet, "B8", "0000") }), "layout_changed", ""},
+		{"an unknown questionnaire", edited(t, func(f *excelize.File, s string) { f.SetCellStr(MetaSheet, "B2", "no-such") }), "unknown_questionnaire", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, problems, err := Read(bytes.NewReader(tt.data), readOptions(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res != nil || len(problems) == 0 {
+				t.Fatalf("accepted, with %d fields", len(res.Edit.Fields))
+			}
+			p := problems[0]
+			if p.Reason != tt.reason || (tt.cell != "" && p.Cell != tt.cell) {
+				t.Errorf("problems %v; want %s at %q", problems, tt.reason, tt.cell)
+			}
+			if tt.cell != "" && (p.Sheet == "" || !strings.Contains(p.Where, "Robbery, 2022, Total")) {
+				t.Errorf("problem %+v does not say where", p)
+			}
+		})
+	}
+}
+
+// TestAllProblemsAtOnce: a workbook with several mistakes reports each.
+func TestAllProblemsAtOnce(t *testing.T) {
+	data := edited(t, func(f *excelize.File, s string) {
+		f.SetCellStr(s, "C6", "twelve")
+		f.SetCellFloat(s, "D7", 1.5, -1, 64)
+		f.SetCellFormula(s, "E8", "SUM(C6:D7)")
+	})
+	_, problems, err := Read(bytes.NewReader(data), readOptions(t))
+	if err != nil || len(problems) != 3 {
+		t.Fatalf("%d problems (%v), want 3", len(problems), problems)
+	}
+}
+
+func FuzzRead(f *testing.F) {
+	q, _ := library(f).Latest("tourism-views")
+	var buf bytes.Buffer
+	if err := Write(&buf, Options{Questionnaire: q, Lang: forms.English, Texts: texts(forms.English),
+		Answers: randomAnswers(q, rand.New(rand.NewPCG(1, 2)))}); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.Bytes())
+	f.Add([]byte("PK\x03\x04"))
+	opts := readOptions(f)
+	opts.Limits = Limits{MaxBytes: 1 << 20, MaxUnzipped: 8 << 20}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		res, problems, err := Read(bytes.NewReader(data), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (res == nil) == (len(problems) == 0) {
+			t.Fatalf("a result and problems: %v %v", res, problems)
+		}
+	})
+}
+
+func BenchmarkWorkbook(b *testing.B) {
+	q, _ := library(b).Latest("crime-statistics")
+	full := forms.Answers{Cells: map[forms.CellRef]forms.Cell{}}
+	for _, sec := range q.Sections {
+		for _, qq := range sec.Questions {
+			if qq.Table == nil {
+				continue
+			}
+			for _, row := range qq.Table.Rows {
+				for _, y := range years {
+					for _, col := range q.Columns(qq.Table) {
+						full.Cells[forms.CellRef{Question: qq.Key, Row: row.Key, Year: y, Category: col}] = forms.Cell{State: forms.CellValue, Value: 12345}
+					}
+				}
+			}
+		}
+	}
+	o := Options{Questionnaire: q, Years: years, Lang: forms.English, Texts: texts(forms.English), Answers: full}
+	var file bytes.Buffer
+	if err := Write(&file, o); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("Download", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var buf bytes.Buffer
+			if err := Write(&buf, o); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Upload", func(b *testing.B) {
+		b.ReportAllocs()
+		opts := readOptions(b)
+		for b.Loop() {
+			res, problems, err := Read(bytes.NewReader(file.Bytes()), opts)
+			if err != nil || len(problems) > 0 || len(res.Edit.Answers.Cells) != len(full.Cells) {
+				b.Fatalf("%v %v", err, problems)
+			}
+		}
+	})
+}

@@ -1,0 +1,506 @@
+package workbook
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"portal/forms"
+)
+
+// Meta is what a workbook is for, as its hidden sheet records it.
+type Meta struct {
+	Format        int
+	Questionnaire string
+	Version       int
+	Org           string // the organization's code; "" for a blank workbook
+	Call          string // the call's key; "" for a blank workbook
+	Lang          forms.Language
+	Years         []int
+	Layout        string // checksum of the layout the workbook was written with
+}
+
+// Options say what to write.
+type Options struct {
+	Questionnaire *forms.Questionnaire
+	Years         []int
+	Lang          forms.Language
+	Org, OrgName  string
+	Call, Title   string // the call's key and title
+	// Answers prefill the workbook (a draft downloaded from the portal).
+	Answers forms.Answers
+	Texts   Texts
+}
+
+// Write writes the workbook of o to w.
+func Write(w io.Writer, o Options) error {
+	f, err := build(o)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := f.Write(w); err != nil {
+		return fmt.Errorf("workbook: write: %w", err)
+	}
+	return nil
+}
+
+// build makes the workbook of o.
+func build(o Options) (*excelize.File, error) {
+	t := o.Texts
+	l := newLayout(o.Questionnaire, o.Years, o.Lang, t)
+	f := excelize.NewFile()
+	b := &builder{f: f, t: t, l: l, o: o}
+	if err := b.styles(); err != nil {
+		f.Close()
+		return nil, err
+	}
+	steps := []func() error{b.instructions, b.lists}
+	for i := range l.sheets {
+		steps = append(steps, func() error { return b.section(&l.sheets[i]) })
+	}
+	steps = append(steps, b.meta)
+	for _, step := range steps {
+		if err := step(); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("workbook: %w", err)
+		}
+	}
+	f.SetActiveSheet(0)
+	return f, nil
+}
+
+type builder struct {
+	f *excelize.File
+	t Texts
+	l *layout
+	o Options
+
+	bold, title, wrap, input, inputWrap, count, header, locked int
+	listRanges                                                 map[string]string // question → the range of its options
+}
+
+func (b *builder) styles() error {
+	unlocked := &excelize.Protection{Locked: false}
+	border := []excelize.Border{{Type: "left", Color: "8A8A8A", Style: 1}, {Type: "right", Color: "8A8A8A", Style: 1},
+		{Type: "top", Color: "8A8A8A", Style: 1}, {Type: "bottom", Color: "8A8A8A", Style: 1}}
+	fill := excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"FFFBE6"}}
+	specs := []struct {
+		to *int
+		s  *excelize.Style
+	}{
+		{&b.bold, &excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}}},
+		{&b.title, &excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}}},
+		{&b.wrap, &excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}}},
+		{&b.input, &excelize.Style{Protection: unlocked, Border: border, Fill: fill}},
+		{&b.inputWrap, &excelize.Style{Protection: unlocked, Border: border, Fill: fill, Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}}},
+		{&b.count, &excelize.Style{Protection: unlocked, Border: border, Fill: fill, NumFmt: 3}}, // #,##0
+		{&b.header, &excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: &excelize.Alignment{Horizontal: "center", WrapText: true},
+			Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"E8EEF4"}}, Border: border}},
+		{&b.locked, &excelize.Style{Font: &excelize.Font{Italic: true, Color: "595959"}}},
+	}
+	for _, sp := range specs {
+		id, err := b.f.NewStyle(sp.s)
+		if err != nil {
+			return fmt.Errorf("workbook: style: %w", err)
+		}
+		*sp.to = id
+	}
+	return nil
+}
+
+func (b *builder) instructions() error {
+	name := instructionsSheetName(b.t)
+	if err := b.f.SetSheetName("Sheet1", name); err != nil {
+		return err
+	}
+	rows := [][2]string{
+		{b.o.Questionnaire.Title.In(b.o.Lang), ""},
+		{"", ""},
+		{b.t("workbook.organization"), b.o.OrgName},
+		{b.t("workbook.call"), b.o.Title},
+		{b.t("workbook.questionnaire"), b.o.Questionnaire.Key + " v" + strconv.Itoa(b.o.Questionnaire.Version)},
+	}
+	if len(b.o.Years) > 0 {
+		ys := make([]string, len(b.o.Years))
+		for i, y := range b.o.Years {
+			ys[i] = strconv.Itoa(y)
+		}
+		rows = append(rows, [2]string{b.t("workbook.years"), strings.Join(ys, ", ")})
+	}
+	rows = append(rows, [2]string{"", ""})
+	for i := 1; i <= 7; i++ {
+		rows = append(rows, [2]string{b.t("workbook.help." + strconv.Itoa(i)), ""})
+	}
+	for i, r := range rows {
+		if err := b.f.SetCellStr(name, cell(1, i+1), r[0]); err != nil {
+			return err
+		}
+		if r[1] != "" {
+			if err := b.f.SetCellStr(name, cell(2, i+1), r[1]); err != nil {
+				return err
+			}
+		}
+	}
+	if err := b.f.SetCellStyle(name, "A1", "A1", b.title); err != nil {
+		return err
+	}
+	if err := b.f.SetColWidth(name, "A", "A", 40); err != nil {
+		return err
+	}
+	if err := b.f.SetColWidth(name, "B", "B", 70); err != nil {
+		return err
+	}
+	if b.o.Lang.RightToLeft() {
+		if err := b.f.SetSheetView(name, -1, &excelize.ViewOptions{RightToLeft: ptr(true)}); err != nil {
+			return err
+		}
+	}
+	return b.f.ProtectSheet(name, &excelize.SheetProtectionOptions{SelectLockedCells: true, SelectUnlockedCells: true})
+}
+
+// lists writes the hidden sheet of drop-down lists: yes and no, the tick of
+// an option, the two cell states, and each single choice's options.
+func (b *builder) lists() error {
+	if _, err := b.f.NewSheet(listsSheet); err != nil {
+		return err
+	}
+	na, nap := markers(b.t)
+	fixed := [][]string{{b.t("workbook.yes"), b.t("workbook.no")}, {b.t("workbook.tick")}, {na, nap}}
+	for c, vals := range fixed {
+		for r, v := range vals {
+			if err := b.f.SetCellStr(listsSheet, cell(c+1, r+1), v); err != nil {
+				return err
+			}
+		}
+	}
+	b.listRanges = map[string]string{}
+	col := len(fixed) + 1
+	for _, sl := range b.l.sheets {
+		for _, it := range sl.items {
+			if it.kind != itemAnswer || it.q.Kind != forms.SingleChoice {
+				continue
+			}
+			labels := make([]string, 0, len(it.q.Options)+1)
+			for _, o := range it.q.Options {
+				labels = append(labels, o.Label.In(b.o.Lang))
+			}
+			if it.q.Other {
+				labels = append(labels, b.t("workbook.other"))
+			}
+			for r, label := range labels {
+				if err := b.f.SetCellStr(listsSheet, cell(col, r+1), label); err != nil {
+					return err
+				}
+			}
+			name, _ := excelize.ColumnNumberToName(col)
+			b.listRanges[it.q.Key] = fmt.Sprintf("%s!$%s$1:$%s$%d", listsSheet, name, name, len(labels))
+			col++
+		}
+	}
+	return b.f.SetSheetVisible(listsSheet, false, true)
+}
+
+// validate adds a drop-down or range check to a cell range.
+func (b *builder) validate(sheet, sqref string, set func(dv *excelize.DataValidation) error) error {
+	dv := excelize.NewDataValidation(true)
+	dv.Sqref = sqref
+	if err := set(dv); err != nil {
+		return err
+	}
+	dv.SetError(excelize.DataValidationErrorStyleStop, b.t("workbook.invalid.title"), b.t("workbook.invalid.body"))
+	return b.f.AddDataValidation(sheet, dv)
+}
+
+func (b *builder) section(sl *sheetLayout) error {
+	s := sl.name
+	if _, err := b.f.NewSheet(s); err != nil {
+		return err
+	}
+	if err := b.f.SetCellStr(s, "A1", sl.title); err != nil {
+		return err
+	}
+	if err := b.f.SetCellStyle(s, "A1", "A1", b.title); err != nil {
+		return err
+	}
+	if err := b.f.SetColWidth(s, "A", "A", 48); err != nil {
+		return err
+	}
+	if err := b.f.SetColWidth(s, "B", "B", 9); err != nil {
+		return err
+	}
+	last, _ := excelize.ColumnNumberToName(max(sl.width, colInput+5))
+	if err := b.f.SetColWidth(s, "C", last, 12); err != nil {
+		return err
+	}
+	a := b.o.Answers
+	na, nap := markers(b.t)
+	for _, it := range sl.items {
+		if err := b.f.SetCellStr(s, cell(colLabel, it.row), it.label); err != nil {
+			return err
+		}
+		style := b.wrap
+		if it.kind == itemHeading {
+			style = b.bold
+		}
+		if err := b.f.SetCellStyle(s, cell(colLabel, it.row), cell(colLabel, it.row), style); err != nil {
+			return err
+		}
+		in := cell(colInput, it.row)
+		ans := a.Values[it.q.Key]
+		switch it.kind {
+		case itemHeading:
+			if it.q.Kind == forms.StatTable {
+				if err := b.tableHeader(s, it); err != nil {
+					return err
+				}
+			}
+		case itemOption:
+			if err := b.f.SetCellStyle(s, in, in, b.input); err != nil {
+				return err
+			}
+			if err := b.validate(s, in, func(dv *excelize.DataValidation) error { dv.SetSqrefDropList(listsSheet + "!$B$1:$B$1"); return nil }); err != nil {
+				return err
+			}
+			if slices.Contains(ans.Choices, it.option) {
+				if err := b.f.SetCellStr(s, in, b.t("workbook.tick")); err != nil {
+					return err
+				}
+			}
+		case itemOther:
+			if err := b.wideInput(s, it.row, sl.width, ans.Text); err != nil {
+				return err
+			}
+		case itemAnswer:
+			if err := b.answer(s, it, sl.width, ans); err != nil {
+				return err
+			}
+		case itemTableRow:
+			if it.ind.ICCS != "" {
+				if err := b.f.SetCellStr(s, cell(colICCS, it.row), it.ind.ICCS); err != nil {
+					return err
+				}
+			}
+			first, lastCell := cell(colInput, it.row), cell(tableColumn(len(b.l.years)-1, len(it.cols)-1, len(it.cols)), it.row)
+			if err := b.f.SetCellStyle(s, first, lastCell, b.count); err != nil {
+				return err
+			}
+			if err := b.validate(s, first+":"+lastCell, func(dv *excelize.DataValidation) error {
+				// A whole number of 0 or more, or one of the two states.
+				dv.Type = "custom"
+				dv.Formula1 = fmt.Sprintf(`OR(AND(ISNUMBER(%[1]s),%[1]s>=0,%[1]s=INT(%[1]s)),%[1]s="%[2]s",%[1]s="%[3]s")`, first, na, nap)
+				return nil
+			}); err != nil {
+				return err
+			}
+			for y, year := range b.l.years {
+				for c, col := range it.cols {
+					ref := forms.CellRef{Question: it.q.Key, Row: it.ind.Key, Year: year, Category: col}
+					at := cell(tableColumn(y, c, len(it.cols)), it.row)
+					if err := b.writeCell(s, at, a.Cells[ref], na, nap); err != nil {
+						return err
+					}
+				}
+			}
+		}
+	}
+	if b.o.Lang.RightToLeft() {
+		if err := b.f.SetSheetView(s, -1, &excelize.ViewOptions{RightToLeft: ptr(true)}); err != nil {
+			return err
+		}
+	}
+	return b.f.ProtectSheet(s, &excelize.SheetProtectionOptions{SelectLockedCells: true, SelectUnlockedCells: true,
+		EditObjects: true, FormatColumns: true, FormatRows: true})
+}
+
+// tableHeader writes a table's years (merged over their columns) and columns.
+func (b *builder) tableHeader(s string, it item) error {
+	cols := b.o.Questionnaire.Columns(it.q.Table)
+	yr, cr := it.row+1, it.row+2
+	for _, h := range []struct {
+		c   int
+		txt string
+	}{{colLabel, b.t("workbook.indicator")}, {colICCS, "ICCS"}} {
+		if err := b.f.SetCellStr(s, cell(h.c, cr), h.txt); err != nil {
+			return err
+		}
+	}
+	for y, year := range b.l.years {
+		from, to := cell(tableColumn(y, 0, len(cols)), yr), cell(tableColumn(y, len(cols)-1, len(cols)), yr)
+		if err := b.f.SetCellInt(s, from, int64(year)); err != nil {
+			return err
+		}
+		if len(cols) > 1 {
+			if err := b.f.MergeCell(s, from, to); err != nil {
+				return err
+			}
+		}
+		for c, col := range cols {
+			label := b.t("workbook.total")
+			if col != forms.TotalCategory {
+				for _, o := range b.o.Questionnaire.Disaggregations[it.q.Table.Disaggregation].Categories {
+					if o.Key == col {
+						label = o.Label.In(b.o.Lang)
+					}
+				}
+			}
+			if err := b.f.SetCellStr(s, cell(tableColumn(y, c, len(cols)), cr), label); err != nil {
+				return err
+			}
+		}
+	}
+	last := cell(tableColumn(len(b.l.years)-1, len(cols)-1, len(cols)), cr)
+	return b.f.SetCellStyle(s, cell(colLabel, yr), last, b.header)
+}
+
+// writeCell writes a table cell: its figure or state, and its note and
+// flags as the cell's comment.
+func (b *builder) writeCell(s, at string, c forms.Cell, na, nap string) error {
+	switch c.State {
+	case forms.CellValue:
+		if err := b.f.SetCellInt(s, at, c.Value); err != nil {
+			return err
+		}
+	case forms.CellNotAvailable:
+		if err := b.f.SetCellStr(s, at, na); err != nil {
+			return err
+		}
+	case forms.CellNotApplicable:
+		if err := b.f.SetCellStr(s, at, nap); err != nil {
+			return err
+		}
+	}
+	if c.Note == "" && c.Flags == 0 {
+		return nil
+	}
+	var text strings.Builder
+	for _, fl := range flagNames {
+		if c.Flags&fl.flag != 0 {
+			text.WriteString("[" + b.t("workbook.flag."+fl.name) + "] ")
+		}
+	}
+	text.WriteString(c.Note)
+	return b.f.AddComment(s, excelize.Comment{Cell: at, Author: "portal", Paragraph: []excelize.RichTextRun{{Text: strings.TrimSpace(text.String())}}})
+}
+
+// flagNames are the flags as comments tag them.
+var flagNames = []struct {
+	name string
+	flag forms.CellFlags
+}{
+	{"national", forms.FlagNationalDefinition},
+	{"provisional", forms.FlagProvisional},
+	{"estimate", forms.FlagEstimate},
+}
+
+// answer writes the input of a question other than a table or a multiple choice.
+func (b *builder) answer(s string, it item, width int, ans forms.Answer) error {
+	in := cell(colInput, it.row)
+	q := it.q
+	switch q.Kind {
+	case forms.Narrative:
+		return b.wideInput(s, it.row, width, ans.Text)
+	case forms.Attachment:
+		if err := b.f.SetCellStr(s, in, b.t("workbook.file")); err != nil {
+			return err
+		}
+		return b.f.SetCellStyle(s, in, in, b.locked)
+	}
+	if err := b.f.SetCellStyle(s, in, in, b.input); err != nil {
+		return err
+	}
+	switch q.Kind {
+	case forms.SingleChoice:
+		if err := b.validate(s, in, func(dv *excelize.DataValidation) error { dv.SetSqrefDropList(b.listRanges[q.Key]); return nil }); err != nil {
+			return err
+		}
+		for _, o := range q.Options {
+			if slices.Contains(ans.Choices, o.Key) {
+				return b.f.SetCellStr(s, in, o.Label.In(b.o.Lang))
+			}
+		}
+		if slices.Contains(ans.Choices, "other") {
+			return b.f.SetCellStr(s, in, b.t("workbook.other"))
+		}
+	case forms.YesNo:
+		if err := b.validate(s, in, func(dv *excelize.DataValidation) error { dv.SetSqrefDropList(listsSheet + "!$A$1:$A$2"); return nil }); err != nil {
+			return err
+		}
+		if ans.Bool != nil {
+			word := b.t("workbook.no")
+			if *ans.Bool {
+				word = b.t("workbook.yes")
+			}
+			return b.f.SetCellStr(s, in, word)
+		}
+	case forms.Date:
+		if ans.Date != "" {
+			return b.f.SetCellStr(s, in, ans.Date)
+		}
+	case forms.Number:
+		if ans.Number != nil {
+			return b.f.SetCellFloat(s, in, *ans.Number, -1, 64)
+		}
+	}
+	return nil
+}
+
+// wideInput is a text input over the whole width of the sheet, wrapped.
+func (b *builder) wideInput(s string, row, width int, text string) error {
+	from, to := cell(colInput, row), cell(max(width, colInput+5), row)
+	if err := b.f.MergeCell(s, from, to); err != nil {
+		return err
+	}
+	if err := b.f.SetCellStyle(s, from, to, b.inputWrap); err != nil {
+		return err
+	}
+	if err := b.f.SetRowHeight(s, row, 90); err != nil {
+		return err
+	}
+	if text != "" {
+		return b.f.SetCellStr(s, from, text)
+	}
+	return nil
+}
+
+// meta writes the hidden sheet that says what the workbook is for.
+func (b *builder) meta() error {
+	if _, err := b.f.NewSheet(MetaSheet); err != nil {
+		return err
+	}
+	ys := make([]string, len(b.o.Years))
+	for i, y := range b.o.Years {
+		ys[i] = strconv.Itoa(y)
+	}
+	rows := [][2]string{
+		{"format", strconv.Itoa(FormatVersion)},
+		{"questionnaire", b.o.Questionnaire.Key},
+		{"version", strconv.Itoa(b.o.Questionnaire.Version)},
+		{"organization", b.o.Org},
+		{"call", b.o.Call},
+		{"language", string(b.o.Lang)},
+		{"years", strings.Join(ys, ",")},
+		{"layout", b.l.checksum},
+	}
+	for _, sl := range b.l.sheets {
+		rows = append(rows, [2]string{"sheet:" + sl.section.Key, sl.name})
+	}
+	for i, r := range rows {
+		if err := b.f.SetCellStr(MetaSheet, cell(1, i+1), r[0]); err != nil {
+			return err
+		}
+		if err := b.f.SetCellStr(MetaSheet, cell(2, i+1), r[1]); err != nil {
+			return err
+		}
+	}
+	if err := b.f.SetSheetVisible(MetaSheet, false, true); err != nil {
+		return err
+	}
+	return b.f.ProtectSheet(MetaSheet, &excelize.SheetProtectionOptions{})
+}
+
+func ptr[T any](v T) *T { return &v }
