@@ -28,7 +28,7 @@ build: ## build bin/portal
 	go build -ldflags '$(LDFLAGS)' -o bin/portal ./cmd/portal
 
 .PHONY: test
-test: postgres chromium node-tools ## run every test (database, browser and all); screenshots land in test-artifacts/
+test: postgres chromium libreoffice node-tools ## run every test (database, browser and all); screenshots land in test-artifacts/
 	mkdir -p $(ARTIFACTS)
 	go test -count=1 -timeout 20m -artifacts -outputdir=$(ARTIFACTS) ./...
 
@@ -71,6 +71,19 @@ chromium:
 	else \
 		echo "Chromium is missing for the browser tests. Install it:  sudo apt-get install chromium"; \
 		echo "or set PORTAL_CHROMIUM to a Chromium or Chrome binary."; exit 1; \
+	fi
+
+# LibreOffice Calc, headless, for the tests that re-save workbooks as a
+# focal point's spreadsheet program would.
+.PHONY: libreoffice
+libreoffice:
+	@if command -v soffice >/dev/null; then \
+		exit 0; \
+	elif [ -n "$(ROOT)" ]; then \
+		echo "Installing LibreOffice Calc for the workbook tests (Debian package libreoffice-calc-nogui)..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null; \
+	else \
+		echo "LibreOffice is missing for the workbook tests. Install it:  sudo apt-get install libreoffice-calc-nogui"; exit 1; \
 	fi
 
 # Test tools the browser tests load into Chromium (axe-core), from
