@@ -208,12 +208,11 @@ func (s *Server) resolveConflicts(c *gin.Context) error {
 	ctx := c.Request.Context()
 	e := forms.Edit{}
 	e.Base, _ = strconv.Atoi(c.PostForm("version"))
-	allowed := sectionFields(dc.q, dc.section, dc.call.Years)
 	for _, f := range c.PostFormArray("field") {
 		if c.PostForm("choice/"+f) != "mine" {
 			continue // keep what the other person saved
 		}
-		if !allowed[f] && forms.FieldKind(f) != 'x' {
+		if !s.knownField(dc, f) && forms.FieldKind(f) != 'x' {
 			return forms.Errorf(forms.KindInvalid, "field %q is not of section %s", f, dc.section.Key)
 		}
 		if err := e.Answers.SetField(f, c.PostForm("mine/"+f)); err != nil {

@@ -127,6 +127,8 @@ type Options struct {
 	DevIdP *devidp.Provider
 	// SupportEmail is whom a user with no access yet should write to; optional.
 	SupportEmail string
+	// WorkbookMaxBytes bounds an uploaded workbook; DefaultWorkbookMaxBytes when 0.
+	WorkbookMaxBytes int64
 	// MetricsToken, when set, is the bearer token /metrics requires; when
 	// empty, /metrics answers only requests made directly from this machine.
 	MetricsToken string
@@ -251,6 +253,10 @@ func (s *Server) routes(e *gin.Engine) {
 	org.POST("/calls/:call/:section/resolve", s.orgScope(forms.EditDraft), s.handle(s.resolveConflicts))
 	org.GET("/files/:id", s.handle(s.downloadAttachment))
 	org.GET("/calls/:call/submission", s.handle(s.showSubmission))
+	org.GET("/calls/:call/workbook.xlsx", s.handle(s.downloadWorkbook))
+	org.POST("/calls/:call/workbook", s.orgScope(forms.EditDraft), s.handle(s.uploadWorkbook))
+	org.POST("/calls/:call/workbook/apply", s.orgScope(forms.EditDraft), s.handle(s.applyWorkbook))
+	org.POST("/calls/:call/workbook/report", s.handle(s.workbookReport))
 	org.POST("/calls/:call/submit", s.orgScope(forms.Submit), s.handle(s.transition(forms.TransitionSubmit)))
 	org.POST("/calls/:call/withdraw", s.orgScope(forms.Submit), s.handle(s.transition(forms.TransitionWithdraw)))
 	org.GET("/calls/:call/receipts/:n", s.handle(s.showReceipt))

@@ -51,6 +51,7 @@ type submissionPage struct {
 	Blocking               []findingView
 	CanSubmit, CanWithdraw bool
 	Editable, CanComment   bool
+	CanEdit                bool // the user may change the organization's answers
 	Joint                  bool
 	States                 []option // Member States a joint submission may answer for
 	Comments               []commentView
@@ -94,6 +95,7 @@ func (s *Server) showSubmission(c *gin.Context) error {
 	p.State, p.StateLabel = string(sub.State), p.T("submission.state."+string(sub.State))
 	p.DraftHref = "/orgs/" + dc.org.Code + "/calls/" + dc.call.Key
 	p.Editable = sub.State.Editable()
+	p.CanEdit = u.Can(forms.EditDraft, dc.org.ID)
 	for _, v := range sub.Versions {
 		p.Versions = append(p.Versions, s.versionView(&p.basePage, dc, v))
 	}

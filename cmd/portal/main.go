@@ -7,6 +7,7 @@
 //	portal healthcheck  ask a running portal whether it is alive (for containers)
 //	portal users ...    invite people, grant and revoke roles, list users
 //	portal questionnaires ...  list the built-in questionnaires, check questionnaire files
+//	portal workbook ...        write a blank workbook, check a filled one
 //
 // Settings come from the environment; `portal --help` lists them all.
 package main
@@ -52,6 +53,8 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		return usersCommand(args, getenv, stdout, stderr)
 	case "questionnaires":
 		return questionnairesCommand(args, stdout, stderr)
+	case "workbook":
+		return workbookCommand(args, stdout, stderr)
 	}
 	for _, a := range args {
 		if a == "-h" || a == "-help" || a == "--help" {
@@ -118,6 +121,7 @@ Usage:
   portal healthcheck  exit 0 if the portal at PORTAL_ADDR is alive, 1 if not
   portal users ...    invite, grant, revoke, list users (portal users --help)
   portal questionnaires ...  list the built-ins, lint files (portal questionnaires --help)
+  portal workbook ...        write a blank workbook, check filled ones (portal workbook --help)
 
 Settings, from the environment:
 `)

@@ -414,9 +414,14 @@ func (rd *reader) tableCell(s, at, where string) (forms.Cell, bool) {
 	isText := typ == excelize.CellTypeSharedString || typ == excelize.CellTypeInlineString
 	switch {
 	case v == "":
-	case strings.EqualFold(v, rd.na) || strings.EqualFold(v, "n.a."):
+	// The workbook's own words first: Spanish writes "n.a." for not applicable.
+	case strings.EqualFold(v, rd.na):
 		c.State = forms.CellNotAvailable
-	case strings.EqualFold(v, rd.nap) || strings.EqualFold(v, "n.ap."):
+	case strings.EqualFold(v, rd.nap):
+		c.State = forms.CellNotApplicable
+	case strings.EqualFold(v, "n.a."):
+		c.State = forms.CellNotAvailable
+	case strings.EqualFold(v, "n.ap."):
 		c.State = forms.CellNotApplicable
 	default:
 		x, err := strconv.ParseFloat(v, 64)
@@ -437,7 +442,7 @@ func (rd *reader) tableCell(s, at, where string) (forms.Cell, bool) {
 			rd.problem(Problem{Sheet: s, Cell: at, Where: where, Reason: "not_whole", Value: v})
 			return c, false
 		case x > 1e15:
-			rd.problem(Problem{Sheet: s, Cell: at, Where: where, Reason: "too_large", Value: v})
+			rd.problem(Problem{Sheet: s, Cell: at, Where: where, Reason: "too_large_number", Value: v})
 			return c, false
 		}
 		c.State, c.Value = forms.CellValue, int64(x)

@@ -144,6 +144,20 @@ func (b *builder) instructions() error {
 			if err := b.f.SetCellStr(name, cell(2, i+1), r[1]); err != nil {
 				return err
 			}
+			continue
+		}
+		if r[0] == "" || i == 0 {
+			continue
+		}
+		// A line of help: over both columns, wrapped.
+		if err := b.f.MergeCell(name, cell(1, i+1), cell(2, i+1)); err != nil {
+			return err
+		}
+		if err := b.f.SetCellStyle(name, cell(1, i+1), cell(2, i+1), b.wrap); err != nil {
+			return err
+		}
+		if err := b.f.SetRowHeight(name, i+1, 48); err != nil {
+			return err
 		}
 	}
 	if err := b.f.SetCellStyle(name, "A1", "A1", b.title); err != nil {
@@ -312,6 +326,13 @@ func (b *builder) section(sl *sheetLayout) error {
 		if err := b.f.SetSheetView(s, -1, &excelize.ViewOptions{RightToLeft: ptr(true)}); err != nil {
 			return err
 		}
+	}
+	// Printed across, as wide as the page.
+	if err := b.f.SetPageLayout(s, &excelize.PageLayoutOptions{Orientation: ptr("landscape"), FitToWidth: ptr(1), FitToHeight: ptr(0)}); err != nil {
+		return err
+	}
+	if err := b.f.SetSheetProps(s, &excelize.SheetPropsOptions{FitToPage: ptr(true)}); err != nil {
+		return err
 	}
 	return b.f.ProtectSheet(s, &excelize.SheetProtectionOptions{SelectLockedCells: true, SelectUnlockedCells: true,
 		EditObjects: true, FormatColumns: true, FormatRows: true})

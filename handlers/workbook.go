@@ -1,0 +1,262 @@
+package handlers
+
+import (
+	"bytes"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+
+	"portal/forms"
+	"portal/forms/workbook"
+)
+
+// The Excel round trip: a draft downloaded as a workbook, filled offline,
+// uploaded back. An upload is read in full first; its problems are shown
+// with their sheet and cell, or else what it would change in the draft, and
+// only a confirmation saves it, as one save with the usual merge rules.
+
+// DefaultWorkbookMaxBytes is the largest workbook an upload may be.
+const DefaultWorkbookMaxBytes = 10 << 20
+
+// WorkbookWords are the workbook's own words and the messages of its
+// problems, from the interface's catalogue: for the portal command, which
+// writes and checks workbooks without a server.
+type WorkbookWords struct{ cat *catalogue }
+
+// NewWorkbookWords loads the catalogue.
+func NewWorkbookWords() (*WorkbookWords, error) {
+	cat, err := loadCatalogue()
+	if err != nil {
+		return nil, err
+	}
+	return &WorkbookWords{cat: cat}, nil
+}
+
+// Texts returns the workbook's words in language l.
+func (w *WorkbookWords) Texts(l forms.Language) workbook.Texts { return w.cat.workbookTexts(l) }
+
+// Problem writes a problem for a person, in language l.
+func (w *WorkbookWords) Problem(l forms.Language, p workbook.Problem) string {
+	return w.cat.problemText(l, p)
+}
+
+func (cat *catalogue) workbookTexts(l forms.Language) workbook.Texts {
+	loc := cat.localizer(l)
+	return func(id string) string {
+		s, err := loc.Localize(&i18n.LocalizeConfig{MessageID: id})
+		if err != nil && s == "" {
+			return id
+		}
+		return s
+	}
+}
+
+func (cat *catalogue) problemText(l forms.Language, p workbook.Problem) string {
+	loc := cat.localizer(l)
+	tf := func(id string, data map[string]any) string {
+		s, err := loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
+		if err != nil && s == "" {
+			return id
+		}
+		return s
+	}
+	var b strings.Builder
+	if p.Sheet != "" {
+		if p.Cell != "" {
+			b.WriteString(tf("workbook.problem.at", map[string]any{"Sheet": p.Sheet, "Cell": p.Cell}))
+		} else {
+			b.WriteString(p.Sheet)
+		}
+		if p.Where != "" {
+			b.WriteString(" (" + p.Where + ")")
+		}
+		b.WriteString(": ")
+	}
+	b.WriteString(tf("workbook.problem."+p.Reason, map[string]any{"Value": p.Value}))
+	return b.String()
+}
+
+// downloadWorkbook sends the call's questionnaire as a workbook filled with
+// the organization's draft, in the page's language.
+func (s *Server) downloadWorkbook(c *gin.Context) error {
+	dc, err := s.callContext(c)
+	if err != nil {
+		return err
+	}
+	d, err := s.store.Draft(c.Request.Context(), dc.call, dc.ref)
+	if err != nil {
+		return err
+	}
+	lang := s.pages.cat.languageOf(c.Request)
+	var buf bytes.Buffer
+	if err := workbook.Write(&buf, workbook.Options{Questionnaire: dc.q, Years: dc.call.Years, Lang: lang,
+		Org: dc.org.Code, OrgName: dc.org.Name.In(lang), Call: dc.call.Key, Title: dc.call.Title.In(lang),
+		Answers: d.Answers, Texts: s.pages.cat.workbookTexts(lang)}); err != nil {
+		return err
+	}
+	name := dc.call.Key + "-" + dc.org.Code + "-" + string(lang) + "-v" + strconv.Itoa(d.Version) + ".xlsx"
+	c.Header("Content-Disposition", contentDisposition(name))
+	c.Header("Cache-Control", "private, no-store")
+	c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf.Bytes())
+	return nil
+}
+
+type workbookPage struct {
+	basePage
+	OrgName, OrgCode, CallKey, CallTitle string
+	Problems                             []string
+	Report                               string
+	Changes                              []workbookChange
+	DraftVersion                         int
+	Back                                 string
+}
+
+type workbookChange struct {
+	Field, Value    string // the field and its new content, for the confirmation
+	Where, Now, New string
+}
+
+// uploadWorkbook reads an uploaded workbook and shows its problems, or what
+// it would change.
+func (s *Server) uploadWorkbook(c *gin.Context) error {
+	dc, err := s.callContext(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request.Context()
+	p := &workbookPage{basePage: s.newBase(c), OrgCode: dc.org.Code, CallKey: dc.call.Key,
+		Back: "/orgs/" + dc.org.Code + "/calls/" + dc.call.Key + "/submission"}
+	p.OrgName, p.CallTitle = dc.org.Name.In(p.Lang), dc.call.Title.In(p.Lang)
+	limit := s.opts.WorkbookMaxBytes
+	if limit <= 0 {
+		limit = DefaultWorkbookMaxBytes
+	}
+	var problems []workbook.Problem
+	var res *workbook.Result
+	fh, err := c.FormFile("workbook")
+	if err != nil {
+		problems = []workbook.Problem{{Reason: "empty"}}
+	} else if fh.Size > limit {
+		problems = []workbook.Problem{{Reason: "too_large", Value: strconv.FormatInt(limit>>20, 10) + " MB"}}
+	} else {
+		f, err := fh.Open()
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		res, problems, err = workbook.Read(f, workbook.ReadOptions{
+			Limits:        workbook.Limits{MaxBytes: limit, MaxUnzipped: 10 * limit},
+			Questionnaire: s.opts.Questionnaires.Version, Texts: s.pages.cat.workbookTexts})
+		if err != nil {
+			return err
+		}
+	}
+	if res != nil {
+		problems = append(problems, workbookFits(res.Meta, dc)...)
+	}
+	if len(problems) > 0 {
+		for _, pr := range problems {
+			p.Problems = append(p.Problems, s.pages.cat.problemText(p.Lang, pr))
+		}
+		p.Report = strings.Join(p.Problems, "\n") + "\n"
+		p.Title = p.T("upload.problems.title")
+		s.render(c, http.StatusUnprocessableEntity, "workbook_problems", p)
+		return nil
+	}
+	d, err := s.store.Draft(ctx, dc.call, dc.ref)
+	if err != nil {
+		return err
+	}
+	res.Edit.Base = d.Version
+	changes, _ := forms.Merge(res.Edit, d.Answers, nil)
+	dp := &draftPage{basePage: p.basePage}
+	for _, ch := range changes {
+		p.Changes = append(p.Changes, workbookChange{Field: ch.Field, Value: ch.New, Where: s.fieldPlace(dp, dc.q, ch.Field),
+			Now: s.describeField(dp, dc.q, ch.Field, ch.Old), New: s.describeField(dp, dc.q, ch.Field, ch.New)})
+	}
+	p.DraftVersion = d.Version
+	p.Title = p.T("upload.preview.title")
+	s.render(c, http.StatusOK, "workbook_preview", p)
+	return nil
+}
+
+// workbookFits says what makes a workbook read without problems the wrong
+// one for this call and organization.
+func workbookFits(m workbook.Meta, dc draftContext) []workbook.Problem {
+	var out []workbook.Problem
+	if m.Questionnaire != dc.call.Questionnaire || m.Version != dc.call.Version {
+		out = append(out, workbook.Problem{Reason: "other_questionnaire", Value: m.Questionnaire + " v" + strconv.Itoa(m.Version)})
+	}
+	if m.Org != "" && m.Org != dc.org.Code {
+		out = append(out, workbook.Problem{Reason: "other_organization", Value: m.Org})
+	}
+	if m.Call != "" && m.Call != dc.call.Key {
+		out = append(out, workbook.Problem{Reason: "other_call", Value: m.Call})
+	}
+	if !slices.Equal(m.Years, dc.call.Years) {
+		ys := make([]string, len(m.Years))
+		for i, y := range m.Years {
+			ys[i] = strconv.Itoa(y)
+		}
+		out = append(out, workbook.Problem{Reason: "other_years", Value: strings.Join(ys, ", ")})
+	}
+	return out
+}
+
+// applyWorkbook saves the changes a previewed workbook makes, as one save
+// based on the draft's version at the preview.
+func (s *Server) applyWorkbook(c *gin.Context) error {
+	dc, err := s.callContext(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request.Context()
+	e := forms.Edit{}
+	e.Base, _ = strconv.Atoi(c.PostForm("version"))
+	for _, f := range c.PostFormArray("field") {
+		if !s.knownField(dc, f) {
+			return forms.Errorf(forms.KindInvalid, "field %q is not of the questionnaire", f)
+		}
+		if err := e.Answers.SetField(f, c.PostForm("value/"+f)); err != nil {
+			return forms.Wrap(forms.KindInvalid, err, "unreadable value")
+		}
+		e.Fields = append(e.Fields, f)
+	}
+	res, err := s.store.SaveDraft(ctx, dc.call, dc.ref, e, s.actor(c))
+	if err != nil {
+		return err
+	}
+	dc.section = &dc.q.Sections[0]
+	if len(res.Conflicts) > 0 {
+		d, err := s.store.Draft(ctx, dc.call, dc.ref)
+		if err != nil {
+			return err
+		}
+		p, err := s.newDraftPage(c, dc, d, nil, "")
+		if err != nil {
+			return err
+		}
+		p.Conflicts = s.conflictViews(p, dc, res.Conflicts)
+		p.Title = p.T("draft.conflict.title")
+		s.render(c, http.StatusConflict, "conflict", p)
+		return nil
+	}
+	s.flash(c, "upload.applied")
+	c.Redirect(http.StatusSeeOther, "/orgs/"+dc.org.Code+"/calls/"+dc.call.Key+"/submission")
+	return nil
+}
+
+// workbookReport sends back the list of a workbook's problems as a text file.
+func (s *Server) workbookReport(c *gin.Context) error {
+	report := cleanText(c.PostForm("report"))
+	if len(report) > 64<<10 {
+		report = report[:64<<10]
+	}
+	c.Header("Content-Disposition", contentDisposition("workbook-problems.txt"))
+	c.Data(http.StatusOK, "text/plain; charset=utf-8", []byte(report))
+	return nil
+}
