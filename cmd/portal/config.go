@@ -34,6 +34,7 @@ type Config struct {
 	OIDCTrustEmail  bool
 	SupportEmail    string
 	MetricsToken    string
+	WorkbookMaxMB   int
 }
 
 // UseDevIdP reports whether the portal serves its own development identity
@@ -147,6 +148,14 @@ var settings = []setting{
 	}},
 	{"PORTAL_METRICS_TOKEN", "", true, "bearer token for /metrics; without it, /metrics answers only requests from this machine that no proxy forwarded", func(c *Config, v string) error {
 		c.MetricsToken = v
+		return nil
+	}},
+	{"PORTAL_WORKBOOK_MAX_MB", "10", false, "the largest Excel workbook an upload may be, in MB", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			return fmt.Errorf("%q is not a whole number of megabytes from 1 to 100", v)
+		}
+		c.WorkbookMaxMB = n
 		return nil
 	}},
 	{"PORTAL_PG_BINDIR", "found automatically", false, "directory of the PostgreSQL server binaries (initdb, postgres) for the private cluster", func(c *Config, v string) error {

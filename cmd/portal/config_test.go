@@ -30,6 +30,7 @@ func defaultConfig() Config {
 		DevSignIn:       true,
 		ShutdownTimeout: 30 * time.Second,
 		OIDCScopes:      []string{"openid", "email", "profile"},
+		WorkbookMaxMB:   10,
 	}
 }
 

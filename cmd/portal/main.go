@@ -241,15 +241,16 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 		return err
 	}
 	opts := handlers.Options{
-		Questionnaires: lib,
-		BaseURL:        cfg.BaseURL,
-		Version:        version,
-		TrustedProxies: cfg.TrustedProxies,
-		Logger:         log,
-		Store:          db,
-		Sessions:       db.SessionStore(),
-		SupportEmail:   cfg.SupportEmail,
-		MetricsToken:   cfg.MetricsToken,
+		Questionnaires:   lib,
+		BaseURL:          cfg.BaseURL,
+		Version:          version,
+		TrustedProxies:   cfg.TrustedProxies,
+		Logger:           log,
+		Store:            db,
+		Sessions:         db.SessionStore(),
+		SupportEmail:     cfg.SupportEmail,
+		MetricsToken:     cfg.MetricsToken,
+		WorkbookMaxBytes: int64(cfg.WorkbookMaxMB) << 20,
 		OIDC: handlers.OIDC{
 			Issuer:       cfg.OIDCIssuer,
 			ClientID:     cfg.OIDCClientID,
