@@ -153,7 +153,11 @@ func sheetName(title string, used map[string]bool) string {
 	}, title)
 	name = strings.TrimSpace(name)
 	if utf8.RuneCountInString(name) > 28 {
-		name = strings.TrimSpace(string([]rune(name)[:28]))
+		cut := string([]rune(name)[:28])
+		if i := strings.LastIndexByte(cut, ' '); i > 10 {
+			cut = cut[:i] // at a word, where there is one
+		}
+		name = strings.TrimSpace(cut)
 	}
 	if name == "" {
 		name = "Sheet"

@@ -1,0 +1,109 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/xuri/excelize/v2"
+
+	"portal/handlers/browsertest"
+)
+
+// TestBrowserWorkbook: the Austrian focal point's workbook, filled and
+// saved by LibreOffice Calc as a person's spreadsheet program would, is
+// uploaded in Chromium; the two mistakes are reported with their cells;
+// corrected, uploaded again, previewed and confirmed, its figures are in
+// the browser form. axe-core checks the pages on the way.
+func TestBrowserWorkbook(t *testing.T) {
+	soffice, err := exec.LookPath("soffice")
+	if err != nil {
+		t.Fatal("LibreOffice is missing: install it (apt-get install libreoffice-calc-nogui; make test does this when run as root)")
+	}
+	ts, _ := startServer(t, nil)
+	stats := demoCall("crime-statistics")
+	call := ts.URL + "/orgs/AUT/calls/" + stats.Key
+	c := newClient(t)
+	if r := signIn(t, c, ts.URL, "demo-fp-aut"); r.status != http.StatusSeeOther {
+		t.Fatalf("sign-in: %d", r.status)
+	}
+	r := do(t, c, "GET", call+"/workbook.xlsx", nil)
+	dir := t.TempDir()
+	fill := func(name string, robbery any) string {
+		f, err := excelize.OpenReader(strings.NewReader(r.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var police string
+		for _, s := range f.GetSheetList() {
+			if strings.HasPrefix(s, "Offences and victims") {
+				police = s
+			}
+		}
+		rows, _ := f.GetRows(police)
+		at := func(label string) string {
+			for i, row := range rows {
+				if len(row) > 0 && row[0] == label {
+					return "C" + strconv.Itoa(i+1)
+				}
+			}
+			t.Fatalf("no row %q", label)
+			return ""
+		}
+		f.SetCellInt(police, at("Intentional homicide"), 87)
+		f.SetCellValue(police, at("Robbery"), robbery)
+		f.SetCellStr(police, at("Burglary"), "n.a.")
+		in := filepath.Join(dir, "in", name+".xlsx")
+		os.MkdirAll(filepath.Dir(in), 0o755)
+		if err := f.SaveAs(in); err != nil {
+			t.Fatal(err)
+		}
+		// Saved again by LibreOffice, as by a focal point's spreadsheet program.
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, soffice, "--headless", "--norestore", "-env:UserInstallation=file://"+filepath.Join(dir, "profile"),
+			"--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", filepath.Join(dir, "out"), in)
+		cmd.Env = append(os.Environ(), "HOME="+dir)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("soffice: %v\n%s", err, out)
+		}
+		return filepath.Join(dir, "out", name+".xlsx")
+	}
+	wrong, right := fill("wrong", "twelve"), fill("right", 12)
+
+	b := browsertest.New(t, 4*time.Minute)
+	b.Do(chromedp.Navigate(ts.URL+"/signin"), chromedp.WaitVisible(chromedp.CSS(`.accounts`)),
+		chromedp.Click(chromedp.CSS(`form:has(input[name=subject][value="demo-fp-aut"]) button`)),
+		chromedp.WaitVisible(chromedp.CSS(`.account__name`)),
+		chromedp.Navigate(call+"/submission"), chromedp.WaitVisible(chromedp.CSS(`.upload-form`)),
+		chromedp.SetUploadFiles(chromedp.CSS(`#workbook-file`), []string{wrong}),
+		chromedp.Click(chromedp.CSS(`.upload-form button`)), chromedp.WaitVisible(chromedp.CSS(`.problems`)))
+	b.CheckAccessible("workbook problems")
+	if got := b.Text(`.problems`); !strings.Contains(got, "“twelve” is not a whole number") || !strings.Contains(got, "Robbery") {
+		b.Fatalf("problems: %q", got)
+	}
+	b.Screenshot("workbook-problems")
+	b.Do(chromedp.Navigate(call+"/submission"), chromedp.WaitVisible(chromedp.CSS(`.upload-form`)),
+		chromedp.SetUploadFiles(chromedp.CSS(`#workbook-file`), []string{right}),
+		chromedp.Click(chromedp.CSS(`.upload-form button`)), chromedp.WaitVisible(chromedp.CSS(`.preview-form`)))
+	b.CheckAccessible("workbook preview")
+	b.Screenshot("workbook-preview")
+	b.Do(chromedp.Click(chromedp.CSS(`.preview-form button`)), chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+		chromedp.Navigate(call+"/police"), chromedp.WaitVisible(chromedp.CSS(`table.grid`)))
+	y := strconv.Itoa(stats.Years[0])
+	for id, want := range map[string]string{"homicide": "87", "robbery": "12"} {
+		if got := b.Eval(`document.querySelector('#cell-police_offences-` + id + `-` + y + `-total').value`); got != want {
+			b.Fatalf("%s after the upload: %q, want %q", id, got, want)
+		}
+	}
+	if got := b.Eval(`document.querySelector('#cell-police_offences-burglary-` + y + `-total-s').value`); got != "na" {
+		b.Fatalf("burglary after the upload: %q, want not available", got)
+	}
+}
