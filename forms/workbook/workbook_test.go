@@ -302,6 +302,42 @@ func BenchmarkWorkbook(b *testing.B) {
 	if err := Write(&file, o); err != nil {
 		b.Fatal(err)
 	}
+	// The baseline: excelize alone writing, and reading back, the same
+	// number of figures in one plain sheet.
+	n := len(full.Cells)
+	b.Run("PlainExcelizeWrite", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			f := excelize.NewFile()
+			for i := range n {
+				f.SetCellInt("Sheet1", cell(1+i%16, 1+i/16), 12345)
+			}
+			var buf bytes.Buffer
+			if err := f.Write(&buf); err != nil {
+				b.Fatal(err)
+			}
+			f.Close()
+		}
+	})
+	plain := excelize.NewFile()
+	for i := range n {
+		plain.SetCellInt("Sheet1", cell(1+i%16, 1+i/16), 12345)
+	}
+	var plainFile bytes.Buffer
+	plain.Write(&plainFile)
+	b.Run("PlainExcelizeRead", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			f, err := excelize.OpenReader(bytes.NewReader(plainFile.Bytes()))
+			if err != nil {
+				b.Fatal(err)
+			}
+			if rows, err := f.GetRows("Sheet1"); err != nil || len(rows) == 0 {
+				b.Fatal(err)
+			}
+			f.Close()
+		}
+	})
 	b.Run("Download", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
@@ -321,4 +357,31 @@ func BenchmarkWorkbook(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkRefuse: hostile files are refused quickly and without reading
+// them whole: a zip that would unpack to 120 MB, and a file over the limit.
+func BenchmarkRefuse(b *testing.B) {
+	var bomb bytes.Buffer
+	z := zip.NewWriter(&bomb)
+	w, _ := z.Create("xl/worksheets/sheet1.xml")
+	w.Write(bytes.Repeat([]byte("0"), 120<<20))
+	z.Close()
+	big := bytes.Repeat([]byte("PK\x03\x04"), int(DefaultLimits.MaxBytes)/4+1)
+	opts := readOptions(b)
+	for _, c := range []struct {
+		name   string
+		data   []byte
+		reason string
+	}{{"ZipBomb", bomb.Bytes(), "zip_bomb"}, {"TooLarge", big, "too_large"}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				_, problems, _ := Read(bytes.NewReader(c.data), opts)
+				if len(problems) != 1 || problems[0].Reason != c.reason {
+					b.Fatalf("%v", problems)
+				}
+			}
+		})
+	}
 }
