@@ -150,6 +150,20 @@ func (a Answers) Field(field string) string {
 		if c == (Cell{}) {
 			return ""
 		}
+		if c.Note == "" { // the common case, written as json.Marshal would, without it
+			b := make([]byte, 0, 32)
+			b = append(b, `{"s":`...)
+			b = strconv.AppendUint(b, uint64(c.State), 10)
+			if c.Value != 0 {
+				b = append(b, `,"v":`...)
+				b = strconv.AppendInt(b, c.Value, 10)
+			}
+			if c.Flags != 0 {
+				b = append(b, `,"f":`...)
+				b = strconv.AppendUint(b, uint64(c.Flags), 10)
+			}
+			return string(append(b, '}'))
+		}
 		b, _ := json.Marshal(cellJSON(c))
 		return string(b)
 	case 'x':

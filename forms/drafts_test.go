@@ -1,6 +1,7 @@
 package forms
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -106,5 +107,18 @@ func TestParseCellField(t *testing.T) {
 	got, ok := ParseCellField(CellField(ref))
 	if !ok || got != ref {
 		t.Fatalf("ParseCellField(CellField(%v)) = %v, %v", ref, got, ok)
+	}
+}
+
+// TestCellEncoding: the quick encoding of a cell without a note is the
+// one json.Marshal gives, since saves record encodings and compare them.
+func TestCellEncoding(t *testing.T) {
+	ref := CellRef{"t", "r", 2024, "total"}
+	for _, c := range []Cell{{State: CellValue}, {State: CellValue, Value: 1 << 50}, {State: CellNotAvailable, Flags: 7},
+		{State: CellNotApplicable, Flags: FlagEstimate}, {State: CellValue, Value: 3, Note: "n", Flags: 1}, {Flags: 2}} {
+		want, _ := json.Marshal(cellJSON(c))
+		if got := (Answers{Cells: map[CellRef]Cell{ref: c}}).Field(CellField(ref)); got != string(want) {
+			t.Errorf("%+v encodes as %s, want %s", c, got, want)
+		}
 	}
 }

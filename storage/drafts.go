@@ -260,7 +260,7 @@ func (s *Store) SaveDraft(ctx context.Context, call forms.Call, org forms.Organi
 		res.Changes, res.Conflicts = forms.Merge(e, current, base)
 		if len(res.Changes) > 0 {
 			res.Version = version + 1
-			if err := writeChanges(ctx, tx, draftID, res.Version, res.Changes, actor); err != nil {
+			if err := writeChanges(ctx, tx, draftID, res.Version, res.Changes, e.Answers, actor); err != nil {
 				return fmt.Errorf("storage: %s: %w", what, err)
 			}
 		}
@@ -400,8 +400,10 @@ func fieldsAt(ctx context.Context, tx *sqlx.Tx, draftID int64, version int, fiel
 // writeChanges writes the changes as version of the draft: one statement
 // per table for what is set and one for what is cleared, whatever the
 // number of fields, then the record of the changes and the draft's version.
-func writeChanges(ctx context.Context, tx *sqlx.Tx, draftID int64, version int, changes []forms.Change, actor forms.Actor) error {
-	var next forms.Answers
+func writeChanges(ctx context.Context, tx *sqlx.Tx, draftID int64, version int, changes []forms.Change, src forms.Answers, actor forms.Actor) error {
+	// What each change writes is src's content of its field (Merge writes
+	// the edit's own), taken from src rather than decoded again.
+	next := forms.Answers{Values: map[string]forms.Answer{}, Cells: make(map[forms.CellRef]forms.Cell, len(changes)), Explanations: map[string]string{}}
 	record := make(map[string][2]string, len(changes))
 	var (
 		delQ, delX          []string
@@ -416,8 +418,17 @@ func writeChanges(ctx context.Context, tx *sqlx.Tx, draftID int64, version int, 
 	for _, ch := range changes {
 		record[ch.Field] = [2]string{ch.Old, ch.New}
 		if ch.New != "" {
-			if err := next.SetField(ch.Field, ch.New); err != nil {
-				return forms.Wrap(forms.KindInvalid, err, "")
+			switch forms.FieldKind(ch.Field) {
+			case 'q':
+				next.Values[ch.Field[2:]] = src.Values[ch.Field[2:]]
+			case 'x':
+				next.Explanations[ch.Field[2:]] = src.Explanations[ch.Field[2:]]
+			case 'c':
+				ref, ok := forms.ParseCellField(ch.Field)
+				if !ok {
+					return forms.Errorf(forms.KindInvalid, "no such cell %q", ch.Field)
+				}
+				next.Cells[ref] = src.Cells[ref]
 			}
 			continue
 		}
