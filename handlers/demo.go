@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"portal/forms"
+	"portal/forms/synthetic"
 )
 
 // DemoCalls are the calls a development portal starts with: views on the
@@ -100,17 +101,25 @@ func EnsureDemoCalls(ctx context.Context, store Store, lib Questionnaires, now t
 		if err != nil {
 			return fmt.Errorf("demo call %s: %w", c.Key, err)
 		}
-		if i != 0 {
-			continue
-		}
-		if err := demoSubmissions(ctx, store, lib, stored, now); err != nil {
+		if err := demoSubmissions(ctx, store, lib, stored, now, i == 1); err != nil {
 			return fmt.Errorf("demo submissions to %s: %w", c.Key, err)
 		}
 	}
 	return nil
 }
 
-func demoSubmissions(ctx context.Context, store Store, lib Questionnaires, call forms.Call, now time.Time) error {
+// demoStep is what one organization has done with a demo call.
+type demoStep struct {
+	code       string
+	onBehalfOf []string // a joint submission's States
+	then       []forms.Transition
+	comment    string // the Office's, when it returns the answers
+}
+
+// demoSubmissions seeds answers to a demo call the first time: the views
+// in every state; for statistics (statistics true), synthetic figures
+// from Kenya (submitted), Germany (accepted) and Mexico (a draft).
+func demoSubmissions(ctx context.Context, store Store, lib Questionnaires, call forms.Call, now time.Time, statistics bool) error {
 	q, ok := lib.Version(call.Questionnaire, call.Version)
 	if !ok {
 		return fmt.Errorf("questionnaire %s v%d", call.Questionnaire, call.Version)
@@ -124,18 +133,17 @@ func demoSubmissions(ctx context.Context, store Store, lib Questionnaires, call 
 	}
 	office := &forms.User{Email: "analyst@unodc.example.org", Memberships: []forms.Membership{{Role: forms.Analyst}}}
 	officeActor := forms.Actor{Label: "demo: the Office"}
-	steps := []struct {
-		code       string
-		onBehalfOf []string
-		then       []forms.Transition
-		comment    string
-	}{
+	steps := []demoStep{
 		{"KEN", nil, []forms.Transition{forms.TransitionSubmit}, ""},
 		{"DEU", nil, []forms.Transition{forms.TransitionSubmit, forms.TransitionAccept}, ""},
 		{"FRA", nil, []forms.Transition{forms.TransitionSubmit, forms.TransitionReturn},
 			"Could you say which ministries take part in the partnerships you describe?"},
 		{"BRA", nil, nil, ""},
 		{"EU", []string{"BEL", "LUX", "NLD"}, []forms.Transition{forms.TransitionSubmit}, ""},
+	}
+	if statistics {
+		steps = steps[:2]
+		steps = append(steps, demoStep{"MEX", nil, nil, ""})
 	}
 	for _, st := range steps {
 		o, err := store.OrganizationByCode(ctx, st.code)
@@ -146,6 +154,9 @@ func demoSubmissions(ctx context.Context, store Store, lib Questionnaires, call 
 		fp := &forms.User{Email: "demo focal point of " + o.Code, Memberships: []forms.Membership{{Role: forms.FocalPoint, Organization: ref}}}
 		actor := forms.Actor{Label: "demo: focal point of " + o.Code}
 		a := DemoAnswers(q, o.Name.En)
+		if statistics {
+			a = synthetic.Statistics(q, call.Years, o.Code)
+		}
 		if _, err := store.SaveDraft(ctx, call, ref, forms.Edit{Fields: a.Fields(), Answers: a}, actor); err != nil {
 			return err
 		}
