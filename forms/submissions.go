@@ -335,3 +335,15 @@ func keyPattern(s string) bool {
 	}
 	return true
 }
+
+// StatRow is one value of a submitted statistics table, with who reported
+// it: a row of the long dataset.
+type StatRow struct {
+	Organization Organization // code, M49, names, regional groups
+	ISO2, Region string
+	Cell         CellRef
+	Value        Cell
+	Reference    string // the receipt of the version it comes from
+	Version      int
+	State        SubmissionState
+}

@@ -191,6 +191,8 @@ var authzTable = map[string]accessRule{
 	"POST /office/calls/:call/edit":                 officeOnly,
 	"GET /office/calls/:call/responses.csv":         officeOnly,
 	"GET /office/calls/:call/responses.xlsx":        officeOnly,
+	"GET /office/calls/:call/statistics.xlsx":       officeOnly,
+	"GET /office/calls/:call/statistics.csv":        officeOnly,
 	"GET /office/calls/:call/orgs/:code":            officeOnly,
 	"POST /office/calls/:call/orgs/:code/accept":    officeOnly,
 	"POST /office/calls/:call/orgs/:code/return":    officeOnly,

@@ -12,6 +12,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"portal/forms"
+	"portal/forms/export"
 )
 
 type officePage struct {
@@ -252,7 +253,7 @@ func (s *Server) exportResponses(format string) handlerFunc {
 			}
 			for _, r := range rows {
 				for i := range r {
-					r[i] = neutralize(r[i])
+					r[i] = export.Neutralize(r[i])
 				}
 				if err := w.Write(r); err != nil {
 					return err
@@ -312,15 +313,6 @@ func (s *Server) exportResponses(format string) handlerFunc {
 		c.Status(http.StatusOK)
 		return f.Write(c.Writer)
 	}
-}
-
-// neutralize keeps a text that a spreadsheet would take for a formula as
-// text, by starting it with an apostrophe.
-func neutralize(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }
 
 type reviewPage struct {
@@ -434,4 +426,46 @@ func (s *Server) showReview(c *gin.Context) error {
 	}
 	s.render(c, http.StatusOK, "review", p)
 	return nil
+}
+
+// exportStatistics streams a call's long dataset (one row per value) as
+// XLSX or CSV: accepted submissions, and submitted ones with
+// ?include=submitted; ?bom=1 puts a byte order mark before a CSV.
+func (s *Server) exportStatistics(format string) handlerFunc {
+	return func(c *gin.Context) error {
+		ctx := c.Request.Context()
+		call, err := s.store.CallByKey(ctx, c.Param("call"))
+		if err != nil {
+			return err
+		}
+		q, ok := s.opts.Questionnaires.Version(call.Questionnaire, call.Version)
+		if !ok {
+			return forms.Errorf(forms.KindNotFound, "questionnaire %s v%d", call.Questionnaire, call.Version)
+		}
+		include := c.Query("include") == "submitted"
+		filters := "accepted submissions"
+		if include {
+			filters = "accepted and submitted submissions"
+		}
+		lang := s.pages.cat.languageOf(c.Request)
+		meta := export.Meta{Call: call, Questionnaire: q, Extracted: time.Now(), Filters: filters, Lang: lang}
+		name := "statistics-" + call.Key + "-" + strings.ReplaceAll(filters, " ", "-") + "-" + time.Now().UTC().Format("20060102") + "." + format
+		c.Header("Content-Disposition", contentDisposition(name))
+		c.Header("Cache-Control", "private, no-store")
+		var w *export.Writer
+		if format == "csv" {
+			c.Header("Content-Type", "text/csv; charset=utf-8")
+			w, err = export.NewCSV(c.Writer, meta, c.Query("bom") != "")
+		} else {
+			c.Header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+			w, err = export.NewXLSX(c.Writer, meta)
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.store.StatisticsRows(ctx, call, include, w.Row); err != nil {
+			return err
+		}
+		return w.Close()
+	}
 }

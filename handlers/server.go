@@ -96,6 +96,8 @@ type Store interface {
 	AddComment(ctx context.Context, call forms.Call, org forms.OrganizationRef, field, body string, office bool, actor forms.Actor) error
 	// Responses lists every organization a call asks, with where its answer stands.
 	Responses(ctx context.Context, call forms.Call) ([]forms.Response, error)
+	// StatisticsRows streams every value of the call's accepted (and, if asked, submitted) submissions.
+	StatisticsRows(ctx context.Context, call forms.Call, includeSubmitted bool, fn func(forms.StatRow) error) error
 }
 
 // Questionnaires finds questionnaire definitions by key and version.
@@ -272,6 +274,8 @@ func (s *Server) routes(e *gin.Engine) {
 	office.GET("/calls/:call", s.handle(s.showTracking))
 	office.GET("/calls/:call/responses.csv", s.handle(s.exportResponses("csv")))
 	office.GET("/calls/:call/responses.xlsx", s.handle(s.exportResponses("xlsx")))
+	office.GET("/calls/:call/statistics.xlsx", s.handle(s.exportStatistics("xlsx")))
+	office.GET("/calls/:call/statistics.csv", s.handle(s.exportStatistics("csv")))
 	office.GET("/calls/:call/orgs/:code", s.reviewScope, s.handle(s.showReview))
 	office.POST("/calls/:call/orgs/:code/accept", s.reviewScope, s.handle(s.transition(forms.TransitionAccept)))
 	office.POST("/calls/:call/orgs/:code/return", s.reviewScope, s.handle(s.transition(forms.TransitionReturn)))

@@ -8,6 +8,8 @@
 //	portal users ...    invite people, grant and revoke roles, list users
 //	portal questionnaires ...  list the built-in questionnaires, check questionnaire files
 //	portal workbook ...        write a blank workbook, check a filled one
+//	portal demo generate ...   fill the database with synthetic statistics
+//	portal export ...          write a call's statistics as XLSX or CSV
 //
 // Settings come from the environment; `portal --help` lists them all.
 package main
@@ -55,6 +57,10 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		return questionnairesCommand(args, stdout, stderr)
 	case "workbook":
 		return workbookCommand(args, stdout, stderr)
+	case "demo":
+		return demoCommand(args, getenv, stdout, stderr)
+	case "export":
+		return exportCommand(args, getenv, stdout, stderr)
 	}
 	for _, a := range args {
 		if a == "-h" || a == "-help" || a == "--help" {
@@ -122,6 +128,8 @@ Usage:
   portal users ...    invite, grant, revoke, list users (portal users --help)
   portal questionnaires ...  list the built-ins, lint files (portal questionnaires --help)
   portal workbook ...        write a blank workbook, check filled ones (portal workbook --help)
+  portal demo generate ...   synthetic statistics for tests and benchmarks (portal demo --help)
+  portal export ...          a call's statistics, one row per value, as XLSX or CSV (portal export --help)
 
 Settings, from the environment:
 `)

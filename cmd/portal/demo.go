@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"portal/forms"
+	"portal/forms/definition"
+	"portal/forms/synthetic"
+	"portal/storage"
+)
+
+const demoUsage = `Usage:
+  portal demo generate [--states N] [--years Y]
+
+generate fills the database with synthetic crime statistics for tests,
+benchmarks and demonstrations: a call "uncts-synthetic-Y" for the Y years
+before this one, and for the first N Member States (by code) a full answer,
+every cell, consistent with every rule, submitted and accepted. Running it
+again leaves the States already done as they are. It uses the database as
+the portal does (PORTAL_DATABASE_URL, or the private cluster).
+`
+
+// demoCommand runs "portal demo ..." and returns the exit code.
+func demoCommand(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, demoUsage)
+		return 0
+	}
+	if args[0] != "generate" {
+		fmt.Fprintf(stderr, "portal demo: unknown command %q\n\n%s", args[0], demoUsage)
+		return 2
+	}
+	fs := flag.NewFlagSet("portal demo generate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	states := fs.Int("states", 193, "Member States")
+	years := fs.Int("years", 20, "reporting years")
+	if err := fs.Parse(args[1:]); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 || *states < 1 || *states > 193 || *years < 1 || *years > 30 {
+		fmt.Fprintf(stderr, "portal demo generate: --states from 1 to 193, --years from 1 to 30\n\n%s", demoUsage)
+		return 2
+	}
+	cfg, err := LoadConfig(getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "portal: %v\n", err)
+		return 1
+	}
+	if getenv("PORTAL_LOG_LEVEL") == "" {
+		cfg.LogLevel = slog.LevelWarn
+	}
+	log := newLogger(cfg, stderr)
+	ctx := context.Background()
+	db, err := openMigrated(ctx, cfg, log)
+	if err != nil {
+		fmt.Fprintf(stderr, "portal: %v\n", err)
+		return 1
+	}
+	defer db.Close(log)
+	n, values, err := generate(ctx, db.Store, *states, *years, time.Now(), stdout)
+	if err != nil {
+		fmt.Fprintf(stderr, "portal demo generate: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "%d States answered, %d values in all\n", n, values)
+	return 0
+}
+
+// generate makes the synthetic call and its answers; it returns how many
+// States have answered and how many values they hold.
+func generate(ctx context.Context, s *storage.Store, states, years int, now time.Time, progress io.Writer) (int, int, error) {
+	lib, err := definition.Builtin()
+	if err != nil {
+		return 0, 0, err
+	}
+	q, _ := lib.Latest("crime-statistics")
+	ys := make([]int, years)
+	for i := range ys {
+		ys[i] = now.Year() - years + i
+	}
+	key := "uncts-synthetic-" + strconv.Itoa(years)
+	call, err := s.EnsureCall(ctx, forms.Call{Key: key, Reference: "UNCTS-SYN" + strconv.Itoa(years),
+		Title:         forms.Text{forms.English: fmt.Sprintf("Crime and criminal justice statistics, %d–%d (synthetic)", ys[0], ys[len(ys)-1])},
+		Questionnaire: q.Key, Version: q.Version, Years: ys, State: forms.CallOpen, TimeZone: "UTC",
+		Deadline: now.AddDate(0, 1, 0), Audience: forms.Audience{AllMemberStates: true}})
+	if err != nil {
+		return 0, 0, err
+	}
+	orgs, err := s.Organizations(ctx, forms.MemberState)
+	if err != nil {
+		return 0, 0, err
+	}
+	slices.SortFunc(orgs, func(a, b forms.Organization) int { return strings.Compare(a.Code, b.Code) })
+	office := &forms.User{Memberships: []forms.Membership{{Role: forms.Analyst}}}
+	actor := forms.Actor{Label: "demo generate"}
+	values := 0
+	for i, o := range orgs[:states] {
+		ref := forms.OrganizationRef{ID: o.ID, Code: o.Code, Name: o.Name}
+		sub, err := s.Submission(ctx, call, ref)
+		if err != nil {
+			return i, values, err
+		}
+		a := synthetic.Statistics(q, ys, o.Code)
+		values += len(a.Cells)
+		if sub.State == forms.Accepted {
+			continue
+		}
+		if sub.State.Editable() {
+			if _, err := s.SaveDraft(ctx, call, ref, forms.Edit{Base: sub.DraftVersion, Fields: a.Fields(), Answers: a}, actor); err != nil {
+				return i, values, fmt.Errorf("%s: %w", o.Code, err)
+			}
+			fp := &forms.User{Memberships: []forms.Membership{{Role: forms.FocalPoint, Organization: ref}}}
+			if _, err := s.Transition(ctx, call, q, ref, fp, forms.TransitionSubmit, now, nil, "", actor); err != nil {
+				return i, values, fmt.Errorf("%s: %w", o.Code, err)
+			}
+		}
+		if _, err := s.Transition(ctx, call, q, ref, office, forms.TransitionAccept, now, nil, "", actor); err != nil {
+			return i, values, fmt.Errorf("%s: %w", o.Code, err)
+		}
+		if (i+1)%20 == 0 {
+			fmt.Fprintf(progress, "%d States...\n", i+1)
+		}
+	}
+	return states, values, nil
+}

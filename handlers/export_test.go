@@ -1,0 +1,138 @@
+package handlers
+
+import (
+	"context"
+	"encoding/csv"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"portal/forms"
+	"portal/forms/synthetic"
+	"portal/storage"
+)
+
+// TestStatisticsExport: the long dataset of the demo statistics call, read
+// back with excelize, is the database row for row (Germany's accepted
+// figures; with submitted ones, Kenya's and Austria's too), and a note
+// that looks like a formula arrives as text in XLSX and CSV.
+func TestStatisticsExport(t *testing.T) {
+	ts, srv := startServer(t, nil)
+	store := srv.store.(*storage.Store)
+	ctx := context.Background()
+	stats := demoCall("crime-statistics")
+	call, err := store.CallByKey(ctx, stats.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := builtinQuestionnaire(t, call)
+	aut := orgRef(t, store, "AUT")
+	a := synthetic.Statistics(q, call.Years, "AUT")
+	formula := `=HYPERLINK("http://example.org","click")`
+	noted := forms.CellRef{Question: "police_offences", Row: "homicide", Year: call.Years[0], Category: "total"}
+	c := a.Cells[noted]
+	c.Note = formula
+	a.Cells[noted] = c
+	if _, err := store.SaveDraft(ctx, call, aut, editOf(a), srvActor()); err != nil {
+		t.Fatal(err)
+	}
+	fp := &forms.User{Memberships: []forms.Membership{{Role: forms.FocalPoint, Organization: aut}}}
+	if _, err := store.Transition(ctx, call, q, aut, fp, forms.TransitionSubmit, time.Now(), nil, "", srvActor()); err != nil {
+		t.Fatal(err)
+	}
+	analyst := newClient(t)
+	if r := signIn(t, analyst, ts.URL, "demo-analyst"); r.status != http.StatusSeeOther {
+		t.Fatal(r.status)
+	}
+	perState := len(a.Cells)
+
+	read := func(query string) [][]string {
+		t.Helper()
+		r := do(t, analyst, "GET", ts.URL+"/office/calls/"+stats.Key+"/statistics.xlsx"+query, nil)
+		if r.status != 200 {
+			t.Fatalf("export: %d", r.status)
+		}
+		f, err := excelize.OpenReader(strings.NewReader(r.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := f.GetRows("Data")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, row := range rows {
+			if i > 0 && len(row) > 15 && row[15] == formula {
+				cell, _ := excelize.CoordinatesToCellName(16, i+1)
+				if fo, _ := f.GetCellFormula("Data", cell); fo != "" {
+					t.Errorf("the note became a formula: %s", fo)
+				}
+			}
+		}
+		return rows
+	}
+	rows := read("")
+	if len(rows)-1 != perState {
+		t.Fatalf("accepted only: %d rows, want %d (Germany's)", len(rows)-1, perState)
+	}
+	want := synthetic.Statistics(q, call.Years, "DEU")
+	for _, row := range rows[1:] {
+		year, _ := strconv.Atoi(row[10])
+		ref := forms.CellRef{Question: row[6], Row: row[7], Year: year}
+		for _, col := range q.Columns(mustTable(t, q, row[6])) {
+			if categoryLabelEN(q, row[6], col) == row[11] {
+				ref.Category = col
+			}
+		}
+		w := want.Cells[ref]
+		if row[0] != "DEU" || row[13] != "value" || row[12] != strconv.FormatInt(w.Value, 10) {
+			t.Fatalf("row %v; want DEU %v = %d", row, ref, w.Value)
+		}
+	}
+	all := read("?include=submitted")
+	if len(all)-1 != 3*perState {
+		t.Errorf("with submitted: %d rows, want %d", len(all)-1, 3*perState)
+	}
+	r := do(t, analyst, "GET", ts.URL+"/office/calls/"+stats.Key+"/statistics.csv?include=submitted&bom=1", nil)
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(r.body, "\ufeff"))).ReadAll()
+	if err != nil || len(recs)-1 != 3*perState {
+		t.Fatalf("CSV: %v, %d rows", err, len(recs))
+	}
+	found := false
+	for _, rec := range recs {
+		if rec[15] == "'"+formula {
+			found = true
+		}
+		if strings.HasPrefix(rec[15], "=") {
+			t.Errorf("a CSV cell begins with =: %q", rec[15])
+		}
+	}
+	if !found {
+		t.Error("the note is not in the CSV, as text")
+	}
+}
+
+func mustTable(t *testing.T, q *forms.Questionnaire, key string) *forms.Table {
+	t.Helper()
+	qq, ok := q.Question(key)
+	if !ok || qq.Table == nil {
+		t.Fatalf("no table %s", key)
+	}
+	return qq.Table
+}
+
+func categoryLabelEN(q *forms.Questionnaire, table, col string) string {
+	if col == forms.TotalCategory {
+		return "Total"
+	}
+	qq, _ := q.Question(table)
+	for _, o := range q.Disaggregations[qq.Table.Disaggregation].Categories {
+		if o.Key == col {
+			return o.Label.In(forms.English)
+		}
+	}
+	return col
+}
