@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"io"
+	"os"
+	"runtime/metrics"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"portal/forms"
+	"portal/storage/storagetest"
+)
+
+// BenchmarkExport: the long dataset of synthetic statistics for
+// PORTAL_BENCH_STATES Member States (193 by default) over 20 years, read
+// from PostgreSQL and written as XLSX, against excelize's StreamWriter
+// writing the same rows from memory in the same run; with the peak heap of
+// each. The database is generated first (about half a minute for 193).
+func BenchmarkExport(b *testing.B) {
+	states := 193
+	if v, err := strconv.Atoi(os.Getenv("PORTAL_BENCH_STATES")); err == nil && v > 0 {
+		states = v
+	}
+	ctx := context.Background()
+	s := storagetest.NewStore(b)
+	if _, _, err := generate(ctx, s, states, 20, time.Now(), io.Discard); err != nil {
+		b.Fatal(err)
+	}
+	key := "uncts-synthetic-20"
+	call, err := s.CallByKey(ctx, key)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var rows [][]any
+	if err := s.StatisticsRows(ctx, call, false, func(r forms.StatRow) error {
+		rows = append(rows, []any{r.Organization.Code, r.Organization.M49, r.ISO2, r.Organization.Name.En, r.Region, "", r.Cell.Question,
+			r.Cell.Row, r.Cell.Row, "", r.Cell.Year, r.Cell.Category, r.Value.Value, "value", "", r.Value.Note, r.Reference, r.Version, "accepted"})
+		return nil
+	}); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("%d values", len(rows))
+	b.Run("StreamWriterFromMemory", func(b *testing.B) {
+		peak := watchHeap(b)
+		for b.Loop() {
+			f := excelize.NewFile()
+			sw, err := f.NewStreamWriter("Sheet1")
+			if err != nil {
+				b.Fatal(err)
+			}
+			for i, r := range rows {
+				cell, _ := excelize.CoordinatesToCellName(1, i+1)
+				if err := sw.SetRow(cell, r); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if err := sw.Flush(); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := f.WriteTo(io.Discard); err != nil {
+				b.Fatal(err)
+			}
+			f.Close()
+		}
+		peak()
+	})
+	rows = nil // the portal's export does not hold them
+	b.Run("PortalExport", func(b *testing.B) {
+		peak := watchHeap(b)
+		for b.Loop() {
+			n, err := exportStatistics(ctx, s, key, "xlsx", false, false, forms.English, io.Discard)
+			if err != nil || n == 0 {
+				b.Fatal(n, err)
+			}
+		}
+		peak()
+	})
+}
+
+// watchHeap samples the live heap every few milliseconds until the
+// returned function is called, which reports the peak in MB.
+func watchHeap(b *testing.B) func() {
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		t := time.NewTicker(5 * time.Millisecond)
+		defer t.Stop()
+		for {
+			metrics.Read(sample)
+			if v := sample[0].Value.Uint64(); v > peak.Load() {
+				peak.Store(v)
+			}
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() {
+		close(stop)
+		<-done
+		b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MB")
+	}
+}

@@ -1,0 +1,102 @@
+package export
+
+import (
+	"bytes"
+	"encoding/csv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"portal/forms"
+	"portal/forms/definition"
+)
+
+func TestNeutralize(t *testing.T) {
+	for in, want := range map[string]string{"": "", "text": "text", "=1+1": "'=1+1", "+43 1": "'+43 1", "-5": "'-5",
+		"@SUM(A1)": "'@SUM(A1)", "\tx": "'\tx", "\rx": "'\rx", "a=b": "a=b"} {
+		if got := Neutralize(in); got != want {
+			t.Errorf("Neutralize(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestWriters: the same rows through the CSV and the XLSX writer read back
+// alike, with the formula-like note as text in both.
+func TestWriters(t *testing.T) {
+	lib, err := definition.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, _ := lib.Latest("crime-statistics")
+	m := Meta{Call: forms.Call{Key: "c", Title: forms.Text{forms.English: "Call"}}, Questionnaire: q, Extracted: time.Now(), Filters: "accepted", Lang: forms.English}
+	rows := []forms.StatRow{
+		{Organization: forms.Organization{Code: "AUT", M49: "040", Name: forms.Names{En: "Austria"}, RegionalGroups: []string{"WEOG"}}, ISO2: "AT", Region: "Europe",
+			Cell: forms.CellRef{Question: "persons_convicted", Row: "rape", Year: 2024, Category: "female"}, Value: forms.Cell{State: forms.CellValue, Value: 12, Note: "=HYPERLINK(\"x\")", Flags: forms.FlagEstimate},
+			Reference: "R-AUT-1", Version: 1, State: forms.Accepted},
+		{Organization: forms.Organization{Code: "KEN", M49: "404", Name: forms.Names{En: "Kenya"}}, Cell: forms.CellRef{Question: "police_offences", Row: "robbery", Year: 2023, Category: "total"},
+			Value: forms.Cell{State: forms.CellNotAvailable}, Reference: "R-KEN-2", Version: 2, State: forms.Submitted},
+	}
+	var cb, xb bytes.Buffer
+	cw, _ := NewCSV(&cb, m, true)
+	xw, err := NewXLSX(&xb, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if err := cw.Row(r); err != nil {
+			t.Fatal(err)
+		}
+		if err := xw.Row(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := cw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := xw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(cb.String(), "\ufeff"))).ReadAll()
+	if err != nil || len(recs) != 3 {
+		t.Fatalf("CSV: %v %d", err, len(recs))
+	}
+	f, err := excelize.OpenReader(&xb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	xrows, err := f.GetRows("Data")
+	if err != nil || len(xrows) != 3 {
+		t.Fatalf("XLSX: %v %d", err, len(xrows))
+	}
+	want := [][]string{
+		{"AUT", "040", "AT", "Austria", "Europe", "WEOG", "persons_convicted", "rape", "of which: rape", "03011", "2024", "Female", "12", "value", "estimate", `=HYPERLINK("x")`, "R-AUT-1", "1", "accepted"},
+		{"KEN", "404", "", "Kenya", "", "", "police_offences", "robbery", "Robbery", "0401", "2023", "Total", "", "not_available", "", "", "R-KEN-2", "2", "submitted"},
+	}
+	for i, w := range want {
+		x := xrows[i+1]
+		for len(x) < len(w) {
+			x = append(x, "")
+		}
+		c := recs[i+1]
+		for j := range w {
+			if x[j] != w[j] {
+				t.Errorf("XLSX row %d column %s = %q, want %q", i+1, Columns[j], x[j], w[j])
+			}
+			wc := w[j]
+			if strings.HasPrefix(wc, "=") {
+				wc = "'" + wc
+			}
+			if c[j] != wc {
+				t.Errorf("CSV row %d column %s = %q, want %q", i+1, Columns[j], c[j], wc)
+			}
+		}
+	}
+	if fo, _ := f.GetCellFormula("Data", "P2"); fo != "" {
+		t.Errorf("a note became a formula: %q", fo)
+	}
+	if about, _ := f.GetCellValue("About", "B1"); about != "Call (c)" {
+		t.Errorf("metadata: %q", about)
+	}
+}
