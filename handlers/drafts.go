@@ -225,21 +225,27 @@ func (s *Server) resolveConflicts(c *gin.Context) error {
 		return err
 	}
 	if len(res.Conflicts) > 0 { // someone saved again meanwhile: choose again
-		d, err := s.store.Draft(ctx, dc.call, dc.ref)
-		if err != nil {
-			return err
-		}
-		p, err := s.newDraftPage(c, dc, d, nil, "")
-		if err != nil {
-			return err
-		}
-		p.Conflicts = s.conflictViews(p, dc, res.Conflicts)
-		p.Title = p.T("draft.conflict.title")
-		s.render(c, http.StatusConflict, "conflict", p)
-		return nil
+		return s.renderConflicts(c, dc, res.Conflicts)
 	}
 	s.flash(c, "draft.saved")
 	c.Redirect(http.StatusSeeOther, dc.sectionURL(dc.section.Key))
+	return nil
+}
+
+// renderConflicts shows the conflict page for the conflicts of a save:
+// each field as another person saved it and as the user wanted it, to choose.
+func (s *Server) renderConflicts(c *gin.Context, dc draftContext, conflicts []forms.Conflict) error {
+	d, err := s.store.Draft(c.Request.Context(), dc.call, dc.ref)
+	if err != nil {
+		return err
+	}
+	p, err := s.newDraftPage(c, dc, d, nil, "")
+	if err != nil {
+		return err
+	}
+	p.Conflicts = s.conflictViews(p, dc, conflicts)
+	p.Title = p.T("draft.conflict.title")
+	s.render(c, http.StatusConflict, "conflict", p)
 	return nil
 }
 

@@ -232,18 +232,7 @@ func (s *Server) applyWorkbook(c *gin.Context) error {
 	}
 	dc.section = &dc.q.Sections[0]
 	if len(res.Conflicts) > 0 {
-		d, err := s.store.Draft(ctx, dc.call, dc.ref)
-		if err != nil {
-			return err
-		}
-		p, err := s.newDraftPage(c, dc, d, nil, "")
-		if err != nil {
-			return err
-		}
-		p.Conflicts = s.conflictViews(p, dc, res.Conflicts)
-		p.Title = p.T("draft.conflict.title")
-		s.render(c, http.StatusConflict, "conflict", p)
-		return nil
+		return s.renderConflicts(c, dc, res.Conflicts)
 	}
 	s.flash(c, "upload.applied")
 	c.Redirect(http.StatusSeeOther, "/orgs/"+dc.org.Code+"/calls/"+dc.call.Key+"/submission")

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -49,19 +48,9 @@ func demoCommand(args []string, getenv func(string) string, stdout, stderr io.Wr
 		fmt.Fprintf(stderr, "portal demo generate: --states from 1 to 193, --years from 1 to 30\n\n%s", demoUsage)
 		return 2
 	}
-	cfg, err := LoadConfig(getenv)
-	if err != nil {
-		fmt.Fprintf(stderr, "portal: %v\n", err)
-		return 1
-	}
-	if getenv("PORTAL_LOG_LEVEL") == "" {
-		cfg.LogLevel = slog.LevelWarn
-	}
-	log := newLogger(cfg, stderr)
 	ctx := context.Background()
-	db, err := openMigrated(ctx, cfg, log)
-	if err != nil {
-		fmt.Fprintf(stderr, "portal: %v\n", err)
+	db, log, ok := openForCommand(ctx, getenv, stderr)
+	if !ok {
 		return 1
 	}
 	defer db.Close(log)

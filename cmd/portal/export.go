@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"time"
 
@@ -47,19 +46,9 @@ func exportCommand(args []string, getenv func(string) string, stdout, stderr io.
 		fmt.Fprint(stderr, exportUsage)
 		return 2
 	}
-	cfg, err := LoadConfig(getenv)
-	if err != nil {
-		fmt.Fprintf(stderr, "portal: %v\n", err)
-		return 1
-	}
-	if getenv("PORTAL_LOG_LEVEL") == "" {
-		cfg.LogLevel = slog.LevelWarn
-	}
-	log := newLogger(cfg, stderr)
 	ctx := context.Background()
-	db, err := openMigrated(ctx, cfg, log)
-	if err != nil {
-		fmt.Fprintf(stderr, "portal: %v\n", err)
+	db, log, ok := openForCommand(ctx, getenv, stderr)
+	if !ok {
 		return 1
 	}
 	defer db.Close(log)

@@ -212,6 +212,28 @@ func stopCluster(c *pgcluster.Cluster, log *slog.Logger) {
 	}
 }
 
+// openForCommand opens and migrates the database for a command of the
+// portal (users, demo, export), quietly unless PORTAL_LOG_LEVEL asks: a
+// command says what it did, and the server's chatter is noise there. It
+// writes what went wrong to stderr; the caller closes the database.
+func openForCommand(ctx context.Context, getenv func(string) string, stderr io.Writer) (*database, *slog.Logger, bool) {
+	cfg, err := LoadConfig(getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "portal: %v\n", err)
+		return nil, nil, false
+	}
+	if getenv("PORTAL_LOG_LEVEL") == "" {
+		cfg.LogLevel = slog.LevelWarn
+	}
+	log := newLogger(cfg, stderr)
+	db, err := openMigrated(ctx, cfg, log)
+	if err != nil {
+		fmt.Fprintf(stderr, "portal: %v\n", err)
+		return nil, nil, false
+	}
+	return db, log, true
+}
+
 // openMigrated opens the database, as openDatabase does, and brings its
 // schema up to date. The caller closes it.
 func openMigrated(ctx context.Context, cfg Config, log *slog.Logger) (*database, error) {

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"log/slog"
 	"os/user"
 	"slices"
 	"strings"
@@ -52,19 +51,9 @@ func usersCommand(args []string, getenv func(string) string, stdout, stderr io.W
 		fmt.Fprintf(stderr, "portal users %s: unexpected argument %q\n\n%s", sub, fs.Arg(0), usersUsage)
 		return 2
 	}
-	cfg, err := LoadConfig(getenv)
-	if err != nil {
-		fmt.Fprintf(stderr, "portal: %v\n", err)
-		return 1
-	}
-	if getenv("PORTAL_LOG_LEVEL") == "" {
-		cfg.LogLevel = slog.LevelWarn // a command says what it did; the server's chatter is noise here
-	}
-	log := newLogger(cfg, stderr)
 	ctx := context.Background()
-	db, err := openMigrated(ctx, cfg, log)
-	if err != nil {
-		fmt.Fprintf(stderr, "portal: %v\n", err)
+	db, log, ok := openForCommand(ctx, getenv, stderr)
+	if !ok {
 		return 1
 	}
 	defer db.Close(log)
@@ -73,6 +62,7 @@ func usersCommand(args []string, getenv func(string) string, stdout, stderr io.W
 		actor.Label = "cli:" + u.Username
 	}
 	lifetime := time.Duration(*days) * 24 * time.Hour
+	var err error
 	switch sub {
 	case "invite", "grant":
 		r, ok := forms.ParseRole(*role)
