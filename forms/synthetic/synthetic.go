@@ -24,7 +24,7 @@ func Statistics(q *forms.Questionnaire, years []int, seed string) forms.Answers 
 	h.Write([]byte(seed))
 	rng := rand.New(rand.NewPCG(h.Sum64(), 0x5eed))
 	population := 200_000 + rng.Float64()*60_000_000 // people
-	crime := 0.5 + rng.Float64()                      // how much is recorded, relative
+	crime := 0.5 + rng.Float64()                     // how much is recorded, relative
 	a := forms.Answers{Cells: map[forms.CellRef]forms.Cell{}}
 	for _, sec := range q.Sections {
 		for qi := range sec.Questions {
