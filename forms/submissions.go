@@ -347,3 +347,39 @@ type StatRow struct {
 	Version      int
 	State        SubmissionState
 }
+
+// Series names one series of a statistics questionnaire: a table, a
+// row and a column (the total, usually).
+type Series struct {
+	Question, Row, Category string
+}
+
+// SeriesValue is one State's figure for one year of an indicator, with
+// the population it reported for that year (0 when it reported none).
+type SeriesValue struct {
+	Organization Organization
+	Year         int
+	Value        int64
+	Population   int64
+}
+
+// Rate is the value per 100,000 inhabitants, and false without a population.
+func (v SeriesValue) Rate() (float64, bool) {
+	if v.Population <= 0 {
+		return 0, false
+	}
+	return float64(v.Value) * 100000 / float64(v.Population), true
+}
+
+// Aggregate is an indicator summed over a regional group (or the world,
+// Group "") for a year, with its coverage: how many of the group's States
+// reported it, out of how many the call asked.
+type Aggregate struct {
+	Group      string
+	Year       int
+	Reporting  int
+	Asked      int
+	Sum        int64
+	MedianRate float64 // the median of the reporting States' rates
+	Rated      int     // how many of them had a population to give a rate
+}

@@ -136,3 +136,34 @@ func categoryLabelEN(q *forms.Questionnaire, table, col string) string {
 	}
 	return col
 }
+
+// TestStatisticsPage: the Office's view of an indicator shows the States'
+// figures with their rates, and the groups' sums with their coverage.
+func TestStatisticsPage(t *testing.T) {
+	base, cs := signedIn(t, "demo-analyst", "demo-fp-aut")
+	analyst, fp := cs[0], cs[1]
+	stats := demoCall("crime-statistics")
+	page := base + "/office/calls/" + stats.Key + "/statistics"
+	if r := do(t, fp, "GET", page, nil); r.status != http.StatusForbidden {
+		t.Errorf("a focal point: %d", r.status)
+	}
+	lib := builtin(t)
+	q, _ := lib.Latest("crime-statistics")
+	deu := synthetic.Statistics(q, stats.Years, "DEU")
+	v := deu.Cells[forms.CellRef{Question: "police_offences", Row: "robbery", Year: stats.Years[0], Category: "total"}].Value
+	r := do(t, analyst, "GET", page+"?indicator=police_offences/robbery", nil)
+	if r.status != 200 || !strings.Contains(r.body, "Germany") || !strings.Contains(r.body, forms.FormatCount(v, forms.English)) {
+		t.Fatalf("statistics: %d, Germany's %d shown: %v", r.status, v, strings.Contains(r.body, forms.FormatCount(v, forms.English)))
+	}
+	if !strings.Contains(r.body, "1 of ") || strings.Contains(r.body, "Kenya") {
+		t.Error("coverage or accepted-only wrong")
+	}
+	if r = do(t, analyst, "GET", page+"?indicator=police_offences/robbery&include=submitted", nil); !strings.Contains(r.body, "Kenya") {
+		t.Error("Kenya's submitted figures are not included on request")
+	}
+	for _, bad := range []string{"?indicator=nope/nope", "?indicator=police_offences/robbery&category=nope"} {
+		if r = do(t, analyst, "GET", page+bad, nil); r.status != http.StatusNotFound {
+			t.Errorf("%s: %d", bad, r.status)
+		}
+	}
+}

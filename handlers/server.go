@@ -96,6 +96,10 @@ type Store interface {
 	AddComment(ctx context.Context, call forms.Call, org forms.OrganizationRef, field, body string, office bool, actor forms.Actor) error
 	// Responses lists every organization a call asks, with where its answer stands.
 	Responses(ctx context.Context, call forms.Call) ([]forms.Response, error)
+	// Series returns every State's figure of an indicator with the population it reported.
+	Series(ctx context.Context, call forms.Call, ind forms.Series, includeSubmitted bool) ([]forms.SeriesValue, error)
+	// Aggregates sums an indicator by regional group and for the world, with coverage and median rates.
+	Aggregates(ctx context.Context, call forms.Call, ind forms.Series, includeSubmitted bool) ([]forms.Aggregate, error)
 	// StatisticsRows streams every value of the call's accepted (and, if asked, submitted) submissions.
 	StatisticsRows(ctx context.Context, call forms.Call, includeSubmitted bool, fn func(forms.StatRow) error) error
 }
@@ -274,6 +278,7 @@ func (s *Server) routes(e *gin.Engine) {
 	office.GET("/calls/:call", s.handle(s.showTracking))
 	office.GET("/calls/:call/responses.csv", s.handle(s.exportResponses("csv")))
 	office.GET("/calls/:call/responses.xlsx", s.handle(s.exportResponses("xlsx")))
+	office.GET("/calls/:call/statistics", s.handle(s.showStatistics))
 	office.GET("/calls/:call/statistics.xlsx", s.handle(s.exportStatistics("xlsx")))
 	office.GET("/calls/:call/statistics.csv", s.handle(s.exportStatistics("csv")))
 	office.GET("/calls/:call/orgs/:code", s.reviewScope, s.handle(s.showReview))

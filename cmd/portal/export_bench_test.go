@@ -70,6 +70,14 @@ func BenchmarkExport(b *testing.B) {
 		peak()
 	})
 	rows = nil // the portal's export does not hold them
+	ind := forms.Series{Question: "police_offences", Row: "robbery", Category: "total"}
+	b.Run("RegionalAggregates", func(b *testing.B) {
+		for b.Loop() {
+			if aggs, err := s.Aggregates(ctx, call, ind, false); err != nil || len(aggs) == 0 {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("PortalExport", func(b *testing.B) {
 		peak := watchHeap(b)
 		for b.Loop() {

@@ -1,0 +1,175 @@
+package handlers
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"portal/forms"
+)
+
+// The Office's view of one indicator of a call's statistics: each State's
+// series with its rate per 100,000 inhabitants (from the population it
+// reported), and each regional group's and the world's sum with its
+// coverage and median rate, computed by the database from the submissions.
+
+type statisticsPage struct {
+	basePage
+	CallKey, CallTitle string
+	Indicators         []optionView // table/row
+	Categories         []optionView
+	Include            bool
+	Years              []int
+	Groups             []aggregateRow
+	States             []seriesRow
+	Indicator          string
+	ExportXLSX         string
+}
+
+type aggregateRow struct {
+	Name  string
+	World bool
+	Cells []aggregateCell
+}
+
+type aggregateCell struct {
+	Sum, Coverage, Median string
+}
+
+type seriesRow struct {
+	Code, Name string
+	Cells      []seriesCell
+}
+
+type seriesCell struct {
+	Value, Rate string
+}
+
+// showStatistics shows one indicator of a call, by State and by group.
+func (s *Server) showStatistics(c *gin.Context) error {
+	ctx := c.Request.Context()
+	call, err := s.store.CallByKey(ctx, c.Param("call"))
+	if err != nil {
+		return err
+	}
+	q, ok := s.opts.Questionnaires.Version(call.Questionnaire, call.Version)
+	if !ok {
+		return forms.Errorf(forms.KindNotFound, "questionnaire %s v%d", call.Questionnaire, call.Version)
+	}
+	p := &statisticsPage{basePage: s.newBase(c), CallKey: call.Key, Years: call.Years, Include: c.Query("include") == "submitted"}
+	p.CallTitle = call.Title.In(p.Lang)
+	p.Title = p.T("statistics.title") + " · " + p.CallTitle
+	p.ExportXLSX = "/office/calls/" + call.Key + "/statistics.xlsx"
+	// The indicator asked for, or the first row of the first table.
+	var table *forms.Question
+	want := c.Query("indicator")
+	for si := range q.Sections {
+		for qi := range q.Sections[si].Questions {
+			qq := &q.Sections[si].Questions[qi]
+			if qq.Table == nil || strings.HasPrefix(qq.Key, "population") {
+				continue
+			}
+			for _, r := range qq.Table.Rows {
+				key := qq.Key + "/" + r.Key
+				if want == "" {
+					want = key
+				}
+				label := qq.Label.In(p.Lang) + " — " + r.Label.In(p.Lang)
+				if r.ICCS != "" {
+					label += " (ICCS " + r.ICCS + ")"
+				}
+				p.Indicators = append(p.Indicators, optionView{Value: key, Label: label, Checked: key == want})
+				if key == want {
+					table = qq
+				}
+			}
+		}
+	}
+	if len(p.Indicators) == 0 { // a questionnaire without tables
+		s.render(c, http.StatusOK, "statistics", p)
+		return nil
+	}
+	if table == nil {
+		return forms.Errorf(forms.KindNotFound, "no indicator %q", want)
+	}
+	p.Indicator = want
+	_, row, _ := strings.Cut(want, "/")
+	category := c.Query("category")
+	if category == "" {
+		category = forms.TotalCategory
+	}
+	known := false
+	for _, col := range q.Columns(table.Table) {
+		label := p.T("table.total")
+		if col != forms.TotalCategory {
+			for _, o := range q.Disaggregations[table.Table.Disaggregation].Categories {
+				if o.Key == col {
+					label = o.Label.In(p.Lang)
+				}
+			}
+		}
+		p.Categories = append(p.Categories, optionView{Value: col, Label: label, Checked: col == category})
+		known = known || col == category
+	}
+	if !known {
+		return forms.Errorf(forms.KindNotFound, "no column %q", category)
+	}
+	ind := forms.Series{Question: table.Key, Row: row, Category: category}
+	aggs, err := s.store.Aggregates(ctx, call, ind, p.Include)
+	if err != nil {
+		return err
+	}
+	groups, err := s.store.RegionalGroups(ctx)
+	if err != nil {
+		return err
+	}
+	names := map[string]string{"": p.T("statistics.world")}
+	for _, g := range groups {
+		names[g.Code] = g.Name.In(p.Lang)
+	}
+	yearIndex := map[int]int{}
+	for i, y := range call.Years {
+		yearIndex[y] = i
+	}
+	byGroup := map[string]*aggregateRow{}
+	for _, a := range aggs {
+		r, ok := byGroup[a.Group]
+		if !ok {
+			r = &aggregateRow{Name: names[a.Group], World: a.Group == "", Cells: make([]aggregateCell, len(call.Years))}
+			byGroup[a.Group] = r
+			p.Groups = append(p.Groups, aggregateRow{})
+		}
+		cell := aggregateCell{Coverage: p.Tf("statistics.coverage", map[string]any{"Reporting": a.Reporting, "Asked": a.Asked})}
+		if a.Reporting > 0 {
+			cell.Sum = forms.FormatCount(a.Sum, p.Lang)
+		}
+		if a.Rated > 0 {
+			cell.Median = strconv.FormatFloat(a.MedianRate, 'f', 2, 64)
+		}
+		r.Cells[yearIndex[a.Year]] = cell
+	}
+	p.Groups = p.Groups[:0]
+	for _, g := range append(groups, forms.RegionalGroup{}) {
+		if r, ok := byGroup[g.Code]; ok {
+			p.Groups = append(p.Groups, *r)
+		}
+	}
+	series, err := s.store.Series(ctx, call, ind, p.Include)
+	if err != nil {
+		return err
+	}
+	for _, v := range series {
+		if n := len(p.States); n == 0 || p.States[n-1].Code != v.Organization.Code {
+			p.States = append(p.States, seriesRow{Code: v.Organization.Code, Name: v.Organization.Name.In(p.Lang), Cells: make([]seriesCell, len(call.Years))})
+		}
+		cell := seriesCell{Value: forms.FormatCount(v.Value, p.Lang)}
+		if r, ok := v.Rate(); ok {
+			cell.Rate = strconv.FormatFloat(r, 'f', 2, 64)
+		}
+		p.States[len(p.States)-1].Cells[yearIndex[v.Year]] = cell
+	}
+	s.render(c, http.StatusOK, "statistics", p)
+	return nil
+}

@@ -1,0 +1,108 @@
+package storage_test
+
+import (
+	"context"
+	"math"
+	"slices"
+	"testing"
+	"time"
+
+	"portal/forms"
+	"portal/forms/definition"
+	"portal/forms/synthetic"
+	"portal/storage"
+)
+
+// acceptSynthetic stores, submits and accepts synthetic statistics of the
+// States for the call.
+func acceptSynthetic(t testing.TB, s *storage.Store, call forms.Call, q *forms.Questionnaire, codes ...string) {
+	t.Helper()
+	ctx := context.Background()
+	for _, code := range codes {
+		org := orgRef(t, s, code)
+		a := synthetic.Statistics(q, call.Years, code)
+		if _, err := s.SaveDraft(ctx, call, org, forms.Edit{Fields: a.Fields(), Answers: a}, forms.Actor{Label: "t"}); err != nil {
+			t.Fatal(err)
+		}
+		for _, tr := range []struct {
+			u *forms.User
+			t forms.Transition
+		}{{focalPoint(org), forms.TransitionSubmit}, {analyst, forms.TransitionAccept}} {
+			if _, err := s.Transition(ctx, call, q, org, tr.u, tr.t, time.Now(), nil, "", forms.Actor{Label: "t"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// TestAggregates: every regional and world aggregate, recomputed in Go
+// from the figures the States reported, matches what PostgreSQL computes.
+func TestAggregates(t *testing.T) {
+	s, _ := storeWithDB(t)
+	ctx := context.Background()
+	lib, _ := definition.Builtin()
+	q, _ := lib.Latest("crime-statistics")
+	call, err := s.SaveCall(ctx, forms.Call{Key: "agg", Title: forms.Text{forms.English: "Agg"}, Questionnaire: q.Key, Version: q.Version,
+		Years: []int{2023, 2024, 2025}, State: forms.CallOpen, Deadline: time.Now().Add(time.Hour), TimeZone: "UTC",
+		Audience: forms.Audience{AllMemberStates: true}}, forms.Actor{Label: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes := []string{"AUT", "DEU", "KEN", "NGA", "TUR", "BRA", "CHN"}
+	acceptSynthetic(t, s, call, q, codes...)
+	ind := forms.Series{Question: "police_offences", Row: "homicide", Category: "total"}
+	got, err := s.Aggregates(ctx, call, ind, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	states, err := s.Organizations(ctx, forms.MemberState)
+	if err != nil {
+		t.Fatal(err)
+	}
+	groups, _ := s.RegionalGroups(ctx)
+	if len(got) != (len(groups)+1)*len(call.Years) {
+		t.Fatalf("%d aggregates, want %d", len(got), (len(groups)+1)*len(call.Years))
+	}
+	for _, a := range got {
+		var want forms.Aggregate
+		var rates []float64
+		for _, o := range states {
+			if a.Group != "" && !slices.Contains(o.RegionalGroups, a.Group) {
+				continue
+			}
+			want.Asked++
+			if !slices.Contains(codes, o.Code) {
+				continue
+			}
+			figures := synthetic.Statistics(q, call.Years, o.Code)
+			v := figures.Cells[forms.CellRef{Question: ind.Question, Row: ind.Row, Year: a.Year, Category: ind.Category}].Value
+			pop := figures.Cells[forms.CellRef{Question: "population_by_year", Row: "population", Year: a.Year, Category: "total"}].Value
+			want.Reporting++
+			want.Sum += v
+			rates = append(rates, float64(v)*100000/float64(pop))
+		}
+		slices.Sort(rates)
+		median := 0.0
+		if n := len(rates); n > 0 {
+			median = rates[n/2]
+			if n%2 == 0 {
+				median = (rates[n/2-1] + rates[n/2]) / 2
+			}
+		}
+		if a.Asked != want.Asked || a.Reporting != want.Reporting || a.Sum != want.Sum || a.Rated != len(rates) ||
+			math.Abs(a.MedianRate-median) > 1e-9*math.Max(1, median) {
+			t.Errorf("group %q %d: %+v; recomputed asked %d, reporting %d, sum %d, median %v of %d", a.Group, a.Year, a,
+				want.Asked, want.Reporting, want.Sum, median, len(rates))
+		}
+	}
+	// Türkiye sits in two groups and counts in both.
+	series, err := s.Series(ctx, call, ind, false)
+	if err != nil || len(series) != len(codes)*len(call.Years) {
+		t.Fatalf("series: %d values, %v", len(series), err)
+	}
+	for _, v := range series {
+		if r, ok := v.Rate(); !ok || r <= 0 {
+			t.Errorf("%s %d has no rate", v.Organization.Code, v.Year)
+		}
+	}
+}
