@@ -139,7 +139,6 @@ func (s *Server) showStatistics(c *gin.Context) error {
 		if !ok {
 			r = &aggregateRow{Name: names[a.Group], World: a.Group == "", Cells: make([]aggregateCell, len(call.Years))}
 			byGroup[a.Group] = r
-			p.Groups = append(p.Groups, aggregateRow{})
 		}
 		cell := aggregateCell{Coverage: p.Tf("statistics.coverage", map[string]any{"Reporting": a.Reporting, "Asked": a.Asked})}
 		if a.Reporting > 0 {
@@ -150,8 +149,7 @@ func (s *Server) showStatistics(c *gin.Context) error {
 		}
 		r.Cells[yearIndex[a.Year]] = cell
 	}
-	p.Groups = p.Groups[:0]
-	for _, g := range append(groups, forms.RegionalGroup{}) {
+	for _, g := range append(groups, forms.RegionalGroup{}) { // in the groups' order, the world last
 		if r, ok := byGroup[g.Code]; ok {
 			p.Groups = append(p.Groups, *r)
 		}
