@@ -90,10 +90,17 @@ func FindChromium() (string, error) {
 // Context returns the tab's context, for chromedp calls the helpers below do not cover.
 func (b *Browser) Context() context.Context { return b.ctx }
 
-// Do runs the actions; on error it saves a screenshot and fails the test.
+// StepTimeout bounds one call of Do: a step that waits for what never
+// comes fails on its own, with a screenshot, instead of using up the test.
+const StepTimeout = time.Minute
+
+// Do runs the actions within StepTimeout; on error it saves a screenshot
+// and fails the test.
 func (b *Browser) Do(actions ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
-	if err := chromedp.Do(b.ctx, actions...); err != nil {
+	ctx, cancel := context.WithTimeout(b.ctx, StepTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
 		b.Fatalf("browser: %v", err)
 	}
 }

@@ -45,9 +45,11 @@
   }
   form.addEventListener("input", function (e) { if (e.target.type !== "file") { schedule(); } });
   form.addEventListener("change", function (e) { if (e.target.type !== "file") { schedule(); } });
-  form.addEventListener("submit", function () { if (timer) { clearTimeout(timer); timer = null; } dirty = false; });
+  // Leaving with changes not yet saved asks first; saving the form does not.
+  var submitting = false;
+  form.addEventListener("submit", function () { if (timer) { clearTimeout(timer); timer = null; } dirty = false; submitting = true; });
   window.addEventListener("beforeunload", function (e) {
-    if (dirty || saving) { e.preventDefault(); e.returnValue = ""; }
+    if (!submitting && (dirty || saving)) { e.preventDefault(); e.returnValue = ""; }
   });
 
   // Character counts: the visible count follows each keystroke; screen
