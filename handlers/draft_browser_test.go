@@ -39,7 +39,8 @@ func TestBrowserDraft(t *testing.T) {
 	if got := b.Text(`#q-threats_nature-count`); !strings.Contains(got, "37") {
 		b.Fatalf("character count %q", got)
 	}
-	b.Do(chromedp.Click(chromedp.CSS(`.form-actions button`)), chromedp.WaitVisible(chromedp.CSS(`.flash`)))
+	b.Press(`.form-actions button`)
+	b.Do(chromedp.WaitVisible(chromedp.CSS(`.flash`)))
 	b.Screenshot("draft-views-saved-fr")
 
 	// Part of a table, in the police section.
@@ -61,11 +62,13 @@ func TestBrowserDraft(t *testing.T) {
 	if got := b.Eval(`document.querySelector('` + cell("robbery", y0) + `').placeholder`); got == "" {
 		b.Fatalf("a cell not available shows %q", got)
 	}
-	b.Do(chromedp.Click(chromedp.CSS(`.form-actions button`)), chromedp.WaitVisible(chromedp.CSS(`.finding--warning textarea`)))
+	b.Press(`.form-actions button`)
+	b.Do(chromedp.WaitVisible(chromedp.CSS(`.finding--warning textarea`)))
 	axe("statistics section with a warning (fr)")
 	b.Screenshot("draft-police-warning-fr")
-	b.Do(chromedp.SendKeys(chromedp.CSS(`.finding--warning textarea`), "Nouveau système d’enregistrement."),
-		chromedp.Click(chromedp.CSS(`.form-actions button`)), chromedp.WaitVisible(chromedp.CSS(`.explained`)))
+	b.Do(chromedp.SendKeys(chromedp.CSS(`.finding--warning textarea`), "Nouveau système d’enregistrement."))
+	b.Press(`.form-actions button`)
+	b.Do(chromedp.WaitVisible(chromedp.CSS(`.explained`)))
 
 	// Sign out and back in: everything is there.
 	b.Do(chromedp.Click(chromedp.CSS(`.account form button`)), chromedp.WaitVisible(chromedp.CSS(`.account__signin`)),
@@ -104,8 +107,9 @@ func TestBrowserDraft(t *testing.T) {
 	if r := do(t, contrib, "POST", ts.URL+"/orgs/AUT/calls/"+stats.Key+"/police", form); r.status != http.StatusSeeOther {
 		t.Fatalf("contributor's save: %d", r.status)
 	}
-	b.Do(chromedp.SetValue(chromedp.CSS(cell("homicide", y0)), "120"),
-		chromedp.Click(chromedp.CSS(`.form-actions button`)), chromedp.WaitVisible(chromedp.CSS(`.conflict-form`)))
+	b.Do(chromedp.SetValue(chromedp.CSS(cell("homicide", y0)), "120"))
+	b.Press(`.form-actions button`)
+	b.Do(chromedp.WaitVisible(chromedp.CSS(`.conflict-form`)))
 	axe("conflict page (fr)")
 	b.Screenshot("draft-conflict-fr")
 	if body := b.Text(`.conflict`); !strings.Contains(body, "110") || !strings.Contains(body, "120") {

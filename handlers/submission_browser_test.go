@@ -72,11 +72,8 @@ func TestBrowserSubmission(t *testing.T) {
 		b.Fatalf("the comment at the answer: %q", got)
 	}
 	b.CheckAccessible("section with the Office's comment")
-	// The Save button sits in a bar that sticks to the bottom of the window;
-	// it is pressed in the page rather than at coordinates that a late
-	// reflow could move.
 	b.Do(chromedp.SetValue(chromedp.CSS(`#q-threats_nature`), "Mostly the Alpine resorts and Vienna."))
-	b.Eval(`document.querySelector('.form-actions button').click(), "pressed"`)
+	b.Press(`.form-actions button`)
 	b.Do(chromedp.WaitVisible(chromedp.CSS(`.flash`)))
 	b.Do(chromedp.Navigate(ts.URL+"/orgs/AUT/calls/"+views.Key+"/submission"), chromedp.WaitVisible(chromedp.CSS(`.submit-form`)))
 	b.Do(chromedp.Click(chromedp.CSS(`.submit-form button`)), chromedp.WaitVisible(chromedp.CSS(`.receipt`)))

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -103,6 +104,14 @@ func (b *Browser) Do(actions ...chromedp.Action[chromedp.Void]) {
 	if err := chromedp.Do(ctx, actions...); err != nil {
 		b.Fatalf("browser: %v", err)
 	}
+}
+
+// Press clicks the first element sel matches as the page's own script
+// would: for buttons in bars that stick to the window's edge, which a
+// click at coordinates can miss when the page reflows meanwhile.
+func (b *Browser) Press(sel string) {
+	b.t.Helper()
+	b.Eval(`(() => { const el = document.querySelector(` + strconv.Quote(sel) + `); if (!el) { throw new Error("nothing matches"); } el.click(); return "pressed"; })()`)
 }
 
 // Text returns the visible text of the first element sel matches.
