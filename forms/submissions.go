@@ -383,3 +383,13 @@ type Aggregate struct {
 	MedianRate float64 // the median of the reporting States' rates
 	Rated      int     // how many of them had a population to give a rate
 }
+
+// ViewAnswer is one organization's answer to a question other than a
+// table, in the latest version of its submission: for the compiled views.
+type ViewAnswer struct {
+	Organization Organization
+	Question     string
+	Answer       Answer
+	Reference    string
+	State        SubmissionState
+}

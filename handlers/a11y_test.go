@@ -54,6 +54,11 @@ func TestAccessibility(t *testing.T) {
 		visit(lang+" call form", "/office/calls/new")
 		b.Do(chromedp.Click(chromedp.CSS(`.call-form button`)), chromedp.WaitVisible(chromedp.CSS(`.error-summary`)))
 		check(lang + " call form with errors")
+		for _, c := range DemoCalls(time.Now()) {
+			visit(lang+" tracking "+c.Key, "/office/calls/"+c.Key)
+			visit(lang+" compiled views "+c.Key, "/office/calls/"+c.Key+"/views?include=submitted")
+			visit(lang+" statistics "+c.Key, "/office/calls/"+c.Key+"/statistics?include=submitted")
+		}
 		signOut()
 
 		signIn("demo-commission")

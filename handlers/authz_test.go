@@ -193,6 +193,7 @@ var authzTable = map[string]accessRule{
 	"GET /office/calls/:call/responses.xlsx":        officeOnly,
 	"GET /office/calls/:call/statistics.xlsx":       officeOnly,
 	"GET /office/calls/:call/statistics":            officeOnly,
+	"GET /office/calls/:call/views":                 officeOnly,
 	"GET /office/calls/:call/statistics.csv":        officeOnly,
 	"GET /office/calls/:call/orgs/:code":            officeOnly,
 	"POST /office/calls/:call/orgs/:code/accept":    officeOnly,

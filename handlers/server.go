@@ -100,6 +100,8 @@ type Store interface {
 	Series(ctx context.Context, call forms.Call, ind forms.Series, includeSubmitted bool) ([]forms.SeriesValue, error)
 	// Aggregates sums an indicator by regional group and for the world, with coverage and median rates.
 	Aggregates(ctx context.Context, call forms.Call, ind forms.Series, includeSubmitted bool) ([]forms.Aggregate, error)
+	// ViewAnswers returns the answers (not tables) of the latest counted submissions, matching a search if given.
+	ViewAnswers(ctx context.Context, call forms.Call, includeSubmitted bool, search string) ([]forms.ViewAnswer, error)
 	// StatisticsRows streams every value of the call's accepted (and, if asked, submitted) submissions.
 	StatisticsRows(ctx context.Context, call forms.Call, includeSubmitted bool, fn func(forms.StatRow) error) error
 }
@@ -279,6 +281,7 @@ func (s *Server) routes(e *gin.Engine) {
 	office.GET("/calls/:call/responses.csv", s.handle(s.exportResponses("csv")))
 	office.GET("/calls/:call/responses.xlsx", s.handle(s.exportResponses("xlsx")))
 	office.GET("/calls/:call/statistics", s.handle(s.showStatistics))
+	office.GET("/calls/:call/views", s.handle(s.showViews))
 	office.GET("/calls/:call/statistics.xlsx", s.handle(s.exportStatistics("xlsx")))
 	office.GET("/calls/:call/statistics.csv", s.handle(s.exportStatistics("csv")))
 	office.GET("/calls/:call/orgs/:code", s.reviewScope, s.handle(s.showReview))

@@ -1,0 +1,208 @@
+package handlers
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"portal/forms"
+)
+
+// The compiled views of a call: for each question, every answer grouped by
+// UN regional group and by State, in the reader's language where the UN
+// has the name; how many respondents reported each option of the checklist
+// questions, overall and by group; full-text search; filters.
+
+type viewsPage struct {
+	basePage
+	CallKey, CallTitle string
+	Filter             viewsFilter
+	GroupOptions       []option
+	Respondents        int
+	Frequencies        []frequencyTable
+	Questions          []viewQuestion
+}
+
+type viewsFilter struct {
+	Group, Search string
+	Include       bool
+}
+
+type frequencyTable struct {
+	Question string
+	Groups   []string // column heads after the overall
+	Rows     []frequencyRow
+}
+
+type frequencyRow struct {
+	Option string
+	Cells  []frequencyCell // overall, then per group
+}
+
+type frequencyCell struct {
+	Count int
+	Share string
+}
+
+type viewQuestion struct {
+	Label  string
+	Groups []viewGroup
+}
+
+type viewGroup struct {
+	Name    string
+	Answers []viewEntry
+}
+
+type viewEntry struct {
+	Org, Text, Reference, Href string
+	Submitted                  bool
+}
+
+// showViews shows a call's compiled views.
+func (s *Server) showViews(c *gin.Context) error {
+	ctx := c.Request.Context()
+	call, err := s.store.CallByKey(ctx, c.Param("call"))
+	if err != nil {
+		return err
+	}
+	q, ok := s.opts.Questionnaires.Version(call.Questionnaire, call.Version)
+	if !ok {
+		return forms.Errorf(forms.KindNotFound, "questionnaire %s v%d", call.Questionnaire, call.Version)
+	}
+	p := &viewsPage{basePage: s.newBase(c), CallKey: call.Key}
+	p.CallTitle = call.Title.In(p.Lang)
+	p.Title = p.T("views.title") + " · " + p.CallTitle
+	p.Filter = viewsFilter{Group: c.Query("group"), Search: strings.TrimSpace(c.Query("q")), Include: c.Query("include") == "submitted"}
+	if utf8.RuneCountInString(p.Filter.Search) > 200 {
+		p.Filter.Search = string([]rune(p.Filter.Search)[:200])
+	}
+	groups, err := s.store.RegionalGroups(ctx)
+	if err != nil {
+		return err
+	}
+	p.GroupOptions = []option{{"", p.T("tracking.filter.anygroup")}}
+	names := map[string]string{groupOther: p.T("tracking.group.other")}
+	order := []string{}
+	for _, g := range groups {
+		p.GroupOptions = append(p.GroupOptions, option{g.Code, g.Name.In(p.Lang)})
+		names[g.Code] = g.Name.In(p.Lang)
+		order = append(order, g.Code)
+	}
+	order = append(order, groupOther)
+	p.GroupOptions = append(p.GroupOptions, option{groupOther, names[groupOther]})
+	answers, err := s.store.ViewAnswers(ctx, call, p.Filter.Include, p.Filter.Search)
+	if err != nil {
+		return err
+	}
+	groupsOf := func(o forms.Organization) []string {
+		if len(o.RegionalGroups) == 0 {
+			return []string{groupOther}
+		}
+		return o.RegionalGroups
+	}
+	keep := func(o forms.Organization) bool {
+		return p.Filter.Group == "" || slices.Contains(groupsOf(o), p.Filter.Group)
+	}
+	respondents := map[string]forms.Organization{}
+	byQuestion := map[string][]forms.ViewAnswer{}
+	for _, a := range answers {
+		if !keep(a.Organization) {
+			continue
+		}
+		respondents[a.Organization.Code] = a.Organization
+		byQuestion[a.Question] = append(byQuestion[a.Question], a)
+	}
+	p.Respondents = len(respondents)
+	perGroup := map[string]int{}
+	for _, o := range respondents {
+		for _, g := range groupsOf(o) {
+			perGroup[g]++
+		}
+	}
+	dp := &draftPage{basePage: p.basePage}
+	for _, sec := range q.Sections {
+		for qi := range sec.Questions {
+			qq := &sec.Questions[qi]
+			if qq.Kind == forms.StatTable || qq.Kind == forms.Attachment {
+				continue
+			}
+			if qq.Kind == forms.MultipleChoice {
+				p.Frequencies = append(p.Frequencies, frequencies(dp, qq, byQuestion[qq.Key], order, names, perGroup, p.Respondents))
+			}
+			vq := viewQuestion{Label: qq.Label.In(p.Lang)}
+			for _, g := range order {
+				vg := viewGroup{Name: names[g]}
+				for _, a := range byQuestion[qq.Key] {
+					if !slices.Contains(groupsOf(a.Organization), g) {
+						continue
+					}
+					field := forms.AnswerField(qq.Key)
+					text := s.describeField(dp, q, field, forms.Answers{Values: map[string]forms.Answer{qq.Key: a.Answer}}.Field(field))
+					vg.Answers = append(vg.Answers, viewEntry{Org: a.Organization.Name.In(p.Lang), Text: text, Reference: a.Reference,
+						Href: "/office/calls/" + call.Key + "/orgs/" + a.Organization.Code, Submitted: a.State != forms.Accepted})
+				}
+				if len(vg.Answers) > 0 {
+					vq.Groups = append(vq.Groups, vg)
+				}
+			}
+			p.Questions = append(p.Questions, vq)
+		}
+	}
+	s.render(c, http.StatusOK, "views", p)
+	return nil
+}
+
+// frequencies counts how many respondents chose each option of a checklist
+// question, overall and by group, with their shares of the respondents.
+func frequencies(p *draftPage, q *forms.Question, answers []forms.ViewAnswer, order []string, names map[string]string, perGroup map[string]int, respondents int) frequencyTable {
+	t := frequencyTable{Question: q.Label.In(p.Lang)}
+	var cols []string
+	for _, g := range order {
+		if perGroup[g] > 0 {
+			cols = append(cols, g)
+			t.Groups = append(t.Groups, names[g]+" ("+strconv.Itoa(perGroup[g])+")")
+		}
+	}
+	options := make([]forms.Option, 0, len(q.Options)+1)
+	options = append(options, q.Options...)
+	if q.Other {
+		options = append(options, forms.Option{Key: "other", Label: forms.Text{forms.English: p.T("question.other")}})
+	}
+	share := func(n, of int) string {
+		if of == 0 {
+			return ""
+		}
+		return strconv.Itoa((n*100+of/2)/of) + " %"
+	}
+	for _, o := range options {
+		row := frequencyRow{Option: o.Label.In(p.Lang)}
+		total := 0
+		counts := make([]int, len(cols))
+		for _, a := range answers {
+			if !slices.Contains(a.Answer.Choices, o.Key) {
+				continue
+			}
+			total++
+			for i, g := range cols {
+				gs := a.Organization.RegionalGroups
+				if len(gs) == 0 {
+					gs = []string{groupOther}
+				}
+				if slices.Contains(gs, g) {
+					counts[i]++
+				}
+			}
+		}
+		row.Cells = append(row.Cells, frequencyCell{Count: total, Share: share(total, respondents)})
+		for i, g := range cols {
+			row.Cells = append(row.Cells, frequencyCell{Count: counts[i], Share: share(counts[i], perGroup[g])})
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}

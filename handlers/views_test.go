@@ -1,0 +1,85 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"portal/forms"
+	"portal/storage"
+)
+
+// TestCompiledViews: the views of the demo tourism call (Germany accepted;
+// Kenya and the EU submitted; France returned), accepted only by default and
+// submitted too on request; the threats frequencies match a count made
+// here from what was submitted; full-text search finds an answer by a word
+// in another language; a group filter narrows the respondents.
+func TestCompiledViews(t *testing.T) {
+	ts, srv := startServer(t, nil)
+	store := srv.store.(*storage.Store)
+	ctx := context.Background()
+	views := demoCall("tourism-views")
+	call, err := store.CallByKey(ctx, views.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := builtinQuestionnaire(t, call)
+	// Austria answers in French, threats chosen differently, and submits.
+	aut := orgRef(t, store, "AUT")
+	a := DemoAnswers(q, "Autriche")
+	a.Values["threats_nature"] = forms.Answer{Text: "Les pickpockets opèrent dans les gares et les musées."}
+	a.Values["threats_observed"] = forms.Answer{Choices: []string{"terrorism", "online_fraud"}}
+	if _, err := store.SaveDraft(ctx, call, aut, editOf(a), srvActor()); err != nil {
+		t.Fatal(err)
+	}
+	fp := &forms.User{Memberships: []forms.Membership{{Role: forms.FocalPoint, Organization: aut}}}
+	if _, err := store.Transition(ctx, call, q, aut, fp, forms.TransitionSubmit, time.Now(), nil, "", srvActor()); err != nil {
+		t.Fatal(err)
+	}
+	analyst := newClient(t)
+	if r := signIn(t, analyst, ts.URL, "demo-analyst"); r.status != http.StatusSeeOther {
+		t.Fatal(r.status)
+	}
+	page := ts.URL + "/office/calls/" + views.Key + "/views"
+	r := do(t, analyst, "GET", page, nil)
+	if r.status != 200 || !strings.Contains(r.body, "Germany") || strings.Contains(r.body, "Kenya") || !strings.Contains(r.body, "Respondents: 1.") {
+		t.Fatalf("accepted only: %d", r.status)
+	}
+	r = do(t, analyst, "GET", page+"?include=submitted", nil)
+	for _, want := range []string{"Germany", "Kenya", "Austria", "European Union", "Respondents: 4."} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("with submitted, the page lacks %q", want)
+		}
+	}
+	// Terrorism: chosen by all four (the demo answers choose the first
+	// two options); online fraud by Austria alone.
+	threats, _ := q.Question("threats_observed")
+	row := func(label string) string {
+		m := regexp.MustCompile(`<th scope="row">` + regexp.QuoteMeta(label) + `</th><td class="num">(\d+)`).FindStringSubmatch(r.body)
+		if m == nil {
+			t.Fatalf("no frequency row %q", label)
+		}
+		return m[1]
+	}
+	if got := row(threats.Options[0].Label.In(forms.English)); got != "4" {
+		t.Errorf("%s chosen by %s, want 4", threats.Options[0].Key, got)
+	}
+	for _, o := range threats.Options {
+		if o.Key == "online_fraud" {
+			if got := row(o.Label.In(forms.English)); got != "1" {
+				t.Errorf("online fraud chosen by %s, want 1", got)
+			}
+		}
+	}
+	r = do(t, analyst, "GET", page+"?include=submitted&q=pickpockets", nil)
+	if !strings.Contains(r.body, "Les pickpockets opèrent") || !strings.Contains(r.body, "Respondents: 1.") {
+		t.Error("search does not find the French answer alone")
+	}
+	r = do(t, analyst, "GET", page+"?include=submitted&group=AFRICAN", nil)
+	if !strings.Contains(r.body, "Kenya") || strings.Contains(r.body, "Germany") {
+		t.Error("the group filter does not narrow to Africa")
+	}
+}

@@ -1,0 +1,49 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"portal/forms"
+)
+
+// ViewAnswers returns the answers (not tables) of the latest version of
+// each accepted submission to the call (and submitted ones when
+// includeSubmitted), by organization's English name; with search, only
+// the answers whose text matches it (PostgreSQL full-text search with the
+// 'simple' configuration, which serves words of any of the six languages).
+func (s *Store) ViewAnswers(ctx context.Context, call forms.Call, includeSubmitted bool, search string) ([]forms.ViewAnswer, error) {
+	rows, err := s.db.QueryContext(ctx, `
+		WITH latest AS (
+		    SELECT v.id, v.reference, d.organization_id, d.state FROM drafts d
+		    JOIN submission_versions v ON v.draft_id = d.id AND v.number = d.submitted_versions
+		    WHERE d.call_id = $1 AND d.state = ANY($2))
+		SELECT `+orgColumns+`, a.question, a.answer, l.reference, l.state
+		FROM latest l
+		JOIN organizations o ON o.id = l.organization_id
+		JOIN submission_answers a ON a.version_id = l.id
+		WHERE $3 = '' OR to_tsvector('simple', COALESCE(a.answer->>'text', '')) @@ plainto_tsquery('simple', $3)
+		ORDER BY o.name_en, a.question`, call.ID, countedStates(includeSubmitted), strings.TrimSpace(search))
+	if err != nil {
+		return nil, classify(fmt.Errorf("storage: answers to %s: %w", call.Key, err))
+	}
+	defer rows.Close()
+	var out []forms.ViewAnswer
+	for rows.Next() {
+		var r orgRow
+		var v forms.ViewAnswer
+		var raw []byte
+		var state string
+		if err := rows.Scan(&r.ID, &r.Code, &r.Kind, &r.M49, &r.En, &r.Fr, &r.Es, &r.Ru, &r.Ar, &r.Zh, &r.Groups, &v.Question, &raw, &v.Reference, &state); err != nil {
+			return nil, classify(fmt.Errorf("storage: answers: %w", err))
+		}
+		if err := json.Unmarshal(raw, &v.Answer); err != nil {
+			return nil, fmt.Errorf("storage: answer %s: %w", v.Question, err)
+		}
+		v.Organization, v.State = r.organization(), forms.SubmissionState(state)
+		out = append(out, v)
+	}
+	return out, classify(rows.Err())
+}
