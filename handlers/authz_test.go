@@ -285,7 +285,7 @@ func clientFrom(t *testing.T, ip net.IP) *http.Client {
 	return c
 }
 
-func orgRef(t *testing.T, store *storage.Store, code string) forms.OrganizationRef {
+func orgRef(t testing.TB, store *storage.Store, code string) forms.OrganizationRef {
 	t.Helper()
 	o, err := store.OrganizationByCode(context.Background(), code)
 	if err != nil {

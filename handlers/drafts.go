@@ -35,13 +35,9 @@ type draftContext struct {
 func (s *Server) loadDraftContext(c *gin.Context, withSection bool) (draftContext, error) {
 	org := organizationOf(c)
 	dc := draftContext{org: org, ref: forms.OrganizationRef{ID: org.ID, Code: org.Code, Name: org.Name}}
-	call, err := s.store.CallByKey(c.Request.Context(), c.Param("call"))
+	call, q, err := s.callOf(c)
 	if err != nil {
 		return dc, err
-	}
-	q, ok := s.opts.Questionnaires.Version(call.Questionnaire, call.Version)
-	if !ok {
-		return dc, fmt.Errorf("call %s: questionnaire %s v%d is not loaded", call.Key, call.Questionnaire, call.Version)
 	}
 	dc.call, dc.q = call, q
 	if withSection {
@@ -57,6 +53,21 @@ func (s *Server) loadDraftContext(c *gin.Context, withSection bool) (draftContex
 
 func (dc draftContext) sectionURL(key string) string {
 	return "/orgs/" + dc.org.Code + "/calls/" + dc.call.Key + "/" + key
+}
+
+// callOf resolves the route's :call to the call and the questionnaire it
+// uses: KindNotFound for no such call; a call naming a questionnaire the
+// portal has not loaded is the portal's fault.
+func (s *Server) callOf(c *gin.Context) (forms.Call, *forms.Questionnaire, error) {
+	call, err := s.store.CallByKey(c.Request.Context(), c.Param("call"))
+	if err != nil {
+		return call, nil, err
+	}
+	q, ok := s.opts.Questionnaires.Version(call.Questionnaire, call.Version)
+	if !ok {
+		return call, nil, fmt.Errorf("call %s: questionnaire %s v%d is not loaded", call.Key, call.Questionnaire, call.Version)
+	}
+	return call, q, nil
 }
 
 // showDraft opens a draft at its first section.
@@ -132,11 +143,7 @@ func (s *Server) saveSection(c *gin.Context) error {
 			c.JSON(http.StatusConflict, autosaveReply{Status: "locked", Message: base.T("draft.saved.locked")})
 			return nil
 		}
-		d, err := s.store.Draft(ctx, dc.call, dc.ref)
-		if err != nil {
-			return err
-		}
-		p, err := s.newDraftPage(c, dc, d, &in, openCell(c.PostForm("open"), dc))
+		p, err := s.savedPage(c, dc, &in)
 		if err != nil {
 			return err
 		}
@@ -173,11 +180,7 @@ func (s *Server) saveSection(c *gin.Context) error {
 		c.Redirect(http.StatusSeeOther, dc.sectionURL(dc.section.Key))
 		return nil
 	}
-	d, err := s.store.Draft(ctx, dc.call, dc.ref)
-	if err != nil {
-		return err
-	}
-	p, err := s.newDraftPage(c, dc, d, &in, openCell(c.PostForm("open"), dc))
+	p, err := s.savedPage(c, dc, &in)
 	if err != nil {
 		return err
 	}
@@ -206,19 +209,10 @@ func (s *Server) resolveConflicts(c *gin.Context) error {
 		return err
 	}
 	ctx := c.Request.Context()
-	e := forms.Edit{}
-	e.Base, _ = strconv.Atoi(c.PostForm("version"))
-	for _, f := range c.PostFormArray("field") {
-		if c.PostForm("choice/"+f) != "mine" {
-			continue // keep what the other person saved
-		}
-		if !s.knownField(dc, f) && forms.FieldKind(f) != 'x' {
-			return forms.Errorf(forms.KindInvalid, "field %q is not of section %s", f, dc.section.Key)
-		}
-		if err := e.Answers.SetField(f, c.PostForm("mine/"+f)); err != nil {
-			return forms.Wrap(forms.KindInvalid, err, "unreadable choice")
-		}
-		e.Fields = append(e.Fields, f)
+	// A field whose choice is not "mine" keeps what the other person saved.
+	e, err := s.postedEdit(c, dc, "mine/", func(f string) bool { return c.PostForm("choice/"+f) == "mine" })
+	if err != nil {
+		return err
 	}
 	res, err := s.store.SaveDraft(ctx, dc.call, dc.ref, e, s.actor(c))
 	if err != nil {
@@ -232,14 +226,25 @@ func (s *Server) resolveConflicts(c *gin.Context) error {
 	return nil
 }
 
+// savedPage builds the section's page from the draft as it is now, after a
+// save, with in (when set) the form just posted shown as typed where it
+// could not be read, and the cell asked for open.
+func (s *Server) savedPage(c *gin.Context, dc draftContext, in *formInput) (*draftPage, error) {
+	d, err := s.store.Draft(c.Request.Context(), dc.call, dc.ref)
+	if err != nil {
+		return nil, err
+	}
+	open := ""
+	if in != nil {
+		open = openCell(c.PostForm("open"), dc)
+	}
+	return s.newDraftPage(c, dc, d, in, open)
+}
+
 // renderConflicts shows the conflict page for the conflicts of a save:
 // each field as another person saved it and as the user wanted it, to choose.
 func (s *Server) renderConflicts(c *gin.Context, dc draftContext, conflicts []forms.Conflict) error {
-	d, err := s.store.Draft(c.Request.Context(), dc.call, dc.ref)
-	if err != nil {
-		return err
-	}
-	p, err := s.newDraftPage(c, dc, d, nil, "")
+	p, err := s.savedPage(c, dc, nil)
 	if err != nil {
 		return err
 	}
@@ -247,6 +252,29 @@ func (s *Server) renderConflicts(c *gin.Context, dc draftContext, conflicts []fo
 	p.Title = p.T("draft.conflict.title")
 	s.render(c, http.StatusConflict, "conflict", p)
 	return nil
+}
+
+// postedEdit reads an edit that a page carries in hidden fields, as the
+// conflict page and the workbook preview do: the base version, and for
+// each "field" chosen by keep, its content (as forms.Answers.Field encodes
+// it) under prefix+field. A field that is not the questionnaire's, or a
+// content that does not decode, is refused with KindInvalid.
+func (s *Server) postedEdit(c *gin.Context, dc draftContext, prefix string, keep func(field string) bool) (forms.Edit, error) {
+	e := forms.Edit{}
+	e.Base, _ = strconv.Atoi(c.PostForm("version"))
+	for _, f := range c.PostFormArray("field") {
+		if !keep(f) {
+			continue
+		}
+		if !s.knownField(dc, f) && forms.FieldKind(f) != 'x' {
+			return e, forms.Errorf(forms.KindInvalid, "field %q is not of questionnaire %s", f, dc.q.Key)
+		}
+		if err := e.Answers.SetField(f, c.PostForm(prefix+f)); err != nil {
+			return e, forms.Wrap(forms.KindInvalid, err, "unreadable field")
+		}
+		e.Fields = append(e.Fields, f)
+	}
+	return e, nil
 }
 
 // sectionFields returns the key of every answer and cell field of a section.

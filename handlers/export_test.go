@@ -1,13 +1,11 @@
 package handlers
 
 import (
-	"context"
 	"encoding/csv"
 	"net/http"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -22,28 +20,15 @@ import (
 // that looks like a formula arrives as text in XLSX and CSV.
 func TestStatisticsExport(t *testing.T) {
 	ts, srv := startServer(t, nil)
-	store := srv.store.(*storage.Store)
-	ctx := context.Background()
-	stats := demoCall("crime-statistics")
-	call, err := store.CallByKey(ctx, stats.Key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := builtinQuestionnaire(t, call)
-	aut := orgRef(t, store, "AUT")
+	_, call, q := demoCallOf(t, srv, "crime-statistics")
+	stats := call
 	a := synthetic.Statistics(q, call.Years, "AUT")
 	formula := `=HYPERLINK("http://example.org","click")`
 	noted := forms.CellRef{Question: "police_offences", Row: "homicide", Year: call.Years[0], Category: "total"}
 	c := a.Cells[noted]
 	c.Note = formula
 	a.Cells[noted] = c
-	if _, err := store.SaveDraft(ctx, call, aut, editOf(a), srvActor()); err != nil {
-		t.Fatal(err)
-	}
-	fp := &forms.User{Memberships: []forms.Membership{{Role: forms.FocalPoint, Organization: aut}}}
-	if _, err := store.Transition(ctx, call, q, aut, fp, forms.TransitionSubmit, time.Now(), nil, "", srvActor()); err != nil {
-		t.Fatal(err)
-	}
+	saveAnswers(t, srv.store.(*storage.Store), call, q, "AUT", a, true)
 	analyst := newClient(t)
 	if r := signIn(t, analyst, ts.URL, "demo-analyst"); r.status != http.StatusSeeOther {
 		t.Fatal(r.status)

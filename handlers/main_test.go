@@ -124,3 +124,34 @@ func editOf(a forms.Answers) forms.Edit { return forms.Edit{Fields: a.Fields(), 
 
 // srvActor is the actor of changes tests make through the store.
 func srvActor() forms.Actor { return forms.Actor{Label: "test"} }
+
+// demoCallOf returns the store a started portal runs on, the stored demo
+// call of a questionnaire ("tourism-views", "crime-statistics") and the
+// questionnaire itself.
+func demoCallOf(t testing.TB, srv *Server, questionnaire string) (*storage.Store, forms.Call, *forms.Questionnaire) {
+	t.Helper()
+	store := srv.store.(*storage.Store)
+	call, err := store.CallByKey(context.Background(), demoCall(questionnaire).Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return store, call, builtinQuestionnaire(t, call)
+}
+
+// saveAnswers saves answers as the organization's draft of the call, and
+// submits them as its focal point when submit.
+func saveAnswers(t testing.TB, store *storage.Store, call forms.Call, q *forms.Questionnaire, code string, a forms.Answers, submit bool) {
+	t.Helper()
+	ctx := context.Background()
+	org := orgRef(t, store, code)
+	if _, err := store.SaveDraft(ctx, call, org, editOf(a), srvActor()); err != nil {
+		t.Fatal(err)
+	}
+	if !submit {
+		return
+	}
+	fp := &forms.User{Memberships: []forms.Membership{{Role: forms.FocalPoint, Organization: org}}}
+	if _, err := store.Transition(ctx, call, q, org, fp, forms.TransitionSubmit, time.Now(), nil, "", srvActor()); err != nil {
+		t.Fatal(err)
+	}
+}

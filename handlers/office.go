@@ -190,10 +190,16 @@ func trackingState(r forms.Response) string {
 }
 
 func inGroup(r forms.Response, group string) bool {
-	if group == groupOther {
-		return len(r.Organization.RegionalGroups) == 0
+	return slices.Contains(groupsOf(r.Organization), group)
+}
+
+// groupsOf returns the regional groups an organization is listed under:
+// its own, or groupOther for one in none (organizations, observer States).
+func groupsOf(o forms.Organization) []string {
+	if len(o.RegionalGroups) == 0 {
+		return []string{groupOther}
 	}
-	return slices.Contains(r.Organization.RegionalGroups, group)
+	return o.RegionalGroups
 }
 
 func (s *Server) responseRow(b *basePage, call forms.Call, r forms.Response) responseRow {
@@ -434,13 +440,9 @@ func (s *Server) showReview(c *gin.Context) error {
 func (s *Server) exportStatistics(format string) handlerFunc {
 	return func(c *gin.Context) error {
 		ctx := c.Request.Context()
-		call, err := s.store.CallByKey(ctx, c.Param("call"))
+		call, q, err := s.callOf(c)
 		if err != nil {
 			return err
-		}
-		q, ok := s.opts.Questionnaires.Version(call.Questionnaire, call.Version)
-		if !ok {
-			return forms.Errorf(forms.KindNotFound, "questionnaire %s v%d", call.Questionnaire, call.Version)
 		}
 		include := c.Query("include") == "submitted"
 		filters := "accepted submissions"

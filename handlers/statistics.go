@@ -50,13 +50,9 @@ type seriesCell struct {
 // showStatistics shows one indicator of a call, by State and by group.
 func (s *Server) showStatistics(c *gin.Context) error {
 	ctx := c.Request.Context()
-	call, err := s.store.CallByKey(ctx, c.Param("call"))
+	call, q, err := s.callOf(c)
 	if err != nil {
 		return err
-	}
-	q, ok := s.opts.Questionnaires.Version(call.Questionnaire, call.Version)
-	if !ok {
-		return forms.Errorf(forms.KindNotFound, "questionnaire %s v%d", call.Questionnaire, call.Version)
 	}
 	p := &statisticsPage{basePage: s.newBase(c), CallKey: call.Key, Years: call.Years, Include: c.Query("include") == "submitted"}
 	p.CallTitle = call.Title.In(p.Lang)

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -9,7 +8,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"portal/handlers/browsertest"
-	"portal/storage"
 )
 
 // TestBrowserSubmission is the whole path in Chromium: the focal point
@@ -19,16 +17,8 @@ import (
 // accepts; tracking shows Austria accepted. axe-core checks each page.
 func TestBrowserSubmission(t *testing.T) {
 	ts, srv := startServer(t, nil)
-	store := srv.store.(*storage.Store)
-	ctx := context.Background()
-	views := demoCall("tourism-views")
-	call, err := store.CallByKey(ctx, views.Key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := store.SaveDraft(ctx, call, orgRef(t, store, "AUT"), editOf(DemoAnswers(builtinQuestionnaire(t, call), "Austria")), srvActor()); err != nil {
-		t.Fatal(err)
-	}
+	store, views, q := demoCallOf(t, srv, "tourism-views")
+	saveAnswers(t, store, views, q, "AUT", DemoAnswers(q, "Austria"), false)
 	b := browsertest.New(t, 4*time.Minute)
 	as := func(subject string) {
 		t.Helper()

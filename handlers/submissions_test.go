@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"net/http"
 	"net/url"
@@ -11,8 +10,6 @@ import (
 	"testing"
 
 	"github.com/xuri/excelize/v2"
-
-	"portal/storage"
 )
 
 // TestSubmissionPath is the whole life of a submission over HTTP: the
@@ -22,13 +19,7 @@ import (
 // what changed and accepts; tracking shows it accepted.
 func TestSubmissionPath(t *testing.T) {
 	ts, srv := startServer(t, nil)
-	store := srv.store.(*storage.Store)
-	ctx := context.Background()
-	views := demoCall("tourism-views")
-	call, err := store.CallByKey(ctx, views.Key)
-	if err != nil {
-		t.Fatal(err)
-	}
+	store, views, q := demoCallOf(t, srv, "tourism-views")
 	fp, contrib, analyst := newClient(t), newClient(t), newClient(t)
 	for c, sub := range map[*http.Client]string{fp: "demo-fp-aut", contrib: "demo-contrib-aut", analyst: "demo-analyst"} {
 		if r := signIn(t, c, ts.URL, sub); r.status != http.StatusSeeOther {
@@ -47,10 +38,7 @@ func TestSubmissionPath(t *testing.T) {
 		t.Fatalf("submitting an empty draft: %d %s", r.status, r.header.Get("Location"))
 	}
 
-	answers := DemoAnswers(builtinQuestionnaire(t, call), "Austria")
-	if _, err := store.SaveDraft(ctx, call, orgRef(t, store, "AUT"), editOf(answers), srvActor()); err != nil {
-		t.Fatal(err)
-	}
+	saveAnswers(t, store, views, q, "AUT", DemoAnswers(q, "Austria"), false)
 	r = do(t, fp, "GET", base+"/submission", nil)
 	if !strings.Contains(r.body, "Nothing stops the submission") {
 		t.Fatal("a complete draft is not ready to submit")

@@ -66,13 +66,9 @@ type viewEntry struct {
 // showViews shows a call's compiled views.
 func (s *Server) showViews(c *gin.Context) error {
 	ctx := c.Request.Context()
-	call, err := s.store.CallByKey(ctx, c.Param("call"))
+	call, q, err := s.callOf(c)
 	if err != nil {
 		return err
-	}
-	q, ok := s.opts.Questionnaires.Version(call.Questionnaire, call.Version)
-	if !ok {
-		return forms.Errorf(forms.KindNotFound, "questionnaire %s v%d", call.Questionnaire, call.Version)
 	}
 	p := &viewsPage{basePage: s.newBase(c), CallKey: call.Key}
 	p.CallTitle = call.Title.In(p.Lang)
@@ -98,12 +94,6 @@ func (s *Server) showViews(c *gin.Context) error {
 	answers, err := s.store.ViewAnswers(ctx, call, p.Filter.Include, p.Filter.Search)
 	if err != nil {
 		return err
-	}
-	groupsOf := func(o forms.Organization) []string {
-		if len(o.RegionalGroups) == 0 {
-			return []string{groupOther}
-		}
-		return o.RegionalGroups
 	}
 	keep := func(o forms.Organization) bool {
 		return p.Filter.Group == "" || slices.Contains(groupsOf(o), p.Filter.Group)
@@ -177,7 +167,7 @@ func frequencies(p *draftPage, q *forms.Question, answers []forms.ViewAnswer, or
 		if of == 0 {
 			return ""
 		}
-		return strconv.Itoa((n*100+of/2)/of) + " %"
+		return strconv.Itoa(percent(n, of)) + " %"
 	}
 	for _, o := range options {
 		row := frequencyRow{Option: o.Label.In(p.Lang)}
@@ -189,11 +179,7 @@ func frequencies(p *draftPage, q *forms.Question, answers []forms.ViewAnswer, or
 			}
 			total++
 			for i, g := range cols {
-				gs := a.Organization.RegionalGroups
-				if len(gs) == 0 {
-					gs = []string{groupOther}
-				}
-				if slices.Contains(gs, g) {
+				if slices.Contains(groupsOf(a.Organization), g) {
 					counts[i]++
 				}
 			}

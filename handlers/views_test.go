@@ -1,15 +1,12 @@
 package handlers
 
 import (
-	"context"
 	"net/http"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"portal/forms"
-	"portal/storage"
 )
 
 // TestCompiledViews: the views of the demo tourism call (Germany accepted;
@@ -19,26 +16,12 @@ import (
 // in another language; a group filter narrows the respondents.
 func TestCompiledViews(t *testing.T) {
 	ts, srv := startServer(t, nil)
-	store := srv.store.(*storage.Store)
-	ctx := context.Background()
-	views := demoCall("tourism-views")
-	call, err := store.CallByKey(ctx, views.Key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := builtinQuestionnaire(t, call)
+	store, views, q := demoCallOf(t, srv, "tourism-views")
 	// Austria answers in French, threats chosen differently, and submits.
-	aut := orgRef(t, store, "AUT")
 	a := DemoAnswers(q, "Autriche")
 	a.Values["threats_nature"] = forms.Answer{Text: "Les pickpockets opèrent dans les gares et les musées."}
 	a.Values["threats_observed"] = forms.Answer{Choices: []string{"terrorism", "online_fraud"}}
-	if _, err := store.SaveDraft(ctx, call, aut, editOf(a), srvActor()); err != nil {
-		t.Fatal(err)
-	}
-	fp := &forms.User{Memberships: []forms.Membership{{Role: forms.FocalPoint, Organization: aut}}}
-	if _, err := store.Transition(ctx, call, q, aut, fp, forms.TransitionSubmit, time.Now(), nil, "", srvActor()); err != nil {
-		t.Fatal(err)
-	}
+	saveAnswers(t, store, views, q, "AUT", a, true)
 	analyst := newClient(t)
 	if r := signIn(t, analyst, ts.URL, "demo-analyst"); r.status != http.StatusSeeOther {
 		t.Fatal(r.status)

@@ -215,16 +215,9 @@ func (s *Server) applyWorkbook(c *gin.Context) error {
 		return err
 	}
 	ctx := c.Request.Context()
-	e := forms.Edit{}
-	e.Base, _ = strconv.Atoi(c.PostForm("version"))
-	for _, f := range c.PostFormArray("field") {
-		if !s.knownField(dc, f) {
-			return forms.Errorf(forms.KindInvalid, "field %q is not of the questionnaire", f)
-		}
-		if err := e.Answers.SetField(f, c.PostForm("value/"+f)); err != nil {
-			return forms.Wrap(forms.KindInvalid, err, "unreadable value")
-		}
-		e.Fields = append(e.Fields, f)
+	e, err := s.postedEdit(c, dc, "value/", func(string) bool { return true })
+	if err != nil {
+		return err
 	}
 	res, err := s.store.SaveDraft(ctx, dc.call, dc.ref, e, s.actor(c))
 	if err != nil {
