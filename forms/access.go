@@ -149,6 +149,8 @@ const (
 	ManageUsers Action = "users.manage"
 	// ReadReports: read the reports the Office has released.
 	ReadReports Action = "reports.read"
+	// WriteReports: write a call's report, preview it and release it.
+	WriteReports Action = "reports.write"
 )
 
 // Can reports whether u may do a on the organization orgID; orgID is 0 for
@@ -168,7 +170,7 @@ func (u *User) Can(a Action, orgID int64) bool {
 		return member && role == FocalPoint
 	case InviteContributor:
 		return (member && role == FocalPoint) || u.Office()
-	case ViewOffice, ManageInvitations, ViewAudit, Review, ManageCalls:
+	case ViewOffice, ManageInvitations, ViewAudit, Review, ManageCalls, WriteReports:
 		return u.Office()
 	case ManageUsers:
 		return u.HasRole(Admin)
@@ -299,6 +301,8 @@ const (
 	AuditSubmission         = "submission." // + the transition: submission.submit, .withdraw, .accept, .return
 	AuditCommentPosted      = "comment.posted"
 	AuditCallSaved          = "call.saved"
+	AuditReportSaved        = "report.saved"
+	AuditReportReleased     = "report.released"
 )
 
 // AuditEvent is one entry of the append-only audit log.

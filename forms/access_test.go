@@ -36,6 +36,9 @@ func TestCan(t *testing.T) {
 		ViewAudit:         {"analyst", "admin"},
 		ManageUsers:       {"admin"},
 		ReadReports:       {"commission", "analyst", "admin"},
+		WriteReports:      {"analyst", "admin"},
+		Review:            {"analyst", "admin"},
+		ManageCalls:       {"analyst", "admin"},
 	}
 	for action, allowed := range want {
 		for name, u := range users {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"portal/forms"
@@ -39,7 +40,11 @@ func countedStates(includeSubmitted bool) pq.StringArray {
 // Series returns every State's figure of an indicator, by State and year,
 // with the population it reported for that year.
 func (s *Store) Series(ctx context.Context, call forms.Call, ind forms.Series, includeSubmitted bool) ([]forms.SeriesValue, error) {
-	rows, err := s.db.QueryContext(ctx, latestValues+`
+	return series(ctx, s.db, call, ind, includeSubmitted)
+}
+
+func series(ctx context.Context, db sqlx.QueryerContext, call forms.Call, ind forms.Series, includeSubmitted bool) ([]forms.SeriesValue, error) {
+	rows, err := db.QueryContext(ctx, latestValues+`
 		SELECT o.code, o.name_en, o.name_fr, o.name_es, o.name_ru, o.name_ar, o.name_zh,
 		       COALESCE((SELECT string_agg(m.group_code, ' ' ORDER BY m.group_code) FROM regional_group_members m WHERE m.organization_id = o.id), ''),
 		       vals.year, vals.value, COALESCE(pop.population, 0)
@@ -72,7 +77,11 @@ func (s *Store) Series(ctx context.Context, call forms.Call, ind forms.Series, i
 // reported a population. A State in two groups counts in each. Groups come
 // in their usual order, the world (Group "") last.
 func (s *Store) Aggregates(ctx context.Context, call forms.Call, ind forms.Series, includeSubmitted bool) ([]forms.Aggregate, error) {
-	rows, err := s.db.QueryContext(ctx, latestValues+`,
+	return aggregates(ctx, s.db, call, ind, includeSubmitted)
+}
+
+func aggregates(ctx context.Context, db sqlx.QueryerContext, call forms.Call, ind forms.Series, includeSubmitted bool) ([]forms.Aggregate, error) {
+	rows, err := db.QueryContext(ctx, latestValues+`,
 	asked AS (
 	    SELECT o.id FROM organizations o, calls c
 	    WHERE c.id = $1 AND o.kind = 'member_state' AND (

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"portal/forms"
@@ -42,11 +43,15 @@ func (s *Store) DirectoryStats(ctx context.Context) (forms.DirectoryStats, error
 
 // RegionalGroups returns the five UN regional groups in their usual order.
 func (s *Store) RegionalGroups(ctx context.Context) ([]forms.RegionalGroup, error) {
+	return regionalGroups(ctx, s.db)
+}
+
+func regionalGroups(ctx context.Context, db sqlx.QueryerContext) ([]forms.RegionalGroup, error) {
 	var rows []struct {
 		Code string `db:"code"`
 		names
 	}
-	err := s.db.SelectContext(ctx, &rows, `
+	err := sqlx.SelectContext(ctx, db, &rows, `
 		SELECT code, name_en, name_fr, name_es, name_ru, name_ar, name_zh
 		FROM regional_groups ORDER BY position`)
 	if err != nil {

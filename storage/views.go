@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/jmoiron/sqlx"
+
 	"portal/forms"
 )
 
@@ -15,7 +17,11 @@ import (
 // the answers whose text matches it (PostgreSQL full-text search with the
 // 'simple' configuration, which serves words of any of the six languages).
 func (s *Store) ViewAnswers(ctx context.Context, call forms.Call, includeSubmitted bool, search string) ([]forms.ViewAnswer, error) {
-	rows, err := s.db.QueryContext(ctx, `
+	return viewAnswers(ctx, s.db, call, includeSubmitted, search)
+}
+
+func viewAnswers(ctx context.Context, db sqlx.QueryerContext, call forms.Call, includeSubmitted bool, search string) ([]forms.ViewAnswer, error) {
+	rows, err := db.QueryContext(ctx, `
 		WITH latest AS (
 		    SELECT v.id, v.reference, d.organization_id, d.state FROM drafts d
 		    JOIN submission_versions v ON v.draft_id = d.id AND v.number = d.submitted_versions

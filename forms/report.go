@@ -1,0 +1,295 @@
+package forms
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// The compiled report of a call for the Commission. An analyst writes the
+// frame (title, introduction, a summary for some questions: a ReportDraft);
+// releasing it assembles the report from the accepted submissions as they
+// are and freezes it as a numbered Report that never changes, whatever
+// happens to the submissions afterwards. Everything a reader sees is in the
+// Report, labels in the six languages included, so that a release reads
+// the same in ten years as on the day it was made.
+
+// Limits on what an analyst writes in a report's frame.
+const (
+	MaxReportTitle   = 300
+	MaxReportText    = 20000 // the introduction
+	MaxReportSummary = 10000 // a question's summary
+)
+
+// ReportDraft is what the analyst has written so far for a call's report.
+type ReportDraft struct {
+	Title        string
+	Introduction string
+	// Summaries holds the analyst's summary of the answers to a question,
+	// by question key. A question with a summary shows it in the report's
+	// body and the answers in full in the annex; one without shows the
+	// answers in the body.
+	Summaries map[string]string
+	UpdatedAt time.Time
+	UpdatedBy string
+}
+
+// Validate checks the lengths and that every summary is of a question of
+// q that takes a written or chosen answer. It returns a KindInvalid error
+// whose Fields name each problem, by form field ("title",
+// "introduction", "summary/<question>").
+func (d ReportDraft) Validate(q *Questionnaire) error {
+	fields := map[string]string{}
+	if strings.TrimSpace(d.Title) == "" {
+		fields["title"] = "report.error.title"
+	} else if utf8.RuneCountInString(d.Title) > MaxReportTitle {
+		fields["title"] = "report.error.long"
+	}
+	if utf8.RuneCountInString(d.Introduction) > MaxReportText {
+		fields["introduction"] = "report.error.long"
+	}
+	for k, v := range d.Summaries {
+		qq, ok := q.Question(k)
+		if !ok || !Reportable(qq) {
+			fields["summary/"+k] = "report.error.question"
+		} else if utf8.RuneCountInString(v) > MaxReportSummary {
+			fields["summary/"+k] = "report.error.long"
+		}
+	}
+	if len(fields) > 0 {
+		return &Error{Kind: KindInvalid, Message: "the report's text is not valid", Fields: fields}
+	}
+	return nil
+}
+
+// Reportable reports whether the answers to q are compiled in a report's
+// body: every question but tables (in the statistical annex) and files.
+func Reportable(q *Question) bool { return q.Kind != StatTable && q.Kind != Attachment }
+
+// Report is a released report: the frame, and the answers and figures as
+// they were when it was released.
+type Report struct {
+	Number     int // 1 for the first release of a call's report, then 2, ...
+	ReleasedAt time.Time
+	ReleasedBy string
+
+	Call                ReportCall
+	Title, Introduction string
+	Groups              []RegionalGroup // the UN regional groups, in their order
+	Sources             []ReportSource  // every respondent's submission version, by English name
+	Questions           []ReportQuestion
+	Indicators          []ReportIndicator // the statistical annex
+	IncludesNotReviewed bool              // false: accepted submissions only
+}
+
+// ReportCall is what a report says of its call.
+type ReportCall struct {
+	Key, Reference string
+	Title          Text
+	Mandate, Body  Text
+	Deadline       time.Time
+	Asked          int // how many organizations the call asked
+}
+
+// ReportSource is one respondent's submission version a report draws on:
+// every answer and figure in the report names one.
+type ReportSource struct {
+	Organization Organization
+	Reference    string // the receipt, such as CCPCJ22-P4-AUT-2
+	Version      int
+	SubmittedAt  time.Time
+	Checksum     string
+}
+
+// Anchor is the source's identifier in the report's page, for links from
+// the figures that come from it.
+func (s ReportSource) Anchor() string { return "source-" + s.Organization.Code }
+
+// ReportQuestion is one question with every respondent's answer.
+type ReportQuestion struct {
+	Question Question // as the questionnaire defined it (no table)
+	Section  Text
+	Summary  string
+	Answers  []ReportAnswer // by the respondent's English name
+}
+
+// ReportAnswer is one respondent's answer to a question.
+type ReportAnswer struct {
+	Source string // the organization's code, naming its ReportSource
+	Answer Answer
+}
+
+// ReportIndicator is one row of a statistical table in the annex: the
+// total each State reported, year by year, with its rate per 100,000
+// inhabitants, and the sums over each regional group and the world with
+// their coverage.
+type ReportIndicator struct {
+	Table, Row string // keys
+	Label      Text   // the table's label — the row's
+	ICCS       string
+	Unit       Text
+	Years      []int
+	Aggregates []Aggregate // by group in the order of Groups, then the world (Group "")
+	Values     []SeriesValue
+}
+
+// Frequency counts how many respondents chose each option of a multiple
+// choice question, overall and in each regional group.
+type Frequency struct {
+	Option Option
+	Total  int
+	Groups map[string]int // by group code
+}
+
+// Frequencies counts the choices of the answers to rq among the report's
+// sources: one row per option (and "other" when the question has it,
+// labelled other), in the question's order.
+func (r *Report) Frequencies(rq *ReportQuestion, other Text) []Frequency {
+	groups := map[string][]string{}
+	for _, s := range r.Sources {
+		groups[s.Organization.Code] = s.Organization.RegionalGroups
+	}
+	options := slices.Clone(rq.Question.Options)
+	if rq.Question.Other {
+		options = append(options, Option{Key: "other", Label: other})
+	}
+	out := make([]Frequency, len(options))
+	for i, o := range options {
+		out[i] = Frequency{Option: o, Groups: map[string]int{}}
+		for _, a := range rq.Answers {
+			if !slices.Contains(a.Answer.Choices, o.Key) {
+				continue
+			}
+			out[i].Total++
+			for _, g := range groups[a.Source] {
+				out[i].Groups[g]++
+			}
+		}
+	}
+	return out
+}
+
+// Respondents counts the report's sources in each regional group, by code;
+// an organization in no group counts under "".
+func (r *Report) Respondents() map[string]int {
+	n := map[string]int{}
+	for _, s := range r.Sources {
+		if len(s.Organization.RegionalGroups) == 0 {
+			n[""]++
+		}
+		for _, g := range s.Organization.RegionalGroups {
+			n[g]++
+		}
+	}
+	return n
+}
+
+// Source returns the source of code, and false when the report has none.
+func (r *Report) Source(code string) (ReportSource, bool) {
+	for _, s := range r.Sources {
+		if s.Organization.Code == code {
+			return s, true
+		}
+	}
+	return ReportSource{}, false
+}
+
+// FileName is the base of the names of the report's files, such as
+// report-CCPCJ22-P4-v2.
+func (r *Report) FileName() string {
+	ref := r.Call.Reference
+	if ref == "" {
+		ref = r.Call.Key
+	}
+	return "report-" + ref + "-v" + strconv.Itoa(r.Number)
+}
+
+// ReportRelease is one line in the list of a call's releases.
+type ReportRelease struct {
+	CallKey    string
+	CallTitle  Text
+	Number     int
+	Title      string
+	ReleasedAt time.Time
+	ReleasedBy string
+	Sources    int
+}
+
+// ReportInputs is what a report is assembled from, read in one snapshot.
+type ReportInputs struct {
+	Groups  []RegionalGroup
+	Asked   int
+	Sources []ReportSource // the latest accepted version of each respondent
+	Answers []ViewAnswer   // their answers, other than tables
+	Figures map[Series]ReportFigures
+}
+
+// ReportFigures are one indicator's figures: the aggregates and each
+// State's values.
+type ReportFigures struct {
+	Aggregates []Aggregate
+	Values     []SeriesValue
+}
+
+// ReportSeries lists the indicators of q's statistical annex: the total
+// of every row of every table but the population (the denominator of the
+// rates, not an indicator).
+func ReportSeries(q *Questionnaire) []Series {
+	var out []Series
+	for _, sec := range q.Sections {
+		for _, qq := range sec.Questions {
+			if qq.Table == nil || strings.HasPrefix(qq.Key, "population") {
+				continue
+			}
+			for _, r := range qq.Table.Rows {
+				out = append(out, Series{Question: qq.Key, Row: r.Key, Category: TotalCategory})
+			}
+		}
+	}
+	return out
+}
+
+// AssembleReport puts the frame d around the answers and figures of in,
+// following the questionnaire's order. The result is not numbered.
+func AssembleReport(call Call, q *Questionnaire, d ReportDraft, in ReportInputs) Report {
+	r := Report{
+		Call: ReportCall{Key: call.Key, Reference: call.Reference, Title: call.Title, Mandate: call.Mandate, Body: call.Body,
+			Deadline: call.Deadline, Asked: in.Asked},
+		Title: d.Title, Introduction: d.Introduction,
+		Groups: in.Groups, Sources: in.Sources,
+	}
+	byQuestion := map[string][]ReportAnswer{}
+	for _, a := range in.Answers {
+		byQuestion[a.Question] = append(byQuestion[a.Question], ReportAnswer{Source: a.Organization.Code, Answer: a.Answer})
+	}
+	for _, sec := range q.Sections {
+		for _, qq := range sec.Questions {
+			if qq.Table != nil {
+				for _, row := range qq.Table.Rows {
+					ind := Series{Question: qq.Key, Row: row.Key, Category: TotalCategory}
+					f, ok := in.Figures[ind]
+					if !ok {
+						continue
+					}
+					label := Text{}
+					for _, l := range Languages {
+						label[l] = qq.Label.In(l) + " — " + row.Label.In(l)
+					}
+					r.Indicators = append(r.Indicators, ReportIndicator{Table: qq.Key, Row: row.Key, Label: label, ICCS: row.ICCS,
+						Unit: qq.Unit, Years: call.Years, Aggregates: f.Aggregates, Values: f.Values})
+				}
+				continue
+			}
+			if !Reportable(&qq) {
+				continue
+			}
+			frozen := qq
+			frozen.Table = nil
+			r.Questions = append(r.Questions, ReportQuestion{Question: frozen, Section: sec.Title, Summary: d.Summaries[qq.Key],
+				Answers: byQuestion[qq.Key]})
+		}
+	}
+	return r
+}

@@ -1,0 +1,250 @@
+package storage
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"portal/forms"
+)
+
+// ReportDraft returns what the analysts have written for the call's
+// report, and a zero ReportDraft (no title) when nothing yet.
+func (s *Store) ReportDraft(ctx context.Context, call forms.Call) (forms.ReportDraft, error) {
+	var r struct {
+		Title        string    `db:"title"`
+		Introduction string    `db:"introduction"`
+		Summaries    []byte    `db:"summaries"`
+		UpdatedAt    time.Time `db:"updated_at"`
+		UpdatedBy    string    `db:"updated_by"`
+	}
+	err := s.db.GetContext(ctx, &r, `SELECT title, introduction, summaries, updated_at, updated_by FROM report_drafts WHERE call_id = $1`, call.ID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return forms.ReportDraft{}, nil
+	}
+	if err != nil {
+		return forms.ReportDraft{}, classify(fmt.Errorf("storage: report of %s: %w", call.Key, err))
+	}
+	d := forms.ReportDraft{Title: r.Title, Introduction: r.Introduction, UpdatedAt: r.UpdatedAt, UpdatedBy: r.UpdatedBy}
+	if err := json.Unmarshal(r.Summaries, &d.Summaries); err != nil {
+		return forms.ReportDraft{}, fmt.Errorf("storage: report of %s: summaries: %w", call.Key, err)
+	}
+	return d, nil
+}
+
+// SaveReportDraft stores what the analyst wrote for the call's report,
+// audited. The caller has validated it (forms.ReportDraft.Validate).
+func (s *Store) SaveReportDraft(ctx context.Context, call forms.Call, d forms.ReportDraft, actor forms.Actor) error {
+	if d.Summaries == nil {
+		d.Summaries = map[string]string{}
+	}
+	summaries, err := json.Marshal(d.Summaries)
+	if err != nil {
+		return fmt.Errorf("storage: report of %s: %w", call.Key, err)
+	}
+	return s.withTx(ctx, nil, "save report of "+call.Key, func(tx *sqlx.Tx) error {
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO report_drafts (call_id, title, introduction, summaries, updated_by) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (call_id) DO UPDATE SET title = $2, introduction = $3, summaries = $4, updated_at = now(), updated_by = $5`,
+			call.ID, d.Title, d.Introduction, summaries, actor.Label)
+		if err != nil {
+			return classify(fmt.Errorf("storage: save report of %s: %w", call.Key, err))
+		}
+		return insertAuditEvents(ctx, tx, forms.AuditEvent{Actor: actor, Action: forms.AuditReportSaved, Target: call.Key})
+	})
+}
+
+// PreviewReport assembles the call's report from the submissions as they
+// are now, without releasing it (its Number is 0).
+func (s *Store) PreviewReport(ctx context.Context, call forms.Call, q *forms.Questionnaire) (forms.Report, error) {
+	d, err := s.ReportDraft(ctx, call)
+	if err != nil {
+		return forms.Report{}, err
+	}
+	var rep forms.Report
+	err = s.withTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}, "preview report of "+call.Key, func(tx *sqlx.Tx) error {
+		in, err := reportInputs(ctx, tx, call, q)
+		if err != nil {
+			return err
+		}
+		rep = forms.AssembleReport(call, q, d, in)
+		return nil
+	})
+	return rep, err
+}
+
+// ReleaseReport assembles the call's report from its accepted submissions
+// and the frame the analysts wrote, in one snapshot of the database, and
+// stores it as the next numbered release, audited. A closed call becomes
+// reported. KindInvalid when no frame has been written.
+func (s *Store) ReleaseReport(ctx context.Context, call forms.Call, q *forms.Questionnaire, actor forms.Actor) (forms.Report, error) {
+	var rep forms.Report
+	err := s.withTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead}, "release report of "+call.Key, func(tx *sqlx.Tx) error {
+		// One release at a time per call: the number is the next one.
+		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM calls WHERE id = $1 FOR UPDATE`, call.ID); err != nil {
+			return classify(fmt.Errorf("storage: release report of %s: lock: %w", call.Key, err))
+		}
+		var d struct {
+			Title        string `db:"title"`
+			Introduction string `db:"introduction"`
+			Summaries    []byte `db:"summaries"`
+		}
+		err := tx.GetContext(ctx, &d, `SELECT title, introduction, summaries FROM report_drafts WHERE call_id = $1`, call.ID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return forms.Errorf(forms.KindInvalid, "the report of %s has no title yet", call.Key)
+		}
+		if err != nil {
+			return classify(fmt.Errorf("storage: release report of %s: %w", call.Key, err))
+		}
+		draft := forms.ReportDraft{Title: d.Title, Introduction: d.Introduction}
+		if err := json.Unmarshal(d.Summaries, &draft.Summaries); err != nil {
+			return fmt.Errorf("storage: report of %s: summaries: %w", call.Key, err)
+		}
+		in, err := reportInputs(ctx, tx, call, q)
+		if err != nil {
+			return err
+		}
+		rep = forms.AssembleReport(call, q, draft, in)
+		if err := tx.QueryRowxContext(ctx, `SELECT COALESCE(max(number), 0) + 1, now() FROM report_releases WHERE call_id = $1`, call.ID).
+			Scan(&rep.Number, &rep.ReleasedAt); err != nil {
+			return classify(fmt.Errorf("storage: release report of %s: number: %w", call.Key, err))
+		}
+		rep.ReleasedAt, rep.ReleasedBy = rep.ReleasedAt.UTC(), actor.Label
+		content, err := json.Marshal(rep)
+		if err != nil {
+			return fmt.Errorf("storage: release report of %s: %w", call.Key, err)
+		}
+		sum := sha256.Sum256(content)
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO report_releases (call_id, number, title, released_at, released_by, sources, content, checksum)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			call.ID, rep.Number, rep.Title, rep.ReleasedAt, rep.ReleasedBy, len(rep.Sources), content, hex.EncodeToString(sum[:])); err != nil {
+			return classify(fmt.Errorf("storage: release report of %s: %w", call.Key, err))
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE calls SET state = 'reported', updated_at = now() WHERE id = $1 AND state = 'closed'`, call.ID); err != nil {
+			return classify(fmt.Errorf("storage: release report of %s: call state: %w", call.Key, err))
+		}
+		return insertAuditEvents(ctx, tx, forms.AuditEvent{Actor: actor, Action: forms.AuditReportReleased, Target: call.Key,
+			Details: map[string]string{"number": fmt.Sprint(rep.Number), "sources": fmt.Sprint(len(rep.Sources))}})
+	})
+	if err != nil {
+		return forms.Report{}, err
+	}
+	return rep, nil
+}
+
+// Releases lists the released reports, newest first: of one call when
+// callKey is set, else of every call.
+func (s *Store) Releases(ctx context.Context, callKey string) ([]forms.ReportRelease, error) {
+	var rows []struct {
+		Key        string    `db:"key"`
+		CallTitle  []byte    `db:"call_title"`
+		Number     int       `db:"number"`
+		Title      string    `db:"title"`
+		ReleasedAt time.Time `db:"released_at"`
+		ReleasedBy string    `db:"released_by"`
+		Sources    int       `db:"sources"`
+	}
+	err := s.db.SelectContext(ctx, &rows, `
+		SELECT c.key, c.title AS call_title, r.number, r.title, r.released_at, r.released_by, r.sources
+		FROM report_releases r JOIN calls c ON c.id = r.call_id
+		WHERE $1 = '' OR c.key = $1
+		ORDER BY r.released_at DESC, r.id DESC`, callKey)
+	if err != nil {
+		return nil, classify(fmt.Errorf("storage: releases: %w", err))
+	}
+	out := make([]forms.ReportRelease, len(rows))
+	for i, r := range rows {
+		out[i] = forms.ReportRelease{CallKey: r.Key, Number: r.Number, Title: r.Title, ReleasedAt: r.ReleasedAt.UTC(), ReleasedBy: r.ReleasedBy, Sources: r.Sources}
+		if err := json.Unmarshal(r.CallTitle, &out[i].CallTitle); err != nil {
+			return nil, fmt.Errorf("storage: releases: title of %s: %w", r.Key, err)
+		}
+	}
+	return out, nil
+}
+
+// Release returns release number n of the call's report as it was
+// released; KindNotFound when there is none.
+func (s *Store) Release(ctx context.Context, callKey string, n int) (forms.Report, error) {
+	var content []byte
+	err := s.db.QueryRowxContext(ctx, `
+		SELECT r.content FROM report_releases r JOIN calls c ON c.id = r.call_id
+		WHERE c.key = $1 AND r.number = $2`, callKey, n).Scan(&content)
+	if errors.Is(err, sql.ErrNoRows) {
+		return forms.Report{}, forms.Errorf(forms.KindNotFound, "no release %d of the report of %s", n, callKey)
+	}
+	if err != nil {
+		return forms.Report{}, classify(fmt.Errorf("storage: release %d of %s: %w", n, callKey, err))
+	}
+	var rep forms.Report
+	if err := json.Unmarshal(content, &rep); err != nil {
+		return forms.Report{}, fmt.Errorf("storage: release %d of %s: %w", n, callKey, err)
+	}
+	return rep, nil
+}
+
+// reportInputs reads what a report is assembled from, within tx: the
+// groups, how many the call asked, the latest accepted version of each
+// respondent, their answers, and every indicator's figures.
+func reportInputs(ctx context.Context, tx *sqlx.Tx, call forms.Call, q *forms.Questionnaire) (forms.ReportInputs, error) {
+	var in forms.ReportInputs
+	var err error
+	if in.Groups, err = regionalGroups(ctx, tx); err != nil {
+		return in, err
+	}
+	if err := tx.QueryRowxContext(ctx, `
+		SELECT count(*) FROM organizations o, calls c
+		WHERE c.id = $1 AND ((c.all_member_states AND o.kind = 'member_state')
+		    OR o.id IN (SELECT organization_id FROM call_organizations WHERE call_id = $1)
+		    OR (o.kind = 'member_state' AND o.id IN (SELECT m.organization_id FROM regional_group_members m
+		                                            JOIN call_groups g ON g.group_code = m.group_code WHERE g.call_id = $1)))`,
+		call.ID).Scan(&in.Asked); err != nil {
+		return in, classify(fmt.Errorf("storage: report of %s: asked: %w", call.Key, err))
+	}
+	rows, err := tx.QueryContext(ctx, `
+		SELECT `+orgColumns+`, v.reference, v.number, v.submitted_at, v.checksum
+		FROM drafts d
+		JOIN submission_versions v ON v.draft_id = d.id AND v.number = d.submitted_versions
+		JOIN organizations o ON o.id = d.organization_id
+		WHERE d.call_id = $1 AND d.state = ANY($2)
+		ORDER BY o.name_en`, call.ID, countedStates(false))
+	if err != nil {
+		return in, classify(fmt.Errorf("storage: report of %s: sources: %w", call.Key, err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r orgRow
+		var src forms.ReportSource
+		if err := rows.Scan(&r.ID, &r.Code, &r.Kind, &r.M49, &r.En, &r.Fr, &r.Es, &r.Ru, &r.Ar, &r.Zh, &r.Groups,
+			&src.Reference, &src.Version, &src.SubmittedAt, &src.Checksum); err != nil {
+			return in, classify(fmt.Errorf("storage: report of %s: sources: %w", call.Key, err))
+		}
+		src.Organization, src.SubmittedAt = r.organization(), src.SubmittedAt.UTC()
+		in.Sources = append(in.Sources, src)
+	}
+	if err := rows.Err(); err != nil {
+		return in, classify(fmt.Errorf("storage: report of %s: sources: %w", call.Key, err))
+	}
+	if in.Answers, err = viewAnswers(ctx, tx, call, false, ""); err != nil {
+		return in, err
+	}
+	in.Figures = map[forms.Series]forms.ReportFigures{}
+	for _, ind := range forms.ReportSeries(q) {
+		var f forms.ReportFigures
+		if f.Aggregates, err = aggregates(ctx, tx, call, ind, false); err != nil {
+			return in, err
+		}
+		if f.Values, err = series(ctx, tx, call, ind, false); err != nil {
+			return in, err
+		}
+		in.Figures[ind] = f
+	}
+	return in, nil
+}
