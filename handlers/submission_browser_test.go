@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -63,7 +64,9 @@ func TestBrowserSubmission(t *testing.T) {
 	}
 	b.CheckAccessible("section with the Office's comment")
 	b.Do(chromedp.SetValue(chromedp.CSS(`#q-threats_nature`), "Mostly the Alpine resorts and Vienna."))
-	b.Press(`.form-actions button`)
+	if status := b.Press(`.form-actions button`); status != http.StatusOK {
+		b.Fatalf("saving the corrected answer: HTTP %d", status)
+	}
 	b.Do(chromedp.WaitVisible(chromedp.CSS(`.flash`)))
 	b.Do(chromedp.Navigate(ts.URL+"/orgs/AUT/calls/"+views.Key+"/submission"), chromedp.WaitVisible(chromedp.CSS(`.submit-form`)))
 	b.Do(chromedp.Click(chromedp.CSS(`.submit-form button`)), chromedp.WaitVisible(chromedp.CSS(`.receipt`)))

@@ -107,11 +107,24 @@ func (b *Browser) Do(actions ...chromedp.Action[chromedp.Void]) {
 }
 
 // Press clicks the first element sel matches as the page's own script
-// would: for buttons in bars that stick to the window's edge, which a
-// click at coordinates can miss when the page reflows meanwhile.
-func (b *Browser) Press(sel string) {
+// would (for buttons in bars that stick to the window's edge, which a
+// click at coordinates can miss when the page reflows meanwhile), waits
+// until the page it leads to has loaded, and returns that page's HTTP
+// status. Waiting for the load itself, rather than for an element of the
+// next page, cannot be fooled by the page being left.
+func (b *Browser) Press(sel string) int64 {
 	b.t.Helper()
-	b.Eval(`(() => { const el = document.querySelector(` + strconv.Quote(sel) + `); if (!el) { throw new Error("nothing matches"); } el.click(); return "pressed"; })()`)
+	ctx, cancel := context.WithTimeout(b.ctx, StepTimeout)
+	defer cancel()
+	click := chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := chromedp.Evaluate[string](`(() => { const el = document.querySelector(` + strconv.Quote(sel) + `); if (!el) { throw new Error("nothing matches"); } el.click(); return "pressed"; })()`)(ctx, t)
+		return err
+	})
+	resp, err := chromedp.RunResponse(ctx, click)
+	if err != nil {
+		b.Fatalf("browser: press %s: %v", sel, err)
+	}
+	return resp.Status
 }
 
 // Text returns the visible text of the first element sel matches.
@@ -174,10 +187,24 @@ func (b *Browser) Screenshot(name string) string {
 	return path
 }
 
-// Fatalf saves a screenshot of the page, then fails the test.
+// Fatalf saves a screenshot of the page and logs its address and the
+// beginning of its text (which the test log keeps when screenshots are
+// gone), then fails the test.
 func (b *Browser) Fatalf(format string, args ...any) {
 	b.t.Helper()
 	b.Screenshot("failure")
+	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+	defer cancel()
+	var loc, text string
+	if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) (err error) {
+		if loc, err = chromedp.Location()(ctx, t); err != nil {
+			return err
+		}
+		text, err = chromedp.Evaluate[string](`document.body ? document.body.innerText.slice(0, 1500) : ""`)(ctx, t)
+		return err
+	})); err == nil {
+		b.t.Logf("the page at %s reads:\n%s", loc, text)
+	}
 	b.t.Fatalf(format, args...)
 }
 
