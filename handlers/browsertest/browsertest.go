@@ -117,7 +117,7 @@ func (b *Browser) Press(sel string) int64 {
 	ctx, cancel := context.WithTimeout(b.ctx, StepTimeout)
 	defer cancel()
 	click := chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		_, err := chromedp.Evaluate[string](`(() => { const el = document.querySelector(` + strconv.Quote(sel) + `); if (!el) { throw new Error("nothing matches"); } el.click(); return "pressed"; })()`)(ctx, t)
+		_, err := chromedp.Evaluate[string](`(() => { const el = document.querySelector(`+strconv.Quote(sel)+`); if (!el) { throw new Error("nothing matches"); } el.click(); return "pressed"; })()`)(ctx, t)
 		return err
 	})
 	resp, err := chromedp.RunResponse(ctx, click)
