@@ -196,6 +196,10 @@ var authzTable = map[string]accessRule{
 	"GET /office/calls/:call/views":                 officeOnly,
 	"GET /office/calls/:call/statistics.csv":        officeOnly,
 	"GET /office/calls/:call/orgs/:code":            officeOnly,
+	"GET /office/calls/:call/report":                officeOnly,
+	"POST /office/calls/:call/report":               officeOnly,
+	"GET /office/calls/:call/report/preview":        officeOnly,
+	"POST /office/calls/:call/report/release":       officeOnly,
 	"POST /office/calls/:call/orgs/:code/accept":    officeOnly,
 	"POST /office/calls/:call/orgs/:code/return":    officeOnly,
 	"POST /office/calls/:call/orgs/:code/comments":  officeOnly,
@@ -210,7 +214,9 @@ var authzTable = map[string]accessRule{
 	"POST /office/users/:id/remove-role":  adminOnly,
 
 	// The Commission.
-	"GET /commission": commissionAndOffice,
+	"GET /commission":                             commissionAndOffice,
+	"GET /commission/reports/:call/:n":            commissionAndOffice,
+	"GET /commission/reports/:call/:n/annex.xlsx": commissionAndOffice,
 }
 
 // runsLast are routes that end what later requests need (the session).
@@ -415,6 +421,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 	// AUT has submitted, so that there is a receipt and a submission to review.
 	fp := &forms.User{Memberships: []forms.Membership{{Role: forms.FocalPoint, Organization: aut}}}
 	if _, err := p.store.Transition(ctx, call, builtinQuestionnaire(t, call), aut, fp, forms.TransitionSubmit, time.Now(), nil, "", forms.Actor{Label: "system"}); err != nil {
+		t.Fatal(err)
+	}
+	// A released report, for the Commission's pages.
+	if err := p.store.SaveReportDraft(ctx, call, forms.ReportDraft{Title: "Views"}, forms.Actor{Label: "system"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.store.ReleaseReport(ctx, call, builtinQuestionnaire(t, call), forms.Actor{Label: "system"}); err != nil {
 		t.Fatal(err)
 	}
 	ids := map[string]string{

@@ -104,8 +104,42 @@ func EnsureDemoCalls(ctx context.Context, store Store, lib Questionnaires, now t
 		if err := demoSubmissions(ctx, store, lib, stored, now, i == 1); err != nil {
 			return fmt.Errorf("demo submissions to %s: %w", c.Key, err)
 		}
+		if i == 0 {
+			if err := demoReport(ctx, store, lib, stored); err != nil {
+				return fmt.Errorf("demo report of %s: %w", c.Key, err)
+			}
+		}
 	}
 	return nil
+}
+
+// demoReport writes the frame of the views call's report and releases it
+// once, so that the Commission's reader has a report to read; the analyst
+// can write on and release again.
+func demoReport(ctx context.Context, store Store, lib Questionnaires, call forms.Call) error {
+	q, ok := lib.Version(call.Questionnaire, call.Version)
+	if !ok {
+		return fmt.Errorf("questionnaire %s v%d", call.Questionnaire, call.Version)
+	}
+	d, err := store.ReportDraft(ctx, call)
+	if err != nil || d.Title != "" {
+		return err
+	}
+	d = forms.ReportDraft{
+		Title: "International cooperation against criminal and terrorist threats to the tourism sector",
+		Introduction: "In its resolution 2012/19, the Economic and Social Council invited Member States and international and regional " +
+			"organizations to provide the United Nations Office on Drugs and Crime with their views on ways to make international " +
+			"cooperation against criminal and terrorist threats to the tourism sector more effective, including through " +
+			"public-private partnerships.\n\nThis report compiles the views received and accepted by the Office.",
+		Summaries: map[string]string{"legal_framework": "Respondents describe criminal codes that cover offences against tourists, " +
+			"with specific provisions on trafficking in persons and on the sexual exploitation of children in travel and tourism."},
+	}
+	actor := forms.Actor{Label: "demo: the Office"}
+	if err := store.SaveReportDraft(ctx, call, d, actor); err != nil {
+		return err
+	}
+	_, err = store.ReleaseReport(ctx, call, q, actor)
+	return err
 }
 
 // demoStep is what one organization has done with a demo call.
@@ -113,7 +147,8 @@ type demoStep struct {
 	code       string
 	onBehalfOf []string // a joint submission's States
 	then       []forms.Transition
-	comment    string // the Office's, when it returns the answers
+	comment    string   // the Office's, when it returns the answers
+	threats    []string // the threats observed, when not the demo answers' first two
 }
 
 // demoSubmissions seeds answers to a demo call the first time: the views
@@ -133,17 +168,20 @@ func demoSubmissions(ctx context.Context, store Store, lib Questionnaires, call 
 	}
 	office := &forms.User{Email: "analyst@unodc.example.org", Memberships: []forms.Membership{{Role: forms.Analyst}}}
 	officeActor := forms.Actor{Label: "demo: the Office"}
+	accept := []forms.Transition{forms.TransitionSubmit, forms.TransitionAccept}
 	steps := []demoStep{
-		{"KEN", nil, []forms.Transition{forms.TransitionSubmit}, ""},
-		{"DEU", nil, []forms.Transition{forms.TransitionSubmit, forms.TransitionAccept}, ""},
+		{"KEN", nil, []forms.Transition{forms.TransitionSubmit}, "", nil},
+		{"DEU", nil, accept, "", nil},
 		{"FRA", nil, []forms.Transition{forms.TransitionSubmit, forms.TransitionReturn},
-			"Could you say which ministries take part in the partnerships you describe?"},
-		{"BRA", nil, nil, ""},
-		{"EU", []string{"BEL", "LUX", "NLD"}, []forms.Transition{forms.TransitionSubmit}, ""},
+			"Could you say which ministries take part in the partnerships you describe?", nil},
+		{"BRA", nil, nil, "", nil},
+		{"EU", []string{"BEL", "LUX", "NLD"}, []forms.Transition{forms.TransitionSubmit}, "", nil},
+		{"JPN", nil, accept, "", []string{"terrorism", "counterfeit_products", "cultural_property"}},
+		{"ZAF", nil, accept, "", []string{"terrorism", "wildlife", "trafficking_in_persons"}},
+		{"CHL", nil, accept, "", []string{"terrorism", "drug_trafficking", "crimes_against_tourists"}},
 	}
 	if statistics {
-		steps = steps[:2]
-		steps = append(steps, demoStep{"MEX", nil, nil, ""})
+		steps = []demoStep{steps[0], steps[1], {"MEX", nil, nil, "", nil}}
 	}
 	for _, st := range steps {
 		o, err := store.OrganizationByCode(ctx, st.code)
@@ -154,6 +192,9 @@ func demoSubmissions(ctx context.Context, store Store, lib Questionnaires, call 
 		fp := &forms.User{Email: "demo focal point of " + o.Code, Memberships: []forms.Membership{{Role: forms.FocalPoint, Organization: ref}}}
 		actor := forms.Actor{Label: "demo: focal point of " + o.Code}
 		a := DemoAnswers(q, o.Name.En)
+		if st.threats != nil {
+			a.Values["threats_observed"] = forms.Answer{Choices: st.threats}
+		}
 		if statistics {
 			a = synthetic.Statistics(q, call.Years, o.Code)
 		}

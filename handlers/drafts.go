@@ -1011,9 +1011,9 @@ func (s *Server) conflictViews(p *draftPage, dc draftContext, cs []forms.Conflic
 		out = append(out, conflictView{
 			Field: c.Field, ID: "conflict-" + strconv.Itoa(i),
 			Where:       s.fieldPlace(p, dc.q, c.Field),
-			Theirs:      s.describeField(p, dc.q, c.Field, c.Theirs),
-			Mine:        s.describeField(p, dc.q, c.Field, c.Mine),
-			Base:        s.describeField(p, dc.q, c.Field, c.Base),
+			Theirs:      describeField(p, dc.q, c.Field, c.Theirs),
+			Mine:        describeField(p, dc.q, c.Field, c.Mine),
+			Base:        describeField(p, dc.q, c.Field, c.Base),
 			MineEncoded: c.Mine,
 		})
 	}
@@ -1022,7 +1022,7 @@ func (s *Server) conflictViews(p *draftPage, dc draftContext, cs []forms.Conflic
 
 // describeField writes a field's content (as forms.Answers.Field encodes
 // it) for a person: a figure, "not available", a text, the options chosen.
-func (s *Server) describeField(p *draftPage, q *forms.Questionnaire, field, enc string) string {
+func describeField(p *draftPage, q *forms.Questionnaire, field, enc string) string {
 	if enc == "" {
 		return p.T("conflict.empty")
 	}

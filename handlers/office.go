@@ -400,7 +400,7 @@ func (s *Server) showReview(c *gin.Context) error {
 			if qq.Kind == forms.StatTable {
 				ra.Table = s.tableView(dp, draftContext{org: dc.org, ref: dc.ref, call: dc.call, q: dc.q, section: sec}, v.Answers, qq, fv, nil)
 			} else {
-				ra.Value = s.describeField(dp, dc.q, forms.AnswerField(qq.Key), v.Answers.Field(forms.AnswerField(qq.Key)))
+				ra.Value = describeField(dp, dc.q, forms.AnswerField(qq.Key), v.Answers.Field(forms.AnswerField(qq.Key)))
 			}
 			rs.Answers = append(rs.Answers, ra)
 			p.CommentFields = append(p.CommentFields, option{forms.AnswerField(qq.Key), qq.Label.In(p.Lang)})
@@ -421,7 +421,7 @@ func (s *Server) showReview(c *gin.Context) error {
 		p.ChangesFrom = n - 1
 		for _, ch := range forms.Diff(prev.Answers, v.Answers) {
 			p.Changes = append(p.Changes, changeView{Where: s.fieldPlace(dp, dc.q, ch.Field),
-				Old: s.describeField(dp, dc.q, ch.Field, ch.Old), New: s.describeField(dp, dc.q, ch.Field, ch.New)})
+				Old: describeField(dp, dc.q, ch.Field, ch.Old), New: describeField(dp, dc.q, ch.Field, ch.New)})
 		}
 	}
 	if p.Comments, err = s.commentViews(c, &p.basePage, dc, "/office/calls/"+dc.call.Key+"/orgs/"+dc.org.Code); err != nil {

@@ -102,6 +102,18 @@ type Store interface {
 	Aggregates(ctx context.Context, call forms.Call, ind forms.Series, includeSubmitted bool) ([]forms.Aggregate, error)
 	// ViewAnswers returns the answers (not tables) of the latest counted submissions, matching a search if given.
 	ViewAnswers(ctx context.Context, call forms.Call, includeSubmitted bool, search string) ([]forms.ViewAnswer, error)
+	// ReportDraft returns what the analysts wrote for the call's report (no title: nothing yet).
+	ReportDraft(ctx context.Context, call forms.Call) (forms.ReportDraft, error)
+	// SaveReportDraft stores it, audited.
+	SaveReportDraft(ctx context.Context, call forms.Call, d forms.ReportDraft, actor forms.Actor) error
+	// PreviewReport assembles the report from the submissions as they are, unreleased.
+	PreviewReport(ctx context.Context, call forms.Call, q *forms.Questionnaire) (forms.Report, error)
+	// ReleaseReport assembles and freezes the next numbered release, audited; KindInvalid without a title.
+	ReleaseReport(ctx context.Context, call forms.Call, q *forms.Questionnaire, actor forms.Actor) (forms.Report, error)
+	// Releases lists the released reports of a call (or of all, callKey ""), newest first.
+	Releases(ctx context.Context, callKey string) ([]forms.ReportRelease, error)
+	// Release returns a release as it was released; KindNotFound when there is none.
+	Release(ctx context.Context, callKey string, n int) (forms.Report, error)
 	// StatisticsRows streams every value of the call's accepted (and, if asked, submitted) submissions.
 	StatisticsRows(ctx context.Context, call forms.Call, includeSubmitted bool, fn func(forms.StatRow) error) error
 }
@@ -284,6 +296,10 @@ func (s *Server) routes(e *gin.Engine) {
 	office.GET("/calls/:call/views", s.handle(s.showViews))
 	office.GET("/calls/:call/statistics.xlsx", s.handle(s.exportStatistics("xlsx")))
 	office.GET("/calls/:call/statistics.csv", s.handle(s.exportStatistics("csv")))
+	office.GET("/calls/:call/report", s.require(forms.WriteReports), s.handle(s.showReportForm))
+	office.POST("/calls/:call/report", s.require(forms.WriteReports), s.handle(s.saveReport))
+	office.GET("/calls/:call/report/preview", s.require(forms.WriteReports), s.handle(s.showReportPreview))
+	office.POST("/calls/:call/report/release", s.require(forms.WriteReports), s.handle(s.releaseReport))
 	office.GET("/calls/:call/orgs/:code", s.reviewScope, s.handle(s.showReview))
 	office.POST("/calls/:call/orgs/:code/accept", s.reviewScope, s.handle(s.transition(forms.TransitionAccept)))
 	office.POST("/calls/:call/orgs/:code/return", s.reviewScope, s.handle(s.transition(forms.TransitionReturn)))
@@ -297,7 +313,9 @@ func (s *Server) routes(e *gin.Engine) {
 
 	// The Commission.
 	commission := user.Group("/commission", s.require(forms.ReadReports))
-	commission.GET("", s.handle(s.fixedPage("commission", "commission.title")))
+	commission.GET("", s.handle(s.showCommission))
+	commission.GET("/reports/:call/:n", s.handle(s.showRelease))
+	commission.GET("/reports/:call/:n/annex.xlsx", s.handle(s.downloadAnnex))
 
 	// The development identity provider and its account picker.
 	if s.opts.DevIdP != nil {

@@ -132,7 +132,7 @@ func (s *Server) showViews(c *gin.Context) error {
 						continue
 					}
 					field := forms.AnswerField(qq.Key)
-					text := s.describeField(dp, q, field, forms.Answers{Values: map[string]forms.Answer{qq.Key: a.Answer}}.Field(field))
+					text := describeField(dp, q, field, forms.Answers{Values: map[string]forms.Answer{qq.Key: a.Answer}}.Field(field))
 					vg.Answers = append(vg.Answers, viewEntry{Org: a.Organization.Name.In(p.Lang), Text: text, Reference: a.Reference,
 						Href: "/office/calls/" + call.Key + "/orgs/" + a.Organization.Code, Submitted: a.State != forms.Accepted})
 				}

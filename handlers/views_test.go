@@ -28,17 +28,17 @@ func TestCompiledViews(t *testing.T) {
 	}
 	page := ts.URL + "/office/calls/" + views.Key + "/views"
 	r := do(t, analyst, "GET", page, nil)
-	if r.status != 200 || !strings.Contains(r.body, "Germany") || strings.Contains(r.body, "Kenya") || !strings.Contains(r.body, "Respondents: 1.") {
+	if r.status != 200 || !strings.Contains(r.body, "Germany") || strings.Contains(r.body, "Kenya") || !strings.Contains(r.body, "Respondents: 4.") {
 		t.Fatalf("accepted only: %d", r.status)
 	}
 	r = do(t, analyst, "GET", page+"?include=submitted", nil)
-	for _, want := range []string{"Germany", "Kenya", "Austria", "European Union", "Respondents: 4."} {
+	for _, want := range []string{"Germany", "Japan", "Kenya", "Austria", "European Union", "Respondents: 7."} {
 		if !strings.Contains(r.body, want) {
 			t.Errorf("with submitted, the page lacks %q", want)
 		}
 	}
-	// Terrorism: chosen by all four (the demo answers choose the first
-	// two options); online fraud by Austria alone.
+	// Terrorism: chosen by all seven (every demo answer has it); online
+	// fraud by Austria alone.
 	threats, _ := q.Question("threats_observed")
 	row := func(label string) string {
 		m := regexp.MustCompile(`<th scope="row">` + regexp.QuoteMeta(label) + `</th><td class="num">(\d+)`).FindStringSubmatch(r.body)
@@ -47,8 +47,8 @@ func TestCompiledViews(t *testing.T) {
 		}
 		return m[1]
 	}
-	if got := row(threats.Options[0].Label.In(forms.English)); got != "4" {
-		t.Errorf("%s chosen by %s, want 4", threats.Options[0].Key, got)
+	if got := row(threats.Options[0].Label.In(forms.English)); got != "7" {
+		t.Errorf("%s chosen by %s, want 7", threats.Options[0].Key, got)
 	}
 	for _, o := range threats.Options {
 		if o.Key == "online_fraud" {

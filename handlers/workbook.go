@@ -176,7 +176,7 @@ func (s *Server) uploadWorkbook(c *gin.Context) error {
 	dp := &draftPage{basePage: p.basePage}
 	for _, ch := range changes {
 		p.Changes = append(p.Changes, workbookChange{Field: ch.Field, Value: ch.New, Where: s.fieldPlace(dp, dc.q, ch.Field),
-			Now: s.describeField(dp, dc.q, ch.Field, ch.Old), New: s.describeField(dp, dc.q, ch.Field, ch.New)})
+			Now: describeField(dp, dc.q, ch.Field, ch.Old), New: describeField(dp, dc.q, ch.Field, ch.New)})
 	}
 	p.DraftVersion = d.Version
 	p.Title = p.T("upload.preview.title")

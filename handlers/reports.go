@@ -1,0 +1,501 @@
+package handlers
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"portal/forms"
+	"portal/forms/export"
+)
+
+// The compiled report of a call. The Office writes its frame at
+// /office/calls/<key>/report, previews it assembled from the accepted
+// submissions as they are, and releases it; each release is frozen and
+// numbered. The Commission reads the releases at /commission: a page with
+// a table of contents that prints on A4, and the annex as XLSX. Every
+// answer and figure links to the submission version it came from, listed
+// in the report's sources (readers never reach the submissions themselves).
+
+type reportFormPage struct {
+	basePage
+	CallKey, CallTitle string
+	Form               reportForm
+	Errors             map[string]string
+	ErrorList          []option
+	Releases           []releaseView
+	Respondents        int
+	Updated            string
+}
+
+type reportForm struct {
+	Title, Introduction string
+	Questions           []summaryInput
+}
+
+type summaryInput struct {
+	Key, Label, Section, Value, Error string
+	Answers                           int
+}
+
+type releaseView struct {
+	CallTitle, Title, At, By, Href, AnnexHref string
+	Number, Sources                           int
+}
+
+// showReportForm shows the frame of a call's report and its releases.
+func (s *Server) showReportForm(c *gin.Context) error {
+	call, q, err := s.callOf(c)
+	if err != nil {
+		return err
+	}
+	d, err := s.store.ReportDraft(c.Request.Context(), call)
+	if err != nil {
+		return err
+	}
+	if d.Title == "" {
+		d.Title = call.Title.In(s.newBase(c).Lang)
+	}
+	return s.renderReportForm(c, call, q, d, nil, http.StatusOK)
+}
+
+// saveReport stores the frame of a call's report; every problem is shown
+// at its field with what was typed kept.
+func (s *Server) saveReport(c *gin.Context) error {
+	call, q, err := s.callOf(c)
+	if err != nil {
+		return err
+	}
+	d := forms.ReportDraft{Title: strings.TrimSpace(cleanText(c.PostForm("title"))), Introduction: strings.TrimSpace(cleanText(c.PostForm("introduction"))),
+		Summaries: map[string]string{}}
+	for _, sec := range q.Sections {
+		for _, qq := range sec.Questions {
+			if v := strings.TrimSpace(cleanText(c.PostForm("summary/" + qq.Key))); v != "" && forms.Reportable(&qq) {
+				d.Summaries[qq.Key] = v
+			}
+		}
+	}
+	if err := d.Validate(q); err != nil {
+		if fe, ok := err.(*forms.Error); ok {
+			return s.renderReportForm(c, call, q, d, fe.Fields, http.StatusUnprocessableEntity)
+		}
+		return err
+	}
+	if err := s.store.SaveReportDraft(c.Request.Context(), call, d, s.actor(c)); err != nil {
+		return err
+	}
+	s.flash(c, "report.saved")
+	c.Redirect(http.StatusSeeOther, "/office/calls/"+call.Key+"/report")
+	return nil
+}
+
+func (s *Server) renderReportForm(c *gin.Context, call forms.Call, q *forms.Questionnaire, d forms.ReportDraft, errs map[string]string, status int) error {
+	ctx := c.Request.Context()
+	p := &reportFormPage{basePage: s.newBase(c), CallKey: call.Key, Errors: map[string]string{}}
+	p.CallTitle = call.Title.In(p.Lang)
+	p.Title = p.T("report.form.title") + " · " + p.CallTitle
+	p.Form = reportForm{Title: d.Title, Introduction: d.Introduction}
+	if d.UpdatedBy != "" {
+		p.Updated = p.Tf("report.form.updated", map[string]any{"By": d.UpdatedBy, "At": formatTime(d.UpdatedAt, call)})
+	}
+	answers, err := s.store.ViewAnswers(ctx, call, false, "")
+	if err != nil {
+		return err
+	}
+	count := map[string]int{}
+	respondents := map[string]bool{}
+	for _, a := range answers {
+		count[a.Question]++
+		respondents[a.Organization.Code] = true
+	}
+	p.Respondents = len(respondents)
+	for field, key := range errs {
+		p.Errors[field] = p.T(key)
+	}
+	for _, f := range []string{"title", "introduction"} {
+		if m, ok := p.Errors[f]; ok {
+			p.ErrorList = append(p.ErrorList, option{"report-" + f, m})
+		}
+	}
+	for _, sec := range q.Sections {
+		for _, qq := range sec.Questions {
+			if !forms.Reportable(&qq) {
+				continue
+			}
+			in := summaryInput{Key: qq.Key, Label: qq.Label.In(p.Lang), Section: sec.Title.In(p.Lang), Value: d.Summaries[qq.Key],
+				Answers: count[qq.Key], Error: p.Errors["summary/"+qq.Key]}
+			if in.Error != "" {
+				p.ErrorList = append(p.ErrorList, option{"summary-" + qq.Key, in.Error})
+			}
+			p.Form.Questions = append(p.Form.Questions, in)
+		}
+	}
+	releases, err := s.store.Releases(ctx, call.Key)
+	if err != nil {
+		return err
+	}
+	p.Releases = s.releaseViews(&p.basePage, releases)
+	s.render(c, status, "reportform", p)
+	return nil
+}
+
+func (s *Server) releaseViews(p *basePage, releases []forms.ReportRelease) []releaseView {
+	out := make([]releaseView, len(releases))
+	for i, r := range releases {
+		href := "/commission/reports/" + r.CallKey + "/" + strconv.Itoa(r.Number)
+		out[i] = releaseView{CallTitle: r.CallTitle.In(p.Lang), Title: r.Title, At: r.ReleasedAt.Format("2006-01-02 15:04 UTC"), By: r.ReleasedBy,
+			Href: href, AnnexHref: href + "/annex.xlsx", Number: r.Number, Sources: r.Sources}
+	}
+	return out
+}
+
+// releaseReport releases the call's report as it stands.
+func (s *Server) releaseReport(c *gin.Context) error {
+	call, q, err := s.callOf(c)
+	if err != nil {
+		return err
+	}
+	rep, err := s.store.ReleaseReport(c.Request.Context(), call, q, s.actor(c))
+	if forms.KindOf(err) == forms.KindInvalid {
+		d, _ := s.store.ReportDraft(c.Request.Context(), call)
+		return s.renderReportForm(c, call, q, d, map[string]string{"title": "report.error.notitle"}, http.StatusUnprocessableEntity)
+	}
+	if err != nil {
+		return err
+	}
+	s.flash(c, "report.released")
+	c.Redirect(http.StatusSeeOther, "/commission/reports/"+call.Key+"/"+strconv.Itoa(rep.Number))
+	return nil
+}
+
+// showReportPreview shows the report as a release would make it now.
+func (s *Server) showReportPreview(c *gin.Context) error {
+	call, q, err := s.callOf(c)
+	if err != nil {
+		return err
+	}
+	rep, err := s.store.PreviewReport(c.Request.Context(), call, q)
+	if err != nil {
+		return err
+	}
+	if rep.Title == "" {
+		rep.Title = call.Title.In(s.newBase(c).Lang)
+	}
+	return s.renderReport(c, &rep)
+}
+
+// showCommission lists the released reports, newest first.
+func (s *Server) showCommission(c *gin.Context) error {
+	releases, err := s.store.Releases(c.Request.Context(), "")
+	if err != nil {
+		return err
+	}
+	p := &struct {
+		basePage
+		Releases []releaseView
+	}{basePage: s.newBase(c)}
+	p.Title = p.T("commission.title")
+	p.Releases = s.releaseViews(&p.basePage, releases)
+	s.render(c, http.StatusOK, "commission", p)
+	return nil
+}
+
+// release reads the release the address names.
+func (s *Server) release(c *gin.Context) (forms.Report, error) {
+	n, err := strconv.Atoi(c.Param("n"))
+	if err != nil || n < 1 || n > 1_000_000 {
+		return forms.Report{}, forms.Errorf(forms.KindNotFound, "no release %q", c.Param("n"))
+	}
+	return s.store.Release(c.Request.Context(), c.Param("call"), n)
+}
+
+// showRelease shows a released report.
+func (s *Server) showRelease(c *gin.Context) error {
+	rep, err := s.release(c)
+	if err != nil {
+		return err
+	}
+	return s.renderReport(c, &rep)
+}
+
+// downloadAnnex sends a released report's annex as XLSX.
+func (s *Server) downloadAnnex(c *gin.Context) error {
+	rep, err := s.release(c)
+	if err != nil {
+		return err
+	}
+	p := &draftPage{basePage: s.newBase(c)}
+	var buf bytes.Buffer
+	if err := export.Annex(&buf, &rep, p.Lang, func(q *forms.Question, a forms.Answer) string { return describeAnswer(p, q, a) }); err != nil {
+		return fmt.Errorf("handlers: annex of %s: %w", rep.FileName(), err)
+	}
+	c.Header("Content-Disposition", `attachment; filename="`+rep.FileName()+`-annex.xlsx"`)
+	c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf.Bytes())
+	return nil
+}
+
+// describeAnswer is an answer as the report shows it.
+func describeAnswer(p *draftPage, q *forms.Question, a forms.Answer) string {
+	one := &forms.Questionnaire{Sections: []forms.Section{{Questions: []forms.Question{*q}}}}
+	field := forms.AnswerField(q.Key)
+	return describeField(p, one, field, forms.Answers{Values: map[string]forms.Answer{q.Key: a}}.Field(field))
+}
+
+// The report's page.
+
+type reportPage struct {
+	basePage
+	Preview                         bool
+	Number                          int
+	ReleasedAt, ReleasedBy          string
+	ReportTitle, CallTitle, Ref     string
+	Mandate, Body, AnnexHref        string
+	Introduction                    []string
+	Respondents, Asked              int
+	Groups                          []reportGroup
+	Questions, Annex                []reportQuestion
+	Indicators                      []reportIndicator
+	Choices                         []choiceList
+	Sources                         []sourceView
+	HasFrequencies, HasAnnexAnswers bool
+}
+
+type reportGroup struct {
+	Name    string
+	Members []sourceLink
+}
+
+type sourceLink struct{ Name, Anchor, Reference string }
+
+type reportQuestion struct {
+	ID, Label, Section string
+	Summary            []string
+	Groups             []reportAnswerGroup
+	Frequencies        *reportFrequencies
+	None               bool
+}
+
+type reportAnswerGroup struct {
+	Name    string
+	Answers []reportAnswer
+}
+
+type reportAnswer struct {
+	sourceLink
+	Text string
+}
+
+type reportFrequencies struct {
+	Heads []string // the groups, with their respondents
+	Rows  []reportFrequencyRow
+}
+
+type reportFrequencyRow struct {
+	Option, Anchor string
+	Cells          []frequencyCell
+}
+
+type choiceList struct {
+	Anchor, Question, Option string
+	Members                  []sourceLink
+}
+
+type reportIndicator struct {
+	ID, Label, ICCS, Unit string
+	Heads                 []string
+	Years                 []reportYear
+	LatestYear            int
+	States                []reportState
+}
+
+type reportYear struct {
+	Year  int
+	Cells []aggregateCell
+}
+
+type reportState struct {
+	sourceLink
+	Value, Rate string
+}
+
+type sourceView struct {
+	sourceLink
+	Groups, SubmittedAt, Checksum string
+	Version                       int
+}
+
+// renderReport shows a report, released or previewed (Number 0).
+func (s *Server) renderReport(c *gin.Context, r *forms.Report) error {
+	p := &reportPage{basePage: s.newBase(c), Number: r.Number, Preview: r.Number == 0, ReportTitle: r.Title, Ref: r.Call.Reference,
+		Respondents: len(r.Sources), Asked: r.Call.Asked}
+	dp := &draftPage{basePage: p.basePage}
+	p.Title = r.Title
+	p.CallTitle, p.Mandate, p.Body = r.Call.Title.In(p.Lang), r.Call.Mandate.In(p.Lang), r.Call.Body.In(p.Lang)
+	if !p.Preview {
+		p.ReleasedAt, p.ReleasedBy = r.ReleasedAt.Format("2006-01-02"), r.ReleasedBy
+		p.AnnexHref = "/commission/reports/" + r.Call.Key + "/" + strconv.Itoa(r.Number) + "/annex.xlsx"
+	}
+	p.Introduction = paragraphs(r.Introduction)
+	names := map[string]string{"": p.T("tracking.group.other")}
+	order := []string{}
+	for _, g := range r.Groups {
+		names[g.Code] = g.Name.In(p.Lang)
+		order = append(order, g.Code)
+	}
+	order = append(order, "")
+	link := map[string]sourceLink{}
+	first := map[string]string{} // the group an organization's answers are listed under
+	for _, src := range r.Sources {
+		o := src.Organization
+		link[o.Code] = sourceLink{Name: o.Name.In(p.Lang), Anchor: src.Anchor(), Reference: src.Reference}
+		first[o.Code] = ""
+		if len(o.RegionalGroups) > 0 {
+			first[o.Code] = o.RegionalGroups[0]
+		}
+		p.Sources = append(p.Sources, sourceView{sourceLink: link[o.Code], Groups: groupNames(o.RegionalGroups, names), Version: src.Version,
+			SubmittedAt: src.SubmittedAt.Format("2006-01-02 15:04 UTC"), Checksum: src.Checksum})
+	}
+	respondents := r.Respondents()
+	for _, g := range order {
+		rg := reportGroup{Name: names[g]}
+		for _, src := range r.Sources {
+			in := slices.Contains(src.Organization.RegionalGroups, g) || (g == "" && len(src.Organization.RegionalGroups) == 0)
+			if in {
+				rg.Members = append(rg.Members, link[src.Organization.Code])
+			}
+		}
+		if len(rg.Members) > 0 {
+			p.Groups = append(p.Groups, rg)
+		}
+	}
+	other := forms.Text{}
+	for _, l := range forms.Languages {
+		other[l] = p.T("question.other")
+	}
+	for i := range r.Questions {
+		rq := &r.Questions[i]
+		q := reportQuestion{ID: "q-" + rq.Question.Key, Label: rq.Question.Label.In(p.Lang), Section: rq.Section.In(p.Lang),
+			Summary: paragraphs(rq.Summary), None: len(rq.Answers) == 0}
+		for _, g := range order {
+			ag := reportAnswerGroup{Name: names[g]}
+			for _, a := range rq.Answers {
+				if first[a.Source] == g {
+					ag.Answers = append(ag.Answers, reportAnswer{sourceLink: link[a.Source], Text: describeAnswer(dp, &rq.Question, a.Answer)})
+				}
+			}
+			if len(ag.Answers) > 0 {
+				q.Groups = append(q.Groups, ag)
+			}
+		}
+		if rq.Question.Kind == forms.MultipleChoice && len(rq.Answers) > 0 {
+			p.HasFrequencies = true
+			f := &reportFrequencies{Heads: []string{p.T("views.all") + " (" + strconv.Itoa(len(r.Sources)) + ")"}}
+			var cols []string
+			for _, g := range order {
+				if respondents[g] > 0 {
+					cols = append(cols, g)
+					f.Heads = append(f.Heads, names[g]+" ("+strconv.Itoa(respondents[g])+")")
+				}
+			}
+			for _, fr := range r.Frequencies(rq, other) {
+				anchor := "choice-" + rq.Question.Key + "-" + fr.Option.Key
+				row := reportFrequencyRow{Option: fr.Option.Label.In(p.Lang), Anchor: anchor,
+					Cells: []frequencyCell{{Count: fr.Total, Share: shareOf(fr.Total, len(r.Sources))}}}
+				for _, g := range cols {
+					row.Cells = append(row.Cells, frequencyCell{Count: fr.Groups[g], Share: shareOf(fr.Groups[g], respondents[g])})
+				}
+				f.Rows = append(f.Rows, row)
+				cl := choiceList{Anchor: anchor, Question: q.Label, Option: row.Option}
+				for _, a := range rq.Answers {
+					if slices.Contains(a.Answer.Choices, fr.Option.Key) {
+						cl.Members = append(cl.Members, link[a.Source])
+					}
+				}
+				p.Choices = append(p.Choices, cl)
+			}
+			q.Frequencies = f
+		}
+		if len(q.Summary) > 0 {
+			p.HasAnnexAnswers = true
+			p.Annex = append(p.Annex, q)
+			q.Groups = nil
+		}
+		p.Questions = append(p.Questions, q)
+	}
+	for i, ind := range r.Indicators {
+		v := reportIndicator{ID: "indicator-" + strconv.Itoa(i+1), Label: ind.Label.In(p.Lang), ICCS: ind.ICCS, Unit: ind.Unit.In(p.Lang)}
+		byYear := map[int]*reportYear{}
+		heads := map[string]bool{}
+		for _, a := range ind.Aggregates {
+			y, ok := byYear[a.Year]
+			if !ok {
+				v.Years = append(v.Years, reportYear{Year: a.Year})
+				y = &v.Years[len(v.Years)-1]
+				byYear[a.Year] = y
+			}
+			if !heads[a.Group] {
+				heads[a.Group] = true
+				name := names[a.Group]
+				if a.Group == "" {
+					name = p.T("statistics.world")
+				}
+				v.Heads = append(v.Heads, name)
+			}
+			cell := aggregateCell{Coverage: p.Tf("statistics.coverage", map[string]any{"Reporting": a.Reporting, "Asked": a.Asked})}
+			if a.Reporting > 0 {
+				cell.Sum = forms.FormatCount(a.Sum, p.Lang)
+			}
+			if a.Rated > 0 {
+				cell.Median = strconv.FormatFloat(a.MedianRate, 'f', 2, 64)
+			}
+			y.Cells = append(y.Cells, cell)
+		}
+		if n := len(ind.Years); n > 0 {
+			v.LatestYear = ind.Years[n-1]
+		}
+		for _, val := range ind.Values {
+			if val.Year != v.LatestYear {
+				continue
+			}
+			st := reportState{sourceLink: link[val.Organization.Code], Value: forms.FormatCount(val.Value, p.Lang)}
+			if rate, ok := val.Rate(); ok {
+				st.Rate = strconv.FormatFloat(rate, 'f', 2, 64)
+			}
+			v.States = append(v.States, st)
+		}
+		p.Indicators = append(p.Indicators, v)
+	}
+	s.render(c, http.StatusOK, "report", p)
+	return nil
+}
+
+// paragraphs splits a text at its blank lines.
+func paragraphs(s string) []string {
+	var out []string
+	for _, p := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func groupNames(codes []string, names map[string]string) string {
+	out := make([]string, len(codes))
+	for i, c := range codes {
+		out[i] = names[c]
+	}
+	return strings.Join(out, ", ")
+}
+
+func shareOf(n, of int) string {
+	if of == 0 {
+		return ""
+	}
+	return strconv.Itoa(percent(n, of)) + " %"
+}

@@ -1,0 +1,145 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"portal/forms"
+)
+
+// TestReportWriteReleaseRead: the analyst's text is checked field by
+// field and kept when refused; a release shows the accepted answers (a
+// formula-like one as text), links each to its source, and stays as it
+// was when a submission is accepted afterwards; the Commission reader
+// lists and reads releases and downloads the annex, whose cells read back
+// as the report says; unreleased and unknown reports are not found.
+func TestReportWriteReleaseRead(t *testing.T) {
+	ts, srv := startServer(t, nil)
+	store, views, q := demoCallOf(t, srv, "tourism-views")
+	ctx := context.Background()
+	// Austria answers with a text a spreadsheet would take for a formula; accepted.
+	a := DemoAnswers(q, "Austria")
+	a.Values["threats_nature"] = forms.Answer{Text: `=HYPERLINK("http://example.org","click")`}
+	saveAnswers(t, store, views, q, "AUT", a, true)
+	office := &forms.User{Memberships: []forms.Membership{{Role: forms.Analyst}}}
+	if _, err := store.Transition(ctx, views, q, orgRef(t, store, "AUT"), office, forms.TransitionAccept, time.Now(), nil, "", srvActor()); err != nil {
+		t.Fatal(err)
+	}
+
+	analyst := newClient(t)
+	if r := signIn(t, analyst, ts.URL, "demo-analyst"); r.status != http.StatusSeeOther {
+		t.Fatal(r.status)
+	}
+	form := ts.URL + "/office/calls/" + views.Key + "/report"
+	if r := do(t, analyst, "GET", form, nil); r.status != 200 || !strings.Contains(r.body, "International cooperation against criminal") {
+		t.Fatalf("the report's form: %d", r.status)
+	}
+	// No title, a summary far too long: refused, what was typed kept.
+	r := do(t, analyst, "POST", form, url.Values{"title": {"  "}, "introduction": {"Kept introduction."}, "summary/threats_nature": {strings.Repeat("x", forms.MaxReportSummary+1)}})
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Give the report a title.") ||
+		!strings.Contains(r.body, "This text is too long.") || !strings.Contains(r.body, "Kept introduction.") {
+		t.Fatalf("a report without a title: %d", r.status)
+	}
+	r = do(t, analyst, "POST", form, url.Values{"title": {"Views of Member States"}, "introduction": {"First paragraph.\n\nSecond paragraph."},
+		"summary/ppp_description": {"Most respondents work with hotel associations."}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("saving the report's text: %d %s", r.status, r.body)
+	}
+	if r = do(t, analyst, "GET", form+"/preview", nil); r.status != 200 || !strings.Contains(r.body, "Preview:") || !strings.Contains(r.body, "Austria") {
+		t.Fatalf("preview: %d", r.status)
+	}
+	r = do(t, analyst, "POST", form+"/release", url.Values{})
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/commission/reports/"+views.Key+"/2" {
+		t.Fatalf("release: %d to %q (the demo released 1)", r.status, r.header.Get("Location"))
+	}
+
+	reader := newClient(t)
+	if r := signIn(t, reader, ts.URL, "demo-commission"); r.status != http.StatusSeeOther {
+		t.Fatal(r.status)
+	}
+	list := do(t, reader, "GET", ts.URL+"/commission", nil)
+	if list.status != 200 || !strings.Contains(list.body, "Views of Member States") || !strings.Contains(list.body, `/commission/reports/`+views.Key+`/1"`) {
+		t.Fatalf("the Commission's list: %d", list.status)
+	}
+	page := ts.URL + "/commission/reports/" + views.Key + "/2"
+	before := do(t, reader, "GET", page, nil)
+	for _, want := range []string{
+		"<h1>Views of Member States</h1>", `<nav class="report__toc"`, "Second paragraph.",
+		"&#34;http://example.org&#34;", // the formula-like answer, as text
+		`<a class="muted" href="#source-AUT">CCPCJ22-P4-AUT-1</a>`, `<tr id="source-AUT">`,
+		"Most respondents work with hotel associations.", `href="#annex-q-ppp_description"`,
+		"Japan", "South Africa",
+	} {
+		if !strings.Contains(before.body, want) {
+			t.Errorf("release 2 lacks %q", want)
+		}
+	}
+	if strings.Contains(before.body, "Kenya") {
+		t.Error("release 2 shows Kenya, which is submitted, not accepted")
+	}
+	// Kenya is accepted after the release: release 2 does not change.
+	if _, err := store.Transition(ctx, views, q, orgRef(t, store, "KEN"), office, forms.TransitionAccept, time.Now(), nil, "", srvActor()); err != nil {
+		t.Fatal(err)
+	}
+	after := do(t, reader, "GET", page, nil)
+	if article(after.body) != article(before.body) || article(before.body) == "" {
+		t.Error("release 2 changed when a submission was accepted afterwards")
+	}
+
+	// The annex, read back.
+	x := do(t, reader, "GET", page+"/annex.xlsx", nil)
+	if x.status != 200 || !strings.Contains(x.header.Get("Content-Disposition"), "report-CCPCJ22-P4-v2-annex.xlsx") {
+		t.Fatalf("annex: %d %q", x.status, x.header.Get("Content-Disposition"))
+	}
+	f, err := excelize.OpenReader(bytes.NewReader([]byte(x.body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, _ := f.GetRows("Answers")
+	found := false
+	for i, row := range rows {
+		if len(row) > 5 && row[2] == "AUT" && row[0] == "threats_nature" {
+			found = true
+			cell, _ := excelize.CoordinatesToCellName(6, i+1)
+			if formula, _ := f.GetCellFormula("Answers", cell); formula != "" || row[5] != `=HYPERLINK("http://example.org","click")` {
+				t.Errorf("Austria's answer in the annex: %q, formula %q", row[5], formula)
+			}
+		}
+	}
+	if !found {
+		t.Error("the annex lacks Austria's answer")
+	}
+	sources, _ := f.GetRows("Sources")
+	if len(sources) != 1+5 { // Germany, Japan, South Africa, Chile, Austria
+		t.Errorf("annex: %d sources, want 5", len(sources)-1)
+	}
+
+	for _, path := range []string{"/commission/reports/" + views.Key + "/3", "/commission/reports/" + views.Key + "/0", "/commission/reports/nosuchcall/1",
+		"/commission/reports/" + views.Key + "/x/annex.xlsx"} {
+		if r := do(t, reader, "GET", ts.URL+path, nil); r.status != http.StatusNotFound {
+			t.Errorf("GET %s: %d, want 404", path, r.status)
+		}
+	}
+	for _, path := range []string{form, form + "/preview"} {
+		if r := do(t, reader, "GET", ts.URL+strings.TrimPrefix(path, ts.URL), nil); r.status != http.StatusForbidden {
+			t.Errorf("the Commission's reader at %s: %d, want 403", path, r.status)
+		}
+	}
+}
+
+// article is the report in a page, without the layout around it.
+func article(body string) string {
+	i, j := strings.Index(body, `<article class="report">`), strings.Index(body, "</article>")
+	if i < 0 || j < i {
+		return ""
+	}
+	return body[i:j]
+}
