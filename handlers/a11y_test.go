@@ -58,11 +58,14 @@ func TestAccessibility(t *testing.T) {
 			visit(lang+" tracking "+c.Key, "/office/calls/"+c.Key)
 			visit(lang+" compiled views "+c.Key, "/office/calls/"+c.Key+"/views?include=submitted")
 			visit(lang+" statistics "+c.Key, "/office/calls/"+c.Key+"/statistics?include=submitted")
+			visit(lang+" report form "+c.Key, "/office/calls/"+c.Key+"/report")
+			visit(lang+" report preview "+c.Key, "/office/calls/"+c.Key+"/report/preview")
 		}
 		signOut()
 
 		signIn("demo-commission")
 		visit(lang+" commission", "/commission")
+		visit(lang+" released report", "/commission/reports/"+DemoCalls(time.Now())[0].Key+"/1")
 		signOut()
 
 		signIn("demo-newcomer")

@@ -1,0 +1,102 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"portal/handlers/browsertest"
+)
+
+// TestBrowserReport is the report's whole path in Chromium: the analyst
+// writes a summary, saves, releases; the Commission's reader finds the
+// release in the list, follows the table of contents, and prints it: in
+// print the portal's header is gone, table headers repeat, and the PDF is
+// A4 and several pages long.
+func TestBrowserReport(t *testing.T) {
+	ts, srv := startServer(t, nil)
+	_, views, _ := demoCallOf(t, srv, "tourism-views")
+	b := browsertest.New(t, 4*time.Minute)
+	as := func(subject string) {
+		t.Helper()
+		if b.Eval(`String(!!document.querySelector('.account form button'))`) == "true" {
+			b.Do(chromedp.Click(chromedp.CSS(`.account form button`)), chromedp.WaitVisible(chromedp.CSS(`.account__signin`)))
+		}
+		b.Do(chromedp.Navigate(ts.URL+"/signin"), chromedp.WaitVisible(chromedp.CSS(`.accounts`)),
+			chromedp.Click(chromedp.CSS(`form:has(input[name=subject][value="`+subject+`"]) button`)),
+			chromedp.WaitVisible(chromedp.CSS(`.account__name`)))
+	}
+	b.Do(chromedp.Navigate(ts.URL + "/"))
+
+	as("demo-analyst")
+	b.Do(chromedp.Navigate(ts.URL+"/office/calls/"+views.Key), chromedp.WaitVisible(chromedp.CSS(`.filters`)))
+	b.Do(chromedp.Click(chromedp.CSS(`a[href="/office/calls/`+views.Key+`/report"]`)), chromedp.WaitVisible(chromedp.CSS(`.report-form`)))
+	b.Do(chromedp.SendKeys(chromedp.CSS(`#summary-threats_nature`), "Pickpocketing and fraud against tourists come first."))
+	if status := b.Press(`.report-form button`); status != http.StatusOK {
+		b.Fatalf("saving the report's text: HTTP %d", status)
+	}
+	b.Do(chromedp.WaitVisible(chromedp.CSS(`.flash`)))
+	if status := b.Press(`.release-form button`); status != http.StatusOK {
+		b.Fatalf("releasing: HTTP %d", status)
+	}
+	b.Do(chromedp.WaitVisible(chromedp.CSS(`.report__toc`)))
+	b.CheckAccessible("the report just released")
+
+	as("demo-commission")
+	b.Do(chromedp.Navigate(ts.URL+"/commission"), chromedp.WaitVisible(chromedp.CSS(`.releases`)))
+	b.Do(chromedp.Click(chromedp.CSS(`.releases li:first-child a`)), chromedp.WaitVisible(chromedp.CSS(`.report__toc`)))
+	if got := b.Text(`.report__release`); !regexp.MustCompile(`^Release 2, \d{4}-\d\d-\d\d$`).MatchString(got) {
+		b.Fatalf("the newest release first: %q", got)
+	}
+	if got := b.Text(`#q-threats_nature p.report__text`); got != "Pickpocketing and fraud against tourists come first." {
+		b.Fatalf("the summary: %q", got)
+	}
+	b.Do(chromedp.Click(chromedp.CSS(`.report__toc a[href="#sources"]`)))
+	if got := b.Eval(`location.hash`); got != "#sources" {
+		b.Fatalf("the table of contents led to %q", got)
+	}
+	b.Screenshot("report")
+
+	// In print.
+	b.Do(chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"})
+		return err
+	}))
+	if got := b.Eval(`getComputedStyle(document.querySelector('.site-header')).display`); got != "none" {
+		b.Fatalf("in print the site's header is %q", got)
+	}
+	if got := b.Eval(`getComputedStyle(document.querySelector('.report thead')).display`); got != "table-header-group" {
+		b.Fatalf("in print a table's header is %q, want repeated on each page", got)
+	}
+	var pdf []byte
+	b.Do(chromedp.Func(func(ctx context.Context, tg *chromedp.Target) (err error) {
+		pdf, err = chromedp.PrintToPDF(func(p *page.PrintToPDFParams) { p.PreferCSSPageSize = new(true) })(ctx, tg)
+		return err
+	}))
+	if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+		b.Fatalf("not a PDF")
+	}
+	// A4 is 595 × 842 points.
+	if !regexp.MustCompile(`/MediaBox \[0 0 59[45]\.\d+ 841\.\d+\]`).Match(pdf) {
+		b.Fatalf("the printed pages are not A4: %s", regexp.MustCompile(`/MediaBox \[[^\]]*\]`).Find(pdf))
+	}
+	if pages := len(regexp.MustCompile(`/Type /Page\b`).FindAll(pdf, -1)); pages < 3 {
+		b.Fatalf("%d printed pages, want the sections each on their own", pages)
+	}
+	if dir, ok := any(t).(interface{ ArtifactDir() string }); ok {
+		_ = os.WriteFile(filepath.Join(dir.ArtifactDir(), "report.pdf"), pdf, 0o644)
+	}
+	if errs := b.ConsoleErrors(); len(errs) > 0 {
+		b.Fatalf("console errors: %v", errs)
+	}
+}
