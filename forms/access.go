@@ -303,6 +303,7 @@ const (
 	AuditCallSaved          = "call.saved"
 	AuditReportSaved        = "report.saved"
 	AuditReportReleased     = "report.released"
+	AuditPopulationsSaved   = "populations.saved"
 )
 
 // AuditEvent is one entry of the append-only audit log.

@@ -355,12 +355,14 @@ type Series struct {
 }
 
 // SeriesValue is one State's figure for one year of an indicator, with
-// the population it reported for that year (0 when it reported none).
+// its population that year: the one it reported, else the Office's
+// (PopulationSource says which; Population is 0 when there is none).
 type SeriesValue struct {
-	Organization Organization
-	Year         int
-	Value        int64
-	Population   int64
+	Organization     Organization
+	Year             int
+	Value            int64
+	Population       int64
+	PopulationSource string // PopulationReported or PopulationOffice, "" without a population
 }
 
 // Rate is the value per 100,000 inhabitants, and false without a population.

@@ -206,6 +206,9 @@ var authzTable = map[string]accessRule{
 
 	// The Office.
 	"GET /office":                         officeOnly,
+	"GET /office/populations":             officeOnly,
+	"GET /office/populations.csv":         officeOnly,
+	"POST /office/populations":            officeOnly,
 	"GET /office/invitations":             officeOnly,
 	"POST /office/invitations":            officeOnly,
 	"POST /office/invitations/:id/revoke": officeOnly,

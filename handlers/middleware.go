@@ -104,7 +104,7 @@ const maxFormBytes = 1 << 20
 const maxUploadBytes = 50<<20 + maxFormBytes
 
 // uploadRoutes are the routes whose multipart forms may carry files.
-var uploadRoutes = map[string]bool{"/orgs/:code/calls/:call/:section": true, "/orgs/:code/calls/:call/workbook": true}
+var uploadRoutes = map[string]bool{"/orgs/:code/calls/:call/:section": true, "/orgs/:code/calls/:call/workbook": true, "/office/populations": true}
 
 // limitBody refuses a request body larger than its route allows with a
 // page that says so, and cuts off one that lies about its length.

@@ -321,6 +321,7 @@ type reportYear struct {
 type reportState struct {
 	sourceLink
 	Value, Rate string
+	Office      bool // the rate's population is the Office's
 }
 
 type sourceView struct {
@@ -464,7 +465,7 @@ func (s *Server) renderReport(c *gin.Context, r *forms.Report) error {
 			}
 			st := reportState{sourceLink: link[val.Organization.Code], Value: forms.FormatCount(val.Value, p.Lang)}
 			if rate, ok := val.Rate(); ok {
-				st.Rate = strconv.FormatFloat(rate, 'f', 2, 64)
+				st.Rate, st.Office = strconv.FormatFloat(rate, 'f', 2, 64), val.PopulationSource == forms.PopulationOffice
 			}
 			v.States = append(v.States, st)
 		}

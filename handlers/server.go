@@ -102,6 +102,12 @@ type Store interface {
 	Aggregates(ctx context.Context, call forms.Call, ind forms.Series, includeSubmitted bool) ([]forms.Aggregate, error)
 	// ViewAnswers returns the answers (not tables) of the latest counted submissions, matching a search if given.
 	ViewAnswers(ctx context.Context, call forms.Call, includeSubmitted bool, search string) ([]forms.ViewAnswer, error)
+	// SavePopulations adds figures to the Office's population table (replacing those of the same State and year), audited.
+	SavePopulations(ctx context.Context, rows []forms.Population, actor forms.Actor) error
+	// PopulationSummary describes the Office's population table.
+	PopulationSummary(ctx context.Context) (forms.PopulationSummary, error)
+	// Populations returns the Office's population table by State and year.
+	Populations(ctx context.Context) ([]forms.Population, error)
 	// ReportDraft returns what the analysts wrote for the call's report (no title: nothing yet).
 	ReportDraft(ctx context.Context, call forms.Call) (forms.ReportDraft, error)
 	// SaveReportDraft stores it, audited.
@@ -304,6 +310,9 @@ func (s *Server) routes(e *gin.Engine) {
 	office.POST("/calls/:call/orgs/:code/accept", s.reviewScope, s.handle(s.transition(forms.TransitionAccept)))
 	office.POST("/calls/:call/orgs/:code/return", s.reviewScope, s.handle(s.transition(forms.TransitionReturn)))
 	office.POST("/calls/:call/orgs/:code/comments", s.reviewScope, s.handle(s.postComment))
+	office.GET("/populations", s.handle(s.showPopulations))
+	office.GET("/populations.csv", s.handle(s.downloadPopulations))
+	office.POST("/populations", s.require(forms.ManageCalls), s.handle(s.uploadPopulations))
 	office.GET("/invitations", s.require(forms.ManageInvitations), s.handle(s.showInvitations))
 	office.POST("/invitations", s.require(forms.ManageInvitations), s.handle(s.createInvitation))
 	office.POST("/invitations/:id/revoke", s.require(forms.ManageInvitations), s.handle(s.revokeInvitation))

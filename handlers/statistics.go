@@ -45,6 +45,7 @@ type seriesRow struct {
 
 type seriesCell struct {
 	Value, Rate string
+	Office      bool // the rate's population is the Office's, not the State's
 }
 
 // showStatistics shows one indicator of a call, by State and by group.
@@ -160,7 +161,7 @@ func (s *Server) showStatistics(c *gin.Context) error {
 		}
 		cell := seriesCell{Value: forms.FormatCount(v.Value, p.Lang)}
 		if r, ok := v.Rate(); ok {
-			cell.Rate = strconv.FormatFloat(r, 'f', 2, 64)
+			cell.Rate, cell.Office = strconv.FormatFloat(r, 'f', 2, 64), v.PopulationSource == forms.PopulationOffice
 		}
 		p.States[len(p.States)-1].Cells[yearIndex[v.Year]] = cell
 	}

@@ -13,8 +13,9 @@ import (
 )
 
 // latestValues is the SQL of the figures of one indicator in the latest
-// version of each counted submission to a call, with the population each
-// State reported for the same year ($1 call, $2 states counted, $3 table,
+// version of each counted submission to a call, with the population of
+// each State for the same year: the one it reported, else the one in the
+// Office's population table (source says which) ($1 call, $2 states counted, $3 table,
 // $4 row, $5 column).
 const latestValues = `
 	WITH latest AS (
@@ -25,10 +26,15 @@ const latestValues = `
 	    SELECT l.organization_id, c.year, c.value FROM latest l
 	    JOIN submission_cells c ON c.version_id = l.id
 	    WHERE c.question = $3 AND c.row_key = $4 AND c.category = $5 AND c.state = 1),
-	pop AS (
+	reported AS (
 	    SELECT l.organization_id, c.year, c.value AS population FROM latest l
 	    JOIN submission_cells c ON c.version_id = l.id
-	    WHERE c.question = 'population_by_year' AND c.row_key = 'population' AND c.category = 'total' AND c.state = 1)`
+	    WHERE c.question = 'population_by_year' AND c.row_key = 'population' AND c.category = 'total' AND c.state = 1 AND c.value > 0),
+	pop AS (
+	    SELECT organization_id, year, population, 'reported' AS source FROM reported
+	    UNION ALL
+	    SELECT p.organization_id, p.year, p.population, 'office' FROM populations p
+	    WHERE NOT EXISTS (SELECT 1 FROM reported r WHERE r.organization_id = p.organization_id AND r.year = p.year))`
 
 func countedStates(includeSubmitted bool) pq.StringArray {
 	if includeSubmitted {
@@ -47,7 +53,7 @@ func series(ctx context.Context, db sqlx.QueryerContext, call forms.Call, ind fo
 	rows, err := db.QueryContext(ctx, latestValues+`
 		SELECT o.code, o.name_en, o.name_fr, o.name_es, o.name_ru, o.name_ar, o.name_zh,
 		       COALESCE((SELECT string_agg(m.group_code, ' ' ORDER BY m.group_code) FROM regional_group_members m WHERE m.organization_id = o.id), ''),
-		       vals.year, vals.value, COALESCE(pop.population, 0)
+		       vals.year, vals.value, COALESCE(pop.population, 0), COALESCE(pop.source, '')
 		FROM vals JOIN organizations o ON o.id = vals.organization_id
 		LEFT JOIN pop ON pop.organization_id = vals.organization_id AND pop.year = vals.year
 		ORDER BY o.code, vals.year`,
@@ -61,7 +67,7 @@ func series(ctx context.Context, db sqlx.QueryerContext, call forms.Call, ind fo
 		var v forms.SeriesValue
 		var n names
 		var groups string
-		if err := rows.Scan(&v.Organization.Code, &n.En, &n.Fr, &n.Es, &n.Ru, &n.Ar, &n.Zh, &groups, &v.Year, &v.Value, &v.Population); err != nil {
+		if err := rows.Scan(&v.Organization.Code, &n.En, &n.Fr, &n.Es, &n.Ru, &n.Ar, &n.Zh, &groups, &v.Year, &v.Value, &v.Population, &v.PopulationSource); err != nil {
 			return nil, classify(fmt.Errorf("storage: series: %w", err))
 		}
 		v.Organization.Name, v.Organization.RegionalGroups = n.forms(), strings.Fields(groups)

@@ -101,15 +101,15 @@ func Annex(w io.Writer, r *forms.Report, lang forms.Language, describe func(*for
 				pop, rate = v.Population, x
 			}
 			values = append(values, []any{ind.Table, ind.Row, label, ind.ICCS, v.Organization.Code, v.Organization.Name.In(lang),
-				strings.Join(v.Organization.RegionalGroups, " "), v.Year, v.Value, pop, rate, src.Reference})
+				strings.Join(v.Organization.RegionalGroups, " "), v.Year, v.Value, pop, v.PopulationSource, rate, src.Reference})
 		}
 	}
 	if err := a.sheet("Aggregates", []string{"table", "indicator_key", "indicator", "iccs", "year", "group", "group_name", "reporting", "asked", "sum", "median_rate_per_100000", "rated"},
 		map[int]float64{1: 20, 2: 20, 3: 50, 7: 40, 11: 24}, rows, 11); err != nil {
 		return err
 	}
-	if err := a.sheet("Values", []string{"table", "indicator_key", "indicator", "iccs", "iso3", "name", "regional_groups", "year", "value", "population", "rate_per_100000", "reference"},
-		map[int]float64{1: 20, 2: 20, 3: 50, 6: 30, 7: 18, 11: 18, 12: 22}, values, 11); err != nil {
+	if err := a.sheet("Values", []string{"table", "indicator_key", "indicator", "iccs", "iso3", "name", "regional_groups", "year", "value", "population", "population_source", "rate_per_100000", "reference"},
+		map[int]float64{1: 20, 2: 20, 3: 50, 6: 30, 7: 18, 11: 18, 12: 18, 13: 22}, values, 12); err != nil {
 		return err
 	}
 	f.SetActiveSheet(0)
@@ -143,7 +143,7 @@ func (a *annex) about(r *forms.Report, lang forms.Language) error {
 		{"For", r.Call.Body.In(lang)},
 		{"Respondents", strconv.Itoa(len(r.Sources)) + " of " + strconv.Itoa(r.Call.Asked) + " asked"},
 		{"Included", "accepted submissions, each at its latest version (see Sources)"},
-		{"Rates", "per 100,000 inhabitants, from the population each State reported for the year"},
+		{"Rates", "per 100,000 inhabitants, from the population each State reported for the year, else the Office's population table (population_source: reported or office)"},
 		{"Aggregates", "sums over the States reporting (coverage: reporting of asked); median of the reporting States' rates"},
 	}
 	for i, row := range rows {

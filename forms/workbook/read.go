@@ -509,3 +509,30 @@ func (rd *reader) parseComment(text string) (string, forms.CellFlags, bool) {
 	}
 	return text, flags, false
 }
+
+// ReadRows reads the first sheet of an uploaded XLSX as text, row by row
+// (cells as stored: numbers unformatted), with the same refusals as Read
+// (too large, not a workbook, the old format, macros, a zip bomb).
+func ReadRows(r io.Reader, lim Limits) ([][]string, []Problem, error) {
+	data, err := io.ReadAll(io.LimitReader(r, lim.MaxBytes+1))
+	if err != nil {
+		return nil, nil, fmt.Errorf("workbook: read: %w", err)
+	}
+	if p, ok := sniff(data, lim); !ok {
+		return nil, []Problem{p}, nil
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: lim.MaxUnzipped, UnzipXMLSizeLimit: 16 << 20})
+	if err != nil {
+		return nil, []Problem{{Reason: "corrupt"}}, nil
+	}
+	defer f.Close()
+	sheets := f.GetSheetList()
+	if len(sheets) == 0 {
+		return nil, []Problem{{Reason: "empty"}}, nil
+	}
+	rows, err := f.GetRows(sheets[0], excelize.Options{RawCellValue: true})
+	if err != nil {
+		return nil, []Problem{{Reason: "corrupt"}}, nil
+	}
+	return rows, nil, nil
+}

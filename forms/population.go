@@ -1,0 +1,149 @@
+package forms
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Population is one figure of the Office's population table: a State's
+// population in a year, and where the figure comes from.
+type Population struct {
+	Code       string // the State's ISO 3166-1 alpha-3 code
+	Year       int
+	Population int64
+	Source     string
+}
+
+// PopulationSummary describes the Office's population table.
+type PopulationSummary struct {
+	Rows, States        int
+	FirstYear, LastYear int
+	UpdatedAt           time.Time
+	UpdatedBy           string
+}
+
+// Where a rate's population comes from.
+const (
+	PopulationReported = "reported" // the State's own figure, in its submission
+	PopulationOffice   = "office"   // the Office's population table
+)
+
+// TableProblem is what is wrong with one line of an uploaded table.
+type TableProblem struct {
+	Line   int    // 1 is the header
+	Column string // the column's heading, when the problem is in one cell
+	Reason string // a message key: table.error.<reason>
+	Value  string
+}
+
+// MaxPopulationRows bounds an uploaded population table: every State for
+// two centuries is far less.
+const MaxPopulationRows = 100000
+
+// ParsePopulations reads a population table: a header line naming the
+// columns iso3 (or code), year and population, and optionally source, in
+// any order and case; then one line per State and year. A line without a
+// source takes defaultSource. Every problem is returned with its line;
+// the figures are only good when there is none. known says whether a code
+// names a State.
+func ParsePopulations(rows [][]string, defaultSource string, known func(code string) bool) ([]Population, []TableProblem) {
+	if len(rows) == 0 {
+		return nil, []TableProblem{{Line: 1, Reason: "empty"}}
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		switch strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))) {
+		case "iso3", "code", "iso":
+			col["iso3"] = i
+		case "year":
+			col["year"] = i
+		case "population", "value":
+			col["population"] = i
+		case "source":
+			col["source"] = i
+		}
+	}
+	var problems []TableProblem
+	for _, c := range []string{"iso3", "year", "population"} {
+		if _, ok := col[c]; !ok {
+			problems = append(problems, TableProblem{Line: 1, Column: c, Reason: "column_missing"})
+		}
+	}
+	if len(problems) > 0 {
+		return nil, problems
+	}
+	if len(rows)-1 > MaxPopulationRows {
+		return nil, []TableProblem{{Line: MaxPopulationRows + 2, Reason: "too_many", Value: strconv.Itoa(MaxPopulationRows)}}
+	}
+	cell := func(r []string, c string) string {
+		i, ok := col[c]
+		if !ok || i >= len(r) {
+			return ""
+		}
+		return strings.TrimSpace(r[i])
+	}
+	seen := map[string]int{}
+	var out []Population
+	for n, r := range rows[1:] {
+		line := n + 2
+		if strings.TrimSpace(strings.Join(r, "")) == "" {
+			continue // a blank line
+		}
+		p := Population{Code: strings.ToUpper(cell(r, "iso3")), Source: cell(r, "source")}
+		ok := true
+		bad := func(column, reason, value string) {
+			problems = append(problems, TableProblem{Line: line, Column: column, Reason: reason, Value: value})
+			ok = false
+		}
+		if !known(p.Code) {
+			bad("iso3", "unknown_state", p.Code)
+		}
+		y, err := wholeNumber(cell(r, "year"))
+		if err != nil || y < 1900 || y > 2100 {
+			bad("year", "year", cell(r, "year"))
+		}
+		p.Year = int(y)
+		if p.Population, err = wholeNumber(cell(r, "population")); err != nil || p.Population <= 0 || p.Population > 2_000_000_000 {
+			bad("population", "population", cell(r, "population"))
+		}
+		if p.Source == "" {
+			p.Source = defaultSource
+		}
+		if utf8.RuneCountInString(p.Source) > 200 {
+			bad("source", "source_long", "")
+		} else if strings.TrimSpace(p.Source) == "" {
+			bad("source", "source", "")
+		}
+		key := p.Code + "/" + strconv.Itoa(p.Year)
+		if first, dup := seen[key]; dup && ok {
+			bad("year", "duplicate", strconv.Itoa(first))
+		}
+		if ok {
+			seen[key] = line
+			out = append(out, p)
+		}
+	}
+	if len(problems) > 0 {
+		return nil, problems
+	}
+	if len(out) == 0 {
+		return nil, []TableProblem{{Line: 2, Reason: "empty"}}
+	}
+	return out, nil
+}
+
+// wholeNumber reads a whole number as a spreadsheet or a person writes it:
+// 8917000, 8,917,000, 8 917 000, or 8.917E+6 (a spreadsheet's raw value).
+func wholeNumber(s string) (int64, error) {
+	if n, reason := ParseCount(s, English); reason == "" {
+		return n, nil
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f != math.Trunc(f) || math.Abs(f) > 1e15 {
+		return 0, &Error{Kind: KindInvalid, Message: "not a whole number"}
+	}
+	return int64(f), nil
+}
