@@ -1030,3 +1030,9 @@ func escape(s string) string {
 	}
 	return s
 }
+
+// CellFinding is the key of the finding of rule on the cell ref: the key
+// its explanation is stored under.
+func CellFinding(rule string, ref CellRef) string {
+	return cellKey(rule, ref.Row, ref.Year, ref.Category)
+}

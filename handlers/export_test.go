@@ -152,3 +152,44 @@ func TestStatisticsPage(t *testing.T) {
 		}
 	}
 }
+
+// TestStatisticsBreaks: a State's figure that changes far more than the
+// questionnaire allows from the year before is marked as a break, with
+// what the State explained when it submitted.
+func TestStatisticsBreaks(t *testing.T) {
+	ts, srv := startServer(t, nil)
+	store, stats, q := demoCallOf(t, srv, "crime-statistics")
+	a := synthetic.Statistics(q, stats.Years, "AUT")
+	y0, y1 := stats.Years[0], stats.Years[1]
+	robbery := func(y int) forms.CellRef {
+		return forms.CellRef{Question: "police_offences", Row: "robbery", Year: y, Category: "total"}
+	}
+	a.Cells[robbery(y0)] = forms.Cell{State: forms.CellValue, Value: 1000}
+	a.Cells[robbery(y1)] = forms.Cell{State: forms.CellValue, Value: 3000}
+	a.Explanations = map[string]string{}
+	for _, f := range forms.Check(q, a, stats.Years) {
+		if f.Severity == forms.SeverityError {
+			t.Fatalf("the figures break a rule: %s", f.Key)
+		}
+		a.Explanations[f.Key] = "Figures checked."
+	}
+	rule := q.BreakRule("police_offences")
+	key := forms.CellFinding(rule.Key, robbery(y1))
+	if _, ok := a.Explanations[key]; !ok {
+		t.Fatalf("no finding %s", key)
+	}
+	a.Explanations[key] = "A new recording system counts every robbery."
+	saveAnswers(t, store, stats, q, "AUT", a, true)
+
+	analyst := newClient(t)
+	if r := signIn(t, analyst, ts.URL, "demo-analyst"); r.status != http.StatusSeeOther {
+		t.Fatal(r.status)
+	}
+	r := do(t, analyst, "GET", ts.URL+"/office/calls/"+stats.Key+"/statistics?indicator=police_offences/robbery&include=submitted", nil)
+	for _, want := range []string{"Break: &#43;200 %", "The State explains: A new recording system counts every robbery.",
+		"To look at twice: 2 breaks", "0 of them not explained"} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("the statistics page lacks %q", want)
+		}
+	}
+}

@@ -100,6 +100,8 @@ type Store interface {
 	Series(ctx context.Context, call forms.Call, ind forms.Series, includeSubmitted bool) ([]forms.SeriesValue, error)
 	// Aggregates sums an indicator by regional group and for the world, with coverage and median rates.
 	Aggregates(ctx context.Context, call forms.Call, ind forms.Series, includeSubmitted bool) ([]forms.Aggregate, error)
+	// Explanations returns what the States explained of the findings named, by State's code and finding.
+	Explanations(ctx context.Context, call forms.Call, findings []string, includeSubmitted bool) (map[string]map[string]string, error)
 	// ViewAnswers returns the answers (not tables) of the latest counted submissions, matching a search if given.
 	ViewAnswers(ctx context.Context, call forms.Call, includeSubmitted bool, search string) ([]forms.ViewAnswer, error)
 	// SavePopulations adds figures to the Office's population table (replacing those of the same State and year), audited.

@@ -17,15 +17,16 @@ import (
 
 type statisticsPage struct {
 	basePage
-	CallKey, CallTitle string
-	Indicators         []optionView // table/row
-	Categories         []optionView
-	Include            bool
-	Years              []int
-	Groups             []aggregateRow
-	States             []seriesRow
-	Indicator          string
-	ExportXLSX         string
+	CallKey, CallTitle            string
+	Indicators                    []optionView // table/row
+	Categories                    []optionView
+	Include                       bool
+	Years                         []int
+	Groups                        []aggregateRow
+	States                        []seriesRow
+	Breaks, Unexplained, Outliers int
+	Indicator                     string
+	ExportXLSX                    string
 }
 
 type aggregateRow struct {
@@ -45,7 +46,10 @@ type seriesRow struct {
 
 type seriesCell struct {
 	Value, Rate string
-	Office      bool // the rate's population is the Office's, not the State's
+	Office      bool   // the rate's population is the Office's, not the State's
+	Change      string // a break in the series: the change from the year before
+	Explained   string // what the State said of the break, if anything
+	Outlier     bool
 }
 
 // showStatistics shows one indicator of a call, by State and by group.
@@ -155,13 +159,45 @@ func (s *Server) showStatistics(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, v := range series {
+	rule := q.BreakRule(table.Key)
+	checks := forms.CheckSeries(series, rule)
+	var findings []string
+	for i, v := range series {
+		if checks[i].Break {
+			findings = append(findings, forms.CellFinding(rule.Key, forms.CellRef{Question: ind.Question, Row: ind.Row, Year: v.Year, Category: ind.Category}))
+		}
+	}
+	explained := map[string]map[string]string{}
+	if len(findings) > 0 && rule.Key != "" {
+		if explained, err = s.store.Explanations(ctx, call, findings, p.Include); err != nil {
+			return err
+		}
+	}
+	for i, v := range series {
 		if n := len(p.States); n == 0 || p.States[n-1].Code != v.Organization.Code {
 			p.States = append(p.States, seriesRow{Code: v.Organization.Code, Name: v.Organization.Name.In(p.Lang), Cells: make([]seriesCell, len(call.Years))})
 		}
 		cell := seriesCell{Value: forms.FormatCount(v.Value, p.Lang)}
 		if r, ok := v.Rate(); ok {
 			cell.Rate, cell.Office = strconv.FormatFloat(r, 'f', 2, 64), v.PopulationSource == forms.PopulationOffice
+		}
+		if ch := checks[i]; ch.Break {
+			p.Breaks++
+			cell.Change = "↑"
+			if ch.HasChange {
+				cell.Change = strconv.FormatFloat(ch.Change*100, 'f', 0, 64) + " %"
+				if ch.Change > 0 {
+					cell.Change = "+" + cell.Change
+				}
+			}
+			cell.Explained = explained[v.Organization.Code][forms.CellFinding(rule.Key, forms.CellRef{Question: ind.Question, Row: ind.Row, Year: v.Year, Category: ind.Category})]
+			if cell.Explained == "" {
+				p.Unexplained++
+			}
+		}
+		if checks[i].Outlier {
+			cell.Outlier = true
+			p.Outliers++
 		}
 		p.States[len(p.States)-1].Cells[yearIndex[v.Year]] = cell
 	}

@@ -127,3 +127,32 @@ func aggregates(ctx context.Context, db sqlx.QueryerContext, call forms.Call, in
 	}
 	return out, classify(rows.Err())
 }
+
+// Explanations returns what the States explained, in the latest counted
+// version of their submissions to the call, of the findings named: by
+// State's code, then by finding key.
+func (s *Store) Explanations(ctx context.Context, call forms.Call, findings []string, includeSubmitted bool) (map[string]map[string]string, error) {
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT o.code, e.finding, e.explanation FROM drafts d
+		JOIN submission_versions v ON v.draft_id = d.id AND v.number = d.submitted_versions
+		JOIN submission_explanations e ON e.version_id = v.id
+		JOIN organizations o ON o.id = d.organization_id
+		WHERE d.call_id = $1 AND d.state = ANY($2) AND e.finding = ANY($3)`,
+		call.ID, countedStates(includeSubmitted), pq.StringArray(findings))
+	if err != nil {
+		return nil, classify(fmt.Errorf("storage: explanations to %s: %w", call.Key, err))
+	}
+	defer rows.Close()
+	out := map[string]map[string]string{}
+	for rows.Next() {
+		var code, finding, text string
+		if err := rows.Scan(&code, &finding, &text); err != nil {
+			return nil, classify(fmt.Errorf("storage: explanations: %w", err))
+		}
+		if out[code] == nil {
+			out[code] = map[string]string{}
+		}
+		out[code][finding] = text
+	}
+	return out, classify(rows.Err())
+}
