@@ -43,6 +43,7 @@ type Writer struct {
 	x   *excelize.File
 	sw  *excelize.StreamWriter
 	out io.Writer
+	piv *pivots // XLSX only
 }
 
 // NewCSV starts a CSV long dataset on w (UTF-8; with a byte order mark
@@ -68,6 +69,7 @@ func NewXLSX(w io.Writer, m Meta) (*Writer, error) {
 	ew := newWriter(m)
 	ew.out = w
 	ew.x = excelize.NewFile()
+	ew.piv = newPivots(m)
 	if err := ew.metaSheet(); err != nil {
 		ew.x.Close()
 		return nil, err
@@ -166,6 +168,7 @@ func (w *Writer) Row(r forms.StatRow) error {
 		}
 		return w.csv.Write(rec)
 	}
+	w.piv.add(r)
 	cell, err := excelize.CoordinatesToCellName(1, w.rows+1)
 	if err != nil {
 		return err
@@ -206,6 +209,9 @@ func (w *Writer) Close() error {
 		}
 	}
 	if err := w.sw.Flush(); err != nil {
+		return err
+	}
+	if err := w.piv.write(w.x); err != nil {
 		return err
 	}
 	w.x.SetActiveSheet(1)

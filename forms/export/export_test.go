@@ -100,3 +100,62 @@ func TestWriters(t *testing.T) {
 		t.Errorf("metadata: %q", about)
 	}
 }
+
+// TestPivotSheets: each indicator with a figure gets a sheet of States ×
+// years holding the totals the long dataset holds, numbers as numbers.
+func TestPivotSheets(t *testing.T) {
+	lib, err := definition.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, _ := lib.Latest("crime-statistics")
+	m := Meta{Call: forms.Call{Key: "c", Title: forms.Text{forms.English: "Call"}, Years: []int{2023, 2024}}, Questionnaire: q, Extracted: time.Now(), Lang: forms.English}
+	var xb bytes.Buffer
+	xw, err := NewXLSX(&xb, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	aut := forms.Organization{Code: "AUT", Name: forms.Names{En: "Austria"}, RegionalGroups: []string{"WEOG"}}
+	ken := forms.Organization{Code: "KEN", Name: forms.Names{En: "Kenya"}, RegionalGroups: []string{"AFRICAN"}}
+	robbery := func(o forms.Organization, year int, c forms.Cell) forms.StatRow {
+		return forms.StatRow{Organization: o, Cell: forms.CellRef{Question: "police_offences", Row: "robbery", Year: year, Category: "total"}, Value: c}
+	}
+	for _, r := range []forms.StatRow{
+		robbery(aut, 2023, forms.Cell{State: forms.CellValue, Value: 1200}),
+		robbery(aut, 2024, forms.Cell{State: forms.CellValue, Value: 1350}),
+		robbery(ken, 2024, forms.Cell{State: forms.CellNotAvailable}),
+		{Organization: aut, Cell: forms.CellRef{Question: "persons_convicted", Row: "rape", Year: 2024, Category: "female"}, Value: forms.Cell{State: forms.CellValue, Value: 3}},
+	} {
+		if err := xw.Row(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := xw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&xb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var pivots []string
+	for _, s := range f.GetSheetList() {
+		if s != "About" && s != "Data" {
+			pivots = append(pivots, s)
+		}
+	}
+	if len(pivots) != 1 || !strings.HasSuffix(pivots[0], " robbery") {
+		t.Fatalf("pivot sheets %v, want robbery's alone (a part is not a total)", pivots)
+	}
+	rows, _ := f.GetRows(pivots[0], excelize.Options{RawCellValue: true})
+	got := ""
+	for _, r := range rows[2:] {
+		got += strings.Join(r, "|") + "\n"
+	}
+	if want := "iso3|name|regional_groups|2023|2024\nAUT|Austria|WEOG|1200|1350\nKEN|Kenya|AFRICAN||n/a\n"; got != want {
+		t.Errorf("pivot:\n%s\nwant:\n%s", got, want)
+	}
+	if typ, _ := f.GetCellType(pivots[0], "D4"); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
+		t.Errorf("a figure is stored as %v, want a number", typ)
+	}
+}

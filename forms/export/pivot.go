@@ -1,0 +1,211 @@
+package export
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"portal/forms"
+)
+
+// The pivot sheets of the statistics workbook: one per indicator (a row of
+// a table), States down and years across, the totals the States reported.
+// They are collected while the long dataset streams, in a table of
+// indicators × States × years (a few megabytes for every State over twenty
+// years), and written after it.
+
+// Markers in the pivot table for what is not a figure.
+const (
+	pivotNone          int64 = math.MinInt64 // nothing reported
+	pivotNotAvailable  int64 = -1
+	pivotNotApplicable int64 = -2
+)
+
+type pivotIndicator struct {
+	table, row, label, iccs, unit string
+	values                        []int64 // by State, then year; nil until a figure comes
+}
+
+type pivotState struct {
+	code, name, groups string
+}
+
+type pivots struct {
+	lang       forms.Language
+	indicators []pivotIndicator
+	index      map[string]int // table/row → indicators
+	years      []int
+	yearIndex  map[int]int
+	states     []pivotState
+	stateIndex map[string]int
+}
+
+func newPivots(m Meta) *pivots {
+	p := &pivots{lang: m.Lang, index: map[string]int{}, years: m.Call.Years, yearIndex: map[int]int{}, stateIndex: map[string]int{}}
+	for i, y := range p.years {
+		p.yearIndex[y] = i
+	}
+	for _, sec := range m.Questionnaire.Sections {
+		for _, qq := range sec.Questions {
+			if qq.Table == nil {
+				continue
+			}
+			for _, r := range qq.Table.Rows {
+				p.index[qq.Key+"/"+r.Key] = len(p.indicators)
+				p.indicators = append(p.indicators, pivotIndicator{table: qq.Key, row: r.Key,
+					label: qq.Label.In(m.Lang) + " — " + r.Label.In(m.Lang), iccs: r.ICCS, unit: qq.Unit.In(m.Lang)})
+			}
+		}
+	}
+	return p
+}
+
+// add records r when it is a total.
+func (p *pivots) add(r forms.StatRow) {
+	if r.Cell.Category != forms.TotalCategory {
+		return
+	}
+	ii, ok := p.index[r.Cell.Question+"/"+r.Cell.Row]
+	yi, okYear := p.yearIndex[r.Cell.Year]
+	if !ok || !okYear {
+		return
+	}
+	si, ok := p.stateIndex[r.Organization.Code]
+	if !ok {
+		si = len(p.states)
+		p.stateIndex[r.Organization.Code] = si
+		p.states = append(p.states, pivotState{r.Organization.Code, r.Organization.Name.In(p.lang), strings.Join(r.Organization.RegionalGroups, " ")})
+	}
+	ind := &p.indicators[ii]
+	if need := (si + 1) * len(p.years); len(ind.values) < need {
+		grown := make([]int64, max(need, 2*len(ind.values)))
+		copy(grown, ind.values)
+		for i := len(ind.values); i < len(grown); i++ {
+			grown[i] = pivotNone
+		}
+		ind.values = grown
+	}
+	v := pivotNone
+	switch r.Value.State {
+	case forms.CellValue:
+		v = r.Value.Value
+	case forms.CellNotAvailable:
+		v = pivotNotAvailable
+	case forms.CellNotApplicable:
+		v = pivotNotApplicable
+	}
+	ind.values[si*len(p.years)+yi] = v
+}
+
+// write adds a sheet per indicator that has a figure, in the
+// questionnaire's order: a title, then States × years, the header row and
+// columns frozen, whole numbers grouped by thousands.
+func (p *pivots) write(f *excelize.File) error {
+	head, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"E8EEF4"}}})
+	if err != nil {
+		return err
+	}
+	title, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 13}})
+	if err != nil {
+		return err
+	}
+	number, err := f.NewStyle(&excelize.Style{NumFmt: 3}) // #,##0
+	if err != nil {
+		return err
+	}
+	muted, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Color: "5A5A5A", Italic: true}, Alignment: &excelize.Alignment{Horizontal: "right"}})
+	if err != nil {
+		return err
+	}
+	names := map[string]string{}
+	for n, ind := range p.indicators {
+		if ind.values == nil {
+			continue
+		}
+		name := fmt.Sprintf("%02d %s", n+1, ind.row)
+		if len(name) > 31 {
+			name = name[:31]
+		}
+		if names[name] != "" {
+			name = fmt.Sprintf("%02d", n+1)
+		}
+		names[name] = ind.label
+		if _, err := f.NewSheet(name); err != nil {
+			return err
+		}
+		sw, err := f.NewStreamWriter(name)
+		if err != nil {
+			return err
+		}
+		if err := sw.SetPanes(&excelize.Panes{Freeze: true, XSplit: 2, YSplit: 3, TopLeftCell: "C4", ActivePane: "bottomRight"}); err != nil {
+			return err
+		}
+		_ = sw.SetColWidth(1, 1, 8)
+		_ = sw.SetColWidth(2, 2, 32)
+		_ = sw.SetColWidth(3, 3, 18)
+		if len(p.years) > 0 {
+			_ = sw.SetColWidth(4, 3+len(p.years), 12)
+		}
+		about := ind.label
+		if ind.iccs != "" {
+			about += " (ICCS " + ind.iccs + ")"
+		}
+		if ind.unit != "" {
+			about += " · " + ind.unit
+		}
+		if err := sw.SetRow("A1", []any{excelize.Cell{Value: about, StyleID: title}}); err != nil {
+			return err
+		}
+		if err := sw.SetRow("A2", []any{"Totals as reported; n/a: not available; –: not applicable; blank: not reported. Table " + ind.table + ", row " + ind.row + "."}); err != nil {
+			return err
+		}
+		header := []any{excelize.Cell{Value: "iso3", StyleID: head}, excelize.Cell{Value: "name", StyleID: head}, excelize.Cell{Value: "regional_groups", StyleID: head}}
+		for _, y := range p.years {
+			header = append(header, excelize.Cell{Value: y, StyleID: head})
+		}
+		if err := sw.SetRow("A3", header); err != nil {
+			return err
+		}
+		line := 4
+		for si, st := range p.states {
+			if (si+1)*len(p.years) > len(ind.values) {
+				break
+			}
+			vals := ind.values[si*len(p.years) : (si+1)*len(p.years)]
+			row := []any{st.code, st.name, st.groups}
+			has := false
+			for _, v := range vals {
+				switch v {
+				case pivotNone:
+					row = append(row, nil)
+				case pivotNotAvailable:
+					row, has = append(row, excelize.Cell{Value: "n/a", StyleID: muted}), true
+				case pivotNotApplicable:
+					row, has = append(row, excelize.Cell{Value: "–", StyleID: muted}), true
+				default:
+					row, has = append(row, excelize.Cell{Value: v, StyleID: number}), true
+				}
+			}
+			if !has {
+				continue
+			}
+			cell, _ := excelize.CoordinatesToCellName(1, line)
+			if err := sw.SetRow(cell, row); err != nil {
+				return err
+			}
+			line++
+		}
+		if err := sw.Flush(); err != nil {
+			return err
+		}
+		if line > 4 {
+			last, _ := excelize.CoordinatesToCellName(3+len(p.years), line-1)
+			if err := f.AutoFilter(name, "A3:"+last, nil); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
