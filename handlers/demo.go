@@ -3,7 +3,9 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"portal/forms"
@@ -140,6 +142,56 @@ func demoReport(ctx context.Context, store Store, lib Questionnaires, call forms
 	}
 	_, err = store.ReleaseReport(ctx, call, q, actor)
 	return err
+}
+
+// GenerateViews makes a call of views answered by the first n Member
+// States (by code), each in one of the six languages with its own
+// checklists (synthetic.Views), submitted and accepted; for benchmarks and
+// demonstrations at scale. It returns the call; States already accepted
+// are left as they are.
+func GenerateViews(ctx context.Context, store Store, lib Questionnaires, n int, now time.Time) (forms.Call, error) {
+	q, ok := lib.Version("tourism-views", 1)
+	if !ok {
+		return forms.Call{}, fmt.Errorf("no tourism-views questionnaire")
+	}
+	call, err := store.EnsureCall(ctx, forms.Call{Key: "tourism-views-synthetic", Reference: "VIEWS-SYN",
+		Title:         forms.Text{forms.English: "Views on cooperation against threats to the tourism sector (synthetic)"},
+		Questionnaire: q.Key, Version: q.Version, State: forms.CallOpen, TimeZone: "UTC",
+		Deadline: now.AddDate(0, 1, 0), Audience: forms.Audience{AllMemberStates: true}})
+	if err != nil {
+		return forms.Call{}, err
+	}
+	orgs, err := store.Organizations(ctx, forms.MemberState)
+	if err != nil {
+		return forms.Call{}, err
+	}
+	slices.SortFunc(orgs, func(a, b forms.Organization) int { return strings.Compare(a.Code, b.Code) })
+	office := &forms.User{Memberships: []forms.Membership{{Role: forms.Analyst}}}
+	actor := forms.Actor{Label: "demo generate"}
+	for _, o := range orgs[:min(n, len(orgs))] {
+		ref := refOf(o)
+		sub, err := store.Submission(ctx, call, ref)
+		if err != nil {
+			return call, err
+		}
+		if sub.State == forms.Accepted {
+			continue
+		}
+		if sub.State.Editable() {
+			a := synthetic.Views(q, o.Code)
+			if _, err := store.SaveDraft(ctx, call, ref, forms.Edit{Base: sub.DraftVersion, Fields: a.Fields(), Answers: a}, actor); err != nil {
+				return call, fmt.Errorf("%s: %w", o.Code, err)
+			}
+			fp := &forms.User{Memberships: []forms.Membership{{Role: forms.FocalPoint, Organization: ref}}}
+			if _, err := store.Transition(ctx, call, q, ref, fp, forms.TransitionSubmit, now, nil, "", actor); err != nil {
+				return call, fmt.Errorf("%s: %w", o.Code, err)
+			}
+		}
+		if _, err := store.Transition(ctx, call, q, ref, office, forms.TransitionAccept, now, nil, "", actor); err != nil {
+			return call, fmt.Errorf("%s: %w", o.Code, err)
+		}
+	}
+	return call, nil
 }
 
 // demoStep is what one organization has done with a demo call.

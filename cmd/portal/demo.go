@@ -13,6 +13,7 @@ import (
 	"portal/forms"
 	"portal/forms/definition"
 	"portal/forms/synthetic"
+	"portal/handlers"
 	"portal/storage"
 )
 
@@ -22,8 +23,10 @@ const demoUsage = `Usage:
 generate fills the database with synthetic crime statistics for tests,
 benchmarks and demonstrations: a call "uncts-synthetic-Y" for the Y years
 before this one, and for the first N Member States (by code) a full answer,
-every cell, consistent with every rule, submitted and accepted. Running it
-again leaves the States already done as they are. It uses the database as
+every cell, consistent with every rule, submitted and accepted; and a call
+of views, "tourism-views-synthetic", answered by the same States, each in
+one of the six languages, accepted. Running it again leaves the States
+already done as they are. It uses the database as
 the portal does (PORTAL_DATABASE_URL, or the private cluster).
 `
 
@@ -60,6 +63,17 @@ func demoCommand(args []string, getenv func(string) string, stdout, stderr io.Wr
 		return 1
 	}
 	fmt.Fprintf(stdout, "%d States answered, %d values in all\n", n, values)
+	lib, err := definition.Builtin()
+	if err != nil {
+		fmt.Fprintf(stderr, "portal demo generate: %v\n", err)
+		return 1
+	}
+	views, err := handlers.GenerateViews(ctx, db.Store, lib, *states, time.Now())
+	if err != nil {
+		fmt.Fprintf(stderr, "portal demo generate: views: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "%d States gave their views in six languages (call %s)\n", *states, views.Key)
 	return 0
 }
 

@@ -29,7 +29,7 @@ func TestDemoGenerateAndExport(t *testing.T) {
 			t.Fatalf("generate: exit %d\n%s%s", code, out.String(), errb.String())
 		}
 	}
-	if !strings.Contains(out.String(), "2 States answered, 764 values") {
+	if !strings.Contains(out.String(), "2 States answered, 764 values") || !strings.Contains(out.String(), "2 States gave their views") {
 		t.Errorf("generate said %q", out.String())
 	}
 	dir := t.TempDir()

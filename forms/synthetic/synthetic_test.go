@@ -1,6 +1,7 @@
 package synthetic
 
 import (
+	"reflect"
 	"testing"
 
 	"portal/forms"
@@ -49,4 +50,30 @@ func span(from, to int) []int {
 		out = append(out, y)
 	}
 	return out
+}
+
+// TestViews: the answers are valid for the questionnaire, differ between
+// organizations and come in several languages.
+func TestViews(t *testing.T) {
+	lib, err := definition.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, _ := lib.Latest("tourism-views")
+	seen := map[string]bool{}
+	for _, code := range []string{"AUT", "KEN", "MEX", "CHN", "RUS", "EGY", "FRA", "ESP", "JPN", "BRA"} {
+		a := Views(q, code)
+		for _, f := range forms.Check(q, a, nil) {
+			if f.Severity == forms.SeverityError {
+				t.Errorf("%s: %s", code, f.Key)
+			}
+		}
+		seen[a.Values["threats_nature"].Text[:3]] = true
+		if !reflect.DeepEqual(a, Views(q, code)) {
+			t.Errorf("%s: two calls differ", code)
+		}
+	}
+	if len(seen) < 4 {
+		t.Errorf("the narratives begin in %d ways, want variety", len(seen))
+	}
 }
