@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"os"
+	"runtime"
 	"runtime/metrics"
 	"strconv"
 	"sync/atomic"
@@ -93,6 +94,7 @@ func BenchmarkExport(b *testing.B) {
 // watchHeap samples the live heap every few milliseconds until the
 // returned function is called, which reports the peak in MB.
 func watchHeap(b *testing.B) func() {
+	runtime.GC() // what the run before left is not this run's
 	var peak atomic.Uint64
 	stop := make(chan struct{})
 	done := make(chan struct{})

@@ -7,6 +7,7 @@
 package export
 
 import (
+	"archive/zip"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -77,6 +78,9 @@ func NewXLSX(w io.Writer, m Meta) (*Writer, error) {
 	if _, err := ew.x.NewSheet("Data"); err != nil {
 		return nil, err
 	}
+	// Opens on the data. Set now, while the sheets are empty: excelize
+	// sets it by reading every sheet back.
+	ew.x.SetActiveSheet(1)
 	sw, err := ew.x.NewStreamWriter("Data")
 	if err != nil {
 		return nil, err
@@ -214,9 +218,7 @@ func (w *Writer) Close() error {
 	if err := w.piv.write(w.x); err != nil {
 		return err
 	}
-	w.x.SetActiveSheet(1)
-	_, err := w.x.WriteTo(w.out)
-	return err
+	return writeDirect(w.x, w.out)
 }
 
 // metaSheet writes what the export holds: the call, its mandate, when it
@@ -271,4 +273,15 @@ func Neutralize(s string) string {
 		return "'" + s
 	}
 	return s
+}
+
+// writeDirect writes f to out as its ZIP is made. excelize's WriteTo
+// builds the whole file in a bytes.Buffer first: for the long dataset,
+// tens of megabytes held, and as much again each time the buffer grows.
+// Given a ZIP writer on out, excelize's buffer stays empty (nothing goes
+// to it but what WriteTo then copies: nothing).
+func writeDirect(f *excelize.File, out io.Writer) error {
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(out) })
+	_, err := f.WriteTo(io.Discard)
+	return err
 }

@@ -159,3 +159,25 @@ func TestPivotSheets(t *testing.T) {
 		t.Errorf("a figure is stored as %v, want a number", typ)
 	}
 }
+
+// TestOpensOnData: the workbook opens on the data, not the About sheet.
+func TestOpensOnData(t *testing.T) {
+	lib, _ := definition.Builtin()
+	q, _ := lib.Latest("crime-statistics")
+	var xb bytes.Buffer
+	xw, err := NewXLSX(&xb, Meta{Call: forms.Call{Key: "c", Years: []int{2024}}, Questionnaire: q, Extracted: time.Now(), Lang: forms.English})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := xw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&xb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got := f.GetSheetName(f.GetActiveSheetIndex()); got != "Data" {
+		t.Errorf("opens on %q", got)
+	}
+}

@@ -197,14 +197,14 @@ func (p *pivots) write(f *excelize.File) error {
 			}
 			line++
 		}
-		if err := sw.Flush(); err != nil {
-			return err
-		}
-		if line > 4 {
+		if line > 4 { // a table gives the header row its filters, streamed (AutoFilter would parse the sheet back)
 			last, _ := excelize.CoordinatesToCellName(3+len(p.years), line-1)
-			if err := f.AutoFilter(name, "A3:"+last, nil); err != nil {
+			if err := sw.AddTable(&excelize.Table{Range: "A3:" + last, Name: fmt.Sprintf("Pivot%02d", n+1), StyleName: "TableStyleLight1"}); err != nil {
 				return err
 			}
+		}
+		if err := sw.Flush(); err != nil {
+			return err
 		}
 	}
 	return nil
