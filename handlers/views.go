@@ -22,14 +22,15 @@ type viewsPage struct {
 	CallKey, CallTitle string
 	Filter             viewsFilter
 	GroupOptions       []option
+	OrgOptions         []option
 	Respondents        int
 	Frequencies        []frequencyTable
 	Questions          []viewQuestion
 }
 
 type viewsFilter struct {
-	Group, Search string
-	Include       bool
+	Group, Org, Search string
+	Include            bool
 }
 
 type frequencyTable struct {
@@ -73,7 +74,7 @@ func (s *Server) showViews(c *gin.Context) error {
 	p := &viewsPage{basePage: s.newBase(c), CallKey: call.Key}
 	p.CallTitle = call.Title.In(p.Lang)
 	p.Title = p.T("views.title") + " · " + p.CallTitle
-	p.Filter = viewsFilter{Group: c.Query("group"), Search: strings.TrimSpace(c.Query("q")), Include: c.Query("include") == "submitted"}
+	p.Filter = viewsFilter{Group: c.Query("group"), Org: strings.ToUpper(c.Query("org")), Search: strings.TrimSpace(c.Query("q")), Include: c.Query("include") == "submitted"}
 	if utf8.RuneCountInString(p.Filter.Search) > 200 {
 		p.Filter.Search = string([]rune(p.Filter.Search)[:200])
 	}
@@ -96,7 +97,16 @@ func (s *Server) showViews(c *gin.Context) error {
 		return err
 	}
 	keep := func(o forms.Organization) bool {
-		return p.Filter.Group == "" || slices.Contains(groupsOf(o), p.Filter.Group)
+		return (p.Filter.Group == "" || slices.Contains(groupsOf(o), p.Filter.Group)) && (p.Filter.Org == "" || o.Code == p.Filter.Org)
+	}
+	// Every respondent, in the order the store gives (English names).
+	p.OrgOptions = []option{{"", p.T("views.filter.anyorg")}}
+	listed := map[string]bool{}
+	for _, a := range answers {
+		if !listed[a.Organization.Code] {
+			listed[a.Organization.Code] = true
+			p.OrgOptions = append(p.OrgOptions, option{a.Organization.Code, a.Organization.Name.In(p.Lang)})
+		}
 	}
 	respondents := map[string]forms.Organization{}
 	byQuestion := map[string][]forms.ViewAnswer{}

@@ -61,6 +61,10 @@ func TestCompiledViews(t *testing.T) {
 	if !strings.Contains(r.body, "Les pickpockets opèrent") || !strings.Contains(r.body, "Respondents: 1.") {
 		t.Error("search does not find the French answer alone")
 	}
+	r = do(t, analyst, "GET", page+"?include=submitted&org=KEN", nil)
+	if !strings.Contains(r.body, "Respondents: 1.") || !strings.Contains(r.body, `<option value="KEN" selected>Kenya</option>`) {
+		t.Error("the State filter does not narrow to Kenya")
+	}
 	r = do(t, analyst, "GET", page+"?include=submitted&group=AFRICAN", nil)
 	if !strings.Contains(r.body, "Kenya") || strings.Contains(r.body, "Germany") {
 		t.Error("the group filter does not narrow to Africa")

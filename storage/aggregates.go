@@ -26,15 +26,15 @@ const latestValues = `
 	    SELECT l.organization_id, c.year, c.value FROM latest l
 	    JOIN submission_cells c ON c.version_id = l.id
 	    WHERE c.question = $3 AND c.row_key = $4 AND c.category = $5 AND c.state = 1),
-	reported AS (
-	    SELECT l.organization_id, c.year, c.value AS population FROM latest l
-	    JOIN submission_cells c ON c.version_id = l.id
-	    WHERE c.question = 'population_by_year' AND c.row_key = 'population' AND c.category = 'total' AND c.state = 1 AND c.value > 0),
 	pop AS (
-	    SELECT organization_id, year, population, 'reported' AS source FROM reported
-	    UNION ALL
-	    SELECT p.organization_id, p.year, p.population, 'office' FROM populations p
-	    WHERE NOT EXISTS (SELECT 1 FROM reported r WHERE r.organization_id = p.organization_id AND r.year = p.year))`
+	    SELECT COALESCE(r.organization_id, o.organization_id) AS organization_id, COALESCE(r.year, o.year) AS year,
+	           COALESCE(r.population, o.population) AS population,
+	           CASE WHEN r.population IS NOT NULL THEN 'reported' ELSE 'office' END AS source
+	    FROM (SELECT l.organization_id, c.year, c.value AS population FROM latest l
+	          JOIN submission_cells c ON c.version_id = l.id
+	          WHERE c.question = 'population_by_year' AND c.row_key = 'population' AND c.category = 'total'
+	            AND c.state = 1 AND c.value > 0) r
+	    FULL JOIN populations o ON o.organization_id = r.organization_id AND o.year = r.year)`
 
 func countedStates(includeSubmitted bool) pq.StringArray {
 	if includeSubmitted {

@@ -236,6 +236,7 @@ func (w *Writer) metaSheet() error {
 		{"Questionnaire", w.m.Questionnaire.Key + " v" + strconv.Itoa(w.m.Questionnaire.Version)},
 		{"Extracted", w.m.Extracted.UTC().Format(time.RFC3339)},
 		{"Included", w.m.Filters},
+		{"Sheets", "Data: one row per value (the columns below). Coverage: the share of each table's cells each State filled with a figure. Then one sheet per indicator: the totals, States × years."},
 		{"", ""},
 		{"Column", "Meaning"},
 	}

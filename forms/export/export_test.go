@@ -3,6 +3,9 @@ package export
 import (
 	"bytes"
 	"encoding/csv"
+	"math"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -140,7 +143,7 @@ func TestPivotSheets(t *testing.T) {
 	defer f.Close()
 	var pivots []string
 	for _, s := range f.GetSheetList() {
-		if s != "About" && s != "Data" {
+		if s != "About" && s != "Data" && s != "Coverage" {
 			pivots = append(pivots, s)
 		}
 	}
@@ -157,6 +160,19 @@ func TestPivotSheets(t *testing.T) {
 	}
 	if typ, _ := f.GetCellType(pivots[0], "D4"); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
 		t.Errorf("a figure is stored as %v, want a number", typ)
+	}
+	// Coverage: Austria filled 2 of the police table's cells over the two
+	// years, and 1 of the convictions table's; Kenya none.
+	police, _ := q.Question("police_offences")
+	convicted, _ := q.Question("persons_convicted")
+	cov, _ := f.GetRows("Coverage", excelize.Options{RawCellValue: true})
+	col := func(label string) int { return slices.Index(cov[2], label) }
+	share := func(row []string, i int) float64 { v, _ := strconv.ParseFloat(row[i], 64); return v }
+	wantPolice := 2.0 / float64(len(police.Table.Rows)*2)
+	wantConvicted := 1.0 / float64(len(convicted.Table.Rows)*len(q.Columns(convicted.Table))*2)
+	if len(cov) != 5 || cov[3][0] != "AUT" || math.Abs(share(cov[3], col(police.Label.In(forms.English)))-wantPolice) > 1e-9 ||
+		math.Abs(share(cov[3], col(convicted.Label.In(forms.English)))-wantConvicted) > 1e-9 || share(cov[4], col(police.Label.In(forms.English))) != 0 {
+		t.Errorf("coverage: %q", cov)
 	}
 }
 

@@ -28,6 +28,11 @@ type pivotIndicator struct {
 	values                        []int64 // by State, then year; nil until a figure comes
 }
 
+type pivotTable struct {
+	key, label string
+	cells      int
+}
+
 type pivotState struct {
 	code, name, groups string
 }
@@ -35,6 +40,12 @@ type pivotState struct {
 type pivots struct {
 	lang       forms.Language
 	indicators []pivotIndicator
+	// tables are the questionnaire's tables with how many cells each
+	// asks for over the years; reported counts each State's figures in
+	// each (by State, then table).
+	tables     []pivotTable
+	tableIndex map[string]int
+	reported   [][]int
 	index      map[string]int // table/row → indicators
 	years      []int
 	yearIndex  map[int]int
@@ -43,7 +54,7 @@ type pivots struct {
 }
 
 func newPivots(m Meta) *pivots {
-	p := &pivots{lang: m.Lang, index: map[string]int{}, years: m.Call.Years, yearIndex: map[int]int{}, stateIndex: map[string]int{}}
+	p := &pivots{lang: m.Lang, tableIndex: map[string]int{}, index: map[string]int{}, years: m.Call.Years, yearIndex: map[int]int{}, stateIndex: map[string]int{}}
 	for i, y := range p.years {
 		p.yearIndex[y] = i
 	}
@@ -52,6 +63,9 @@ func newPivots(m Meta) *pivots {
 			if qq.Table == nil {
 				continue
 			}
+			p.tableIndex[qq.Key] = len(p.tables)
+			p.tables = append(p.tables, pivotTable{key: qq.Key, label: qq.Label.In(m.Lang),
+				cells: len(qq.Table.Rows) * len(m.Questionnaire.Columns(qq.Table)) * len(m.Call.Years)})
 			for _, r := range qq.Table.Rows {
 				p.index[qq.Key+"/"+r.Key] = len(p.indicators)
 				p.indicators = append(p.indicators, pivotIndicator{table: qq.Key, row: r.Key,
@@ -62,8 +76,14 @@ func newPivots(m Meta) *pivots {
 	return p
 }
 
-// add records r when it is a total.
+// add counts r in its State's coverage, and records it when it is a total.
 func (p *pivots) add(r forms.StatRow) {
+	si := p.state(r.Organization)
+	if ti, ok := p.tableIndex[r.Cell.Question]; ok && r.Value.State == forms.CellValue {
+		if _, inYears := p.yearIndex[r.Cell.Year]; inYears {
+			p.reported[si][ti]++
+		}
+	}
 	if r.Cell.Category != forms.TotalCategory {
 		return
 	}
@@ -71,12 +91,6 @@ func (p *pivots) add(r forms.StatRow) {
 	yi, okYear := p.yearIndex[r.Cell.Year]
 	if !ok || !okYear {
 		return
-	}
-	si, ok := p.stateIndex[r.Organization.Code]
-	if !ok {
-		si = len(p.states)
-		p.stateIndex[r.Organization.Code] = si
-		p.states = append(p.states, pivotState{r.Organization.Code, r.Organization.Name.In(p.lang), strings.Join(r.Organization.RegionalGroups, " ")})
 	}
 	ind := &p.indicators[ii]
 	if need := (si + 1) * len(p.years); len(ind.values) < need {
@@ -99,6 +113,73 @@ func (p *pivots) add(r forms.StatRow) {
 	ind.values[si*len(p.years)+yi] = v
 }
 
+// state returns o's index, adding it when it comes first.
+func (p *pivots) state(o forms.Organization) int {
+	si, ok := p.stateIndex[o.Code]
+	if !ok {
+		si = len(p.states)
+		p.stateIndex[o.Code] = si
+		p.states = append(p.states, pivotState{o.Code, o.Name.In(p.lang), strings.Join(o.RegionalGroups, " ")})
+		p.reported = append(p.reported, make([]int, len(p.tables)))
+	}
+	return si
+}
+
+// writeCoverage adds the Coverage sheet: who reported what, as the share
+// of each table's cells over the years that each State filled with a
+// figure.
+func (p *pivots) writeCoverage(f *excelize.File, head, title int) error {
+	const name = "Coverage"
+	if _, err := f.NewSheet(name); err != nil {
+		return err
+	}
+	pct, err := f.NewStyle(&excelize.Style{NumFmt: 9})
+	if err != nil {
+		return err
+	}
+	sw, err := f.NewStreamWriter(name)
+	if err != nil {
+		return err
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, XSplit: 2, YSplit: 3, TopLeftCell: "C4", ActivePane: "bottomRight"}); err != nil {
+		return err
+	}
+	_ = sw.SetColWidth(1, 1, 8)
+	_ = sw.SetColWidth(2, 2, 32)
+	_ = sw.SetColWidth(3, 3, 18)
+	if len(p.tables) > 0 {
+		_ = sw.SetColWidth(4, 3+len(p.tables), 16)
+	}
+	if err := sw.SetRow("A1", []any{excelize.Cell{Value: "Who reported what", StyleID: title}}); err != nil {
+		return err
+	}
+	if err := sw.SetRow("A2", []any{"For each State and table: the share of the table's cells over the call's years that hold a figure (not available, not applicable and blank cells do not count)."}); err != nil {
+		return err
+	}
+	header := []any{excelize.Cell{Value: "iso3", StyleID: head}, excelize.Cell{Value: "name", StyleID: head}, excelize.Cell{Value: "regional_groups", StyleID: head}}
+	for _, t := range p.tables {
+		header = append(header, excelize.Cell{Value: t.label, StyleID: head})
+	}
+	if err := sw.SetRow("A3", header); err != nil {
+		return err
+	}
+	for si, st := range p.states {
+		row := []any{st.code, st.name, st.groups}
+		for ti, t := range p.tables {
+			share := 0.0
+			if t.cells > 0 {
+				share = float64(p.reported[si][ti]) / float64(t.cells)
+			}
+			row = append(row, excelize.Cell{Value: share, StyleID: pct})
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, si+4)
+		if err := sw.SetRow(cell, row); err != nil {
+			return err
+		}
+	}
+	return sw.Flush()
+}
+
 // write adds a sheet per indicator that has a figure, in the
 // questionnaire's order: a title, then States × years, the header row and
 // columns frozen, whole numbers grouped by thousands.
@@ -117,6 +198,9 @@ func (p *pivots) write(f *excelize.File) error {
 	}
 	muted, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Color: "5A5A5A", Italic: true}, Alignment: &excelize.Alignment{Horizontal: "right"}})
 	if err != nil {
+		return err
+	}
+	if err := p.writeCoverage(f, head, title); err != nil {
 		return err
 	}
 	names := map[string]string{}
