@@ -99,10 +99,13 @@ func (s *Server) showViews(c *gin.Context) error {
 	keep := func(o forms.Organization) bool {
 		return (p.Filter.Group == "" || slices.Contains(groupsOf(o), p.Filter.Group)) && (p.Filter.Org == "" || o.Code == p.Filter.Org)
 	}
-	// Every respondent, in the order the store gives (English names).
+	// Every respondent of the group chosen, in the order the store gives (English names).
 	p.OrgOptions = []option{{"", p.T("views.filter.anyorg")}}
 	listed := map[string]bool{}
 	for _, a := range answers {
+		if p.Filter.Group != "" && !slices.Contains(groupsOf(a.Organization), p.Filter.Group) {
+			continue
+		}
 		if !listed[a.Organization.Code] {
 			listed[a.Organization.Code] = true
 			p.OrgOptions = append(p.OrgOptions, option{a.Organization.Code, a.Organization.Name.In(p.Lang)})
