@@ -72,6 +72,9 @@ func ParsePopulations(rows [][]string, defaultSource string, known func(code str
 			problems = append(problems, TableProblem{Line: 1, Column: c, Reason: "column_missing"})
 		}
 	}
+	if _, ok := col["source"]; !ok && strings.TrimSpace(defaultSource) == "" {
+		problems = append(problems, TableProblem{Line: 1, Column: "source", Reason: "source_missing"})
+	}
 	if len(problems) > 0 {
 		return nil, problems
 	}
