@@ -304,22 +304,29 @@ func multipartForm(t *testing.T, values url.Values, files map[string][2]string) 
 	return &buf, w.FormDataContentType()
 }
 
+// postMultipart posts values and files to target as a browser posts a
+// form with files.
+func postMultipart(t *testing.T, c *http.Client, target string, values url.Values, files map[string][2]string) response {
+	t.Helper()
+	body, ct := multipartForm(t, values, files)
+	req, _ := http.NewRequestWithContext(context.Background(), "POST", target, body)
+	req.Header.Set("Content-Type", ct)
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return response{resp.StatusCode, resp.Header, string(b)}
+}
+
 func TestDraftAttachments(t *testing.T) {
 	base, cs := signedIn(t, "demo-fp-aut", "demo-fp-ken")
 	c, ken := cs[0], cs[1]
 	views := demoCall("tourism-views")
 	section := base + "/orgs/AUT/calls/" + views.Key + "/good_practices"
 	post := func(form url.Values, files map[string][2]string) response {
-		body, ct := multipartForm(t, form, files)
-		req, _ := http.NewRequestWithContext(context.Background(), "POST", section, body)
-		req.Header.Set("Content-Type", ct)
-		resp, err := c.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return response{resp.StatusCode, resp.Header, string(b)}
+		return postMultipart(t, c, section, form, files)
 	}
 	page := do(t, c, "GET", section, nil)
 	if !strings.Contains(page.body, `enctype="multipart/form-data"`) {

@@ -2,9 +2,8 @@ package handlers
 
 import (
 	"bytes"
-	"context"
-	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -21,16 +20,7 @@ func TestPopulationUpload(t *testing.T) {
 	page := base + "/office/populations"
 	upload := func(name, content, source string) response {
 		t.Helper()
-		body, ct := multipartForm(t, map[string][]string{"source": {source}}, map[string][2]string{"table": {name, content}})
-		req, _ := http.NewRequestWithContext(context.Background(), "POST", page, body)
-		req.Header.Set("Content-Type", ct)
-		resp, err := c.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return response{resp.StatusCode, resp.Header, string(b)}
+		return postMultipart(t, c, page, url.Values{"source": {source}}, map[string][2]string{"table": {name, content}})
 	}
 	if r := do(t, c, "GET", page, nil); r.status != 200 || !strings.Contains(r.body, "The table is empty.") {
 		t.Fatalf("empty table page: %d", r.status)

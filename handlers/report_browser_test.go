@@ -27,15 +27,7 @@ func TestBrowserReport(t *testing.T) {
 	ts, srv := startServer(t, nil)
 	_, views, _ := demoCallOf(t, srv, "tourism-views")
 	b := browsertest.New(t, 4*time.Minute)
-	as := func(subject string) {
-		t.Helper()
-		if b.Eval(`String(!!document.querySelector('.account form button'))`) == "true" {
-			b.Do(chromedp.Click(chromedp.CSS(`.account form button`)), chromedp.WaitVisible(chromedp.CSS(`.account__signin`)))
-		}
-		b.Do(chromedp.Navigate(ts.URL+"/signin"), chromedp.WaitVisible(chromedp.CSS(`.accounts`)),
-			chromedp.Click(chromedp.CSS(`form:has(input[name=subject][value="`+subject+`"]) button`)),
-			chromedp.WaitVisible(chromedp.CSS(`.account__name`)))
-	}
+	as := func(subject string) { t.Helper(); browserSignIn(b, ts.URL, subject) }
 	b.Do(chromedp.Navigate(ts.URL + "/"))
 
 	as("demo-analyst")

@@ -21,15 +21,7 @@ func TestBrowserSubmission(t *testing.T) {
 	store, views, q := demoCallOf(t, srv, "tourism-views")
 	saveAnswers(t, store, views, q, "AUT", DemoAnswers(q, "Austria"), false)
 	b := browsertest.New(t, 4*time.Minute)
-	as := func(subject string) {
-		t.Helper()
-		if b.Eval(`String(!!document.querySelector('.account form button'))`) == "true" {
-			b.Do(chromedp.Click(chromedp.CSS(`.account form button`)), chromedp.WaitVisible(chromedp.CSS(`.account__signin`)))
-		}
-		b.Do(chromedp.Navigate(ts.URL+"/signin"), chromedp.WaitVisible(chromedp.CSS(`.accounts`)),
-			chromedp.Click(chromedp.CSS(`form:has(input[name=subject][value="`+subject+`"]) button`)),
-			chromedp.WaitVisible(chromedp.CSS(`.account__name`)))
-	}
+	as := func(subject string) { t.Helper(); browserSignIn(b, ts.URL, subject) }
 	b.Do(chromedp.Navigate(ts.URL + "/"))
 
 	// The focal point submits.
@@ -90,4 +82,15 @@ func TestBrowserSubmission(t *testing.T) {
 	if errs := b.ConsoleErrors(); len(errs) > 0 {
 		b.Fatalf("console errors:\n%s", strings.Join(errs, "\n"))
 	}
+}
+
+// browserSignIn signs out whoever is signed in, then signs in as subject
+// through the development provider's account picker.
+func browserSignIn(b *browsertest.Browser, base, subject string) {
+	if b.Eval(`String(!!document.querySelector('.account form button'))`) == "true" {
+		b.Do(chromedp.Click(chromedp.CSS(`.account form button`)), chromedp.WaitVisible(chromedp.CSS(`.account__signin`)))
+	}
+	b.Do(chromedp.Navigate(base+"/signin"), chromedp.WaitVisible(chromedp.CSS(`.accounts`)),
+		chromedp.Click(chromedp.CSS(`form:has(input[name=subject][value="`+subject+`"]) button`)),
+		chromedp.WaitVisible(chromedp.CSS(`.account__name`)))
 }

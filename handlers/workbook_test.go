@@ -2,9 +2,6 @@ package handlers
 
 import (
 	"bytes"
-	"context"
-	"io"
-	"mime/multipart"
 	"net/http"
 	"strconv"
 	"strings"
@@ -16,26 +13,10 @@ import (
 	"portal/forms/workbook"
 )
 
-// uploadWorkbook posts a workbook as the page's upload form does.
+// postWorkbook posts a workbook as the page's upload form does.
 func postWorkbook(t *testing.T, c *http.Client, target string, data []byte) response {
 	t.Helper()
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	fw, err := w.CreateFormFile("workbook", "filled.xlsx")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fw.Write(data)
-	w.Close()
-	req, _ := http.NewRequestWithContext(context.Background(), "POST", target, &body)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return response{resp.StatusCode, resp.Header, string(b)}
+	return postMultipart(t, c, target, nil, map[string][2]string{"workbook": {"filled.xlsx", string(data)}})
 }
 
 // TestWorkbookRoundTrip: the focal point downloads the statistics

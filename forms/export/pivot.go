@@ -125,42 +125,59 @@ func (p *pivots) state(o forms.Organization) int {
 	return si
 }
 
+// stateSheet starts a streamed sheet of States down and heads across: a
+// title, a note, then the header row (iso3, name, regional groups, the
+// heads), frozen with the States' codes and names.
+func stateSheet(f *excelize.File, name, about, note string, heads []any, width float64, head, title int) (*excelize.StreamWriter, error) {
+	if _, err := f.NewSheet(name); err != nil {
+		return nil, err
+	}
+	sw, err := f.NewStreamWriter(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, XSplit: 2, YSplit: 3, TopLeftCell: "C4", ActivePane: "bottomRight"}); err != nil {
+		return nil, err
+	}
+	for col, w := range []float64{8, 32, 18} {
+		if err := sw.SetColWidth(col+1, col+1, w); err != nil {
+			return nil, err
+		}
+	}
+	if len(heads) > 0 {
+		if err := sw.SetColWidth(4, 3+len(heads), width); err != nil {
+			return nil, err
+		}
+	}
+	if err := sw.SetRow("A1", []any{excelize.Cell{Value: about, StyleID: title}}); err != nil {
+		return nil, err
+	}
+	if err := sw.SetRow("A2", []any{note}); err != nil {
+		return nil, err
+	}
+	row := []any{excelize.Cell{Value: "iso3", StyleID: head}, excelize.Cell{Value: "name", StyleID: head}, excelize.Cell{Value: "regional_groups", StyleID: head}}
+	for _, h := range heads {
+		row = append(row, excelize.Cell{Value: h, StyleID: head})
+	}
+	return sw, sw.SetRow("A3", row)
+}
+
 // writeCoverage adds the Coverage sheet: who reported what, as the share
 // of each table's cells over the years that each State filled with a
 // figure.
 func (p *pivots) writeCoverage(f *excelize.File, head, title int) error {
-	const name = "Coverage"
-	if _, err := f.NewSheet(name); err != nil {
-		return err
-	}
 	pct, err := f.NewStyle(&excelize.Style{NumFmt: 9})
 	if err != nil {
 		return err
 	}
-	sw, err := f.NewStreamWriter(name)
+	heads := make([]any, len(p.tables))
+	for i, t := range p.tables {
+		heads[i] = t.label
+	}
+	sw, err := stateSheet(f, "Coverage", "Who reported what",
+		"For each State and table: the share of the table's cells over the call's years that hold a figure (not available, not applicable and blank cells do not count).",
+		heads, 16, head, title)
 	if err != nil {
-		return err
-	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, XSplit: 2, YSplit: 3, TopLeftCell: "C4", ActivePane: "bottomRight"}); err != nil {
-		return err
-	}
-	_ = sw.SetColWidth(1, 1, 8)
-	_ = sw.SetColWidth(2, 2, 32)
-	_ = sw.SetColWidth(3, 3, 18)
-	if len(p.tables) > 0 {
-		_ = sw.SetColWidth(4, 3+len(p.tables), 16)
-	}
-	if err := sw.SetRow("A1", []any{excelize.Cell{Value: "Who reported what", StyleID: title}}); err != nil {
-		return err
-	}
-	if err := sw.SetRow("A2", []any{"For each State and table: the share of the table's cells over the call's years that hold a figure (not available, not applicable and blank cells do not count)."}); err != nil {
-		return err
-	}
-	header := []any{excelize.Cell{Value: "iso3", StyleID: head}, excelize.Cell{Value: "name", StyleID: head}, excelize.Cell{Value: "regional_groups", StyleID: head}}
-	for _, t := range p.tables {
-		header = append(header, excelize.Cell{Value: t.label, StyleID: head})
-	}
-	if err := sw.SetRow("A3", header); err != nil {
 		return err
 	}
 	for si, st := range p.states {
@@ -216,22 +233,6 @@ func (p *pivots) write(f *excelize.File) error {
 			name = fmt.Sprintf("%02d", n+1)
 		}
 		names[name] = ind.label
-		if _, err := f.NewSheet(name); err != nil {
-			return err
-		}
-		sw, err := f.NewStreamWriter(name)
-		if err != nil {
-			return err
-		}
-		if err := sw.SetPanes(&excelize.Panes{Freeze: true, XSplit: 2, YSplit: 3, TopLeftCell: "C4", ActivePane: "bottomRight"}); err != nil {
-			return err
-		}
-		_ = sw.SetColWidth(1, 1, 8)
-		_ = sw.SetColWidth(2, 2, 32)
-		_ = sw.SetColWidth(3, 3, 18)
-		if len(p.years) > 0 {
-			_ = sw.SetColWidth(4, 3+len(p.years), 12)
-		}
 		about := ind.label
 		if ind.iccs != "" {
 			about += " (ICCS " + ind.iccs + ")"
@@ -239,17 +240,13 @@ func (p *pivots) write(f *excelize.File) error {
 		if ind.unit != "" {
 			about += " · " + ind.unit
 		}
-		if err := sw.SetRow("A1", []any{excelize.Cell{Value: about, StyleID: title}}); err != nil {
-			return err
+		years := make([]any, len(p.years))
+		for i, y := range p.years {
+			years[i] = y
 		}
-		if err := sw.SetRow("A2", []any{"Totals as reported; n/a: not available; –: not applicable; blank: not reported. Table " + ind.table + ", row " + ind.row + "."}); err != nil {
-			return err
-		}
-		header := []any{excelize.Cell{Value: "iso3", StyleID: head}, excelize.Cell{Value: "name", StyleID: head}, excelize.Cell{Value: "regional_groups", StyleID: head}}
-		for _, y := range p.years {
-			header = append(header, excelize.Cell{Value: y, StyleID: head})
-		}
-		if err := sw.SetRow("A3", header); err != nil {
+		sw, err := stateSheet(f, name, about, "Totals as reported; n/a: not available; –: not applicable; blank: not reported. Table "+ind.table+", row "+ind.row+".",
+			years, 12, head, title)
+		if err != nil {
 			return err
 		}
 		line := 4
