@@ -194,6 +194,8 @@ var authzTable = map[string]accessRule{
 	"GET /office/calls/:call/statistics.xlsx":       officeOnly,
 	"GET /office/calls/:call/statistics":            officeOnly,
 	"GET /office/calls/:call/views":                 officeOnly,
+	"GET /office/calls/:call/views.xlsx":            officeOnly,
+	"GET /office/calls/:call/views.csv":             officeOnly,
 	"GET /office/calls/:call/statistics.csv":        officeOnly,
 	"GET /office/calls/:call/orgs/:code":            officeOnly,
 	"GET /office/calls/:call/report":                officeOnly,

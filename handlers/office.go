@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"encoding/csv"
 	"net/http"
 	"slices"
 	"strconv"
@@ -9,7 +8,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/xuri/excelize/v2"
 
 	"portal/forms"
 	"portal/forms/export"
@@ -230,8 +228,8 @@ func (s *Server) exportResponses(format string) handlerFunc {
 			return err
 		}
 		group, state := c.Query("group"), c.Query("state")
-		header := []string{"code", "name", "kind", "regional_groups", "state", "late", "covered_by", "reference", "versions", "changes_since_submission", "last_activity_utc"}
-		var rows [][]string
+		sheet := export.Sheet{Name: "Responses", Widths: map[int]float64{2: 40, 4: 18, 8: 22, 11: 22},
+			Header: []string{"code", "name", "kind", "regional_groups", "state", "late", "covered_by", "reference", "versions", "changes_since_submission", "last_activity_utc"}}
 		for _, r := range rs {
 			if (group != "" && !inGroup(r, group)) || (state != "" && trackingState(r) != state) {
 				continue
@@ -240,85 +238,44 @@ func (s *Server) exportResponses(format string) handlerFunc {
 			if !r.LastActivity.IsZero() {
 				last = r.LastActivity.UTC().Format(time.RFC3339)
 			}
-			rows = append(rows, []string{r.Organization.Code, r.Organization.Name.En, string(r.Organization.Kind),
+			sheet.Rows = append(sheet.Rows, []any{r.Organization.Code, r.Organization.Name.En, string(r.Organization.Kind),
 				strings.Join(r.Organization.RegionalGroups, " "), trackingState(r), strconv.FormatBool(r.Late), r.CoveredBy,
-				r.Reference, strconv.Itoa(r.Versions), strconv.Itoa(r.Changes), last})
+				r.Reference, r.Versions, r.Changes, last})
 		}
-		name := "responses-" + call.Key + "-" + time.Now().UTC().Format("20060102")
-		c.Header("Cache-Control", "private, no-store")
-		if format == "csv" {
-			c.Header("Content-Disposition", contentDisposition(name+".csv"))
-			c.Header("Content-Type", "text/csv; charset=utf-8")
-			c.Status(http.StatusOK)
-			if _, err := c.Writer.WriteString("\ufeff"); err != nil {
-				return err
-			}
-			w := csv.NewWriter(c.Writer)
-			if err := w.Write(header); err != nil {
-				return err
-			}
-			for _, r := range rows {
-				for i := range r {
-					r[i] = export.Neutralize(r[i])
-				}
-				if err := w.Write(r); err != nil {
-					return err
-				}
-			}
-			w.Flush()
-			return w.Error()
-		}
-		f := excelize.NewFile()
-		defer f.Close()
-		const sheet = "Responses"
-		if err := f.SetSheetName("Sheet1", sheet); err != nil {
-			return err
-		}
-		sw, err := f.NewStreamWriter(sheet)
-		if err != nil {
-			return err
-		}
-		bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
-		if err != nil {
-			return err
-		}
-		if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-			return err
-		}
-		if err := sw.SetColWidth(2, 2, 40); err != nil {
-			return err
-		}
-		cells := make([]any, len(header))
-		for i, h := range header {
-			cells[i] = excelize.Cell{Value: h, StyleID: bold}
-		}
-		if err := sw.SetRow("A1", cells); err != nil {
-			return err
-		}
-		for i, r := range rows {
-			vals := make([]any, len(r))
-			for j, v := range r {
-				vals[j] = v // strings are written as text, never as formulas
-			}
-			vals[8], _ = strconv.Atoi(r[8])
-			vals[9], _ = strconv.Atoi(r[9])
-			cell, _ := excelize.CoordinatesToCellName(1, i+2)
-			if err := sw.SetRow(cell, vals); err != nil {
-				return err
-			}
-		}
-		last, _ := excelize.CoordinatesToCellName(len(header), len(rows)+1)
-		if err := sw.AddTable(&excelize.Table{Range: "A1:" + last, Name: "Responses", StyleName: "TableStyleLight9"}); err != nil && len(rows) > 0 {
-			return err
-		}
-		if err := sw.Flush(); err != nil {
-			return err
-		}
-		c.Header("Content-Disposition", contentDisposition(name+".xlsx"))
-		c.Header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-		c.Status(http.StatusOK)
-		return f.Write(c.Writer)
+		filters := strings.Trim(group+"-"+state, "-")
+		about := [][2]string{{"Call", call.Title.In(forms.English) + " (" + call.Key + ")"}, {"Extracted", time.Now().UTC().Format(time.RFC3339)},
+			{"Included", "group: " + orAll(group) + "; state: " + orAll(state)}}
+		return sendTable(c, "responses-"+call.Key, filters, format, c.Query("bom") != "0", about, sheet)
 	}
+}
+
+// orAll is a filter's value, or "all" when it is not set.
+func orAll(v string) string {
+	if v == "" {
+		return "all"
+	}
+	return v
+}
+
+// sendTable sends a sheet as CSV (with a byte order mark for Excel when
+// bom) or as XLSX with an About sheet, named after what it holds, its
+// filters and the day.
+func sendTable(c *gin.Context, name, filters, format string, bom bool, about [][2]string, sheet export.Sheet) error {
+	if filters != "" {
+		name += "-" + filters
+	}
+	name += "-" + time.Now().UTC().Format("20060102")
+	c.Header("Cache-Control", "private, no-store")
+	if format == "csv" {
+		c.Header("Content-Disposition", contentDisposition(name+".csv"))
+		c.Header("Content-Type", "text/csv; charset=utf-8")
+		c.Status(http.StatusOK)
+		return export.CSV(c.Writer, sheet, bom)
+	}
+	c.Header("Content-Disposition", contentDisposition(name+".xlsx"))
+	c.Header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	c.Status(http.StatusOK)
+	return export.Workbook(c.Writer, about, sheet)
 }
 
 type reviewPage struct {

@@ -302,6 +302,8 @@ func (s *Server) routes(e *gin.Engine) {
 	office.GET("/calls/:call/responses.xlsx", s.handle(s.exportResponses("xlsx")))
 	office.GET("/calls/:call/statistics", s.handle(s.showStatistics))
 	office.GET("/calls/:call/views", s.handle(s.showViews))
+	office.GET("/calls/:call/views.xlsx", s.handle(s.exportViews("xlsx")))
+	office.GET("/calls/:call/views.csv", s.handle(s.exportViews("csv")))
 	office.GET("/calls/:call/statistics.xlsx", s.handle(s.exportStatistics("xlsx")))
 	office.GET("/calls/:call/statistics.csv", s.handle(s.exportStatistics("csv")))
 	office.GET("/calls/:call/report", s.require(forms.WriteReports), s.handle(s.showReportForm))

@@ -5,11 +5,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
 	"portal/forms"
+	"portal/forms/export"
 )
 
 // The compiled views of a call: for each question, every answer grouped by
@@ -23,6 +25,7 @@ type viewsPage struct {
 	Filter             viewsFilter
 	GroupOptions       []option
 	OrgOptions         []option
+	Export, ExportCSV  string
 	Respondents        int
 	Frequencies        []frequencyTable
 	Questions          []viewQuestion
@@ -31,6 +34,20 @@ type viewsPage struct {
 type viewsFilter struct {
 	Group, Org, Search string
 	Include            bool
+}
+
+// viewsFilterOf reads the filters of the compiled views from the query.
+func viewsFilterOf(c *gin.Context) viewsFilter {
+	f := viewsFilter{Group: c.Query("group"), Org: strings.ToUpper(c.Query("org")), Search: strings.TrimSpace(c.Query("q")), Include: c.Query("include") == "submitted"}
+	if utf8.RuneCountInString(f.Search) > 200 {
+		f.Search = string([]rune(f.Search)[:200])
+	}
+	return f
+}
+
+// keeps reports whether the filters keep the answers of o.
+func (f viewsFilter) keeps(o forms.Organization) bool {
+	return (f.Group == "" || slices.Contains(groupsOf(o), f.Group)) && (f.Org == "" || o.Code == f.Org)
 }
 
 type frequencyTable struct {
@@ -74,10 +91,9 @@ func (s *Server) showViews(c *gin.Context) error {
 	p := &viewsPage{basePage: s.newBase(c), CallKey: call.Key}
 	p.CallTitle = call.Title.In(p.Lang)
 	p.Title = p.T("views.title") + " · " + p.CallTitle
-	p.Filter = viewsFilter{Group: c.Query("group"), Org: strings.ToUpper(c.Query("org")), Search: strings.TrimSpace(c.Query("q")), Include: c.Query("include") == "submitted"}
-	if utf8.RuneCountInString(p.Filter.Search) > 200 {
-		p.Filter.Search = string([]rune(p.Filter.Search)[:200])
-	}
+	p.Filter = viewsFilterOf(c)
+	p.Export = "/office/calls/" + call.Key + "/views.xlsx?" + c.Request.URL.RawQuery
+	p.ExportCSV = "/office/calls/" + call.Key + "/views.csv?" + c.Request.URL.RawQuery
 	groups, err := s.store.RegionalGroups(ctx)
 	if err != nil {
 		return err
@@ -96,9 +112,7 @@ func (s *Server) showViews(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	keep := func(o forms.Organization) bool {
-		return (p.Filter.Group == "" || slices.Contains(groupsOf(o), p.Filter.Group)) && (p.Filter.Org == "" || o.Code == p.Filter.Org)
-	}
+	keep := p.Filter.keeps
 	// Every respondent of the group chosen, in the order the store gives (English names).
 	p.OrgOptions = []option{{"", p.T("views.filter.anyorg")}}
 	listed := map[string]bool{}
@@ -204,4 +218,53 @@ func frequencies(p *draftPage, q *forms.Question, answers []forms.ViewAnswer, or
 		t.Rows = append(t.Rows, row)
 	}
 	return t
+}
+
+// exportViews sends the compiled views, with the page's filters, as XLSX
+// or CSV: one row per answer, in the questionnaire's order, with the
+// respondent's codes and groups and the receipt of the version it comes
+// from.
+func (s *Server) exportViews(format string) handlerFunc {
+	return func(c *gin.Context) error {
+		ctx := c.Request.Context()
+		call, q, err := s.callOf(c)
+		if err != nil {
+			return err
+		}
+		f := viewsFilterOf(c)
+		answers, err := s.store.ViewAnswers(ctx, call, f.Include, f.Search)
+		if err != nil {
+			return err
+		}
+		dp := &draftPage{basePage: s.newBase(c)}
+		byQuestion := map[string][]forms.ViewAnswer{}
+		for _, a := range answers {
+			if f.keeps(a.Organization) {
+				byQuestion[a.Question] = append(byQuestion[a.Question], a)
+			}
+		}
+		sheet := export.Sheet{Name: "Answers", Widths: map[int]float64{1: 18, 2: 24, 3: 50, 5: 30, 6: 18, 8: 22, 9: 90},
+			Header: []string{"question_key", "section", "question", "iso3", "name", "regional_groups", "submission_state", "reference", "answer"}}
+		for _, sec := range q.Sections {
+			for qi := range sec.Questions {
+				qq := &sec.Questions[qi]
+				if !forms.Reportable(qq) {
+					continue
+				}
+				for _, a := range byQuestion[qq.Key] {
+					sheet.Rows = append(sheet.Rows, []any{qq.Key, sec.Title.In(dp.Lang), qq.Label.In(dp.Lang), a.Organization.Code, a.Organization.Name.In(dp.Lang),
+						strings.Join(a.Organization.RegionalGroups, " "), string(a.State), a.Reference, describeAnswer(dp, qq, a.Answer)})
+				}
+			}
+		}
+		included := "accepted submissions"
+		if f.Include {
+			included = "accepted and submitted submissions"
+		}
+		about := [][2]string{{"Call", call.Title.In(dp.Lang) + " (" + call.Key + ")"}, {"Mandate", call.Mandate.In(dp.Lang)},
+			{"Extracted", time.Now().UTC().Format(time.RFC3339)},
+			{"Included", included + "; group: " + orAll(f.Group) + "; respondent: " + orAll(f.Org) + "; words: " + orAll(f.Search)}}
+		filters := strings.ToLower(strings.Trim(strings.Join([]string{f.Group, f.Org, map[bool]string{true: "with-submitted"}[f.Include]}, "-"), "-"))
+		return sendTable(c, "views-"+call.Key, filters, format, c.Query("bom") != "0", about, sheet)
+	}
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"portal/forms"
 )
 
@@ -68,5 +70,57 @@ func TestCompiledViews(t *testing.T) {
 	r = do(t, analyst, "GET", page+"?include=submitted&group=AFRICAN", nil)
 	if !strings.Contains(r.body, "Kenya") || strings.Contains(r.body, "Germany") {
 		t.Error("the group filter does not narrow to Africa")
+	}
+}
+
+// TestViewsExport: the compiled views download with the page's filters,
+// one row per answer; a formula-like answer is text in the XLSX and
+// neutralized in the CSV.
+func TestViewsExport(t *testing.T) {
+	ts, srv := startServer(t, nil)
+	store, views, q := demoCallOf(t, srv, "tourism-views")
+	a := DemoAnswers(q, "Austria")
+	a.Values["threats_nature"] = forms.Answer{Text: `=HYPERLINK("http://example.org")`}
+	saveAnswers(t, store, views, q, "AUT", a, true)
+	analyst := newClient(t)
+	if r := signIn(t, analyst, ts.URL, "demo-analyst"); r.status != http.StatusSeeOther {
+		t.Fatal(r.status)
+	}
+	base := ts.URL + "/office/calls/" + views.Key
+	if page := do(t, analyst, "GET", base+"/views?include=submitted&org=AUT", nil); !strings.Contains(page.body, `/views.xlsx?include=submitted&amp;org=AUT`) {
+		t.Error("the page does not link the export with its filters")
+	}
+	r := do(t, analyst, "GET", base+"/views.xlsx?include=submitted&org=AUT", nil)
+	if r.status != 200 || !strings.Contains(r.header.Get("Content-Disposition"), "views-"+views.Key+"-aut-with-submitted-") {
+		t.Fatalf("XLSX: %d %q", r.status, r.header.Get("Content-Disposition"))
+	}
+	f, err := excelize.OpenReader(strings.NewReader(r.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got := f.GetSheetName(f.GetActiveSheetIndex()); got != "Answers" {
+		t.Errorf("opens on %q", got)
+	}
+	rows, _ := f.GetRows("Answers")
+	found := false
+	for i, row := range rows[1:] {
+		if row[3] != "AUT" {
+			t.Fatalf("row %d is %s's: the filter is Austria", i+2, row[3])
+		}
+		if row[0] == "threats_nature" {
+			found = true
+			cell, _ := excelize.CoordinatesToCellName(9, i+2)
+			if formula, _ := f.GetCellFormula("Answers", cell); formula != "" || row[8] != `=HYPERLINK("http://example.org")` {
+				t.Errorf("the answer: %q, formula %q", row[8], formula)
+			}
+		}
+	}
+	if !found || len(rows) < 5 {
+		t.Fatalf("%d rows, Austria's threats found: %v", len(rows), found)
+	}
+	r = do(t, analyst, "GET", base+"/views.csv?include=submitted&org=AUT", nil)
+	if r.status != 200 || !strings.HasPrefix(r.body, "\ufeffquestion_key,") || !strings.Contains(r.body, `'=HYPERLINK(""http://example.org"")`) {
+		t.Errorf("CSV: %d\n%.300s", r.status, r.body)
 	}
 }
