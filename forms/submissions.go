@@ -395,3 +395,14 @@ type ViewAnswer struct {
 	Reference    string
 	State        SubmissionState
 }
+
+// CoverageRow says how much of each table one respondent filled: by
+// table key, the cells holding a figure and those marked not available
+// or not applicable, over the call's years.
+type CoverageRow struct {
+	Organization Organization
+	State        SubmissionState
+	Reference    string
+	Figures      map[string]int
+	Marked       map[string]int
+}

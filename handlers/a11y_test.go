@@ -49,6 +49,7 @@ func TestAccessibility(t *testing.T) {
 		signIn("demo-admin")
 		visit(lang+" office", "/office")
 		visit(lang+" invitations", "/office/invitations")
+		visit(lang+" population table", "/office/populations")
 		visit(lang+" audit log", "/office/audit?since=not-a-date")
 		visit(lang+" users", "/office/users")
 		visit(lang+" call form", "/office/calls/new")
@@ -58,6 +59,7 @@ func TestAccessibility(t *testing.T) {
 			visit(lang+" tracking "+c.Key, "/office/calls/"+c.Key)
 			visit(lang+" compiled views "+c.Key, "/office/calls/"+c.Key+"/views?include=submitted")
 			visit(lang+" statistics "+c.Key, "/office/calls/"+c.Key+"/statistics?include=submitted")
+			visit(lang+" coverage "+c.Key, "/office/calls/"+c.Key+"/coverage?include=submitted")
 			visit(lang+" report form "+c.Key, "/office/calls/"+c.Key+"/report")
 			visit(lang+" report preview "+c.Key, "/office/calls/"+c.Key+"/report/preview")
 		}

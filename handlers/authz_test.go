@@ -193,6 +193,7 @@ var authzTable = map[string]accessRule{
 	"GET /office/calls/:call/responses.xlsx":        officeOnly,
 	"GET /office/calls/:call/statistics.xlsx":       officeOnly,
 	"GET /office/calls/:call/statistics":            officeOnly,
+	"GET /office/calls/:call/coverage":              officeOnly,
 	"GET /office/calls/:call/views":                 officeOnly,
 	"GET /office/calls/:call/views.xlsx":            officeOnly,
 	"GET /office/calls/:call/views.csv":             officeOnly,

@@ -193,3 +193,41 @@ func TestStatisticsBreaks(t *testing.T) {
 		}
 	}
 }
+
+// TestCoveragePage: who reported what: Germany filled every cell of every
+// table (100 %); Kenya, submitted and not yet accepted, shows only on
+// request; Austria's figures marked not available are counted apart.
+func TestCoveragePage(t *testing.T) {
+	ts, srv := startServer(t, nil)
+	store, stats, q := demoCallOf(t, srv, "crime-statistics")
+	a := synthetic.Statistics(q, stats.Years, "AUT")
+	robbery := forms.CellRef{Question: "police_offences", Row: "robbery", Year: stats.Years[0], Category: "total"}
+	a.Cells[robbery] = forms.Cell{State: forms.CellNotAvailable}
+	saveAnswers(t, store, stats, q, "AUT", a, true)
+	analyst := newClient(t)
+	if r := signIn(t, analyst, ts.URL, "demo-analyst"); r.status != http.StatusSeeOther {
+		t.Fatal(r.status)
+	}
+	page := ts.URL + "/office/calls/" + stats.Key + "/coverage"
+	r := do(t, analyst, "GET", page, nil)
+	if r.status != 200 || !strings.Contains(r.body, "Germany") || strings.Contains(r.body, "Kenya") {
+		t.Fatalf("accepted only: %d", r.status)
+	}
+	row := func(name string) string {
+		i := strings.Index(r.body, ">"+name+" <")
+		if i < 0 {
+			t.Fatalf("no row for %s", name)
+		}
+		return r.body[i : i+strings.Index(r.body[i:], "</tr>")]
+	}
+	if g := row("Germany"); strings.Contains(g, "flagged") || !strings.Contains(g, "100 %") {
+		t.Errorf("Germany's row: %s", g)
+	}
+	r = do(t, analyst, "GET", page+"?include=submitted", nil)
+	if aut := row("Austria"); !strings.Contains(aut, "1 marked n/a") || !strings.Contains(aut, "flagged") {
+		t.Errorf("Austria's row: %s", aut)
+	}
+	if !strings.Contains(r.body, "Kenya") {
+		t.Error("Kenya's submission is not shown on request")
+	}
+}

@@ -100,6 +100,8 @@ type Store interface {
 	Series(ctx context.Context, call forms.Call, ind forms.Series, includeSubmitted bool) ([]forms.SeriesValue, error)
 	// Aggregates sums an indicator by regional group and for the world, with coverage and median rates.
 	Aggregates(ctx context.Context, call forms.Call, ind forms.Series, includeSubmitted bool) ([]forms.Aggregate, error)
+	// Coverage counts each respondent's cells with a figure and marked, by table.
+	Coverage(ctx context.Context, call forms.Call, includeSubmitted bool) ([]forms.CoverageRow, error)
 	// Explanations returns what the States explained of the findings named, by State's code and finding.
 	Explanations(ctx context.Context, call forms.Call, findings []string, includeSubmitted bool) (map[string]map[string]string, error)
 	// ViewAnswers returns the answers (not tables) of the latest counted submissions, matching a search if given.
@@ -301,6 +303,7 @@ func (s *Server) routes(e *gin.Engine) {
 	office.GET("/calls/:call/responses.csv", s.handle(s.exportResponses("csv")))
 	office.GET("/calls/:call/responses.xlsx", s.handle(s.exportResponses("xlsx")))
 	office.GET("/calls/:call/statistics", s.handle(s.showStatistics))
+	office.GET("/calls/:call/coverage", s.handle(s.showCoverage))
 	office.GET("/calls/:call/views", s.handle(s.showViews))
 	office.GET("/calls/:call/views.xlsx", s.handle(s.exportViews("xlsx")))
 	office.GET("/calls/:call/views.csv", s.handle(s.exportViews("csv")))
