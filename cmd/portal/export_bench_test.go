@@ -79,6 +79,13 @@ func BenchmarkExport(b *testing.B) {
 			}
 		}
 	})
+	b.Run("Coverage", func(b *testing.B) {
+		for b.Loop() {
+			if rows, err := s.Coverage(ctx, call, false); err != nil || len(rows) != states {
+				b.Fatal(len(rows), err)
+			}
+		}
+	})
 	b.Run("PortalExport", func(b *testing.B) {
 		peak := watchHeap(b)
 		for b.Loop() {
