@@ -398,7 +398,7 @@ type ViewAnswer struct {
 
 // CoverageRow says how much of each table one respondent filled: by
 // table key, the cells holding a figure and those marked not available
-// or not applicable, over the call's years.
+// or not applicable.
 type CoverageRow struct {
 	Organization Organization
 	State        SubmissionState

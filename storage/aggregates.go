@@ -157,26 +157,20 @@ func (s *Store) Explanations(ctx context.Context, call forms.Call, findings []st
 	return out, classify(rows.Err())
 }
 
-// Coverage counts, for the latest counted version of each submission to
-// the call, the cells of each table that hold a figure and those marked
-// not available or not applicable, over the call's years; by the
-// respondent's English name.
+// Coverage returns, for the latest counted version of each submission to
+// the call, how many cells of each table hold a figure and how many are
+// marked not available or not applicable (counted when the version was
+// frozen: submission_table_counts); by the respondent's English name.
 func (s *Store) Coverage(ctx context.Context, call forms.Call, includeSubmitted bool) ([]forms.CoverageRow, error) {
 	rows, err := s.db.QueryContext(ctx, `
 		WITH latest AS (
 		    SELECT v.id, v.reference, d.organization_id, d.state FROM drafts d
 		    JOIN submission_versions v ON v.draft_id = d.id AND v.number = d.submitted_versions
-		    WHERE d.call_id = $1 AND d.state = ANY($2)),
-		counts AS (
-		    SELECT l.id, c.question, count(*) FILTER (WHERE c.state = 1) AS figures,
-		           count(*) FILTER (WHERE c.state IN (2, 3)) AS marked
-		    FROM latest l JOIN submission_cells c ON c.version_id = l.id
-		    WHERE c.year = ANY($3::int[])
-		    GROUP BY l.id, c.question)
+		    WHERE d.call_id = $1 AND d.state = ANY($2))
 		SELECT `+orgColumns+`, l.reference, l.state, COALESCE(k.question, ''), COALESCE(k.figures, 0), COALESCE(k.marked, 0)
 		FROM latest l JOIN organizations o ON o.id = l.organization_id
-		LEFT JOIN counts k ON k.id = l.id
-		ORDER BY o.name_en, k.question`, call.ID, countedStates(includeSubmitted), pq.Array(call.Years))
+		LEFT JOIN submission_table_counts k ON k.version_id = l.id
+		ORDER BY o.name_en, k.question`, call.ID, countedStates(includeSubmitted))
 	if err != nil {
 		return nil, classify(fmt.Errorf("storage: coverage of %s: %w", call.Key, err))
 	}

@@ -9,6 +9,7 @@ import (
 
 	"portal/forms"
 	"portal/forms/definition"
+	"portal/forms/synthetic"
 	"portal/storage"
 )
 
@@ -158,7 +159,7 @@ func normalize(r forms.Report) forms.Report {
 // statistics questionnaire with the same aggregates and values the
 // statistics pages show, computed in the same snapshot.
 func TestReportStatisticalAnnex(t *testing.T) {
-	s, _ := storeWithDB(t)
+	s, db := storeWithDB(t)
 	ctx := context.Background()
 	lib, _ := definition.Builtin()
 	q, _ := lib.Latest("crime-statistics")
@@ -169,6 +170,25 @@ func TestReportStatisticalAnnex(t *testing.T) {
 		t.Fatal(err)
 	}
 	acceptSynthetic(t, s, call, q, "KEN", "MEX", "DEU")
+	// Who reported what: the counts frozen with each version are the cells' own.
+	cov, err := s.Coverage(ctx, call, false)
+	if err != nil || len(cov) != 3 {
+		t.Fatalf("coverage: %d rows, %v", len(cov), err)
+	}
+	for _, row := range cov {
+		want := map[string]int{}
+		for ref, c := range synthetic.Statistics(q, call.Years, row.Organization.Code).Cells {
+			if c.State == forms.CellValue {
+				want[ref.Question]++
+			}
+		}
+		if !reflect.DeepEqual(row.Figures, want) {
+			t.Errorf("%s: figures %v, want %v", row.Organization.Code, row.Figures, want)
+		}
+	}
+	if _, err := db.ExecContext(ctx, `UPDATE submission_table_counts SET figures = 0`); err == nil || !strings.Contains(err.Error(), "cannot be changed") {
+		t.Errorf("UPDATE of frozen counts: %v", err)
+	}
 	rep, err := s.PreviewReport(ctx, call, q)
 	if err != nil {
 		t.Fatal(err)

@@ -224,6 +224,9 @@ func freeze(ctx context.Context, tx *sqlx.Tx, call forms.Call, q *forms.Question
 		{`INSERT INTO submission_cells (version_id, question, row_key, year, category, state, value, note, flags)
 		  SELECT $1, question, row_key, year, category, state, value, note, flags FROM draft_cells WHERE draft_id = $2`},
 		{`INSERT INTO submission_explanations (version_id, finding, explanation) SELECT $1, finding, explanation FROM draft_explanations WHERE draft_id = $2`},
+		{`INSERT INTO submission_table_counts (version_id, question, figures, marked)
+		  SELECT $1, question, count(*) FILTER (WHERE state = 1), count(*) FILTER (WHERE state IN (2, 3))
+		  FROM draft_cells WHERE draft_id = $2 GROUP BY question`},
 	} {
 		if _, err := tx.ExecContext(ctx, st.sql, versionID, sub.DraftID); err != nil {
 			return v, classify(fmt.Errorf("storage: submit: %w", err))
