@@ -71,7 +71,7 @@ func TestReportWriteReleaseRead(t *testing.T) {
 	page := ts.URL + "/commission/reports/" + views.Key + "/2"
 	before := do(t, reader, "GET", page, nil)
 	for _, want := range []string{
-		"<h1>Views of Member States</h1>", `<nav class="report__toc"`, "Second paragraph.",
+		`<h1 dir="auto">Views of Member States</h1>`, `<nav class="report__toc"`, "Second paragraph.",
 		"&#34;http://example.org&#34;", // the formula-like answer, as text
 		`<a class="muted" href="#source-AUT">CCPCJ22-P4-AUT-1</a>`, `<tr id="source-AUT">`,
 		"Most respondents work with hotel associations.", `href="#annex-q-ppp_description"`,
