@@ -122,9 +122,8 @@ type ReportAnswer struct {
 }
 
 // ReportIndicator is one row of a statistical table in the annex: the
-// total each State reported, year by year, with its rate per 100,000
-// inhabitants, and the sums over each regional group and the world with
-// their coverage.
+// total each State reported, year by year, with its population, and the
+// sums over each regional group and the world with their coverage.
 type ReportIndicator struct {
 	Table, Row string // keys
 	Label      Text   // the table's label — the row's
@@ -132,7 +131,66 @@ type ReportIndicator struct {
 	Unit       Text
 	Years      []int
 	Aggregates []Aggregate // by group in the order of Groups, then the world (Group "")
-	Values     []SeriesValue
+	States     []ReportSeriesRow
+}
+
+// ReportSeriesRow is one State's figures of an indicator, year by year:
+// compact, since a report of every State over twenty years holds some
+// 230,000 of them (Report.SeriesValues expands them for readers).
+type ReportSeriesRow struct {
+	Source      string   `json:"source"`                 // the State's code, naming its ReportSource
+	Values      []*int64 `json:"values"`                 // by the indicator's Years; nil where none
+	Population  []int64  `json:"population"`             // by year; 0 where none
+	OfficeYears []int    `json:"office_years,omitempty"` // the years whose population is the Office's
+}
+
+// SeriesValues returns the figures of ind, State by State (in the order
+// of its rows) and year by year, each with its State from the report's
+// sources.
+func (r *Report) SeriesValues(ind *ReportIndicator) []SeriesValue {
+	var out []SeriesValue
+	for _, row := range ind.States {
+		src, _ := r.Source(row.Source)
+		for i, y := range ind.Years {
+			if i >= len(row.Values) || row.Values[i] == nil {
+				continue
+			}
+			v := SeriesValue{Organization: src.Organization, Year: y, Value: *row.Values[i]}
+			if i < len(row.Population) && row.Population[i] > 0 {
+				v.Population, v.PopulationSource = row.Population[i], PopulationReported
+				if slices.Contains(row.OfficeYears, y) {
+					v.PopulationSource = PopulationOffice
+				}
+			}
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// seriesRows packs an indicator's values (by State, then year) into rows.
+func seriesRows(values []SeriesValue, years []int) []ReportSeriesRow {
+	index := make(map[int]int, len(years))
+	for i, y := range years {
+		index[y] = i
+	}
+	var rows []ReportSeriesRow
+	for _, v := range values {
+		yi, ok := index[v.Year]
+		if !ok {
+			continue
+		}
+		if n := len(rows); n == 0 || rows[n-1].Source != v.Organization.Code {
+			rows = append(rows, ReportSeriesRow{Source: v.Organization.Code, Values: make([]*int64, len(years)), Population: make([]int64, len(years))})
+		}
+		row := &rows[len(rows)-1]
+		value := v.Value
+		row.Values[yi], row.Population[yi] = &value, v.Population
+		if v.PopulationSource == PopulationOffice {
+			row.OfficeYears = append(row.OfficeYears, v.Year)
+		}
+	}
+	return rows
 }
 
 // Frequency counts how many respondents chose each option of a multiple
@@ -278,7 +336,7 @@ func AssembleReport(call Call, q *Questionnaire, d ReportDraft, in ReportInputs)
 						label[l] = qq.Label.In(l) + " — " + row.Label.In(l)
 					}
 					r.Indicators = append(r.Indicators, ReportIndicator{Table: qq.Key, Row: row.Key, Label: label, ICCS: row.ICCS,
-						Unit: qq.Unit, Years: call.Years, Aggregates: f.Aggregates, Values: f.Values})
+						Unit: qq.Unit, Years: call.Years, Aggregates: f.Aggregates, States: seriesRows(f.Values, call.Years)})
 				}
 				continue
 			}

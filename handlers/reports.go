@@ -459,7 +459,7 @@ func (s *Server) renderReport(c *gin.Context, r *forms.Report) error {
 		if n := len(ind.Years); n > 0 {
 			v.LatestYear = ind.Years[n-1]
 		}
-		for _, val := range ind.Values {
+		for _, val := range r.SeriesValues(&ind) {
 			if val.Year != v.LatestYear {
 				continue
 			}

@@ -12,20 +12,22 @@ import (
 	"portal/forms"
 )
 
-// latestValues is the SQL of the figures of one indicator in the latest
+// latestValues is the SQL of the figures of some indicators in the latest
 // version of each counted submission to a call, with the population of
 // each State for the same year: the one it reported, else the one in the
-// Office's population table (source says which) ($1 call, $2 states counted, $3 table,
-// $4 row, $5 column).
+// Office's population table (source says which). $1 call, $2 states
+// counted, $3 tables and $4 rows (the indicators, pairwise), $5 column.
 const latestValues = `
 	WITH latest AS (
 	    SELECT v.id, d.organization_id FROM drafts d
 	    JOIN submission_versions v ON v.draft_id = d.id AND v.number = d.submitted_versions
 	    WHERE d.call_id = $1 AND d.state = ANY($2)),
+	inds AS (SELECT q, r, n FROM unnest($3::text[], $4::text[]) WITH ORDINALITY AS u(q, r, n)),
 	vals AS (
-	    SELECT l.organization_id, c.year, c.value FROM latest l
+	    SELECT i.n, l.organization_id, c.question, c.row_key, c.year, c.value FROM latest l
 	    JOIN submission_cells c ON c.version_id = l.id
-	    WHERE c.question = $3 AND c.row_key = $4 AND c.category = $5 AND c.state = 1),
+	    JOIN inds i ON i.q = c.question AND i.r = c.row_key
+	    WHERE c.category = $5 AND c.state = 1),
 	pop AS (
 	    SELECT COALESCE(r.organization_id, o.organization_id) AS organization_id, COALESCE(r.year, o.year) AS year,
 	           COALESCE(r.population, o.population) AS population,
@@ -50,30 +52,60 @@ func (s *Store) Series(ctx context.Context, call forms.Call, ind forms.Series, i
 }
 
 func series(ctx context.Context, db sqlx.QueryerContext, call forms.Call, ind forms.Series, includeSubmitted bool) ([]forms.SeriesValue, error) {
+	all, err := seriesOf(ctx, db, call, []forms.Series{ind}, includeSubmitted)
+	return all[ind], err
+}
+
+// seriesOf is Series for several indicators of one column at once.
+func seriesOf(ctx context.Context, db sqlx.QueryerContext, call forms.Call, inds []forms.Series, includeSubmitted bool) (map[forms.Series][]forms.SeriesValue, error) {
+	questions, rowKeys, category := indicatorArrays(inds)
 	rows, err := db.QueryContext(ctx, latestValues+`
-		SELECT o.code, o.name_en, o.name_fr, o.name_es, o.name_ru, o.name_ar, o.name_zh,
-		       COALESCE((SELECT string_agg(m.group_code, ' ' ORDER BY m.group_code) FROM regional_group_members m WHERE m.organization_id = o.id), ''),
-		       vals.year, vals.value, COALESCE(pop.population, 0), COALESCE(pop.source, '')
+,
+		groups AS (SELECT organization_id, string_agg(group_code, ' ' ORDER BY group_code) AS codes FROM regional_group_members GROUP BY organization_id)
+		SELECT vals.question, vals.row_key, o.code, o.name_en, o.name_fr, o.name_es, o.name_ru, o.name_ar, o.name_zh,
+		       COALESCE(g.codes, ''), vals.year, vals.value, COALESCE(pop.population, 0), COALESCE(pop.source, '')
 		FROM vals JOIN organizations o ON o.id = vals.organization_id
+		LEFT JOIN groups g ON g.organization_id = o.id
 		LEFT JOIN pop ON pop.organization_id = vals.organization_id AND pop.year = vals.year
-		ORDER BY o.code, vals.year`,
-		call.ID, countedStates(includeSubmitted), ind.Question, ind.Row, ind.Category)
+		ORDER BY vals.n, o.code COLLATE "C", vals.year`,
+		call.ID, countedStates(includeSubmitted), questions, rowKeys, category)
 	if err != nil {
-		return nil, classify(fmt.Errorf("storage: series %v of %s: %w", ind, call.Key, err))
+		return nil, classify(fmt.Errorf("storage: series of %s: %w", call.Key, err))
 	}
 	defer rows.Close()
-	var out []forms.SeriesValue
+	out := map[forms.Series][]forms.SeriesValue{}
+	orgs := map[string]forms.Organization{} // one copy of each State's names
 	for rows.Next() {
 		var v forms.SeriesValue
 		var n names
-		var groups string
-		if err := rows.Scan(&v.Organization.Code, &n.En, &n.Fr, &n.Es, &n.Ru, &n.Ar, &n.Zh, &groups, &v.Year, &v.Value, &v.Population, &v.PopulationSource); err != nil {
+		var groups, code string
+		ind := forms.Series{Category: category}
+		if err := rows.Scan(&ind.Question, &ind.Row, &code, &n.En, &n.Fr, &n.Es, &n.Ru, &n.Ar, &n.Zh, &groups, &v.Year, &v.Value, &v.Population, &v.PopulationSource); err != nil {
 			return nil, classify(fmt.Errorf("storage: series: %w", err))
 		}
-		v.Organization.Name, v.Organization.RegionalGroups = n.forms(), strings.Fields(groups)
-		out = append(out, v)
+		o, ok := orgs[code]
+		if !ok {
+			o = forms.Organization{Code: code, Name: n.forms(), RegionalGroups: strings.Fields(groups)}
+			orgs[code] = o
+		}
+		v.Organization = o
+		out[ind] = append(out[ind], v)
 	}
 	return out, classify(rows.Err())
+}
+
+// indicatorArrays gives the indicators' tables and rows as parallel
+// arrays, and their column (one for all).
+func indicatorArrays(inds []forms.Series) (pq.StringArray, pq.StringArray, string) {
+	questions, rowKeys := make(pq.StringArray, len(inds)), make(pq.StringArray, len(inds))
+	for i, ind := range inds {
+		questions[i], rowKeys[i] = ind.Question, ind.Row
+	}
+	category := forms.TotalCategory
+	if len(inds) > 0 {
+		category = inds[0].Category
+	}
+	return questions, rowKeys, category
 }
 
 // Aggregates sums an indicator over each UN regional group and over the
@@ -87,6 +119,13 @@ func (s *Store) Aggregates(ctx context.Context, call forms.Call, ind forms.Serie
 }
 
 func aggregates(ctx context.Context, db sqlx.QueryerContext, call forms.Call, ind forms.Series, includeSubmitted bool) ([]forms.Aggregate, error) {
+	all, err := aggregatesOf(ctx, db, call, []forms.Series{ind}, includeSubmitted)
+	return all[ind], err
+}
+
+// aggregatesOf is Aggregates for several indicators of one column at once.
+func aggregatesOf(ctx context.Context, db sqlx.QueryerContext, call forms.Call, inds []forms.Series, includeSubmitted bool) (map[forms.Series][]forms.Aggregate, error) {
+	questions, rowKeys, category := indicatorArrays(inds)
 	rows, err := db.QueryContext(ctx, latestValues+`,
 	asked AS (
 	    SELECT o.id FROM organizations o, calls c
@@ -97,33 +136,37 @@ func aggregates(ctx context.Context, db sqlx.QueryerContext, call forms.Call, in
 	member AS (
 	    SELECT m.group_code, m.organization_id FROM regional_group_members m JOIN asked a ON a.id = m.organization_id
 	    UNION ALL SELECT '', id FROM asked),
-	years AS (SELECT unnest($6::int[]) AS year)
-	SELECT mb.group_code, y.year,
-	       count(vals.value) AS reporting, count(DISTINCT mb.organization_id) AS asked,
-	       COALESCE(sum(vals.value), 0) AS total,
-	       COALESCE(percentile_cont(0.5) WITHIN GROUP (ORDER BY vals.value * 100000.0 / pop.population)
-	                FILTER (WHERE pop.population > 0), 0) AS median_rate,
-	       count(pop.population) FILTER (WHERE pop.population > 0 AND vals.value IS NOT NULL) AS rated
-	FROM member mb CROSS JOIN years y
-	LEFT JOIN vals ON vals.organization_id = mb.organization_id AND vals.year = y.year
-	LEFT JOIN pop ON pop.organization_id = mb.organization_id AND pop.year = y.year AND vals.value IS NOT NULL
+	years AS (SELECT unnest($6::int[]) AS year),
+	rated AS (
+	    SELECT vals.n, vals.organization_id, vals.year, vals.value, pop.population
+	    FROM vals LEFT JOIN pop ON pop.organization_id = vals.organization_id AND pop.year = vals.year)
+	-- Keys are integers where they can be: sorting text by collation costs.
+	SELECT min(i.q), min(i.r), mb.group_code, y.year,
+	       count(v.value) AS reporting, count(*) AS asked, -- one line per State asked: at most one figure each
+	       COALESCE(sum(v.value), 0) AS total,
+	       COALESCE(percentile_cont(0.5) WITHIN GROUP (ORDER BY v.value * 100000.0 / v.population)
+	                FILTER (WHERE v.population > 0), 0) AS median_rate,
+	       count(*) FILTER (WHERE v.population > 0) AS rated
+	FROM inds i CROSS JOIN member mb CROSS JOIN years y
+	LEFT JOIN rated v ON v.n = i.n AND v.organization_id = mb.organization_id AND v.year = y.year
 	LEFT JOIN regional_groups rg ON rg.code = mb.group_code
-	GROUP BY mb.group_code, rg.position, y.year
-	ORDER BY rg.position NULLS LAST, y.year`,
-		call.ID, countedStates(includeSubmitted), ind.Question, ind.Row, ind.Category, pq.Array(call.Years))
+	GROUP BY i.n, rg.position, mb.group_code, y.year
+	ORDER BY i.n, rg.position NULLS LAST, y.year`,
+		call.ID, countedStates(includeSubmitted), questions, rowKeys, category, pq.Array(call.Years))
 	if err != nil {
-		return nil, classify(fmt.Errorf("storage: aggregates %v of %s: %w", ind, call.Key, err))
+		return nil, classify(fmt.Errorf("storage: aggregates of %s: %w", call.Key, err))
 	}
 	defer rows.Close()
-	var out []forms.Aggregate
+	out := map[forms.Series][]forms.Aggregate{}
 	for rows.Next() {
 		var a forms.Aggregate
 		var median sql.NullFloat64
-		if err := rows.Scan(&a.Group, &a.Year, &a.Reporting, &a.Asked, &a.Sum, &median, &a.Rated); err != nil {
+		ind := forms.Series{Category: category}
+		if err := rows.Scan(&ind.Question, &ind.Row, &a.Group, &a.Year, &a.Reporting, &a.Asked, &a.Sum, &median, &a.Rated); err != nil {
 			return nil, classify(fmt.Errorf("storage: aggregates: %w", err))
 		}
 		a.MedianRate = median.Float64
-		out = append(out, a)
+		out[ind] = append(out[ind], a)
 	}
 	return out, classify(rows.Err())
 }

@@ -195,6 +195,12 @@ func (s *Store) Release(ctx context.Context, callKey string, n int) (forms.Repor
 // respondent, their answers, and every indicator's figures.
 func reportInputs(ctx context.Context, tx *sqlx.Tx, call forms.Call, q *forms.Questionnaire) (forms.ReportInputs, error) {
 	var in forms.ReportInputs
+	// Every indicator at once sorts and joins a few hundred thousand rows:
+	// in memory rather than on disk, and without compiling the plan (JIT
+	// costs more than it saves here). For this transaction only.
+	if _, err := tx.ExecContext(ctx, `SET LOCAL work_mem = '64MB'; SET LOCAL jit = off`); err != nil {
+		return in, classify(fmt.Errorf("storage: report of %s: settings: %w", call.Key, err))
+	}
 	var err error
 	if in.Groups, err = regionalGroups(ctx, tx); err != nil {
 		return in, err
@@ -235,16 +241,21 @@ func reportInputs(ctx context.Context, tx *sqlx.Tx, call forms.Call, q *forms.Qu
 	if in.Answers, err = viewAnswers(ctx, tx, call, false, ""); err != nil {
 		return in, err
 	}
+	inds := forms.ReportSeries(q)
 	in.Figures = map[forms.Series]forms.ReportFigures{}
-	for _, ind := range forms.ReportSeries(q) {
-		var f forms.ReportFigures
-		if f.Aggregates, err = aggregates(ctx, tx, call, ind, false); err != nil {
-			return in, err
-		}
-		if f.Values, err = series(ctx, tx, call, ind, false); err != nil {
-			return in, err
-		}
-		in.Figures[ind] = f
+	if len(inds) == 0 {
+		return in, nil
+	}
+	aggs, err := aggregatesOf(ctx, tx, call, inds, false)
+	if err != nil {
+		return in, err
+	}
+	values, err := seriesOf(ctx, tx, call, inds, false)
+	if err != nil {
+		return in, err
+	}
+	for _, ind := range inds {
+		in.Figures[ind] = forms.ReportFigures{Aggregates: aggs[ind], Values: values[ind]}
 	}
 	return in, nil
 }

@@ -103,3 +103,13 @@ func classify(err error) error {
 	}
 	return err
 }
+
+// Analyze refreshes PostgreSQL's statistics of the tables, as autovacuum
+// does in time: after a bulk load (portal demo generate), so that the next
+// queries are planned on the data as it is.
+func (s *Store) Analyze(ctx context.Context) error {
+	if _, err := s.db.ExecContext(ctx, `ANALYZE`); err != nil {
+		return classify(fmt.Errorf("storage: analyze: %w", err))
+	}
+	return nil
+}

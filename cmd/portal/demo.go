@@ -74,6 +74,10 @@ func demoCommand(args []string, getenv func(string) string, stdout, stderr io.Wr
 		return 1
 	}
 	fmt.Fprintf(stdout, "%d States gave their views in six languages (call %s)\n", *states, views.Key)
+	if err := db.Store.Analyze(ctx); err != nil {
+		fmt.Fprintf(stderr, "portal demo generate: %v\n", err)
+		return 1
+	}
 	return 0
 }
 

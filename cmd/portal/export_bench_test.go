@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"os"
 	"runtime"
@@ -14,6 +15,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"portal/forms"
+	"portal/forms/definition"
 	"portal/storage/storagetest"
 )
 
@@ -30,6 +32,9 @@ func BenchmarkExport(b *testing.B) {
 	ctx := context.Background()
 	s := storagetest.NewStore(b)
 	if _, _, err := generate(ctx, s, states, 20, time.Now(), io.Discard); err != nil {
+		b.Fatal(err)
+	}
+	if err := s.Analyze(ctx); err != nil { // as portal demo generate does, and autovacuum in time
 		b.Fatal(err)
 	}
 	key := "uncts-synthetic-20"
@@ -83,6 +88,31 @@ func BenchmarkExport(b *testing.B) {
 		for b.Loop() {
 			if rows, err := s.Coverage(ctx, call, false); err != nil || len(rows) != states {
 				b.Fatal(len(rows), err)
+			}
+		}
+	})
+	b.Run("ReleaseReport", func(b *testing.B) {
+		lib, err := definition.Builtin()
+		if err != nil {
+			b.Fatal(err)
+		}
+		q, _ := lib.Latest("crime-statistics")
+		if err := s.SaveReportDraft(ctx, call, forms.ReportDraft{Title: "Statistics"}, forms.Actor{Label: "bench"}); err != nil {
+			b.Fatal(err)
+		}
+		var rep forms.Report
+		for b.Loop() {
+			if rep, err = s.ReleaseReport(ctx, call, q, forms.Actor{Label: "bench"}); err != nil || len(rep.Sources) != states {
+				b.Fatal(err)
+			}
+		}
+		content, _ := json.Marshal(rep)
+		b.ReportMetric(float64(len(content))/(1<<20), "MB-json")
+	})
+	b.Run("ReadRelease", func(b *testing.B) {
+		for b.Loop() {
+			if rep, err := s.Release(ctx, call.Key, 1); err != nil || len(rep.Sources) != states {
+				b.Fatal(err)
 			}
 		}
 	})

@@ -79,7 +79,7 @@ func Annex(w io.Writer, r *forms.Report, lang forms.Language, describe func(*for
 			}
 			aggregates.Rows = append(aggregates.Rows, []any{ind.Table, ind.Row, label, ind.ICCS, ag.Year, ag.Group, groupNames[ag.Group], ag.Reporting, ag.Asked, sum, median, ag.Rated})
 		}
-		for _, v := range ind.Values {
+		for _, v := range r.SeriesValues(&ind) {
 			src, _ := r.Source(v.Organization.Code)
 			var pop, rate any = "", ""
 			if x, ok := v.Rate(); ok {
