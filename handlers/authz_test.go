@@ -239,6 +239,7 @@ var authzForms = map[string]url.Values{
 	"POST /orgs/:code/invitations":                  {"email": {"invitee@example.org"}, "role": {"contributor"}},
 	"POST /office/invitations":                      {"email": {"office.invitee@example.org"}, "role": {"contributor"}, "organization": {"AUT"}},
 	"POST /office/users/:id/remove-role":            {"role": {"focal_point"}, "organization": {"UNTOURISM"}},
+	"POST /office/calls/:call/report/release":       {"confirm": {"1"}},
 }
 
 // authzPortal is a started portal with a signed-in client for each kind of user.

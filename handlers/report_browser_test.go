@@ -38,6 +38,7 @@ func TestBrowserReport(t *testing.T) {
 		b.Fatalf("saving the report's text: HTTP %d", status)
 	}
 	b.Do(chromedp.WaitVisible(chromedp.CSS(`.flash`)))
+	b.Do(chromedp.Click(chromedp.CSS(`#release-confirm`)))
 	if status := b.Press(`.release-form button`); status != http.StatusOK {
 		b.Fatalf("releasing: HTTP %d", status)
 	}

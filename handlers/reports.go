@@ -122,6 +122,9 @@ func (s *Server) renderReportForm(c *gin.Context, call forms.Call, q *forms.Ques
 			p.ErrorList = append(p.ErrorList, option{"report-" + f, m})
 		}
 	}
+	if m, ok := p.Errors["confirm"]; ok {
+		p.ErrorList = append(p.ErrorList, option{"release-confirm", m})
+	}
 	for _, sec := range q.Sections {
 		for _, qq := range sec.Questions {
 			if !forms.Reportable(&qq) {
@@ -159,6 +162,13 @@ func (s *Server) releaseReport(c *gin.Context) error {
 	call, q, err := s.callOf(c)
 	if err != nil {
 		return err
+	}
+	if c.PostForm("confirm") != "1" { // a release cannot be taken back: the analyst says so first
+		d, err := s.store.ReportDraft(c.Request.Context(), call)
+		if err != nil {
+			return err
+		}
+		return s.renderReportForm(c, call, q, d, map[string]string{"confirm": "report.error.confirm"}, http.StatusUnprocessableEntity)
 	}
 	rep, err := s.store.ReleaseReport(c.Request.Context(), call, q, s.actor(c))
 	if forms.KindOf(err) == forms.KindInvalid {

@@ -55,7 +55,12 @@ func TestReportWriteReleaseRead(t *testing.T) {
 	if r = do(t, analyst, "GET", form+"/preview", nil); r.status != 200 || !strings.Contains(r.body, "Preview:") || !strings.Contains(r.body, "Austria") {
 		t.Fatalf("preview: %d", r.status)
 	}
+	// Not confirmed: nothing released, the form says why.
 	r = do(t, analyst, "POST", form+"/release", url.Values{})
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Tick the box to confirm the release.") {
+		t.Fatalf("an unconfirmed release: %d", r.status)
+	}
+	r = do(t, analyst, "POST", form+"/release", url.Values{"confirm": {"1"}})
 	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/commission/reports/"+views.Key+"/2" {
 		t.Fatalf("release: %d to %q (the demo released 1)", r.status, r.header.Get("Location"))
 	}
