@@ -68,9 +68,17 @@ func (d ReportDraft) Validate(q *Questionnaire) error {
 // body: every question but tables (in the statistical annex) and files.
 func Reportable(q *Question) bool { return q.Kind != StatTable && q.Kind != Attachment }
 
+// ReportFormat is the format of the releases this code writes and reads.
+const ReportFormat = 1
+
 // Report is a released report: the frame, and the answers and figures as
 // they were when it was released.
 type Report struct {
+	// Format is the version of this structure the release was stored
+	// with (ReportFormat when released). A release is never rewritten: a
+	// change to these types that old releases cannot decode into needs a
+	// new format and a reader for the old.
+	Format     int
 	Number     int // 1 for the first release of a call's report, then 2, ...
 	ReleasedAt time.Time
 	ReleasedBy string
@@ -313,6 +321,7 @@ func ReportSeries(q *Questionnaire) []Series {
 // following the questionnaire's order. The result is not numbered.
 func AssembleReport(call Call, q *Questionnaire, d ReportDraft, in ReportInputs) Report {
 	r := Report{
+		Format: ReportFormat,
 		Call: ReportCall{Key: call.Key, Reference: call.Reference, Title: call.Title, Mandate: call.Mandate, Body: call.Body,
 			Deadline: call.Deadline, Asked: in.Asked},
 		Title: d.Title, Introduction: d.Introduction,

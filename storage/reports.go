@@ -187,6 +187,9 @@ func (s *Store) Release(ctx context.Context, callKey string, n int) (forms.Repor
 	if err := json.Unmarshal(content, &rep); err != nil {
 		return forms.Report{}, fmt.Errorf("storage: release %d of %s: %w", n, callKey, err)
 	}
+	if rep.Format != forms.ReportFormat {
+		return forms.Report{}, fmt.Errorf("storage: release %d of %s is in format %d; this portal reads format %d", n, callKey, rep.Format, forms.ReportFormat)
+	}
 	return rep, nil
 }
 
