@@ -142,12 +142,12 @@ func (s *Server) renderReportForm(c *gin.Context, call forms.Call, q *forms.Ques
 	if err != nil {
 		return err
 	}
-	p.Releases = s.releaseViews(&p.basePage, releases)
+	p.Releases = releaseViews(&p.basePage, releases)
 	s.render(c, status, "reportform", p)
 	return nil
 }
 
-func (s *Server) releaseViews(p *basePage, releases []forms.ReportRelease) []releaseView {
+func releaseViews(p *basePage, releases []forms.ReportRelease) []releaseView {
 	out := make([]releaseView, len(releases))
 	for i, r := range releases {
 		href := "/commission/reports/" + r.CallKey + "/" + strconv.Itoa(r.Number)
@@ -210,7 +210,7 @@ func (s *Server) showCommission(c *gin.Context) error {
 		Releases []releaseView
 	}{basePage: s.newBase(c)}
 	p.Title = p.T("commission.title")
-	p.Releases = s.releaseViews(&p.basePage, releases)
+	p.Releases = releaseViews(&p.basePage, releases)
 	s.render(c, http.StatusOK, "commission", p)
 	return nil
 }

@@ -161,10 +161,13 @@ func (s *Server) showStatistics(c *gin.Context) error {
 	}
 	rule := q.BreakRule(table.Key)
 	checks := forms.CheckSeries(series, rule)
+	// The key each break's explanation is stored under, by figure.
+	breakKeys := make([]string, len(series))
 	var findings []string
 	for i, v := range series {
 		if checks[i].Break {
-			findings = append(findings, forms.CellFinding(rule.Key, forms.CellRef{Question: ind.Question, Row: ind.Row, Year: v.Year, Category: ind.Category}))
+			breakKeys[i] = forms.CellFinding(rule.Key, forms.CellRef{Question: ind.Question, Row: ind.Row, Year: v.Year, Category: ind.Category})
+			findings = append(findings, breakKeys[i])
 		}
 	}
 	explained := map[string]map[string]string{}
@@ -190,7 +193,7 @@ func (s *Server) showStatistics(c *gin.Context) error {
 					cell.Change = "+" + cell.Change
 				}
 			}
-			cell.Explained = explained[v.Organization.Code][forms.CellFinding(rule.Key, forms.CellRef{Question: ind.Question, Row: ind.Row, Year: v.Year, Category: ind.Category})]
+			cell.Explained = explained[v.Organization.Code][breakKeys[i]]
 			if cell.Explained == "" {
 				p.Unexplained++
 			}

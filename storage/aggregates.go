@@ -12,16 +12,22 @@ import (
 	"portal/forms"
 )
 
+// latestCounted is the SQL of a common table expression "latest": the
+// latest version of each counted submission to a call ($1 the call, $2 the
+// states counted: countedStates), with its receipt, number, time and
+// checksum, and its organization and state.
+const latestCounted = `latest AS (
+	    SELECT v.id, v.reference, v.number, v.submitted_at, v.checksum, d.organization_id, d.state FROM drafts d
+	    JOIN submission_versions v ON v.draft_id = d.id AND v.number = d.submitted_versions
+	    WHERE d.call_id = $1 AND d.state = ANY($2))`
+
 // latestValues is the SQL of the figures of some indicators in the latest
 // version of each counted submission to a call, with the population of
 // each State for the same year: the one it reported, else the one in the
 // Office's population table (source says which). $1 call, $2 states
 // counted, $3 tables and $4 rows (the indicators, pairwise), $5 column.
 const latestValues = `
-	WITH latest AS (
-	    SELECT v.id, d.organization_id FROM drafts d
-	    JOIN submission_versions v ON v.draft_id = d.id AND v.number = d.submitted_versions
-	    WHERE d.call_id = $1 AND d.state = ANY($2)),
+	WITH ` + latestCounted + `,
 	inds AS (SELECT q, r, n FROM unnest($3::text[], $4::text[]) WITH ORDINALITY AS u(q, r, n)),
 	vals AS (
 	    SELECT i.n, l.organization_id, c.question, c.row_key, c.year, c.value FROM latest l
@@ -176,11 +182,11 @@ func aggregatesOf(ctx context.Context, db sqlx.QueryerContext, call forms.Call, 
 // State's code, then by finding key.
 func (s *Store) Explanations(ctx context.Context, call forms.Call, findings []string, includeSubmitted bool) (map[string]map[string]string, error) {
 	rows, err := s.db.QueryContext(ctx, `
-		SELECT o.code, e.finding, e.explanation FROM drafts d
-		JOIN submission_versions v ON v.draft_id = d.id AND v.number = d.submitted_versions
-		JOIN submission_explanations e ON e.version_id = v.id
-		JOIN organizations o ON o.id = d.organization_id
-		WHERE d.call_id = $1 AND d.state = ANY($2) AND e.finding = ANY($3)`,
+		WITH `+latestCounted+`
+		SELECT o.code, e.finding, e.explanation FROM latest l
+		JOIN submission_explanations e ON e.version_id = l.id
+		JOIN organizations o ON o.id = l.organization_id
+		WHERE e.finding = ANY($3)`,
 		call.ID, countedStates(includeSubmitted), pq.StringArray(findings))
 	if err != nil {
 		return nil, classify(fmt.Errorf("storage: explanations to %s: %w", call.Key, err))
@@ -206,10 +212,7 @@ func (s *Store) Explanations(ctx context.Context, call forms.Call, findings []st
 // frozen: submission_table_counts); by the respondent's English name.
 func (s *Store) Coverage(ctx context.Context, call forms.Call, includeSubmitted bool) ([]forms.CoverageRow, error) {
 	rows, err := s.db.QueryContext(ctx, `
-		WITH latest AS (
-		    SELECT v.id, v.reference, d.organization_id, d.state FROM drafts d
-		    JOIN submission_versions v ON v.draft_id = d.id AND v.number = d.submitted_versions
-		    WHERE d.call_id = $1 AND d.state = ANY($2))
+		WITH `+latestCounted+`
 		SELECT `+orgColumns+`, l.reference, l.state, COALESCE(k.question, ''), COALESCE(k.figures, 0), COALESCE(k.marked, 0)
 		FROM latest l JOIN organizations o ON o.id = l.organization_id
 		LEFT JOIN submission_table_counts k ON k.version_id = l.id

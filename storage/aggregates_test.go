@@ -17,22 +17,46 @@ import (
 // States for the call.
 func acceptSynthetic(t testing.TB, s *storage.Store, call forms.Call, q *forms.Questionnaire, codes ...string) {
 	t.Helper()
-	ctx := context.Background()
 	for _, code := range codes {
-		org := orgRef(t, s, code)
 		a := synthetic.Statistics(q, call.Years, code)
-		if _, err := s.SaveDraft(ctx, call, org, forms.Edit{Fields: a.Fields(), Answers: a}, forms.Actor{Label: "t"}); err != nil {
+		submitAndAccept(t, s, call, q, orgRef(t, s, code), forms.Edit{Fields: a.Fields(), Answers: a})
+	}
+}
+
+// submitAndAccept saves the edit as the organization's draft, submits it
+// as its focal point and accepts it as the Office.
+func submitAndAccept(t testing.TB, s *storage.Store, call forms.Call, q *forms.Questionnaire, org forms.OrganizationRef, e forms.Edit) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := s.SaveDraft(ctx, call, org, e, forms.Actor{Label: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tr := range []struct {
+		u *forms.User
+		t forms.Transition
+	}{{focalPoint(org), forms.TransitionSubmit}, {analyst, forms.TransitionAccept}} {
+		if _, err := s.Transition(ctx, call, q, org, tr.u, tr.t, time.Now(), nil, "", forms.Actor{Label: "t"}); err != nil {
 			t.Fatal(err)
 		}
-		for _, tr := range []struct {
-			u *forms.User
-			t forms.Transition
-		}{{focalPoint(org), forms.TransitionSubmit}, {analyst, forms.TransitionAccept}} {
-			if _, err := s.Transition(ctx, call, q, org, tr.u, tr.t, time.Now(), nil, "", forms.Actor{Label: "t"}); err != nil {
-				t.Fatal(err)
-			}
-		}
 	}
+}
+
+// crimeStatsCall stores an open call for the built-in crime statistics
+// questionnaire, asking every Member State for the years.
+func crimeStatsCall(t testing.TB, s *storage.Store, key string, years []int) (forms.Call, *forms.Questionnaire) {
+	t.Helper()
+	lib, err := definition.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, _ := lib.Latest("crime-statistics")
+	call, err := s.SaveCall(context.Background(), forms.Call{Key: key, Title: forms.Text{forms.English: key}, Questionnaire: q.Key, Version: q.Version,
+		Years: years, State: forms.CallOpen, Deadline: time.Now().Add(time.Hour), TimeZone: "UTC",
+		Audience: forms.Audience{AllMemberStates: true}}, forms.Actor{Label: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return call, q
 }
 
 // TestAggregates: every regional and world aggregate, recomputed in Go
@@ -40,14 +64,7 @@ func acceptSynthetic(t testing.TB, s *storage.Store, call forms.Call, q *forms.Q
 func TestAggregates(t *testing.T) {
 	s, _ := storeWithDB(t)
 	ctx := context.Background()
-	lib, _ := definition.Builtin()
-	q, _ := lib.Latest("crime-statistics")
-	call, err := s.SaveCall(ctx, forms.Call{Key: "agg", Title: forms.Text{forms.English: "Agg"}, Questionnaire: q.Key, Version: q.Version,
-		Years: []int{2023, 2024, 2025}, State: forms.CallOpen, Deadline: time.Now().Add(time.Hour), TimeZone: "UTC",
-		Audience: forms.Audience{AllMemberStates: true}}, forms.Actor{Label: "t"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	call, q := crimeStatsCall(t, s, "agg", []int{2023, 2024, 2025})
 	codes := []string{"AUT", "DEU", "KEN", "NGA", "TUR", "BRA", "CHN"}
 	acceptSynthetic(t, s, call, q, codes...)
 	ind := forms.Series{Question: "police_offences", Row: "homicide", Category: "total"}

@@ -3,10 +3,8 @@ package storage_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	"portal/forms"
-	"portal/forms/definition"
 	"portal/forms/synthetic"
 )
 
@@ -17,14 +15,7 @@ import (
 func TestOfficePopulations(t *testing.T) {
 	s, _ := storeWithDB(t)
 	ctx := context.Background()
-	lib, _ := definition.Builtin()
-	q, _ := lib.Latest("crime-statistics")
-	call, err := s.SaveCall(ctx, forms.Call{Key: "pop", Title: forms.Text{forms.English: "Pop"}, Questionnaire: q.Key, Version: q.Version,
-		Years: []int{2024, 2025}, State: forms.CallOpen, Deadline: time.Now().Add(time.Hour), TimeZone: "UTC",
-		Audience: forms.Audience{AllMemberStates: true}}, forms.Actor{Label: "t"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	call, q := crimeStatsCall(t, s, "pop", []int{2024, 2025})
 	acceptSynthetic(t, s, call, q, "DEU")
 	// Mexico says its population is not available.
 	mex := orgRef(t, s, "MEX")
@@ -34,17 +25,7 @@ func TestOfficePopulations(t *testing.T) {
 			a.Cells[ref] = forms.Cell{State: forms.CellNotAvailable}
 		}
 	}
-	if _, err := s.SaveDraft(ctx, call, mex, forms.Edit{Fields: a.Fields(), Answers: a}, forms.Actor{Label: "t"}); err != nil {
-		t.Fatal(err)
-	}
-	for _, tr := range []struct {
-		u *forms.User
-		t forms.Transition
-	}{{focalPoint(mex), forms.TransitionSubmit}, {analyst, forms.TransitionAccept}} {
-		if _, err := s.Transition(ctx, call, q, mex, tr.u, tr.t, time.Now(), nil, "", forms.Actor{Label: "t"}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	submitAndAccept(t, s, call, q, mex, forms.Edit{Fields: a.Fields(), Answers: a})
 	ind := forms.Series{Question: "police_offences", Row: "homicide", Category: "total"}
 	before, _ := s.Aggregates(ctx, call, ind, false)
 

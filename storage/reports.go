@@ -218,11 +218,9 @@ func reportInputs(ctx context.Context, tx *sqlx.Tx, call forms.Call, q *forms.Qu
 		return in, classify(fmt.Errorf("storage: report of %s: asked: %w", call.Key, err))
 	}
 	rows, err := tx.QueryContext(ctx, `
-		SELECT `+orgColumns+`, v.reference, v.number, v.submitted_at, v.checksum
-		FROM drafts d
-		JOIN submission_versions v ON v.draft_id = d.id AND v.number = d.submitted_versions
-		JOIN organizations o ON o.id = d.organization_id
-		WHERE d.call_id = $1 AND d.state = ANY($2)
+		WITH `+latestCounted+`
+		SELECT `+orgColumns+`, l.reference, l.number, l.submitted_at, l.checksum
+		FROM latest l JOIN organizations o ON o.id = l.organization_id
 		ORDER BY o.name_en`, call.ID, countedStates(false))
 	if err != nil {
 		return in, classify(fmt.Errorf("storage: report of %s: sources: %w", call.Key, err))

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"portal/forms"
-	"portal/forms/definition"
 	"portal/forms/synthetic"
 	"portal/storage"
 )
@@ -22,30 +21,11 @@ var reportQuestionnaire = &forms.Questionnaire{Key: "small", Version: 1, Title: 
 	}}}}
 
 // answerAndAccept saves the organization's answers, submits them and
-// accepts them (returning an accepted submission first when it is one).
+// accepts them.
 func answerAndAccept(t *testing.T, s *storage.Store, call forms.Call, code, views string, threats ...string) {
 	t.Helper()
-	ctx := context.Background()
-	org := orgRef(t, s, code)
-	sub, err := s.Submission(ctx, call, org)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sub.State == forms.Accepted {
-		t.Fatalf("%s is accepted: the test cannot change it", code)
-	}
 	a := forms.Answers{Values: map[string]forms.Answer{"views": {Text: views}, "threats": {Choices: threats}}}
-	if _, err := s.SaveDraft(ctx, call, org, forms.Edit{Base: sub.DraftVersion, Fields: []string{"q/views", "q/threats"}, Answers: a}, forms.Actor{Label: "fp"}); err != nil {
-		t.Fatal(err)
-	}
-	for _, tr := range []struct {
-		u *forms.User
-		t forms.Transition
-	}{{focalPoint(org), forms.TransitionSubmit}, {analyst, forms.TransitionAccept}} {
-		if _, err := s.Transition(ctx, call, reportQuestionnaire, org, tr.u, tr.t, time.Now(), nil, "", forms.Actor{Label: "t"}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	submitAndAccept(t, s, call, reportQuestionnaire, orgRef(t, s, code), forms.Edit{Fields: []string{"q/views", "q/threats"}, Answers: a})
 }
 
 // TestReportRelease: releasing needs a title; a release holds the
@@ -161,14 +141,7 @@ func normalize(r forms.Report) forms.Report {
 func TestReportStatisticalAnnex(t *testing.T) {
 	s, db := storeWithDB(t)
 	ctx := context.Background()
-	lib, _ := definition.Builtin()
-	q, _ := lib.Latest("crime-statistics")
-	call, err := s.SaveCall(ctx, forms.Call{Key: "annex", Title: forms.Text{forms.English: "Annex"}, Questionnaire: q.Key, Version: q.Version,
-		Years: []int{2024, 2025}, State: forms.CallOpen, Deadline: time.Now().Add(time.Hour), TimeZone: "UTC",
-		Audience: forms.Audience{AllMemberStates: true}}, forms.Actor{Label: "t"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	call, q := crimeStatsCall(t, s, "annex", []int{2024, 2025})
 	acceptSynthetic(t, s, call, q, "KEN", "MEX", "DEU")
 	// Who reported what: the counts frozen with each version are the cells' own.
 	cov, err := s.Coverage(ctx, call, false)

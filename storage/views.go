@@ -22,10 +22,7 @@ func (s *Store) ViewAnswers(ctx context.Context, call forms.Call, includeSubmitt
 
 func viewAnswers(ctx context.Context, db sqlx.QueryerContext, call forms.Call, includeSubmitted bool, search string) ([]forms.ViewAnswer, error) {
 	rows, err := db.QueryContext(ctx, `
-		WITH latest AS (
-		    SELECT v.id, v.reference, d.organization_id, d.state FROM drafts d
-		    JOIN submission_versions v ON v.draft_id = d.id AND v.number = d.submitted_versions
-		    WHERE d.call_id = $1 AND d.state = ANY($2))
+		WITH `+latestCounted+`
 		SELECT `+orgColumns+`, a.question, a.answer, l.reference, l.state
 		FROM latest l
 		JOIN organizations o ON o.id = l.organization_id

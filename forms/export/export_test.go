@@ -104,31 +104,15 @@ func TestWriters(t *testing.T) {
 	}
 }
 
-// TestPivotSheets: each indicator with a figure gets a sheet of States ×
-// years holding the totals the long dataset holds, numbers as numbers.
-func TestPivotSheets(t *testing.T) {
-	lib, err := definition.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	q, _ := lib.Latest("crime-statistics")
-	m := Meta{Call: forms.Call{Key: "c", Title: forms.Text{forms.English: "Call"}, Years: []int{2023, 2024}}, Questionnaire: q, Extracted: time.Now(), Lang: forms.English}
+// writeXLSX writes rows as the statistics workbook of m and opens it again.
+func writeXLSX(t *testing.T, m Meta, rows ...forms.StatRow) *excelize.File {
+	t.Helper()
 	var xb bytes.Buffer
 	xw, err := NewXLSX(&xb, m)
 	if err != nil {
 		t.Fatal(err)
 	}
-	aut := forms.Organization{Code: "AUT", Name: forms.Names{En: "Austria"}, RegionalGroups: []string{"WEOG"}}
-	ken := forms.Organization{Code: "KEN", Name: forms.Names{En: "Kenya"}, RegionalGroups: []string{"AFRICAN"}}
-	robbery := func(o forms.Organization, year int, c forms.Cell) forms.StatRow {
-		return forms.StatRow{Organization: o, Cell: forms.CellRef{Question: "police_offences", Row: "robbery", Year: year, Category: "total"}, Value: c}
-	}
-	for _, r := range []forms.StatRow{
-		robbery(aut, 2023, forms.Cell{State: forms.CellValue, Value: 1200}),
-		robbery(aut, 2024, forms.Cell{State: forms.CellValue, Value: 1350}),
-		robbery(ken, 2024, forms.Cell{State: forms.CellNotAvailable}),
-		{Organization: aut, Cell: forms.CellRef{Question: "persons_convicted", Row: "rape", Year: 2024, Category: "female"}, Value: forms.Cell{State: forms.CellValue, Value: 3}},
-	} {
+	for _, r := range rows {
 		if err := xw.Row(r); err != nil {
 			t.Fatal(err)
 		}
@@ -140,7 +124,30 @@ func TestPivotSheets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// TestPivotSheets: each indicator with a figure gets a sheet of States ×
+// years holding the totals the long dataset holds, numbers as numbers.
+func TestPivotSheets(t *testing.T) {
+	lib, err := definition.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, _ := lib.Latest("crime-statistics")
+	m := Meta{Call: forms.Call{Key: "c", Title: forms.Text{forms.English: "Call"}, Years: []int{2023, 2024}}, Questionnaire: q, Extracted: time.Now(), Lang: forms.English}
+	aut := forms.Organization{Code: "AUT", Name: forms.Names{En: "Austria"}, RegionalGroups: []string{"WEOG"}}
+	ken := forms.Organization{Code: "KEN", Name: forms.Names{En: "Kenya"}, RegionalGroups: []string{"AFRICAN"}}
+	robbery := func(o forms.Organization, year int, c forms.Cell) forms.StatRow {
+		return forms.StatRow{Organization: o, Cell: forms.CellRef{Question: "police_offences", Row: "robbery", Year: year, Category: "total"}, Value: c}
+	}
+	f := writeXLSX(t, m,
+		robbery(aut, 2023, forms.Cell{State: forms.CellValue, Value: 1200}),
+		robbery(aut, 2024, forms.Cell{State: forms.CellValue, Value: 1350}),
+		robbery(ken, 2024, forms.Cell{State: forms.CellNotAvailable}),
+		forms.StatRow{Organization: aut, Cell: forms.CellRef{Question: "persons_convicted", Row: "rape", Year: 2024, Category: "female"}, Value: forms.Cell{State: forms.CellValue, Value: 3}},
+	)
 	var pivots []string
 	for _, s := range f.GetSheetList() {
 		if s != "About" && s != "Data" && s != "Coverage" {
@@ -180,19 +187,7 @@ func TestPivotSheets(t *testing.T) {
 func TestOpensOnData(t *testing.T) {
 	lib, _ := definition.Builtin()
 	q, _ := lib.Latest("crime-statistics")
-	var xb bytes.Buffer
-	xw, err := NewXLSX(&xb, Meta{Call: forms.Call{Key: "c", Years: []int{2024}}, Questionnaire: q, Extracted: time.Now(), Lang: forms.English})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := xw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	f, err := excelize.OpenReader(&xb)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := writeXLSX(t, Meta{Call: forms.Call{Key: "c", Years: []int{2024}}, Questionnaire: q, Extracted: time.Now(), Lang: forms.English})
 	if got := f.GetSheetName(f.GetActiveSheetIndex()); got != "Data" {
 		t.Errorf("opens on %q", got)
 	}
