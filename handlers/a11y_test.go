@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"net/http"
 	"testing"
 	"time"
 
@@ -25,12 +26,11 @@ func TestAccessibility(t *testing.T) {
 		t.Helper()
 		b.Do(chromedp.Navigate(ts.URL+"/signin"), chromedp.WaitVisible(chromedp.CSS(`.accounts`)))
 		check("development sign-in")
-		b.Do(chromedp.Click(chromedp.CSS(`form:has(input[name=subject][value="`+subject+`"]) button`)),
-			chromedp.WaitVisible(chromedp.CSS(`.account__name`)))
+		b.Press(`form:has(input[name=subject][value="`+subject+`"]) button`, http.StatusOK)
 	}
 	signOut := func() {
 		t.Helper()
-		b.Do(chromedp.Click(chromedp.CSS(`.account form button`)), chromedp.WaitVisible(chromedp.CSS(`.account__signin`)))
+		b.Press(`.account form button`, http.StatusOK)
 	}
 
 	for _, lang := range []string{"en", "ar"} {
@@ -40,8 +40,8 @@ func TestAccessibility(t *testing.T) {
 
 		signIn("demo-fp-aut")
 		visit(lang+" organization", "/orgs/AUT")
-		b.Do(chromedp.SetValue(chromedp.CSS(`#invite-email`), "not an address"),
-			chromedp.Click(chromedp.CSS(`.invite-form button`)), chromedp.WaitVisible(chromedp.CSS(`.error-summary`)))
+		b.Do(chromedp.SetValue(chromedp.CSS(`#invite-email`), "not an address"))
+		b.Press(`.invite-form button`, http.StatusUnprocessableEntity)
 		check(lang + " invitation form with errors")
 		signOut()
 		check(lang + " signed out")
@@ -53,7 +53,7 @@ func TestAccessibility(t *testing.T) {
 		visit(lang+" audit log", "/office/audit?since=not-a-date")
 		visit(lang+" users", "/office/users")
 		visit(lang+" call form", "/office/calls/new")
-		b.Do(chromedp.Click(chromedp.CSS(`.call-form button`)), chromedp.WaitVisible(chromedp.CSS(`.error-summary`)))
+		b.Press(`.call-form button`, http.StatusUnprocessableEntity)
 		check(lang + " call form with errors")
 		for _, c := range DemoCalls(time.Now()) {
 			visit(lang+" tracking "+c.Key, "/office/calls/"+c.Key)

@@ -23,13 +23,12 @@ func TestBrowserDraft(t *testing.T) {
 	b := browsertest.New(t, 4*time.Minute)
 	views, stats := demoCall("tourism-views"), demoCall("crime-statistics")
 	axe := b.CheckAccessible
-	b.Do(chromedp.Navigate(ts.URL+"/language/fr?next=/signin"), chromedp.WaitVisible(chromedp.CSS(`.accounts`)),
-		chromedp.Click(chromedp.CSS(`form:has(input[name=subject][value="demo-fp-aut"]) button`)),
-		chromedp.WaitVisible(chromedp.CSS(`.account__name`)))
+	b.Do(chromedp.Navigate(ts.URL+"/language/fr?next=/signin"), chromedp.WaitVisible(chromedp.CSS(`.accounts`)))
+	b.Press(`form:has(input[name=subject][value="demo-fp-aut"]) button`, http.StatusOK)
 	if got := b.Eval(`document.documentElement.lang`); got != "fr" {
 		b.Fatalf("page language %q", got)
 	}
-	b.Do(chromedp.Click(chromedp.CSS(`a[href="/orgs/AUT/calls/`+views.Key+`"]`)), chromedp.WaitVisible(chromedp.CSS(`form.draft-form`)))
+	b.Press(`a[href="/orgs/AUT/calls/`+views.Key+`"]`, http.StatusOK)
 	axe("views section (fr)")
 
 	// Narrative answers; the character count follows the typing.
@@ -39,7 +38,7 @@ func TestBrowserDraft(t *testing.T) {
 	if got := b.Text(`#q-threats_nature-count`); !strings.Contains(got, "37") {
 		b.Fatalf("character count %q", got)
 	}
-	b.Press(`.form-actions button`)
+	b.Press(`.form-actions button`, http.StatusOK)
 	b.Do(chromedp.WaitVisible(chromedp.CSS(`.flash`)))
 	b.Screenshot("draft-views-saved-fr")
 
@@ -62,20 +61,17 @@ func TestBrowserDraft(t *testing.T) {
 	if got := b.Eval(`document.querySelector('` + cell("robbery", y0) + `').placeholder`); got == "" {
 		b.Fatalf("a cell not available shows %q", got)
 	}
-	b.Press(`.form-actions button`)
+	b.Press(`.form-actions button`, http.StatusOK)
 	b.Do(chromedp.WaitVisible(chromedp.CSS(`.finding--warning textarea`)))
 	axe("statistics section with a warning (fr)")
 	b.Screenshot("draft-police-warning-fr")
 	b.Do(chromedp.SendKeys(chromedp.CSS(`.finding--warning textarea`), "Nouveau système d’enregistrement."))
-	b.Press(`.form-actions button`)
+	b.Press(`.form-actions button`, http.StatusOK)
 	b.Do(chromedp.WaitVisible(chromedp.CSS(`.explained`)))
 
 	// Sign out and back in: everything is there.
-	b.Do(chromedp.Click(chromedp.CSS(`.account form button`)), chromedp.WaitVisible(chromedp.CSS(`.account__signin`)),
-		chromedp.Navigate(ts.URL+"/signin"), chromedp.WaitVisible(chromedp.CSS(`.accounts`)),
-		chromedp.Click(chromedp.CSS(`form:has(input[name=subject][value="demo-fp-aut"]) button`)),
-		chromedp.WaitVisible(chromedp.CSS(`.account__name`)),
-		chromedp.Navigate(ts.URL+"/orgs/AUT/calls/"+stats.Key+"/police"), chromedp.WaitVisible(chromedp.CSS(`table.grid`)))
+	browserSignIn(b, ts.URL, "demo-fp-aut")
+	b.Do(chromedp.Navigate(ts.URL+"/orgs/AUT/calls/"+stats.Key+"/police"), chromedp.WaitVisible(chromedp.CSS(`table.grid`)))
 	for sel, want := range map[string]string{
 		cell("homicide", y0) + `.value`:    "100",
 		cell("homicide", y1) + `.value`:    "300",
@@ -108,15 +104,15 @@ func TestBrowserDraft(t *testing.T) {
 		t.Fatalf("contributor's save: %d", r.status)
 	}
 	b.Do(chromedp.SetValue(chromedp.CSS(cell("homicide", y0)), "120"))
-	b.Press(`.form-actions button`)
-	b.Do(chromedp.WaitVisible(chromedp.CSS(`.conflict-form`)))
+	b.Press(`.form-actions button`, http.StatusConflict)
 	axe("conflict page (fr)")
 	b.Screenshot("draft-conflict-fr")
 	if body := b.Text(`.conflict`); !strings.Contains(body, "110") || !strings.Contains(body, "120") {
 		b.Fatalf("the conflict shows %q; want both 110 and 120", body)
 	}
-	b.Do(chromedp.Click(chromedp.CSS(`.conflict input[value=mine]`)), chromedp.Click(chromedp.CSS(`.conflict-form button`)),
-		chromedp.WaitVisible(chromedp.CSS(`.flash`)))
+	b.Do(chromedp.Click(chromedp.CSS(`.conflict input[value=mine]`)))
+	b.Press(`.conflict-form button`, http.StatusOK)
+	b.Do(chromedp.WaitVisible(chromedp.CSS(`.flash`)))
 	if got := b.Eval(`document.querySelector('` + cell("homicide", y0) + `').value`); got != "120" {
 		b.Fatalf("after choosing mine: %q", got)
 	}

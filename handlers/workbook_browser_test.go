@@ -79,24 +79,22 @@ func TestBrowserWorkbook(t *testing.T) {
 	wrong, right := fill("wrong", "twelve"), fill("right", 12)
 
 	b := browsertest.New(t, 4*time.Minute)
-	b.Do(chromedp.Navigate(ts.URL+"/signin"), chromedp.WaitVisible(chromedp.CSS(`.accounts`)),
-		chromedp.Click(chromedp.CSS(`form:has(input[name=subject][value="demo-fp-aut"]) button`)),
-		chromedp.WaitVisible(chromedp.CSS(`.account__name`)),
-		chromedp.Navigate(call+"/submission"), chromedp.WaitVisible(chromedp.CSS(`.upload-form`)),
-		chromedp.SetUploadFiles(chromedp.CSS(`#workbook-file`), []string{wrong}),
-		chromedp.Click(chromedp.CSS(`.upload-form button`)), chromedp.WaitVisible(chromedp.CSS(`.problems`)))
+	browserSignIn(b, ts.URL, "demo-fp-aut")
+	b.Do(chromedp.Navigate(call+"/submission"), chromedp.WaitVisible(chromedp.CSS(`.upload-form`)),
+		chromedp.SetUploadFiles(chromedp.CSS(`#workbook-file`), []string{wrong}))
+	b.Press(`.upload-form button`, http.StatusUnprocessableEntity)
 	b.CheckAccessible("workbook problems")
 	if got := b.Text(`.problems`); !strings.Contains(got, "“twelve” is not a whole number") || !strings.Contains(got, "Robbery") {
 		b.Fatalf("problems: %q", got)
 	}
 	b.Screenshot("workbook-problems")
 	b.Do(chromedp.Navigate(call+"/submission"), chromedp.WaitVisible(chromedp.CSS(`.upload-form`)),
-		chromedp.SetUploadFiles(chromedp.CSS(`#workbook-file`), []string{right}),
-		chromedp.Click(chromedp.CSS(`.upload-form button`)), chromedp.WaitVisible(chromedp.CSS(`.preview-form`)))
+		chromedp.SetUploadFiles(chromedp.CSS(`#workbook-file`), []string{right}))
+	b.Press(`.upload-form button`, http.StatusOK)
 	b.CheckAccessible("workbook preview")
 	b.Screenshot("workbook-preview")
-	b.Do(chromedp.Click(chromedp.CSS(`.preview-form button`)), chromedp.WaitVisible(chromedp.CSS(`.flash`)),
-		chromedp.Navigate(call+"/police"), chromedp.WaitVisible(chromedp.CSS(`table.grid`)))
+	b.Press(`.preview-form button`, http.StatusOK)
+	b.Do(chromedp.Navigate(call+"/police"), chromedp.WaitVisible(chromedp.CSS(`table.grid`)))
 	y := strconv.Itoa(stats.Years[0])
 	for id, want := range map[string]string{"homicide": "87", "robbery": "12"} {
 		if got := b.Eval(`document.querySelector('#cell-police_offences-` + id + `-` + y + `-total').value`); got != want {

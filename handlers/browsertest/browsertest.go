@@ -109,10 +109,12 @@ func (b *Browser) Do(actions ...chromedp.Action[chromedp.Void]) {
 // Press clicks the first element sel matches as the page's own script
 // would (for buttons in bars that stick to the window's edge, which a
 // click at coordinates can miss when the page reflows meanwhile), waits
-// until the page it leads to has loaded, and returns that page's HTTP
-// status. Waiting for the load itself, rather than for an element of the
-// next page, cannot be fooled by the page being left.
-func (b *Browser) Press(sel string) int64 {
+// until the page it leads to has loaded, and fails the test unless that
+// page answered want. Every click that leaves the page goes through here:
+// waiting for an element of the next page instead is fooled when the page
+// being left has one too (a notice, a list), and the next step then
+// cancels the navigation before the form is sent.
+func (b *Browser) Press(sel string, want int) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, StepTimeout)
 	defer cancel()
@@ -124,7 +126,9 @@ func (b *Browser) Press(sel string) int64 {
 	if err != nil {
 		b.Fatalf("browser: press %s: %v", sel, err)
 	}
-	return resp.Status
+	if resp.Status != int64(want) {
+		b.Fatalf("browser: press %s: HTTP %d, want %d", sel, resp.Status, want)
+	}
 }
 
 // Text returns the visible text of the first element sel matches.
