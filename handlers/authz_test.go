@@ -174,6 +174,7 @@ var authzTable = map[string]accessRule{
 	"GET /orgs/:code/calls/:call/:section":          orgMembersAndOffice,
 	"POST /orgs/:code/calls/:call/:section":         orgEditors,
 	"POST /orgs/:code/calls/:call/:section/resolve": orgEditors,
+	"GET /orgs/:code/calls/:call/:section/resolve":  orgEditors,
 	"GET /orgs/:code/files/:id":                     orgMembersAndOffice,
 	"GET /orgs/:code/calls/:call/submission":        orgMembersAndOffice,
 	"GET /orgs/:code/calls/:call/workbook.xlsx":     orgMembersAndOffice,

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -94,6 +95,9 @@ func (s *Server) showSection(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	if !p.ReadOnly {
+		p.PendingConflicts = len(pendingConflicts(s.keptConflicts(c, dc), d.Answers))
+	}
 	s.render(c, http.StatusOK, "draft", p)
 	return nil
 }
@@ -186,6 +190,7 @@ func (s *Server) saveSection(c *gin.Context) error {
 	}
 	p.Conflicts = s.conflictViews(p, dc, res.Conflicts)
 	if len(p.Conflicts) > 0 {
+		s.keepConflicts(c, dc, res.Conflicts)
 		p.Title = p.T("draft.conflict.title")
 		s.render(c, http.StatusConflict, "conflict", p)
 		return nil
@@ -221,6 +226,7 @@ func (s *Server) resolveConflicts(c *gin.Context) error {
 	if len(res.Conflicts) > 0 { // someone saved again meanwhile: choose again
 		return s.renderConflicts(c, dc, res.Conflicts)
 	}
+	s.forgetConflicts(c, dc)
 	s.flash(c, "draft.saved")
 	c.Redirect(http.StatusSeeOther, dc.sectionURL(dc.section.Key))
 	return nil
@@ -248,10 +254,72 @@ func (s *Server) renderConflicts(c *gin.Context, dc draftContext, conflicts []fo
 	if err != nil {
 		return err
 	}
+	s.keepConflicts(c, dc, conflicts)
 	p.Conflicts = s.conflictViews(p, dc, conflicts)
 	p.Title = p.T("draft.conflict.title")
 	s.render(c, http.StatusConflict, "conflict", p)
 	return nil
+}
+
+// showConflicts shows again the conflicts the user left without choosing,
+// against the draft as it is now: a field that someone has since made
+// what the user wanted is settled, and the others are to choose again.
+func (s *Server) showConflicts(c *gin.Context) error {
+	dc, err := s.loadDraftContext(c, true)
+	if err != nil {
+		return err
+	}
+	d, err := s.store.Draft(c.Request.Context(), dc.call, dc.ref)
+	if err != nil {
+		return err
+	}
+	cs := pendingConflicts(s.keptConflicts(c, dc), d.Answers)
+	if len(cs) == 0 {
+		s.forgetConflicts(c, dc)
+		c.Redirect(http.StatusSeeOther, dc.sectionURL(dc.section.Key))
+		return nil
+	}
+	return s.renderConflicts(c, dc, cs)
+}
+
+// pendingConflicts are the kept conflicts that still differ from the draft
+// now, with Theirs brought up to date.
+func pendingConflicts(kept []forms.Conflict, now forms.Answers) []forms.Conflict {
+	var out []forms.Conflict
+	for _, k := range kept {
+		if k.Theirs = now.Field(k.Field); k.Theirs != k.Mine {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// Conflicts the user has not chosen on are kept in the session, per
+// section, until they choose: leaving the conflict page, by its link or
+// any other way, loses nothing typed, and the section says so.
+func conflictsKey(dc draftContext) string { return "conflicts:" + dc.sectionURL(dc.section.Key) }
+
+func (s *Server) keepConflicts(c *gin.Context, dc draftContext, cs []forms.Conflict) {
+	if b, err := json.Marshal(cs); err == nil && c.GetBool(ctxSession) {
+		s.sessions.Put(c.Request.Context(), conflictsKey(dc), string(b))
+	}
+}
+
+func (s *Server) keptConflicts(c *gin.Context, dc draftContext) []forms.Conflict {
+	if !c.GetBool(ctxSession) {
+		return nil
+	}
+	var cs []forms.Conflict
+	if raw := s.sessions.GetString(c.Request.Context(), conflictsKey(dc)); raw != "" {
+		_ = json.Unmarshal([]byte(raw), &cs) // a value that does not decode is no conflict
+	}
+	return cs
+}
+
+func (s *Server) forgetConflicts(c *gin.Context, dc draftContext) {
+	if c.GetBool(ctxSession) {
+		s.sessions.Remove(c.Request.Context(), conflictsKey(dc))
+	}
 }
 
 // postedEdit reads an edit that a page carries in hidden fields, as the
@@ -354,7 +422,10 @@ type draftPage struct {
 	Missing        []findingView // required questions not answered yet
 	Unreadable     []findingView // inputs of this form that could not be read
 	Conflicts      []conflictView
-	CellText       cellTexts // the words every cell of the section's tables repeats
+	// PendingConflicts counts the fields of a save that collided, kept
+	// until the user chooses.
+	PendingConflicts int
+	CellText         cellTexts // the words every cell of the section's tables repeats
 	// OpenCell is the field of the cell whose details panel the user asked
 	// for without the script (the script opens panels in place).
 	OpenCell  string

@@ -247,6 +247,23 @@ func TestDraftConflict(t *testing.T) {
 	if got := formOf(t, do(t, fp, "GET", section, nil).body).Get(other); got != "9,000,000" {
 		t.Errorf("the other change: %q", got)
 	}
+	// The contributor leaves the conflict page without choosing: the
+	// section says their version is kept, and leads back to the choice.
+	r = do(t, contrib, "GET", section, nil)
+	if !strings.Contains(r.body, "(number: 1) is kept") || !strings.Contains(r.body, `href="/orgs/AUT/calls/`+stats.Key+`/population/resolve"`) {
+		t.Fatal("the section does not say that the contributor's version is kept")
+	}
+	// Meanwhile the focal point changes the figure again: the choice is
+	// against what is saved now.
+	formA = formOf(t, do(t, fp, "GET", section, nil).body)
+	formA.Set(field, "8,920,000")
+	if r = do(t, fp, "POST", section, formA); r.status != http.StatusSeeOther {
+		t.Fatalf("the focal point's second save: %d", r.status)
+	}
+	r = do(t, contrib, "GET", section+"/resolve", nil)
+	if r.status != http.StatusConflict || !strings.Contains(r.body, "8,920,000") || !strings.Contains(r.body, "8,950,000") {
+		t.Fatalf("the kept conflict: %d", r.status)
+	}
 	// The contributor chooses their own figure.
 	choice := formOf(t, r.body)
 	choice.Set("choice/"+field, "mine")
@@ -255,6 +272,13 @@ func TestDraftConflict(t *testing.T) {
 	}
 	if got := formOf(t, do(t, fp, "GET", section, nil).body).Get(field); got != "8,950,000" {
 		t.Errorf("after choosing: %q", got)
+	}
+	// Chosen: nothing is pending any more.
+	if r = do(t, contrib, "GET", section, nil); strings.Contains(r.body, "/population/resolve\"") {
+		t.Error("the section still offers a choice already made")
+	}
+	if r = do(t, contrib, "GET", section+"/resolve", nil); r.status != http.StatusSeeOther {
+		t.Errorf("the conflict page with nothing to choose: %d", r.status)
 	}
 }
 

@@ -289,6 +289,7 @@ type reviewPage struct {
 	Changes                                                                 []changeView
 	ChangesFrom                                                             int
 	Comments                                                                []commentView
+	Comment, Message                                                        textForm // refused text kept for the comment and return forms
 	CommentFields                                                           []option
 	CommentAction                                                           string
 	CanComment                                                              bool
@@ -335,7 +336,7 @@ func (s *Server) showReview(c *gin.Context) error {
 		return err
 	}
 	p := &reviewPage{basePage: s.newBase(c), OrgCode: dc.org.Code, CallKey: dc.call.Key, Shown: n, CanComment: true,
-		CommentAction: "/office/calls/" + dc.call.Key + "/orgs/" + dc.org.Code + "/comments"}
+		CommentAction: reviewURL(dc) + "/comments"}
 	s.fillCallHeader(&p.basePage, dc, &p.OrgName, &p.CallTitle, &p.Mandate, &p.Body, &p.Deadline, &p.TimeLeft)
 	p.Title = p.OrgName + " · " + p.CallTitle
 	p.State, p.StateLabel = string(sub.State), p.T("submission.state."+string(sub.State))
@@ -387,6 +388,8 @@ func (s *Server) showReview(c *gin.Context) error {
 	if c.Query("refused") != "" {
 		p.Refused = p.T("submission.refused")
 	}
+	p.Comment = s.popKept(c, &p.basePage, reviewURL(dc), "comment")
+	p.Message = s.popKept(c, &p.basePage, reviewURL(dc), "message")
 	s.render(c, http.StatusOK, "review", p)
 	return nil
 }

@@ -280,6 +280,7 @@ func (s *Server) routes(e *gin.Engine) {
 	org.GET("/calls/:call", s.handle(s.showDraft))
 	org.GET("/calls/:call/:section", s.handle(s.showSection))
 	org.POST("/calls/:call/:section", s.orgScope(forms.EditDraft), s.handle(s.saveSection))
+	org.GET("/calls/:call/:section/resolve", s.orgScope(forms.EditDraft), s.handle(s.showConflicts))
 	org.POST("/calls/:call/:section/resolve", s.orgScope(forms.EditDraft), s.handle(s.resolveConflicts))
 	org.GET("/files/:id", s.handle(s.downloadAttachment))
 	org.GET("/calls/:call/submission", s.handle(s.showSubmission))

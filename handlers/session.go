@@ -1,12 +1,15 @@
 package handlers
 
 import (
+	"encoding/json"
 	"net/http"
 	"sync"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/gin-gonic/gin"
+
+	"portal/forms"
 )
 
 // Session keys.
@@ -120,4 +123,46 @@ func (s *Server) popFlash(c *gin.Context) string {
 		return ""
 	}
 	return s.sessions.PopString(c.Request.Context(), sessFlash)
+}
+
+// keptText is what a user typed into a free-text form (a comment, a return
+// message) that the server refused, held in the session for the page they
+// are sent back to, so that a refusal never loses what was typed.
+type keptText struct {
+	Field   string `json:"field,omitempty"` // the answer or cell a comment is about
+	Body    string `json:"body"`
+	Problem string `json:"problem"`          // catalogue ID of why it was refused
+	Length  int    `json:"length,omitempty"` // the text's length, in characters
+}
+
+// textForm is what a free-text form shows: the text kept from a refused
+// post, if any, and why it was refused, in the page's language.
+type textForm struct {
+	Field, Body, Error string
+}
+
+func keptKey(page, form string) string { return "kept:" + page + "#" + form }
+
+// keepText holds k for the form named form on the page at path page.
+func (s *Server) keepText(c *gin.Context, page, form string, k keptText) {
+	if !c.GetBool(ctxSession) {
+		return
+	}
+	if b, err := json.Marshal(k); err == nil {
+		s.sessions.Put(c.Request.Context(), keptKey(page, form), string(b))
+	}
+}
+
+// popKept returns, once, what keepText held for that form on that page.
+func (s *Server) popKept(c *gin.Context, b *basePage, page, form string) textForm {
+	if !c.GetBool(ctxSession) {
+		return textForm{}
+	}
+	raw := s.sessions.PopString(c.Request.Context(), keptKey(page, form))
+	var k keptText
+	if raw == "" || json.Unmarshal([]byte(raw), &k) != nil {
+		return textForm{}
+	}
+	return textForm{Field: k.Field, Body: k.Body,
+		Error: b.Tf(k.Problem, map[string]string{"Length": forms.FormatCount(int64(k.Length), b.Lang), "Max": forms.FormatCount(maxComment, b.Lang)})}
 }

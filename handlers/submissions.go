@@ -55,6 +55,7 @@ type submissionPage struct {
 	Joint                  bool
 	States                 []option // Member States a joint submission may answer for
 	Comments               []commentView
+	Comment                textForm // the comment form, with a refused comment kept
 	CommentAction          string
 	CommentFields          []option
 	DraftHref              string
@@ -141,6 +142,7 @@ func (s *Server) showSubmission(c *gin.Context) error {
 	if msg := c.Query("refused"); msg != "" {
 		p.Refused = p.T("submission.refused")
 	}
+	p.Comment = s.popKept(c, &p.basePage, submissionURL(dc), "comment")
 	s.render(c, http.StatusOK, "submission", p)
 	return nil
 }
@@ -209,6 +211,16 @@ func (s *Server) commentViews(c *gin.Context, b *basePage, dc draftContext, base
 	return out, nil
 }
 
+// submissionURL is the organization's page for its submission to the call;
+// reviewURL is the Office's.
+func submissionURL(dc draftContext) string {
+	return "/orgs/" + dc.org.Code + "/calls/" + dc.call.Key + "/submission"
+}
+
+func reviewURL(dc draftContext) string {
+	return "/office/calls/" + dc.call.Key + "/orgs/" + dc.org.Code
+}
+
 // codePattern is an organization's code as a form may send it.
 var codePattern = regexp.MustCompile(`^[A-Z][A-Z0-9]{1,15}$`)
 
@@ -226,15 +238,15 @@ func (s *Server) transition(t forms.Transition) handlerFunc {
 				onBehalfOf = append(onBehalfOf, code)
 			}
 		}
-		message := strings.TrimSpace(cleanText(c.PostForm("message")))
-		if utf8.RuneCountInString(message) > maxComment {
-			return forms.Errorf(forms.KindInvalid, "message too long")
-		}
-		orgPage := "/orgs/" + dc.org.Code + "/calls/" + dc.call.Key + "/submission"
-		reviewPage := "/office/calls/" + dc.call.Key + "/orgs/" + dc.org.Code
-		back := orgPage
+		back := submissionURL(dc)
 		if t.Action() == forms.Review {
-			back = reviewPage
+			back = reviewURL(dc)
+		}
+		message := strings.TrimSpace(cleanText(c.PostForm("message")))
+		if n := utf8.RuneCountInString(message); n > maxComment {
+			s.keepText(c, back, "message", keptText{Body: message, Problem: "message.error.long", Length: n})
+			c.Redirect(http.StatusSeeOther, back+"#return-message")
+			return nil
 		}
 		sub, err := s.store.Transition(c.Request.Context(), dc.call, dc.q, dc.ref, s.currentUser(c), t, time.Now(), onBehalfOf, message, s.actor(c))
 		switch forms.KindOf(err) {
@@ -305,15 +317,25 @@ func (s *Server) postComment(c *gin.Context) error {
 	if !office && !u.Can(forms.EditDraft, dc.org.ID) {
 		return forms.Errorf(forms.KindForbidden, "only the organization's members and the Office comment")
 	}
-	back := "/orgs/" + dc.org.Code + "/calls/" + dc.call.Key + "/submission"
+	back := submissionURL(dc)
 	if office {
-		back = "/office/calls/" + dc.call.Key + "/orgs/" + dc.org.Code
+		back = reviewURL(dc)
 	}
 	body := strings.TrimSpace(cleanText(c.PostForm("body")))
 	field := c.PostForm("field")
-	if body == "" || utf8.RuneCountInString(body) > maxComment || (field != "" && !s.knownField(dc, field)) {
-		s.flash(c, "comment.invalid")
-		c.Redirect(http.StatusSeeOther, back+"#comments")
+	n := utf8.RuneCountInString(body)
+	problem := ""
+	switch {
+	case field != "" && !s.knownField(dc, field):
+		problem, field = "comment.error.field", ""
+	case body == "":
+		problem = "comment.error.empty"
+	case n > maxComment:
+		problem = "comment.error.long"
+	}
+	if problem != "" {
+		s.keepText(c, back, "comment", keptText{Field: field, Body: body, Problem: problem, Length: n})
+		c.Redirect(http.StatusSeeOther, back+"#comment-body")
 		return nil
 	}
 	if err := s.store.AddComment(c.Request.Context(), dc.call, dc.ref, field, body, office, s.actor(c)); err != nil {

@@ -104,6 +104,32 @@ func TestSubmissionPath(t *testing.T) {
 	if r = do(t, analyst, "GET", review, nil); r.status != 200 || !strings.Contains(r.body, "Austria: ") {
 		t.Fatalf("review: %d", r.status)
 	}
+	// Text refused for its length is kept, on the page, with the reason at
+	// the field; the submission stays as it was.
+	long := strings.Repeat("Which regions? ", 300) // 4,499 characters, trimmed
+	for _, c := range []struct{ path, field, id string }{{"/comments", "body", "comment-body"}, {"/return", "message", "return-message"}} {
+		r = do(t, analyst, "POST", review+c.path, url.Values{"field": {"q/threats_nature"}, c.field: {long}})
+		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/office/calls/"+views.Key+"/orgs/AUT#"+c.id {
+			t.Fatalf("%s too long: %d to %q", c.path, r.status, r.header.Get("Location"))
+		}
+		r = do(t, analyst, "GET", review, nil)
+		if !strings.Contains(r.body, strings.TrimSpace(long)+"</textarea>") || !strings.Contains(r.body, "4,499 characters and at most 4,000 fit") ||
+			!strings.Contains(r.body, `id="`+c.id+`-error"`) || !strings.Contains(r.body, "Submitted") {
+			t.Errorf("%s too long: the text, its reason or the state is missing from the page", c.path)
+		}
+		if c.path == "/comments" && !strings.Contains(r.body, `<option value="q/threats_nature" selected>`) {
+			t.Error("the refused comment's answer is not chosen again")
+		}
+		if r = do(t, analyst, "GET", review, nil); strings.Contains(r.body, "Which regions? Which") {
+			t.Errorf("%s: the kept text is shown twice", c.path)
+		}
+	}
+	if r = do(t, analyst, "POST", review+"/comments", url.Values{"field": {"c/no/such/field"}, "body": {"About what?"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("a comment on an unknown field: %d", r.status)
+	}
+	if r = do(t, analyst, "GET", review, nil); !strings.Contains(r.body, "choose what it is about") || !strings.Contains(r.body, "About what?</textarea>") {
+		t.Error("a comment on an unknown field: the reason or the text is missing")
+	}
 	do(t, analyst, "POST", review+"/comments", url.Values{"field": {"q/threats_nature"}, "body": {"Which regions are most affected?"}})
 	if r = do(t, analyst, "POST", review+"/return", url.Values{"message": {"Please see the comment on the nature of threats."}}); r.status != http.StatusSeeOther {
 		t.Fatalf("returning: %d", r.status)
