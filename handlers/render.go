@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/gin-gonic/gin"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -116,6 +117,14 @@ func (b basePage) Tf(id string, data any) string {
 // browsers may cache it for good.
 func (b basePage) Asset(name string) string { return b.assets.url(name) }
 
+// renderBuffers are the buffers pages are rendered into, kept for the next
+// page: a statistics section is some 400 KB, which a new buffer would grow
+// to by copying it a dozen times. A buffer grown beyond maxPooledPage (an
+// unusual page) is left to the collector rather than held.
+var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxPooledPage = 4 << 20
+
 // render executes the page's template set into a buffer, then writes it, so
 // that a template error becomes an error page, not half a page.
 func (s *Server) render(c *gin.Context, status int, page string, data any) {
@@ -125,8 +134,14 @@ func (s *Server) render(c *gin.Context, status int, page string, data any) {
 		c.String(500, "internal error")
 		return
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+	buf := renderBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= maxPooledPage {
+			buf.Reset()
+			renderBuffers.Put(buf)
+		}
+	}()
+	if err := t.ExecuteTemplate(buf, "layout", data); err != nil {
 		s.log.Error("render page", "page", page, "err", err, "request_id", requestIDOf(c))
 		if page != "message" {
 			s.renderError(c, err)

@@ -99,7 +99,7 @@ func (s *Store) SaveCall(ctx context.Context, c forms.Call, actor forms.Actor) (
 
 // writeCall inserts or updates a call and replaces its audience.
 func writeCall(ctx context.Context, tx *sqlx.Tx, c forms.Call) (int64, error) {
-	texts := make([][]byte, 3)
+	texts := make([]string, 3)
 	for i, t := range []forms.Text{c.Title, c.Mandate, c.Body} {
 		if t == nil {
 			t = forms.Text{}
@@ -108,7 +108,7 @@ func writeCall(ctx context.Context, tx *sqlx.Tx, c forms.Call) (int64, error) {
 		if err != nil {
 			return 0, fmt.Errorf("storage: call %s: %w", c.Key, err)
 		}
-		texts[i] = b
+		texts[i] = string(b)
 	}
 	years := make(pq.Int64Array, len(c.Years))
 	for i, y := range c.Years {

@@ -494,7 +494,7 @@ func writeChanges(ctx context.Context, tx *sqlx.Tx, draftID int64, version int, 
 			[]any{draftID, pq.Array(delX)}},
 		{1, `INSERT INTO draft_saves (draft_id, version, saved_by_user_id, saved_by, changes)
 			VALUES ($1, $2, NULLIF($3, 0), $4, $5)`,
-			[]any{draftID, version, actor.UserID, actor.Label, recordJSON}},
+			[]any{draftID, version, actor.UserID, actor.Label, string(recordJSON)}},
 		{1, `UPDATE drafts SET version = $2, updated_at = now(), updated_by = $3 WHERE id = $1`,
 			[]any{draftID, version, actor.Label}},
 	}

@@ -53,7 +53,7 @@ func (s *Store) SaveReportDraft(ctx context.Context, call forms.Call, d forms.Re
 		_, err := tx.ExecContext(ctx, `
 			INSERT INTO report_drafts (call_id, title, introduction, summaries, updated_by) VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT (call_id) DO UPDATE SET title = $2, introduction = $3, summaries = $4, updated_at = now(), updated_by = $5`,
-			call.ID, d.Title, d.Introduction, summaries, actor.Label)
+			call.ID, d.Title, d.Introduction, string(summaries), actor.Label)
 		if err != nil {
 			return classify(fmt.Errorf("storage: save report of %s: %w", call.Key, err))
 		}
@@ -125,7 +125,7 @@ func (s *Store) ReleaseReport(ctx context.Context, call forms.Call, q *forms.Que
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO report_releases (call_id, number, title, released_at, released_by, sources, content, checksum)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			call.ID, rep.Number, rep.Title, rep.ReleasedAt, rep.ReleasedBy, len(rep.Sources), content, hex.EncodeToString(sum[:])); err != nil {
+			call.ID, rep.Number, rep.Title, rep.ReleasedAt, rep.ReleasedBy, len(rep.Sources), string(content), hex.EncodeToString(sum[:])); err != nil {
 			return classify(fmt.Errorf("storage: release report of %s: %w", call.Key, err))
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE calls SET state = 'reported', updated_at = now() WHERE id = $1 AND state = 'closed'`, call.ID); err != nil {

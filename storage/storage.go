@@ -6,6 +6,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -32,10 +33,20 @@ type Store struct {
 // string) and checks that it answers. The error names the server, never the
 // password, and has kind forms.KindUnavailable when the server cannot be reached.
 func Open(ctx context.Context, dsn string) (*Store, error) {
-	db, err := sqlx.Open("postgres", dsn)
+	cfg, err := pq.NewConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("storage: open %s: %w", Redact(dsn), err)
 	}
+	// A statement with parameters goes in one round trip (parse, bind and
+	// execute together) rather than two (lib/pq otherwise waits for the
+	// parse before it binds). []byte parameters then travel in binary, so
+	// the store passes JSON and text as strings.
+	cfg.BinaryParameters = true
+	conn, err := pq.NewConnectorConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("storage: open %s: %w", Redact(dsn), err)
+	}
+	db := sqlx.NewDb(sql.OpenDB(conn), "postgres")
 	db.SetMaxOpenConns(25)
 	db.SetMaxIdleConns(10)
 	db.SetConnMaxIdleTime(5 * time.Minute)

@@ -1,0 +1,68 @@
+package handlers
+
+import (
+	"html/template"
+	"strings"
+	"testing"
+)
+
+// gridTemplate is how the page template wrote a table's rows before
+// tableView.Body: the reference Body must match, byte for byte, since
+// html/template's contextual escaping is what the page's safety rests on.
+const gridTemplate = `{{$txt := .Txt}}{{range .Table.Rows}}<tr>
+        <th scope="row" id="{{.ID}}"{{if .Part}} class="part"{{end}}>{{.Label}}{{if .ICCS}} <span class="iccs">ICCS {{.ICCS}}</span>{{end}}</th>
+        {{range .Cells}}<td headers="{{.Headers}}" class="cell{{if .Total}} total{{end}}{{if .Invalid}} cell--invalid{{end}}{{if .Warned}} cell--warned{{end}}{{if .State}} cell--{{.State}}{{end}}"><input id="{{.ID}}" name="{{.Name}}" value="{{.Value}}" inputmode="numeric" autocomplete="off" aria-label="{{.Label}}"{{if .Invalid}} aria-invalid="true"{{end}}{{if .Describedby}} aria-describedby="{{.Describedby}}"{{end}}{{if .State}} placeholder="{{.Marker}}"{{end}}>{{if .Panel}}<details class="cell-more"{{if .DetailsOpen}} open{{end}}><summary>{{if .Marker}}{{.Marker}}{{else}}<span aria-hidden="true">…</span>{{end}}<span class="visually-hidden"> {{.More}}</span></summary><div class="cell-more__panel"><label for="{{.ID}}-s">{{$txt.State}}</label><select id="{{.ID}}-s" name="s/{{.Rest}}"><option value="">{{$txt.Value}}</option><option value="na" data-short="{{$txt.NAShort}}"{{if eq .State "na"}} selected{{end}}>{{$txt.NA}}</option><option value="nap" data-short="{{$txt.NAPShort}}"{{if eq .State "nap"}} selected{{end}}>{{$txt.NAP}}</option></select><label for="{{.ID}}-n">{{$txt.Note}}</label><textarea id="{{.ID}}-n" name="n/{{.Rest}}" rows="2">{{.Note}}</textarea>{{$rest := .Rest}}{{range .Flags}}<label class="check"><input type="checkbox" name="f/{{$rest}}" value="{{.Value}}"{{if .Checked}} checked{{end}}> {{.Label}}</label>{{end}}</div></details>{{else}}<button type="submit" name="open" value="{{.Name}}" class="cell-more-btn"><span aria-hidden="true">…</span><span class="visually-hidden"> {{.More}}</span></button>{{end}}{{if .Error}}<p class="field-error" id="{{.ID}}-error">{{.Error}}</p>{{end}}</td>{{end}}
+      </tr>
+      {{end}}`
+
+// TestGridMarkup renders tables of every kind of cell, with hostile text in
+// every value, both ways, and wants the same bytes.
+func TestGridMarkup(t *testing.T) {
+	ref := template.Must(template.New("grid").Parse(`<table><tbody>` + gridTemplate + `</tbody></table>`))
+	hostile := "\"'<b>&amp;+\x00</textarea><script>alert(1)</script> «ق» 中"
+	txt := cellTexts{State: "Status " + hostile, Value: "Value", NA: "Not available", NAShort: "n/a" + hostile,
+		NAP: "Not applicable", NAPShort: "n/ap", Note: "Note" + hostile}
+	cell := func(i int) *cellView {
+		c := &cellView{ID: "cell-" + hostile, Name: "c/" + hostile, Rest: hostile, Headers: "h1 h2",
+			Label: "Homicide, 2023, " + hostile, More: "Status, note and flags: " + hostile, Value: "1,234" + hostile}
+		c.Total, c.Invalid, c.Warned, c.Panel, c.DetailsOpen = i&1 != 0, i&2 != 0, i&4 != 0, i&8 != 0, i&16 != 0
+		switch i % 3 {
+		case 1:
+			c.State, c.Marker = "na", "n/a"+hostile
+		case 2:
+			c.State, c.Marker = "nap", "n/ap"
+		}
+		if i&32 != 0 {
+			c.Note, c.Error, c.Describedby = "A note "+hostile, "An error "+hostile, "err-"+hostile
+			c.Flags = []flagView{{Value: "national", Label: "National " + hostile, Checked: true}, {Value: "estimate" + hostile, Label: "Estimate"}}
+		}
+		return c
+	}
+	tv := &tableView{}
+	for r := range 4 {
+		row := &rowView{ID: "row-" + hostile, Label: "Row " + hostile, Part: r%2 == 1}
+		if r%3 == 0 {
+			row.ICCS = "0101" + hostile
+		}
+		for i := range 64 {
+			row.Cells = append(row.Cells, cell(i))
+		}
+		tv.Rows = append(tv.Rows, row)
+	}
+	var want strings.Builder
+	if err := ref.Execute(&want, map[string]any{"Table": tv, "Txt": txt}); err != nil {
+		t.Fatal(err)
+	}
+	got := "<table><tbody>" + string(tv.Body(txt)) + "</tbody></table>"
+	if got != want.String() {
+		w := want.String()
+		i := 0
+		for i < len(got) && i < len(w) && got[i] == w[i] {
+			i++
+		}
+		t.Fatalf("Body differs from the template at byte %d:\n got …%s\nwant …%s", i, got[max(0, i-80):min(len(got), i+80)], w[max(0, i-80):min(len(w), i+80)])
+	}
+	if strings.Contains(got, "<script>") || strings.Contains(got, "</textarea><script") || strings.Contains(got, "<b>") {
+		t.Error("hostile text came through unescaped")
+	}
+}
