@@ -2,12 +2,14 @@ package handlers
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"portal/forms"
 	"portal/handlers/browsertest"
 )
 
@@ -94,4 +96,65 @@ func browserSignIn(b *browsertest.Browser, base, subject string) {
 	}
 	b.Do(chromedp.Navigate(base+"/signin"), chromedp.WaitVisible(chromedp.CSS(`.accounts`)))
 	b.Press(`form:has(input[name=subject][value="`+subject+`"]) button`, http.StatusOK)
+}
+
+// TestBrowserCommentOnFigure is the review path on a statistics
+// submission, in Chromium: the analyst returns it with a comment on one
+// figure; the focal point follows the comment to that figure's cell,
+// corrects it and resubmits; the analyst sees the figure's change and
+// accepts.
+func TestBrowserCommentOnFigure(t *testing.T) {
+	ts, srv := startServer(t, nil)
+	store, stats, q := demoCallOf(t, srv, "crime-statistics")
+	full := fullDraft(q, stats.Years)
+	if fs := forms.Check(q, full.Answers, stats.Years); len(fs) != 0 {
+		t.Fatalf("the full draft has %d findings, the first %+v", len(fs), fs[0])
+	}
+	saveAnswers(t, store, stats, q, "AUT", full.Answers, true)
+	y := strconv.Itoa(stats.Years[len(stats.Years)-1])
+	field := "c/police_offences/homicide/" + y + "/total"
+	b := browsertest.New(t, 4*time.Minute)
+	b.Do(chromedp.Navigate(ts.URL + "/"))
+
+	browserSignIn(b, ts.URL, "demo-analyst")
+	b.Do(chromedp.Navigate(ts.URL+"/office/calls/"+stats.Key+"/orgs/AUT"), chromedp.WaitVisible(chromedp.CSS(`.comment-form`)),
+		chromedp.SetValue(chromedp.CSS(`#comment-field`), field),
+		chromedp.SendKeys(chromedp.CSS(`#comment-body`), "Is this figure final? It equals the year before."))
+	b.Press(`.comment-form button`, http.StatusOK)
+	b.Do(chromedp.SendKeys(chromedp.CSS(`#return-message`), "Please confirm the homicide figure."))
+	b.Press(`.return-form button`, http.StatusOK)
+
+	browserSignIn(b, ts.URL, "demo-fp-aut")
+	b.Do(chromedp.Navigate(ts.URL+"/orgs/AUT/calls/"+stats.Key+"/submission"), chromedp.WaitVisible(chromedp.CSS(`.comment-list`)))
+	if where := b.Text(`.comment-list a`); !strings.Contains(where, "Intentional homicide") || !strings.Contains(where, y) {
+		b.Fatalf("the comment's place: %q", where)
+	}
+	b.Press(`.comment-list a`, http.StatusOK)
+	if hash := b.Eval(`location.hash`); hash != "#cell-police_offences-homicide-"+y+"-total" {
+		b.Fatalf("the comment led to %q, not the figure's cell", hash)
+	}
+	if got := b.Text(`#question-police_offences .comment--office .comment__body`); got != "Is this figure final? It equals the year before." {
+		b.Fatalf("the comment at the table: %q", got)
+	}
+	b.CheckAccessible("statistics section with the Office's comment")
+	b.Do(chromedp.SetValue(chromedp.CSS(`#cell-police_offences-homicide-`+y+`-total`), "1,240"))
+	b.Press(`.form-actions button`, http.StatusOK)
+	b.Do(chromedp.Navigate(ts.URL+"/orgs/AUT/calls/"+stats.Key+"/submission"), chromedp.WaitVisible(chromedp.CSS(`.submit-form`)))
+	b.Press(`.submit-form button`, http.StatusOK)
+	if ref := b.Text(`dd.reference`); !strings.HasSuffix(ref, "-AUT-2") {
+		b.Fatalf("second receipt %q", ref)
+	}
+
+	browserSignIn(b, ts.URL, "demo-analyst")
+	b.Do(chromedp.Navigate(ts.URL+"/office/calls/"+stats.Key+"/orgs/AUT"), chromedp.WaitVisible(chromedp.CSS(`#changes`)))
+	if changes := b.Text(`#changes + div table`); !strings.Contains(changes, "1,234") || !strings.Contains(changes, "1,240") || !strings.Contains(changes, "Intentional homicide") {
+		b.Fatalf("what changed: %q", changes)
+	}
+	b.Press(`.decide form.inline-form button`, http.StatusOK)
+	if got := b.Text(`.flash`); !strings.Contains(got, "accepted") {
+		b.Fatalf("after accepting: %q", got)
+	}
+	if errs := b.ConsoleErrors(); len(errs) > 0 {
+		b.Fatalf("console errors:\n%s", strings.Join(errs, "\n"))
+	}
 }
