@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -63,6 +64,15 @@ func TestAccessibility(t *testing.T) {
 			visit(lang+" report form "+c.Key, "/office/calls/"+c.Key+"/report")
 			visit(lang+" report preview "+c.Key, "/office/calls/"+c.Key+"/report/preview")
 		}
+		// Kenya's answers to the views call are submitted: a comment too long
+		// comes back in its box, with the reason at the field.
+		visit(lang+" review", "/office/calls/"+demoCall("tourism-views").Key+"/orgs/KEN")
+		b.Do(chromedp.SetValue(chromedp.CSS(`#comment-body`), strings.Repeat("Too long. ", 401)))
+		b.Press(`.comment-form button`, http.StatusOK)
+		if b.Eval(`String(document.querySelector('#comment-body-error') !== null && document.querySelector('#comment-body').value.length === 4009)`) != "true" {
+			b.Fatalf("%s: the refused comment is not back in its box with its reason", lang)
+		}
+		check(lang + " review with a refused comment")
 		signOut()
 
 		signIn("demo-commission")
