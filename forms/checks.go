@@ -106,3 +106,38 @@ func median(xs []float64) float64 {
 	}
 	return (s[n/2-1] + s[n/2]) / 2
 }
+
+// Flagged is a figure that CheckSeries flagged (a break, an outlier, or
+// both), with its indicator and, for a break, what the State said of it.
+type Flagged struct {
+	Series Series
+	SeriesValue
+	SeriesCheck
+	// Finding is the key a break's explanation is stored under (the
+	// table's change rule and the cell), "" when the table has no such
+	// rule to explain against; Explanation is the State's, if it gave one.
+	Finding, Explanation string
+}
+
+// FlagSeries checks the figures of each indicator of inds (values as
+// Series returns them) and returns those with a break or an outlier,
+// indicator by indicator in the order of inds, each in the order of its
+// values.
+func FlagSeries(q *Questionnaire, inds []Series, values map[Series][]SeriesValue) []Flagged {
+	var out []Flagged
+	for _, ind := range inds {
+		vs := values[ind]
+		rule := q.BreakRule(ind.Question)
+		for i, c := range CheckSeries(vs, rule) {
+			if !c.Break && !c.Outlier {
+				continue
+			}
+			f := Flagged{Series: ind, SeriesValue: vs[i], SeriesCheck: c}
+			if c.Break && rule.Key != "" {
+				f.Finding = CellFinding(rule.Key, CellRef{Question: ind.Question, Row: ind.Row, Year: vs[i].Year, Category: ind.Category})
+			}
+			out = append(out, f)
+		}
+	}
+	return out
+}

@@ -36,3 +36,29 @@ func TestCheckSeries(t *testing.T) {
 		t.Error("an outlier among three rates")
 	}
 }
+
+func TestFlagSeries(t *testing.T) {
+	q := &Questionnaire{Rules: []Rule{{Key: "police_change", Kind: RuleYearChange, Question: "police", MaxShare: 0.2, MinBase: 10}}}
+	police := Series{Question: "police", Row: "robbery", Category: TotalCategory}
+	prison := Series{Question: "prison", Row: "total", Category: TotalCategory}
+	v := func(code string, year int, value int64) SeriesValue {
+		return SeriesValue{Organization: Organization{Code: code}, Year: year, Value: value}
+	}
+	values := map[Series][]SeriesValue{
+		police: {v("AAA", 2023, 100), v("AAA", 2024, 130), v("BBB", 2023, 100), v("BBB", 2024, 110)},
+		prison: {v("AAA", 2023, 100), v("AAA", 2024, 130), v("CCC", 2023, 100), v("CCC", 2024, 200)},
+	}
+	got := FlagSeries(q, []Series{police, prison}, values)
+	// police: +30 % is a break against its own rule (20 %), +10 % is not;
+	// prison has no rule: +30 % is no break at the default 50 %, +100 % is.
+	if len(got) != 2 {
+		t.Fatalf("%d flagged, want 2: %+v", len(got), got)
+	}
+	if f := got[0]; f.Series != police || f.Organization.Code != "AAA" || f.Year != 2024 || !f.Break ||
+		f.Finding != CellFinding("police_change", CellRef{Question: "police", Row: "robbery", Year: 2024, Category: TotalCategory}) {
+		t.Errorf("first: %+v", f)
+	}
+	if f := got[1]; f.Series != prison || f.Organization.Code != "CCC" || !f.Break || f.Finding != "" {
+		t.Errorf("second: %+v (a break without a rule has nothing to be explained against)", f)
+	}
+}

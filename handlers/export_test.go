@@ -28,6 +28,19 @@ func TestStatisticsExport(t *testing.T) {
 	c := a.Cells[noted]
 	c.Note = formula
 	a.Cells[noted] = c
+	// Austria's homicides triple in the last year, explained: a break.
+	last := strconv.Itoa(call.Years[len(call.Years)-1])
+	jump := forms.CellRef{Question: "police_offences", Row: "homicide", Year: call.Years[len(call.Years)-1], Category: "total"}
+	prev := a.Cells[forms.CellRef{Question: jump.Question, Row: jump.Row, Year: jump.Year - 1, Category: jump.Category}].Value
+	c = a.Cells[jump]
+	c.Value = max(prev, 30) * 3
+	a.Cells[jump] = c
+	if a.Explanations == nil {
+		a.Explanations = map[string]string{}
+	}
+	for _, f := range forms.Check(q, a, call.Years) {
+		a.Explanations[f.Key] = "A new recording system."
+	}
 	saveAnswers(t, srv.store.(*storage.Store), call, q, "AUT", a, true)
 	analyst := newClient(t)
 	if r := signIn(t, analyst, ts.URL, "demo-analyst"); r.status != http.StatusSeeOther {
@@ -86,10 +99,13 @@ func TestStatisticsExport(t *testing.T) {
 	if err != nil || len(recs)-1 != 3*perState {
 		t.Fatalf("CSV: %v, %d rows", err, len(recs))
 	}
-	found := false
+	found, flagged := false, false
 	for _, rec := range recs {
 		if rec[15] == "'"+formula {
 			found = true
+		}
+		if rec[0] == "AUT" && rec[6] == "police_offences" && rec[7] == "homicide" && rec[10] == last && rec[11] == "Total" {
+			flagged = strings.Contains(rec[19], "break") && rec[21] == "A new recording system."
 		}
 		if strings.HasPrefix(rec[15], "=") {
 			t.Errorf("a CSV cell begins with =: %q", rec[15])
@@ -97,6 +113,9 @@ func TestStatisticsExport(t *testing.T) {
 	}
 	if !found {
 		t.Error("the note is not in the CSV, as text")
+	}
+	if !flagged {
+		t.Error("Austria's jump in homicides is not marked a break, with its explanation, in the CSV")
 	}
 }
 

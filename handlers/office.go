@@ -410,7 +410,11 @@ func (s *Server) exportStatistics(format string) handlerFunc {
 			filters = "accepted and submitted submissions"
 		}
 		lang := s.pages.cat.languageOf(c.Request)
-		meta := export.Meta{Call: call, Questionnaire: q, Extracted: time.Now(), Filters: filters, Lang: lang}
+		flagged, err := s.store.FlaggedFigures(ctx, call, q, include)
+		if err != nil {
+			return err
+		}
+		meta := export.Meta{Call: call, Questionnaire: q, Extracted: time.Now(), Filters: filters, Lang: lang, Flagged: flagged}
 		name := "statistics-" + call.Key + "-" + strings.ReplaceAll(filters, " ", "-") + "-" + time.Now().UTC().Format("20060102") + "." + format
 		c.Header("Content-Disposition", contentDisposition(name))
 		c.Header("Cache-Control", "private, no-store")

@@ -124,6 +124,8 @@ type Store interface {
 	Releases(ctx context.Context, callKey string) ([]forms.ReportRelease, error)
 	// Release returns a release as it was released; KindNotFound when there is none.
 	Release(ctx context.Context, callKey string, n int) (forms.Report, error)
+	// FlaggedFigures returns the totals marked as a break or an outlier, breaks with their explanations.
+	FlaggedFigures(ctx context.Context, call forms.Call, q *forms.Questionnaire, includeSubmitted bool) ([]forms.Flagged, error)
 	// StatisticsRows streams every value of the call's accepted (and, if asked, submitted) submissions.
 	StatisticsRows(ctx context.Context, call forms.Call, includeSubmitted bool, fn func(forms.StatRow) error) error
 }

@@ -123,3 +123,56 @@ func TestAggregates(t *testing.T) {
 		}
 	}
 }
+
+// TestFlaggedFigures: a jump in one State's homicides is a break, with the
+// explanation the State gave when it submitted; every flagged figure is a
+// break or an outlier by the questionnaire's own rule, recomputed here.
+func TestFlaggedFigures(t *testing.T) {
+	s, _ := storeWithDB(t)
+	ctx := context.Background()
+	years := []int{2021, 2022, 2023}
+	call, q := crimeStatsCall(t, s, "flags", years)
+	acceptSynthetic(t, s, call, q, "DEU", "FRA", "ITA", "ESP", "NLD")
+	a := synthetic.Statistics(q, years, "AUT")
+	ref := forms.CellRef{Question: "police_offences", Row: "homicide", Year: 2023, Category: forms.TotalCategory}
+	prev := a.Cells[forms.CellRef{Question: ref.Question, Row: ref.Row, Year: 2022, Category: ref.Category}].Value
+	c := a.Cells[ref]
+	c.Value = max(prev, 30) * 3
+	a.Cells[ref] = c
+	if a.Explanations == nil {
+		a.Explanations = map[string]string{}
+	}
+	for _, f := range forms.Check(q, a, years) {
+		if f.Severity == forms.SeverityError {
+			t.Fatalf("the planted jump breaks %s", f.Key)
+		}
+		a.Explanations[f.Key] = "A new recording system counts every victim."
+	}
+	submitAndAccept(t, s, call, q, orgRef(t, s, "AUT"), forms.Edit{Fields: a.Fields(), Answers: a})
+
+	flagged, err := s.FlaggedFigures(ctx, call, q, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, f := range flagged {
+		if f.Organization.Code == "AUT" && f.Series.Question == ref.Question && f.Series.Row == ref.Row && f.Year == 2023 {
+			found = true
+			if !f.Break || f.Explanation != "A new recording system counts every victim." {
+				t.Errorf("the planted jump: %+v", f)
+			}
+		}
+		if !f.Break && !f.Outlier {
+			t.Errorf("flagged for nothing: %+v", f)
+		}
+		if f.Break && f.HasChange {
+			rule := q.BreakRule(f.Series.Question)
+			if math.Abs(f.Change) <= rule.MaxShare {
+				t.Errorf("a break of %.2f under the rule's %.2f: %+v", f.Change, rule.MaxShare, f)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("the planted jump is not flagged among %d", len(flagged))
+	}
+}

@@ -88,7 +88,11 @@ func exportStatistics(ctx context.Context, s *storage.Store, key, format string,
 	if includeSubmitted {
 		filters = "accepted and submitted submissions"
 	}
-	meta := export.Meta{Call: call, Questionnaire: q, Extracted: time.Now(), Filters: filters, Lang: l}
+	flagged, err := s.FlaggedFigures(ctx, call, q, includeSubmitted)
+	if err != nil {
+		return 0, err
+	}
+	meta := export.Meta{Call: call, Questionnaire: q, Extracted: time.Now(), Filters: filters, Lang: l, Flagged: flagged}
 	bw := bufio.NewWriterSize(w, 1<<16)
 	var ew *export.Writer
 	if format == "csv" {

@@ -45,7 +45,7 @@ func BenchmarkExport(b *testing.B) {
 	var rows [][]any
 	if err := s.StatisticsRows(ctx, call, false, func(r forms.StatRow) error {
 		rows = append(rows, []any{r.Organization.Code, r.Organization.M49, r.ISO2, r.Organization.Name.En, r.Region, "", r.Cell.Question,
-			r.Cell.Row, r.Cell.Row, "", r.Cell.Year, r.Cell.Category, r.Value.Value, "value", "", r.Value.Note, r.Reference, r.Version, "accepted"})
+			r.Cell.Row, r.Cell.Row, "", r.Cell.Year, r.Cell.Category, r.Value.Value, "value", "", r.Value.Note, r.Reference, r.Version, "accepted", "", "", ""})
 		return nil
 	}); err != nil {
 		b.Fatal(err)

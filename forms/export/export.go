@@ -27,11 +27,16 @@ type Meta struct {
 	Extracted     time.Time
 	Filters       string // what was included, in words
 	Lang          forms.Language
+	// Flagged are the totals with a break in their series or an outlier
+	// among the year's rates (forms.FlagSeries): they are marked in the
+	// Data rows, and listed in a Checks sheet of the XLSX.
+	Flagged []forms.Flagged
 }
 
 // Columns are the long dataset's columns, in order.
 var Columns = []string{"iso3", "m49", "iso2", "name", "region", "regional_groups", "table", "indicator_key", "indicator",
-	"iccs", "year", "category", "value", "status", "flags", "note", "reference", "version", "submission_state"}
+	"iccs", "year", "category", "value", "status", "flags", "note", "reference", "version", "submission_state",
+	"check", "change", "explanation"}
 
 // Writer writes a long dataset row by row; Close finishes the file.
 type Writer struct {
@@ -45,6 +50,15 @@ type Writer struct {
 	sw  *excelize.StreamWriter
 	out io.Writer
 	piv *pivots // XLSX only
+	pct int     // XLSX style of a share
+
+	flagged map[flagKey]*forms.Flagged
+}
+
+// flagKey finds a total among the flagged figures.
+type flagKey struct {
+	code, question, row string
+	year                int
 }
 
 // NewCSV starts a CSV long dataset on w (UTF-8; with a byte order mark
@@ -89,11 +103,14 @@ func NewXLSX(w io.Writer, m Meta) (*Writer, error) {
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
 		return nil, err
 	}
-	widths := map[int]float64{4: 30, 6: 18, 7: 24, 8: 20, 9: 36, 14: 16, 16: 30, 17: 20}
+	widths := map[int]float64{4: 30, 6: 18, 7: 24, 8: 20, 9: 36, 14: 16, 16: 30, 17: 20, 20: 14, 22: 40}
 	for col, wd := range widths {
 		if err := sw.SetColWidth(col, col, wd); err != nil {
 			return nil, err
 		}
+	}
+	if ew.pct, err = ew.x.NewStyle(&excelize.Style{NumFmt: 9}); err != nil { // 0%
+		return nil, err
 	}
 	bold, err := ew.x.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"E8EEF4"}}})
 	if err != nil {
@@ -110,7 +127,11 @@ func NewXLSX(w io.Writer, m Meta) (*Writer, error) {
 }
 
 func newWriter(m Meta) *Writer {
-	w := &Writer{m: m, tables: map[string]string{}, indicators: map[string]string{}, iccs: map[string]string{}, categories: map[string]string{}}
+	w := &Writer{m: m, tables: map[string]string{}, indicators: map[string]string{}, iccs: map[string]string{}, categories: map[string]string{},
+		flagged: make(map[flagKey]*forms.Flagged, len(m.Flagged))}
+	for i, f := range m.Flagged {
+		w.flagged[flagKey{f.Organization.Code, f.Series.Question, f.Series.Row, f.Year}] = &m.Flagged[i]
+	}
 	q := m.Questionnaire
 	for _, sec := range q.Sections {
 		for _, qq := range sec.Questions {
@@ -155,9 +176,20 @@ func (w *Writer) Row(r forms.StatRow) error {
 		}
 	}
 	tk := r.Cell.Question + "/" + r.Cell.Row
+	var check, explanation string
+	var change any = ""
+	if r.Cell.Category == forms.TotalCategory && r.Value.State == forms.CellValue {
+		if f := w.flagged[flagKey{r.Organization.Code, r.Cell.Question, r.Cell.Row, r.Cell.Year}]; f != nil {
+			check, explanation = checkWords(f), f.Explanation
+			if f.HasChange {
+				change = f.Change
+			}
+		}
+	}
 	vals := []any{r.Organization.Code, r.Organization.M49, r.ISO2, r.Organization.Name.In(w.m.Lang), r.Region,
 		strings.Join(r.Organization.RegionalGroups, " "), r.Cell.Question, r.Cell.Row, w.indicators[tk], w.iccs[tk],
-		r.Cell.Year, w.category(r.Cell), value, status, strings.Join(flags, " "), r.Value.Note, r.Reference, r.Version, string(r.State)}
+		r.Cell.Year, w.category(r.Cell), value, status, strings.Join(flags, " "), r.Value.Note, r.Reference, r.Version, string(r.State),
+		check, change, explanation}
 	if w.csv != nil {
 		rec := make([]string, len(vals))
 		for i, v := range vals {
@@ -168,9 +200,14 @@ func (w *Writer) Row(r forms.StatRow) error {
 				rec[i] = strconv.FormatInt(x, 10)
 			case int:
 				rec[i] = strconv.Itoa(x)
+			case float64:
+				rec[i] = strconv.FormatFloat(x, 'f', -1, 64)
 			}
 		}
 		return w.csv.Write(rec)
+	}
+	if ch, ok := change.(float64); ok {
+		vals[len(vals)-2] = excelize.Cell{Value: ch, StyleID: w.pct}
 	}
 	w.piv.add(r)
 	cell, err := excelize.CoordinatesToCellName(1, w.rows+1)
@@ -236,7 +273,7 @@ func (w *Writer) metaSheet() error {
 		{"Questionnaire", w.m.Questionnaire.Key + " v" + strconv.Itoa(w.m.Questionnaire.Version)},
 		{"Extracted", w.m.Extracted.UTC().Format(time.RFC3339)},
 		{"Included", w.m.Filters},
-		{"Sheets", "Data: one row per value (the columns below). Coverage: the share of each table's cells each State filled with a figure. Then one sheet per indicator: the totals, States × years."},
+		{"Sheets", "Data: one row per value (the columns below). Coverage: the share of each table's cells each State filled with a figure. Checks: the totals marked break or outlier, with what the States explained. Then one sheet per indicator: the totals, States × years."},
 		{"", ""},
 		{"Column", "Meaning"},
 	}
@@ -249,6 +286,9 @@ func (w *Writer) metaSheet() error {
 		"flags": "national_definition, provisional, estimate", "note": "the State's note on the figure",
 		"reference": "receipt number of the submitted version", "version": "version number",
 		"submission_state": "accepted or submitted",
+		"check":            "for a total: break (a change from the year before larger than the table's rule allows, else 50 %), outlier (a rate per 100,000 far from the other States' that year), or both",
+		"change":           "for a total marked break: the change from the year before, as a share (0.6 is +60 %)",
+		"explanation":      "for a break: what the State explained of it when it submitted",
 	}
 	for _, c := range Columns {
 		rows = append(rows, [2]string{c, defs[c]})
@@ -264,6 +304,17 @@ func (w *Writer) metaSheet() error {
 		return err
 	}
 	return w.x.SetColWidth(s, "B", "B", 90)
+}
+
+// checkWords says what f was flagged for, in the check column's words.
+func checkWords(f *forms.Flagged) string {
+	switch {
+	case f.Break && f.Outlier:
+		return "break outlier"
+	case f.Break:
+		return "break"
+	}
+	return "outlier"
 }
 
 // Neutralize keeps a text that a spreadsheet program would take for a

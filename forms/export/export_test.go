@@ -40,7 +40,13 @@ func TestWriters(t *testing.T) {
 			Reference: "R-AUT-1", Version: 1, State: forms.Accepted},
 		{Organization: forms.Organization{Code: "KEN", M49: "404", Name: forms.Names{En: "Kenya"}}, Cell: forms.CellRef{Question: "police_offences", Row: "robbery", Year: 2023, Category: "total"},
 			Value: forms.Cell{State: forms.CellNotAvailable}, Reference: "R-KEN-2", Version: 2, State: forms.Submitted},
+		{Organization: forms.Organization{Code: "KEN", M49: "404", Name: forms.Names{En: "Kenya"}}, Cell: forms.CellRef{Question: "police_offences", Row: "homicide", Year: 2024, Category: "total"},
+			Value: forms.Cell{State: forms.CellValue, Value: 300}, Reference: "R-KEN-2", Version: 2, State: forms.Submitted},
 	}
+	// Kenya's homicides tripled, explained with text that looks like a formula.
+	m.Flagged = []forms.Flagged{{Series: forms.Series{Question: "police_offences", Row: "homicide", Category: "total"},
+		SeriesValue: forms.SeriesValue{Organization: rows[2].Organization, Year: 2024, Value: 300, Population: 50_000_000, PopulationSource: forms.PopulationOffice},
+		SeriesCheck: forms.SeriesCheck{Change: 2, HasChange: true, Break: true}, Finding: "police_year_change/homicide/2024/total", Explanation: "=1+1 new system"}}
 	var cb, xb bytes.Buffer
 	cw, _ := NewCSV(&cb, m, true)
 	xw, err := NewXLSX(&xb, m)
@@ -62,7 +68,7 @@ func TestWriters(t *testing.T) {
 		t.Fatal(err)
 	}
 	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(cb.String(), "\ufeff"))).ReadAll()
-	if err != nil || len(recs) != 3 {
+	if err != nil || len(recs) != 4 {
 		t.Fatalf("CSV: %v %d", err, len(recs))
 	}
 	f, err := excelize.OpenReader(&xb)
@@ -70,12 +76,13 @@ func TestWriters(t *testing.T) {
 		t.Fatal(err)
 	}
 	xrows, err := f.GetRows("Data")
-	if err != nil || len(xrows) != 3 {
+	if err != nil || len(xrows) != 4 {
 		t.Fatalf("XLSX: %v %d", err, len(xrows))
 	}
 	want := [][]string{
-		{"AUT", "040", "AT", "Austria", "Europe", "WEOG", "persons_convicted", "rape", "of which: rape", "03011", "2024", "Female", "12", "value", "estimate", `=HYPERLINK("x")`, "R-AUT-1", "1", "accepted"},
-		{"KEN", "404", "", "Kenya", "", "", "police_offences", "robbery", "Robbery", "0401", "2023", "Total", "", "not_available", "", "", "R-KEN-2", "2", "submitted"},
+		{"AUT", "040", "AT", "Austria", "Europe", "WEOG", "persons_convicted", "rape", "of which: rape", "03011", "2024", "Female", "12", "value", "estimate", `=HYPERLINK("x")`, "R-AUT-1", "1", "accepted", "", "", ""},
+		{"KEN", "404", "", "Kenya", "", "", "police_offences", "robbery", "Robbery", "0401", "2023", "Total", "", "not_available", "", "", "R-KEN-2", "2", "submitted", "", "", ""},
+		{"KEN", "404", "", "Kenya", "", "", "police_offences", "homicide", "Intentional homicide", "0101", "2024", "Total", "300", "value", "", "", "R-KEN-2", "2", "submitted", "break", "2", "=1+1 new system"},
 	}
 	for i, w := range want {
 		x := xrows[i+1]
@@ -84,8 +91,13 @@ func TestWriters(t *testing.T) {
 		}
 		c := recs[i+1]
 		for j := range w {
-			if x[j] != w[j] {
-				t.Errorf("XLSX row %d column %s = %q, want %q", i+1, Columns[j], x[j], w[j])
+			wx := w[j]
+			if Columns[j] == "change" && wx != "" { // a share, shown as a percentage
+				share, _ := strconv.ParseFloat(wx, 64)
+				wx = strconv.FormatFloat(share*100, 'f', 0, 64) + "%"
+			}
+			if x[j] != wx {
+				t.Errorf("XLSX row %d column %s = %q, want %q", i+1, Columns[j], x[j], wx)
 			}
 			wc := w[j]
 			if strings.HasPrefix(wc, "=") {
@@ -98,6 +110,16 @@ func TestWriters(t *testing.T) {
 	}
 	if fo, _ := f.GetCellFormula("Data", "P2"); fo != "" {
 		t.Errorf("a note became a formula: %q", fo)
+	}
+	if v, _ := f.GetCellValue("Data", "U4"); v != "200%" {
+		t.Errorf("the change as a share: %q, want 200%%", v)
+	}
+	checks, err := f.GetRows("Checks")
+	if err != nil || len(checks) != 4 {
+		t.Fatalf("Checks sheet: %v, %d rows", err, len(checks))
+	}
+	if got, want := strings.Join(checks[3], "|"), "KEN|Kenya||Offences recorded by the police — Intentional homicide|0101|2024|300|break|200%|=1+1 new system|0.60|office"; got != want {
+		t.Errorf("Checks row:\n got %s\nwant %s", got, want)
 	}
 	if about, _ := f.GetCellValue("About", "B1"); about != "Call (c)" {
 		t.Errorf("metadata: %q", about)
@@ -150,7 +172,7 @@ func TestPivotSheets(t *testing.T) {
 	)
 	var pivots []string
 	for _, s := range f.GetSheetList() {
-		if s != "About" && s != "Data" && s != "Coverage" {
+		if s != "About" && s != "Data" && s != "Coverage" && s != "Checks" {
 			pivots = append(pivots, s)
 		}
 	}

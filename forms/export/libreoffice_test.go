@@ -90,7 +90,7 @@ func TestLibreOfficeOpensExports(t *testing.T) {
 	got := resave(t, map[string][]byte{"stats.xlsx": stats.Bytes(), "annex.xlsx": annex.Bytes()})
 
 	s := got["stats.xlsx"]
-	if sheets := s.GetSheetList(); len(sheets) != 4 || sheets[0] != "About" || sheets[1] != "Data" || sheets[2] != "Coverage" {
+	if sheets := s.GetSheetList(); len(sheets) != 5 || sheets[0] != "About" || sheets[1] != "Data" || sheets[2] != "Coverage" || sheets[3] != "Checks" {
 		t.Errorf("statistics sheets after LibreOffice: %v", sheets)
 	}
 	rows, _ := s.GetRows("Data")

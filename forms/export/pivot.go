@@ -51,10 +51,12 @@ type pivots struct {
 	yearIndex  map[int]int
 	states     []pivotState
 	stateIndex map[string]int
+	flagged    []forms.Flagged
 }
 
 func newPivots(m Meta) *pivots {
-	p := &pivots{lang: m.Lang, tableIndex: map[string]int{}, index: map[string]int{}, years: m.Call.Years, yearIndex: map[int]int{}, stateIndex: map[string]int{}}
+	p := &pivots{lang: m.Lang, tableIndex: map[string]int{}, index: map[string]int{}, years: m.Call.Years, yearIndex: map[int]int{}, stateIndex: map[string]int{},
+		flagged: m.Flagged}
 	for i, y := range p.years {
 		p.yearIndex[y] = i
 	}
@@ -127,8 +129,9 @@ func (p *pivots) state(o forms.Organization) int {
 
 // stateSheet starts a streamed sheet of States down and heads across: a
 // title, a note, then the header row (iso3, name, regional groups, the
-// heads), frozen with the States' codes and names.
-func stateSheet(f *excelize.File, name, about, note string, heads []any, width float64, head, title int) (*excelize.StreamWriter, error) {
+// heads), frozen with the States' codes and names. The heads' columns are
+// width wide, or as wide says for some (by column, from 1).
+func stateSheet(f *excelize.File, name, about, note string, heads []any, width float64, wide map[int]float64, head, title int) (*excelize.StreamWriter, error) {
 	if _, err := f.NewSheet(name); err != nil {
 		return nil, err
 	}
@@ -144,8 +147,12 @@ func stateSheet(f *excelize.File, name, about, note string, heads []any, width f
 			return nil, err
 		}
 	}
-	if len(heads) > 0 {
-		if err := sw.SetColWidth(4, 3+len(heads), width); err != nil {
+	for col := 4; col <= 3+len(heads); col++ {
+		w := width
+		if x, ok := wide[col]; ok {
+			w = x
+		}
+		if err := sw.SetColWidth(col, col, w); err != nil {
 			return nil, err
 		}
 	}
@@ -176,7 +183,7 @@ func (p *pivots) writeCoverage(f *excelize.File, head, title int) error {
 	}
 	sw, err := stateSheet(f, "Coverage", "Who reported what",
 		"For each State and table: the share of the table's cells over the call's years that hold a figure (not available, not applicable and blank cells do not count).",
-		heads, 16, head, title)
+		heads, 16, nil, head, title)
 	if err != nil {
 		return err
 	}
@@ -191,6 +198,59 @@ func (p *pivots) writeCoverage(f *excelize.File, head, title int) error {
 		}
 		cell, _ := excelize.CoordinatesToCellName(1, si+4)
 		if err := sw.SetRow(cell, row); err != nil {
+			return err
+		}
+	}
+	return sw.Flush()
+}
+
+// writeChecks adds the Checks sheet: every total marked as a break in its
+// State's series or an outlier among the year's rates, indicator by
+// indicator, with the change, the rate and what the State explained.
+func (p *pivots) writeChecks(f *excelize.File, head, title, number int) error {
+	pct, err := f.NewStyle(&excelize.Style{NumFmt: 9})
+	if err != nil {
+		return err
+	}
+	decimal := "0.00"
+	rate, err := f.NewStyle(&excelize.Style{CustomNumFmt: &decimal})
+	if err != nil {
+		return err
+	}
+	heads := []any{"indicator", "iccs", "year", "value", "check", "change", "explanation", "rate_per_100000", "population_source"}
+	sw, err := stateSheet(f, "Checks", "Breaks in series and outliers",
+		"A break: a change from the year before larger than the table's rule allows (else 50 %), with what the State explained when it submitted. "+
+			"An outlier: a rate per 100,000 whose modified z-score among the States' rates that year is above 3.5 (with at least 5 States rated).",
+		heads, 14, map[int]float64{4: 40, 10: 60}, head, title)
+	if err != nil {
+		return err
+	}
+	line := 4
+	for i := range p.flagged {
+		fl := &p.flagged[i]
+		label := fl.Series.Question + "/" + fl.Series.Row
+		iccs := ""
+		if ii, ok := p.index[label]; ok {
+			label, iccs = p.indicators[ii].label, p.indicators[ii].iccs
+		}
+		var change, r any
+		if fl.HasChange {
+			change = excelize.Cell{Value: fl.Change, StyleID: pct}
+		}
+		if v, ok := fl.Rate(); ok {
+			r = excelize.Cell{Value: v, StyleID: rate}
+		}
+		row := []any{fl.Organization.Code, fl.Organization.Name.In(p.lang), strings.Join(fl.Organization.RegionalGroups, " "),
+			label, iccs, fl.Year, excelize.Cell{Value: fl.Value, StyleID: number}, checkWords(fl), change, fl.Explanation, r, fl.PopulationSource}
+		cell, _ := excelize.CoordinatesToCellName(1, line)
+		if err := sw.SetRow(cell, row); err != nil { // strings go as text: never a formula
+			return err
+		}
+		line++
+	}
+	if line > 4 {
+		last, _ := excelize.CoordinatesToCellName(3+len(heads), line-1)
+		if err := sw.AddTable(&excelize.Table{Range: "A3:" + last, Name: "Checks", StyleName: "TableStyleLight1"}); err != nil {
 			return err
 		}
 	}
@@ -220,6 +280,9 @@ func (p *pivots) write(f *excelize.File) error {
 	if err := p.writeCoverage(f, head, title); err != nil {
 		return err
 	}
+	if err := p.writeChecks(f, head, title, number); err != nil {
+		return err
+	}
 	names := map[string]string{}
 	for n, ind := range p.indicators {
 		if ind.values == nil {
@@ -245,7 +308,7 @@ func (p *pivots) write(f *excelize.File) error {
 			years[i] = y
 		}
 		sw, err := stateSheet(f, name, about, "Totals as reported; n/a: not available; –: not applicable; blank: not reported. Table "+ind.table+", row "+ind.row+".",
-			years, 12, head, title)
+			years, 12, nil, head, title)
 		if err != nil {
 			return err
 		}
