@@ -137,15 +137,18 @@ func (s *Server) dueRows(c *gin.Context, b *basePage, org forms.Organization) ([
 	if err != nil {
 		return nil, err
 	}
-	ref := forms.OrganizationRef{ID: org.ID, Code: org.Code, Name: org.Name}
+	subs, err := s.store.SubmissionsOf(ctx, forms.OrganizationRef{ID: org.ID, Code: org.Code, Name: org.Name})
+	if err != nil {
+		return nil, err
+	}
 	rows := make([]dueRow, 0, len(calls))
 	for _, call := range calls {
 		if call.State == forms.CallDraft || !call.Audience.Includes(org) {
 			continue
 		}
-		sub, err := s.store.Submission(ctx, call, ref)
-		if err != nil {
-			return nil, err
+		sub, ok := subs[call.ID]
+		if !ok {
+			sub = forms.Submission{State: forms.NotStarted}
 		}
 		past := call.State == forms.CallClosed || call.State == forms.CallReported
 		if past && len(sub.Versions) == 0 {

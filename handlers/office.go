@@ -30,13 +30,14 @@ func (s *Server) showOffice(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	responses, err := s.store.ResponsesTo(ctx, calls)
+	if err != nil {
+		return err
+	}
 	p := &officePage{basePage: s.newBase(c)}
 	p.Title = p.T("office.title")
 	for _, call := range calls {
-		rs, err := s.store.Responses(ctx, call)
-		if err != nil {
-			return err
-		}
+		rs := responses[call.ID]
 		r := callRow{Key: call.Key, Title: call.Title.In(p.Lang), Href: "/office/calls/" + call.Key, State: string(call.State),
 			StateLabel: p.T("call.state." + string(call.State)), Asked: len(rs)}
 		for _, x := range rs {

@@ -96,6 +96,10 @@ type Store interface {
 	AddComment(ctx context.Context, call forms.Call, org forms.OrganizationRef, field, body string, office bool, actor forms.Actor) error
 	// Responses lists every organization a call asks, with where its answer stands.
 	Responses(ctx context.Context, call forms.Call) ([]forms.Response, error)
+	// ResponsesTo is Responses for several calls at once, by call ID.
+	ResponsesTo(ctx context.Context, calls []forms.Call) (map[int64][]forms.Response, error)
+	// SubmissionsOf returns the organization's submission to each call it has a draft for, by call ID.
+	SubmissionsOf(ctx context.Context, org forms.OrganizationRef) (map[int64]forms.Submission, error)
 	// Series returns every State's figure of an indicator with the population it reported.
 	Series(ctx context.Context, call forms.Call, ind forms.Series, includeSubmitted bool) ([]forms.SeriesValue, error)
 	// Aggregates sums an indicator by regional group and for the world, with coverage and median rates.

@@ -23,15 +23,8 @@ func (s *Store) Submission(ctx context.Context, call forms.Call, org forms.Organ
 }
 
 func findSubmission(ctx context.Context, q sqlx.QueryerContext, callID, orgID int64, lock bool) (forms.Submission, error) {
-	var r struct {
-		ID             int64        `db:"id"`
-		Version        int          `db:"version"`
-		State          string       `db:"state"`
-		UpdatedAt      sql.NullTime `db:"updated_at"`
-		UpdatedBy      string       `db:"updated_by"`
-		StateChangedAt sql.NullTime `db:"state_changed_at"`
-	}
-	query := `SELECT id, version, state, updated_at, updated_by, state_changed_at FROM drafts WHERE call_id = $1 AND organization_id = $2`
+	var r submissionRow
+	query := `SELECT ` + submissionColumns + ` FROM drafts WHERE call_id = $1 AND organization_id = $2`
 	if lock {
 		query += ` FOR UPDATE`
 	}
@@ -42,11 +35,7 @@ func findSubmission(ctx context.Context, q sqlx.QueryerContext, callID, orgID in
 	if err != nil {
 		return forms.Submission{}, classify(fmt.Errorf("storage: submission of %d to call %d: %w", orgID, callID, err))
 	}
-	sub := forms.Submission{DraftID: r.ID, DraftVersion: r.Version, State: forms.SubmissionState(r.State),
-		UpdatedAt: r.UpdatedAt.Time, UpdatedBy: r.UpdatedBy, StateChangedAt: r.StateChangedAt.Time}
-	if sub.State == forms.InDraft && r.Version == 0 {
-		sub.State = forms.NotStarted
-	}
+	sub := r.submission()
 	var vs []versionRow
 	if err := sqlx.SelectContext(ctx, q, &vs, `SELECT `+versionColumns+` FROM submission_versions v WHERE v.draft_id = $1 ORDER BY v.number`, r.ID); err != nil {
 		return forms.Submission{}, classify(fmt.Errorf("storage: versions of draft %d: %w", r.ID, err))
@@ -55,6 +44,58 @@ func findSubmission(ctx context.Context, q sqlx.QueryerContext, callID, orgID in
 		sub.Versions = append(sub.Versions, v.version())
 	}
 	return sub, nil
+}
+
+// SubmissionsOf returns the organization's submission to each call it has
+// a draft for, by call ID, as Submission would: in two statements, however
+// many calls.
+func (s *Store) SubmissionsOf(ctx context.Context, org forms.OrganizationRef) (map[int64]forms.Submission, error) {
+	var rows []submissionRow
+	if err := sqlx.SelectContext(ctx, s.db, &rows, `SELECT `+submissionColumns+` FROM drafts WHERE organization_id = $1`, org.ID); err != nil {
+		return nil, classify(fmt.Errorf("storage: submissions of %s: %w", org.Code, err))
+	}
+	out := make(map[int64]forms.Submission, len(rows))
+	callOf := make(map[int64]int64, len(rows)) // draft → call
+	ids := make(pq.Int64Array, len(rows))
+	for i, r := range rows {
+		out[r.CallID], callOf[r.ID], ids[i] = r.submission(), r.CallID, r.ID
+	}
+	var vs []struct {
+		DraftID int64 `db:"draft_id"`
+		versionRow
+	}
+	if err := sqlx.SelectContext(ctx, s.db, &vs, `SELECT v.draft_id, `+versionColumns+` FROM submission_versions v
+		WHERE v.draft_id = ANY($1) ORDER BY v.draft_id, v.number`, ids); err != nil {
+		return nil, classify(fmt.Errorf("storage: versions of %s: %w", org.Code, err))
+	}
+	for _, v := range vs {
+		sub := out[callOf[v.DraftID]]
+		sub.Versions = append(sub.Versions, v.version())
+		out[callOf[v.DraftID]] = sub
+	}
+	return out, nil
+}
+
+// submissionRow is a draft's row as a submission sees it.
+type submissionRow struct {
+	ID             int64        `db:"id"`
+	CallID         int64        `db:"call_id"`
+	Version        int          `db:"version"`
+	State          string       `db:"state"`
+	UpdatedAt      sql.NullTime `db:"updated_at"`
+	UpdatedBy      string       `db:"updated_by"`
+	StateChangedAt sql.NullTime `db:"state_changed_at"`
+}
+
+const submissionColumns = `id, call_id, version, state, updated_at, updated_by, state_changed_at`
+
+func (r submissionRow) submission() forms.Submission {
+	sub := forms.Submission{DraftID: r.ID, DraftVersion: r.Version, State: forms.SubmissionState(r.State),
+		UpdatedAt: r.UpdatedAt.Time, UpdatedBy: r.UpdatedBy, StateChangedAt: r.StateChangedAt.Time}
+	if sub.State == forms.InDraft && r.Version == 0 {
+		sub.State = forms.NotStarted
+	}
+	return sub
 }
 
 type versionRow struct {
@@ -299,8 +340,19 @@ func insertComment(ctx context.Context, tx *sqlx.Tx, draftID int64, version int,
 // answer stands: by regional group order, then name. A State that a joint
 // submission answers for is CoveredBy that organization.
 func (s *Store) Responses(ctx context.Context, call forms.Call) ([]forms.Response, error) {
+	all, err := s.ResponsesTo(ctx, []forms.Call{call})
+	return all[call.ID], err
+}
+
+// ResponsesTo is Responses for several calls in one statement, by call ID.
+func (s *Store) ResponsesTo(ctx context.Context, calls []forms.Call) (map[int64][]forms.Response, error) {
+	ids := make(pq.Int64Array, len(calls))
+	for i, c := range calls {
+		ids[i] = c.ID
+	}
 	var rows []struct {
 		orgRow
+		CallID       int64          `db:"call_id"`
 		State        sql.NullString `db:"state"`
 		Version      sql.NullInt64  `db:"version"`
 		UpdatedAt    sql.NullTime   `db:"updated_at"`
@@ -313,32 +365,32 @@ func (s *Store) Responses(ctx context.Context, call forms.Call) ([]forms.Respons
 	}
 	err := sqlx.SelectContext(ctx, s.db, &rows, `
 		WITH asked AS (
-		    SELECT o.id FROM organizations o, calls c
-		    WHERE c.id = $1 AND (
+		    SELECT c.id AS call_id, o.id FROM organizations o, calls c
+		    WHERE c.id = ANY($1) AND (
 		        (c.all_member_states AND o.kind = 'member_state')
-		        OR o.id IN (SELECT organization_id FROM call_organizations WHERE call_id = $1)
+		        OR o.id IN (SELECT organization_id FROM call_organizations WHERE call_id = c.id)
 		        OR (o.kind = 'member_state' AND o.id IN (
 		            SELECT m.organization_id FROM regional_group_members m JOIN call_groups g ON g.group_code = m.group_code
-		            WHERE g.call_id = $1)))
+		            WHERE g.call_id = c.id)))
 		)
-		SELECT `+orgColumns+`,
+		SELECT `+orgColumns+`, asked.call_id,
 		       d.state, d.version, d.updated_at, d.state_changed_at, COALESCE(d.submitted_versions, 0) AS versions,
 		       lv.reference, lv.late,
 		       (SELECT jo.code FROM drafts jd JOIN submission_versions jv ON jv.draft_id = jd.id
 		        JOIN organizations jo ON jo.id = jd.organization_id
-		        WHERE jd.call_id = $1 AND jd.state IN ('submitted', 'accepted', 'returned') AND o.id = ANY(jv.on_behalf_of)
+		        WHERE jd.call_id = asked.call_id AND jd.state IN ('submitted', 'accepted', 'returned') AND o.id = ANY(jv.on_behalf_of)
 		          AND jv.number = jd.submitted_versions LIMIT 1) AS covered_by,
 		       COALESCE((SELECT count(DISTINCT k) FROM draft_saves ds, jsonb_object_keys(ds.changes) AS k
 		                 WHERE ds.draft_id = d.id AND ds.version > COALESCE(lv.draft_version, 0)), 0) AS since_changes
 		FROM organizations o
 		JOIN asked ON asked.id = o.id
-		LEFT JOIN drafts d ON d.organization_id = o.id AND d.call_id = $1
+		LEFT JOIN drafts d ON d.organization_id = o.id AND d.call_id = asked.call_id
 		LEFT JOIN submission_versions lv ON lv.draft_id = d.id AND lv.number = d.submitted_versions
-		ORDER BY o.name_en`, call.ID)
+		ORDER BY asked.call_id, o.name_en`, ids)
 	if err != nil {
-		return nil, classify(fmt.Errorf("storage: responses to %s: %w", call.Key, err))
+		return nil, classify(fmt.Errorf("storage: responses to %d calls: %w", len(calls), err))
 	}
-	out := make([]forms.Response, 0, len(rows))
+	out := make(map[int64][]forms.Response, len(calls))
 	for _, r := range rows {
 		resp := forms.Response{Organization: r.orgRow.organization(), State: forms.NotStarted, Versions: r.Versions,
 			Reference: r.Reference.String, Late: r.Late.Bool, CoveredBy: r.CoveredBy.String, Changes: r.SinceChanges}
@@ -349,7 +401,7 @@ func (s *Store) Responses(ctx context.Context, call forms.Call) ([]forms.Respons
 		if r.StateAt.Valid && r.StateAt.Time.After(resp.LastActivity) {
 			resp.LastActivity = r.StateAt.Time
 		}
-		out = append(out, resp)
+		out[r.CallID] = append(out[r.CallID], resp)
 	}
 	return out, nil
 }

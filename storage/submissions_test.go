@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -230,5 +231,41 @@ func TestResponses(t *testing.T) {
 	}
 	if by[deu.Code].CoveredBy != "EU" || !by[deu.Code].Answered() || by["ITA"].Answered() {
 		t.Errorf("joint submission: DEU covered by %q, ITA answered %v", by[deu.Code].CoveredBy, by["ITA"].Answered())
+	}
+	// Several calls in one statement answer as each alone: a second call,
+	// asking every Member State, where Austria has a draft.
+	all, err := s.SaveCall(ctx, forms.Call{Key: "all-states", Title: forms.Text{forms.English: "All"}, Questionnaire: "small", Version: 1,
+		State: forms.CallOpen, Deadline: now.Add(time.Hour), TimeZone: "UTC", Audience: forms.Audience{AllMemberStates: true}}, forms.Actor{Label: "analyst"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := saveViews(t, s, all, aut, 0, "Views to all."); err != nil {
+		t.Fatal(err)
+	}
+	both, err := s.ResponsesTo(ctx, []forms.Call{c, all})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, call := range []forms.Call{c, all} {
+		one, err := s.Responses(ctx, call)
+		if err != nil || !reflect.DeepEqual(one, both[call.ID]) {
+			t.Errorf("%s: %d responses alone, %d among two calls (%v)", call.Key, len(one), len(both[call.ID]), err)
+		}
+	}
+	if n := len(both[all.ID]); n < 190 {
+		t.Errorf("a call to every Member State asks %d", n)
+	}
+	// An organization's submissions to every call at once, likewise.
+	for _, org := range []forms.OrganizationRef{aut, eu} {
+		subs, err := s.SubmissionsOf(ctx, org)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, call := range []forms.Call{c, all} {
+			one, err := s.Submission(ctx, call, org)
+			if got, ok := subs[call.ID]; err != nil || ok != (one.DraftID != 0) || (ok && !reflect.DeepEqual(one, got)) {
+				t.Errorf("%s to %s: alone %+v, among all %+v (%v)", org.Code, call.Key, one, got, err)
+			}
+		}
 	}
 }
