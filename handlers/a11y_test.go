@@ -73,6 +73,7 @@ func TestAccessibility(t *testing.T) {
 			b.Fatalf("%s: the refused comment is not back in its box with its reason", lang)
 		}
 		check(lang + " review with a refused comment")
+		b.Screenshot(lang + "-review-refused-comment")
 		signOut()
 
 		signIn("demo-commission")

@@ -137,6 +137,7 @@ func TestBrowserCommentOnFigure(t *testing.T) {
 		b.Fatalf("the comment at the table: %q", got)
 	}
 	b.CheckAccessible("statistics section with the Office's comment")
+	b.Screenshot("figure-comment")
 	b.Do(chromedp.SetValue(chromedp.CSS(`#cell-police_offences-homicide-`+y+`-total`), "1,240"))
 	b.Press(`.form-actions button`, http.StatusOK)
 	b.Do(chromedp.Navigate(ts.URL+"/orgs/AUT/calls/"+stats.Key+"/submission"), chromedp.WaitVisible(chromedp.CSS(`.submit-form`)))
