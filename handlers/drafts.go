@@ -166,7 +166,12 @@ func (s *Server) saveSection(c *gin.Context) error {
 		reply := autosaveReply{Status: "saved", Version: res.Version, Message: base.Tf("draft.autosave.saved", map[string]any{"Time": time.Now().UTC().Format("15:04")})}
 		switch {
 		case len(res.Conflicts) > 0:
-			reply.Status, reply.Message = "conflict", base.T("draft.autosave.conflict")
+			// The page keeps the version it was loaded at: were it moved on,
+			// its next autosave would write the user's side of each conflict
+			// over the other person's without anyone choosing. The conflicts
+			// are kept, as after a Save, until the user chooses.
+			reply.Status, reply.Message, reply.Version = "conflict", base.T("draft.autosave.conflict"), 0
+			s.keepConflicts(c, dc, res.Conflicts)
 		case len(in.errs) > 0:
 			reply.Status, reply.Message = "invalid", base.Tf("draft.autosave.invalid", map[string]any{"Count": len(in.errs)})
 		}

@@ -282,6 +282,38 @@ func TestDraftConflict(t *testing.T) {
 	}
 }
 
+// TestAutosaveConflict: an autosave that collides says so and keeps the
+// page's version, so that the next autosave collides again rather than
+// writing over the other person's figure unchosen; the section then offers
+// the choice.
+func TestAutosaveConflict(t *testing.T) {
+	base, cs := signedIn(t, "demo-fp-aut", "demo-contrib-aut")
+	fp, contrib := cs[0], cs[1]
+	stats := demoCall("crime-statistics")
+	section := base + "/orgs/AUT/calls/" + stats.Key + "/population"
+	field := "c/population_by_year/population/" + strconv.Itoa(stats.Years[0]) + "/total"
+	formA := formOf(t, do(t, fp, "GET", section, nil).body)
+	formB := formOf(t, do(t, contrib, "GET", section, nil).body)
+	formA.Set(field, "8,900,000")
+	if r := do(t, fp, "POST", section, formA); r.status != http.StatusSeeOther {
+		t.Fatalf("first save: %d", r.status)
+	}
+	formB.Set(field, "8,950,000")
+	for i := range 2 {
+		r := do(t, contrib, "POST", section, formB, "X-Autosave: 1")
+		var reply autosaveReply
+		if err := json.Unmarshal([]byte(r.body), &reply); err != nil || reply.Status != "conflict" || reply.Version != 0 {
+			t.Fatalf("autosave %d: %d %s", i+1, r.status, r.body)
+		}
+	}
+	if got := formOf(t, do(t, fp, "GET", section, nil).body).Get(field); got != "8,900,000" {
+		t.Errorf("the focal point's figure after the contributor's autosaves: %q", got)
+	}
+	if r := do(t, contrib, "GET", section+"/resolve", nil); r.status != http.StatusConflict || !strings.Contains(r.body, "8,950,000") {
+		t.Errorf("the kept conflict: %d", r.status)
+	}
+}
+
 func TestDraftAccess(t *testing.T) {
 	base, cs := signedIn(t, "demo-analyst", "demo-fp-ken")
 	analyst, ken := cs[0], cs[1]
