@@ -248,7 +248,7 @@ func demoSubmissions(ctx context.Context, store Store, lib Questionnaires, call 
 			a.Values["threats_observed"] = forms.Answer{Choices: st.threats}
 		}
 		if statistics {
-			a = synthetic.Statistics(q, call.Years, o.Code)
+			a = demoStatistics(q, call.Years, o.Code)
 		}
 		if _, err := store.SaveDraft(ctx, call, ref, forms.Edit{Fields: a.Fields(), Answers: a}, actor); err != nil {
 			return err
@@ -268,6 +268,34 @@ func demoSubmissions(ctx context.Context, store Store, lib Questionnaires, call 
 		}
 	}
 	return nil
+}
+
+// demoStatistics are a State's demo figures: synthetic ones, and for
+// Germany a jump in burglaries in the last year, explained as a State
+// would, so that the Office's checks (the statistics page, the exports'
+// Checks sheet) have a break to show.
+func demoStatistics(q *forms.Questionnaire, years []int, code string) forms.Answers {
+	a := synthetic.Statistics(q, years, code)
+	if code != "DEU" || len(years) < 2 {
+		return a
+	}
+	last := years[len(years)-1]
+	jump := forms.CellRef{Question: "police_offences", Row: "burglary", Year: last, Category: forms.TotalCategory}
+	prev, c := a.Cells[forms.CellRef{Question: jump.Question, Row: jump.Row, Year: last - 1, Category: jump.Category}], a.Cells[jump]
+	if prev.State != forms.CellValue || c.State != forms.CellValue {
+		return a
+	}
+	c.Value = prev.Value * 17 / 10
+	a.Cells[jump] = c
+	if a.Explanations == nil {
+		a.Explanations = map[string]string{}
+	}
+	for _, f := range forms.Check(q, a, years) {
+		if f.Severity == forms.SeverityWarning && a.Explanations[f.Key] == "" {
+			a.Explanations[f.Key] = "Since " + strconv.Itoa(last) + " the police record each burglary of a holiday rental as an offence of its own."
+		}
+	}
+	return a
 }
 
 func refOf(o forms.Organization) forms.OrganizationRef {

@@ -76,7 +76,7 @@ func TestStatisticsExport(t *testing.T) {
 	if len(rows)-1 != perState {
 		t.Fatalf("accepted only: %d rows, want %d (Germany's)", len(rows)-1, perState)
 	}
-	want := synthetic.Statistics(q, call.Years, "DEU")
+	want := demoStatistics(q, call.Years, "DEU")
 	for _, row := range rows[1:] {
 		year, _ := strconv.Atoi(row[10])
 		ref := forms.CellRef{Question: row[6], Row: row[7], Year: year}
@@ -153,7 +153,7 @@ func TestStatisticsPage(t *testing.T) {
 	}
 	lib := builtin(t)
 	q, _ := lib.Latest("crime-statistics")
-	deu := synthetic.Statistics(q, stats.Years, "DEU")
+	deu := demoStatistics(q, stats.Years, "DEU")
 	v := deu.Cells[forms.CellRef{Question: "police_offences", Row: "robbery", Year: stats.Years[0], Category: "total"}].Value
 	r := do(t, analyst, "GET", page+"?indicator=police_offences/robbery", nil)
 	if r.status != 200 || !strings.Contains(r.body, "Germany") || !strings.Contains(r.body, forms.FormatCount(v, forms.English)) {
@@ -164,6 +164,11 @@ func TestStatisticsPage(t *testing.T) {
 	}
 	if r = do(t, analyst, "GET", page+"?indicator=police_offences/robbery&include=submitted", nil); !strings.Contains(r.body, "Kenya") {
 		t.Error("Kenya's submitted figures are not included on request")
+	}
+	// The demo's Germany explained a jump in burglaries in the last year.
+	r = do(t, analyst, "GET", page+"?indicator=police_offences/burglary", nil)
+	if !strings.Contains(r.body, "Break: &#43;70 %") || !strings.Contains(r.body, "The State explains: Since "+strconv.Itoa(stats.Years[len(stats.Years)-1])+" the police record") {
+		t.Error("the demo's explained break in Germany's burglaries is not shown")
 	}
 	for _, bad := range []string{"?indicator=nope/nope", "?indicator=police_offences/robbery&category=nope"} {
 		if r = do(t, analyst, "GET", page+bad, nil); r.status != http.StatusNotFound {
