@@ -81,13 +81,19 @@ func (s *Server) showDraft(c *gin.Context) error {
 	return nil
 }
 
-// showSection shows one section of a draft.
-func (s *Server) showSection(c *gin.Context) error {
+// sectionDraft resolves a section of a draft and loads the draft.
+func (s *Server) sectionDraft(c *gin.Context) (draftContext, forms.Draft, error) {
 	dc, err := s.loadDraftContext(c, true)
 	if err != nil {
-		return err
+		return dc, forms.Draft{}, err
 	}
 	d, err := s.store.Draft(c.Request.Context(), dc.call, dc.ref)
+	return dc, d, err
+}
+
+// showSection shows one section of a draft.
+func (s *Server) showSection(c *gin.Context) error {
+	dc, d, err := s.sectionDraft(c)
 	if err != nil {
 		return err
 	}
@@ -270,11 +276,7 @@ func (s *Server) renderConflicts(c *gin.Context, dc draftContext, conflicts []fo
 // against the draft as it is now: a field that someone has since made
 // what the user wanted is settled, and the others are to choose again.
 func (s *Server) showConflicts(c *gin.Context) error {
-	dc, err := s.loadDraftContext(c, true)
-	if err != nil {
-		return err
-	}
-	d, err := s.store.Draft(c.Request.Context(), dc.call, dc.ref)
+	dc, d, err := s.sectionDraft(c)
 	if err != nil {
 		return err
 	}

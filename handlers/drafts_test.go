@@ -217,21 +217,30 @@ func TestDraftFillSaveReload(t *testing.T) {
 	}
 }
 
-func TestDraftConflict(t *testing.T) {
+// collision has Austria's focal point and contributor open the population
+// section at the same version; the focal point saves a population of
+// 8,900,000 for the first year. It returns both clients, the section, that
+// field, and the contributor's form, now stale.
+func collision(t *testing.T) (fp, contrib *http.Client, section, field string, stale url.Values) {
+	t.Helper()
 	base, cs := signedIn(t, "demo-fp-aut", "demo-contrib-aut")
-	fp, contrib := cs[0], cs[1]
+	fp, contrib = cs[0], cs[1]
 	stats := demoCall("crime-statistics")
-	section := base + "/orgs/AUT/calls/" + stats.Key + "/population"
-	field := "c/population_by_year/population/" + strconv.Itoa(stats.Years[0]) + "/total"
-	other := "c/population_by_year/population/" + strconv.Itoa(stats.Years[1]) + "/total"
-
-	// Both open the page at the same version.
+	section = base + "/orgs/AUT/calls/" + stats.Key + "/population"
+	field = "c/population_by_year/population/" + strconv.Itoa(stats.Years[0]) + "/total"
 	formA := formOf(t, do(t, fp, "GET", section, nil).body)
-	formB := formOf(t, do(t, contrib, "GET", section, nil).body)
+	stale = formOf(t, do(t, contrib, "GET", section, nil).body)
 	formA.Set(field, "8,900,000")
 	if r := do(t, fp, "POST", section, formA); r.status != http.StatusSeeOther {
 		t.Fatalf("first save: %d", r.status)
 	}
+	return fp, contrib, section, field, stale
+}
+
+func TestDraftConflict(t *testing.T) {
+	fp, contrib, section, field, formB := collision(t)
+	stats := demoCall("crime-statistics")
+	other := "c/population_by_year/population/" + strconv.Itoa(stats.Years[1]) + "/total"
 	formB.Set(field, "8,950,000")
 	formB.Set(other, "9,000,000")
 	r := do(t, contrib, "POST", section, formB)
@@ -255,7 +264,7 @@ func TestDraftConflict(t *testing.T) {
 	}
 	// Meanwhile the focal point changes the figure again: the choice is
 	// against what is saved now.
-	formA = formOf(t, do(t, fp, "GET", section, nil).body)
+	formA := formOf(t, do(t, fp, "GET", section, nil).body)
 	formA.Set(field, "8,920,000")
 	if r = do(t, fp, "POST", section, formA); r.status != http.StatusSeeOther {
 		t.Fatalf("the focal point's second save: %d", r.status)
@@ -287,17 +296,7 @@ func TestDraftConflict(t *testing.T) {
 // writing over the other person's figure unchosen; the section then offers
 // the choice.
 func TestAutosaveConflict(t *testing.T) {
-	base, cs := signedIn(t, "demo-fp-aut", "demo-contrib-aut")
-	fp, contrib := cs[0], cs[1]
-	stats := demoCall("crime-statistics")
-	section := base + "/orgs/AUT/calls/" + stats.Key + "/population"
-	field := "c/population_by_year/population/" + strconv.Itoa(stats.Years[0]) + "/total"
-	formA := formOf(t, do(t, fp, "GET", section, nil).body)
-	formB := formOf(t, do(t, contrib, "GET", section, nil).body)
-	formA.Set(field, "8,900,000")
-	if r := do(t, fp, "POST", section, formA); r.status != http.StatusSeeOther {
-		t.Fatalf("first save: %d", r.status)
-	}
+	fp, contrib, section, field, formB := collision(t)
 	formB.Set(field, "8,950,000")
 	for i := range 2 {
 		r := do(t, contrib, "POST", section, formB, "X-Autosave: 1")
