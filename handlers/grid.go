@@ -104,23 +104,10 @@ func (c *cellView) write(b *strings.Builder, t cellTexts) {
 		escapeHTML(b, c.Rest)
 		b.WriteString(`"><option value="">`)
 		escapeHTML(b, t.Value)
-		b.WriteString(`</option><option value="na" data-short="`)
-		escapeHTML(b, t.NAShort)
-		b.WriteByte('"')
-		if c.State == "na" {
-			b.WriteString(" selected")
-		}
-		b.WriteByte('>')
-		escapeHTML(b, t.NA)
-		b.WriteString(`</option><option value="nap" data-short="`)
-		escapeHTML(b, t.NAPShort)
-		b.WriteByte('"')
-		if c.State == "nap" {
-			b.WriteString(" selected")
-		}
-		b.WriteByte('>')
-		escapeHTML(b, t.NAP)
-		b.WriteString(`</option></select><label for="`)
+		b.WriteString(`</option>`)
+		stateOption(b, "na", t.NAShort, t.NA, c.State)
+		stateOption(b, "nap", t.NAPShort, t.NAP, c.State)
+		b.WriteString(`</select><label for="`)
 		escapeHTML(b, c.ID)
 		b.WriteString(`-n">`)
 		escapeHTML(b, t.Note)
@@ -160,6 +147,22 @@ func (c *cellView) write(b *strings.Builder, t cellTexts) {
 		b.WriteString("</p>")
 	}
 	b.WriteString("</td>")
+}
+
+// stateOption writes the option of a cell's status menu for state (na,
+// nap), chosen when it is the cell's.
+func stateOption(b *strings.Builder, state, short, label, current string) {
+	b.WriteString(`<option value="`)
+	b.WriteString(state)
+	b.WriteString(`" data-short="`)
+	escapeHTML(b, short)
+	b.WriteByte('"')
+	if current == state {
+		b.WriteString(" selected")
+	}
+	b.WriteByte('>')
+	escapeHTML(b, label)
+	b.WriteString("</option>")
 }
 
 // escapeHTML writes s escaped as html/template escapes a value in text, in
