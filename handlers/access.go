@@ -56,6 +56,11 @@ func (s *Server) requireUser(c *gin.Context) {
 		c.Abort()
 		return
 	}
+	if s.keepUnsaved(c) {
+		c.Redirect(http.StatusSeeOther, "/signin?next="+url.QueryEscape(c.Request.URL.Path))
+		c.Abort()
+		return
+	}
 	s.renderError(c, forms.Errorf(forms.KindForbidden, "not signed in"))
 }
 

@@ -380,8 +380,9 @@ func (w outcome) check(method string, r response, base string) (bool, string) {
 			r.status >= 500 || strings.HasPrefix(loc, "/signin?")
 		return !refused, "got " + got + ", want it let through"
 	case statusSignInFirst:
-		if method == http.MethodPost {
-			return r.status == http.StatusForbidden, "got " + got + ", want 403"
+		if method == http.MethodPost { // refused; a section's form is kept for after signing in (keepUnsaved)
+			return r.status == http.StatusForbidden || (r.status == http.StatusSeeOther && strings.HasPrefix(loc, "/signin?next=")),
+				"got " + got + ", want 403 or 303 to /signin?next=…"
 		}
 		return r.status == http.StatusSeeOther && strings.HasPrefix(loc, "/signin?next="), "got " + got + ", want 303 to /signin?next=…"
 	}

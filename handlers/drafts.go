@@ -91,11 +91,66 @@ func (s *Server) sectionDraft(c *gin.Context) (draftContext, forms.Draft, error)
 	return dc, d, err
 }
 
-// showSection shows one section of a draft.
+// sectionRoute is the route of a draft's section, which saveSection answers.
+const sectionRoute = "/orgs/:code/calls/:call/:section"
+
+// maxUnsaved bounds the form keepUnsaved holds (URL-encoded): the largest
+// section's is some 60 KB.
+const maxUnsaved = 1 << 20
+
+func unsavedKey(path string) string { return "unsaved:" + path }
+
+// keepUnsaved holds a section's form posted after the session had ended
+// (it expired while the page was open, or its twelve hours ran out), so
+// that the user signs in again and finds what they typed on the section,
+// to check and save: a session's end does not lose the work of an
+// afternoon. It keeps the form's texts and figures (not its files), and
+// reports whether it did. Autosaves are not kept: the page still holds
+// what they carried.
+func (s *Server) keepUnsaved(c *gin.Context) bool {
+	if c.FullPath() != sectionRoute || c.Request.Method != http.MethodPost || c.GetHeader("X-Autosave") != "" || !c.GetBool(ctxSession) {
+		return false
+	}
+	var vals url.Values
+	if strings.HasPrefix(c.ContentType(), "multipart/form-data") {
+		if err := c.Request.ParseMultipartForm(8 << 20); err != nil {
+			return false
+		}
+		defer c.Request.MultipartForm.RemoveAll()
+		vals = url.Values(c.Request.MultipartForm.Value)
+	} else if err := c.Request.ParseForm(); err == nil {
+		vals = c.Request.PostForm
+	}
+	enc := vals.Encode()
+	if vals.Get("end") != "1" || len(enc) > maxUnsaved {
+		return false
+	}
+	s.sessions.Put(c.Request.Context(), unsavedKey(c.Request.URL.Path), enc)
+	return true
+}
+
+// showSection shows one section of a draft: with what keepUnsaved held,
+// when there is some, as typed over what is saved, based on the version
+// the form was loaded at.
 func (s *Server) showSection(c *gin.Context) error {
 	dc, d, err := s.sectionDraft(c)
 	if err != nil {
 		return err
+	}
+	if raw := s.sessions.PopString(c.Request.Context(), unsavedKey(c.Request.URL.Path)); raw != "" && s.currentUser(c).Can(forms.EditDraft, dc.org.ID) {
+		if vals, err := url.ParseQuery(raw); err == nil {
+			c.Request.PostForm = vals
+			in := readSection(c, dc.q, dc.section, dc.call.Years, s.newBase(c).Lang)
+			p, err := s.newDraftPage(c, dc, d, &in, "")
+			if err != nil {
+				return err
+			}
+			if !p.ReadOnly {
+				p.DraftVersion, p.Unsaved = in.edit.Base, true
+				s.render(c, http.StatusOK, "draft", p)
+				return nil
+			}
+		}
 	}
 	p, err := s.newDraftPage(c, dc, d, nil, openCell(c.Query("open"), dc))
 	if err != nil {
@@ -432,7 +487,10 @@ type draftPage struct {
 	// PendingConflicts counts the fields of a save that collided, kept
 	// until the user chooses.
 	PendingConflicts int
-	CellText         cellTexts // the words every cell of the section's tables repeats
+	// Unsaved: the form shows what was posted after the session had
+	// ended, not yet saved.
+	Unsaved  bool
+	CellText cellTexts // the words every cell of the section's tables repeats
 	// OpenCell is the field of the cell whose details panel the user asked
 	// for without the script (the script opens panels in place).
 	OpenCell  string

@@ -313,6 +313,48 @@ func TestAutosaveConflict(t *testing.T) {
 	}
 }
 
+// TestUnsavedAfterSessionEnd: a section saved after the session had ended
+// is not lost: the form is kept, the user is sent to sign in, and finds
+// what they typed on the section, based on the version they had loaded,
+// to check and save.
+func TestUnsavedAfterSessionEnd(t *testing.T) {
+	base, cs := signedIn(t, "demo-fp-aut")
+	views := demoCall("tourism-views")
+	section := base + "/orgs/AUT/calls/" + views.Key + "/threats"
+	form := formOf(t, do(t, cs[0], "GET", section, nil).body)
+	form.Set("q/threats_nature", "An afternoon's work, typed while the session ran out.")
+
+	// The same browser, its session gone.
+	c := newClient(t)
+	r := do(t, c, "POST", section, form)
+	next := "/orgs/AUT/calls/" + views.Key + "/threats"
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/signin?next="+url.QueryEscape(next) {
+		t.Fatalf("saving without a session: %d to %q", r.status, r.header.Get("Location"))
+	}
+	if r = signInAt(t, c, base, base+r.header.Get("Location"), "demo-fp-aut"); r.status != http.StatusSeeOther || r.header.Get("Location") != next {
+		t.Fatalf("signing in again: %d to %q", r.status, r.header.Get("Location"))
+	}
+	r = do(t, c, "GET", base+next, nil)
+	page := formOf(t, r.body)
+	if !strings.Contains(r.body, "your last changes were not saved") || page.Get("q/threats_nature") != "An afternoon's work, typed while the session ran out." ||
+		page.Get("version") != form.Get("version") {
+		t.Fatalf("the section after signing in again: notice %v, answer %q, version %q (want %q)",
+			strings.Contains(r.body, "your last changes were not saved"), page.Get("q/threats_nature"), page.Get("version"), form.Get("version"))
+	}
+	if r = do(t, c, "POST", section, page); r.status != http.StatusSeeOther {
+		t.Fatalf("saving it: %d", r.status)
+	}
+	r = do(t, c, "GET", section, nil)
+	if got := formOf(t, r.body).Get("q/threats_nature"); got != "An afternoon's work, typed while the session ran out." || strings.Contains(r.body, "your last changes were not saved") {
+		t.Errorf("after saving: %q", got)
+	}
+	// Only a section's own form is kept, and nothing without its end marker.
+	form.Del("end")
+	if r = do(t, newClient(t), "POST", section, form); r.status != http.StatusForbidden {
+		t.Errorf("a form cut short, without a session: %d", r.status)
+	}
+}
+
 func TestDraftAccess(t *testing.T) {
 	base, cs := signedIn(t, "demo-analyst", "demo-fp-ken")
 	analyst, ken := cs[0], cs[1]

@@ -45,7 +45,14 @@ func do(t testing.TB, c *http.Client, method, target string, form url.Values, he
 // the final response (a redirect to the user's home on success).
 func signIn(t testing.TB, c *http.Client, base, subject string) response {
 	t.Helper()
-	r := do(t, c, "GET", base+"/signin", nil)
+	return signInAt(t, c, base, base+"/signin", subject)
+}
+
+// signInAt is signIn starting from start (the sign-in address, with a next
+// page perhaps).
+func signInAt(t testing.TB, c *http.Client, base, start, subject string) response {
+	t.Helper()
+	r := do(t, c, "GET", start, nil)
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("/signin: %d", r.status)
 	}
