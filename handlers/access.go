@@ -56,6 +56,12 @@ func (s *Server) requireUser(c *gin.Context) {
 		c.Abort()
 		return
 	}
+	if c.FullPath() == sectionRoute && c.GetHeader("X-Autosave") != "" {
+		// The page's script: it keeps what was typed and says so.
+		b := s.newBase(c)
+		c.AbortWithStatusJSON(http.StatusUnauthorized, autosaveReply{Status: "signedout", Message: b.T("draft.autosave.signedout")})
+		return
+	}
 	if s.keepUnsaved(c) {
 		c.Redirect(http.StatusSeeOther, "/signin?next="+url.QueryEscape(c.Request.URL.Path))
 		c.Abort()

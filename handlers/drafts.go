@@ -267,7 +267,7 @@ func (s *Server) saveSection(c *gin.Context) error {
 
 // autosaveReply is the answer to the page script's autosave.
 type autosaveReply struct {
-	Status  string `json:"status"` // saved, conflict, invalid
+	Status  string `json:"status"` // saved, conflict, invalid, locked, signedout
 	Version int    `json:"version,omitempty"`
 	Message string `json:"message"`
 }

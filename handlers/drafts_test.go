@@ -348,6 +348,12 @@ func TestUnsavedAfterSessionEnd(t *testing.T) {
 	if got := formOf(t, r.body).Get("q/threats_nature"); got != "An afternoon's work, typed while the session ran out." || strings.Contains(r.body, "your last changes were not saved") {
 		t.Errorf("after saving: %q", got)
 	}
+	// An autosave without a session is told so, in JSON, and nothing is kept.
+	r = do(t, newClient(t), "POST", section, form, "X-Autosave: 1")
+	var reply autosaveReply
+	if err := json.Unmarshal([]byte(r.body), &reply); err != nil || r.status != http.StatusUnauthorized || reply.Status != "signedout" {
+		t.Errorf("an autosave without a session: %d %s", r.status, r.body)
+	}
 	// Only a section's own form is kept, and nothing without its end marker.
 	form.Del("end")
 	if r = do(t, newClient(t), "POST", section, form); r.status != http.StatusForbidden {

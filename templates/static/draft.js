@@ -32,6 +32,7 @@
       return r.json().catch(function () { return { status: "invalid", message: msgs.msgFailed || "" }; });
     }).then(function (reply) {
       if (reply.version) { version.value = String(reply.version); }
+      if (reply.status === "signedout") { dirty = true; } // nothing was saved: leaving still asks
       say(reply.message || "");
     }).catch(function () {
       dirty = true;
