@@ -94,21 +94,29 @@ func (s *Server) sectionDraft(c *gin.Context) (draftContext, forms.Draft, error)
 // sectionRoute is the route of a draft's section, which saveSection answers.
 const sectionRoute = "/orgs/:code/calls/:call/:section"
 
+// unsavedForms are the forms keepUnsaved keeps, by route, each with the
+// field a whole form carries (a form cut short is not kept): the long
+// texts people type, a section of a questionnaire and a report's frame.
+var unsavedForms = map[string]string{
+	sectionRoute:                 "end",
+	"/office/calls/:call/report": "title",
+}
+
 // maxUnsaved bounds the form keepUnsaved holds (URL-encoded): the largest
 // section's is some 60 KB.
 const maxUnsaved = 1 << 20
 
 func unsavedKey(path string) string { return "unsaved:" + path }
 
-// keepUnsaved holds a section's form posted after the session had ended
-// (it expired while the page was open, or its twelve hours ran out), so
-// that the user signs in again and finds what they typed on the section,
-// to check and save: a session's end does not lose the work of an
-// afternoon. It keeps the form's texts and figures (not its files), and
-// reports whether it did. Autosaves are not kept: the page still holds
-// what they carried.
+// keepUnsaved holds a form posted after the session had ended (it expired
+// while the page was open, or its twelve hours ran out), so that the user
+// signs in again and finds what they typed on the same page, to check and
+// save: a session's end does not lose the work of an afternoon. It keeps
+// the form's texts and figures (not its files), and reports whether it
+// did. Autosaves are not kept: the page still holds what they carried.
 func (s *Server) keepUnsaved(c *gin.Context) bool {
-	if c.FullPath() != sectionRoute || c.Request.Method != http.MethodPost || c.GetHeader("X-Autosave") != "" || !c.GetBool(ctxSession) {
+	whole, ok := unsavedForms[c.FullPath()]
+	if !ok || c.Request.Method != http.MethodPost || c.GetHeader("X-Autosave") != "" || !c.GetBool(ctxSession) {
 		return false
 	}
 	var vals url.Values
@@ -122,10 +130,25 @@ func (s *Server) keepUnsaved(c *gin.Context) bool {
 		vals = c.Request.PostForm
 	}
 	enc := vals.Encode()
-	if vals.Get("end") != "1" || len(enc) > maxUnsaved {
+	if !vals.Has(whole) || len(enc) > maxUnsaved {
 		return false
 	}
 	s.sessions.Put(c.Request.Context(), unsavedKey(c.Request.URL.Path), enc)
+	return true
+}
+
+// popUnsaved returns, once, the form keepUnsaved held for this page, set
+// as the request's posted form for the page's own reader; false when none.
+func (s *Server) popUnsaved(c *gin.Context) bool {
+	if !c.GetBool(ctxSession) {
+		return false
+	}
+	raw := s.sessions.PopString(c.Request.Context(), unsavedKey(c.Request.URL.Path))
+	vals, err := url.ParseQuery(raw)
+	if raw == "" || err != nil {
+		return false
+	}
+	c.Request.PostForm = vals
 	return true
 }
 
@@ -137,19 +160,16 @@ func (s *Server) showSection(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if raw := s.sessions.PopString(c.Request.Context(), unsavedKey(c.Request.URL.Path)); raw != "" && s.currentUser(c).Can(forms.EditDraft, dc.org.ID) {
-		if vals, err := url.ParseQuery(raw); err == nil {
-			c.Request.PostForm = vals
-			in := readSection(c, dc.q, dc.section, dc.call.Years, s.newBase(c).Lang)
-			p, err := s.newDraftPage(c, dc, d, &in, "")
-			if err != nil {
-				return err
-			}
-			if !p.ReadOnly {
-				p.DraftVersion, p.Unsaved = in.edit.Base, true
-				s.render(c, http.StatusOK, "draft", p)
-				return nil
-			}
+	if s.popUnsaved(c) && s.currentUser(c).Can(forms.EditDraft, dc.org.ID) {
+		in := readSection(c, dc.q, dc.section, dc.call.Years, s.newBase(c).Lang)
+		p, err := s.newDraftPage(c, dc, d, &in, "")
+		if err != nil {
+			return err
+		}
+		if !p.ReadOnly {
+			p.DraftVersion, p.Unsaved = in.edit.Base, true
+			s.render(c, http.StatusOK, "draft", p)
+			return nil
 		}
 	}
 	p, err := s.newDraftPage(c, dc, d, nil, openCell(c.Query("open"), dc))

@@ -28,6 +28,7 @@ type reportFormPage struct {
 	Form               reportForm
 	Errors             map[string]string
 	ErrorList          []option
+	Unsaved            bool // the form holds what was posted after the session had ended
 	Releases           []releaseView
 	Respondents        int
 	Updated            string
@@ -54,6 +55,15 @@ func (s *Server) showReportForm(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	if s.popUnsaved(c) { // posted after the session had ended: as typed, to check and save
+		p, err := s.buildReportForm(c, call, q, readReportForm(c, q), nil)
+		if err != nil {
+			return err
+		}
+		p.Unsaved = true
+		s.render(c, http.StatusOK, "reportform", p)
+		return nil
+	}
 	d, err := s.store.ReportDraft(c.Request.Context(), call)
 	if err != nil {
 		return err
@@ -64,13 +74,8 @@ func (s *Server) showReportForm(c *gin.Context) error {
 	return s.renderReportForm(c, call, q, d, nil, http.StatusOK)
 }
 
-// saveReport stores the frame of a call's report; every problem is shown
-// at its field with what was typed kept.
-func (s *Server) saveReport(c *gin.Context) error {
-	call, q, err := s.callOf(c)
-	if err != nil {
-		return err
-	}
+// readReportForm reads the frame of a report from the posted form.
+func readReportForm(c *gin.Context, q *forms.Questionnaire) forms.ReportDraft {
 	d := forms.ReportDraft{Title: strings.TrimSpace(cleanText(c.PostForm("title"))), Introduction: strings.TrimSpace(cleanText(c.PostForm("introduction"))),
 		Summaries: map[string]string{}}
 	for _, sec := range q.Sections {
@@ -80,6 +85,17 @@ func (s *Server) saveReport(c *gin.Context) error {
 			}
 		}
 	}
+	return d
+}
+
+// saveReport stores the frame of a call's report; every problem is shown
+// at its field with what was typed kept.
+func (s *Server) saveReport(c *gin.Context) error {
+	call, q, err := s.callOf(c)
+	if err != nil {
+		return err
+	}
+	d := readReportForm(c, q)
 	if err := d.Validate(q); err != nil {
 		if fe, ok := err.(*forms.Error); ok {
 			return s.renderReportForm(c, call, q, d, fe.Fields, http.StatusUnprocessableEntity)
@@ -95,6 +111,17 @@ func (s *Server) saveReport(c *gin.Context) error {
 }
 
 func (s *Server) renderReportForm(c *gin.Context, call forms.Call, q *forms.Questionnaire, d forms.ReportDraft, errs map[string]string, status int) error {
+	p, err := s.buildReportForm(c, call, q, d, errs)
+	if err != nil {
+		return err
+	}
+	s.render(c, status, "reportform", p)
+	return nil
+}
+
+// buildReportForm is the report form's page with d in it, and the errors
+// (catalogue IDs by field).
+func (s *Server) buildReportForm(c *gin.Context, call forms.Call, q *forms.Questionnaire, d forms.ReportDraft, errs map[string]string) (*reportFormPage, error) {
 	ctx := c.Request.Context()
 	p := &reportFormPage{basePage: s.newBase(c), CallKey: call.Key, Errors: map[string]string{}}
 	p.CallTitle = call.Title.In(p.Lang)
@@ -105,7 +132,7 @@ func (s *Server) renderReportForm(c *gin.Context, call forms.Call, q *forms.Ques
 	}
 	answers, err := s.store.ViewAnswers(ctx, call, false, "")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	count := map[string]int{}
 	respondents := map[string]bool{}
@@ -140,11 +167,10 @@ func (s *Server) renderReportForm(c *gin.Context, call forms.Call, q *forms.Ques
 	}
 	releases, err := s.store.Releases(ctx, call.Key)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	p.Releases = releaseViews(&p.basePage, releases)
-	s.render(c, status, "reportform", p)
-	return nil
+	return p, nil
 }
 
 func releaseViews(p *basePage, releases []forms.ReportRelease) []releaseView {

@@ -47,6 +47,21 @@ func TestReportWriteReleaseRead(t *testing.T) {
 		!strings.Contains(r.body, "This text is too long.") || !strings.Contains(r.body, "Kept introduction.") {
 		t.Fatalf("a report without a title: %d", r.status)
 	}
+	// Posted after the session had ended: kept, and back on the form after
+	// signing in again, to check and save.
+	late := newClient(t)
+	r = do(t, late, "POST", form, url.Values{"title": {"Typed late"}, "introduction": {"An introduction written over an afternoon."}})
+	if r.status != http.StatusSeeOther || !strings.HasPrefix(r.header.Get("Location"), "/signin?next=") {
+		t.Fatalf("the report's form without a session: %d to %q", r.status, r.header.Get("Location"))
+	}
+	signInAt(t, late, ts.URL, ts.URL+r.header.Get("Location"), "demo-analyst")
+	r = do(t, late, "GET", form, nil)
+	if !strings.Contains(r.body, "this form was not saved") || !strings.Contains(r.body, "An introduction written over an afternoon.") || !strings.Contains(r.body, `value="Typed late"`) {
+		t.Errorf("the report's form after signing in again: %d", r.status)
+	}
+	if r = do(t, late, "GET", form, nil); strings.Contains(r.body, "An introduction written over an afternoon.") {
+		t.Error("the kept form comes back twice")
+	}
 	r = do(t, analyst, "POST", form, url.Values{"title": {"Views of Member States"}, "introduction": {"First paragraph.\n\nSecond paragraph."},
 		"summary/ppp_description": {"Most respondents work with hotel associations."}})
 	if r.status != http.StatusSeeOther {
