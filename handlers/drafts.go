@@ -676,21 +676,17 @@ func (s *Server) newDraftPage(c *gin.Context, dc draftContext, d forms.Draft, in
 		if err != nil {
 			return nil, err
 		}
-		cs, err := s.store.Comments(c.Request.Context(), dc.call, dc.ref)
-		if err != nil {
-			return nil, err
-		}
 		comments = map[string][]commentView{}
-		for i, cm := range cs {
-			if cm.Field == "" || !cm.Office {
+		for _, cv := range cvs {
+			if cv.Field == "" || !cv.Office {
 				continue
 			}
-			key := cm.Field[2:]
-			if ref, ok := forms.ParseCellField(cm.Field); ok {
+			key := cv.Field[2:]
+			if ref, ok := forms.ParseCellField(cv.Field); ok {
 				key = ref.Question
 			}
 			if sectionOf(dc.q, key) == dc.section.Key {
-				comments[key] = append(comments[key], cvs[i])
+				comments[key] = append(comments[key], cv)
 			}
 		}
 	}

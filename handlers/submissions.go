@@ -71,6 +71,7 @@ type versionView struct {
 
 type commentView struct {
 	Author, At, Body, Where, Href string
+	Field                         string // the answer or cell it is about, "" for the whole submission
 	OfficeLabel                   string // "the Office", in the page's language
 	Office                        bool
 	Version                       int
@@ -195,7 +196,7 @@ func (s *Server) commentViews(c *gin.Context, b *basePage, dc draftContext, base
 	out := make([]commentView, 0, len(cs))
 	for _, cm := range cs {
 		v := commentView{Author: cm.Author, At: formatTime(cm.At, dc.call), Body: cm.Body, Office: cm.Office, Version: cm.Version,
-			OfficeLabel: b.T("comments.office")}
+			OfficeLabel: b.T("comments.office"), Field: cm.Field}
 		if cm.Field != "" {
 			v.Where = s.fieldPlace(dp, dc.q, cm.Field)
 			key := cm.Field[2:]
