@@ -133,6 +133,11 @@ func (s *Server) keepUnsaved(c *gin.Context) bool {
 	if !vals.Has(whole) || len(enc) > maxUnsaved {
 		return false
 	}
+	// Anyone may post here, each post making a session of up to a megabyte:
+	// a few per address, then one a minute, so that nobody fills the store.
+	if ok, _ := s.kept.allow(c.ClientIP(), time.Now()); !ok {
+		return false
+	}
 	s.sessions.Put(c.Request.Context(), unsavedKey(c.Request.URL.Path), enc)
 	return true
 }

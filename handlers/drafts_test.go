@@ -355,9 +355,26 @@ func TestUnsavedAfterSessionEnd(t *testing.T) {
 		t.Errorf("an autosave without a session: %d %s", r.status, r.body)
 	}
 	// Only a section's own form is kept, and nothing without its end marker.
-	form.Del("end")
-	if r = do(t, newClient(t), "POST", section, form); r.status != http.StatusForbidden {
+	cut := url.Values{}
+	for k, v := range form {
+		cut[k] = v
+	}
+	cut.Del("end")
+	if r = do(t, newClient(t), "POST", section, cut); r.status != http.StatusForbidden {
 		t.Errorf("a form cut short, without a session: %d", r.status)
+	}
+	// Anyone may post here: a few forms are kept per address, then one a
+	// minute; the others are refused as before, and nothing is stored.
+	kept := 0
+	for range 10 {
+		if r = do(t, newClient(t), "POST", section, form); r.status == http.StatusSeeOther {
+			kept++
+		} else if r.status != http.StatusForbidden {
+			t.Fatalf("a form without a session: %d", r.status)
+		}
+	}
+	if kept >= 10 {
+		t.Errorf("%d forms of 10 kept from one address", kept)
 	}
 }
 
