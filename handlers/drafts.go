@@ -94,69 +94,6 @@ func (s *Server) sectionDraft(c *gin.Context) (draftContext, forms.Draft, error)
 // sectionRoute is the route of a draft's section, which saveSection answers.
 const sectionRoute = "/orgs/:code/calls/:call/:section"
 
-// unsavedForms are the forms keepUnsaved keeps, by route, each with the
-// field a whole form carries (a form cut short is not kept): the long
-// texts people type, a section of a questionnaire and a report's frame.
-var unsavedForms = map[string]string{
-	sectionRoute:                 "end",
-	"/office/calls/:call/report": "title",
-}
-
-// maxUnsaved bounds the form keepUnsaved holds (URL-encoded): the largest
-// section's is some 60 KB.
-const maxUnsaved = 1 << 20
-
-func unsavedKey(path string) string { return "unsaved:" + path }
-
-// keepUnsaved holds a form posted after the session had ended (it expired
-// while the page was open, or its twelve hours ran out), so that the user
-// signs in again and finds what they typed on the same page, to check and
-// save: a session's end does not lose the work of an afternoon. It keeps
-// the form's texts and figures (not its files), and reports whether it
-// did. Autosaves are not kept: the page still holds what they carried.
-func (s *Server) keepUnsaved(c *gin.Context) bool {
-	whole, ok := unsavedForms[c.FullPath()]
-	if !ok || c.Request.Method != http.MethodPost || c.GetHeader("X-Autosave") != "" || !c.GetBool(ctxSession) {
-		return false
-	}
-	var vals url.Values
-	if strings.HasPrefix(c.ContentType(), "multipart/form-data") {
-		if err := c.Request.ParseMultipartForm(8 << 20); err != nil {
-			return false
-		}
-		defer c.Request.MultipartForm.RemoveAll()
-		vals = url.Values(c.Request.MultipartForm.Value)
-	} else if err := c.Request.ParseForm(); err == nil {
-		vals = c.Request.PostForm
-	}
-	enc := vals.Encode()
-	if !vals.Has(whole) || len(enc) > maxUnsaved {
-		return false
-	}
-	// Anyone may post here, each post making a session of up to a megabyte:
-	// a few per address, then one a minute, so that nobody fills the store.
-	if ok, _ := s.kept.allow(c.ClientIP(), time.Now()); !ok {
-		return false
-	}
-	s.sessions.Put(c.Request.Context(), unsavedKey(c.Request.URL.Path), enc)
-	return true
-}
-
-// popUnsaved returns, once, the form keepUnsaved held for this page, set
-// as the request's posted form for the page's own reader; false when none.
-func (s *Server) popUnsaved(c *gin.Context) bool {
-	if !c.GetBool(ctxSession) {
-		return false
-	}
-	raw := s.sessions.PopString(c.Request.Context(), unsavedKey(c.Request.URL.Path))
-	vals, err := url.ParseQuery(raw)
-	if raw == "" || err != nil {
-		return false
-	}
-	c.Request.PostForm = vals
-	return true
-}
-
 // showSection shows one section of a draft: with what keepUnsaved held,
 // when there is some, as typed over what is saved, based on the version
 // the form was loaded at.
