@@ -159,24 +159,28 @@ func (s *Server) showStatistics(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	rule := q.BreakRule(table.Key)
-	checks := forms.CheckSeries(series, rule)
-	// The key each break's explanation is stored under, by figure.
-	breakKeys := make([]string, len(series))
+	// The figures to look at twice, by State and year, breaks with what
+	// the States explained.
+	type at struct {
+		code string
+		year int
+	}
+	flagged := forms.FlagSeries(q, []forms.Series{ind}, map[forms.Series][]forms.SeriesValue{ind: series})
 	var findings []string
-	for i, v := range series {
-		if checks[i].Break {
-			breakKeys[i] = forms.CellFinding(rule.Key, forms.CellRef{Question: ind.Question, Row: ind.Row, Year: v.Year, Category: ind.Category})
-			findings = append(findings, breakKeys[i])
+	flags := make(map[at]*forms.Flagged, len(flagged))
+	for i, f := range flagged {
+		flags[at{f.Organization.Code, f.Year}] = &flagged[i]
+		if f.Finding != "" {
+			findings = append(findings, f.Finding)
 		}
 	}
 	explained := map[string]map[string]string{}
-	if len(findings) > 0 && rule.Key != "" {
+	if len(findings) > 0 {
 		if explained, err = s.store.Explanations(ctx, call, findings, p.Include); err != nil {
 			return err
 		}
 	}
-	for i, v := range series {
+	for _, v := range series {
 		if n := len(p.States); n == 0 || p.States[n-1].Code != v.Organization.Code {
 			p.States = append(p.States, seriesRow{Code: v.Organization.Code, Name: v.Organization.Name.In(p.Lang), Cells: make([]seriesCell, len(call.Years))})
 		}
@@ -184,21 +188,22 @@ func (s *Server) showStatistics(c *gin.Context) error {
 		if r, ok := v.Rate(); ok {
 			cell.Rate, cell.Office = strconv.FormatFloat(r, 'f', 2, 64), v.PopulationSource == forms.PopulationOffice
 		}
-		if ch := checks[i]; ch.Break {
+		f := flags[at{v.Organization.Code, v.Year}]
+		if f != nil && f.Break {
 			p.Breaks++
 			cell.Change = "↑"
-			if ch.HasChange {
-				cell.Change = strconv.FormatFloat(ch.Change*100, 'f', 0, 64) + " %"
-				if ch.Change > 0 {
+			if f.HasChange {
+				cell.Change = strconv.FormatFloat(f.Change*100, 'f', 0, 64) + " %"
+				if f.Change > 0 {
 					cell.Change = "+" + cell.Change
 				}
 			}
-			cell.Explained = explained[v.Organization.Code][breakKeys[i]]
+			cell.Explained = explained[v.Organization.Code][f.Finding]
 			if cell.Explained == "" {
 				p.Unexplained++
 			}
 		}
-		if checks[i].Outlier {
+		if f != nil && f.Outlier {
 			cell.Outlier = true
 			p.Outliers++
 		}
