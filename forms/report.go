@@ -25,15 +25,73 @@ const (
 
 // ReportDraft is what the analyst has written so far for a call's report.
 type ReportDraft struct {
+	ReportText // as the analysts first wrote it: the original
+	// Translations holds the text in other languages, by language; a
+	// reader sees their language's where there is one, else the original.
+	// A translation has a summary only where the original has one.
+	Translations map[Language]ReportText
+	UpdatedAt    time.Time
+	UpdatedBy    string
+}
+
+// ReportText is the analysts' own words in a report.
+type ReportText struct {
 	Title        string
 	Introduction string
 	// Summaries holds the analyst's summary of the answers to a question,
 	// by question key. A question with a summary shows it in the report's
 	// body and the answers in full in the annex; one without shows the
 	// answers in the body.
-	Summaries map[string]string
-	UpdatedAt time.Time
-	UpdatedBy string
+	Summaries map[string]string `json:",omitempty"`
+}
+
+// Pruned returns the translations as they apply to the original: without
+// the summaries the original no longer has, and without the languages
+// left with nothing.
+func (d ReportDraft) Pruned() map[Language]ReportText {
+	out := map[Language]ReportText{}
+	for l, t := range d.Translations {
+		p := ReportText{Title: t.Title, Introduction: t.Introduction}
+		if d.Introduction == "" {
+			p.Introduction = ""
+		}
+		for k, v := range t.Summaries {
+			if d.Summaries[k] != "" && v != "" {
+				if p.Summaries == nil {
+					p.Summaries = map[string]string{}
+				}
+				p.Summaries[k] = v
+			}
+		}
+		if p.Title != "" || p.Introduction != "" || len(p.Summaries) > 0 {
+			out[l] = p
+		}
+	}
+	return out
+}
+
+// ValidateTranslation checks a translation of d's text: the lengths, and
+// that it translates only what the original says (a summary only where
+// the original has one). Its error's Fields are as Validate's.
+func (d ReportDraft) ValidateTranslation(t ReportText) error {
+	fields := map[string]string{}
+	if utf8.RuneCountInString(t.Title) > MaxReportTitle {
+		fields["title"] = "report.error.long"
+	}
+	if utf8.RuneCountInString(t.Introduction) > MaxReportText {
+		fields["introduction"] = "report.error.long"
+	}
+	for k, v := range t.Summaries {
+		if d.Summaries[k] == "" {
+			fields["summary/"+k] = "report.error.untranslatable"
+		} else if utf8.RuneCountInString(v) > MaxReportSummary {
+			fields["summary/"+k] = "report.error.long"
+		}
+	}
+	if len(fields) > 0 {
+		return &Error{Kind: KindInvalid, Message: "the report's translation is not valid", Fields: fields}
+	}
+	return nil
 }
 
 // Validate checks the lengths and that every summary is of a question of
@@ -85,8 +143,11 @@ type Report struct {
 
 	Call                ReportCall
 	Title, Introduction string
-	Groups              []RegionalGroup // the UN regional groups, in their order
-	Sources             []ReportSource  // every respondent's submission version, by English name
+	// Translations are the analysts' words in other languages (added in
+	// format 1 without changing it: older releases have none).
+	Translations        map[Language]ReportText `json:",omitempty"`
+	Groups              []RegionalGroup         // the UN regional groups, in their order
+	Sources             []ReportSource          // every respondent's submission version, by English name
 	Questions           []ReportQuestion
 	Indicators          []ReportIndicator // the statistical annex
 	IncludesNotReviewed bool              // false: accepted submissions only
@@ -272,12 +333,49 @@ func (r *Report) FileName() string {
 	return "report-" + ref + "-v" + strconv.Itoa(r.Number)
 }
 
+// TextIn returns the report's title, introduction and the summary of
+// each question in l: the translation's where there is one, else the
+// original.
+func (r *Report) TextIn(l Language) ReportText {
+	out := ReportText{Title: r.Title, Introduction: r.Introduction, Summaries: map[string]string{}}
+	for _, q := range r.Questions {
+		if q.Summary != "" {
+			out.Summaries[q.Question.Key] = q.Summary
+		}
+	}
+	t, ok := r.Translations[l]
+	if !ok {
+		return out
+	}
+	if t.Title != "" {
+		out.Title = t.Title
+	}
+	if t.Introduction != "" {
+		out.Introduction = t.Introduction
+	}
+	for k, v := range t.Summaries {
+		if out.Summaries[k] != "" && v != "" {
+			out.Summaries[k] = v
+		}
+	}
+	return out
+}
+
+// TitleIn is the release's title in l: its translation, else the original.
+func (r ReportRelease) TitleIn(l Language) string {
+	if t := r.Titles[l]; t != "" {
+		return t
+	}
+	return r.Title
+}
+
 // ReportRelease is one line in the list of a call's releases.
 type ReportRelease struct {
 	CallKey    string
 	CallTitle  Text
 	Number     int
 	Title      string
+	Titles     map[Language]string // the title's translations
 	ReleasedAt time.Time
 	ReleasedBy string
 	Sources    int
@@ -326,6 +424,9 @@ func AssembleReport(call Call, q *Questionnaire, d ReportDraft, in ReportInputs)
 			Deadline: call.Deadline, Asked: in.Asked},
 		Title: d.Title, Introduction: d.Introduction,
 		Groups: in.Groups, Sources: in.Sources,
+	}
+	if t := d.Pruned(); len(t) > 0 {
+		r.Translations = t
 	}
 	byQuestion := map[string][]ReportAnswer{}
 	for _, a := range in.Answers {

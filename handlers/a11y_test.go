@@ -62,6 +62,7 @@ func TestAccessibility(t *testing.T) {
 			visit(lang+" statistics "+c.Key, "/office/calls/"+c.Key+"/statistics?include=submitted")
 			visit(lang+" coverage "+c.Key, "/office/calls/"+c.Key+"/coverage?include=submitted")
 			visit(lang+" report form "+c.Key, "/office/calls/"+c.Key+"/report")
+			visit(lang+" report translation "+c.Key, "/office/calls/"+c.Key+"/report?text=fr")
 			visit(lang+" report preview "+c.Key, "/office/calls/"+c.Key+"/report/preview")
 		}
 		// Kenya's answers to the views call are submitted: a comment too long

@@ -433,7 +433,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A released report, for the Commission's pages.
-	if err := p.store.SaveReportDraft(ctx, call, forms.ReportDraft{Title: "Views"}, forms.Actor{Label: "system"}); err != nil {
+	if err := p.store.SaveReportDraft(ctx, call, forms.ReportDraft{ReportText: forms.ReportText{Title: "Views"}}, forms.Actor{Label: "system"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := p.store.ReleaseReport(ctx, call, builtinQuestionnaire(t, call), forms.Actor{Label: "system"}); err != nil {

@@ -127,7 +127,7 @@ func demoReport(ctx context.Context, store Store, lib Questionnaires, call forms
 	if err != nil || d.Title != "" {
 		return err
 	}
-	d = forms.ReportDraft{
+	d = forms.ReportDraft{ReportText: forms.ReportText{
 		Title: "International cooperation against criminal and terrorist threats to the tourism sector",
 		Introduction: "In its resolution 2012/19, the Economic and Social Council invited Member States and international and regional " +
 			"organizations to provide the United Nations Office on Drugs and Crime with their views on ways to make international " +
@@ -135,6 +135,13 @@ func demoReport(ctx context.Context, store Store, lib Questionnaires, call forms
 			"public-private partnerships.\n\nThis report compiles the views received and accepted by the Office.",
 		Summaries: map[string]string{"legal_framework": "Respondents describe criminal codes that cover offences against tourists, " +
 			"with specific provisions on trafficking in persons and on the sexual exploitation of children in travel and tourism."},
+	},
+		Translations: map[forms.Language]forms.ReportText{forms.French: {
+			Title: "La coopération internationale contre les menaces criminelles et terroristes visant le secteur du tourisme",
+			Summaries: map[string]string{"legal_framework": "Les répondants décrivent des codes pénaux qui couvrent les infractions " +
+				"commises contre les touristes, avec des dispositions particulières sur la traite des personnes et sur l’exploitation " +
+				"sexuelle des enfants dans le cadre des voyages et du tourisme."},
+		}},
 	}
 	actor := forms.Actor{Label: "demo: the Office"}
 	if err := store.SaveReportDraft(ctx, call, d, actor); err != nil {

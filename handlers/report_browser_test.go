@@ -36,6 +36,11 @@ func TestBrowserReport(t *testing.T) {
 	b.Do(chromedp.SendKeys(chromedp.CSS(`#summary-threats_nature`), "Pickpocketing and fraud against tourists come first."))
 	b.Press(`.report-form button`, http.StatusOK)
 	b.Do(chromedp.WaitVisible(chromedp.CSS(`.flash`)))
+	// The French translation's form: each field under its original.
+	b.Do(chromedp.Navigate(ts.URL+"/office/calls/"+views.Key+"/report?text=fr"), chromedp.WaitVisible(chromedp.CSS(`.original`)))
+	b.CheckAccessible("the report's French translation")
+	b.Screenshot("report-translation")
+	b.Do(chromedp.Navigate(ts.URL+"/office/calls/"+views.Key+"/report"), chromedp.WaitVisible(chromedp.CSS(`.report-form`)))
 	b.Do(chromedp.Click(chromedp.CSS(`#release-confirm`)))
 	b.Press(`.release-form button`, http.StatusOK)
 	b.Do(chromedp.WaitVisible(chromedp.CSS(`.report__toc`)))

@@ -29,9 +29,15 @@ type reportFormPage struct {
 	Errors             map[string]string
 	ErrorList          []option
 	Unsaved            bool // the form holds what was posted after the session had ended
-	Releases           []releaseView
-	Respondents        int
-	Updated            string
+	// Text is the language of the translation the form edits, "" for
+	// the original; Original is then the original, shown beside each field.
+	Text        string
+	Original    reportForm
+	Translating string     // "Translation into French", when Text is set
+	Texts       []textLink // the original and each language's translation
+	Releases    []releaseView
+	Respondents int
+	Updated     string
 }
 
 type reportForm struct {
@@ -39,8 +45,16 @@ type reportForm struct {
 	Questions           []summaryInput
 }
 
+// textLink leads to the form of the report's original text or of one
+// translation; Done: that translation has been started.
+type textLink struct {
+	Label, Lang, Href string
+	Current, Done     bool
+}
+
 type summaryInput struct {
 	Key, Label, Section, Value, Error string
+	Original                          string // in a translation, the original summary
 	Answers                           int
 }
 
@@ -49,14 +63,20 @@ type releaseView struct {
 	Number, Sources                           int
 }
 
-// showReportForm shows the frame of a call's report and its releases.
+// showReportForm shows the frame of a call's report and its releases: the
+// original text, or with ?text=<language> its translation into that
+// language, each field beside the original.
 func (s *Server) showReportForm(c *gin.Context) error {
 	call, q, err := s.callOf(c)
 	if err != nil {
 		return err
 	}
+	d, err := s.store.ReportDraft(c.Request.Context(), call)
+	if err != nil {
+		return err
+	}
 	if s.popUnsaved(c) { // posted after the session had ended: as typed, to check and save
-		p, err := s.buildReportForm(c, call, q, readReportForm(c, q), nil)
+		p, err := s.buildReportForm(c, call, q, d, textLanguage(c.PostForm("text")), readReportForm(c, q), nil)
 		if err != nil {
 			return err
 		}
@@ -64,41 +84,71 @@ func (s *Server) showReportForm(c *gin.Context) error {
 		s.render(c, http.StatusOK, "reportform", p)
 		return nil
 	}
-	d, err := s.store.ReportDraft(c.Request.Context(), call)
-	if err != nil {
-		return err
+	lang := textLanguage(c.Query("text"))
+	shown := d.Translations[lang]
+	if lang == "" {
+		shown = d.ReportText
+		if shown.Title == "" {
+			shown.Title = call.Title.In(s.newBase(c).Lang)
+		}
 	}
-	if d.Title == "" {
-		d.Title = call.Title.In(s.newBase(c).Lang)
-	}
-	return s.renderReportForm(c, call, q, d, nil, http.StatusOK)
+	return s.renderReportForm(c, call, q, d, lang, shown, nil, http.StatusOK)
 }
 
-// readReportForm reads the frame of a report from the posted form.
-func readReportForm(c *gin.Context, q *forms.Questionnaire) forms.ReportDraft {
-	d := forms.ReportDraft{Title: strings.TrimSpace(cleanText(c.PostForm("title"))), Introduction: strings.TrimSpace(cleanText(c.PostForm("introduction"))),
-		Summaries: map[string]string{}}
+// textLanguage is the language a report form's text is a translation into,
+// "" for the original (or a code that is not one of the six).
+func textLanguage(code string) forms.Language {
+	l, _ := forms.ParseLanguage(code)
+	return l
+}
+
+// readReportForm reads a report's text from the posted form.
+func readReportForm(c *gin.Context, q *forms.Questionnaire) forms.ReportText {
+	t := forms.ReportText{Title: strings.TrimSpace(cleanText(c.PostForm("title"))),
+		Introduction: strings.TrimSpace(cleanText(c.PostForm("introduction"))), Summaries: map[string]string{}}
 	for _, sec := range q.Sections {
 		for _, qq := range sec.Questions {
 			if v := strings.TrimSpace(cleanText(c.PostForm("summary/" + qq.Key))); v != "" && forms.Reportable(&qq) {
-				d.Summaries[qq.Key] = v
+				t.Summaries[qq.Key] = v
 			}
 		}
 	}
-	return d
+	return t
 }
 
-// saveReport stores the frame of a call's report; every problem is shown
-// at its field with what was typed kept.
+// saveReport stores the text of a call's report, the original or a
+// translation (the form's "text"); every problem is shown at its field
+// with what was typed kept.
 func (s *Server) saveReport(c *gin.Context) error {
 	call, q, err := s.callOf(c)
 	if err != nil {
 		return err
 	}
-	d := readReportForm(c, q)
-	if err := d.Validate(q); err != nil {
-		if fe, ok := err.(*forms.Error); ok {
-			return s.renderReportForm(c, call, q, d, fe.Fields, http.StatusUnprocessableEntity)
+	d, err := s.store.ReportDraft(c.Request.Context(), call)
+	if err != nil {
+		return err
+	}
+	lang, posted := textLanguage(c.PostForm("text")), readReportForm(c, q)
+	back := "/office/calls/" + call.Key + "/report"
+	if lang == "" {
+		d.ReportText = posted // the translations stay, pruned to what the original still says
+		err = d.Validate(q)
+	} else {
+		back += "?text=" + string(lang)
+		switch err = d.ValidateTranslation(posted); {
+		case err != nil:
+		case d.Title == "": // nothing to translate yet
+			err = &forms.Error{Kind: forms.KindInvalid, Fields: map[string]string{"title": "report.error.nooriginal"}}
+		default:
+			if d.Translations == nil {
+				d.Translations = map[forms.Language]forms.ReportText{}
+			}
+			d.Translations[lang] = posted
+		}
+	}
+	if err != nil {
+		if fe, ok := err.(*forms.Error); ok && fe.Kind == forms.KindInvalid {
+			return s.renderReportForm(c, call, q, d, lang, posted, fe.Fields, http.StatusUnprocessableEntity)
 		}
 		return err
 	}
@@ -106,12 +156,16 @@ func (s *Server) saveReport(c *gin.Context) error {
 		return err
 	}
 	s.flash(c, "report.saved")
-	c.Redirect(http.StatusSeeOther, "/office/calls/"+call.Key+"/report")
+	c.Redirect(http.StatusSeeOther, back)
 	return nil
 }
 
-func (s *Server) renderReportForm(c *gin.Context, call forms.Call, q *forms.Questionnaire, d forms.ReportDraft, errs map[string]string, status int) error {
-	p, err := s.buildReportForm(c, call, q, d, errs)
+// renderReportForm renders the report form: d is the draft as stored,
+// lang the language of a translation ("" the original), shown what the
+// fields hold, errs the problems (catalogue IDs by field).
+func (s *Server) renderReportForm(c *gin.Context, call forms.Call, q *forms.Questionnaire, d forms.ReportDraft, lang forms.Language,
+	shown forms.ReportText, errs map[string]string, status int) error {
+	p, err := s.buildReportForm(c, call, q, d, lang, shown, errs)
 	if err != nil {
 		return err
 	}
@@ -119,14 +173,23 @@ func (s *Server) renderReportForm(c *gin.Context, call forms.Call, q *forms.Ques
 	return nil
 }
 
-// buildReportForm is the report form's page with d in it, and the errors
-// (catalogue IDs by field).
-func (s *Server) buildReportForm(c *gin.Context, call forms.Call, q *forms.Questionnaire, d forms.ReportDraft, errs map[string]string) (*reportFormPage, error) {
+// buildReportForm is the report form's page (see renderReportForm).
+func (s *Server) buildReportForm(c *gin.Context, call forms.Call, q *forms.Questionnaire, d forms.ReportDraft, lang forms.Language,
+	shown forms.ReportText, errs map[string]string) (*reportFormPage, error) {
 	ctx := c.Request.Context()
-	p := &reportFormPage{basePage: s.newBase(c), CallKey: call.Key, Errors: map[string]string{}}
+	p := &reportFormPage{basePage: s.newBase(c), CallKey: call.Key, Errors: map[string]string{}, Text: string(lang)}
 	p.CallTitle = call.Title.In(p.Lang)
 	p.Title = p.T("report.form.title") + " · " + p.CallTitle
-	p.Form = reportForm{Title: d.Title, Introduction: d.Introduction}
+	p.Form = reportForm{Title: shown.Title, Introduction: shown.Introduction}
+	if lang != "" {
+		p.Original = reportForm{Title: d.Title, Introduction: d.Introduction}
+		p.Translating = p.Tf("report.form.translating", map[string]any{"Language": p.T("language." + string(lang))})
+	}
+	p.Texts = append(p.Texts, textLink{Label: p.T("report.form.original"), Href: "/office/calls/" + call.Key + "/report", Current: lang == ""})
+	for _, l := range forms.Languages {
+		p.Texts = append(p.Texts, textLink{Label: p.T("language." + string(l)), Lang: string(l), Href: "/office/calls/" + call.Key + "/report?text=" + string(l),
+			Current: l == lang, Done: d.Translations[l].Title != ""})
+	}
 	if d.UpdatedBy != "" {
 		p.Updated = p.Tf("report.form.updated", map[string]any{"By": d.UpdatedBy, "At": formatTime(d.UpdatedAt, call)})
 	}
@@ -152,18 +215,35 @@ func (s *Server) buildReportForm(c *gin.Context, call forms.Call, q *forms.Quest
 	if m, ok := p.Errors["confirm"]; ok {
 		p.ErrorList = append(p.ErrorList, option{"release-confirm", m})
 	}
+	shownFields := map[string]bool{"title": true, "introduction": true, "confirm": true}
 	for _, sec := range q.Sections {
 		for _, qq := range sec.Questions {
-			if !forms.Reportable(&qq) {
+			if !forms.Reportable(&qq) || (lang != "" && d.Summaries[qq.Key] == "") { // a translation translates what the original says
 				continue
 			}
-			in := summaryInput{Key: qq.Key, Label: qq.Label.In(p.Lang), Section: sec.Title.In(p.Lang), Value: d.Summaries[qq.Key],
+			shownFields["summary/"+qq.Key] = true
+			in := summaryInput{Key: qq.Key, Label: qq.Label.In(p.Lang), Section: sec.Title.In(p.Lang), Value: shown.Summaries[qq.Key],
 				Answers: count[qq.Key], Error: p.Errors["summary/"+qq.Key]}
+			if lang != "" {
+				in.Original = d.Summaries[qq.Key]
+			}
 			if in.Error != "" {
 				p.ErrorList = append(p.ErrorList, option{"summary-" + qq.Key, in.Error})
 			}
 			p.Form.Questions = append(p.Form.Questions, in)
 		}
+	}
+	// A problem with a field the form does not show (a summary posted for
+	// a question the original does not summarize) is said at the top.
+	var unshown []string
+	for f := range p.Errors {
+		if !shownFields[f] {
+			unshown = append(unshown, f)
+		}
+	}
+	slices.Sort(unshown)
+	for _, f := range unshown {
+		p.ErrorList = append(p.ErrorList, option{"report-title", p.Errors[f]})
 	}
 	releases, err := s.store.Releases(ctx, call.Key)
 	if err != nil {
@@ -177,7 +257,7 @@ func releaseViews(p *basePage, releases []forms.ReportRelease) []releaseView {
 	out := make([]releaseView, len(releases))
 	for i, r := range releases {
 		href := "/commission/reports/" + r.CallKey + "/" + strconv.Itoa(r.Number)
-		out[i] = releaseView{CallTitle: r.CallTitle.In(p.Lang), Title: r.Title, At: r.ReleasedAt.Format("2006-01-02 15:04 UTC"), By: r.ReleasedBy,
+		out[i] = releaseView{CallTitle: r.CallTitle.In(p.Lang), Title: r.TitleIn(p.Lang), At: r.ReleasedAt.Format("2006-01-02 15:04 UTC"), By: r.ReleasedBy,
 			Href: href, AnnexHref: href + "/annex.xlsx", Number: r.Number, Sources: r.Sources}
 	}
 	return out
@@ -194,12 +274,12 @@ func (s *Server) releaseReport(c *gin.Context) error {
 		if err != nil {
 			return err
 		}
-		return s.renderReportForm(c, call, q, d, map[string]string{"confirm": "report.error.confirm"}, http.StatusUnprocessableEntity)
+		return s.renderReportForm(c, call, q, d, "", d.ReportText, map[string]string{"confirm": "report.error.confirm"}, http.StatusUnprocessableEntity)
 	}
 	rep, err := s.store.ReleaseReport(c.Request.Context(), call, q, s.actor(c))
 	if forms.KindOf(err) == forms.KindInvalid {
 		d, _ := s.store.ReportDraft(c.Request.Context(), call)
-		return s.renderReportForm(c, call, q, d, map[string]string{"title": "report.error.notitle"}, http.StatusUnprocessableEntity)
+		return s.renderReportForm(c, call, q, d, "", d.ReportText, map[string]string{"title": "report.error.notitle"}, http.StatusUnprocessableEntity)
 	}
 	if err != nil {
 		return err
@@ -368,16 +448,18 @@ type sourceView struct {
 
 // renderReport shows a report, released or previewed (Number 0).
 func (s *Server) renderReport(c *gin.Context, r *forms.Report) error {
-	p := &reportPage{basePage: s.newBase(c), Number: r.Number, Preview: r.Number == 0, ReportTitle: r.Title, Ref: r.Call.Reference,
+	p := &reportPage{basePage: s.newBase(c), Number: r.Number, Preview: r.Number == 0, Ref: r.Call.Reference,
 		Respondents: len(r.Sources), Asked: r.Call.Asked}
+	text := r.TextIn(p.Lang) // the analysts' words, in the reader's language where translated
+	p.ReportTitle = text.Title
 	dp := &draftPage{basePage: p.basePage}
-	p.Title = r.Title
+	p.Title = text.Title
 	p.CallTitle, p.Mandate, p.Body = r.Call.Title.In(p.Lang), r.Call.Mandate.In(p.Lang), r.Call.Body.In(p.Lang)
 	if !p.Preview {
 		p.ReleasedAt, p.ReleasedBy = r.ReleasedAt.Format("2006-01-02"), r.ReleasedBy
 		p.AnnexHref = "/commission/reports/" + r.Call.Key + "/" + strconv.Itoa(r.Number) + "/annex.xlsx"
 	}
-	p.Introduction = paragraphs(r.Introduction)
+	p.Introduction = paragraphs(text.Introduction)
 	names := map[string]string{"": p.T("tracking.group.other")}
 	order := []string{}
 	for _, g := range r.Groups {
@@ -417,7 +499,7 @@ func (s *Server) renderReport(c *gin.Context, r *forms.Report) error {
 	for i := range r.Questions {
 		rq := &r.Questions[i]
 		q := reportQuestion{ID: "q-" + rq.Question.Key, Label: rq.Question.Label.In(p.Lang), Section: rq.Section.In(p.Lang),
-			Summary: paragraphs(rq.Summary), None: len(rq.Answers) == 0}
+			Summary: paragraphs(text.Summaries[rq.Question.Key]), None: len(rq.Answers) == 0}
 		for _, g := range order {
 			ag := reportAnswerGroup{Name: names[g]}
 			for _, a := range rq.Answers {

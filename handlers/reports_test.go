@@ -75,6 +75,27 @@ func TestReportWriteReleaseRead(t *testing.T) {
 	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Tick the box to confirm the release.") {
 		t.Fatalf("an unconfirmed release: %d", r.status)
 	}
+	// A French translation of the title and of the one summary.
+	if r = do(t, analyst, "GET", form+"?text=fr", nil); r.status != 200 || !strings.Contains(r.body, "Translation into French") ||
+		!strings.Contains(r.body, "Most respondents work with hotel associations.") || !strings.Contains(r.body, `name="text" value="fr"`) {
+		t.Fatalf("the French translation's form: %d", r.status)
+	}
+	r = do(t, analyst, "POST", form, url.Values{"text": {"fr"}, "title": {"Avis des États Membres"}, "summary/threats_nature": {"Sans original."}})
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "The original has no summary of this question to translate.") ||
+		!strings.Contains(r.body, "Avis des États Membres") {
+		t.Fatalf("a translated summary without an original: %d", r.status)
+	}
+	r = do(t, analyst, "POST", form, url.Values{"text": {"fr"}, "title": {"Avis des États Membres"},
+		"summary/ppp_description": {"La plupart des répondants travaillent avec des associations hôtelières."}})
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/office/calls/"+views.Key+"/report?text=fr" {
+		t.Fatalf("saving the French translation: %d to %q", r.status, r.header.Get("Location"))
+	}
+	// Saving the original again keeps the translation.
+	r = do(t, analyst, "POST", form, url.Values{"title": {"Views of Member States"}, "introduction": {"First paragraph.\n\nSecond paragraph."},
+		"summary/ppp_description": {"Most respondents work with hotel associations."}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("saving the original again: %d", r.status)
+	}
 	r = do(t, analyst, "POST", form+"/release", url.Values{"confirm": {"1"}})
 	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/commission/reports/"+views.Key+"/2" {
 		t.Fatalf("release: %d to %q (the demo released 1)", r.status, r.header.Get("Location"))
@@ -103,6 +124,20 @@ func TestReportWriteReleaseRead(t *testing.T) {
 	}
 	if strings.Contains(before.body, "Kenya") {
 		t.Error("release 2 shows Kenya, which is submitted, not accepted")
+	}
+	// A reader in French sees the French title and summary; the
+	// introduction, not translated, in the original.
+	french := newClient(t)
+	signIn(t, french, ts.URL, "demo-commission")
+	do(t, french, "GET", ts.URL+"/language/fr?next=/commission", nil)
+	if r = do(t, french, "GET", ts.URL+"/commission", nil); !strings.Contains(r.body, "Avis des États Membres") {
+		t.Error("the Commission's list in French lacks the French title")
+	}
+	r = do(t, french, "GET", page, nil)
+	for _, want := range []string{`<h1 dir="auto">Avis des États Membres</h1>`, "La plupart des répondants travaillent avec des associations hôtelières.", "Second paragraph."} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("release 2 in French lacks %q", want)
+		}
 	}
 	// Kenya is accepted after the release: release 2 does not change.
 	if _, err := store.Transition(ctx, views, q, orgRef(t, store, "KEN"), office, forms.TransitionAccept, time.Now(), nil, "", srvActor()); err != nil {

@@ -18,29 +18,41 @@ import (
 // ReportDraft returns what the analysts have written for the call's
 // report, and a zero ReportDraft (no title) when nothing yet.
 func (s *Store) ReportDraft(ctx context.Context, call forms.Call) (forms.ReportDraft, error) {
+	d, _, err := reportDraft(ctx, s.db, call)
+	return d, err
+}
+
+// reportDraft reads the call's report draft, and false when there is none.
+func reportDraft(ctx context.Context, q sqlx.QueryerContext, call forms.Call) (forms.ReportDraft, bool, error) {
 	var r struct {
 		Title        string    `db:"title"`
 		Introduction string    `db:"introduction"`
 		Summaries    []byte    `db:"summaries"`
+		Translations []byte    `db:"translations"`
 		UpdatedAt    time.Time `db:"updated_at"`
 		UpdatedBy    string    `db:"updated_by"`
 	}
-	err := s.db.GetContext(ctx, &r, `SELECT title, introduction, summaries, updated_at, updated_by FROM report_drafts WHERE call_id = $1`, call.ID)
+	err := sqlx.GetContext(ctx, q, &r, `SELECT title, introduction, summaries, translations, updated_at, updated_by FROM report_drafts WHERE call_id = $1`, call.ID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return forms.ReportDraft{}, nil
+		return forms.ReportDraft{}, false, nil
 	}
 	if err != nil {
-		return forms.ReportDraft{}, classify(fmt.Errorf("storage: report of %s: %w", call.Key, err))
+		return forms.ReportDraft{}, false, classify(fmt.Errorf("storage: report of %s: %w", call.Key, err))
 	}
-	d := forms.ReportDraft{Title: r.Title, Introduction: r.Introduction, UpdatedAt: r.UpdatedAt, UpdatedBy: r.UpdatedBy}
+	d := forms.ReportDraft{ReportText: forms.ReportText{Title: r.Title, Introduction: r.Introduction}, UpdatedAt: r.UpdatedAt, UpdatedBy: r.UpdatedBy}
 	if err := json.Unmarshal(r.Summaries, &d.Summaries); err != nil {
-		return forms.ReportDraft{}, fmt.Errorf("storage: report of %s: summaries: %w", call.Key, err)
+		return forms.ReportDraft{}, false, fmt.Errorf("storage: report of %s: summaries: %w", call.Key, err)
 	}
-	return d, nil
+	if err := json.Unmarshal(r.Translations, &d.Translations); err != nil {
+		return forms.ReportDraft{}, false, fmt.Errorf("storage: report of %s: translations: %w", call.Key, err)
+	}
+	return d, true, nil
 }
 
-// SaveReportDraft stores what the analyst wrote for the call's report,
-// audited. The caller has validated it (forms.ReportDraft.Validate).
+// SaveReportDraft stores what the analysts wrote for the call's report,
+// original and translations (pruned to what the original says), audited.
+// The caller has validated it (forms.ReportDraft.Validate, and
+// ValidateTranslation for each translation).
 func (s *Store) SaveReportDraft(ctx context.Context, call forms.Call, d forms.ReportDraft, actor forms.Actor) error {
 	if d.Summaries == nil {
 		d.Summaries = map[string]string{}
@@ -49,11 +61,15 @@ func (s *Store) SaveReportDraft(ctx context.Context, call forms.Call, d forms.Re
 	if err != nil {
 		return fmt.Errorf("storage: report of %s: %w", call.Key, err)
 	}
+	translations, err := json.Marshal(d.Pruned())
+	if err != nil {
+		return fmt.Errorf("storage: report of %s: %w", call.Key, err)
+	}
 	return s.withTx(ctx, nil, "save report of "+call.Key, func(tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, `
-			INSERT INTO report_drafts (call_id, title, introduction, summaries, updated_by) VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (call_id) DO UPDATE SET title = $2, introduction = $3, summaries = $4, updated_at = now(), updated_by = $5`,
-			call.ID, d.Title, d.Introduction, string(summaries), actor.Label)
+			INSERT INTO report_drafts (call_id, title, introduction, summaries, translations, updated_by) VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (call_id) DO UPDATE SET title = $2, introduction = $3, summaries = $4, translations = $5, updated_at = now(), updated_by = $6`,
+			call.ID, d.Title, d.Introduction, string(summaries), string(translations), actor.Label)
 		if err != nil {
 			return classify(fmt.Errorf("storage: save report of %s: %w", call.Key, err))
 		}
@@ -91,21 +107,12 @@ func (s *Store) ReleaseReport(ctx context.Context, call forms.Call, q *forms.Que
 		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM calls WHERE id = $1 FOR UPDATE`, call.ID); err != nil {
 			return classify(fmt.Errorf("storage: release report of %s: lock: %w", call.Key, err))
 		}
-		var d struct {
-			Title        string `db:"title"`
-			Introduction string `db:"introduction"`
-			Summaries    []byte `db:"summaries"`
-		}
-		err := tx.GetContext(ctx, &d, `SELECT title, introduction, summaries FROM report_drafts WHERE call_id = $1`, call.ID)
-		if errors.Is(err, sql.ErrNoRows) {
-			return forms.Errorf(forms.KindInvalid, "the report of %s has no title yet", call.Key)
-		}
+		draft, ok, err := reportDraft(ctx, tx, call)
 		if err != nil {
-			return classify(fmt.Errorf("storage: release report of %s: %w", call.Key, err))
+			return err
 		}
-		draft := forms.ReportDraft{Title: d.Title, Introduction: d.Introduction}
-		if err := json.Unmarshal(d.Summaries, &draft.Summaries); err != nil {
-			return fmt.Errorf("storage: report of %s: summaries: %w", call.Key, err)
+		if !ok {
+			return forms.Errorf(forms.KindInvalid, "the report of %s has no title yet", call.Key)
 		}
 		in, err := reportInputs(ctx, tx, call, q)
 		if err != nil {
@@ -151,9 +158,12 @@ func (s *Store) Releases(ctx context.Context, callKey string) ([]forms.ReportRel
 		ReleasedAt time.Time `db:"released_at"`
 		ReleasedBy string    `db:"released_by"`
 		Sources    int       `db:"sources"`
+		Titles     []byte    `db:"titles"`
 	}
 	err := s.db.SelectContext(ctx, &rows, `
-		SELECT c.key, c.title AS call_title, r.number, r.title, r.released_at, r.released_by, r.sources
+		SELECT c.key, c.title AS call_title, r.number, r.title, r.released_at, r.released_by, r.sources,
+		       COALESCE((SELECT jsonb_object_agg(t.lang, t.text->>'Title') FROM jsonb_each(r.content->'Translations') AS t (lang, text)
+		                 WHERE t.text->>'Title' <> ''), '{}') AS titles
 		FROM report_releases r JOIN calls c ON c.id = r.call_id
 		WHERE $1 = '' OR c.key = $1
 		ORDER BY r.released_at DESC, r.id DESC`, callKey)
@@ -165,6 +175,9 @@ func (s *Store) Releases(ctx context.Context, callKey string) ([]forms.ReportRel
 		out[i] = forms.ReportRelease{CallKey: r.Key, Number: r.Number, Title: r.Title, ReleasedAt: r.ReleasedAt.UTC(), ReleasedBy: r.ReleasedBy, Sources: r.Sources}
 		if err := json.Unmarshal(r.CallTitle, &out[i].CallTitle); err != nil {
 			return nil, fmt.Errorf("storage: releases: title of %s: %w", r.Key, err)
+		}
+		if err := json.Unmarshal(r.Titles, &out[i].Titles); err != nil {
+			return nil, fmt.Errorf("storage: releases: translated titles of %s: %w", r.Key, err)
 		}
 	}
 	return out, nil

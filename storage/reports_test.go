@@ -53,13 +53,20 @@ func TestReportRelease(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	draft := forms.ReportDraft{Title: "Views of Member States", Introduction: "In its resolution 2012/19…", Summaries: map[string]string{"views": "Two States answered."}}
+	draft := forms.ReportDraft{ReportText: forms.ReportText{Title: "Views of Member States", Introduction: "In its resolution 2012/19…", Summaries: map[string]string{"views": "Two States answered."}},
+		Translations: map[forms.Language]forms.ReportText{
+			forms.French:  {Title: "Avis des États Membres", Summaries: map[string]string{"views": "Deux États ont répondu.", "none": "Sans original."}},
+			forms.Russian: {}, // nothing: not kept
+		}}
 	if err := s.SaveReportDraft(ctx, call, draft, actor); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.ReportDraft(ctx, call)
 	if err != nil || got.Title != draft.Title || got.Summaries["views"] != "Two States answered." || got.UpdatedBy != actor.Label {
 		t.Fatalf("report draft read back: %+v, %v", got, err)
+	}
+	if want := map[forms.Language]forms.ReportText{forms.French: {Title: "Avis des États Membres", Summaries: map[string]string{"views": "Deux États ont répondu."}}}; !reflect.DeepEqual(got.Translations, want) {
+		t.Fatalf("translations read back: %+v, want them pruned to what the original says: %+v", got.Translations, want)
 	}
 	first, err := s.ReleaseReport(ctx, call, q, actor)
 	if err != nil {
@@ -87,6 +94,12 @@ func TestReportRelease(t *testing.T) {
 	}
 	if first.Call.Asked == 0 || first.Call.Reference != "CCPCJ22-P4" {
 		t.Fatalf("call %+v", first.Call)
+	}
+	if fr := first.TextIn(forms.French); fr.Title != "Avis des États Membres" || fr.Summaries["views"] != "Deux États ont répondu." {
+		t.Fatalf("the release in French: %+v", fr)
+	}
+	if list, err := s.Releases(ctx, call.Key); err != nil || len(list) != 1 || list[0].TitleIn(forms.French) != "Avis des États Membres" || list[0].TitleIn(forms.Spanish) != draft.Title {
+		t.Fatalf("the releases' titles: %+v, %v", list, err)
 	}
 
 	// The release is frozen, in the database too.

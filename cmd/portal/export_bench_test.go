@@ -97,7 +97,7 @@ func BenchmarkExport(b *testing.B) {
 			b.Fatal(err)
 		}
 		q, _ := lib.Latest("crime-statistics")
-		if err := s.SaveReportDraft(ctx, call, forms.ReportDraft{Title: "Statistics"}, forms.Actor{Label: "bench"}); err != nil {
+		if err := s.SaveReportDraft(ctx, call, forms.ReportDraft{ReportText: forms.ReportText{Title: "Statistics"}}, forms.Actor{Label: "bench"}); err != nil {
 			b.Fatal(err)
 		}
 		var rep forms.Report

@@ -90,7 +90,7 @@ func Annex(w io.Writer, r *forms.Report, lang forms.Language, describe func(*for
 		}
 	}
 	about := [][2]string{
-		{"Report", r.Title},
+		{"Report", r.TextIn(lang).Title},
 		{"Release", strconv.Itoa(r.Number)},
 		{"Released", r.ReleasedAt.UTC().Format(time.RFC3339)},
 		{"Released by", r.ReleasedBy},
