@@ -123,15 +123,22 @@ func Decide(u *User, orgID int64, c Call, from SubmissionState, t Transition, no
 	if !ok {
 		return from, Errorf(KindConflict, "cannot %s a submission that is %s", t, from)
 	}
-	switch t {
-	case TransitionSubmit:
+	switch {
+	case t == TransitionSubmit && from == Returned:
+		// An answer to the Office's request for clarification, which the
+		// Office makes when it reviews, often after the deadline: taken
+		// whenever it comes, while the Office still reviews the call.
+		if c.State != CallOpen && c.State != CallClosed {
+			return from, Errorf(KindConflict, "the call is %s", c.State)
+		}
+	case t == TransitionSubmit:
 		if c.State != CallOpen {
 			return from, Errorf(KindConflict, "the call is %s", c.State)
 		}
 		if c.Late(now) && !c.LateAllowed {
 			return from, Errorf(KindConflict, "the deadline has passed")
 		}
-	case TransitionWithdraw:
+	case t == TransitionWithdraw:
 		if c.Late(now) {
 			return from, Errorf(KindConflict, "the deadline has passed")
 		}

@@ -42,6 +42,10 @@ func TestDecide(t *testing.T) {
 		switch {
 		case !ok:
 			return want{from, KindConflict}
+		case tr == TransitionSubmit && from == Returned: // an answer to the Office, whenever it comes
+			if state != CallOpen && state != CallClosed {
+				return want{from, KindConflict}
+			}
 		case tr == TransitionSubmit && state != CallOpen:
 			return want{from, KindConflict}
 		case tr == TransitionSubmit && late && !lateAllowed:

@@ -245,7 +245,8 @@ func freeze(ctx context.Context, tx *sqlx.Tx, call forms.Call, q *forms.Question
 	}
 	n := len(sub.Versions) + 1
 	v := forms.SubmissionVersion{Number: n, Reference: forms.Reference(call, org.Code, n), SubmittedAt: now,
-		SubmittedBy: actor.Label, Late: call.Late(now), Checksum: forms.Checksum(answers, used)}
+		// An answer to the Office's request for clarification is never late.
+		SubmittedBy: actor.Label, Late: call.Late(now) && sub.State != forms.Returned, Checksum: forms.Checksum(answers, used)}
 	var versionID int64
 	err = tx.QueryRowxContext(ctx, `
 		INSERT INTO submission_versions (draft_id, number, reference, draft_version, submitted_at, submitted_by_user_id, submitted_by, late, checksum, on_behalf_of)

@@ -269,3 +269,38 @@ func TestResponses(t *testing.T) {
 		}
 	}
 }
+
+// TestAnswerAfterDeadline: the Office returns a submission for
+// clarification after the deadline of a call that takes no late
+// submissions; the focal point's answer is taken, and not marked late.
+// A first submission after the deadline is still refused.
+func TestAnswerAfterDeadline(t *testing.T) {
+	s, _ := storeWithDB(t)
+	ctx := context.Background()
+	now := time.Now()
+	c := openCall(t, s, now.Add(time.Hour))
+	aut, deu := orgRef(t, s, "AUT"), orgRef(t, s, "DEU")
+	for _, org := range []forms.OrganizationRef{aut, deu} {
+		if _, err := saveViews(t, s, c, org, 0, "Views of "+org.Code); err != nil {
+			t.Fatal(err)
+		}
+	}
+	act := forms.Actor{Label: "t"}
+	if _, err := s.Transition(ctx, c, smallQuestionnaire, aut, focalPoint(aut), forms.TransitionSubmit, now, nil, "", act); err != nil {
+		t.Fatal(err)
+	}
+	after := now.Add(48 * time.Hour)
+	if _, err := s.Transition(ctx, c, smallQuestionnaire, aut, analyst, forms.TransitionReturn, after, nil, "Which ministries?", act); err != nil {
+		t.Fatal(err)
+	}
+	sub, err := s.Transition(ctx, c, smallQuestionnaire, aut, focalPoint(aut), forms.TransitionSubmit, after.Add(time.Hour), nil, "", act)
+	if err != nil {
+		t.Fatalf("answering the Office after the deadline: %v", err)
+	}
+	if v, _ := sub.Latest(); v.Number != 2 || v.Late {
+		t.Errorf("the answer: version %d, late %v; want 2, not late", v.Number, v.Late)
+	}
+	if _, err := s.Transition(ctx, c, smallQuestionnaire, deu, focalPoint(deu), forms.TransitionSubmit, after, nil, "", act); forms.KindOf(err) != forms.KindConflict {
+		t.Errorf("a first submission after the deadline: %v, want refused", err)
+	}
+}
