@@ -301,6 +301,7 @@ const (
 	AuditSubmission         = "submission." // + the transition: submission.submit, .withdraw, .accept, .return
 	AuditCommentPosted      = "comment.posted"
 	AuditCallSaved          = "call.saved"
+	AuditCallClosed         = "call.closed" // by the portal, at the deadline of a call that takes no late submissions
 	AuditReportSaved        = "report.saved"
 	AuditReportReleased     = "report.released"
 	AuditPopulationsSaved   = "populations.saved"

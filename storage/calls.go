@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -194,4 +195,27 @@ func (s *Store) CallByKey(ctx context.Context, key string) (forms.Call, error) {
 		return forms.Call{}, classify(fmt.Errorf("storage: call %q: %w", key, err))
 	}
 	return r.call()
+}
+
+// CloseCallsPastDeadline closes the open calls whose deadline is before now
+// and that take no late submissions, audited as done by actor, and returns
+// their keys. Any number of portal processes may run it: a call closes
+// once. A submission returned for clarification may still be answered in a
+// closed call (forms.Decide).
+func (s *Store) CloseCallsPastDeadline(ctx context.Context, now time.Time, actor forms.Actor) ([]string, error) {
+	var keys []string
+	err := s.withTx(ctx, nil, "close calls past their deadline", func(tx *sqlx.Tx) error {
+		if err := sqlx.SelectContext(ctx, tx, &keys, `
+			UPDATE calls SET state = 'closed', updated_at = now()
+			WHERE state = 'open' AND NOT late_allowed AND deadline < $1
+			RETURNING key`, now); err != nil {
+			return classify(fmt.Errorf("storage: close calls past their deadline: %w", err))
+		}
+		evs := make([]forms.AuditEvent, len(keys))
+		for i, k := range keys {
+			evs[i] = forms.AuditEvent{Actor: actor, Action: forms.AuditCallClosed, Target: k, Details: map[string]string{"reason": "deadline"}}
+		}
+		return insertAuditEvents(ctx, tx, evs...)
+	})
+	return keys, err
 }

@@ -304,3 +304,52 @@ func TestAnswerAfterDeadline(t *testing.T) {
 		t.Errorf("a first submission after the deadline: %v, want refused", err)
 	}
 }
+
+// TestCloseCallsPastDeadline: an open call past its deadline closes, once
+// and audited, unless it takes late submissions; a returned submission in
+// it may still be answered.
+func TestCloseCallsPastDeadline(t *testing.T) {
+	s, db := storeWithDB(t)
+	ctx := context.Background()
+	now := time.Now()
+	c := openCall(t, s, now.Add(time.Hour))
+	late, err := s.SaveCall(ctx, forms.Call{Key: "late-ok", Title: forms.Text{forms.English: "Late"}, Questionnaire: "small", Version: 1,
+		State: forms.CallOpen, Deadline: now.Add(time.Hour), TimeZone: "UTC", LateAllowed: true, Audience: forms.Audience{AllMemberStates: true}}, forms.Actor{Label: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	aut := orgRef(t, s, "AUT")
+	if _, err := saveViews(t, s, c, aut, 0, "Views."); err != nil {
+		t.Fatal(err)
+	}
+	act := forms.Actor{Label: "t"}
+	if _, err := s.Transition(ctx, c, smallQuestionnaire, aut, focalPoint(aut), forms.TransitionSubmit, now, nil, "", act); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Transition(ctx, c, smallQuestionnaire, aut, analyst, forms.TransitionReturn, now, nil, "Which ministries?", act); err != nil {
+		t.Fatal(err)
+	}
+	portal := forms.Actor{Label: "the portal"}
+	if keys, err := s.CloseCallsPastDeadline(ctx, now, portal); err != nil || len(keys) != 0 {
+		t.Fatalf("before the deadline: %v, %v", keys, err)
+	}
+	after := now.Add(2 * time.Hour)
+	keys, err := s.CloseCallsPastDeadline(ctx, after, portal)
+	if err != nil || len(keys) != 1 || keys[0] != c.Key {
+		t.Fatalf("after the deadline: %v, %v; want %s alone (%s takes late submissions)", keys, err, c.Key, late.Key)
+	}
+	if again, err := s.CloseCallsPastDeadline(ctx, after, portal); err != nil || len(again) != 0 {
+		t.Errorf("closing again: %v, %v", again, err)
+	}
+	closed, err := s.CallByKey(ctx, c.Key)
+	if err != nil || closed.State != forms.CallClosed {
+		t.Fatalf("the call: %s, %v", closed.State, err)
+	}
+	var audited int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM audit_events WHERE action = 'call.closed' AND target = $1 AND actor = 'the portal'`, c.Key).Scan(&audited); err != nil || audited != 1 {
+		t.Errorf("audit entries: %d, %v", audited, err)
+	}
+	if _, err := s.Transition(ctx, closed, smallQuestionnaire, aut, focalPoint(aut), forms.TransitionSubmit, after, nil, "", act); err != nil {
+		t.Errorf("answering the Office in the closed call: %v", err)
+	}
+}

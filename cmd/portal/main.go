@@ -30,6 +30,7 @@ import (
 	"syscall"
 	"time"
 
+	"portal/forms"
 	"portal/forms/definition"
 	"portal/handlers"
 	"portal/storage"
@@ -306,6 +307,7 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 		return err
 	}
 	go deleteExpiredSessions(ctx, db, log)
+	go closeCallsAtDeadline(ctx, db, log)
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -355,6 +357,28 @@ func deleteExpiredSessions(ctx context.Context, db *database, log *slog.Logger) 
 			} else if n > 0 {
 				log.Debug("expired sessions deleted", "count", n)
 			}
+		}
+	}
+}
+
+// closeCallsAtDeadline closes the calls whose deadline has passed and that
+// take no late submissions: at start, then every minute until ctx ends.
+// Any replica may do it; a call closes once.
+func closeCallsAtDeadline(ctx context.Context, db *database, log *slog.Logger) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		if keys, err := db.CloseCallsPastDeadline(ctx, time.Now(), forms.Actor{Label: "the portal (the deadline passed)"}); err != nil {
+			if ctx.Err() == nil {
+				log.Warn("close calls past their deadline", "err", err)
+			}
+		} else if len(keys) > 0 {
+			log.Info("calls closed at their deadline", "calls", keys)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
 		}
 	}
 }
