@@ -156,6 +156,11 @@ func (s *Server) saveCall(c *gin.Context) error {
 			}
 		}
 	}
+	// The portal closes such a call at its deadline (CloseCallsPastDeadline):
+	// open, it would close again within the minute.
+	if _, set := errs["deadline"]; !set && call.State == forms.CallOpen && !call.LateAllowed && call.Late(time.Now()) {
+		errs["deadline"] = "call.invalid.deadline.passed"
+	}
 	if len(errs) > 0 {
 		return s.renderCallForm(c, f, errs, action, http.StatusUnprocessableEntity)
 	}

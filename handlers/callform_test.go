@@ -67,4 +67,16 @@ func TestCallForm(t *testing.T) {
 	if r = do(t, aut, "GET", base+"/orgs/AUT", nil); strings.Contains(r.body, "uncts-2027") {
 		t.Error("Austria still sees a call that no longer asks it")
 	}
+	// Open, past its deadline, without late submissions: the portal would
+	// close it again at once, so the form says what to do instead.
+	edit.Set("opens", "2019-12-01")
+	edit.Set("deadline", "2020-01-31T23:59")
+	edit.Del("late")
+	if r = do(t, analyst, "POST", base+"/office/calls/uncts-2027/edit", edit); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "The deadline has passed") {
+		t.Errorf("reopening past the deadline: %d", r.status)
+	}
+	edit.Set("late", "1")
+	if r = do(t, analyst, "POST", base+"/office/calls/uncts-2027/edit", edit); r.status != http.StatusSeeOther {
+		t.Errorf("open past the deadline, taking late submissions: %d", r.status)
+	}
 }
