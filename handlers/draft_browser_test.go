@@ -110,6 +110,11 @@ func TestBrowserDraft(t *testing.T) {
 	if body := b.Text(`.conflict`); !strings.Contains(body, "110") || !strings.Contains(body, "120") {
 		b.Fatalf("the conflict shows %q; want both 110 and 120", body)
 	}
+	// Leaving the conflict page without choosing loses nothing: the
+	// section says so and leads back to the choice.
+	b.Do(chromedp.Navigate(ts.URL+"/orgs/AUT/calls/"+stats.Key+"/police"), chromedp.WaitVisible(chromedp.CSS(`#pending-conflicts`)))
+	axe("section with a conflict kept (fr)")
+	b.Press(`#pending-conflicts a`, http.StatusConflict)
 	b.Do(chromedp.Click(chromedp.CSS(`.conflict input[value=mine]`)))
 	b.Press(`.conflict-form button`, http.StatusOK)
 	b.Do(chromedp.WaitVisible(chromedp.CSS(`.flash`)))
