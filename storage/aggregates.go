@@ -181,15 +181,23 @@ func aggregatesOf(ctx context.Context, db sqlx.QueryerContext, call forms.Call, 
 // report compiles) that forms.FlagSeries flags as a break or an outlier,
 // each break with the State's explanation when it gave one.
 func (s *Store) FlaggedFigures(ctx context.Context, call forms.Call, q *forms.Questionnaire, includeSubmitted bool) ([]forms.Flagged, error) {
+	// A table's indicators at a time: the figures of one table are held,
+	// not those of every table (at 193 States over 20 years, the whole
+	// would be some sixty megabytes of heap at once).
+	var flagged []forms.Flagged
 	inds := forms.ReportSeries(q)
-	if len(inds) == 0 {
-		return nil, nil
+	for len(inds) > 0 {
+		n := 1
+		for n < len(inds) && inds[n].Question == inds[0].Question {
+			n++
+		}
+		values, err := seriesOf(ctx, s.db, call, inds[:n], includeSubmitted)
+		if err != nil {
+			return nil, err
+		}
+		flagged = append(flagged, forms.FlagSeries(q, inds[:n], values)...)
+		inds = inds[n:]
 	}
-	values, err := seriesOf(ctx, s.db, call, inds, includeSubmitted)
-	if err != nil {
-		return nil, err
-	}
-	flagged := forms.FlagSeries(q, inds, values)
 	var findings []string
 	for _, f := range flagged {
 		if f.Finding != "" {
