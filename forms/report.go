@@ -26,6 +26,8 @@ const (
 // ReportDraft is what the analyst has written so far for a call's report.
 type ReportDraft struct {
 	ReportText // as the analysts first wrote it: the original
+	// Language is the original's language, "" when not said.
+	Language Language
 	// Translations holds the text in other languages, by language; a
 	// reader sees their language's where there is one, else the original.
 	// A translation has a summary only where the original has one.
@@ -51,6 +53,9 @@ type ReportText struct {
 func (d ReportDraft) Pruned() map[Language]ReportText {
 	out := map[Language]ReportText{}
 	for l, t := range d.Translations {
+		if l == d.Language { // the original is in that language
+			continue
+		}
 		p := ReportText{Title: t.Title, Introduction: t.Introduction}
 		if d.Introduction == "" {
 			p.Introduction = ""
@@ -100,6 +105,9 @@ func (d ReportDraft) ValidateTranslation(t ReportText) error {
 // "introduction", "summary/<question>").
 func (d ReportDraft) Validate(q *Questionnaire) error {
 	fields := map[string]string{}
+	if _, ok := ParseLanguage(string(d.Language)); !ok && d.Language != "" {
+		fields["language"] = "report.error.language"
+	}
 	if strings.TrimSpace(d.Title) == "" {
 		fields["title"] = "report.error.title"
 	} else if utf8.RuneCountInString(d.Title) > MaxReportTitle {
@@ -143,8 +151,11 @@ type Report struct {
 
 	Call                ReportCall
 	Title, Introduction string
-	// Translations are the analysts' words in other languages (added in
-	// format 1 without changing it: older releases have none).
+	// Language is the language of Title, Introduction and the summaries
+	// ("" when not said); Translations are the analysts' words in other
+	// languages. Both were added in format 1 without changing it: older
+	// releases have neither.
+	Language            Language                `json:",omitempty"`
 	Translations        map[Language]ReportText `json:",omitempty"`
 	Groups              []RegionalGroup         // the UN regional groups, in their order
 	Sources             []ReportSource          // every respondent's submission version, by English name
@@ -422,7 +433,7 @@ func AssembleReport(call Call, q *Questionnaire, d ReportDraft, in ReportInputs)
 		Format: ReportFormat,
 		Call: ReportCall{Key: call.Key, Reference: call.Reference, Title: call.Title, Mandate: call.Mandate, Body: call.Body,
 			Deadline: call.Deadline, Asked: in.Asked},
-		Title: d.Title, Introduction: d.Introduction,
+		Title: d.Title, Introduction: d.Introduction, Language: d.Language,
 		Groups: in.Groups, Sources: in.Sources,
 	}
 	if t := d.Pruned(); len(t) > 0 {

@@ -17,6 +17,15 @@ func TestReportTranslations(t *testing.T) {
 	if got := d.Pruned(); !reflect.DeepEqual(got, want) {
 		t.Errorf("Pruned:\n got %+v\nwant %+v", got, want)
 	}
+	d.Language = French // the original is in French: no French translation
+	if got := d.Pruned(); len(got) != 0 {
+		t.Errorf("Pruned with the original in French: %+v", got)
+	}
+	d.Language = "xx"
+	if err := d.Validate(&Questionnaire{}); err == nil || err.(*Error).Fields["language"] != "report.error.language" {
+		t.Errorf("an unknown language: %v", err)
+	}
+	d.Language = ""
 	if err := d.ValidateTranslation(ReportText{Summaries: map[string]string{"b": "Résumé B"}}); err == nil || err.(*Error).Fields["summary/b"] != "report.error.untranslatable" {
 		t.Errorf("a summary the original lacks: %v", err)
 	}

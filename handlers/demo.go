@@ -127,7 +127,7 @@ func demoReport(ctx context.Context, store Store, lib Questionnaires, call forms
 	if err != nil || d.Title != "" {
 		return err
 	}
-	d = forms.ReportDraft{ReportText: forms.ReportText{
+	d = forms.ReportDraft{Language: forms.English, ReportText: forms.ReportText{
 		Title: "International cooperation against criminal and terrorist threats to the tourism sector",
 		Introduction: "In its resolution 2012/19, the Economic and Social Council invited Member States and international and regional " +
 			"organizations to provide the United Nations Office on Drugs and Crime with their views on ways to make international " +

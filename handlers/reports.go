@@ -33,8 +33,9 @@ type reportFormPage struct {
 	// the original; Original is then the original, shown beside each field.
 	Text        string
 	Original    reportForm
-	Translating string     // "Translation into French", when Text is set
-	Texts       []textLink // the original and each language's translation
+	Translating string           // "Translation into French", when Text is set
+	Texts       []textLink       // the original and each language's translation
+	WrittenIn   []languageChoice // the original's language, to choose
 	Releases    []releaseView
 	Respondents int
 	Updated     string
@@ -43,6 +44,12 @@ type reportFormPage struct {
 type reportForm struct {
 	Title, Introduction string
 	Questions           []summaryInput
+}
+
+// languageChoice is one of the six languages in a list to choose from.
+type languageChoice struct {
+	Code, Label string
+	Selected    bool
 }
 
 // textLink leads to the form of the report's original text or of one
@@ -76,6 +83,9 @@ func (s *Server) showReportForm(c *gin.Context) error {
 		return err
 	}
 	if s.popUnsaved(c) { // posted after the session had ended: as typed, to check and save
+		if c.PostForm("text") == "" {
+			d.Language = forms.Language(c.PostForm("language"))
+		}
 		p, err := s.buildReportForm(c, call, q, d, textLanguage(c.PostForm("text")), readReportForm(c, q), nil)
 		if err != nil {
 			return err
@@ -132,6 +142,7 @@ func (s *Server) saveReport(c *gin.Context) error {
 	back := "/office/calls/" + call.Key + "/report"
 	if lang == "" {
 		d.ReportText = posted // the translations stay, pruned to what the original still says
+		d.Language = forms.Language(c.PostForm("language"))
 		err = d.Validate(q)
 	} else {
 		back += "?text=" + string(lang)
@@ -185,10 +196,26 @@ func (s *Server) buildReportForm(c *gin.Context, call forms.Call, q *forms.Quest
 		p.Original = reportForm{Title: d.Title, Introduction: d.Introduction}
 		p.Translating = p.Tf("report.form.translating", map[string]any{"Language": p.T("language." + string(lang))})
 	}
-	p.Texts = append(p.Texts, textLink{Label: p.T("report.form.original"), Href: "/office/calls/" + call.Key + "/report", Current: lang == ""})
+	original := p.T("report.form.original")
+	if d.Language != "" {
+		original += " (" + p.T("language."+string(d.Language)) + ")"
+	}
+	p.Texts = append(p.Texts, textLink{Label: original, Href: "/office/calls/" + call.Key + "/report", Current: lang == ""})
 	for _, l := range forms.Languages {
+		if l == d.Language {
+			continue // the original is in it
+		}
 		p.Texts = append(p.Texts, textLink{Label: p.T("language." + string(l)), Lang: string(l), Href: "/office/calls/" + call.Key + "/report?text=" + string(l),
 			Current: l == lang, Done: d.Translations[l].Title != ""})
+	}
+	if lang == "" { // the original says which language it is in: the page's, unless said
+		written := d.Language
+		if written == "" {
+			written = p.Lang
+		}
+		for _, l := range forms.Languages {
+			p.WrittenIn = append(p.WrittenIn, languageChoice{Code: string(l), Label: p.T("language." + string(l)), Selected: l == written})
+		}
 	}
 	if d.UpdatedBy != "" {
 		p.Updated = p.Tf("report.form.updated", map[string]any{"By": d.UpdatedBy, "At": formatTime(d.UpdatedAt, call)})
@@ -207,7 +234,7 @@ func (s *Server) buildReportForm(c *gin.Context, call forms.Call, q *forms.Quest
 	for field, key := range errs {
 		p.Errors[field] = p.T(key)
 	}
-	for _, f := range []string{"title", "introduction"} {
+	for _, f := range []string{"language", "title", "introduction"} {
 		if m, ok := p.Errors[f]; ok {
 			p.ErrorList = append(p.ErrorList, option{"report-" + f, m})
 		}
@@ -215,7 +242,7 @@ func (s *Server) buildReportForm(c *gin.Context, call forms.Call, q *forms.Quest
 	if m, ok := p.Errors["confirm"]; ok {
 		p.ErrorList = append(p.ErrorList, option{"release-confirm", m})
 	}
-	shownFields := map[string]bool{"title": true, "introduction": true, "confirm": true}
+	shownFields := map[string]bool{"language": true, "title": true, "introduction": true, "confirm": true}
 	for _, sec := range q.Sections {
 		for _, qq := range sec.Questions {
 			if !forms.Reportable(&qq) || (lang != "" && d.Summaries[qq.Key] == "") { // a translation translates what the original says
@@ -370,6 +397,7 @@ type reportPage struct {
 	Number                          int
 	ReleasedAt, ReleasedBy          string
 	ReportTitle, CallTitle, Ref     string
+	TitleLang, IntroLang            string // the original's language, where it shows untranslated in another
 	Mandate, Body, AnnexHref        string
 	Introduction                    []string
 	Respondents, Asked              int
@@ -391,6 +419,7 @@ type sourceLink struct{ Name, Anchor, Reference string }
 type reportQuestion struct {
 	ID, Label, Section string
 	Summary            []string
+	SummaryLang        string // as TitleLang
 	Groups             []reportAnswerGroup
 	Frequencies        *reportFrequencies
 	None               bool
@@ -451,7 +480,16 @@ func (s *Server) renderReport(c *gin.Context, r *forms.Report) error {
 	p := &reportPage{basePage: s.newBase(c), Number: r.Number, Preview: r.Number == 0, Ref: r.Call.Reference,
 		Respondents: len(r.Sources), Asked: r.Call.Asked}
 	text := r.TextIn(p.Lang) // the analysts' words, in the reader's language where translated
-	p.ReportTitle = text.Title
+	// Text left in the original's language says so, for screen readers
+	// (WCAG 3.1.2, language of parts).
+	translated := r.Translations[p.Lang]
+	langOf := func(isTranslated bool) string {
+		if isTranslated || r.Language == "" || r.Language == p.Lang {
+			return ""
+		}
+		return string(r.Language)
+	}
+	p.ReportTitle, p.TitleLang, p.IntroLang = text.Title, langOf(translated.Title != ""), langOf(translated.Introduction != "")
 	dp := &draftPage{basePage: p.basePage}
 	p.Title = text.Title
 	p.CallTitle, p.Mandate, p.Body = r.Call.Title.In(p.Lang), r.Call.Mandate.In(p.Lang), r.Call.Body.In(p.Lang)
@@ -499,7 +537,7 @@ func (s *Server) renderReport(c *gin.Context, r *forms.Report) error {
 	for i := range r.Questions {
 		rq := &r.Questions[i]
 		q := reportQuestion{ID: "q-" + rq.Question.Key, Label: rq.Question.Label.In(p.Lang), Section: rq.Section.In(p.Lang),
-			Summary: paragraphs(text.Summaries[rq.Question.Key]), None: len(rq.Answers) == 0}
+			Summary: paragraphs(text.Summaries[rq.Question.Key]), SummaryLang: langOf(translated.Summaries[rq.Question.Key] != ""), None: len(rq.Answers) == 0}
 		for _, g := range order {
 			ag := reportAnswerGroup{Name: names[g]}
 			for _, a := range rq.Answers {

@@ -90,8 +90,8 @@ func TestReportWriteReleaseRead(t *testing.T) {
 	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/office/calls/"+views.Key+"/report?text=fr" {
 		t.Fatalf("saving the French translation: %d to %q", r.status, r.header.Get("Location"))
 	}
-	// Saving the original again keeps the translation.
-	r = do(t, analyst, "POST", form, url.Values{"title": {"Views of Member States"}, "introduction": {"First paragraph.\n\nSecond paragraph."},
+	// Saving the original again, saying it is in English, keeps the translation.
+	r = do(t, analyst, "POST", form, url.Values{"language": {"en"}, "title": {"Views of Member States"}, "introduction": {"First paragraph.\n\nSecond paragraph."},
 		"summary/ppp_description": {"Most respondents work with hotel associations."}})
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("saving the original again: %d", r.status)
@@ -134,7 +134,8 @@ func TestReportWriteReleaseRead(t *testing.T) {
 		t.Error("the Commission's list in French lacks the French title")
 	}
 	r = do(t, french, "GET", page, nil)
-	for _, want := range []string{`<h1 dir="auto">Avis des États Membres</h1>`, "La plupart des répondants travaillent avec des associations hôtelières.", "Second paragraph."} {
+	for _, want := range []string{`<h1 dir="auto">Avis des États Membres</h1>`, "La plupart des répondants travaillent avec des associations hôtelières.",
+		`<p class="report__text" dir="auto" lang="en">Second paragraph.</p>`} { // the introduction, untranslated, says it is English
 		if !strings.Contains(r.body, want) {
 			t.Errorf("release 2 in French lacks %q", want)
 		}

@@ -28,18 +28,20 @@ func reportDraft(ctx context.Context, q sqlx.QueryerContext, call forms.Call) (f
 		Title        string    `db:"title"`
 		Introduction string    `db:"introduction"`
 		Summaries    []byte    `db:"summaries"`
+		Language     string    `db:"language"`
 		Translations []byte    `db:"translations"`
 		UpdatedAt    time.Time `db:"updated_at"`
 		UpdatedBy    string    `db:"updated_by"`
 	}
-	err := sqlx.GetContext(ctx, q, &r, `SELECT title, introduction, summaries, translations, updated_at, updated_by FROM report_drafts WHERE call_id = $1`, call.ID)
+	err := sqlx.GetContext(ctx, q, &r, `SELECT title, introduction, summaries, language, translations, updated_at, updated_by FROM report_drafts WHERE call_id = $1`, call.ID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return forms.ReportDraft{}, false, nil
 	}
 	if err != nil {
 		return forms.ReportDraft{}, false, classify(fmt.Errorf("storage: report of %s: %w", call.Key, err))
 	}
-	d := forms.ReportDraft{ReportText: forms.ReportText{Title: r.Title, Introduction: r.Introduction}, UpdatedAt: r.UpdatedAt, UpdatedBy: r.UpdatedBy}
+	d := forms.ReportDraft{ReportText: forms.ReportText{Title: r.Title, Introduction: r.Introduction}, Language: forms.Language(r.Language),
+		UpdatedAt: r.UpdatedAt, UpdatedBy: r.UpdatedBy}
 	if err := json.Unmarshal(r.Summaries, &d.Summaries); err != nil {
 		return forms.ReportDraft{}, false, fmt.Errorf("storage: report of %s: summaries: %w", call.Key, err)
 	}
@@ -67,9 +69,10 @@ func (s *Store) SaveReportDraft(ctx context.Context, call forms.Call, d forms.Re
 	}
 	return s.withTx(ctx, nil, "save report of "+call.Key, func(tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, `
-			INSERT INTO report_drafts (call_id, title, introduction, summaries, translations, updated_by) VALUES ($1, $2, $3, $4, $5, $6)
-			ON CONFLICT (call_id) DO UPDATE SET title = $2, introduction = $3, summaries = $4, translations = $5, updated_at = now(), updated_by = $6`,
-			call.ID, d.Title, d.Introduction, string(summaries), string(translations), actor.Label)
+			INSERT INTO report_drafts (call_id, title, introduction, summaries, language, translations, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7)
+			ON CONFLICT (call_id) DO UPDATE SET title = $2, introduction = $3, summaries = $4, language = $5, translations = $6,
+			    updated_at = now(), updated_by = $7`,
+			call.ID, d.Title, d.Introduction, string(summaries), string(d.Language), string(translations), actor.Label)
 		if err != nil {
 			return classify(fmt.Errorf("storage: save report of %s: %w", call.Key, err))
 		}
