@@ -80,19 +80,12 @@ func (d ReportDraft) Pruned() map[Language]ReportText {
 // the original has one). Its error's Fields are as Validate's.
 func (d ReportDraft) ValidateTranslation(t ReportText) error {
 	fields := map[string]string{}
-	if utf8.RuneCountInString(t.Title) > MaxReportTitle {
-		fields["title"] = "report.error.long"
-	}
-	if utf8.RuneCountInString(t.Introduction) > MaxReportText {
-		fields["introduction"] = "report.error.long"
-	}
-	for k, v := range t.Summaries {
-		if d.Summaries[k] == "" {
-			fields["summary/"+k] = "report.error.untranslatable"
-		} else if utf8.RuneCountInString(v) > MaxReportSummary {
-			fields["summary/"+k] = "report.error.long"
+	t.check(fields, func(question string) string {
+		if d.Summaries[question] == "" {
+			return "report.error.untranslatable"
 		}
-	}
+		return ""
+	})
 	if len(fields) > 0 {
 		return &Error{Kind: KindInvalid, Message: "the report's translation is not valid", Fields: fields}
 	}
@@ -101,33 +94,44 @@ func (d ReportDraft) ValidateTranslation(t ReportText) error {
 
 // Validate checks the lengths and that every summary is of a question of
 // q that takes a written or chosen answer. It returns a KindInvalid error
-// whose Fields name each problem, by form field ("title",
+// whose Fields name each problem, by form field ("language", "title",
 // "introduction", "summary/<question>").
 func (d ReportDraft) Validate(q *Questionnaire) error {
 	fields := map[string]string{}
-	if _, ok := ParseLanguage(string(d.Language)); !ok && d.Language != "" {
-		fields["language"] = "report.error.language"
-	}
+	d.check(fields, func(question string) string {
+		if qq, ok := q.Question(question); !ok || !Reportable(qq) {
+			return "report.error.question"
+		}
+		return ""
+	})
 	if strings.TrimSpace(d.Title) == "" {
 		fields["title"] = "report.error.title"
-	} else if utf8.RuneCountInString(d.Title) > MaxReportTitle {
-		fields["title"] = "report.error.long"
 	}
-	if utf8.RuneCountInString(d.Introduction) > MaxReportText {
-		fields["introduction"] = "report.error.long"
-	}
-	for k, v := range d.Summaries {
-		qq, ok := q.Question(k)
-		if !ok || !Reportable(qq) {
-			fields["summary/"+k] = "report.error.question"
-		} else if utf8.RuneCountInString(v) > MaxReportSummary {
-			fields["summary/"+k] = "report.error.long"
-		}
+	if _, ok := ParseLanguage(string(d.Language)); !ok && d.Language != "" {
+		fields["language"] = "report.error.language"
 	}
 	if len(fields) > 0 {
 		return &Error{Kind: KindInvalid, Message: "the report's text is not valid", Fields: fields}
 	}
 	return nil
+}
+
+// check adds to fields (catalogue IDs by form field) each text of t over
+// its limit, and each summary that refuse refuses, with its reason.
+func (t ReportText) check(fields map[string]string, refuse func(question string) string) {
+	if utf8.RuneCountInString(t.Title) > MaxReportTitle {
+		fields["title"] = "report.error.long"
+	}
+	if utf8.RuneCountInString(t.Introduction) > MaxReportText {
+		fields["introduction"] = "report.error.long"
+	}
+	for k, v := range t.Summaries {
+		if why := refuse(k); why != "" {
+			fields["summary/"+k] = why
+		} else if utf8.RuneCountInString(v) > MaxReportSummary {
+			fields["summary/"+k] = "report.error.long"
+		}
+	}
 }
 
 // Reportable reports whether the answers to q are compiled in a report's
