@@ -150,7 +150,9 @@ func (s *Server) dueRows(c *gin.Context, b *basePage, org forms.Organization) ([
 		if !ok {
 			sub = forms.Submission{State: forms.NotStarted}
 		}
-		past := call.State == forms.CallClosed || call.State == forms.CallReported
+		// A call past is shown as such, unless the Office awaits an answer
+		// to its request for clarification, which a closed call still takes.
+		past := (call.State == forms.CallClosed && sub.State != forms.Returned) || call.State == forms.CallReported
 		if past && len(sub.Versions) == 0 {
 			continue
 		}

@@ -2,14 +2,18 @@ package handlers
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"portal/forms"
 )
 
 // TestSubmissionPath is the whole life of a submission over HTTP: the
@@ -166,5 +170,39 @@ func TestSubmissionPath(t *testing.T) {
 	// The Office's home shows the response rate.
 	if r = do(t, analyst, "GET", ts.URL+"/office", nil); !regexp.MustCompile(`\d+ of \d+ \(\d+ %\)`).MatchString(r.body) {
 		t.Error("no response rate on the Office's home")
+	}
+}
+
+// TestReturnedInClosedCall: the call has closed while the Office awaits
+// Austria's answer to its request for clarification: Austria's home still
+// lists the call as to do, not as past, and the answer is taken.
+func TestReturnedInClosedCall(t *testing.T) {
+	ts, srv := startServer(t, nil)
+	store, views, q := demoCallOf(t, srv, "tourism-views")
+	saveAnswers(t, store, views, q, "AUT", DemoAnswers(q, "Austria"), true)
+	ctx := context.Background()
+	office := &forms.User{Memberships: []forms.Membership{{Role: forms.Analyst}}}
+	if _, err := store.Transition(ctx, views, q, orgRef(t, store, "AUT"), office, forms.TransitionReturn, time.Now(), nil, "Which ministries?", srvActor()); err != nil {
+		t.Fatal(err)
+	}
+	views.State = forms.CallClosed
+	if _, err := store.SaveCall(ctx, views, srvActor()); err != nil {
+		t.Fatal(err)
+	}
+	fp := newClient(t)
+	if r := signIn(t, fp, ts.URL, "demo-fp-aut"); r.status != http.StatusSeeOther {
+		t.Fatal(r.status)
+	}
+	home := do(t, fp, "GET", ts.URL+"/orgs/AUT", nil).body
+	i := strings.Index(home, `href="/orgs/AUT/calls/`+views.Key+`"`)
+	if i < 0 {
+		t.Fatal("Austria's home does not list the closed call it must answer in")
+	}
+	if li := strings.LastIndex(home[:i], "<li"); strings.Contains(home[li:i], "due--past") {
+		t.Error("the call awaiting Austria's answer is listed as past")
+	}
+	r := do(t, fp, "POST", ts.URL+"/orgs/AUT/calls/"+views.Key+"/submit", url.Values{})
+	if r.status != http.StatusSeeOther || !strings.HasSuffix(r.header.Get("Location"), "/receipts/2") {
+		t.Errorf("answering in the closed call: %d to %q", r.status, r.header.Get("Location"))
 	}
 }
