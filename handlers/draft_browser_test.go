@@ -93,10 +93,7 @@ func TestBrowserDraft(t *testing.T) {
 
 	// A contributor saves the same figure while the page is open.
 	b.Do(chromedp.Navigate(ts.URL+"/orgs/AUT/calls/"+stats.Key+"/police"), chromedp.WaitVisible(chromedp.CSS(`table.grid`)))
-	contrib := newClient(t)
-	if r := signIn(t, contrib, ts.URL, "demo-contrib-aut"); r.status != http.StatusSeeOther {
-		t.Fatalf("contributor sign-in: %d", r.status)
-	}
+	contrib := clientAs(t, ts.URL, "demo-contrib-aut")
 	page := do(t, contrib, "GET", ts.URL+"/orgs/AUT/calls/"+stats.Key+"/police", nil)
 	form := formOf(t, page.body)
 	form.Set("c/police_offences/homicide/"+y0+"/total", "110")

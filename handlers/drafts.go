@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -324,19 +323,12 @@ func pendingConflicts(kept []forms.Conflict, now forms.Answers) []forms.Conflict
 func conflictsKey(dc draftContext) string { return "conflicts:" + dc.sectionURL(dc.section.Key) }
 
 func (s *Server) keepConflicts(c *gin.Context, dc draftContext, cs []forms.Conflict) {
-	if b, err := json.Marshal(cs); err == nil && c.GetBool(ctxSession) {
-		s.sessions.Put(c.Request.Context(), conflictsKey(dc), string(b))
-	}
+	s.keep(c, conflictsKey(dc), cs)
 }
 
 func (s *Server) keptConflicts(c *gin.Context, dc draftContext) []forms.Conflict {
-	if !c.GetBool(ctxSession) {
-		return nil
-	}
 	var cs []forms.Conflict
-	if raw := s.sessions.GetString(c.Request.Context(), conflictsKey(dc)); raw != "" {
-		_ = json.Unmarshal([]byte(raw), &cs) // a value that does not decode is no conflict
-	}
+	s.kept(c, conflictsKey(dc), &cs, false)
 	return cs
 }
 

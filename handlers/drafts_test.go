@@ -33,11 +33,7 @@ func signedIn(t *testing.T, subjects ...string) (string, []*http.Client) {
 	ts, _ := startServer(t, nil)
 	var clients []*http.Client
 	for _, sub := range subjects {
-		c := newClient(t)
-		if r := signIn(t, c, ts.URL, sub); r.status != http.StatusSeeOther {
-			t.Fatalf("sign-in as %s: %d", sub, r.status)
-		}
-		clients = append(clients, c)
+		clients = append(clients, clientAs(t, ts.URL, sub))
 	}
 	return ts.URL, clients
 }

@@ -42,10 +42,7 @@ func TestStatisticsExport(t *testing.T) {
 		a.Explanations[f.Key] = "A new recording system."
 	}
 	saveAnswers(t, srv.store.(*storage.Store), call, q, "AUT", a, true)
-	analyst := newClient(t)
-	if r := signIn(t, analyst, ts.URL, "demo-analyst"); r.status != http.StatusSeeOther {
-		t.Fatal(r.status)
-	}
+	analyst := clientAs(t, ts.URL, "demo-analyst")
 	perState := len(a.Cells)
 
 	read := func(query string) [][]string {
@@ -205,10 +202,7 @@ func TestStatisticsBreaks(t *testing.T) {
 	a.Explanations[key] = "A new recording system counts every robbery."
 	saveAnswers(t, store, stats, q, "AUT", a, true)
 
-	analyst := newClient(t)
-	if r := signIn(t, analyst, ts.URL, "demo-analyst"); r.status != http.StatusSeeOther {
-		t.Fatal(r.status)
-	}
+	analyst := clientAs(t, ts.URL, "demo-analyst")
 	r := do(t, analyst, "GET", ts.URL+"/office/calls/"+stats.Key+"/statistics?indicator=police_offences/robbery&include=submitted", nil)
 	for _, want := range []string{"Break: &#43;200 %", "The State explains: A new recording system counts every robbery.",
 		"To look at twice: 2 breaks", "0 of them not explained"} {
@@ -228,10 +222,7 @@ func TestCoveragePage(t *testing.T) {
 	robbery := forms.CellRef{Question: "police_offences", Row: "robbery", Year: stats.Years[0], Category: "total"}
 	a.Cells[robbery] = forms.Cell{State: forms.CellNotAvailable}
 	saveAnswers(t, store, stats, q, "AUT", a, true)
-	analyst := newClient(t)
-	if r := signIn(t, analyst, ts.URL, "demo-analyst"); r.status != http.StatusSeeOther {
-		t.Fatal(r.status)
-	}
+	analyst := clientAs(t, ts.URL, "demo-analyst")
 	page := ts.URL + "/office/calls/" + stats.Key + "/coverage"
 	r := do(t, analyst, "GET", page, nil)
 	if r.status != 200 || !strings.Contains(r.body, "Germany") || strings.Contains(r.body, "Kenya") {

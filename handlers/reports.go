@@ -74,11 +74,7 @@ type releaseView struct {
 // original text, or with ?text=<language> its translation into that
 // language, each field beside the original.
 func (s *Server) showReportForm(c *gin.Context) error {
-	call, q, err := s.callOf(c)
-	if err != nil {
-		return err
-	}
-	d, err := s.store.ReportDraft(c.Request.Context(), call)
+	call, q, d, err := s.reportOf(c)
 	if err != nil {
 		return err
 	}
@@ -103,6 +99,17 @@ func (s *Server) showReportForm(c *gin.Context) error {
 		}
 	}
 	return s.renderReportForm(c, call, q, d, lang, shown, nil, http.StatusOK)
+}
+
+// reportOf resolves the route's call and questionnaire, and reads what
+// the analysts have written for its report.
+func (s *Server) reportOf(c *gin.Context) (forms.Call, *forms.Questionnaire, forms.ReportDraft, error) {
+	call, q, err := s.callOf(c)
+	if err != nil {
+		return call, q, forms.ReportDraft{}, err
+	}
+	d, err := s.store.ReportDraft(c.Request.Context(), call)
+	return call, q, d, err
 }
 
 // textLanguage is the language a report form's text is a translation into,
@@ -130,11 +137,7 @@ func readReportForm(c *gin.Context, q *forms.Questionnaire) forms.ReportText {
 // translation (the form's "text"); every problem is shown at its field
 // with what was typed kept.
 func (s *Server) saveReport(c *gin.Context) error {
-	call, q, err := s.callOf(c)
-	if err != nil {
-		return err
-	}
-	d, err := s.store.ReportDraft(c.Request.Context(), call)
+	call, q, d, err := s.reportOf(c)
 	if err != nil {
 		return err
 	}
@@ -292,21 +295,19 @@ func releaseViews(p *basePage, releases []forms.ReportRelease) []releaseView {
 
 // releaseReport releases the call's report as it stands.
 func (s *Server) releaseReport(c *gin.Context) error {
-	call, q, err := s.callOf(c)
+	call, q, d, err := s.reportOf(c)
 	if err != nil {
 		return err
 	}
+	refused := func(field, message string) error {
+		return s.renderReportForm(c, call, q, d, "", d.ReportText, map[string]string{field: message}, http.StatusUnprocessableEntity)
+	}
 	if c.PostForm("confirm") != "1" { // a release cannot be taken back: the analyst says so first
-		d, err := s.store.ReportDraft(c.Request.Context(), call)
-		if err != nil {
-			return err
-		}
-		return s.renderReportForm(c, call, q, d, "", d.ReportText, map[string]string{"confirm": "report.error.confirm"}, http.StatusUnprocessableEntity)
+		return refused("confirm", "report.error.confirm")
 	}
 	rep, err := s.store.ReleaseReport(c.Request.Context(), call, q, s.actor(c))
 	if forms.KindOf(err) == forms.KindInvalid {
-		d, _ := s.store.ReportDraft(c.Request.Context(), call)
-		return s.renderReportForm(c, call, q, d, "", d.ReportText, map[string]string{"title": "report.error.notitle"}, http.StatusUnprocessableEntity)
+		return refused("title", "report.error.notitle")
 	}
 	if err != nil {
 		return err

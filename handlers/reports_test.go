@@ -33,10 +33,7 @@ func TestReportWriteReleaseRead(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	analyst := newClient(t)
-	if r := signIn(t, analyst, ts.URL, "demo-analyst"); r.status != http.StatusSeeOther {
-		t.Fatal(r.status)
-	}
+	analyst := clientAs(t, ts.URL, "demo-analyst")
 	form := ts.URL + "/office/calls/" + views.Key + "/report"
 	if r := do(t, analyst, "GET", form, nil); r.status != 200 || !strings.Contains(r.body, "International cooperation against criminal") {
 		t.Fatalf("the report's form: %d", r.status)
@@ -101,10 +98,7 @@ func TestReportWriteReleaseRead(t *testing.T) {
 		t.Fatalf("release: %d to %q (the demo released 1)", r.status, r.header.Get("Location"))
 	}
 
-	reader := newClient(t)
-	if r := signIn(t, reader, ts.URL, "demo-commission"); r.status != http.StatusSeeOther {
-		t.Fatal(r.status)
-	}
+	reader := clientAs(t, ts.URL, "demo-commission")
 	list := do(t, reader, "GET", ts.URL+"/commission", nil)
 	if list.status != 200 || !strings.Contains(list.body, "Views of Member States") || !strings.Contains(list.body, `/commission/reports/`+views.Key+`/1"`) {
 		t.Fatalf("the Commission's list: %d", list.status)
@@ -127,8 +121,7 @@ func TestReportWriteReleaseRead(t *testing.T) {
 	}
 	// A reader in French sees the French title and summary; the
 	// introduction, not translated, in the original.
-	french := newClient(t)
-	signIn(t, french, ts.URL, "demo-commission")
+	french := clientAs(t, ts.URL, "demo-commission")
 	do(t, french, "GET", ts.URL+"/language/fr?next=/commission", nil)
 	if r = do(t, french, "GET", ts.URL+"/commission", nil); !strings.Contains(r.body, "Avis des États Membres") {
 		t.Error("the Commission's list in French lacks the French title")

@@ -188,7 +188,7 @@ type Server struct {
 	rp       *relyingParty
 	cop      *http.CrossOriginProtection
 	signins  *rateLimiter
-	kept     *rateLimiter // forms kept for after signing in (keepUnsaved), which anyone may post
+	unsaved  *rateLimiter // forms kept for after signing in (keepUnsaved), which anyone may post
 	engine   *gin.Engine
 	handler  http.Handler // the engine, its responses compressed
 }
@@ -231,7 +231,7 @@ func New(opts Options) (*Server, error) {
 		rp:       newRelyingParty(opts.OIDC, opts.BaseURL),
 		cop:      cop,
 		signins:  newRateLimiter(6*time.Second, 20), // a burst of 20, then 10 a minute
-		kept:     newRateLimiter(time.Minute, 5),    // a burst of 5, then 1 a minute
+		unsaved:  newRateLimiter(time.Minute, 5),    // a burst of 5, then 1 a minute
 	}
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()

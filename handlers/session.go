@@ -127,6 +127,32 @@ func (s *Server) popFlash(c *gin.Context) string {
 	return s.sessions.PopString(c.Request.Context(), sessFlash)
 }
 
+// keep holds v, as JSON, in the session under key: what a user typed or
+// chose that a later page shows again (a refused text, the conflicts of a
+// save, a form posted after the session ended).
+func (s *Server) keep(c *gin.Context, key string, v any) {
+	if !c.GetBool(ctxSession) {
+		return
+	}
+	if b, err := json.Marshal(v); err == nil {
+		s.sessions.Put(c.Request.Context(), key, string(b))
+	}
+}
+
+// kept decodes into v what keep held under key, forgetting it when pop,
+// and reports whether there was any (a value that does not decode is
+// none).
+func (s *Server) kept(c *gin.Context, key string, v any, pop bool) bool {
+	if !c.GetBool(ctxSession) {
+		return false
+	}
+	raw := s.sessions.GetString(c.Request.Context(), key)
+	if pop {
+		raw = s.sessions.PopString(c.Request.Context(), key)
+	}
+	return raw != "" && json.Unmarshal([]byte(raw), v) == nil
+}
+
 // keptText is what a user typed into a free-text form (a comment, a return
 // message) that the server refused, held in the session for the page they
 // are sent back to, so that a refusal never loses what was typed.
@@ -147,22 +173,13 @@ func keptKey(page, form string) string { return "kept:" + page + "#" + form }
 
 // keepText holds k for the form named form on the page at path page.
 func (s *Server) keepText(c *gin.Context, page, form string, k keptText) {
-	if !c.GetBool(ctxSession) {
-		return
-	}
-	if b, err := json.Marshal(k); err == nil {
-		s.sessions.Put(c.Request.Context(), keptKey(page, form), string(b))
-	}
+	s.keep(c, keptKey(page, form), k)
 }
 
 // popKept returns, once, what keepText held for that form on that page.
 func (s *Server) popKept(c *gin.Context, b *basePage, page, form string) textForm {
-	if !c.GetBool(ctxSession) {
-		return textForm{}
-	}
-	raw := s.sessions.PopString(c.Request.Context(), keptKey(page, form))
 	var k keptText
-	if raw == "" || json.Unmarshal([]byte(raw), &k) != nil {
+	if !s.kept(c, keptKey(page, form), &k, true) {
 		return textForm{}
 	}
 	return textForm{Field: k.Field, Body: k.Body,
@@ -177,8 +194,8 @@ var unsavedForms = map[string]string{
 	"/office/calls/:call/report": "title",
 }
 
-// maxUnsaved bounds the form keepUnsaved holds (URL-encoded): the largest
-// section's is some 60 KB.
+// maxUnsaved bounds the form keepUnsaved holds (as encoded in the
+// request): the largest section's is some 60 KB.
 const maxUnsaved = 1 << 20
 
 func unsavedKey(path string) string { return "unsaved:" + path }
@@ -204,28 +221,23 @@ func (s *Server) keepUnsaved(c *gin.Context) bool {
 	} else if err := c.Request.ParseForm(); err == nil {
 		vals = c.Request.PostForm
 	}
-	enc := vals.Encode()
-	if !vals.Has(whole) || len(enc) > maxUnsaved {
+	if !vals.Has(whole) || len(vals.Encode()) > maxUnsaved {
 		return false
 	}
 	// Anyone may post here, each post making a session of up to a megabyte:
 	// a few per address, then one a minute, so that nobody fills the store.
-	if ok, _ := s.kept.allow(c.ClientIP(), time.Now()); !ok {
+	if ok, _ := s.unsaved.allow(c.ClientIP(), time.Now()); !ok {
 		return false
 	}
-	s.sessions.Put(c.Request.Context(), unsavedKey(c.Request.URL.Path), enc)
+	s.keep(c, unsavedKey(c.Request.URL.Path), vals)
 	return true
 }
 
 // popUnsaved returns, once, the form keepUnsaved held for this page, set
 // as the request's posted form for the page's own reader; false when none.
 func (s *Server) popUnsaved(c *gin.Context) bool {
-	if !c.GetBool(ctxSession) {
-		return false
-	}
-	raw := s.sessions.PopString(c.Request.Context(), unsavedKey(c.Request.URL.Path))
-	vals, err := url.ParseQuery(raw)
-	if raw == "" || err != nil {
+	var vals url.Values
+	if !s.kept(c, unsavedKey(c.Request.URL.Path), &vals, true) {
 		return false
 	}
 	c.Request.PostForm = vals

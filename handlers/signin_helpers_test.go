@@ -48,6 +48,16 @@ func signIn(t testing.TB, c *http.Client, base, subject string) response {
 	return signInAt(t, c, base, base+"/signin", subject)
 }
 
+// clientAs is a new client signed in as subject at the portal at base.
+func clientAs(t testing.TB, base, subject string) *http.Client {
+	t.Helper()
+	c := newClient(t)
+	if r := signIn(t, c, base, subject); r.status != http.StatusSeeOther {
+		t.Fatalf("sign-in as %s: %d", subject, r.status)
+	}
+	return c
+}
+
 // signInAt is signIn starting from start (the sign-in address, with a next
 // page perhaps).
 func signInAt(t testing.TB, c *http.Client, base, start, subject string) response {

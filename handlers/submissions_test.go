@@ -24,12 +24,7 @@ import (
 func TestSubmissionPath(t *testing.T) {
 	ts, srv := startServer(t, nil)
 	store, views, q := demoCallOf(t, srv, "tourism-views")
-	fp, contrib, analyst := newClient(t), newClient(t), newClient(t)
-	for c, sub := range map[*http.Client]string{fp: "demo-fp-aut", contrib: "demo-contrib-aut", analyst: "demo-analyst"} {
-		if r := signIn(t, c, ts.URL, sub); r.status != http.StatusSeeOther {
-			t.Fatalf("sign-in %s: %d", sub, r.status)
-		}
-	}
+	fp, contrib, analyst := clientAs(t, ts.URL, "demo-fp-aut"), clientAs(t, ts.URL, "demo-contrib-aut"), clientAs(t, ts.URL, "demo-analyst")
 	base := ts.URL + "/orgs/AUT/calls/" + views.Key
 
 	// Nothing answered yet: the page lists what stops the submission, and
@@ -189,10 +184,7 @@ func TestReturnedInClosedCall(t *testing.T) {
 	if _, err := store.SaveCall(ctx, views, srvActor()); err != nil {
 		t.Fatal(err)
 	}
-	fp := newClient(t)
-	if r := signIn(t, fp, ts.URL, "demo-fp-aut"); r.status != http.StatusSeeOther {
-		t.Fatal(r.status)
-	}
+	fp := clientAs(t, ts.URL, "demo-fp-aut")
 	home := do(t, fp, "GET", ts.URL+"/orgs/AUT", nil).body
 	i := strings.Index(home, `href="/orgs/AUT/calls/`+views.Key+`"`)
 	if i < 0 {

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -24,10 +23,7 @@ func TestCompiledViews(t *testing.T) {
 	a.Values["threats_nature"] = forms.Answer{Text: "Les pickpockets opèrent dans les gares et les musées."}
 	a.Values["threats_observed"] = forms.Answer{Choices: []string{"terrorism", "online_fraud"}}
 	saveAnswers(t, store, views, q, "AUT", a, true)
-	analyst := newClient(t)
-	if r := signIn(t, analyst, ts.URL, "demo-analyst"); r.status != http.StatusSeeOther {
-		t.Fatal(r.status)
-	}
+	analyst := clientAs(t, ts.URL, "demo-analyst")
 	page := ts.URL + "/office/calls/" + views.Key + "/views"
 	r := do(t, analyst, "GET", page, nil)
 	if r.status != 200 || !strings.Contains(r.body, "Germany") || strings.Contains(r.body, "Kenya") || !strings.Contains(r.body, "Respondents: 4.") {
@@ -82,10 +78,7 @@ func TestViewsExport(t *testing.T) {
 	a := DemoAnswers(q, "Austria")
 	a.Values["threats_nature"] = forms.Answer{Text: `=HYPERLINK("http://example.org")`}
 	saveAnswers(t, store, views, q, "AUT", a, true)
-	analyst := newClient(t)
-	if r := signIn(t, analyst, ts.URL, "demo-analyst"); r.status != http.StatusSeeOther {
-		t.Fatal(r.status)
-	}
+	analyst := clientAs(t, ts.URL, "demo-analyst")
 	base := ts.URL + "/office/calls/" + views.Key
 	if page := do(t, analyst, "GET", base+"/views?include=submitted&org=AUT", nil); !strings.Contains(page.body, `/views.xlsx?include=submitted&amp;org=AUT`) {
 		t.Error("the page does not link the export with its filters")

@@ -30,10 +30,7 @@ func TestBrowserWorkbook(t *testing.T) {
 	ts, _ := startServer(t, nil)
 	stats := demoCall("crime-statistics")
 	call := ts.URL + "/orgs/AUT/calls/" + stats.Key
-	c := newClient(t)
-	if r := signIn(t, c, ts.URL, "demo-fp-aut"); r.status != http.StatusSeeOther {
-		t.Fatalf("sign-in: %d", r.status)
-	}
+	c := clientAs(t, ts.URL, "demo-fp-aut")
 	r := do(t, c, "GET", call+"/workbook.xlsx", nil)
 	dir := t.TempDir()
 	fill := func(name string, robbery any) string {

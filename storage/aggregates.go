@@ -54,11 +54,7 @@ func countedStates(includeSubmitted bool) pq.StringArray {
 // Series returns every State's figure of an indicator, by State and year,
 // with the population it reported for that year.
 func (s *Store) Series(ctx context.Context, call forms.Call, ind forms.Series, includeSubmitted bool) ([]forms.SeriesValue, error) {
-	return series(ctx, s.db, call, ind, includeSubmitted)
-}
-
-func series(ctx context.Context, db sqlx.QueryerContext, call forms.Call, ind forms.Series, includeSubmitted bool) ([]forms.SeriesValue, error) {
-	all, err := seriesOf(ctx, db, call, []forms.Series{ind}, includeSubmitted)
+	all, err := seriesOf(ctx, s.db, call, []forms.Series{ind}, includeSubmitted)
 	return all[ind], err
 }
 
@@ -121,11 +117,7 @@ func indicatorArrays(inds []forms.Series) (pq.StringArray, pq.StringArray, strin
 // reported a population. A State in two groups counts in each. Groups come
 // in their usual order, the world (Group "") last.
 func (s *Store) Aggregates(ctx context.Context, call forms.Call, ind forms.Series, includeSubmitted bool) ([]forms.Aggregate, error) {
-	return aggregates(ctx, s.db, call, ind, includeSubmitted)
-}
-
-func aggregates(ctx context.Context, db sqlx.QueryerContext, call forms.Call, ind forms.Series, includeSubmitted bool) ([]forms.Aggregate, error) {
-	all, err := aggregatesOf(ctx, db, call, []forms.Series{ind}, includeSubmitted)
+	all, err := aggregatesOf(ctx, s.db, call, []forms.Series{ind}, includeSubmitted)
 	return all[ind], err
 }
 
