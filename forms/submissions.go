@@ -48,6 +48,19 @@ func (a Audience) Includes(o Organization) bool {
 	return false
 }
 
+// Asks reports whether the call asks o to answer it. It is the one rule
+// of who answers a call: the organization's pages of a call, Decide and
+// the store's counts (tracking, statistics, exports, views, reports) all
+// apply it (the store in SQL, held to this rule by its tests).
+func (c Call) Asks(o Organization) bool { return c.Audience.Includes(o) }
+
+// ShownTo reports whether the call exists, for u, on the pages of o's
+// answer to it: only when the call asks o, and, while the call is in
+// preparation, for the Office alone.
+func (c Call) ShownTo(u *User, o Organization) bool {
+	return c.Asks(o) && (c.State != CallDraft || u.Can(ViewOffice, 0))
+}
+
 // SubmissionState is where an organization's answer to a call stands.
 type SubmissionState string
 
@@ -74,7 +87,7 @@ type Transition string
 // The transitions.
 const (
 	TransitionSubmit   Transition = "submit"   // a focal point submits (or resubmits after a return)
-	TransitionWithdraw Transition = "withdraw" // a focal point takes a submission back, before the deadline
+	TransitionWithdraw Transition = "withdraw" // a focal point takes a submission back, before the deadline, while the call is open
 	TransitionAccept   Transition = "accept"   // the Office accepts
 	TransitionReturn   Transition = "return"   // the Office returns it for clarification
 )
@@ -110,13 +123,16 @@ func (t Transition) Action() Action {
 	}
 }
 
-// Decide says whether u may make transition t on the organization orgID's
+// Decide says whether u may make transition t on the organization org's
 // submission, now in state from, for call c at time now; it returns the
-// new state, or an error of kind KindForbidden (the user may not) or
-// KindConflict (not from this state, or not at this time) whose message
-// says why.
-func Decide(u *User, orgID int64, c Call, from SubmissionState, t Transition, now time.Time) (SubmissionState, error) {
-	if !u.Can(t.Action(), orgID) {
+// new state, or an error of kind KindNotFound (the call does not ask org),
+// KindForbidden (the user may not) or KindConflict (not from this state,
+// or not at this time) whose message says why.
+func Decide(u *User, org Organization, c Call, from SubmissionState, t Transition, now time.Time) (SubmissionState, error) {
+	if !c.Asks(org) {
+		return from, Errorf(KindNotFound, "call %s does not ask %s", c.Key, org.Code)
+	}
+	if !u.Can(t.Action(), org.ID) {
 		return from, Errorf(KindForbidden, "%s is not yours to do", t)
 	}
 	to, ok := from.Next(t)
@@ -139,6 +155,11 @@ func Decide(u *User, orgID int64, c Call, from SubmissionState, t Transition, no
 			return from, Errorf(KindConflict, "the deadline has passed")
 		}
 	case t == TransitionWithdraw:
+		// Once the Office has closed the call, it counts what was
+		// submitted: taken back, it could not be submitted again.
+		if c.State != CallOpen {
+			return from, Errorf(KindConflict, "the call is %s", c.State)
+		}
 		if c.Late(now) {
 			return from, Errorf(KindConflict, "the deadline has passed")
 		}

@@ -8,9 +8,14 @@ import (
 
 // TestDecide walks the whole state machine: every transition from every
 // state by every kind of user, before and after the deadline, with the
-// call open or not.
+// call in each of its states, asking the organization or not.
 func TestDecide(t *testing.T) {
 	const org = 7
+	ken := Organization{ID: org, Code: "KEN", Kind: MemberState, RegionalGroups: []string{"AFRICAN"}}
+	audiences := map[string]Audience{
+		"asked":     {Groups: []string{"AFRICAN"}},
+		"not asked": {Groups: []string{"WEOG"}, Organizations: []string{"UNTOURISM"}},
+	}
 	users := map[string]*User{
 		"focal point": {Memberships: []Membership{{Role: FocalPoint, Organization: OrganizationRef{ID: org}}}},
 		"contributor": {Memberships: []Membership{{Role: Contributor, Organization: OrganizationRef{ID: org}}}},
@@ -26,10 +31,12 @@ func TestDecide(t *testing.T) {
 		to   SubmissionState
 		kind Kind // 0: allowed
 	}
-	expect := func(user string, from SubmissionState, tr Transition, late, lateAllowed bool, state CallState) want {
+	expect := func(user string, asked bool, from SubmissionState, tr Transition, late, lateAllowed bool, state CallState) want {
 		office := user == "analyst" || user == "admin"
 		fp := user == "focal point"
 		switch {
+		case !asked: // the call is none of the organization's business, whoever asks
+			return want{from, KindNotFound}
 		case tr.Action() == Submit && !fp, tr.Action() == Review && !office:
 			return want{from, KindForbidden}
 		}
@@ -50,6 +57,8 @@ func TestDecide(t *testing.T) {
 			return want{from, KindConflict}
 		case tr == TransitionSubmit && late && !lateAllowed:
 			return want{from, KindConflict}
+		case tr == TransitionWithdraw && state != CallOpen: // the Office counts what was submitted to a closed call
+			return want{from, KindConflict}
 		case tr == TransitionWithdraw && late:
 			return want{from, KindConflict}
 		}
@@ -57,30 +66,32 @@ func TestDecide(t *testing.T) {
 	}
 	n := 0
 	for name, u := range users {
-		for _, from := range SubmissionStates {
-			for _, tr := range Transitions {
-				for _, now := range []time.Time{before, after} {
-					for _, lateAllowed := range []bool{false, true} {
-						for _, state := range CallStates {
-							c := Call{State: state, Deadline: deadline, LateAllowed: lateAllowed}
-							w := expect(name, from, tr, now == after, lateAllowed, state)
-							got, err := Decide(u, org, c, from, tr, now)
-							kind := Kind(0)
-							if err != nil {
-								kind = KindOf(err)
+		for audience, a := range audiences {
+			for _, from := range SubmissionStates {
+				for _, tr := range Transitions {
+					for _, now := range []time.Time{before, after} {
+						for _, lateAllowed := range []bool{false, true} {
+							for _, state := range CallStates {
+								c := Call{Key: "c", State: state, Deadline: deadline, LateAllowed: lateAllowed, Audience: a}
+								w := expect(name, audience == "asked", from, tr, now == after, lateAllowed, state)
+								got, err := Decide(u, ken, c, from, tr, now)
+								kind := Kind(0)
+								if err != nil {
+									kind = KindOf(err)
+								}
+								what := fmt.Sprintf("%s, %s: %s from %s (late %v, late allowed %v, call %s)", name, audience, tr, from, now == after, lateAllowed, state)
+								if got != w.to || kind != w.kind {
+									t.Errorf("%s = %s, %v; want %s, %v", what, got, err, w.to, w.kind)
+								}
+								n++
 							}
-							what := fmt.Sprintf("%s: %s from %s (late %v, late allowed %v, call %s)", name, tr, from, now == after, lateAllowed, state)
-							if got != w.to || kind != w.kind {
-								t.Errorf("%s = %s, %v; want %s, %v", what, got, err, w.to, w.kind)
-							}
-							n++
 						}
 					}
 				}
 			}
 		}
 	}
-	if n != 7*5*4*2*2*4 {
+	if n != 7*2*5*4*2*2*4 {
 		t.Errorf("%d cases", n)
 	}
 }
@@ -128,6 +139,39 @@ func TestAudience(t *testing.T) {
 	} {
 		if got := tt.a.Includes(tt.o); got != tt.want {
 			t.Errorf("%+v includes %s: %v", tt.a, tt.o.Code, got)
+		}
+	}
+}
+
+// TestCallShownTo: a call exists on an organization's pages only when it
+// asks the organization, and while in preparation only for the Office.
+func TestCallShownTo(t *testing.T) {
+	ken := Organization{ID: 7, Code: "KEN", Kind: MemberState, RegionalGroups: []string{"AFRICAN"}}
+	untourism := Organization{ID: 9, Code: "UNTOURISM", Kind: Intergovernmental}
+	fpKEN := &User{Memberships: []Membership{{Role: FocalPoint, Organization: OrganizationRef{ID: 7}}}}
+	fpUNT := &User{Memberships: []Membership{{Role: FocalPoint, Organization: OrganizationRef{ID: 9}}}}
+	analyst := &User{Memberships: []Membership{{Role: Analyst}}}
+	weog := Audience{Groups: []string{"WEOG"}}
+	states := Audience{AllMemberStates: true}
+	for _, tt := range []struct {
+		name  string
+		c     Call
+		u     *User
+		o     Organization
+		shown bool
+	}{
+		{"Kenya, WEOG only, in preparation", Call{State: CallDraft, Audience: weog}, fpKEN, ken, false},
+		{"Kenya, WEOG only, open", Call{State: CallOpen, Audience: weog}, fpKEN, ken, false},
+		{"the Office, Kenya, WEOG only, open", Call{State: CallOpen, Audience: weog}, analyst, ken, false},
+		{"Kenya, Member States, in preparation", Call{State: CallDraft, Audience: states}, fpKEN, ken, false},
+		{"the Office, Kenya, Member States, in preparation", Call{State: CallDraft, Audience: states}, analyst, ken, true},
+		{"Kenya, Member States, open", Call{State: CallOpen, Audience: states}, fpKEN, ken, true},
+		{"Kenya, Member States, closed", Call{State: CallClosed, Audience: states}, fpKEN, ken, true},
+		{"UN Tourism, Member States, open", Call{State: CallOpen, Audience: states}, fpUNT, untourism, false},
+		{"UN Tourism, named, open", Call{State: CallOpen, Audience: Audience{Organizations: []string{"UNTOURISM"}}}, fpUNT, untourism, true},
+	} {
+		if got := tt.c.ShownTo(tt.u, tt.o); got != tt.shown {
+			t.Errorf("%s: shown %v, want %v", tt.name, got, tt.shown)
 		}
 	}
 }

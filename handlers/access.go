@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -13,6 +14,7 @@ import (
 const (
 	ctxUser = "user"
 	ctxOrg  = "organization"
+	ctxCall = "call"
 )
 
 // loadUser puts the signed-in user, if any, on the request. A session whose
@@ -111,6 +113,43 @@ func organizationOf(c *gin.Context) forms.Organization {
 	o, _ := c.Get(ctxOrg)
 	org, _ := o.(forms.Organization)
 	return org
+}
+
+// scopedCall is the call of a route about one organization's answer to
+// it, with its questionnaire, as callScope resolved them.
+type scopedCall struct {
+	call forms.Call
+	q    *forms.Questionnaire
+}
+
+// callScope resolves the :call of a route about one organization's answer
+// to a call, once the organization is resolved (orgScope, reviewScope).
+// A call that does not ask the organization, or, for anyone but the
+// Office, a call in preparation, is no page at all (404), on every route
+// of the call: forms.Call.ShownTo decides. Handlers take the call from
+// callOfScope and decide nothing again.
+func (s *Server) callScope(c *gin.Context) {
+	call, q, err := s.callOf(c)
+	if org := organizationOf(c); err == nil && !call.ShownTo(s.currentUser(c), org) {
+		err = forms.Errorf(forms.KindNotFound, "call %s is not %s's to see", call.Key, org.Code)
+	}
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	c.Set(ctxCall, scopedCall{call, q})
+	c.Next()
+}
+
+// callOfScope returns the call and questionnaire callScope resolved; an
+// error for a route that has no call scope, which is the portal's fault.
+func callOfScope(c *gin.Context) (forms.Call, *forms.Questionnaire, error) {
+	v, _ := c.Get(ctxCall)
+	sc, ok := v.(scopedCall)
+	if !ok {
+		return forms.Call{}, nil, fmt.Errorf("route %s resolves no call scope", c.FullPath())
+	}
+	return sc.call, sc.q, nil
 }
 
 // crossOrigin refuses unsafe requests (POST and the like) that a browser

@@ -35,7 +35,7 @@ type draftContext struct {
 func (s *Server) loadDraftContext(c *gin.Context, withSection bool) (draftContext, error) {
 	org := organizationOf(c)
 	dc := draftContext{org: org, ref: forms.OrganizationRef{ID: org.ID, Code: org.Code, Name: org.Name}}
-	call, q, err := s.callOf(c)
+	call, q, err := callOfScope(c)
 	if err != nil {
 		return dc, err
 	}

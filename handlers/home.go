@@ -143,7 +143,7 @@ func (s *Server) dueRows(c *gin.Context, b *basePage, org forms.Organization) ([
 	}
 	rows := make([]dueRow, 0, len(calls))
 	for _, call := range calls {
-		if call.State == forms.CallDraft || !call.Audience.Includes(org) {
+		if call.State == forms.CallDraft || !call.Asks(org) {
 			continue
 		}
 		sub, ok := subs[call.ID]

@@ -23,7 +23,7 @@ import (
 const maxComment = 4000
 
 // reviewScope resolves the :code of an Office route to the organization
-// under review.
+// under review, then its :call as callScope does.
 func (s *Server) reviewScope(c *gin.Context) {
 	org, err := s.store.OrganizationByCode(c.Request.Context(), strings.ToUpper(c.Param("code")))
 	if err != nil {
@@ -31,7 +31,7 @@ func (s *Server) reviewScope(c *gin.Context) {
 		return
 	}
 	c.Set(ctxOrg, org)
-	c.Next()
+	s.callScope(c)
 }
 
 // callContext is what the submission pages need: the organization, the
@@ -50,6 +50,7 @@ type submissionPage struct {
 	Versions               []versionView
 	Blocking               []findingView
 	CanSubmit, CanWithdraw bool
+	NoWithdraw             string // why a submission the focal point could otherwise take back cannot be
 	Editable, CanComment   bool
 	CanEdit                bool // the user may change the organization's answers
 	Joint                  bool
@@ -102,9 +103,16 @@ func (s *Server) showSubmission(c *gin.Context) error {
 		p.Versions = append(p.Versions, s.versionView(&p.basePage, dc, v))
 	}
 	now := time.Now()
-	_, submitErr := forms.Decide(u, dc.org.ID, dc.call, sub.State, forms.TransitionSubmit, now)
-	_, withdrawErr := forms.Decide(u, dc.org.ID, dc.call, sub.State, forms.TransitionWithdraw, now)
+	_, submitErr := forms.Decide(u, dc.org, dc.call, sub.State, forms.TransitionSubmit, now)
+	_, withdrawErr := forms.Decide(u, dc.org, dc.call, sub.State, forms.TransitionWithdraw, now)
 	p.CanSubmit, p.CanWithdraw = submitErr == nil, withdrawErr == nil
+	if sub.State == forms.Submitted && u.Can(forms.Submit, dc.org.ID) && withdrawErr != nil {
+		if dc.call.State != forms.CallOpen {
+			p.NoWithdraw = p.T("submission.withdraw.closed")
+		} else if dc.call.Late(now) {
+			p.NoWithdraw = p.T("submission.withdraw.late")
+		}
+	}
 	p.CanComment = u.Can(forms.EditDraft, dc.org.ID) && len(sub.Versions) > 0
 	p.CommentAction = "/orgs/" + dc.org.Code + "/calls/" + dc.call.Key + "/comments"
 	if p.Editable {

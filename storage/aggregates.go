@@ -15,11 +15,13 @@ import (
 // latestCounted is the SQL of a common table expression "latest": the
 // latest version of each counted submission to a call ($1 the call, $2 the
 // states counted: countedStates), with its receipt, number, time and
-// checksum, and its organization and state.
+// checksum, and its organization and state. Only the organizations the
+// call asks count: one the Office has since left out of the call's
+// audience is left out of its figures too.
 const latestCounted = `latest AS (
 	    SELECT v.id, v.reference, v.number, v.submitted_at, v.checksum, d.organization_id, d.state FROM drafts d
 	    JOIN submission_versions v ON v.draft_id = d.id AND v.number = d.submitted_versions
-	    WHERE d.call_id = $1 AND d.state = ANY($2))`
+	    WHERE d.call_id = $1 AND d.state = ANY($2) AND d.organization_id IN (` + askedBy + `))`
 
 // latestValues is the SQL of the figures of some indicators in the latest
 // version of each counted submission to a call, with the population of
@@ -125,12 +127,9 @@ func (s *Store) Aggregates(ctx context.Context, call forms.Call, ind forms.Serie
 func aggregatesOf(ctx context.Context, db sqlx.QueryerContext, call forms.Call, inds []forms.Series, includeSubmitted bool) (map[forms.Series][]forms.Aggregate, error) {
 	questions, rowKeys, category := indicatorArrays(inds)
 	rows, err := db.QueryContext(ctx, latestValues+`,
-	asked AS (
+	asked AS ( -- the Member States the call asks: the groups' aggregates are of States
 	    SELECT o.id FROM organizations o, calls c
-	    WHERE c.id = $1 AND o.kind = 'member_state' AND (
-	        c.all_member_states
-	        OR o.id IN (SELECT organization_id FROM call_organizations WHERE call_id = $1)
-	        OR o.id IN (SELECT m.organization_id FROM regional_group_members m JOIN call_groups g ON g.group_code = m.group_code WHERE g.call_id = $1))),
+	    WHERE c.id = $1 AND o.kind = 'member_state' AND `+callAsks+`),
 	member AS (
 	    SELECT m.group_code, m.organization_id FROM regional_group_members m JOIN asked a ON a.id = m.organization_id
 	    UNION ALL SELECT '', id FROM asked),

@@ -40,6 +40,20 @@ const callColumns = `c.id, c.key, c.title, c.questionnaire_key, c.questionnaire_
 	array(SELECT o.code FROM call_organizations co JOIN organizations o ON o.id = co.organization_id
 	      WHERE co.call_id = c.id ORDER BY o.code) AS orgs`
 
+// callAsks is forms.Call.Asks in SQL: whether the call c (a row of calls)
+// asks the organization o (a row of organizations). Every statement that
+// lists or counts a call's respondents applies it, so that an organization
+// the call does not ask is in none of them; TestCallAsksInSQL holds it to
+// forms on every organization of the directory.
+const callAsks = `((c.all_member_states AND o.kind = 'member_state')
+	OR EXISTS (SELECT 1 FROM call_organizations co WHERE co.call_id = c.id AND co.organization_id = o.id)
+	OR (o.kind = 'member_state' AND EXISTS (
+	    SELECT 1 FROM regional_group_members m JOIN call_groups g ON g.group_code = m.group_code
+	    WHERE g.call_id = c.id AND m.organization_id = o.id)))`
+
+// askedBy is the SQL of the ids of the organizations the call $1 asks.
+const askedBy = `SELECT o.id FROM organizations o, calls c WHERE c.id = $1 AND ` + callAsks
+
 func (r callRow) call() (forms.Call, error) {
 	c := forms.Call{ID: r.ID, Key: r.Key, Questionnaire: r.QKey, Version: r.QVersion, Reference: r.Reference,
 		State: forms.CallState(r.State), Opens: r.OpensAt.Time, Deadline: r.Deadline.Time, TimeZone: r.TimeZone,

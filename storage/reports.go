@@ -225,11 +225,7 @@ func reportInputs(ctx context.Context, tx *sqlx.Tx, call forms.Call, q *forms.Qu
 		return in, err
 	}
 	if err := tx.QueryRowxContext(ctx, `
-		SELECT count(*) FROM organizations o, calls c
-		WHERE c.id = $1 AND ((c.all_member_states AND o.kind = 'member_state')
-		    OR o.id IN (SELECT organization_id FROM call_organizations WHERE call_id = $1)
-		    OR (o.kind = 'member_state' AND o.id IN (SELECT m.organization_id FROM regional_group_members m
-		                                            JOIN call_groups g ON g.group_code = m.group_code WHERE g.call_id = $1)))`,
+		SELECT count(*) FROM (`+askedBy+`) asked`,
 		call.ID).Scan(&in.Asked); err != nil {
 		return in, classify(fmt.Errorf("storage: report of %s: asked: %w", call.Key, err))
 	}

@@ -33,7 +33,7 @@ func (s *Store) StatisticsRows(ctx context.Context, call forms.Call, includeSubm
 		LEFT JOIN g ON g.organization_id = o.id
 		JOIN submission_versions v ON v.draft_id = d.id AND v.number = d.submitted_versions
 		JOIN submission_cells c ON c.version_id = v.id
-		WHERE d.call_id = $1 AND d.state = ANY($2)
+		WHERE d.call_id = $1 AND d.state = ANY($2) AND d.organization_id IN (`+askedBy+`)
 		ORDER BY o.code, c.question, c.row_key, c.year, c.category`, call.ID, pq.Array(states))
 	if err != nil {
 		return classify(fmt.Errorf("storage: statistics of %s: %w", call.Key, err))

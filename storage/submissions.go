@@ -177,7 +177,12 @@ func (s *Store) Transition(ctx context.Context, call forms.Call, q *forms.Questi
 		if err != nil {
 			return err
 		}
-		to, err := forms.Decide(u, org.ID, call, sub.State, t, now)
+		// Decide needs what the audience is made of: kind and groups.
+		var o orgRow
+		if err := sqlx.GetContext(ctx, tx, &o, `SELECT `+orgColumns+` FROM organizations o WHERE o.id = $1`, org.ID); err != nil {
+			return classify(fmt.Errorf("storage: %s: organization: %w", what, err))
+		}
+		to, err := forms.Decide(u, o.organization(), call, sub.State, t, now)
 		if err != nil {
 			return err
 		}
@@ -367,12 +372,7 @@ func (s *Store) ResponsesTo(ctx context.Context, calls []forms.Call) (map[int64]
 	err := sqlx.SelectContext(ctx, s.db, &rows, `
 		WITH asked AS (
 		    SELECT c.id AS call_id, o.id FROM organizations o, calls c
-		    WHERE c.id = ANY($1) AND (
-		        (c.all_member_states AND o.kind = 'member_state')
-		        OR o.id IN (SELECT organization_id FROM call_organizations WHERE call_id = c.id)
-		        OR (o.kind = 'member_state' AND o.id IN (
-		            SELECT m.organization_id FROM regional_group_members m JOIN call_groups g ON g.group_code = m.group_code
-		            WHERE g.call_id = c.id)))
+		    WHERE c.id = ANY($1) AND `+callAsks+`
 		)
 		SELECT `+orgColumns+`, asked.call_id,
 		       d.state, d.version, d.updated_at, d.state_changed_at, COALESCE(d.submitted_versions, 0) AS versions,
