@@ -226,6 +226,44 @@ var authzTable = map[string]accessRule{
 	"GET /commission/reports/:call/:n/annex.xlsx": commissionAndOffice,
 }
 
+// Access to a call's pages for AUT's answer, when the call does not ask
+// AUT, or is in preparation.
+var (
+	// A call that does not ask AUT: no page of AUT's answer to it exists, for anyone.
+	callNotAsked = restricted(refused404)
+	// The same seen from the Office's review; others are refused the Office's pages as ever.
+	reviewNotAsked = officeOnly.with(asAnalyst, refused404).with(asAdmin, refused404)
+	// A call in preparation exists for the Office alone, which reads AUT's answer but changes nothing.
+	inPreparationRead = restricted(refused404, asAnalyst, asAdmin)
+	inPreparationEdit = restricted(refused404).with(asAnalyst, refused403).with(asAdmin, refused403)
+)
+
+// authzCallTable is the expected access to every route about one
+// organization's answer to a call, when the call does not ask the
+// organization and when it is in preparation (authzTable says what the
+// route gives when the call asks it and is open). A route with both :code
+// and :call missing here fails the test.
+var authzCallTable = map[string]struct{ notAsked, inPreparation accessRule }{
+	"GET /orgs/:code/calls/:call":                   {callNotAsked, inPreparationRead},
+	"GET /orgs/:code/calls/:call/:section":          {callNotAsked, inPreparationRead},
+	"POST /orgs/:code/calls/:call/:section":         {callNotAsked, inPreparationEdit},
+	"POST /orgs/:code/calls/:call/:section/resolve": {callNotAsked, inPreparationEdit},
+	"GET /orgs/:code/calls/:call/:section/resolve":  {callNotAsked, inPreparationEdit},
+	"GET /orgs/:code/calls/:call/submission":        {callNotAsked, inPreparationRead},
+	"GET /orgs/:code/calls/:call/workbook.xlsx":     {callNotAsked, inPreparationRead},
+	"POST /orgs/:code/calls/:call/workbook":         {callNotAsked, inPreparationEdit},
+	"POST /orgs/:code/calls/:call/workbook/apply":   {callNotAsked, inPreparationEdit},
+	"POST /orgs/:code/calls/:call/workbook/report":  {callNotAsked, inPreparationRead},
+	"GET /orgs/:code/calls/:call/receipts/:n":       {callNotAsked, inPreparationRead},
+	"POST /orgs/:code/calls/:call/submit":           {callNotAsked, inPreparationEdit},
+	"POST /orgs/:code/calls/:call/withdraw":         {callNotAsked, inPreparationEdit},
+	"POST /orgs/:code/calls/:call/comments":         {callNotAsked, inPreparationEdit},
+	"GET /office/calls/:call/orgs/:code":            {reviewNotAsked, officeOnly},
+	"POST /office/calls/:call/orgs/:code/accept":    {reviewNotAsked, officeOnly},
+	"POST /office/calls/:call/orgs/:code/return":    {reviewNotAsked, officeOnly},
+	"POST /office/calls/:call/orgs/:code/comments":  {reviewNotAsked, officeOnly},
+}
+
 // runsLast are routes that end what later requests need (the session).
 var runsLast = []string{"POST /signout"}
 
@@ -439,6 +477,25 @@ func TestAuthorizationMatrix(t *testing.T) {
 	if _, err := p.store.ReleaseReport(ctx, call, builtinQuestionnaire(t, call), forms.Actor{Label: "system"}); err != nil {
 		t.Fatal(err)
 	}
+	// Two more calls of the same questionnaire, to which AUT submitted
+	// while they asked it and were open: one the Office then narrowed to
+	// the African Group, one it took back into preparation.
+	otherCalls := map[string]func(*forms.Call){
+		"authz-not-asked":      func(c *forms.Call) { c.Audience = forms.Audience{Groups: []string{"AFRICAN"}} },
+		"authz-in-preparation": func(c *forms.Call) { c.State = forms.CallDraft },
+	}
+	for key, change := range otherCalls {
+		c := call
+		c.ID, c.Key, c.Reference = 0, key, ""
+		if c, err = p.store.SaveCall(ctx, c, forms.Actor{Label: "system"}); err != nil {
+			t.Fatal(err)
+		}
+		saveAnswers(t, p.store, c, builtinQuestionnaire(t, c), "AUT", answers, true)
+		change(&c)
+		if _, err := p.store.SaveCall(ctx, c, forms.Actor{Label: "system"}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	ids := map[string]string{
 		"invitations": strconv.FormatInt(inv.ID, 10),
 		"users":       strconv.FormatInt(users[i].ID, 10),
@@ -462,6 +519,24 @@ func TestAuthorizationMatrix(t *testing.T) {
 			}
 		}
 	}
+	for _, r := range routes {
+		if _, ok := authzCallTable[r]; !ok && strings.Contains(r, "/:code") && strings.Contains(r, "/:call") {
+			t.Errorf("route %q has no entry in authzCallTable: decide who may use it for a call that does not ask the organization, or in preparation", r)
+		}
+	}
+	for r, cases := range authzCallTable {
+		if !slices.Contains(routes, r) {
+			t.Errorf("authzCallTable names %q, which the router does not register", r)
+		}
+		for _, w := range authzUsers {
+			if _, ok := cases.notAsked[w]; !ok {
+				t.Errorf("authzCallTable[%q].notAsked says nothing of %s", r, w)
+			}
+			if _, ok := cases.inPreparation[w]; !ok {
+				t.Errorf("authzCallTable[%q].inPreparation says nothing of %s", r, w)
+			}
+		}
+	}
 	if t.Failed() {
 		t.FailNow()
 	}
@@ -479,24 +554,35 @@ func TestAuthorizationMatrix(t *testing.T) {
 	})
 	for _, route := range routes {
 		method, pattern, _ := strings.Cut(route, " ")
-		path := concretePath(pattern, ids)
-		// Refused users first: a permitted request may change what the
-		// next one finds (a revoked invitation, a removed role).
-		order := slices.Clone(authzUsers)
-		slices.SortStableFunc(order, func(a, b authzUser) int {
-			pa, pb := authzTable[route][a].status == statusPermitted, authzTable[route][b].status == statusPermitted
-			switch {
-			case pa && !pb:
-				return 1
-			case pb && !pa:
-				return -1
-			}
-			return 0
-		})
-		for _, w := range order {
-			r := p.send(t, p.clients[w], method, path, authzForms[route])
-			if ok, why := authzTable[route][w].check(method, r, p.base); !ok {
-				t.Errorf("%s %s as %s: %s", method, path, w, why)
+		type variant struct {
+			call string
+			rule accessRule
+		}
+		variants := []variant{{views.Key, authzTable[route]}}
+		if cases, ok := authzCallTable[route]; ok {
+			variants = append(variants, variant{"authz-not-asked", cases.notAsked}, variant{"authz-in-preparation", cases.inPreparation})
+		}
+		for _, v := range variants {
+			ids["call"] = v.call
+			path := concretePath(pattern, ids)
+			// Refused users first: a permitted request may change what the
+			// next one finds (a revoked invitation, a removed role).
+			order := slices.Clone(authzUsers)
+			slices.SortStableFunc(order, func(a, b authzUser) int {
+				pa, pb := v.rule[a].status == statusPermitted, v.rule[b].status == statusPermitted
+				switch {
+				case pa && !pb:
+					return 1
+				case pb && !pa:
+					return -1
+				}
+				return 0
+			})
+			for _, w := range order {
+				r := p.send(t, p.clients[w], method, path, authzForms[route])
+				if ok, why := v.rule[w].check(method, r, p.base); !ok {
+					t.Errorf("%s %s as %s: %s", method, path, w, why)
+				}
 			}
 		}
 	}
