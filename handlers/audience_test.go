@@ -108,6 +108,12 @@ func TestCallAudience(t *testing.T) {
 			t.Errorf("the Office reviewing Kenya's answer to a call to WEOG: %d", r.status)
 		}
 	}
+	// Refused or unknown, the answer is the same page: nothing tells whether the call exists.
+	refused := do(t, ken, "GET", base+"/orgs/KEN/calls/"+weog.Key+"/"+section, nil)
+	unknown := do(t, ken, "GET", base+"/orgs/KEN/calls/no-such-call/"+section, nil)
+	if strings.ReplaceAll(refused.body, weog.Key, "no-such-call") != unknown.body {
+		t.Errorf("a call that does not ask Kenya and no call at all answer differently:\n%s\n----\n%s", refused.body, unknown.body)
+	}
 	kenRef := orgRef(t, store, "KEN")
 	if d, err := store.Draft(ctx, weog, kenRef); err != nil || d.Version != 0 {
 		t.Errorf("Kenya's draft of the call to WEOG: version %d, %v; want nothing saved", d.Version, err)
