@@ -19,10 +19,7 @@ const (
 	sessUserID   = "user_id"
 	sessOrgID    = "org_id"   // the organization the user is acting for
 	sessIDToken  = "id_token" // for the provider's end-session endpoint
-	sessState    = "auth_state"
-	sessNonce    = "auth_nonce"
-	sessVerifier = "auth_verifier"
-	sessNext     = "auth_next"
+	sessUnderWay = "auth_pending"
 	sessFlash    = "flash" // a message ID to show on the next page
 )
 
