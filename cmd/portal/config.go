@@ -145,7 +145,7 @@ var settings = []setting{
 		c.OIDCTrustEmail = b
 		return err
 	}},
-	{"PORTAL_SUPPORT_EMAIL", "", false, "address shown to people whose access is pending", func(c *Config, v string) error {
+	{"PORTAL_SUPPORT_EMAIL", "", false, "address shown to people whose access is pending, and when the portal's sign-in is misconfigured", func(c *Config, v string) error {
 		c.SupportEmail = v
 		return nil
 	}},
