@@ -75,8 +75,9 @@ func (rp *relyingParty) load(ctx context.Context) error {
 	var mismatch *oidc.IssuerMismatchError
 	if errors.As(err, &mismatch) {
 		// Trying again will not help: the configuration must change.
-		return &signInError{reason: "config", status: http.StatusInternalServerError, err: fmt.Errorf("discover %s: %w", rp.cfg.Issuer, err),
-			attrs: []any{"configured_issuer", mismatch.Provided, "announced_issuer", mismatch.Discovered}}
+		se := configError(fmt.Errorf("discover %s: %w", rp.cfg.Issuer, err))
+		se.attrs = []any{"configured_issuer", mismatch.Provided, "announced_issuer", mismatch.Discovered}
+		return se
 	}
 	if err != nil {
 		return &signInError{reason: "idp", status: http.StatusBadGateway, err: fmt.Errorf("discover %s: %w", rp.cfg.Issuer, err)}
