@@ -405,10 +405,8 @@ func (s *Server) downloadAttachment(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	h := c.Writer.Header()
-	h.Set("Content-Disposition", contentDisposition(info.Name))
-	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	h.Set("Cache-Control", "private, no-store")
+	download(c, info.Name, info.ContentType)
+	c.Header("Content-Security-Policy", "default-src 'none'; sandbox")
 	c.Data(http.StatusOK, info.ContentType, data)
 	return nil
 }

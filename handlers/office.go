@@ -266,15 +266,12 @@ func sendTable(c *gin.Context, name, filters, format string, bom bool, about [][
 		name += "-" + filters
 	}
 	name += "-" + time.Now().UTC().Format("20060102")
-	c.Header("Cache-Control", "private, no-store")
 	if format == "csv" {
-		c.Header("Content-Disposition", contentDisposition(name+".csv"))
-		c.Header("Content-Type", "text/csv; charset=utf-8")
+		download(c, name+".csv", csvType)
 		c.Status(http.StatusOK)
 		return export.CSV(c.Writer, sheet, bom)
 	}
-	c.Header("Content-Disposition", contentDisposition(name+".xlsx"))
-	c.Header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	download(c, name+".xlsx", xlsxType)
 	c.Status(http.StatusOK)
 	return export.Workbook(c.Writer, about, sheet)
 }
@@ -417,14 +414,12 @@ func (s *Server) exportStatistics(format string) handlerFunc {
 		}
 		meta := export.Meta{Call: call, Questionnaire: q, Extracted: time.Now(), Filters: filters, Lang: lang, Flagged: flagged}
 		name := "statistics-" + call.Key + "-" + strings.ReplaceAll(filters, " ", "-") + "-" + time.Now().UTC().Format("20060102") + "." + format
-		c.Header("Content-Disposition", contentDisposition(name))
-		c.Header("Cache-Control", "private, no-store")
 		var w *export.Writer
 		if format == "csv" {
-			c.Header("Content-Type", "text/csv; charset=utf-8")
+			download(c, name, csvType)
 			w, err = export.NewCSV(c.Writer, meta, c.Query("bom") != "")
 		} else {
-			c.Header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+			download(c, name, xlsxType)
 			w, err = export.NewXLSX(c.Writer, meta)
 		}
 		if err != nil {
