@@ -103,6 +103,11 @@ func (s *Store) SaveCall(ctx context.Context, c forms.Call, actor forms.Actor) (
 				return err
 			}
 			if forms.CheckAnsweredCallEdit(before, c) != nil {
+				// A save in progress holds its draft's row: wait for it, and
+				// hold later ones (a new draft's row waits on the call's).
+				if _, err := tx.ExecContext(ctx, `SELECT id FROM drafts WHERE call_id = $1 FOR SHARE`, c.ID); err != nil {
+					return classify(fmt.Errorf("storage: save call %s: %w", c.Key, err))
+				}
 				answered, err := callAnswered(ctx, tx, c.ID)
 				if err != nil {
 					return err

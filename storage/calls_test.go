@@ -188,3 +188,59 @@ func TestMigrationRecordsVersionsQuestionnaire(t *testing.T) {
 		t.Error("a version's questionnaire can be changed after the migration")
 	}
 }
+
+// TestCallEditWaitsForSaveInProgress: a first answer being saved while the
+// Office changes the call's questionnaire is either in before the change,
+// which is then refused, or not at all: the change waits for the save.
+func TestCallEditWaitsForSaveInProgress(t *testing.T) {
+	s, db := storeWithDB(t)
+	ctx := context.Background()
+	aut := orgRef(t, s, "AUT")
+	c := openCall(t, s, time.Now().Add(24*time.Hour))
+	var draftID int64
+	if err := db.QueryRowContext(ctx, `INSERT INTO drafts (call_id, organization_id) VALUES ($1, $2) RETURNING id`, c.ID, aut.ID).Scan(&draftID); err != nil {
+		t.Fatal(err)
+	}
+	// A save as SaveDraft makes it, holding the draft's row, not yet committed.
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `SELECT id FROM drafts WHERE id = $1 FOR UPDATE`, draftID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO draft_answers (draft_id, question, answer) VALUES ($1, 'views', '{"text": "Views."}')`, draftID); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		changed := c
+		changed.Version = 2
+		_, err := s.SaveCall(ctx, changed, forms.Actor{Label: "analyst"})
+		done <- err
+	}()
+	// Wait until the edit waits on the save's lock.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		var waiting bool
+		if err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database()
+			AND wait_event_type = 'Lock' AND query LIKE '%FROM drafts WHERE call_id%FOR SHARE%')`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting {
+			break
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("the edit did not wait for the save in progress: %v", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the edit neither waits nor ends")
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	wantKind(t, "changing the questionnaire as the first answer is saved", <-done, forms.KindConflict)
+}
