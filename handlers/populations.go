@@ -65,6 +65,11 @@ func (s *Server) uploadPopulations(c *gin.Context) error {
 	fail := func(msgs ...string) error {
 		return s.renderPopulations(c, msgs, source, http.StatusUnprocessableEntity)
 	}
+	done, ok := s.enterUpload(c)
+	if !ok {
+		return nil
+	}
+	defer done()
 	fh, err := c.FormFile("table")
 	if err != nil {
 		return fail(base.T("populations.error.nofile"))

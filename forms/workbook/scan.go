@@ -25,7 +25,6 @@ import (
 // the few shared strings it uses.
 const (
 	maxMetaBytes    = 64 << 10
-	maxMetaRows     = 1000
 	maxPackageBytes = 1 << 20  // _rels/.rels, the workbook part, its relationships
 	maxStringsEarly = 16 << 20 // the shared strings, before the layout gives their budget
 	maxMetaString   = 4 << 10  // one value of the hidden sheet
@@ -169,14 +168,15 @@ func (p *pkg) checkSheet(s sheetPart, lim limit) (Problem, bool) {
 	case err != nil:
 		return Problem{Sheet: s.name, Reason: "corrupt"}, false
 	case rows > lim.rows:
-		return Problem{Sheet: s.name, Reason: "sheet_too_many_rows", Value: atLeast(rows, lim.rows), Limit: strconv.Itoa(lim.rows)}, false
+		return Problem{Sheet: s.name, Reason: "sheet_too_many_rows", Value: strconv.Itoa(rows), Limit: strconv.Itoa(lim.rows)}, false
 	case cells > lim.cells:
-		return Problem{Sheet: s.name, Reason: "sheet_too_many_cells", Value: atLeast(cells, lim.cells), Limit: strconv.Itoa(lim.cells)}, false
+		return Problem{Sheet: s.name, Reason: "sheet_too_many_cells", Value: strconv.Itoa(cells), Limit: strconv.Itoa(lim.cells)}, false
 	}
 	return Problem{}, true
 }
 
-// count counts a sheet's rows and cells, stopping one past the limit.
+// count counts a sheet's rows and cells, reading at most lim.bytes of it
+// (its size was checked) and keeping nothing.
 func (p *pkg) count(name string, lim limit) (rows, cells int, err error) {
 	rc, err := p.files[name].Open()
 	if err != nil {
@@ -184,7 +184,7 @@ func (p *pkg) count(name string, lim limit) (rows, cells int, err error) {
 	}
 	defer rc.Close()
 	d := xml.NewDecoder(io.LimitReader(rc, lim.bytes))
-	for rows <= lim.rows && cells <= lim.cells {
+	for {
 		tok, err := d.RawToken()
 		if err == io.EOF {
 			return rows, cells, nil
@@ -201,15 +201,6 @@ func (p *pkg) count(name string, lim limit) (rows, cells int, err error) {
 			}
 		}
 	}
-	return rows, cells, nil
-}
-
-// atLeast says how many were counted: the count stops one past the limit.
-func atLeast(n, lim int) string {
-	if n > lim {
-		return "> " + strconv.Itoa(lim)
-	}
-	return strconv.Itoa(n)
 }
 
 // size writes a number of bytes for a person: "95.3 MB", "64 KB".
@@ -256,9 +247,6 @@ func (p *pkg) metaCells(s sheetPart) ([][2]string, Problem, bool) {
 				row, col = row+1, 0
 				if r, err := strconv.Atoi(attr(t, "r")); err == nil {
 					row = r
-				}
-				if row > maxMetaRows {
-					return nil, Problem{Sheet: s.name, Reason: "sheet_too_many_rows", Value: atLeast(row, maxMetaRows), Limit: strconv.Itoa(maxMetaRows)}, false
 				}
 			case "c":
 				col++
