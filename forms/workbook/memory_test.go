@@ -188,6 +188,10 @@ func worstAccepted(tb testing.TB) []byte {
 		tb.Fatal("no comments")
 	}
 	slices.Sort(comments)
+	// Styles: as many cell formats as fit under the limit of other parts.
+	data = rewritten(tb, data, "xl/styles.xml", "</cellXfs>", maxOtherPart-pk.size("xl/styles.xml")-64, func() string {
+		return `<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyProtection="1"><protection locked="0"/></xf>`
+	})
 	return rewritten(tb, data, comments[0], "</commentList>", b.comments-size-64, func() string {
 		i++
 		return `<comment ref="` + cell(40, i) + `" authorId="0"><text><t>` + strconv.Itoa(i) + `</t></text></comment>`
@@ -233,9 +237,10 @@ func measure(tb testing.TB, data []byte, read func([]byte)) (peak, allocated uin
 
 // TestBloatedSheets: the portal's workbook with about 95 MB of cells added
 // to its hidden sheet, or 92 MB to a section's sheet (under the 100 MB
-// unzipped cap), or a section's sheet with too many cells, is refused
-// before it is parsed, saying which sheet, how large it is and what the
-// questionnaire allows; the read allocates less than the bound.
+// unzipped cap), or a section's sheet with too many cells, or 8 MB of
+// styles, is refused before it is parsed, saying which sheet (or part), how
+// large it is and what the questionnaire allows; the read allocates less
+// than the bound.
 func TestBloatedSheets(t *testing.T) {
 	data, l := statisticsWorkbook(t, "")
 	police := l.sheets[1].name
@@ -246,6 +251,9 @@ func TestBloatedSheets(t *testing.T) {
 		{"hidden sheet", MetaSheet, "sheet_too_large", padded(t, data, MetaSheet, bloat(95<<20))},
 		{"section sheet", police, "sheet_too_large", padded(t, data, police, bloat(92<<20))},
 		{"many empty cells", police, "sheet_too_many_cells", padded(t, data, police, padding{first: 1000, cols: 200, cells: 1 << 30, bytes: 300 << 10, text: ""})},
+		{"styles", "", "part_too_large", rewritten(t, data, "xl/styles.xml", "</cellXfs>", 8<<20, func() string {
+			return `<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>`
+		})},
 	}
 	opts := readOptions(t)
 	for _, tt := range tests {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -44,53 +45,107 @@ type sheetPart struct {
 
 var errTooLarge = errors.New("workbook: part over its limit")
 
-// openPackage finds the sheets of a zip through its relationships, as
-// excelize does; ok is false when they cannot be found.
+// The relationships' namespace, and the strict one excelize reads as it.
+const (
+	relationships       = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+	strictRelationships = "http://purl.oclc.org/ooxml/officeDocument/relationships"
+)
+
+func relType(t string) string {
+	return strings.Replace(t, strictRelationships, relationships, 1)
+}
+
+// openPackage finds the sheets of a zip, their comments and the shared
+// strings exactly as excelize will (the same names for the same parts, the
+// same first or last match), so that what is checked here is what excelize
+// parses; ok is false when a part that says where the others are is too
+// large.
 func openPackage(z *zip.Reader) (*pkg, bool) {
 	p := &pkg{files: map[string]*zip.File{}}
 	for _, f := range z.File {
-		p.files[strings.TrimPrefix(f.Name, "/")] = f
-	}
-	wb := "xl/workbook.xml"
-	var root xRels
-	if p.unmarshal("_rels/.rels", &root) == nil {
-		for _, r := range root.Rels {
-			if strings.HasSuffix(r.Type, "/officeDocument") {
-				wb = resolve("", r.Target)
-			}
+		name := strings.ReplaceAll(f.Name, "\\", "/")
+		switch strings.ToLower(name) {
+		case "[content_types].xml":
+			name = "[Content_Types].xml"
+		case "xl/sharedstrings.xml":
+			name = "xl/sharedStrings.xml"
 		}
+		p.files[name] = f
+	}
+	var root xRels
+	if p.unmarshal("_rels/.rels", &root) == errTooLarge {
+		return nil, false
+	}
+	wb := ""
+	for _, r := range root.Rels {
+		if relType(r.Type) == relationships+"/officeDocument" {
+			wb = strings.TrimPrefix(r.Target, "/")
+			break
+		}
+	}
+	relsPath := "_rels/" + path.Base(wb) + ".rels"
+	if dir := path.Dir(wb); dir != "." {
+		relsPath = strings.TrimPrefix(dir+"/_rels/"+path.Base(wb)+".rels", "/")
 	}
 	var book xWorkbook
 	var rels xRels
-	if p.unmarshal(wb, &book) != nil || p.unmarshal(path.Join(path.Dir(wb), "_rels", path.Base(wb)+".rels"), &rels) != nil {
+	if p.unmarshal(wb, &book) == errTooLarge || p.unmarshal(relsPath, &rels) == errTooLarge {
 		return nil, false
 	}
-	target := map[string]string{}
-	for _, r := range rels.Rels {
-		target[r.ID] = resolve(path.Dir(wb), r.Target)
-		if strings.HasSuffix(r.Type, "/sharedStrings") {
-			p.strs = target[r.ID]
-		}
-	}
 	for _, s := range book.Sheets {
-		name := target[s.RID]
+		var id, target string
+		for _, a := range s.Attrs {
+			if a.Name.Local == "id" && (a.Name.Space == relationships || a.Name.Space == strictRelationships) {
+				id = a.Value
+			}
+		}
+		for _, r := range rels.Rels {
+			if r.ID == id {
+				target = r.Target
+			}
+		}
+		name := strings.TrimPrefix(strings.ReplaceAll(path.Clean(path.Dir(wb)+"/"+target), "\\", "/"), "/")
+		if strings.HasPrefix(target, "/") {
+			name = strings.TrimPrefix(strings.ReplaceAll(path.Clean(target), "\\", "/"), "/")
+		}
 		f, ok := p.files[name]
-		if !ok {
+		if target == "" || !ok {
 			continue // excelize does not see it either
 		}
 		p.sheets = append(p.sheets, sheetPart{name: s.Name, path: name, size: int64(f.UncompressedSize64)})
 	}
-	if _, ok := p.files[p.strs]; !ok {
-		p.strs = ""
+	if _, ok := p.files["xl/sharedStrings.xml"]; ok {
+		p.strs = "xl/sharedStrings.xml" // wherever the relationships say
 	}
 	return p, true
 }
 
-func resolve(dir, target string) string {
-	if strings.HasPrefix(target, "/") {
-		return path.Clean(target[1:])
+// comments lists the comments parts of the sheets, as excelize finds them;
+// ok is false when a sheet's relationships are too large to read.
+func (p *pkg) comments() ([]string, bool) {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range p.sheets {
+		var rels xRels
+		if p.unmarshal("xl/worksheets/_rels/"+path.Base(s.path)+".rels", &rels) == errTooLarge {
+			return nil, false
+		}
+		for _, r := range rels.Rels {
+			if relType(r.Type) != relationships+"/comments" {
+				continue
+			}
+			name := r.Target
+			if !strings.HasPrefix(name, "/") {
+				name = "xl" + strings.TrimPrefix(name, "..")
+			}
+			if name = strings.TrimPrefix(name, "/"); !seen[name] {
+				seen[name] = true
+				out = append(out, name)
+			}
+			break
+		}
 	}
-	return path.Clean(path.Join(dir, target))
+	return out, true
 }
 
 type xRels struct {
@@ -103,8 +158,8 @@ type xRels struct {
 
 type xWorkbook struct {
 	Sheets []struct {
-		Name string `xml:"name,attr"`
-		RID  string `xml:"id,attr"`
+		Name  string     `xml:"name,attr"`
+		Attrs []xml.Attr `xml:",any,attr"`
 	} `xml:"sheets>sheet"`
 }
 
@@ -433,8 +488,9 @@ const (
 	otherSheetBytes = 1 << 20   // the instructions, the lists, a sheet a person added
 	otherSheetRows  = 2000
 	otherSheetCells = 20000
-	noteBytes       = 1 << 10 // a table cell's comment, on average
-	packageOverhead = 4 << 20 // styles, theme, drawings of comments, properties
+	noteBytes       = 1 << 10   // a table cell's comment, on average
+	packageOverhead = 4 << 20   // styles, theme, drawings of comments, properties, images
+	maxOtherPart    = 256 << 10 // any other XML part
 )
 
 // budget is what a workbook of the layout may hold.
@@ -501,14 +557,36 @@ func (p *pkg) checkBudget(b budget) []Problem {
 	if n := p.size(p.strs); n > b.strings {
 		out = append(out, Problem{Reason: "strings_too_large", Value: size(n), Limit: size(b.strings)})
 	}
+	parts, ok := p.comments()
+	if !ok {
+		return append(out, Problem{Reason: "corrupt"})
+	}
 	var comments int64
-	for name, f := range p.files {
-		if strings.HasPrefix(path.Base(name), "comments") && strings.HasSuffix(name, ".xml") {
-			comments += int64(f.UncompressedSize64)
-		}
+	for _, name := range parts {
+		comments += p.size(name)
 	}
 	if comments > b.comments {
 		out = append(out, Problem{Reason: "comments_too_large", Value: size(comments), Limit: size(b.comments)})
+	}
+	// Every other part excelize might parse (styles, theme, the chain of
+	// calculations, relationships) is a few kilobytes in any workbook.
+	known := map[string]bool{p.strs: true}
+	for _, s := range p.sheets {
+		known[s.path] = true
+	}
+	for _, name := range parts {
+		known[name] = true
+	}
+	var other []string
+	for name, f := range p.files {
+		lower := strings.ToLower(name)
+		if !known[name] && (strings.HasSuffix(lower, ".xml") || strings.HasSuffix(lower, ".rels")) && f.UncompressedSize64 > maxOtherPart {
+			other = append(other, name)
+		}
+	}
+	slices.Sort(other)
+	for _, name := range other {
+		out = append(out, Problem{Reason: "part_too_large", Value: name + ", " + size(p.size(name)), Limit: size(maxOtherPart)})
 	}
 	if n := p.unzipped(); len(out) == 0 && n > b.total {
 		out = append(out, Problem{Reason: "unzipped_too_large", Value: size(n), Limit: size(b.total)})
