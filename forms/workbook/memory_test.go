@@ -336,55 +336,22 @@ func TestReadRowsBloated(t *testing.T) {
 	if allocated > heapBound {
 		t.Errorf("the read allocated %d MB; the bound is %d MB", allocated>>20, heapBound>>20)
 	}
-}
 
-// BenchmarkReadMemory: the peak heap and the time of reading the worst
-// workbook accepted and the worst refused, against reading the portal's own
-// statistics workbook (every cell filled) in the same run. Each file is
-// built here: the workbook from Write, the padding added with archive/zip.
-func BenchmarkReadMemory(b *testing.B) {
-	plain, l := statisticsWorkbook(b, "")
-	police := l.sheets[1].name
-	files := []struct {
-		name    string
-		data    []byte
-		refused bool
-	}{
-		{"Plain", plain, false},
-		{"WorstAccepted", worstAccepted(b), false},
-		{"BloatedHiddenSheet", padded(b, plain, MetaSheet, bloat(95<<20)), true},
-		{"BloatedSectionSheet", padded(b, plain, police, bloat(92<<20)), true},
+	// The largest table accepted: the sheet just under its limits, the
+	// styles too.
+	largest := padded(t, buf.Bytes(), "Sheet1", padding{first: 400, cols: 5, cells: rowsLimit.cells - 1000,
+		bytes: rowsLimit.bytes - (64 << 10), text: "Lorem ipsum"})
+	largest = rewritten(t, largest, "xl/styles.xml", "</cellXfs>", maxRowsPart-(64<<10), func() string {
+		return `<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>`
+	})
+	peak, allocated = measure(t, largest, func(data []byte) {
+		rows, problems, err = ReadRows(bytes.NewReader(data), lim)
+	})
+	t.Logf("the largest table, %d bytes zipped: peak heap +%.1f MB, allocated %.1f MB", len(largest), float64(peak)/(1<<20), float64(allocated)/(1<<20))
+	if err != nil || len(problems) > 0 || len(rows) < 300 {
+		t.Fatalf("%d rows, %v %v", len(rows), problems, err)
 	}
-	opts := readOptions(b)
-	read := func(data []byte) int {
-		_, problems, err := Read(bytes.NewReader(data), opts)
-		if err != nil {
-			b.Fatal(err)
-		}
-		return len(problems)
-	}
-	peakOf := func(data []byte) float64 {
-		var top uint64
-		for range 3 {
-			peak, _ := measure(b, data, func(data []byte) { read(data) })
-			top = max(top, peak)
-		}
-		return float64(top)
-	}
-	base := peakOf(plain)
-	for _, f := range files {
-		b.Run(f.name, func(b *testing.B) {
-			if n := read(f.data); (n > 0) != f.refused {
-				b.Fatalf("%d problems; refused: %v", n, f.refused)
-			}
-			peak := peakOf(f.data)
-			b.ReportAllocs()
-			for b.Loop() {
-				read(f.data)
-			}
-			b.ReportMetric(peak/(1<<20), "peak-MB")
-			b.ReportMetric(peak/base, "peak/plain")
-			b.ReportMetric(float64(len(f.data))/(1<<20), "zipped-MB")
-		})
+	if peak > heapBound {
+		t.Errorf("the heap grew by %d MB; the bound is %d MB", peak>>20, heapBound>>20)
 	}
 }

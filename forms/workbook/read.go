@@ -532,15 +532,18 @@ func (rd *reader) parseComment(text string) (string, forms.CellFlags, bool) {
 
 // What ReadRows takes in: a table of a few thousand rows is a few hundred
 // kilobytes of XML.
-var rowsLimit = limit{bytes: 4 << 20, rows: 20000, cells: 200000}
+var rowsLimit = limit{bytes: 2 << 20, rows: 20000, cells: 100000}
 
-const maxRowsStrings = 4 << 20
+const (
+	maxRowsStrings = 1 << 20
+	maxRowsPart    = 1 << 20 // styles and the like, of a workbook made by anyone
+)
 
 // ReadRows reads the first sheet of an uploaded XLSX as text, row by row
 // (cells as stored: numbers unformatted), with the same refusals as Read
 // (too large, not a workbook, the old format, macros, a zip bomb), and a
-// first sheet over 4 MB unzipped, 20,000 rows or 200,000 cells, or shared
-// strings over 4 MB, refused before they are parsed.
+// first sheet over 2 MB unzipped, 20,000 rows or 100,000 cells, shared
+// strings or any other XML part over 1 MB, refused before they are parsed.
 func ReadRows(r io.Reader, lim Limits) ([][]string, []Problem, error) {
 	data, err := io.ReadAll(io.LimitReader(r, lim.MaxBytes+1))
 	if err != nil {
@@ -557,11 +560,20 @@ func ReadRows(r io.Reader, lim Limits) ([][]string, []Problem, error) {
 	if len(pk.sheets) == 0 {
 		return nil, []Problem{{Reason: "empty"}}, nil
 	}
-	if p, ok := pk.checkSheet(pk.sheets[0], rowsLimit); !ok {
-		return nil, []Problem{p}, nil
+	for _, sp := range pk.sheets {
+		// excelize finds a sheet by its name in any case: every sheet so named.
+		if !strings.EqualFold(sp.name, pk.sheets[0].name) {
+			continue
+		}
+		if p, ok := pk.checkSheet(sp, rowsLimit); !ok {
+			return nil, []Problem{p}, nil
+		}
 	}
 	if n := pk.size(pk.strs); n > maxRowsStrings {
 		return nil, []Problem{{Reason: "strings_too_large", Value: size(n), Limit: size(maxRowsStrings)}}, nil
+	}
+	if problems := pk.checkOtherParts(map[string]bool{}, maxRowsPart); len(problems) > 0 {
+		return nil, problems, nil
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: lim.MaxUnzipped, UnzipXMLSizeLimit: 16 << 20})
 	if err != nil {

@@ -205,6 +205,30 @@ func (p *pkg) unzipped() int64 {
 	return n
 }
 
+// checkOtherParts refuses every XML part over max that is not a sheet, the
+// shared strings or one of known: excelize parses the styles, the theme,
+// the chain of calculations and relationships when it opens a file, and
+// they are a few kilobytes in any workbook.
+func (p *pkg) checkOtherParts(known map[string]bool, max int64) []Problem {
+	known[p.strs] = true
+	for _, s := range p.sheets {
+		known[s.path] = true
+	}
+	var names []string
+	for name, f := range p.files {
+		lower := strings.ToLower(name)
+		if !known[name] && (strings.HasSuffix(lower, ".xml") || strings.HasSuffix(lower, ".rels")) && int64(f.UncompressedSize64) > max {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	var out []Problem
+	for _, name := range names {
+		out = append(out, Problem{Reason: "part_too_large", Value: name + ", " + size(p.size(name)), Limit: size(max)})
+	}
+	return out
+}
+
 // limit is how large a sheet may be: bytes unzipped, rows and cells.
 type limit struct {
 	bytes       int64
@@ -568,26 +592,11 @@ func (p *pkg) checkBudget(b budget) []Problem {
 	if comments > b.comments {
 		out = append(out, Problem{Reason: "comments_too_large", Value: size(comments), Limit: size(b.comments)})
 	}
-	// Every other part excelize might parse (styles, theme, the chain of
-	// calculations, relationships) is a few kilobytes in any workbook.
-	known := map[string]bool{p.strs: true}
-	for _, s := range p.sheets {
-		known[s.path] = true
-	}
+	known := map[string]bool{}
 	for _, name := range parts {
 		known[name] = true
 	}
-	var other []string
-	for name, f := range p.files {
-		lower := strings.ToLower(name)
-		if !known[name] && (strings.HasSuffix(lower, ".xml") || strings.HasSuffix(lower, ".rels")) && f.UncompressedSize64 > maxOtherPart {
-			other = append(other, name)
-		}
-	}
-	slices.Sort(other)
-	for _, name := range other {
-		out = append(out, Problem{Reason: "part_too_large", Value: name + ", " + size(p.size(name)), Limit: size(maxOtherPart)})
-	}
+	out = append(out, p.checkOtherParts(known, maxOtherPart)...)
 	if n := p.unzipped(); len(out) == 0 && n > b.total {
 		out = append(out, Problem{Reason: "unzipped_too_large", Value: size(n), Limit: size(b.total)})
 	}
