@@ -192,3 +192,29 @@ func TestWorkbookUploadBusy(t *testing.T) {
 		t.Errorf("once the user's other upload ended: %d", r.status)
 	}
 }
+
+// TestPopulationUploadBusy: the Office's population tables go through the
+// same limit as workbooks.
+func TestPopulationUploadBusy(t *testing.T) {
+	ts, srv := startServer(t, nil)
+	analyst := clientAs(t, ts.URL, "demo-analyst")
+	var held []func()
+	for user := range int64(uploadsAtOnce) {
+		done, ok := srv.uploads.enter(-1 - user)
+		if !ok {
+			t.Fatal("the gate is full already")
+		}
+		held = append(held, done)
+	}
+	table := map[string][2]string{"table": {"populations.csv", "iso3,year,population\nAUT,2023,9100000\n"}}
+	r := postMultipart(t, analyst, ts.URL+"/office/populations", url.Values{"source": {"Census"}}, table)
+	if r.status != http.StatusServiceUnavailable || !strings.Contains(r.body, "Try again in a moment") {
+		t.Errorf("a table while the portal reads as many uploads as it may: %d", r.status)
+	}
+	for _, done := range held {
+		done()
+	}
+	if r = postMultipart(t, analyst, ts.URL+"/office/populations", url.Values{"source": {"Census"}}, table); r.status == http.StatusServiceUnavailable {
+		t.Errorf("once the others ended: %d", r.status)
+	}
+}
