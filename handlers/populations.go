@@ -56,6 +56,11 @@ func (s *Server) renderPopulations(c *gin.Context, problems []string, source str
 // is right; otherwise it lists every problem with its line, and nothing
 // changes.
 func (s *Server) uploadPopulations(c *gin.Context) error {
+	done, ok := s.enterUpload(c)
+	if !ok {
+		return nil
+	}
+	defer done()
 	ctx := c.Request.Context()
 	base := s.newBase(c)
 	source := strings.TrimSpace(cleanText(c.PostForm("source")))

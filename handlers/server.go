@@ -191,6 +191,7 @@ type Server struct {
 	cop      *http.CrossOriginProtection
 	signins  *rateLimiter
 	unsaved  *rateLimiter // forms kept for after signing in (keepUnsaved), which anyone may post
+	uploads  *uploadGate  // workbooks and tables read at once
 	engine   *gin.Engine
 	handler  http.Handler // the engine, its responses compressed
 }
@@ -234,6 +235,7 @@ func New(opts Options) (*Server, error) {
 		cop:      cop,
 		signins:  newRateLimiter(6*time.Second, 20), // a burst of 20, then 10 a minute
 		unsaved:  newRateLimiter(time.Minute, 5),    // a burst of 5, then 1 a minute
+		uploads:  newUploadGate(uploadsAtOnce),
 	}
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
