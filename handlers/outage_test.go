@@ -2,8 +2,12 @@ package handlers
 
 import (
 	"context"
+	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -88,5 +92,102 @@ func TestDatabaseOutage(t *testing.T) {
 	}
 	if r := get(t, s, "/"); r.status != http.StatusOK {
 		t.Errorf("/ after the database came back: %d, want 200", r.status)
+	}
+}
+
+// TestDatabaseConnectionReset: when the database's connections are reset
+// (as some are while PostgreSQL restarts), a page says "temporarily
+// unavailable" with 503, never a blank 200 as if the browser had gone.
+func TestDatabaseConnectionReset(t *testing.T) {
+	ctx := context.Background()
+	u, err := url.Parse(storagetest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := newResetProxy(t, u.Host)
+	u.Host = proxy.addr()
+	store, err := storage.Open(ctx, u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	s := newServerWith(t, "http://127.0.0.1:8080", store)
+	if r := get(t, s, "/"); r.status != http.StatusOK {
+		t.Fatalf("/ before the reset: %d", r.status)
+	}
+
+	proxy.resetting.Store(true)
+	r := get(t, s, "/", "Accept-Language: fr")
+	if r.status != http.StatusServiceUnavailable || !strings.Contains(r.body, "Temporairement indisponible") {
+		t.Errorf("/ while the database's connections are reset: %d, want 503 saying it is temporarily unavailable; body %q", r.status, r.body)
+	}
+	if r.header.Get("Retry-After") == "" {
+		t.Error("503 page should say when to retry")
+	}
+
+	proxy.resetting.Store(false)
+	if r := get(t, s, "/"); r.status != http.StatusOK {
+		t.Errorf("/ after the resets: %d, want 200", r.status)
+	}
+}
+
+// resetProxy relays loopback TCP connections to the database. While
+// resetting is set, it answers whatever a connection sends next with a TCP
+// reset, as the connections of a restarting PostgreSQL may be answered.
+type resetProxy struct {
+	ln        net.Listener
+	resetting atomic.Bool
+}
+
+func newResetProxy(t *testing.T, target string) *resetProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &resetProxy{ln: ln}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			client, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go p.relay(client.(*net.TCPConn), target)
+		}
+	}()
+	return p
+}
+
+func (p *resetProxy) addr() string { return p.ln.Addr().String() }
+
+func (p *resetProxy) relay(client *net.TCPConn, target string) {
+	server, err := net.Dial("tcp", target)
+	if err != nil {
+		client.Close()
+		return
+	}
+	defer server.Close()
+	go func() {
+		_, _ = io.Copy(client, server) // ends when either side closes
+		client.Close()
+	}()
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := client.Read(buf)
+		if n > 0 && p.resetting.Load() {
+			_ = client.SetLinger(0) // close with a reset, not a goodbye
+			client.Close()
+			return
+		}
+		if n > 0 {
+			if _, err := server.Write(buf[:n]); err != nil {
+				client.Close()
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
 	}
 }
