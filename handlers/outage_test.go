@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -89,6 +90,58 @@ func TestDatabaseOutage(t *testing.T) {
 			t.Fatal("/readyz did not recover after the database came back")
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+	if r := get(t, s, "/"); r.status != http.StatusOK {
+		t.Errorf("/ after the database came back: %d, want 200", r.status)
+	}
+}
+
+// TestReadyAfterDatabaseRestart: once PostgreSQL is back from a restart,
+// /readyz says so at once, though the pool still holds connections from
+// before the restart: a load balancer routing on it must not keep the
+// replica out while its pages already work.
+func TestReadyAfterDatabaseRestart(t *testing.T) {
+	ctx := context.Background()
+	dir := storagetest.NewDir(t) + "/pg"
+	cluster, err := pgcluster.Start(ctx, pgcluster.Options{Dir: dir, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cluster.Stop(context.Background()) })
+	if err := cluster.CreateDatabase(ctx, "portal"); err != nil {
+		t.Fatal(err)
+	}
+	store, err := storage.Open(ctx, cluster.URL("portal"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	if err := store.Migrate(ctx, quiet); err != nil {
+		t.Fatal(err)
+	}
+	s := newServerWith(t, "http://127.0.0.1:8080", store)
+
+	// Requests at once leave the pool holding idle connections.
+	var wg sync.WaitGroup
+	for range 12 {
+		wg.Go(func() { get(t, s, "/") })
+	}
+	wg.Wait()
+
+	port := cluster.Port()
+	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := cluster.Stop(sctx); err != nil {
+		t.Fatal(err)
+	}
+	if cluster, err = pgcluster.Start(ctx, pgcluster.Options{Dir: dir, Port: port, Logger: quiet}); err != nil {
+		t.Fatal(err)
+	}
+
+	for i := range 12 {
+		if r := get(t, s, "/readyz"); r.status != http.StatusOK {
+			t.Fatalf("/readyz #%d after the database came back: %d %q, want 200", i+1, r.status, r.body)
+		}
 	}
 	if r := get(t, s, "/"); r.status != http.StatusOK {
 		t.Errorf("/ after the database came back: %d, want 200", r.status)
