@@ -38,7 +38,7 @@ test: postgres chromium libreoffice node-tools ## run every test (database, brow
 
 .PHONY: faults
 faults: postgres ## the fault run: 32 writers through a portal kill -9, a PostgreSQL restart and a 10 s outage
-	go test -count=1 -timeout 10m -run '^TestFaultRun$$' -v ./cmd/portal -writers=32 -outage=10s
+	go test -count=1 -timeout 10m -run '^TestFaultRun$$' -v ./cmd/portal -writers=32 -outage=10s -phase=8s
 
 .PHONY: lint
 lint: ## gofmt, go vet, staticcheck
