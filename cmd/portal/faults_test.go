@@ -218,7 +218,7 @@ func timeToReady(t *testing.T, addr string) time.Duration {
 type writer struct {
 	c          *http.Client
 	cell       string
-	autosave   bool  // save as the page's script does (JSON), else as the Save button (a redirect)
+	autosave   bool  // save as the page's script does (the changed field, answered in JSON), else as the Save button (the whole form, answered by a redirect)
 	first      int64 // the first figure; each save sends the next
 	n          int64
 	acked      int64   // the last figure acknowledged
@@ -270,6 +270,9 @@ func (w *writer) run(section string, tally *tally, stop chan struct{}) {
 		figure := w.first + w.n
 		w.n++
 		form.Set(w.cell, strconv.FormatInt(figure, 10))
+		if w.autosave {
+			form.Set("fields", w.cell) // as the page's script does: only what changed
+		}
 		req, _ := http.NewRequest(http.MethodPost, section, strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		what := "Save"
