@@ -111,6 +111,8 @@ func TestFaultRun(t *testing.T) {
 	tally.phase("before the faults")
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
+	stopWriters := sync.OnceFunc(func() { close(stop); wg.Wait() })
+	defer stopWriters() // also when a fault's step fails the test
 	writers := make([]*writer, *faultWriters)
 	for i := range writers {
 		writers[i] = newWriter(t, sessions[i%len(sessions)], u, tr)
@@ -144,8 +146,7 @@ func TestFaultRun(t *testing.T) {
 	readyAfterOutage := timeToReady(t, addr)
 	phase("after the outage")
 
-	close(stop)
-	wg.Wait()
+	stopWriters()
 	elapsed := time.Since(started)
 
 	// Every acknowledged figure is in the database: the last acknowledged,
