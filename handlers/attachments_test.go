@@ -62,7 +62,7 @@ type zipPart struct {
 // officeFile writes a zip archive of the parts, compressed. Parts of
 // zeros are written as one compressed megabyte repeated (a deflate stream
 // of non-final blocks may be), so that a large one costs little to make.
-func officeFile(t *testing.T, parts ...zipPart) string {
+func officeFile(t testing.TB, parts ...zipPart) string {
 	t.Helper()
 	var buf bytes.Buffer
 	w := zip.NewWriter(&buf)
@@ -112,7 +112,7 @@ const docmTypes = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 const wordDocument = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Good practice</w:t></w:r></w:p></w:body></w:document>`
 
 // docx is a Word document with the parts given after its own.
-func docx(t *testing.T, types string, more ...zipPart) string {
+func docx(t testing.TB, types string, more ...zipPart) string {
 	return officeFile(t, append([]zipPart{{name: "[Content_Types].xml", content: types}, {name: "word/document.xml", content: wordDocument}}, more...)...)
 }
 
@@ -256,4 +256,32 @@ func TestAttachmentQuota(t *testing.T) {
 	if page = do(t, c, "GET", section, nil); !strings.Contains(page.body, ">second.pdf</a>") || strings.Contains(page.body, ">first.pdf</a>") {
 		t.Error("second.pdf is not the file listed")
 	}
+}
+
+// FuzzZipDirectory: walking a zip's central directory never panics, and
+// what it counts is what archive/zip reads, so that the bounds checked
+// before storing are the bounds of what a reader of the file sees.
+func FuzzZipDirectory(f *testing.F) {
+	f.Add([]byte(docx(f, docxTypes)))
+	f.Add([]byte(docx(f, docmTypes, zipPart{name: "word/vbaProject.bin", content: "macros"})))
+	f.Add([]byte(officeFile(f, zipPart{name: "mimetype", content: "application/vnd.oasis.opendocument.text"}, zipPart{name: "a"}, zipPart{name: "b"})))
+	f.Add([]byte("PK\x05\x06\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		l, ok := zipDirectory(data)
+		checkArchive(data)
+		if !ok || l.entries > maxZipEntries {
+			return
+		}
+		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			return
+		}
+		var inflated uint64
+		for _, f := range zr.File {
+			inflated += min(f.UncompressedSize64, 1<<40)
+		}
+		if len(zr.File) != l.entries || inflated != l.inflated {
+			t.Errorf("walked %d entries of %d bytes; archive/zip reads %d of %d", l.entries, l.inflated, len(zr.File), inflated)
+		}
+	})
 }
