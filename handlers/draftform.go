@@ -384,25 +384,34 @@ func readUpload(q *forms.Question, fh *multipart.FileHeader) (forms.Upload, *inp
 	if !accepts(q.Accept, mt) {
 		return forms.Upload{}, &inputError{id: "input.file.type", data: map[string]any{"Name": name}}
 	}
-	if isZip(mt) {
+	if isKind(mt, "application/zip") {
 		if id := checkArchive(data); id != "" {
 			return forms.Upload{}, &inputError{id: id, data: map[string]any{"Name": name, "MaxMB": maxInflatedBytes >> 20}}
 		}
+	}
+	// Office 97-2003 files (.doc, .xls, .ppt) keep a VBA project in a
+	// storage whose name, in UTF-16, is the same in each of them.
+	if isKind(mt, "application/x-ole-storage") && bytes.Contains(data, vbaProjectName) {
+		return forms.Upload{}, &inputError{id: "input.file.macro", data: map[string]any{"Name": name}}
 	}
 	ct, _, _ := strings.Cut(mt.String(), ";")
 	return forms.Upload{Question: q.Key, Name: cleanFileName(withExtension(name, mt)), ContentType: ct, Data: data}, nil
 }
 
-// isZip reports whether the sniffed type is a zip archive or a kind of one
-// (the office formats).
-func isZip(mt *mimetype.MIME) bool {
+// isKind reports whether the sniffed type is t or a kind of it (the
+// office formats are kinds of application/zip).
+func isKind(mt *mimetype.MIME, t string) bool {
 	for m := mt; m != nil; m = m.Parent() {
-		if m.Is("application/zip") {
+		if m.Is(t) {
 			return true
 		}
 	}
 	return false
 }
+
+// vbaProjectName is "_VBA_PROJECT" in UTF-16LE, as a compound file's
+// directory names the stream of a VBA project.
+var vbaProjectName = []byte("_\x00V\x00B\x00A\x00_\x00P\x00R\x00O\x00J\x00E\x00C\x00T\x00")
 
 // extensionAliases are the other extensions a type's files go by.
 var extensionAliases = map[string][]string{
