@@ -56,6 +56,11 @@ func (s *Server) renderPopulations(c *gin.Context, problems []string, source str
 // is right; otherwise it lists every problem with its line, and nothing
 // changes.
 func (s *Server) uploadPopulations(c *gin.Context) error {
+	done, ok := s.enterUpload(c)
+	if !ok {
+		return nil
+	}
+	defer done()
 	ctx := c.Request.Context()
 	base := s.newBase(c)
 	source := strings.TrimSpace(cleanText(c.PostForm("source")))
@@ -158,7 +163,7 @@ func (s *Server) downloadPopulations(c *gin.Context) error {
 		_ = w.Write([]string{r.Code, strconv.Itoa(r.Year), strconv.FormatInt(r.Population, 10), export.Neutralize(r.Source)})
 	}
 	w.Flush()
-	c.Header("Content-Disposition", `attachment; filename="populations.csv"`)
-	c.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+	download(c, "populations.csv", csvType)
+	c.Data(http.StatusOK, csvType, buf.Bytes())
 	return nil
 }

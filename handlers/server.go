@@ -82,6 +82,8 @@ type Store interface {
 
 	// SaveCall creates (ID 0) or updates a call with its audience, audited.
 	SaveCall(ctx context.Context, c forms.Call, actor forms.Actor) (forms.Call, error)
+	// CallAnswered reports whether an organization has answered the call.
+	CallAnswered(ctx context.Context, call forms.Call) (bool, error)
 	// Submission says where an organization's answer to a call stands, with its versions.
 	Submission(ctx context.Context, call forms.Call, org forms.OrganizationRef) (forms.Submission, error)
 	// SubmissionVersion returns a submitted version with its frozen answers; KindNotFound when none.
@@ -192,6 +194,7 @@ type Server struct {
 	cop      *http.CrossOriginProtection
 	signins  *rateLimiter
 	unsaved  *rateLimiter // forms kept for after signing in (keepUnsaved), which anyone may post
+	uploads  *uploadGate  // workbooks and tables read at once
 	engine   *gin.Engine
 	handler  http.Handler // the engine, its responses compressed
 }
@@ -235,6 +238,7 @@ func New(opts Options) (*Server, error) {
 		cop:      cop,
 		signins:  newRateLimiter(6*time.Second, 20), // a burst of 20, then 10 a minute
 		unsaved:  newRateLimiter(time.Minute, 5),    // a burst of 5, then 1 a minute
+		uploads:  newUploadGate(uploadsAtOnce),
 	}
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()

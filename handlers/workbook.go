@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/gin-gonic/gin"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -21,6 +22,67 @@ import (
 
 // DefaultWorkbookMaxBytes is the largest workbook an upload may be.
 const DefaultWorkbookMaxBytes = 10 << 20
+
+// How many uploaded workbooks and tables are read at once: reading one
+// takes a core and tens of megabytes for a second or so.
+const (
+	uploadsAtOnce        = 2 // in the whole portal
+	uploadsAtOnceForUser = 1
+)
+
+// uploadGate bounds the uploads read at once, in the portal and for each
+// user. It never queues: an upload beyond the limit is refused at once,
+// with a page asking to try again in a moment.
+type uploadGate struct {
+	all   chan struct{}
+	mu    sync.Mutex
+	users map[int64]int
+}
+
+func newUploadGate(all int) *uploadGate {
+	return &uploadGate{all: make(chan struct{}, all), users: map[int64]int{}}
+}
+
+// enter lets an upload of user in, or says false; done ends it.
+func (g *uploadGate) enter(user int64) (done func(), ok bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.users[user] >= uploadsAtOnceForUser {
+		return nil, false
+	}
+	select {
+	case g.all <- struct{}{}:
+	default:
+		return nil, false
+	}
+	g.users[user]++
+	return func() {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		<-g.all
+		if g.users[user]--; g.users[user] <= 0 {
+			delete(g.users, user)
+		}
+	}, true
+}
+
+// enterUpload lets the current user's upload in, or answers 503 with a page
+// that asks to try again in a moment, and says false.
+func (s *Server) enterUpload(c *gin.Context) (func(), bool) {
+	var user int64
+	if u := s.currentUser(c); u != nil {
+		user = u.ID
+	}
+	done, ok := s.uploads.enter(user)
+	if !ok {
+		p := messagePage{basePage: s.newBase(c)}
+		p.Heading = p.T("upload.busy.title")
+		p.Title, p.Body = p.Heading, p.T("upload.busy.body")
+		c.Header("Retry-After", "5")
+		s.render(c, http.StatusServiceUnavailable, "message", &p)
+	}
+	return done, ok
+}
 
 // WorkbookWords are the workbook's own words and the messages of its
 // problems, from the interface's catalogue: for the portal command, which
@@ -76,7 +138,7 @@ func (cat *catalogue) problemText(l forms.Language, p workbook.Problem) string {
 		}
 		b.WriteString(": ")
 	}
-	b.WriteString(tf("workbook.problem."+p.Reason, map[string]any{"Value": p.Value}))
+	b.WriteString(tf("workbook.problem."+p.Reason, map[string]any{"Value": p.Value, "Limit": p.Limit}))
 	return b.String()
 }
 
@@ -99,9 +161,8 @@ func (s *Server) downloadWorkbook(c *gin.Context) error {
 		return err
 	}
 	name := dc.call.Key + "-" + dc.org.Code + "-" + string(lang) + "-v" + strconv.Itoa(d.Version) + ".xlsx"
-	c.Header("Content-Disposition", contentDisposition(name))
-	c.Header("Cache-Control", "private, no-store")
-	c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf.Bytes())
+	download(c, name, xlsxType)
+	c.Data(http.StatusOK, xlsxType, buf.Bytes())
 	return nil
 }
 
@@ -121,7 +182,8 @@ type workbookChange struct {
 }
 
 // uploadWorkbook reads an uploaded workbook and shows its problems, or what
-// it would change.
+// it would change. Answers that were submitted cannot change: the upload is
+// refused before the file is read.
 func (s *Server) uploadWorkbook(c *gin.Context) error {
 	dc, err := s.callContext(c)
 	if err != nil {
@@ -131,6 +193,22 @@ func (s *Server) uploadWorkbook(c *gin.Context) error {
 	p := &workbookPage{basePage: s.newBase(c), OrgCode: dc.org.Code, CallKey: dc.call.Key,
 		Back: "/orgs/" + dc.org.Code + "/calls/" + dc.call.Key + "/submission"}
 	p.OrgName, p.CallTitle = dc.org.Name.In(p.Lang), dc.call.Title.In(p.Lang)
+	sub, err := s.store.Submission(ctx, dc.call, dc.ref)
+	if err != nil {
+		return err
+	}
+	if !sub.State.Editable() {
+		m := messagePage{basePage: p.basePage, ActionURL: p.Back, ActionText: p.T("upload.locked.action")}
+		m.Heading = m.T("upload.locked.title")
+		m.Title, m.Body = m.Heading, m.T("upload.locked.body")
+		s.render(c, http.StatusConflict, "message", &m)
+		return nil
+	}
+	done, ok := s.enterUpload(c)
+	if !ok {
+		return nil
+	}
+	defer done()
 	limit := s.opts.WorkbookMaxBytes
 	if limit <= 0 {
 		limit = DefaultWorkbookMaxBytes
@@ -238,7 +316,7 @@ func (s *Server) workbookReport(c *gin.Context) error {
 	if len(report) > 64<<10 {
 		report = report[:64<<10]
 	}
-	c.Header("Content-Disposition", contentDisposition("workbook-problems.txt"))
+	download(c, "workbook-problems.txt", "text/plain; charset=utf-8")
 	c.Data(http.StatusOK, "text/plain; charset=utf-8", []byte(report))
 	return nil
 }

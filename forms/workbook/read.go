@@ -43,6 +43,7 @@ type Problem struct {
 	Where       string // the question, or a table's row, year and column
 	Reason      string
 	Value       string
+	Limit       string // for a part too large: what the questionnaire allows
 }
 
 func (p Problem) String() string {
@@ -60,6 +61,9 @@ func (p Problem) String() string {
 	b.WriteString(p.Reason)
 	if p.Value != "" {
 		b.WriteString(" (" + strconv.Quote(p.Value) + ")")
+	}
+	if p.Limit != "" {
+		b.WriteString(" [limit " + p.Limit + "]")
 	}
 	return b.String()
 }
@@ -86,15 +90,23 @@ func Read(r io.Reader, o ReadOptions) (*Result, []Problem, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("workbook: read: %w", err)
 	}
-	if p, ok := sniff(data, o.Limits); !ok {
+	z, p, ok := sniff(data, o.Limits)
+	if !ok {
 		return nil, []Problem{p}, nil
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: o.Limits.MaxUnzipped, UnzipXMLSizeLimit: 16 << 20})
-	if err != nil {
+	pk, ok := openPackage(z)
+	if !ok {
 		return nil, []Problem{{Reason: "corrupt"}}, nil
 	}
-	defer f.Close()
-	meta, problem := readMeta(f)
+	ms, ok := pk.sheet(MetaSheet)
+	if !ok {
+		return nil, []Problem{{Reason: "not_portal"}}, nil
+	}
+	kv, p, ok := pk.metaCells(ms)
+	if !ok {
+		return nil, []Problem{p}, nil
+	}
+	meta, problem := readMeta(kv)
 	if problem != "" {
 		return nil, []Problem{{Reason: problem}}, nil
 	}
@@ -107,6 +119,15 @@ func Read(r io.Reader, o ReadOptions) (*Result, []Problem, error) {
 	if l.checksum != meta.Layout {
 		return nil, []Problem{{Reason: "layout_changed"}}, nil
 	}
+	// Nothing is parsed whole before every part is known to fit the layout.
+	if problems := pk.checkBudget(l.budget()); len(problems) > 0 {
+		return nil, problems, nil
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: o.Limits.MaxUnzipped, UnzipXMLSizeLimit: 16 << 20})
+	if err != nil {
+		return nil, []Problem{{Reason: "corrupt"}}, nil
+	}
+	defer f.Close()
 	rd := &reader{f: f, t: t, l: l, res: &Result{Meta: meta}}
 	rd.res.Edit.Answers = forms.Answers{Values: map[string]forms.Answer{}, Cells: map[forms.CellRef]forms.Cell{}}
 	rd.na, rd.nap = markers(t)
@@ -129,43 +150,42 @@ func Read(r io.Reader, o ReadOptions) (*Result, []Problem, error) {
 }
 
 // sniff refuses what is not a reasonable XLSX before anything parses it.
-func sniff(data []byte, lim Limits) (Problem, bool) {
+func sniff(data []byte, lim Limits) (*zip.Reader, Problem, bool) {
 	switch {
 	case int64(len(data)) > lim.MaxBytes:
-		return Problem{Reason: "too_large", Value: strconv.FormatInt(lim.MaxBytes>>20, 10) + " MB"}, false
+		return nil, Problem{Reason: "too_large", Value: strconv.FormatInt(lim.MaxBytes>>20, 10) + " MB"}, false
 	case len(data) == 0:
-		return Problem{Reason: "empty"}, false
+		return nil, Problem{Reason: "empty"}, false
 	case bytes.HasPrefix(data, []byte("\xd0\xcf\x11\xe0")):
-		return Problem{Reason: "xls"}, false // the old binary format, or an encrypted workbook
+		return nil, Problem{Reason: "xls"}, false // the old binary format, or an encrypted workbook
 	case !bytes.HasPrefix(data, []byte("PK\x03\x04")):
-		return Problem{Reason: "not_workbook"}, false
+		return nil, Problem{Reason: "not_workbook"}, false
 	}
 	z, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return Problem{Reason: "corrupt"}, false
+		return nil, Problem{Reason: "corrupt"}, false
 	}
 	var total uint64
 	for _, e := range z.File {
 		total += e.UncompressedSize64
 		if total > uint64(lim.MaxUnzipped) {
-			return Problem{Reason: "zip_bomb"}, false
+			return nil, Problem{Reason: "zip_bomb"}, false
 		}
 		if strings.EqualFold(e.Name, "xl/vbaProject.bin") {
-			return Problem{Reason: "macros"}, false
+			return nil, Problem{Reason: "macros"}, false
 		}
 	}
-	return Problem{}, true
+	return z, Problem{}, true
 }
 
-// readMeta reads the hidden sheet, or says what is wrong with it.
-func readMeta(f *excelize.File) (Meta, string) {
-	rows, err := f.GetRows(MetaSheet, excelize.Options{RawCellValue: true})
-	if err != nil || len(rows) == 0 {
+// readMeta reads the hidden sheet's rows, or says what is wrong with them.
+func readMeta(rows [][2]string) (Meta, string) {
+	if len(rows) == 0 {
 		return Meta{}, "not_portal"
 	}
 	kv := map[string]string{}
 	for _, r := range rows {
-		if len(r) >= 2 {
+		if r[0] != "" && r[1] != "" {
 			kv[r[0]] = r[1]
 		}
 	}
@@ -510,16 +530,50 @@ func (rd *reader) parseComment(text string) (string, forms.CellFlags, bool) {
 	return text, flags, false
 }
 
+// What ReadRows takes in: a table of a few thousand rows is a few hundred
+// kilobytes of XML.
+var rowsLimit = limit{bytes: 2 << 20, rows: 20000, cells: 100000}
+
+const (
+	maxRowsStrings = 1 << 20
+	maxRowsPart    = 1 << 20 // styles and the like, of a workbook made by anyone
+)
+
 // ReadRows reads the first sheet of an uploaded XLSX as text, row by row
 // (cells as stored: numbers unformatted), with the same refusals as Read
-// (too large, not a workbook, the old format, macros, a zip bomb).
+// (too large, not a workbook, the old format, macros, a zip bomb), and a
+// first sheet over 2 MB unzipped, 20,000 rows or 100,000 cells, shared
+// strings or any other XML part over 1 MB, refused before they are parsed.
 func ReadRows(r io.Reader, lim Limits) ([][]string, []Problem, error) {
 	data, err := io.ReadAll(io.LimitReader(r, lim.MaxBytes+1))
 	if err != nil {
 		return nil, nil, fmt.Errorf("workbook: read: %w", err)
 	}
-	if p, ok := sniff(data, lim); !ok {
+	z, p, ok := sniff(data, lim)
+	if !ok {
 		return nil, []Problem{p}, nil
+	}
+	pk, ok := openPackage(z)
+	if !ok {
+		return nil, []Problem{{Reason: "corrupt"}}, nil
+	}
+	if len(pk.sheets) == 0 {
+		return nil, []Problem{{Reason: "empty"}}, nil
+	}
+	for _, sp := range pk.sheets {
+		// excelize finds a sheet by its name in any case: every sheet so named.
+		if !strings.EqualFold(sp.name, pk.sheets[0].name) {
+			continue
+		}
+		if p, ok := pk.checkSheet(sp, rowsLimit); !ok {
+			return nil, []Problem{p}, nil
+		}
+	}
+	if n := pk.size(pk.strs); n > maxRowsStrings {
+		return nil, []Problem{{Reason: "strings_too_large", Value: size(n), Limit: size(maxRowsStrings)}}, nil
+	}
+	if problems := pk.checkOtherParts(map[string]bool{}, maxRowsPart); len(problems) > 0 {
+		return nil, problems, nil
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: lim.MaxUnzipped, UnzipXMLSizeLimit: 16 << 20})
 	if err != nil {
