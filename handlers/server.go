@@ -167,6 +167,9 @@ type Options struct {
 	SupportEmail string
 	// WorkbookMaxBytes bounds an uploaded workbook; DefaultWorkbookMaxBytes when 0.
 	WorkbookMaxBytes int64
+	// DraftFilesMaxBytes bounds what the files a draft holds may weigh
+	// together; DefaultDraftFilesMaxBytes when 0.
+	DraftFilesMaxBytes int64
 	// MetricsToken, when set, is the bearer token /metrics requires; when
 	// empty, /metrics answers only requests made directly from this machine.
 	MetricsToken string
