@@ -51,12 +51,16 @@ type basePage struct {
 	Title     string
 	Path      string
 	RequestID string
-	Version   string
 	Languages []languageLink
 	// User is the signed-in user, nil for a visitor.
 	User *forms.User
 	// Flash is a notice left by the previous request (after a form was sent).
 	Flash string
+
+	// buildVersion is the portal's version, shown to the Office only (see
+	// FooterVersion). Unexported, so that no page's own Version (a
+	// submission version, a questionnaire version) can stand in for it.
+	buildVersion string
 
 	loc    *i18n.Localizer
 	assets *assets
@@ -73,13 +77,13 @@ type languageLink struct {
 func (s *Server) newBase(c *gin.Context) basePage {
 	lang := s.pages.cat.languageOf(c.Request)
 	b := basePage{
-		Lang:    lang,
-		Dir:     "ltr",
-		Path:    c.Request.URL.Path,
-		Version: s.opts.Version,
-		loc:     s.pages.cat.localizer(lang),
-		assets:  s.assets,
-		User:    s.currentUser(c),
+		Lang:         lang,
+		Dir:          "ltr",
+		Path:         c.Request.URL.Path,
+		buildVersion: s.opts.Version,
+		loc:          s.pages.cat.localizer(lang),
+		assets:       s.assets,
+		User:         s.currentUser(c),
 	}
 	if lang.RightToLeft() {
 		b.Dir = "rtl"
@@ -111,6 +115,17 @@ func (b basePage) Tf(id string, data any) string {
 		return id
 	}
 	return s
+}
+
+// FooterVersion is the footer's line naming the portal's version, for the
+// Office's analysts and administrators, who report problems with it; other
+// users and visitors get "" (the version tells them nothing, and an
+// attacker something).
+func (b basePage) FooterVersion() string {
+	if b.User == nil || !b.User.Office() || b.buildVersion == "" {
+		return ""
+	}
+	return b.Tf("footer.version", map[string]string{"Version": b.buildVersion})
 }
 
 // Asset returns the URL of a static file, versioned by its content so that
