@@ -108,9 +108,29 @@ func (b basePage) T(id string) string {
 	return b.Tf(id, nil)
 }
 
-// Tf is T with template data for the message's placeholders.
+// Tf is T with template data for the message's placeholders. A counted
+// message (one with plural forms) takes its form from data["Count"], by the
+// language's CLDR plural rules; see Tn when the count has another name.
 func (b basePage) Tf(id string, data any) string {
-	s, err := b.loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
+	var count any
+	if m, ok := data.(map[string]any); ok {
+		count = m["Count"]
+	}
+	return b.localize(id, count, data)
+}
+
+// Tn is the counted message id in the form the language uses for count
+// (one hour, two hours, …). Its placeholders come from data; when data is
+// nil, the message has {{.Count}} only.
+func (b basePage) Tn(id string, count int, data any) string {
+	if data == nil {
+		data = map[string]any{"Count": count}
+	}
+	return b.localize(id, count, data)
+}
+
+func (b basePage) localize(id string, count, data any) string {
+	s, err := b.loc.Localize(&i18n.LocalizeConfig{MessageID: id, PluralCount: count, TemplateData: data})
 	if err != nil && s == "" {
 		return id
 	}
