@@ -516,6 +516,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 			if ok, why := authzTable[route][w].check(method, r, p.base); !ok {
 				t.Errorf("%s %s as %s: %s", method, path, w, why)
 			}
+			if why := footerProblem(w, r); why != "" {
+				t.Errorf("%s %s as %s: %s", method, path, w, why)
+			}
 			if strings.HasPrefix(r.header.Get("Content-Disposition"), "attachment") {
 				downloaded[route] = true
 				// The session may add its own no-cache="Set-Cookie".

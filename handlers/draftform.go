@@ -133,7 +133,7 @@ func readSection(c *gin.Context, q *forms.Questionnaire, sec *forms.Section, yea
 		text := cleanText(vals[0])
 		field := forms.ExplanationField(key)
 		if utf8.RuneCountInString(text) > maxExplanation {
-			in.errs[field] = inputError{id: "input.explanation.toolong", data: map[string]any{"Max": maxExplanation}}
+			in.errs[field] = inputError{id: "input.explanation.toolong", data: map[string]any{"Count": maxExplanation}}
 			in.typed[field] = text
 			continue
 		}
@@ -264,7 +264,7 @@ func readCell(c *gin.Context, field string, lang forms.Language, in *formInput) 
 		}
 	}
 	if utf8.RuneCountInString(cell.Note) > maxCellNote {
-		return cell, &inputError{id: "input.note.toolong", data: map[string]any{"Max": maxCellNote}}
+		return cell, &inputError{id: "input.note.toolong", data: map[string]any{"Count": maxCellNote}}
 	}
 	switch state := c.PostForm("s/" + rest); state {
 	case formNotAvailable, formNotApplicable:

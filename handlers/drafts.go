@@ -434,7 +434,7 @@ type draftPage struct {
 	Section    sectionView
 	Prev, Next *sectionLink
 	Action     string
-	// DraftVersion is the draft's version the page shows (Version is the portal's).
+	// DraftVersion is the draft's version the page shows.
 	DraftVersion int
 	Multipart    bool
 	ReadOnly     bool

@@ -147,7 +147,7 @@ type Questionnaires interface {
 type Options struct {
 	// BaseURL is the portal's public address; https turns on Secure cookies and HSTS.
 	BaseURL *url.URL
-	// Version is shown in the footer and on /healthz.
+	// Version is shown on /healthz, and to the Office in the footer.
 	Version string
 	// TrustedProxies are the CIDRs whose X-Forwarded-For is believed; none when empty.
 	TrustedProxies []string
