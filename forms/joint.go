@@ -45,6 +45,13 @@ type Cover struct {
 // asks organization o to answer. It is the one place this file asks it.
 func asksForJoint(c Call, o Organization) bool { return c.Audience.Includes(o) }
 
+// MayAnswerJointly reports whether org may answer call c on behalf of
+// Member States, once the Office records which: an intergovernmental
+// organization the call asks.
+func (c Call) MayAnswerJointly(org Organization) bool {
+	return org.Kind == Intergovernmental && asksForJoint(c, org)
+}
+
 // Why a joint answer's record or submission is refused: the catalogue IDs
 // CheckRepresentation and CheckOnBehalfOf put in an Error's Fields.
 const (
@@ -114,7 +121,7 @@ func (c Call) CheckRepresentation(org Organization, states []Organization, unkno
 // call c) that its answer may cover now: those the call still asks, as
 // Member States, in rec's order.
 func (c Call) JointStates(rec Representation) []Organization {
-	if rec.Organization.Kind != Intergovernmental || !asksForJoint(c, rec.Organization) {
+	if !c.MayAnswerJointly(rec.Organization) {
 		return nil
 	}
 	var out []Organization
