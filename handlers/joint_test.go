@@ -8,8 +8,12 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
 
 	"portal/forms"
+	"portal/handlers/browsertest"
 )
 
 // TestJointAnswers: who answers on behalf of whom is the Office's record,
@@ -166,5 +170,51 @@ func TestJointAnswers(t *testing.T) {
 	evs, err := store.AuditEvents(context.Background(), forms.AuditFilter{Action: "joint."})
 	if err != nil || len(evs) != 3 || evs[0].Action != forms.AuditJointRemoved || evs[0].Actor.Label != "analyst@unodc.example.org" {
 		t.Errorf("audit of the records: %+v, %v", evs, err)
+	}
+}
+
+// TestBrowserJointAnswers runs axe-core on the pages of joint answers, in
+// English and Arabic: the tracking page's record with the form refused at
+// its fields, the organization's States to confirm, and the covered
+// State's home.
+func TestBrowserJointAnswers(t *testing.T) {
+	ts, srv := startServer(t, nil)
+	store, views, q := demoCallOf(t, srv, "tourism-views")
+	saveAnswers(t, store, views, q, "UNTOURISM", DemoAnswers(q, "UN Tourism"), false)
+	if err := store.Represent(context.Background(), views, "UNTOURISM", []string{"AUT", "ESP"}, srvActor()); err != nil {
+		t.Fatal(err)
+	}
+	b := browsertest.New(t, 3*time.Minute)
+	as := func(subject string) {
+		t.Helper()
+		b.Do(chromedp.Navigate(ts.URL+"/signin"), chromedp.WaitVisible(chromedp.CSS(`.accounts`)))
+		b.Press(`form:has(input[name=subject][value="`+subject+`"]) button`, http.StatusOK)
+	}
+	signOut := func() { t.Helper(); b.Press(`.account form button`, http.StatusOK) }
+	for _, lang := range []string{"en", "ar"} {
+		b.Do(chromedp.Navigate(ts.URL + "/language/" + lang + "?next=/"))
+		as("demo-analyst")
+		b.Do(chromedp.Navigate(ts.URL + "/office/calls/" + views.Key))
+		b.Do(chromedp.SetValue(chromedp.CSS(`#joint-organization`), "UNTOURISM"), chromedp.SetValue(chromedp.CSS(`#joint-states`), "BEL XYZ"))
+		b.Press(`.joint-form button`, http.StatusUnprocessableEntity)
+		if b.Eval(`String(document.querySelector('#joint-states').value === 'BEL XYZ' && document.querySelector('#joint-states-error') !== null)`) != "true" {
+			b.Fatalf("%s: the refused record is not back in its field with its reasons", lang)
+		}
+		b.CheckAccessible(lang + " tracking with a refused record of joint answers")
+		b.Screenshot(lang + "-joint-record-refused")
+		signOut()
+		as("demo-fp-untourism")
+		b.Do(chromedp.Navigate(ts.URL + "/orgs/UNTOURISM/calls/" + views.Key + "/submission"))
+		if b.Eval(`String(document.querySelectorAll('input[name=on_behalf_of]:checked').length)`) != "2" {
+			b.Fatalf("%s: UN Tourism is not offered its two States, checked", lang)
+		}
+		b.CheckAccessible(lang + " submission of a joint answer")
+		b.Screenshot(lang + "-joint-submission")
+		signOut()
+		as("demo-fp-aut")
+		b.Do(chromedp.Navigate(ts.URL + "/orgs/AUT"))
+		b.CheckAccessible(lang + " home of a covered State")
+		b.Screenshot(lang + "-joint-covered-home")
+		signOut()
 	}
 }
