@@ -260,6 +260,11 @@ func (a Answers) Fields() []string {
 type Edit struct {
 	// Base is the draft version the form was loaded at.
 	Base int
+	// FieldBases, when set, gives for some fields the version their content
+	// in the form started from, in place of Base: a page that saved some
+	// fields since it was loaded (autosave) knows those fields at the
+	// version its save made, and the others only at Base.
+	FieldBases map[string]int
 	// Fields lists every field the form covered.
 	Fields  []string
 	Answers Answers

@@ -170,6 +170,12 @@ type SubmissionVersion struct {
 	Files       map[int64]FileInfo
 	// OnBehalfOf lists the States a joint submission answers for, by code.
 	OnBehalfOf []string
+	// Questionnaire and QuestionnaireVersion name the questionnaire the
+	// version was made with, and Years its reporting years: the version is
+	// always read with them, whatever becomes of its call.
+	Questionnaire        string
+	QuestionnaireVersion int
+	Years                []int
 }
 
 // Reference is the receipt number of version n of an organization's

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -71,6 +72,13 @@ func (rp *relyingParty) load(ctx context.Context) error {
 		return nil
 	}
 	p, err := oidc.NewProvider(oidc.ClientContext(ctx, rp.client), rp.cfg.Issuer)
+	var mismatch *oidc.IssuerMismatchError
+	if errors.As(err, &mismatch) {
+		// Trying again will not help: the configuration must change.
+		se := configError(fmt.Errorf("discover %s: %w", rp.cfg.Issuer, err))
+		se.attrs = []any{"configured_issuer", mismatch.Provided, "announced_issuer", mismatch.Discovered}
+		return se
+	}
 	if err != nil {
 		return &signInError{reason: "idp", status: http.StatusBadGateway, err: fmt.Errorf("discover %s: %w", rp.cfg.Issuer, err)}
 	}
@@ -102,13 +110,84 @@ func (rp *relyingParty) load(ctx context.Context) error {
 	return nil
 }
 
+// endSessionEndpoint returns the provider's end-session endpoint, or ""
+// when it has none. A provider this process has not discovered yet gets
+// signOutDiscovery to answer: the portal's session has ended already, and
+// a hanging provider must not hold up the browser.
+func (rp *relyingParty) endSessionEndpoint(ctx context.Context) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, signOutDiscovery)
+	defer cancel()
+	if err := rp.load(ctx); err != nil {
+		return "", err
+	}
+	rp.mu.Lock()
+	defer rp.mu.Unlock()
+	return rp.endSession, nil
+}
+
+// signOutDiscovery bounds the wait for the provider at sign-out.
+const signOutDiscovery = 2 * time.Second
+
 // signInError is a sign-in that did not succeed, for a reason the user is
 // told about on the sign-in error page (message "auth.error.<reason>").
+// Reason "config" is the portal's configuration, not the user's sign-in:
+// the page asks them to write to the support address.
 type signInError struct {
 	reason string
 	status int
 	email  string // when known, for the audit log
 	err    error
+	attrs  []any // more for the log: what an operator needs to put it right
+}
+
+// configError is a sign-in that the portal's own configuration made fail.
+func configError(err error) *signInError {
+	return &signInError{reason: "config", status: http.StatusInternalServerError, err: err}
+}
+
+// exchangeError sorts out why the token endpoint refused a code: the
+// provider refusing the portal itself (a wrong or missing client secret, a
+// client not allowed this flow) is configuration, which the user cannot
+// mend by starting again; a code used already or too late is the sign-in's.
+func exchangeError(err error) *signInError {
+	var re *oauth2.RetrieveError
+	if !errors.As(err, &re) {
+		return &signInError{reason: "idp", status: http.StatusBadGateway, err: err}
+	}
+	status := 0
+	if re.Response != nil {
+		status = re.Response.StatusCode
+	}
+	switch {
+	case re.ErrorCode == "invalid_client", re.ErrorCode == "unauthorized_client",
+		re.ErrorCode == "unsupported_grant_type", re.ErrorCode == "invalid_scope",
+		re.ErrorCode == "" && status == http.StatusUnauthorized:
+		return configError(fmt.Errorf("the token endpoint refused the portal: %w", err))
+	case re.ErrorCode == "" && status >= 500:
+		return &signInError{reason: "idp", status: http.StatusBadGateway, err: err}
+	}
+	return &signInError{reason: "code", status: http.StatusBadRequest, err: err}
+}
+
+// logSignInFailure logs a failed sign-in: as an error when it is the
+// portal's configuration, since nobody signs in until an operator acts.
+func (s *Server) logSignInFailure(c *gin.Context, se *signInError) {
+	level := slog.LevelWarn
+	if se.reason == "config" {
+		level = slog.LevelError
+	}
+	s.log.Log(c.Request.Context(), level, "sign-in failed", append([]any{"reason", se.reason, "err", se.err, "request_id", requestIDOf(c)}, se.attrs...)...)
+}
+
+// signInMessage is what the sign-in error page says for reason.
+func (s *Server) signInMessage(b basePage, reason string) string {
+	if reason == "config" {
+		if s.opts.SupportEmail == "" {
+			return b.T("auth.error.config.generic")
+		}
+		return b.Tf("auth.error.config", map[string]string{"Email": s.opts.SupportEmail})
+	}
+	return b.T("auth.error." + reason)
 }
 
 func (e *signInError) Error() string {
@@ -122,8 +201,23 @@ func randomToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+// pendingSignIn is a sign-in under way: what its callback needs, kept in
+// the session under its own state, so that sign-ins started in two tabs
+// of one browser do not overwrite each other.
+type pendingSignIn struct {
+	State    string `json:"state"`
+	Nonce    string `json:"nonce"`
+	Verifier string `json:"verifier"`
+	Next     string `json:"next"`
+}
+
+// maxPendingSignIns bounds the sign-ins a session keeps under way, a few
+// tabs' worth: starting one more forgets the oldest.
+const maxPendingSignIns = 4
+
 // startSignIn sends the browser to the identity provider with a fresh
-// state, nonce and PKCE verifier, all three kept in the session.
+// state, nonce and PKCE verifier, kept in the session beside the other
+// sign-ins under way.
 func (s *Server) startSignIn(c *gin.Context) error {
 	ctx := c.Request.Context()
 	if s.currentUser(c) != nil {
@@ -133,14 +227,37 @@ func (s *Server) startSignIn(c *gin.Context) error {
 	if err := s.rp.load(ctx); err != nil {
 		return err
 	}
-	state, nonce, verifier := randomToken(), randomToken(), oauth2.GenerateVerifier()
-	s.sessions.Put(ctx, sessState, state)
-	s.sessions.Put(ctx, sessNonce, nonce)
-	s.sessions.Put(ctx, sessVerifier, verifier)
-	s.sessions.Put(ctx, sessNext, localPath(c.Query("next")))
+	p := pendingSignIn{State: randomToken(), Nonce: randomToken(), Verifier: oauth2.GenerateVerifier(), Next: localPath(c.Query("next"))}
+	var pending []pendingSignIn
+	s.kept(c, sessUnderWay, &pending, false)
+	pending = append(pending, p)
+	if extra := len(pending) - maxPendingSignIns; extra > 0 {
+		pending = pending[extra:]
+	}
+	s.keep(c, sessUnderWay, pending)
 	c.Header("Cache-Control", "no-store")
-	c.Redirect(http.StatusSeeOther, s.rp.oauth.AuthCodeURL(state, oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier)))
+	c.Redirect(http.StatusSeeOther, s.rp.oauth.AuthCodeURL(p.State, oidc.Nonce(p.Nonce), oauth2.S256ChallengeOption(p.Verifier)))
 	return nil
+}
+
+// popPendingSignIn returns, once, the sign-in under way whose state is
+// state. A state that is none of them (forged, replayed, or forgotten as
+// the oldest of too many) ends every sign-in under way: each gets one
+// attempt.
+func (s *Server) popPendingSignIn(c *gin.Context, state string) (pendingSignIn, bool) {
+	var pending []pendingSignIn
+	s.kept(c, sessUnderWay, &pending, true)
+	i := slices.IndexFunc(pending, func(p pendingSignIn) bool {
+		return p.State != "" && subtle.ConstantTimeCompare([]byte(p.State), []byte(state)) == 1
+	})
+	if i < 0 {
+		return pendingSignIn{}, false
+	}
+	p := pending[i]
+	if rest := slices.Delete(pending, i, i+1); len(rest) > 0 {
+		s.keep(c, sessUnderWay, rest)
+	}
+	return p, true
 }
 
 // finishSignIn is the redirect back from the provider: it checks the state,
@@ -149,14 +266,11 @@ func (s *Server) startSignIn(c *gin.Context) error {
 // a new session token. Every failure changes nothing but the audit log.
 func (s *Server) finishSignIn(c *gin.Context) error {
 	ctx := c.Request.Context()
-	state := s.sessions.PopString(ctx, sessState)
-	nonce := s.sessions.PopString(ctx, sessNonce)
-	verifier := s.sessions.PopString(ctx, sessVerifier)
-	next := s.sessions.PopString(ctx, sessNext)
-	got := c.Query("state")
-	if state == "" || subtle.ConstantTimeCompare([]byte(state), []byte(got)) != 1 {
+	pending, ok := s.popPendingSignIn(c, c.Query("state"))
+	if !ok {
 		return &signInError{reason: "state", status: http.StatusBadRequest, err: errors.New("state missing or not this session's")}
 	}
+	nonce, verifier, next := pending.Nonce, pending.Verifier, pending.Next
 	if e := c.Query("error"); e != "" {
 		return &signInError{reason: "denied", status: http.StatusForbidden, err: fmt.Errorf("provider answered %q", e)}
 	}
@@ -166,11 +280,7 @@ func (s *Server) finishSignIn(c *gin.Context) error {
 	octx := oidc.ClientContext(ctx, s.rp.client)
 	tok, err := s.rp.oauth.Exchange(octx, c.Query("code"), oauth2.VerifierOption(verifier))
 	if err != nil {
-		var re *oauth2.RetrieveError
-		if errors.As(err, &re) {
-			return &signInError{reason: "code", status: http.StatusBadRequest, err: err}
-		}
-		return &signInError{reason: "idp", status: http.StatusBadGateway, err: err}
+		return exchangeError(err)
 	}
 	raw, _ := tok.Extra("id_token").(string)
 	if raw == "" {
@@ -246,8 +356,9 @@ func (b *flexibool) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// signOut ends the portal session and, where the provider has an
-// end-session endpoint, sends the browser there to end that session too.
+// signOut ends the portal session at once and then, where the provider
+// has an end-session endpoint, sends the browser there to end that session
+// too; a provider that does not answer in signOutDiscovery is left out.
 func (s *Server) signOut(c *gin.Context) error {
 	ctx := c.Request.Context()
 	u := s.currentUser(c)
@@ -259,7 +370,14 @@ func (s *Server) signOut(c *gin.Context) error {
 		s.audit(c, u, forms.AuditEvent{Action: forms.AuditSignOut, Target: u.Label()})
 	}
 	target := "/signed-out"
-	if s.rp.load(ctx) == nil && s.rp.endSession != "" && idToken != "" {
+	endSession := ""
+	if idToken != "" {
+		var err error
+		if endSession, err = s.rp.endSessionEndpoint(ctx); err != nil {
+			s.log.WarnContext(ctx, "sign-out without the provider's end-session endpoint", "err", err, "request_id", requestIDOf(c))
+		}
+	}
+	if endSession != "" {
 		q := url.Values{
 			"id_token_hint":            {idToken},
 			"client_id":                {s.rp.cfg.ClientID},
@@ -271,7 +389,7 @@ func (s *Server) signOut(c *gin.Context) error {
 			// not verify, and the client id is enough for it.
 			q.Del("id_token_hint")
 		}
-		target = s.rp.endSession + "?" + q.Encode()
+		target = endSession + "?" + q.Encode()
 	}
 	c.Redirect(http.StatusSeeOther, target)
 	return nil

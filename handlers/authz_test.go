@@ -228,6 +228,23 @@ var authzTable = map[string]accessRule{
 	"GET /commission/reports/:call/:n/annex.xlsx": commissionAndOffice,
 }
 
+// downloadRoutes answer with a file to save. The matrix checks that each
+// does for someone, and that every answer of every route that is a file
+// (Content-Disposition: attachment) is kept by no cache.
+var downloadRoutes = []string{
+	"GET /orgs/:code/files/:id",
+	"GET /orgs/:code/calls/:call/workbook.xlsx",
+	"POST /orgs/:code/calls/:call/workbook/report",
+	"GET /office/calls/:call/responses.csv",
+	"GET /office/calls/:call/responses.xlsx",
+	"GET /office/calls/:call/views.csv",
+	"GET /office/calls/:call/views.xlsx",
+	"GET /office/calls/:call/statistics.csv",
+	"GET /office/calls/:call/statistics.xlsx",
+	"GET /office/populations.csv",
+	"GET /commission/reports/:call/:n/annex.xlsx",
+}
+
 // runsLast are routes that end what later requests need (the session).
 var runsLast = []string{"POST /signout"}
 
@@ -481,6 +498,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 		return 0
 	})
+	downloaded := map[string]bool{}
 	for _, route := range routes {
 		method, pattern, _ := strings.Cut(route, " ")
 		path := concretePath(pattern, ids)
@@ -502,6 +520,27 @@ func TestAuthorizationMatrix(t *testing.T) {
 			if ok, why := authzTable[route][w].check(method, r, p.base); !ok {
 				t.Errorf("%s %s as %s: %s", method, path, w, why)
 			}
+			if strings.HasPrefix(r.header.Get("Content-Disposition"), "attachment") {
+				downloaded[route] = true
+				// The session may add its own no-cache="Set-Cookie".
+				directives := strings.Split(strings.Join(r.header.Values("Cache-Control"), ","), ",")
+				for i := range directives {
+					directives[i] = strings.TrimSpace(directives[i])
+				}
+				if !slices.Contains(directives, "private") || !slices.Contains(directives, "no-store") {
+					t.Errorf("%s %s as %s: a download with Cache-Control %q, want private, no-store", method, path, w, r.header.Values("Cache-Control"))
+				}
+			}
+		}
+	}
+	for _, route := range downloadRoutes {
+		if !downloaded[route] {
+			t.Errorf("%s answered nobody with a download: its headers went unchecked", route)
+		}
+	}
+	for route := range downloaded {
+		if !slices.Contains(downloadRoutes, route) {
+			t.Errorf("%s answers with a download: add it to downloadRoutes", route)
 		}
 	}
 

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -156,6 +157,17 @@ func (s *Server) saveCall(c *gin.Context) error {
 			}
 		}
 	}
+	// Answers are keyed by the call's questions and years: once an
+	// organization has answered, neither may change (the store refuses it too).
+	if existing.ID != 0 && forms.CheckAnsweredCallEdit(existing, call) != nil {
+		answered, err := s.store.CallAnswered(ctx, existing)
+		if err != nil {
+			return err
+		}
+		if answered {
+			addFieldErrors(errs, forms.CheckAnsweredCallEdit(existing, call))
+		}
+	}
 	// The portal closes such a call at its deadline (CloseCallsPastDeadline):
 	// open, it would close again within the minute.
 	if _, set := errs["deadline"]; !set && call.State == forms.CallOpen && !call.LateAllowed && call.Late(time.Now()) {
@@ -167,7 +179,11 @@ func (s *Server) saveCall(c *gin.Context) error {
 	saved, err := s.store.SaveCall(ctx, call, s.actor(c))
 	switch forms.KindOf(err) {
 	case forms.KindConflict:
-		return s.renderCallForm(c, f, map[string]string{"key": "call.invalid.key.taken"}, action, http.StatusUnprocessableEntity)
+		errs := map[string]string{}
+		if addFieldErrors(errs, err); len(errs) == 0 {
+			errs["key"] = "call.invalid.key.taken"
+		}
+		return s.renderCallForm(c, f, errs, action, http.StatusUnprocessableEntity)
 	case forms.KindInvalid:
 		return s.renderCallForm(c, f, map[string]string{"audience": "call.invalid.organizations"}, action, http.StatusUnprocessableEntity)
 	}
@@ -177,6 +193,20 @@ func (s *Server) saveCall(c *gin.Context) error {
 	s.flash(c, "callform.saved")
 	c.Redirect(http.StatusSeeOther, "/office/calls/"+saved.Key)
 	return nil
+}
+
+// addFieldErrors adds the per-field messages of a *forms.Error to errs,
+// keeping any a field has already.
+func addFieldErrors(errs map[string]string, err error) {
+	var fe *forms.Error
+	if !errors.As(err, &fe) {
+		return
+	}
+	for k, v := range fe.Fields {
+		if _, set := errs[k]; !set {
+			errs[k] = v
+		}
+	}
 }
 
 // readCallForm reads the form: what was typed, the call it makes, and

@@ -31,7 +31,16 @@ import (
 //	x/<finding>         the explanation of a warning
 //
 // The form always carries every field of its section, so a save covers
-// them all; forms.Merge leaves alone those the user did not change.
+// them all; forms.Merge leaves alone those the user did not change. The
+// page's script adds two names:
+//
+//	fields              (autosave) the fields the post covers: only those
+//	                    the user changed since their content was last saved
+//	v/<field>           the draft version a field's content started from,
+//	                    when the script saved it since the page was loaded
+//
+// so that a page that autosaved some fields does not send the others, as
+// loaded, against a newer version (which would undo what others saved).
 
 // Cell states as the form writes them.
 const (
@@ -68,6 +77,8 @@ type formInput struct {
 	errs map[string]inputError
 	// typed holds the text of every cell and number as typed, by field key.
 	typed map[string]string
+	// only, when not nil, holds the fields the post covers (see "fields").
+	only map[string]bool
 }
 
 type inputError struct {
@@ -80,6 +91,13 @@ type inputError struct {
 func readSection(c *gin.Context, q *forms.Questionnaire, sec *forms.Section, years []int, lang forms.Language) formInput {
 	in := formInput{errs: map[string]inputError{}, typed: map[string]string{}}
 	in.edit.Base, _ = strconv.Atoi(c.PostForm("version"))
+	form := c.Request.PostForm
+	if list, ok := form["fields"]; ok {
+		in.only = make(map[string]bool, len(list))
+		for _, f := range list {
+			in.only[f] = true
+		}
+	}
 	a := &in.edit.Answers
 	a.Values, a.Cells, a.Explanations = map[string]forms.Answer{}, map[forms.CellRef]forms.Cell{}, map[string]string{}
 	for i := range sec.Questions {
@@ -89,6 +107,9 @@ func readSection(c *gin.Context, q *forms.Questionnaire, sec *forms.Section, yea
 			continue
 		}
 		field := forms.AnswerField(qq.Key)
+		if !in.covers(field) {
+			continue
+		}
 		ans, err := readAnswer(c, qq, lang, &in)
 		if err != nil {
 			in.errs[field] = *err
@@ -97,11 +118,10 @@ func readSection(c *gin.Context, q *forms.Questionnaire, sec *forms.Section, yea
 		in.edit.Fields = append(in.edit.Fields, field)
 		a.Values[qq.Key] = ans
 	}
-	form := c.Request.PostForm
 	n := 0
 	for name, vals := range form {
 		key, ok := strings.CutPrefix(name, "x/")
-		if !ok || key == "" || len(key) > 300 || len(vals) == 0 {
+		if !ok || key == "" || len(key) > 300 || len(vals) == 0 || !in.covers(name) {
 			continue
 		}
 		if n++; n > maxExplanationKeys {
@@ -117,8 +137,24 @@ func readSection(c *gin.Context, q *forms.Questionnaire, sec *forms.Section, yea
 		in.edit.Fields = append(in.edit.Fields, field)
 		a.Explanations[key] = text
 	}
+	for _, f := range in.edit.Fields {
+		v, ok := form["v/"+f]
+		if !ok || len(v) == 0 {
+			continue
+		}
+		if b, err := strconv.Atoi(v[0]); err == nil {
+			if in.edit.FieldBases == nil {
+				in.edit.FieldBases = map[string]int{}
+			}
+			in.edit.FieldBases[f] = b
+		}
+	}
 	return in
 }
+
+// covers says whether the form covers field: every field, unless the post
+// lists the ones it carries.
+func (in *formInput) covers(field string) bool { return in.only == nil || in.only[field] }
 
 // readAnswer reads the answer to a question other than a table.
 func readAnswer(c *gin.Context, q *forms.Question, lang forms.Language, in *formInput) (forms.Answer, *inputError) {
@@ -193,6 +229,9 @@ func readTable(c *gin.Context, q *forms.Questionnaire, tq *forms.Question, years
 			for _, col := range cols {
 				ref := forms.CellRef{Question: tq.Key, Row: row.Key, Year: y, Category: col}
 				field := forms.CellField(ref)
+				if !in.covers(field) {
+					continue
+				}
 				cell, err := readCell(c, field, lang, in)
 				if err != nil {
 					in.errs[field] = *err

@@ -186,13 +186,21 @@ func (s *Server) saveSection(c *gin.Context) error {
 	}
 	if auto {
 		reply := autosaveReply{Status: "saved", Version: res.Version, Message: base.Tf("draft.autosave.saved", map[string]any{"Time": time.Now().UTC().Format("15:04")})}
+		// The fields not saved stay, for the page, at the version they
+		// started from: were they moved on, the next autosave would write
+		// the user's side of each conflict over the other person's without
+		// anyone choosing. The conflicts are kept, as after a Save, until
+		// the user chooses.
+		for _, cf := range res.Conflicts {
+			reply.Unsettled = append(reply.Unsettled, cf.Field)
+		}
+		for f := range in.errs {
+			reply.Unsettled = append(reply.Unsettled, f)
+		}
+		slices.Sort(reply.Unsettled)
 		switch {
 		case len(res.Conflicts) > 0:
-			// The page keeps the version it was loaded at: were it moved on,
-			// its next autosave would write the user's side of each conflict
-			// over the other person's without anyone choosing. The conflicts
-			// are kept, as after a Save, until the user chooses.
-			reply.Status, reply.Message, reply.Version = "conflict", base.T("draft.autosave.conflict"), 0
+			reply.Status, reply.Message = "conflict", base.T("draft.autosave.conflict")
 			s.keepConflicts(c, dc, res.Conflicts)
 		case len(in.errs) > 0:
 			reply.Status, reply.Message = "invalid", base.Tf("draft.autosave.invalid", map[string]any{"Count": len(in.errs)})
@@ -228,9 +236,15 @@ func (s *Server) saveSection(c *gin.Context) error {
 
 // autosaveReply is the answer to the page script's autosave.
 type autosaveReply struct {
-	Status  string `json:"status"` // saved, conflict, invalid, locked, signedout
-	Version int    `json:"version,omitempty"`
-	Message string `json:"message"`
+	Status string `json:"status"` // saved, conflict, invalid, locked, signedout
+	// Version is the draft's version after the save: every field the post
+	// covered and that is not Unsettled holds, at that version, what the
+	// post sent.
+	Version int `json:"version,omitempty"`
+	// Unsettled are the fields of the post not saved: in conflict with
+	// another person's save, or unreadable.
+	Unsettled []string `json:"unsettled,omitempty"`
+	Message   string   `json:"message"`
 }
 
 // resolveConflicts applies the user's choices on the conflict page: for
@@ -391,10 +405,8 @@ func (s *Server) downloadAttachment(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	h := c.Writer.Header()
-	h.Set("Content-Disposition", contentDisposition(info.Name))
-	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	h.Set("Cache-Control", "private, no-store")
+	download(c, info.Name, info.ContentType)
+	c.Header("Content-Security-Policy", "default-src 'none'; sandbox")
 	c.Data(http.StatusOK, info.ContentType, data)
 	return nil
 }

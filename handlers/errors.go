@@ -101,12 +101,12 @@ func (s *Server) renderError(c *gin.Context, err error) {
 // renderSignInError audits a failed sign-in and tells the user what went
 // wrong in words they can act on, with a way to try again.
 func (s *Server) renderSignInError(c *gin.Context, se *signInError) {
-	s.log.WarnContext(c.Request.Context(), "sign-in failed", "reason", se.reason, "err", se.err, "request_id", requestIDOf(c))
+	s.logSignInFailure(c, se)
 	s.audit(c, nil, forms.AuditEvent{Action: forms.AuditSignInFailed, Target: se.email, Details: map[string]string{"reason": se.reason}})
 	p := messagePage{basePage: s.newBase(c)}
 	p.Heading = p.T("auth.error.title")
 	p.Title = p.Heading
-	p.Body = p.T("auth.error." + se.reason)
+	p.Body = s.signInMessage(p.basePage, se.reason)
 	p.ActionURL, p.ActionText = "/signin", p.T("auth.error.retry")
 	s.render(c, se.status, "message", &p)
 	c.Abort()

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -42,6 +43,8 @@ const (
 	idpNoEmail                     // no e-mail address in the ID token nor at userinfo
 	idpEmailAtUserinfo             // e-mail only at userinfo, email_verified as the string "true"
 	idpNoVerifiedClaim             // e-mail everywhere, email_verified nowhere (as Entra ID does)
+	idpIssuerSlash                 // its issuer is its URL with a trailing slash (as Auth0's is)
+	idpRefusesClient               // its token endpoint refuses the portal: unauthorized_client
 )
 
 // fakeIdP is a minimal OpenID provider on a loopback httptest server, for
@@ -55,9 +58,20 @@ type fakeIdP struct {
 	key     *rsa.PrivateKey // published at jwks_uri
 	foreign *rsa.PrivateKey // not published
 
+	// hang, when set, makes discovery answer nothing until the client gives up.
+	hang atomic.Bool
+
 	mu     sync.Mutex
 	grants map[string]fakeGrant // by code
 	tokens map[string]bool      // access tokens issued
+}
+
+// issuer is the issuer the fake announces and signs its ID tokens as.
+func (f *fakeIdP) issuer() string {
+	if f.mode == idpIssuerSlash {
+		return f.URL + "/"
+	}
+	return f.URL
 }
 
 // fakeGrant is what an authorization request asked for, kept until its code is used.
@@ -94,9 +108,13 @@ func (f *fakeIdP) answer(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v) // the client has gone if this fails
 }
 
-func (f *fakeIdP) discovery(w http.ResponseWriter, _ *http.Request) {
+func (f *fakeIdP) discovery(w http.ResponseWriter, r *http.Request) {
+	if f.hang.Load() {
+		<-r.Context().Done()
+		return
+	}
 	f.answer(w, http.StatusOK, map[string]any{
-		"issuer":                                f.URL,
+		"issuer":                                f.issuer(),
 		"authorization_endpoint":                f.URL + "/authorize",
 		"token_endpoint":                        f.URL + "/token",
 		"jwks_uri":                              f.URL + "/keys",
@@ -141,7 +159,11 @@ func (f *fakeIdP) token(w http.ResponseWriter, r *http.Request) {
 		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
 	}
 	if id != fakeClientID || secret != fakeClientSecret {
-		f.answer(w, http.StatusUnauthorized, map[string]string{"error": "invalid_client"})
+		f.answer(w, http.StatusUnauthorized, map[string]string{"error": "invalid_client", "error_description": "client authentication failed"})
+		return
+	}
+	if f.mode == idpRefusesClient {
+		f.answer(w, http.StatusBadRequest, map[string]string{"error": "unauthorized_client", "error_description": "the client may not use the authorization code grant"})
 		return
 	}
 	code := r.PostForm.Get("code")
@@ -174,7 +196,7 @@ func (f *fakeIdP) token(w http.ResponseWriter, r *http.Request) {
 func (f *fakeIdP) idToken(nonce string) (string, error) {
 	now := time.Now()
 	claims := map[string]any{
-		"iss": f.URL, "sub": fakeSubject, "aud": fakeClientID,
+		"iss": f.issuer(), "sub": fakeSubject, "aud": fakeClientID,
 		"iat": now.Unix(), "exp": now.Add(5 * time.Minute).Unix(), "nonce": nonce,
 		"email": fakeEmail, "email_verified": true, "name": "Fake Person",
 	}

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -281,15 +282,12 @@ func sendTable(c *gin.Context, name, filters, format string, bom bool, about [][
 		name += "-" + filters
 	}
 	name += "-" + time.Now().UTC().Format("20060102")
-	c.Header("Cache-Control", "private, no-store")
 	if format == "csv" {
-		c.Header("Content-Disposition", contentDisposition(name+".csv"))
-		c.Header("Content-Type", "text/csv; charset=utf-8")
+		download(c, name+".csv", csvType)
 		c.Status(http.StatusOK)
 		return export.CSV(c.Writer, sheet, bom)
 	}
-	c.Header("Content-Disposition", contentDisposition(name+".xlsx"))
-	c.Header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	download(c, name+".xlsx", xlsxType)
 	c.Status(http.StatusOK)
 	return export.Workbook(c.Writer, about, sheet)
 }
@@ -351,6 +349,15 @@ func (s *Server) showReview(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	// A version is read with the questionnaire and years it was made with.
+	q, call := dc.q, dc.call
+	if v.Questionnaire != q.Key || v.QuestionnaireVersion != q.Version {
+		var ok bool
+		if q, ok = s.opts.Questionnaires.Version(v.Questionnaire, v.QuestionnaireVersion); !ok {
+			return fmt.Errorf("version %d of %s/%s: questionnaire %s v%d is not loaded", n, dc.call.Key, dc.org.Code, v.Questionnaire, v.QuestionnaireVersion)
+		}
+	}
+	call.Years = v.Years
 	p := &reviewPage{basePage: s.newBase(c), OrgCode: dc.org.Code, CallKey: dc.call.Key, Shown: n, CanComment: true,
 		CommentAction: reviewURL(dc) + "/comments"}
 	s.fillCallHeader(&p.basePage, dc, &p.OrgName, &p.CallTitle, &p.Mandate, &p.Body, &p.Deadline, &p.TimeLeft)
@@ -365,16 +372,16 @@ func (s *Server) showReview(c *gin.Context) error {
 	p.Receipt = p.Versions[n-1]
 	dp := &draftPage{basePage: p.basePage}
 	fv := findingViews{byQuestion: map[string][]findingView{}, byCell: map[string][]findingView{}, inputErr: map[string]string{}}
-	for i := range dc.q.Sections {
-		sec := &dc.q.Sections[i]
+	for i := range q.Sections {
+		sec := &q.Sections[i]
 		rs := reviewSection{Title: sec.Title.In(p.Lang)}
 		for j := range sec.Questions {
 			qq := &sec.Questions[j]
 			ra := reviewAnswer{Label: qq.Label.In(p.Lang)}
 			if qq.Kind == forms.StatTable {
-				ra.Table = s.tableView(dp, draftContext{org: dc.org, ref: dc.ref, call: dc.call, q: dc.q, section: sec}, v.Answers, qq, fv, nil)
+				ra.Table = s.tableView(dp, draftContext{org: dc.org, ref: dc.ref, call: call, q: q, section: sec}, v.Answers, qq, fv, nil)
 			} else {
-				ra.Value = describeField(dp, dc.q, forms.AnswerField(qq.Key), v.Answers.Field(forms.AnswerField(qq.Key)))
+				ra.Value = describeField(dp, q, forms.AnswerField(qq.Key), v.Answers.Field(forms.AnswerField(qq.Key)))
 			}
 			rs.Answers = append(rs.Answers, ra)
 			p.CommentFields = append(p.CommentFields, option{forms.AnswerField(qq.Key), qq.Label.In(p.Lang)})
@@ -384,7 +391,7 @@ func (s *Server) showReview(c *gin.Context) error {
 	// Cells that hold something can be commented on one by one.
 	for _, f := range v.Answers.Fields() {
 		if forms.FieldKind(f) == 'c' {
-			p.CommentFields = append(p.CommentFields, option{f, s.fieldPlace(dp, dc.q, f)})
+			p.CommentFields = append(p.CommentFields, option{f, s.fieldPlace(dp, q, f)})
 		}
 	}
 	if n > 1 {
@@ -394,8 +401,8 @@ func (s *Server) showReview(c *gin.Context) error {
 		}
 		p.ChangesFrom = n - 1
 		for _, ch := range forms.Diff(prev.Answers, v.Answers) {
-			p.Changes = append(p.Changes, changeView{Where: s.fieldPlace(dp, dc.q, ch.Field),
-				Old: describeField(dp, dc.q, ch.Field, ch.Old), New: describeField(dp, dc.q, ch.Field, ch.New)})
+			p.Changes = append(p.Changes, changeView{Where: s.fieldPlace(dp, q, ch.Field),
+				Old: describeField(dp, q, ch.Field, ch.Old), New: describeField(dp, q, ch.Field, ch.New)})
 		}
 	}
 	if p.Comments, err = s.commentViews(c, &p.basePage, dc, "/office/calls/"+dc.call.Key+"/orgs/"+dc.org.Code); err != nil {
@@ -432,14 +439,12 @@ func (s *Server) exportStatistics(format string) handlerFunc {
 		}
 		meta := export.Meta{Call: call, Questionnaire: q, Extracted: time.Now(), Filters: filters, Lang: lang, Flagged: flagged}
 		name := "statistics-" + call.Key + "-" + strings.ReplaceAll(filters, " ", "-") + "-" + time.Now().UTC().Format("20060102") + "." + format
-		c.Header("Content-Disposition", contentDisposition(name))
-		c.Header("Cache-Control", "private, no-store")
 		var w *export.Writer
 		if format == "csv" {
-			c.Header("Content-Type", "text/csv; charset=utf-8")
+			download(c, name, csvType)
 			w, err = export.NewCSV(c.Writer, meta, c.Query("bom") != "")
 		} else {
-			c.Header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+			download(c, name, xlsxType)
 			w, err = export.NewXLSX(c.Writer, meta)
 		}
 		if err != nil {

@@ -158,7 +158,7 @@ func (s *Server) downloadPopulations(c *gin.Context) error {
 		_ = w.Write([]string{r.Code, strconv.Itoa(r.Year), strconv.FormatInt(r.Population, 10), export.Neutralize(r.Source)})
 	}
 	w.Flush()
-	c.Header("Content-Disposition", `attachment; filename="populations.csv"`)
-	c.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+	download(c, "populations.csv", csvType)
+	c.Data(http.StatusOK, csvType, buf.Bytes())
 	return nil
 }

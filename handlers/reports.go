@@ -378,8 +378,8 @@ func (s *Server) downloadAnnex(c *gin.Context) error {
 	if err := export.Annex(&buf, &rep, p.Lang, func(q *forms.Question, a forms.Answer) string { return describeAnswer(p, q, a) }); err != nil {
 		return fmt.Errorf("handlers: annex of %s: %w", rep.FileName(), err)
 	}
-	c.Header("Content-Disposition", `attachment; filename="`+rep.FileName()+`-annex.xlsx"`)
-	c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf.Bytes())
+	download(c, rep.FileName()+"-annex.xlsx", xlsxType)
+	c.Data(http.StatusOK, xlsxType, buf.Bytes())
 	return nil
 }
 

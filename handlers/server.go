@@ -82,6 +82,8 @@ type Store interface {
 
 	// SaveCall creates (ID 0) or updates a call with its audience, audited.
 	SaveCall(ctx context.Context, c forms.Call, actor forms.Actor) (forms.Call, error)
+	// CallAnswered reports whether an organization has answered the call.
+	CallAnswered(ctx context.Context, call forms.Call) (bool, error)
 	// Submission says where an organization's answer to a call stands, with its versions.
 	Submission(ctx context.Context, call forms.Call, org forms.OrganizationRef) (forms.Submission, error)
 	// SubmissionVersion returns a submitted version with its frozen answers; KindNotFound when none.

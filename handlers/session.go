@@ -19,10 +19,7 @@ const (
 	sessUserID   = "user_id"
 	sessOrgID    = "org_id"   // the organization the user is acting for
 	sessIDToken  = "id_token" // for the provider's end-session endpoint
-	sessState    = "auth_state"
-	sessNonce    = "auth_nonce"
-	sessVerifier = "auth_verifier"
-	sessNext     = "auth_next"
+	sessUnderWay = "auth_pending"
 	sessFlash    = "flash" // a message ID to show on the next page
 )
 
@@ -36,12 +33,26 @@ const (
 	sessionLifetime    = 12 * time.Hour
 )
 
+// The session cookie's names. On https it carries the __Host- prefix: the
+// browser then takes it only when Secure, with Path=/ and no Domain, so
+// that neither a neighbouring subdomain nor a plain-http page can plant or
+// overwrite it. Browsers accept the prefix from https only, so plain-http
+// development keeps the bare name.
+const (
+	sessionCookie     = "portal_session"
+	hostSessionCookie = "__Host-" + sessionCookie
+)
+
 func newSessionManager(store scs.Store, secure bool) *scs.SessionManager {
 	sm := scs.New()
 	sm.Store = store
 	sm.IdleTimeout = sessionIdleTimeout
 	sm.Lifetime = sessionLifetime
-	sm.Cookie.Name = "portal_session"
+	sm.Cookie.Name = sessionCookie
+	if secure {
+		sm.Cookie.Name = hostSessionCookie
+	}
+	sm.Cookie.Domain = "" // the portal's host alone (and required by __Host-)
 	sm.Cookie.HttpOnly = true
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = secure
@@ -57,6 +68,14 @@ func (s *Server) session(c *gin.Context) {
 	var token string
 	if ck, err := c.Request.Cookie(s.sessions.Cookie.Name); err == nil {
 		token = ck.Value
+	}
+	if s.sessions.Cookie.Name != sessionCookie {
+		if _, err := c.Request.Cookie(sessionCookie); err == nil {
+			// A session cookie without the prefix, from before it or planted:
+			// never read, since anyone who could set a cookie for the domain
+			// could have set it, but removed. Its holder signs in again.
+			http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Path: "/", MaxAge: -1, Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+		}
 	}
 	ctx, err := s.sessions.Load(c.Request.Context(), token)
 	if err != nil {

@@ -46,11 +46,12 @@ func TestSessionSharedAndSurvivesRestart(t *testing.T) {
 	}
 }
 
-// TestSessionCookieAttributes checks the session cookie /signin sets.
+// TestSessionCookieAttributes checks the session cookie /signin sets: on
+// https, with the __Host- prefix and what the prefix requires.
 func TestSessionCookieAttributes(t *testing.T) {
 	t.Parallel()
 	idp := newFakeIdP(t, idpHonest)
-	for _, base := range []string{"http://portal.example.org", "https://portal.example.org"} {
+	for base, name := range map[string]string{"http://portal.example.org": "portal_session", "https://portal.example.org": "__Host-portal_session"} {
 		t.Run(base, func(t *testing.T) {
 			t.Parallel()
 			s := newServerWithIdP(t, base, idp.URL, storagetest.NewStore(t))
@@ -60,16 +61,19 @@ func TestSessionCookieAttributes(t *testing.T) {
 			}
 			var ck *http.Cookie
 			for _, c := range (&http.Response{Header: r.header}).Cookies() {
-				if c.Name == "portal_session" {
+				if strings.HasSuffix(c.Name, "portal_session") {
 					ck = c
 				}
 			}
 			if ck == nil {
 				t.Fatalf("no session cookie in %q", r.header.Values("Set-Cookie"))
 			}
+			if ck.Name != name {
+				t.Errorf("session cookie named %q, want %q", ck.Name, name)
+			}
 			secure := strings.HasPrefix(base, "https:")
-			if !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode || ck.Path != "/" || ck.Secure != secure {
-				t.Errorf("session cookie %q: want HttpOnly, SameSite=Lax, Path=/, Secure=%t", ck.Raw, secure)
+			if !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode || ck.Path != "/" || ck.Secure != secure || ck.Domain != "" {
+				t.Errorf("session cookie %q: want HttpOnly, SameSite=Lax, Path=/, no Domain, Secure=%t", ck.Raw, secure)
 			}
 			if ck.MaxAge != 0 || !ck.Expires.IsZero() {
 				t.Errorf("session cookie %q outlives the browser session", ck.Raw)
@@ -213,4 +217,38 @@ func invited(t testing.TB, store *storage.Store, code, email string) bool {
 		}
 	}
 	return false
+}
+
+// TestSessionCookieWithoutPrefix: on https, a session token under the bare
+// name (set before the prefix, or planted by a neighbouring subdomain) is
+// not read, and the browser is told to drop it; the same token under the
+// prefixed name is the session.
+func TestSessionCookieWithoutPrefix(t *testing.T) {
+	t.Parallel()
+	dbURL := storagetest.NewDatabase(t)
+	store := openStore(t, dbURL)
+	analyst := demoAccount(t, "demo-analyst")
+	inviteDemoAccount(t, store, analyst)
+	ts, _ := startServer(t, store)
+	c := newClient(t)
+	if r := signIn(t, c, ts.URL, analyst.Subject); r.header.Get("Location") != "/home" {
+		t.Fatalf("sign-in: %d to %q\n%s", r.status, r.header.Get("Location"), r.body)
+	}
+	token := sessionToken(t, c, ts.URL)
+
+	secure := newServerWith(t, "https://portal.example.org", openStore(t, dbURL))
+	r := get(t, secure, "/home", "Cookie: portal_session="+token)
+	if !strings.HasPrefix(r.header.Get("Location"), "/signin") {
+		t.Errorf("/home with the bare cookie on https: %d to %q, want a redirect to /signin", r.status, r.header.Get("Location"))
+	}
+	dropped := false
+	for _, ck := range (&http.Response{Header: r.header}).Cookies() {
+		dropped = dropped || (ck.Name == "portal_session" && ck.MaxAge < 0 && ck.Path == "/")
+	}
+	if !dropped {
+		t.Errorf("the bare cookie is not removed: Set-Cookie %q", r.header.Values("Set-Cookie"))
+	}
+	if r := get(t, secure, "/home", "Cookie: __Host-portal_session="+token); r.status != http.StatusSeeOther || r.header.Get("Location") != "/office" {
+		t.Errorf("/home with the prefixed cookie on https: %d to %q, want 303 to /office", r.status, r.header.Get("Location"))
+	}
 }

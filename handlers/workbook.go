@@ -99,9 +99,8 @@ func (s *Server) downloadWorkbook(c *gin.Context) error {
 		return err
 	}
 	name := dc.call.Key + "-" + dc.org.Code + "-" + string(lang) + "-v" + strconv.Itoa(d.Version) + ".xlsx"
-	c.Header("Content-Disposition", contentDisposition(name))
-	c.Header("Cache-Control", "private, no-store")
-	c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf.Bytes())
+	download(c, name, xlsxType)
+	c.Data(http.StatusOK, xlsxType, buf.Bytes())
 	return nil
 }
 
@@ -238,7 +237,7 @@ func (s *Server) workbookReport(c *gin.Context) error {
 	if len(report) > 64<<10 {
 		report = report[:64<<10]
 	}
-	c.Header("Content-Disposition", contentDisposition("workbook-problems.txt"))
+	download(c, "workbook-problems.txt", "text/plain; charset=utf-8")
 	c.Data(http.StatusOK, "text/plain; charset=utf-8", []byte(report))
 	return nil
 }

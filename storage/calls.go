@@ -80,22 +80,78 @@ func (s *Store) EnsureCall(ctx context.Context, c forms.Call) (forms.Call, error
 }
 
 // SaveCall creates the call (ID 0) or updates the one with c.ID, with its
-// audience, audited. KindConflict for a key another call has;
+// audience, audited with the state it is in and, for each field the save
+// changes (forms.CallChanges), its value before ("<field>.from") and after
+// ("<field>.to"). KindConflict for a key another call has, and, with the
+// fields named (forms.CheckAnsweredCallEdit), for a change of
+// questionnaire or years once an organization has answered the call;
 // KindInvalid for a group or organization code that does not exist.
 func (s *Store) SaveCall(ctx context.Context, c forms.Call, actor forms.Actor) (forms.Call, error) {
 	err := s.withTx(ctx, nil, "save call "+c.Key, func(tx *sqlx.Tx) error {
+		var before forms.Call
+		if c.ID != 0 {
+			// Locked, so that two edits are audited against what each changed.
+			var r callRow
+			err := sqlx.GetContext(ctx, tx, &r, `SELECT `+callColumns+` FROM calls c WHERE c.id = $1 FOR UPDATE`, c.ID)
+			if errors.Is(err, sql.ErrNoRows) {
+				return forms.Errorf(forms.KindNotFound, "no call %d", c.ID)
+			}
+			if err != nil {
+				return classify(fmt.Errorf("storage: save call %s: %w", c.Key, err))
+			}
+			if before, err = r.call(); err != nil {
+				return err
+			}
+			if forms.CheckAnsweredCallEdit(before, c) != nil {
+				// A save in progress holds its draft's row: wait for it, and
+				// hold later ones (a new draft's row waits on the call's).
+				if _, err := tx.ExecContext(ctx, `SELECT id FROM drafts WHERE call_id = $1 FOR SHARE`, c.ID); err != nil {
+					return classify(fmt.Errorf("storage: save call %s: %w", c.Key, err))
+				}
+				answered, err := callAnswered(ctx, tx, c.ID)
+				if err != nil {
+					return err
+				}
+				if answered {
+					return forms.CheckAnsweredCallEdit(before, c)
+				}
+			}
+		}
 		id, err := writeCall(ctx, tx, c)
 		if err != nil {
 			return err
 		}
 		c.ID = id
-		return insertAuditEvents(ctx, tx, forms.AuditEvent{Actor: actor, Action: forms.AuditCallSaved, Target: c.Key,
-			Details: map[string]string{"state": string(c.State)}})
+		details := map[string]string{"state": string(c.State)}
+		for _, ch := range forms.CallChanges(before, c) {
+			details[ch.Field+".from"], details[ch.Field+".to"] = ch.Old, ch.New
+		}
+		return insertAuditEvents(ctx, tx, forms.AuditEvent{Actor: actor, Action: forms.AuditCallSaved, Target: c.Key, Details: details})
 	})
 	if err != nil {
 		return forms.Call{}, err
 	}
 	return s.CallByKey(ctx, c.Key)
+}
+
+// CallAnswered reports whether an organization has answered the call: a
+// draft with an answer, a cell or an explanation, or a submitted version.
+// Its questionnaire and years may then no longer change.
+func (s *Store) CallAnswered(ctx context.Context, call forms.Call) (bool, error) {
+	return callAnswered(ctx, s.db, call.ID)
+}
+
+func callAnswered(ctx context.Context, q sqlx.QueryerContext, callID int64) (bool, error) {
+	var answered bool
+	err := sqlx.GetContext(ctx, q, &answered, `
+		SELECT EXISTS (SELECT 1 FROM drafts d WHERE d.call_id = $1 AND (d.submitted_versions > 0
+		    OR EXISTS (SELECT 1 FROM draft_answers a WHERE a.draft_id = d.id)
+		    OR EXISTS (SELECT 1 FROM draft_cells c WHERE c.draft_id = d.id)
+		    OR EXISTS (SELECT 1 FROM draft_explanations e WHERE e.draft_id = d.id)))`, callID)
+	if err != nil {
+		return false, classify(fmt.Errorf("storage: is call %d answered: %w", callID, err))
+	}
+	return answered, nil
 }
 
 // writeCall inserts or updates a call and replaces its audience.

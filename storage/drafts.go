@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"time"
@@ -238,6 +239,11 @@ func (s *Store) SaveDraft(ctx context.Context, call forms.Call, org forms.Organi
 		if e.Base < 0 || e.Base > version {
 			return forms.Errorf(forms.KindInvalid, "the form is of version %d; the draft is at version %d", e.Base, version)
 		}
+		for f, b := range e.FieldBases {
+			if b < 0 || b > version {
+				return forms.Errorf(forms.KindInvalid, "field %s is of version %d; the draft is at version %d", f, b, version)
+			}
+		}
 		files, err := storeUploads(ctx, tx, draftID, e.Uploads, actor)
 		if err != nil {
 			return fmt.Errorf("storage: %s: %w", what, err)
@@ -251,11 +257,9 @@ func (s *Store) SaveDraft(ctx context.Context, call forms.Call, org forms.Organi
 		if err != nil {
 			return fmt.Errorf("storage: %s: %w", what, err)
 		}
-		base := map[string]string{}
-		if e.Base < version {
-			if base, err = fieldsAt(ctx, tx, draftID, e.Base, e.Fields); err != nil {
-				return fmt.Errorf("storage: %s: %w", what, err)
-			}
+		base, err := basesOf(ctx, tx, draftID, version, e)
+		if err != nil {
+			return fmt.Errorf("storage: %s: %w", what, err)
 		}
 		res.Changes, res.Conflicts = forms.Merge(e, current, base)
 		if len(res.Changes) > 0 {
@@ -369,6 +373,32 @@ func checkFiles(ctx context.Context, tx *sqlx.Tx, draftID int64, e forms.Edit) e
 		return forms.Errorf(forms.KindInvalid, "the edit names files that are not the draft's")
 	}
 	return nil
+}
+
+// basesOf returns what forms.Merge takes as the base of e: for each field
+// of e changed since the version its content started from (e.Base, or its
+// own in e.FieldBases), its content at that version. version is the
+// draft's; fields already at it need no look-up.
+func basesOf(ctx context.Context, tx *sqlx.Tx, draftID int64, version int, e forms.Edit) (map[string]string, error) {
+	byVersion := map[int][]string{}
+	for _, f := range e.Fields {
+		b, ok := e.FieldBases[f]
+		if !ok {
+			b = e.Base
+		}
+		if b < version {
+			byVersion[b] = append(byVersion[b], f)
+		}
+	}
+	base := map[string]string{}
+	for v, fields := range byVersion {
+		at, err := fieldsAt(ctx, tx, draftID, v, fields)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(base, at)
+	}
+	return base, nil
 }
 
 // fieldsAt returns, for each of the fields changed after version, its

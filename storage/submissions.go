@@ -107,14 +107,23 @@ type versionRow struct {
 	Late        bool           `db:"late"`
 	Checksum    string         `db:"checksum"`
 	OnBehalfOf  pq.StringArray `db:"on_behalf_of_codes"`
+	QKey        string         `db:"questionnaire_key"`
+	QVersion    int            `db:"questionnaire_version"`
+	Years       pq.Int64Array  `db:"reporting_years"`
 }
 
 const versionColumns = `v.id, v.number, v.reference, v.submitted_at, v.submitted_by, v.late, v.checksum,
+	v.questionnaire_key, v.questionnaire_version, v.reporting_years,
 	array(SELECT o.code FROM organizations o WHERE o.id = ANY(v.on_behalf_of) ORDER BY o.code) AS on_behalf_of_codes`
 
 func (r versionRow) version() forms.SubmissionVersion {
-	return forms.SubmissionVersion{Number: r.Number, Reference: r.Reference, SubmittedAt: r.SubmittedAt,
-		SubmittedBy: r.SubmittedBy, Late: r.Late, Checksum: r.Checksum, OnBehalfOf: r.OnBehalfOf}
+	v := forms.SubmissionVersion{Number: r.Number, Reference: r.Reference, SubmittedAt: r.SubmittedAt,
+		SubmittedBy: r.SubmittedBy, Late: r.Late, Checksum: r.Checksum, OnBehalfOf: r.OnBehalfOf,
+		Questionnaire: r.QKey, QuestionnaireVersion: r.QVersion}
+	for _, y := range r.Years {
+		v.Years = append(v.Years, int(y))
+	}
+	return v
 }
 
 // SubmissionVersion returns version n of an organization's submission to a
@@ -251,13 +260,20 @@ func freeze(ctx context.Context, tx *sqlx.Tx, call forms.Call, q *forms.Question
 	n := len(sub.Versions) + 1
 	v := forms.SubmissionVersion{Number: n, Reference: forms.Reference(call, org.Code, n), SubmittedAt: now,
 		// An answer to the Office's request for clarification is never late.
-		SubmittedBy: actor.Label, Late: call.Late(now) && sub.State != forms.Returned, Checksum: forms.Checksum(answers, used)}
+		SubmittedBy: actor.Label, Late: call.Late(now) && sub.State != forms.Returned, Checksum: forms.Checksum(answers, used),
+		Questionnaire: q.Key, QuestionnaireVersion: q.Version, Years: call.Years}
+	years := make(pq.Int64Array, len(call.Years))
+	for i, y := range call.Years {
+		years[i] = int64(y)
+	}
 	var versionID int64
 	err = tx.QueryRowxContext(ctx, `
-		INSERT INTO submission_versions (draft_id, number, reference, draft_version, submitted_at, submitted_by_user_id, submitted_by, late, checksum, on_behalf_of)
-		VALUES ($1, $2, $3, $4, $5, NULLIF($6, 0), $7, $8, $9, array(SELECT id FROM organizations WHERE code = ANY($10) ORDER BY id))
+		INSERT INTO submission_versions (draft_id, number, reference, draft_version, submitted_at, submitted_by_user_id, submitted_by, late, checksum, on_behalf_of,
+		                                 questionnaire_key, questionnaire_version, reporting_years)
+		VALUES ($1, $2, $3, $4, $5, NULLIF($6, 0), $7, $8, $9, array(SELECT id FROM organizations WHERE code = ANY($10) ORDER BY id), $11, $12, $13)
 		RETURNING id`,
-		sub.DraftID, n, v.Reference, sub.DraftVersion, now, actor.UserID, actor.Label, v.Late, v.Checksum, pq.Array(onBehalfOf)).Scan(&versionID)
+		sub.DraftID, n, v.Reference, sub.DraftVersion, now, actor.UserID, actor.Label, v.Late, v.Checksum, pq.Array(onBehalfOf),
+		q.Key, q.Version, years).Scan(&versionID)
 	if err != nil {
 		return v, classify(fmt.Errorf("storage: submit: %w", err))
 	}

@@ -117,19 +117,22 @@ var settings = []setting{
 		c.DevSignIn = b
 		return err
 	}},
-	{"PORTAL_OIDC_ISSUER", "", false, "OpenID Connect issuer URL of the identity provider users sign in with (Keycloak, Entra ID, Dex...); empty in development serves the built-in development provider", func(c *Config, v string) error {
+	{"PORTAL_OIDC_ISSUER", "", false, "OpenID Connect issuer URL of the identity provider users sign in with (Keycloak, Entra ID, Dex...), exactly as the provider announces it, trailing slash included or not; empty in development serves the built-in development provider", func(c *Config, v string) error {
 		u, err := url.Parse(v)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			return fmt.Errorf("%q is not an issuer URL", v)
 		}
-		c.OIDCIssuer = strings.TrimSuffix(v, "/")
+		// Kept as written: the provider's ID tokens must name this issuer
+		// character for character (OpenID Connect Discovery, section 4.3),
+		// so a trailing slash belongs to it when the provider's has one.
+		c.OIDCIssuer = v
 		return nil
 	}},
 	{"PORTAL_OIDC_CLIENT_ID", "", false, "the portal's client id at the identity provider", func(c *Config, v string) error {
 		c.OIDCClientID = v
 		return nil
 	}},
-	{"PORTAL_OIDC_CLIENT_SECRET", "", true, "the portal's client secret at the identity provider", func(c *Config, v string) error {
+	{"PORTAL_OIDC_CLIENT_SECRET", "", true, "the portal's client secret at the identity provider (required in production: the portal is a confidential client)", func(c *Config, v string) error {
 		c.OIDCSecret = v
 		return nil
 	}},
@@ -142,7 +145,7 @@ var settings = []setting{
 		c.OIDCTrustEmail = b
 		return err
 	}},
-	{"PORTAL_SUPPORT_EMAIL", "", false, "address shown to people whose access is pending", func(c *Config, v string) error {
+	{"PORTAL_SUPPORT_EMAIL", "", false, "address shown to people whose access is pending, and when the portal's sign-in is misconfigured", func(c *Config, v string) error {
 		c.SupportEmail = v
 		return nil
 	}},
@@ -227,6 +230,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		}
 		if c.OIDCIssuer != "" && !strings.HasPrefix(c.OIDCIssuer, "https://") {
 			problems = append(problems, "PORTAL_OIDC_ISSUER: production must reach its identity provider over https")
+		}
+		if c.OIDCIssuer != "" && c.OIDCSecret == "" {
+			problems = append(problems, "PORTAL_OIDC_CLIENT_SECRET: production signs in as a confidential client: set the client secret the identity provider issued (or PORTAL_OIDC_CLIENT_SECRET_FILE)")
 		}
 	}
 	if c.OIDCIssuer != "" && c.OIDCClientID == "" {

@@ -152,7 +152,7 @@ func TestLoadConfigValid(t *testing.T) {
 				c.DevSignIn = false
 				c.PGBinDir = "/opt/pg/bin"
 				c.ShutdownTimeout = 90 * time.Second
-				c.OIDCIssuer = "https://login.example.org/realms/unodc"
+				c.OIDCIssuer = "https://login.example.org/realms/unodc/" // as the provider announces it
 				c.OIDCClientID = "portal"
 				c.OIDCScopes = []string{"openid", "email", "profile", "groups"}
 				c.OIDCTrustEmail = true
@@ -162,14 +162,15 @@ func TestLoadConfigValid(t *testing.T) {
 		{
 			"good production config",
 			map[string]string{
-				"PORTAL_ENV":            "production",
-				"PORTAL_BASE_URL":       "https://portal.unodc.org/",
-				"PORTAL_DATABASE_URL":   "postgres://u:p@db:5432/portal?sslmode=verify-full",
-				"PORTAL_OIDC_ISSUER":    "https://login.example.org",
-				"PORTAL_OIDC_CLIENT_ID": "portal",
+				"PORTAL_ENV":                "production",
+				"PORTAL_BASE_URL":           "https://portal.unodc.org/",
+				"PORTAL_DATABASE_URL":       "postgres://u:p@db:5432/portal?sslmode=verify-full",
+				"PORTAL_OIDC_ISSUER":        "https://login.example.org",
+				"PORTAL_OIDC_CLIENT_ID":     "portal",
+				"PORTAL_OIDC_CLIENT_SECRET": "s3cret",
 			},
 			func(c *Config) {
-				c.OIDCIssuer, c.OIDCClientID = "https://login.example.org", "portal"
+				c.OIDCIssuer, c.OIDCClientID, c.OIDCSecret = "https://login.example.org", "portal", "s3cret"
 				c.Env = "production"
 				c.BaseURL = mustParseURL("https://portal.unodc.org")
 				c.DatabaseURL = "postgres://u:p@db:5432/portal?sslmode=verify-full"
@@ -179,15 +180,16 @@ func TestLoadConfigValid(t *testing.T) {
 		{
 			"production with the development sign-in explicitly off",
 			map[string]string{
-				"PORTAL_ENV":            "production",
-				"PORTAL_BASE_URL":       "https://portal.unodc.org",
-				"PORTAL_DATABASE_URL":   "postgres://db/portal",
-				"PORTAL_DEV_SIGNIN":     "false",
-				"PORTAL_OIDC_ISSUER":    "https://login.example.org",
-				"PORTAL_OIDC_CLIENT_ID": "portal",
+				"PORTAL_ENV":                "production",
+				"PORTAL_BASE_URL":           "https://portal.unodc.org",
+				"PORTAL_DATABASE_URL":       "postgres://db/portal",
+				"PORTAL_DEV_SIGNIN":         "false",
+				"PORTAL_OIDC_ISSUER":        "https://login.example.org",
+				"PORTAL_OIDC_CLIENT_ID":     "portal",
+				"PORTAL_OIDC_CLIENT_SECRET": "s3cret",
 			},
 			func(c *Config) {
-				c.OIDCIssuer, c.OIDCClientID = "https://login.example.org", "portal"
+				c.OIDCIssuer, c.OIDCClientID, c.OIDCSecret = "https://login.example.org", "portal", "s3cret"
 				c.Env = "production"
 				c.BaseURL = mustParseURL("https://portal.unodc.org")
 				c.DatabaseURL = "postgres://db/portal"
@@ -284,11 +286,12 @@ func TestLoadConfigDatabaseURLFile(t *testing.T) {
 
 func TestLoadConfigProductionRefusesUnsafeSettings(t *testing.T) {
 	safe := map[string]string{
-		"PORTAL_ENV":            "production",
-		"PORTAL_BASE_URL":       "https://portal.unodc.org",
-		"PORTAL_DATABASE_URL":   "postgres://u:p@db:5432/portal",
-		"PORTAL_OIDC_ISSUER":    "https://login.example.org",
-		"PORTAL_OIDC_CLIENT_ID": "portal",
+		"PORTAL_ENV":                "production",
+		"PORTAL_BASE_URL":           "https://portal.unodc.org",
+		"PORTAL_DATABASE_URL":       "postgres://u:p@db:5432/portal",
+		"PORTAL_OIDC_ISSUER":        "https://login.example.org",
+		"PORTAL_OIDC_CLIENT_ID":     "portal",
+		"PORTAL_OIDC_CLIENT_SECRET": "s3cret",
 	}
 	with := func(changes map[string]string) map[string]string {
 		env := map[string]string{}
@@ -317,6 +320,13 @@ func TestLoadConfigProductionRefusesUnsafeSettings(t *testing.T) {
 			"all four",
 			map[string]string{"PORTAL_ENV": "production", "PORTAL_DEV_SIGNIN": "1"},
 			[]string{"PORTAL_DATABASE_URL", "PORTAL_BASE_URL", "PORTAL_DEV_SIGNIN", "PORTAL_OIDC_ISSUER"},
+		},
+		{
+			// docs/auth.md registers a confidential client; without its
+			// secret every token request fails with invalid_client.
+			"no client secret",
+			with(map[string]string{"PORTAL_OIDC_CLIENT_SECRET": ""}),
+			[]string{"PORTAL_OIDC_CLIENT_SECRET"},
 		},
 		{
 			"identity provider over http",
@@ -420,4 +430,19 @@ func TestRunRefusesBadConfig(t *testing.T) {
 func TestLoadConfigIssuerNeedsClientID(t *testing.T) {
 	_, err := LoadConfig(fakeEnv(map[string]string{"PORTAL_OIDC_ISSUER": "https://login.example.org"}))
 	requireProblems(t, err, "PORTAL_OIDC_CLIENT_ID")
+}
+
+// TestLoadConfigIssuerKeptAsWritten: go-oidc compares the issuer the
+// provider announces with the configured one character for character, so
+// a trailing slash is the provider's to decide (Auth0 and others have one).
+func TestLoadConfigIssuerKeptAsWritten(t *testing.T) {
+	for _, issuer := range []string{"https://login.example.org/", "https://login.example.org/realms/unodc", "https://login.example.org/realms/unodc/"} {
+		c, err := LoadConfig(fakeEnv(map[string]string{"PORTAL_OIDC_ISSUER": issuer, "PORTAL_OIDC_CLIENT_ID": "portal"}))
+		if err != nil {
+			t.Fatalf("LoadConfig: %v", err)
+		}
+		if c.OIDCIssuer != issuer {
+			t.Errorf("PORTAL_OIDC_ISSUER=%s gives the issuer %q, want it as written", issuer, c.OIDCIssuer)
+		}
+	}
 }

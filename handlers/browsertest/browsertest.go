@@ -59,8 +59,14 @@ func New(t testing.TB, timeout time.Duration) *Browser {
 	if err := chromedp.Do(bctx); err != nil { // starts the browser
 		t.Fatalf("browsertest: start Chromium (%s): %v", path, err)
 	}
-	b := &Browser{t: t, ctx: bctx}
-	messages := chromedp.Console(bctx)
+	return watch(t, bctx)
+}
+
+// watch returns the Browser of the tab ctx, keeping what it writes to
+// the console.
+func watch(t testing.TB, ctx context.Context) *Browser {
+	b := &Browser{t: t, ctx: ctx}
+	messages := chromedp.Console(ctx)
 	go func() {
 		for m, err := range messages {
 			if err != nil {
@@ -72,6 +78,19 @@ func New(t testing.TB, timeout time.Duration) *Browser {
 		}
 	}()
 	return b
+}
+
+// Another opens a tab of the same Chromium in a browser context of its
+// own, as another person's browser: it shares no cookies with b. It is
+// closed when the test ends.
+func (b *Browser) Another() *Browser {
+	b.t.Helper()
+	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
+	b.t.Cleanup(cancel)
+	if err := chromedp.Do(ctx); err != nil {
+		b.t.Fatalf("browsertest: open another browser context: %v", err)
+	}
+	return watch(b.t, ctx)
 }
 
 // FindChromium returns the browser to drive: $PORTAL_CHROMIUM, else the

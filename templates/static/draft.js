@@ -11,33 +11,93 @@
   var version = form.querySelector("input[name=version]");
   var msgs = form.dataset;
 
-  // Autosave: the form as it stands, a few seconds after the last change,
-  // without files (those go with Save).
-  var timer = null, dirty = false, saving = false;
+  // Autosave sends only the fields the user changed since their content
+  // was last saved, each with the draft version that content started from
+  // ("v/<field>"): a field this page never saved started from the version
+  // the page was loaded at, one it saved from the version that save made.
+  // The others are not sent: as loaded, they may be older than what others
+  // saved since, and sent against a newer version they would undo it.
+  // The Save button posts the whole form, with those versions.
+  var timer = null, dirty = false, saving = false, resubmit = null;
+  var loaded = parseInt(version.value, 10) || 0;
   function say(text) { if (status) { status.textContent = text; } }
-  function body() {
-    var data = new FormData(form), params = new URLSearchParams();
-    data.forEach(function (v, k) { if (typeof v === "string") { params.append(k, v); } });
-    return params;
+  // fieldOf gives the draft field an input belongs to ("" for none: the
+  // version, the end marker, new files).
+  function fieldOf(name) {
+    var k = name.charAt(0), rest = name.slice(2);
+    if (name.charAt(1) !== "/" || !rest) { return ""; }
+    if (k === "q" || k === "o") { return "q/" + rest; }
+    if (k === "c" || k === "s" || k === "n" || k === "f") { return "c/" + rest; }
+    if (k === "x") { return "x/" + rest; }
+    return "";
+  }
+  // fields groups the form's entries by field, each with a signature of
+  // what it holds (empty entries left out: an opened cell's empty details
+  // change nothing).
+  function fields() {
+    var out = {};
+    new FormData(form).forEach(function (v, k) {
+      if (typeof v !== "string") { return; }
+      var f = fieldOf(k);
+      if (!f) { return; }
+      var g = out[f] || (out[f] = { entries: [], sig: "" });
+      g.entries.push([k, v]);
+      if (v !== "") { g.sig += k + "\u0000" + v + "\u0000"; }
+    });
+    return out;
+  }
+  var saved = {}; // field: {sig, version} as last saved, or as loaded
+  (function () { var now = fields(); Object.keys(now).forEach(function (f) { saved[f] = { sig: now[f].sig, version: loaded }; }); }());
+  function savedOf(f) { return saved[f] || { sig: "", version: loaded }; }
+  function changes() {
+    var now = fields(), out = [];
+    Object.keys(now).concat(Object.keys(saved)).forEach(function (f) {
+      if (out.some(function (c) { return c.field === f; })) { return; }
+      var g = now[f] || { entries: [], sig: "" };
+      if (g.sig !== savedOf(f).sig) { out.push({ field: f, entries: g.entries, sig: g.sig }); }
+    });
+    return out;
   }
   function save() {
     timer = null;
     if (saving) { schedule(); return; }
-    saving = true; dirty = false;
+    var sent = changes();
+    dirty = false;
+    if (!sent.length) { return; }
+    saving = true;
+    form.dataset.autosaveState = "saving";
     say(msgs.msgSaving || "");
+    var params = new URLSearchParams();
+    params.append("version", String(loaded));
+    sent.forEach(function (c) {
+      params.append("fields", c.field);
+      params.append("v/" + c.field, String(savedOf(c.field).version));
+      c.entries.forEach(function (e) { params.append(e[0], e[1]); });
+    });
+    params.append("end", "1");
     fetch(form.action, {
-      method: "POST", body: body(), credentials: "same-origin",
+      method: "POST", body: params, credentials: "same-origin",
       headers: { "X-Autosave": "1", "Accept": "application/json" }
     }).then(function (r) {
       return r.json().catch(function () { return { status: "invalid", message: msgs.msgFailed || "" }; });
     }).then(function (reply) {
-      if (reply.version) { version.value = String(reply.version); }
-      if (reply.status === "signedout") { dirty = true; } // nothing was saved: leaving still asks
+      if (reply.version) {
+        var unsettled = reply.unsettled || [];
+        sent.forEach(function (c) {
+          if (unsettled.indexOf(c.field) < 0) { saved[c.field] = { sig: c.sig, version: reply.version }; }
+        });
+      }
+      if (reply.status !== "saved") { dirty = true; } // not all saved: leaving still asks
+      form.dataset.autosaveState = reply.status || "failed";
       say(reply.message || "");
     }).catch(function () {
       dirty = true;
+      form.dataset.autosaveState = "offline";
       say(msgs.msgOffline || "");
-    }).finally(function () { saving = false; });
+    }).finally(function () {
+      saving = false;
+      if (resubmit) { var b = resubmit; resubmit = null; form.requestSubmit(b.submitter || undefined); }
+    });
   }
   function schedule() {
     dirty = true;
@@ -48,7 +108,23 @@
   form.addEventListener("change", function (e) { if (e.target.type !== "file") { schedule(); } });
   // Leaving with changes not yet saved asks first; saving the form does not.
   var submitting = false;
-  form.addEventListener("submit", function () { if (timer) { clearTimeout(timer); timer = null; } dirty = false; submitting = true; });
+  form.addEventListener("submit", function (e) {
+    if (timer) { clearTimeout(timer); timer = null; }
+    if (saving) { // wait for the autosave under way: its versions go with the form
+      e.preventDefault();
+      resubmit = { submitter: e.submitter && e.submitter.form === form ? e.submitter : null };
+      return;
+    }
+    Array.prototype.forEach.call(form.querySelectorAll("input[data-field-version]"), function (el) { el.remove(); });
+    Object.keys(saved).forEach(function (f) {
+      if (saved[f].version === loaded) { return; }
+      var el = document.createElement("input");
+      el.type = "hidden"; el.name = "v/" + f; el.value = String(saved[f].version);
+      el.setAttribute("data-field-version", "");
+      form.appendChild(el);
+    });
+    dirty = false; submitting = true;
+  });
   window.addEventListener("beforeunload", function (e) {
     if (!submitting && (dirty || saving)) { e.preventDefault(); e.returnValue = ""; }
   });

@@ -1,0 +1,21 @@
+package handlers
+
+import "github.com/gin-gonic/gin"
+
+// Content types of the portal's downloads.
+const (
+	csvType  = "text/csv; charset=utf-8"
+	xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+)
+
+// download makes the response a file named name, of contentType, to save:
+// an attachment, never shown inline, and kept by no cache, shared or the
+// browser's, since every download holds a Member State's answers or the
+// Office's work. Every download sets its headers here, so that none can
+// forget one (TestAuthorizationMatrix checks every route's downloads).
+func download(c *gin.Context, name, contentType string) {
+	h := c.Writer.Header()
+	h.Set("Content-Disposition", contentDisposition(name))
+	h.Set("Content-Type", contentType)
+	h.Set("Cache-Control", "private, no-store")
+}
