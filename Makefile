@@ -1,6 +1,7 @@
-# The portal's two commands: `make run` and `make test`. Both install what
-# they need (PostgreSQL server binaries, Chromium) when missing and run as
-# root on Debian, and otherwise print the command that installs it.
+# The portal's two commands: `make run` and `make test`. Each installs what
+# it needs when missing, run as root on Debian (`make run`: the PostgreSQL
+# server binaries; `make test`: those, Chromium, LibreOffice Calc, Node.js
+# and npm for axe-core), and otherwise prints the command that installs it.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -14,6 +15,8 @@ VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 ARTIFACTS ?= $(CURDIR)/test-artifacts
 ROOT      := $(shell [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && echo yes)
+# apt-get waits up to five minutes for another apt or dpkg to let go of its lock.
+APT       := DEBIAN_FRONTEND=noninteractive apt-get -qq -o DPkg::Lock::Timeout=300
 
 .PHONY: help
 help: ## list the targets
@@ -29,8 +32,13 @@ build: ## build bin/portal
 
 .PHONY: test
 test: postgres chromium libreoffice node-tools ## run every test (database, browser and all); screenshots land in test-artifacts/
+	rm -rf $(ARTIFACTS)/_artifacts
 	mkdir -p $(ARTIFACTS)
 	go test -count=1 -timeout 20m -artifacts -outputdir=$(ARTIFACTS) ./...
+
+.PHONY: faults
+faults: postgres ## the fault run: 32 writers through a portal kill -9, a PostgreSQL restart and a 10 s outage
+	go test -count=1 -timeout 10m -run '^TestFaultRun$$' -v ./cmd/portal -writers=32 -outage=10s -phase=8s
 
 .PHONY: lint
 lint: ## gofmt, go vet, staticcheck
@@ -54,7 +62,7 @@ postgres:
 		exit 0; \
 	elif [ -n "$(ROOT)" ]; then \
 		echo "Installing the PostgreSQL server binaries (Debian package postgresql)..."; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null; \
+		$(APT) update && $(APT) install -y --no-install-recommends postgresql >/dev/null; \
 	else \
 		echo "The PostgreSQL server binaries are missing. Install them:  sudo apt-get install postgresql"; \
 		echo "or set PORTAL_DATABASE_URL to a PostgreSQL server."; exit 1; \
@@ -67,7 +75,7 @@ chromium:
 		exit 0; \
 	elif [ -n "$(ROOT)" ]; then \
 		echo "Installing Chromium for the browser tests (Debian packages chromium, fonts-noto-core)..."; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-noto-core >/dev/null; \
+		$(APT) update && $(APT) install -y --no-install-recommends chromium fonts-noto-core >/dev/null; \
 	else \
 		echo "Chromium is missing for the browser tests. Install it:  sudo apt-get install chromium"; \
 		echo "or set PORTAL_CHROMIUM to a Chromium or Chrome binary."; exit 1; \
@@ -81,7 +89,7 @@ libreoffice:
 		exit 0; \
 	elif [ -n "$(ROOT)" ]; then \
 		echo "Installing LibreOffice Calc for the workbook tests (Debian package libreoffice-calc-nogui)..."; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null; \
+		$(APT) update && $(APT) install -y --no-install-recommends libreoffice-calc-nogui >/dev/null; \
 	else \
 		echo "LibreOffice is missing for the workbook tests. Install it:  sudo apt-get install libreoffice-calc-nogui"; exit 1; \
 	fi
@@ -94,7 +102,7 @@ node-tools:
 	if ! command -v npm >/dev/null; then \
 		if [ -n "$(ROOT)" ]; then \
 			echo "Installing Node.js and npm for the browser-test tools (Debian packages nodejs, npm)..."; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; \
+			$(APT) update && $(APT) install -y --no-install-recommends nodejs npm >/dev/null; \
 		else \
 			echo "npm is missing for the browser-test tools. Install it:  sudo apt-get install npm"; exit 1; \
 		fi; \

@@ -305,6 +305,8 @@ const (
 	AuditReportSaved        = "report.saved"
 	AuditReportReleased     = "report.released"
 	AuditPopulationsSaved   = "populations.saved"
+	AuditJointRecorded      = "joint.recorded" // the Office records that an organization answers a call for States
+	AuditJointRemoved       = "joint.removed"  // and takes a State out of that record
 )
 
 // AuditEvent is one entry of the append-only audit log.

@@ -186,6 +186,8 @@ var authzTable = map[string]accessRule{
 	"POST /orgs/:code/calls/:call/withdraw":         orgSubmitters,
 	"POST /orgs/:code/calls/:call/comments":         orgEditors,
 	"GET /office/calls/:call":                       officeOnly,
+	"POST /office/calls/:call/joint":                officeOnly,
+	"POST /office/calls/:call/joint/remove":         officeOnly,
 	"GET /office/calls/new":                         officeOnly,
 	"POST /office/calls/new":                        officeOnly,
 	"GET /office/calls/:call/edit":                  officeOnly,
@@ -296,6 +298,8 @@ var authzForms = map[string]url.Values{
 	"POST /office/invitations":                      {"email": {"office.invitee@example.org"}, "role": {"contributor"}, "organization": {"AUT"}},
 	"POST /office/users/:id/remove-role":            {"role": {"focal_point"}, "organization": {"UNTOURISM"}},
 	"POST /office/calls/:call/report/release":       {"confirm": {"1"}},
+	"POST /office/calls/:call/joint":                {"organization": {"EU"}, "states": {"BEL"}},
+	"POST /office/calls/:call/joint/remove":         {"organization": {"EU"}, "state": {"NLD"}},
 }
 
 // authzPortal is a started portal with a signed-in client for each kind of user.
@@ -601,6 +605,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 				if ok, why := v.rule[w].check(method, r, p.base); !ok {
 					t.Errorf("%s %s as %s: %s", method, path, w, why)
 				}
+				if why := footerProblem(w, r); why != "" {
+					t.Errorf("%s %s as %s: %s", method, path, w, why)
+				}
 				if strings.HasPrefix(r.header.Get("Content-Disposition"), "attachment") {
 					downloaded[route] = true
 					// The session may add its own no-cache="Set-Cookie".
@@ -632,6 +639,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 	if u, err := p.store.UserByID(ctx, users[i].ID); err != nil || len(u.Memberships) != 0 {
 		t.Errorf("UNTOURISM focal point after remove-role: %v, %v; want no role", u, err)
+	}
+	if reps, err := p.store.Representations(ctx, call); err != nil || len(reps) != 1 || strings.Join(reps[0].Codes(), " ") != "BEL LUX" {
+		t.Errorf("the EU's record after the joint routes: %+v, %v; want BEL LUX", reps, err)
 	}
 }
 

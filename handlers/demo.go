@@ -96,7 +96,8 @@ func endOfDay(t time.Time, zone string) time.Time {
 // first time, demo answers to the views call in every state: Kenya has
 // submitted, Germany's was accepted, France's returned for clarification
 // with a comment, Brazil has a draft, and the European Union submitted
-// jointly for some of its members. Austria's is left for the user.
+// jointly for Belgium, Luxembourg and the Netherlands, as the Office
+// records. Austria's is left for the user.
 func EnsureDemoCalls(ctx context.Context, store Store, lib Questionnaires, now time.Time) error {
 	for i, c := range DemoCalls(now) {
 		stored, err := store.EnsureCall(ctx, c)
@@ -241,6 +242,14 @@ func demoSubmissions(ctx context.Context, store Store, lib Questionnaires, call 
 	}
 	if statistics {
 		steps = []demoStep{steps[0], steps[1], {"MEX", nil, nil, "", nil}}
+	}
+	// A joint answer counts only for the States the Office records.
+	for _, st := range steps {
+		if len(st.onBehalfOf) > 0 {
+			if err := store.Represent(ctx, call, st.code, st.onBehalfOf, officeActor); err != nil {
+				return fmt.Errorf("record of %s's joint answer: %w", st.code, err)
+			}
+		}
 	}
 	for _, st := range steps {
 		o, err := store.OrganizationByCode(ctx, st.code)

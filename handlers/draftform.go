@@ -1,7 +1,10 @@
 package handlers
 
 import (
+	"archive/zip"
 	"bytes"
+	"context"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -130,7 +133,7 @@ func readSection(c *gin.Context, q *forms.Questionnaire, sec *forms.Section, yea
 		text := cleanText(vals[0])
 		field := forms.ExplanationField(key)
 		if utf8.RuneCountInString(text) > maxExplanation {
-			in.errs[field] = inputError{id: "input.explanation.toolong", data: map[string]any{"Max": maxExplanation}}
+			in.errs[field] = inputError{id: "input.explanation.toolong", data: map[string]any{"Count": maxExplanation}}
 			in.typed[field] = text
 			continue
 		}
@@ -261,7 +264,7 @@ func readCell(c *gin.Context, field string, lang forms.Language, in *formInput) 
 		}
 	}
 	if utf8.RuneCountInString(cell.Note) > maxCellNote {
-		return cell, &inputError{id: "input.note.toolong", data: map[string]any{"Max": maxCellNote}}
+		return cell, &inputError{id: "input.note.toolong", data: map[string]any{"Count": maxCellNote}}
 	}
 	switch state := c.PostForm("s/" + rest); state {
 	case formNotAvailable, formNotApplicable:
@@ -305,15 +308,64 @@ func cleanText(s string) string {
 
 func ptr[T any](v T) *T { return &v }
 
+// maxFormMemory is what a multipart form may hold of its files in memory;
+// the rest of them wait in temporary files. Go's reader holds at most
+// 10 MB more of the other fields, so a form takes at most 11 MB of memory
+// while it is read (the request's body is bounded by limitBody).
+const maxFormMemory = 1 << 20
+
+// DefaultDraftFilesMaxBytes is what the files a draft holds may weigh
+// together, unless Options.DraftFilesMaxBytes says otherwise.
+const DefaultDraftFilesMaxBytes = 100 << 20
+
+func (s *Server) draftFileQuota() int64 {
+	if s.opts.DraftFilesMaxBytes > 0 {
+		return s.opts.DraftFilesMaxBytes
+	}
+	return DefaultDraftFilesMaxBytes
+}
+
+// saveForm saves a section's form within the draft's file quota. When its
+// uploads would take the draft beyond it, the form is saved without them
+// and each is reported at its question, so that nothing typed is lost.
+func (s *Server) saveForm(ctx context.Context, dc *draftContext, in *formInput, actor forms.Actor) (forms.SaveResult, error) {
+	quota := s.draftFileQuota()
+	in.edit.FileQuota = quota
+	res, err := s.store.SaveDraft(ctx, dc.call, dc.ref, in.edit, actor)
+	if len(in.edit.Uploads) == 0 || forms.KindOf(err) != forms.KindInvalid || forms.MessageOf(err) != forms.FileQuotaExceeded {
+		return res, err
+	}
+	for _, up := range in.edit.Uploads {
+		in.errs["u/"+up.Question] = inputError{id: "input.file.quota", data: map[string]any{"Name": up.Name, "MaxMB": quota >> 20}}
+	}
+	in.edit.Uploads = nil
+	return s.store.SaveDraft(ctx, dc.call, dc.ref, in.edit, actor)
+}
+
+// maxFilesPerSave bounds the files one save may carry, all file questions
+// of the section together; the form's help says so.
+const maxFilesPerSave = 3
+
+// Bounds on what an office document (a zip archive) may unpack to, read
+// from its central directory before it is stored: what a reader opening it
+// would have to inflate, and how many parts it has.
+const (
+	maxInflatedBytes = 100 << 20
+	maxZipEntries    = 5000
+)
+
 // readUploads reads the files sent for the section's file questions: each
 // within its question's size limit and of a type it accepts, judged from
 // the content, never from the name or what the browser claims. A refused
-// file is reported at its question and not stored.
+// file is reported at its question and not stored. More than
+// maxFilesPerSave files in one save are all refused.
 func readUploads(c *gin.Context, sec *forms.Section, in *formInput) {
 	mf := c.Request.MultipartForm
 	if mf == nil {
 		return
 	}
+	sent := map[string][]*multipart.FileHeader{}
+	n := 0
 	for i := range sec.Questions {
 		q := &sec.Questions[i]
 		if q.Kind != forms.Attachment {
@@ -323,6 +375,19 @@ func readUploads(c *gin.Context, sec *forms.Section, in *formInput) {
 			if fh.Size == 0 && fh.Filename == "" {
 				continue // the browser's empty file input
 			}
+			sent[q.Key] = append(sent[q.Key], fh)
+			n++
+		}
+	}
+	if n > maxFilesPerSave {
+		for key := range sent {
+			in.errs["u/"+key] = inputError{id: "input.file.toomany", data: map[string]any{"Max": maxFilesPerSave}}
+		}
+		return
+	}
+	for i := range sec.Questions {
+		q := &sec.Questions[i]
+		for _, fh := range sent[q.Key] {
 			up, err := readUpload(q, fh)
 			if err != nil {
 				in.errs["u/"+q.Key] = *err
@@ -358,8 +423,219 @@ func readUpload(q *forms.Question, fh *multipart.FileHeader) (forms.Upload, *inp
 	if !accepts(q.Accept, mt) {
 		return forms.Upload{}, &inputError{id: "input.file.type", data: map[string]any{"Name": name}}
 	}
+	if isKind(mt, "application/zip") {
+		if id := checkArchive(data); id != "" {
+			return forms.Upload{}, &inputError{id: id, data: map[string]any{"Name": name, "MaxMB": maxInflatedBytes >> 20}}
+		}
+	}
+	// Office 97-2003 files (.doc, .xls, .ppt) keep a VBA project in a
+	// storage whose name, in UTF-16, is the same in each of them.
+	if isKind(mt, "application/x-ole-storage") && bytes.Contains(data, vbaProjectName) {
+		return forms.Upload{}, &inputError{id: "input.file.macro", data: map[string]any{"Name": name}}
+	}
 	ct, _, _ := strings.Cut(mt.String(), ";")
-	return forms.Upload{Question: q.Key, Name: name, ContentType: ct, Data: data}, nil
+	return forms.Upload{Question: q.Key, Name: cleanFileName(withExtension(name, mt)), ContentType: ct, Data: data}, nil
+}
+
+// isKind reports whether the sniffed type is t or a kind of it (the
+// office formats are kinds of application/zip).
+func isKind(mt *mimetype.MIME, t string) bool {
+	for m := mt; m != nil; m = m.Parent() {
+		if m.Is(t) {
+			return true
+		}
+	}
+	return false
+}
+
+// vbaProjectName is "_VBA_PROJECT" in UTF-16LE, as a compound file's
+// directory names the stream of a VBA project.
+var vbaProjectName = []byte("_\x00V\x00B\x00A\x00_\x00P\x00R\x00O\x00J\x00E\x00C\x00T\x00")
+
+// extensionAliases are the other extensions a type's files go by.
+var extensionAliases = map[string][]string{
+	".jpg":  {".jpeg", ".jpe", ".jfif"},
+	".tiff": {".tif"},
+	".html": {".htm"},
+	".txt":  {".text"},
+}
+
+// withExtension gives name the extension of the type its content was
+// sniffed as, so that what a download is called says what it is: a
+// "report.html" that is a PDF becomes "report.pdf". An extension of the
+// type (or one it goes by) is kept as written; another is replaced.
+func withExtension(name string, mt *mimetype.MIME) string {
+	want := mt.Extension()
+	if want == "" {
+		return name
+	}
+	name = strings.TrimRight(name, ". ")
+	ext := path.Ext(name)
+	if e := strings.ToLower(ext); e == want || slices.Contains(extensionAliases[want], e) {
+		return name
+	}
+	if len(ext) >= 2 && len(ext) <= 9 && !strings.ContainsFunc(ext[1:], func(r rune) bool {
+		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9')
+	}) {
+		name = strings.TrimSuffix(name, ext)
+	}
+	if name == "" {
+		name = "file"
+	}
+	return name + want
+}
+
+// checkArchive checks a zip-based file (an office document) from its
+// central directory, inflating nothing but its list of content types: it
+// returns the catalogue ID of why it is refused, or "" when it is not.
+// Refused are archives that are not well formed, that would inflate to
+// more than maxInflatedBytes or hold more than maxZipEntries parts, and
+// documents with macros: a VBA project (vbaProject.bin), a macro-enabled
+// content type (.docm, .xlsm, .pptm and their templates), or the Basic and
+// script libraries of an OpenDocument file.
+func checkArchive(data []byte) string {
+	dir, ok := zipDirectory(data)
+	if !ok {
+		return "input.file.unreadable"
+	}
+	if dir.entries > maxZipEntries || dir.inflated > maxInflatedBytes {
+		return "input.file.inflated"
+	}
+	if dir.macros {
+		return "input.file.macro"
+	}
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return "input.file.unreadable"
+	}
+	for _, f := range zr.File {
+		if !strings.EqualFold(f.Name, "[Content_Types].xml") {
+			continue
+		}
+		if f.UncompressedSize64 > 1<<20 {
+			return "input.file.inflated"
+		}
+		r, err := f.Open()
+		if err != nil {
+			return "input.file.unreadable"
+		}
+		types, err := io.ReadAll(io.LimitReader(r, 1<<20))
+		r.Close()
+		if err != nil {
+			return "input.file.unreadable"
+		}
+		lower := bytes.ToLower(types)
+		if bytes.Contains(lower, []byte("macroenabled")) || bytes.Contains(lower, []byte("vbaproject")) {
+			return "input.file.macro"
+		}
+	}
+	return ""
+}
+
+// zipListing is what checkArchive learns from a zip's central directory.
+type zipListing struct {
+	entries  int
+	inflated uint64 // the parts' uncompressed sizes, added up
+	macros   bool   // a part that holds macros
+}
+
+// zipDirectory walks a zip's central directory without allocating per
+// entry (so that a directory of a million entries costs no memory): the
+// end record names the directory, which must sit right before it and hold
+// exactly the entries it declares, so that archive/zip reads the same.
+// Sizes of ZIP64 entries are read from their extra field.
+func zipDirectory(data []byte) (zipListing, bool) {
+	var l zipListing
+	const endLen = 22
+	end := -1
+	for i := len(data) - endLen; i >= 0 && i >= len(data)-endLen-0xffff; i-- {
+		// As archive/zip does: the last record whose comment fits.
+		if string(data[i:i+4]) == "PK\x05\x06" && i+endLen+int(binary.LittleEndian.Uint16(data[i+20:])) <= len(data) {
+			end = i
+			break
+		}
+	}
+	if end < 0 {
+		return l, false
+	}
+	count := uint64(binary.LittleEndian.Uint16(data[end+10:]))
+	size := uint64(binary.LittleEndian.Uint32(data[end+12:]))
+	offset := uint64(binary.LittleEndian.Uint32(data[end+16:]))
+	dirEnd := uint64(end)
+	if count == 0xffff || size == 0xffffffff || offset == 0xffffffff {
+		// ZIP64: a locator right before the end record names the ZIP64 end record.
+		loc := end - 20
+		if loc < 0 || string(data[loc:loc+4]) != "PK\x06\x07" {
+			return l, false
+		}
+		at := binary.LittleEndian.Uint64(data[loc+8:])
+		if at > uint64(loc) || uint64(loc)-at < 56 || string(data[at:at+4]) != "PK\x06\x06" {
+			return l, false
+		}
+		count = binary.LittleEndian.Uint64(data[at+32:])
+		size = binary.LittleEndian.Uint64(data[at+40:])
+		offset = binary.LittleEndian.Uint64(data[at+48:])
+		dirEnd = at
+	}
+	if size > dirEnd || offset != dirEnd-size {
+		return l, false // data before the archive, or a directory elsewhere
+	}
+	if count > maxZipEntries {
+		l.entries = int(min(count, 1<<30))
+		return l, true
+	}
+	p, stop := offset, dirEnd
+	for range count {
+		if p+46 > stop || string(data[p:p+4]) != "PK\x01\x02" {
+			return l, false
+		}
+		h := data[p : p+46]
+		inflated := uint64(binary.LittleEndian.Uint32(h[24:]))
+		nameLen := uint64(binary.LittleEndian.Uint16(h[28:]))
+		extraLen := uint64(binary.LittleEndian.Uint16(h[30:]))
+		commentLen := uint64(binary.LittleEndian.Uint16(h[32:]))
+		next := p + 46 + nameLen + extraLen + commentLen
+		if next > stop {
+			return l, false
+		}
+		name := data[p+46 : p+46+nameLen]
+		if inflated == 0xffffffff {
+			// The ZIP64 extra field (0x0001) starts with the uncompressed size.
+			extra := data[p+46+nameLen : p+46+nameLen+extraLen]
+			found := false
+			for len(extra) >= 4 {
+				id, n := binary.LittleEndian.Uint16(extra), int(binary.LittleEndian.Uint16(extra[2:]))
+				if 4+n > len(extra) {
+					break
+				}
+				if id == 1 && n >= 8 {
+					inflated, found = binary.LittleEndian.Uint64(extra[4:]), true
+					break
+				}
+				extra = extra[4+n:]
+			}
+			if !found {
+				return l, false
+			}
+		}
+		l.entries++
+		l.inflated += min(inflated, 1<<40)
+		if macroPart(string(name)) {
+			l.macros = true
+		}
+		p = next
+	}
+	if p != stop {
+		return l, false // more entries than the end record declares
+	}
+	return l, true
+}
+
+// macroPart reports whether a part of an office document holds macros: a
+// VBA project (Office), or Basic or script libraries (OpenDocument).
+func macroPart(name string) bool {
+	name = strings.ToLower(strings.ReplaceAll(name, "\\", "/"))
+	return path.Base(name) == "vbaproject.bin" || strings.HasPrefix(name, "basic/") || strings.HasPrefix(name, "scripts/")
 }
 
 // accepts reports whether the sniffed type is one of accept ("type/subtype"
@@ -378,12 +654,14 @@ func accepts(accept []string, mt *mimetype.MIME) bool {
 }
 
 // cleanFileName keeps the last element of an uploaded file's name, without
-// control characters or path separators, at most maxFileName characters.
+// control or format characters or path separators, at most maxFileName characters.
 func cleanFileName(name string) string {
 	name = strings.ReplaceAll(name, "\\", "/")
 	name = path.Base(name)
 	name = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '/' || r == '"' || r == utf8.RuneError {
+		// Format characters (Cf: bidi overrides and isolates, zero-width
+		// marks) could make a name read other than it is ("…exe.pdf").
+		if unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp) || r == '/' || r == '"' || r == utf8.RuneError {
 			return -1
 		}
 		return r

@@ -144,7 +144,7 @@ func (s *Server) saveSection(c *gin.Context) error {
 	}
 	auto := c.GetHeader("X-Autosave") != ""
 	if strings.HasPrefix(c.ContentType(), "multipart/form-data") {
-		if err := c.Request.ParseMultipartForm(8 << 20); err != nil {
+		if err := c.Request.ParseMultipartForm(maxFormMemory); err != nil {
 			return forms.Wrap(forms.KindInvalid, err, "unreadable form")
 		}
 	} else if err := c.Request.ParseForm(); err != nil {
@@ -162,7 +162,7 @@ func (s *Server) saveSection(c *gin.Context) error {
 	in := readSection(c, dc.q, dc.section, dc.call.Years, base.Lang)
 	readUploads(c, dc.section, &in)
 	ctx := c.Request.Context()
-	res, err := s.store.SaveDraft(ctx, dc.call, dc.ref, in.edit, s.actor(c))
+	res, err := s.saveForm(ctx, &dc, &in, s.actor(c))
 	if forms.KindOf(err) == forms.KindConflict && forms.MessageOf(err) == "submitted" {
 		// Submitted meanwhile: nothing is written; the page keeps what was typed.
 		if auto {
@@ -434,7 +434,7 @@ type draftPage struct {
 	Section    sectionView
 	Prev, Next *sectionLink
 	Action     string
-	// DraftVersion is the draft's version the page shows (Version is the portal's).
+	// DraftVersion is the draft's version the page shows.
 	DraftVersion int
 	Multipart    bool
 	ReadOnly     bool
@@ -518,6 +518,8 @@ type questionView struct {
 	Files     []fileView
 	Accept    string
 	MaxMB     int64
+	MaxFiles  int   // files one save may carry
+	QuotaMB   int64 // what the draft's files may weigh together
 	Table     *tableView
 }
 
@@ -1007,6 +1009,7 @@ func (s *Server) questionView(p *draftPage, dc draftContext, d forms.Draft, a fo
 		if v.MaxMB == 0 {
 			v.MaxMB = 10
 		}
+		v.MaxFiles, v.QuotaMB = maxFilesPerSave, s.draftFileQuota()>>20
 		for _, id := range ans.Files {
 			info, ok := d.Files[id]
 			if !ok {

@@ -256,7 +256,7 @@ func TestDraftConflict(t *testing.T) {
 	// The contributor leaves the conflict page without choosing: the
 	// section says their version is kept, and leads back to the choice.
 	r = do(t, contrib, "GET", section, nil)
-	if !strings.Contains(r.body, "(number: 1) is kept") || !strings.Contains(r.body, `href="/orgs/AUT/calls/`+stats.Key+`/population/resolve"`) {
+	if !strings.Contains(r.body, "your version of the 1 answer concerned is kept") || !strings.Contains(r.body, `href="/orgs/AUT/calls/`+stats.Key+`/population/resolve"`) {
 		t.Fatal("the section does not say that the contributor's version is kept")
 	}
 	// Meanwhile the focal point changes the figure again: the choice is

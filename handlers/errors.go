@@ -3,7 +3,6 @@ package handlers
 import (
 	"errors"
 	"net/http"
-	"syscall"
 
 	"github.com/gin-gonic/gin"
 
@@ -17,10 +16,47 @@ type handlerFunc func(c *gin.Context) error
 // handle adapts a handlerFunc to gin.
 func (s *Server) handle(h handlerFunc) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		c.Writer = &responseWriter{ResponseWriter: c.Writer}
 		if err := h(c); err != nil {
 			s.renderError(c, err)
 		}
 	}
+}
+
+// responseWriter remembers whether writing the response failed: the one
+// sign, besides the request's cancelled context, that the client has gone.
+type responseWriter struct {
+	gin.ResponseWriter
+	failed bool
+}
+
+func (w *responseWriter) Write(b []byte) (int, error) {
+	n, err := w.ResponseWriter.Write(b)
+	if err != nil {
+		w.failed = true
+	}
+	return n, err
+}
+
+func (w *responseWriter) WriteString(s string) (int, error) {
+	n, err := w.ResponseWriter.WriteString(s)
+	if err != nil {
+		w.failed = true
+	}
+	return n, err
+}
+
+// clientGone reports whether the client's own connection has gone, so that
+// there is nobody to answer: its request was cancelled, or writing to it
+// failed. A connection reset or broken pipe in err alone says nothing of
+// the client: it may be the database's connection, as when PostgreSQL
+// restarts, and that is the database being unavailable.
+func clientGone(c *gin.Context) bool {
+	if c.Request.Context().Err() != nil {
+		return true
+	}
+	w, ok := c.Writer.(*responseWriter)
+	return ok && w.failed
 }
 
 // statusOf maps a domain error kind onto its HTTP status: the only place
@@ -62,8 +98,9 @@ type messagePage struct {
 // renderError logs err as its kind deserves and shows the user the error
 // page for its kind: never the error's text, a stack or SQL.
 func (s *Server) renderError(c *gin.Context, err error) {
-	if errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) || c.Request.Context().Err() != nil {
-		c.Abort() // the client has gone; nobody to answer
+	if clientGone(c) {
+		s.log.DebugContext(c.Request.Context(), "client gone", "err", err, "request_id", requestIDOf(c))
+		c.Abort()
 		return
 	}
 	var se *signInError

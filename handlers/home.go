@@ -79,7 +79,8 @@ type dueRow struct {
 	Version                     int
 	UpdatedBy                   string
 	UpdatedAt                   string
-	Past                        bool // the call is closed or reported
+	Past                        bool   // the call is closed or reported
+	Covered                     string // that an organization answers the call on the State's behalf
 }
 
 // showOrganization is an organization's home: who works on it, and (for its
@@ -141,6 +142,10 @@ func (s *Server) dueRows(c *gin.Context, b *basePage, org forms.Organization) ([
 	if err != nil {
 		return nil, err
 	}
+	covers, err := s.store.CoversOf(ctx, forms.OrganizationRef{ID: org.ID, Code: org.Code, Name: org.Name})
+	if err != nil {
+		return nil, err
+	}
 	rows := make([]dueRow, 0, len(calls))
 	for _, call := range calls {
 		if call.State == forms.CallDraft || !call.Asks(org) {
@@ -159,6 +164,8 @@ func (s *Server) dueRows(c *gin.Context, b *basePage, org forms.Organization) ([
 		base := "/orgs/" + org.Code + "/calls/" + call.Key
 		r := dueRow{Title: call.Title.In(b.Lang), Href: base, SubmissionHref: base + "/submission", State: string(sub.State), Past: past}
 		r.StateLabel = b.T("due.state." + r.State)
+		cv, covered := covers[call.ID]
+		r.Covered = coverNotice(b, cv, covered)
 		if !call.Deadline.IsZero() {
 			r.Deadline, r.TimeLeft = formatTime(call.Deadline, call), timeLeft(b, call.Deadline, time.Now())
 		}

@@ -61,14 +61,41 @@ func loadCatalogue() (*catalogue, error) {
 	return cat, nil
 }
 
-// messageIDs lists the IDs in the English catalogue, for tests.
-func messageIDs() ([]string, error) {
-	raw, err := fs.ReadFile(templates.FS, "locales/en.json")
+// pluralForms are the CLDR plural categories a counted message may have.
+var pluralForms = []string{"zero", "one", "two", "few", "many", "other"}
+
+// readMessages reads language l's catalogue: each message by ID, as its
+// forms by CLDR plural category; a message that counts nothing has the
+// single form "other".
+func readMessages(l forms.Language) (map[string]map[string]string, error) {
+	raw, err := fs.ReadFile(templates.FS, "locales/"+string(l)+".json")
 	if err != nil {
 		return nil, err
 	}
-	var m map[string]string
+	var m map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, fmt.Errorf("locales/%s.json: %w", l, err)
+	}
+	msgs := make(map[string]map[string]string, len(m))
+	for id, v := range m {
+		var text string
+		if err := json.Unmarshal(v, &text); err == nil {
+			msgs[id] = map[string]string{"other": text}
+			continue
+		}
+		var byForm map[string]string
+		if err := json.Unmarshal(v, &byForm); err != nil {
+			return nil, fmt.Errorf("locales/%s.json: %s: a text, or its plural forms: %w", l, id, err)
+		}
+		msgs[id] = byForm
+	}
+	return msgs, nil
+}
+
+// messageIDs lists the IDs in the English catalogue, for tests.
+func messageIDs() ([]string, error) {
+	m, err := readMessages(forms.English)
+	if err != nil {
 		return nil, err
 	}
 	ids := make([]string, 0, len(m))
@@ -76,6 +103,20 @@ func messageIDs() ([]string, error) {
 		ids = append(ids, id)
 	}
 	return ids, nil
+}
+
+// Messages returns language l's interface text by message ID, for what
+// has no page (the command line): a counted message in its "other" form.
+func Messages(l forms.Language) (map[string]string, error) {
+	m, err := readMessages(l)
+	if err != nil {
+		return nil, err
+	}
+	texts := make(map[string]string, len(m))
+	for id, f := range m {
+		texts[id] = f["other"]
+	}
+	return texts, nil
 }
 
 // languageOf picks the request's language: the switcher's cookie, else the

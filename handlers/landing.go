@@ -14,6 +14,17 @@ type landingPage struct {
 	Groups []string
 }
 
+// DirectorySummary says how many States and organizations the directory
+// holds, each count in its plural form.
+func (p *landingPage) DirectorySummary() string {
+	return p.Tf("landing.directory.summary", map[string]any{
+		"MemberStates":   p.Tn("landing.directory.summary.members", p.Stats.MemberStates, nil),
+		"ObserverStates": p.Tn("landing.directory.summary.observers", p.Stats.ObserverStates, nil),
+		"Organizations":  p.Tn("landing.directory.summary.organizations", p.Stats.Organizations, nil),
+		"RegionalGroups": p.Tn("landing.directory.summary.groups", p.Stats.RegionalGroups, nil),
+	})
+}
+
 // showLanding is the public home page: what the portal is for and whom it serves.
 func (s *Server) showLanding(c *gin.Context) error {
 	ctx := c.Request.Context()

@@ -71,6 +71,9 @@ type trackingPage struct {
 	GroupOptions, StateOptions                            []option
 	Asked, Answered, Percent                              int
 	CSV, XLSX                                             string
+	Joint                                                 []jointView
+	JointForm                                             jointForm
+	CanRecord                                             bool // the user may change the records of joint answers
 }
 
 type trackingFilter struct {
@@ -103,11 +106,18 @@ const groupOther = "OTHER"
 // by UN regional group, with counts and response rates, filtered by group
 // and state.
 func (s *Server) showTracking(c *gin.Context) error {
-	ctx := c.Request.Context()
-	call, err := s.store.CallByKey(ctx, c.Param("call"))
+	call, err := s.store.CallByKey(c.Request.Context(), c.Param("call"))
 	if err != nil {
 		return err
 	}
+	return s.renderTracking(c, call, jointForm{}, nil, http.StatusOK)
+}
+
+// renderTracking writes the tracking page with the form recording joint
+// answers as f holds it, and its problems (forms.Call.CheckRepresentation's
+// Fields) when refused.
+func (s *Server) renderTracking(c *gin.Context, call forms.Call, f jointForm, jointFields map[string]string, status int) error {
+	ctx := c.Request.Context()
 	rs, err := s.store.Responses(ctx, call)
 	if err != nil {
 		return err
@@ -171,7 +181,12 @@ func (s *Server) showTracking(c *gin.Context) error {
 		}
 	}
 	p.Percent = percent(p.Answered, p.Asked)
-	s.render(c, http.StatusOK, "tracking", p)
+	p.JointForm, p.CanRecord = f, s.currentUser(c).Can(forms.ManageCalls, 0)
+	if p.Joint, err = s.jointViews(c, &p.basePage, call, &p.JointForm); err != nil {
+		return err
+	}
+	jointErrors(&p.basePage, jointFields, &p.JointForm)
+	s.render(c, status, "tracking", p)
 	return nil
 }
 

@@ -45,7 +45,7 @@ func (s *Server) renderPopulations(c *gin.Context, problems []string, source str
 	p := &populationsPage{basePage: s.newBase(c), Summary: sum, Problems: problems, Source: source}
 	p.Title = p.T("populations.title")
 	if sum.Rows > 0 {
-		p.Updated = p.Tf("populations.summary", map[string]any{"Rows": sum.Rows, "States": sum.States, "First": sum.FirstYear, "Last": sum.LastYear,
+		p.Updated = p.Tf("populations.summary", map[string]any{"Rows": p.Tn("populations.summary.figures", sum.Rows, nil), "States": p.Tn("populations.summary.states", sum.States, nil), "First": sum.FirstYear, "Last": sum.LastYear,
 			"At": sum.UpdatedAt.Format("2006-01-02 15:04 UTC"), "By": sum.UpdatedBy})
 	}
 	s.render(c, status, "populations", p)

@@ -70,7 +70,7 @@ func (s *Server) limit(l *rateLimiter) gin.HandlerFunc {
 		p := messagePage{basePage: s.newBase(c)}
 		p.Title = p.T("ratelimit.title")
 		p.Heading = p.Title
-		p.Body = p.Tf("ratelimit.body", map[string]any{"Seconds": secs})
+		p.Body = p.Tn("ratelimit.body", secs, map[string]any{"Seconds": secs})
 		s.render(c, http.StatusTooManyRequests, "message", &p)
 		c.Abort()
 	}

@@ -51,12 +51,16 @@ type basePage struct {
 	Title     string
 	Path      string
 	RequestID string
-	Version   string
 	Languages []languageLink
 	// User is the signed-in user, nil for a visitor.
 	User *forms.User
 	// Flash is a notice left by the previous request (after a form was sent).
 	Flash string
+
+	// buildVersion is the portal's version, shown to the Office only (see
+	// FooterVersion). Unexported, so that no page's own Version (a
+	// submission version, a questionnaire version) can stand in for it.
+	buildVersion string
 
 	loc    *i18n.Localizer
 	assets *assets
@@ -73,13 +77,13 @@ type languageLink struct {
 func (s *Server) newBase(c *gin.Context) basePage {
 	lang := s.pages.cat.languageOf(c.Request)
 	b := basePage{
-		Lang:    lang,
-		Dir:     "ltr",
-		Path:    c.Request.URL.Path,
-		Version: s.opts.Version,
-		loc:     s.pages.cat.localizer(lang),
-		assets:  s.assets,
-		User:    s.currentUser(c),
+		Lang:         lang,
+		Dir:          "ltr",
+		Path:         c.Request.URL.Path,
+		buildVersion: s.opts.Version,
+		loc:          s.pages.cat.localizer(lang),
+		assets:       s.assets,
+		User:         s.currentUser(c),
 	}
 	if lang.RightToLeft() {
 		b.Dir = "rtl"
@@ -104,13 +108,44 @@ func (b basePage) T(id string) string {
 	return b.Tf(id, nil)
 }
 
-// Tf is T with template data for the message's placeholders.
+// Tf is T with template data for the message's placeholders. A counted
+// message (one with plural forms) takes its form from data["Count"], by the
+// language's CLDR plural rules; see Tn when the count has another name.
 func (b basePage) Tf(id string, data any) string {
-	s, err := b.loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
+	var count any
+	if m, ok := data.(map[string]any); ok {
+		count = m["Count"]
+	}
+	return b.localize(id, count, data)
+}
+
+// Tn is the counted message id in the form the language uses for count
+// (one hour, two hours, …). Its placeholders come from data; when data is
+// nil, the message has {{.Count}} only.
+func (b basePage) Tn(id string, count int, data any) string {
+	if data == nil {
+		data = map[string]any{"Count": count}
+	}
+	return b.localize(id, count, data)
+}
+
+func (b basePage) localize(id string, count, data any) string {
+	s, err := b.loc.Localize(&i18n.LocalizeConfig{MessageID: id, PluralCount: count, TemplateData: data})
 	if err != nil && s == "" {
 		return id
 	}
 	return s
+}
+
+// FooterVersion is the footer's line naming the portal's version, for the
+// Office's analysts and administrators, who report problems with it; other
+// users and visitors get "" (the version tells them nothing, and an
+// attacker something).
+func (b basePage) FooterVersion() string {
+	if b.User == nil || !b.User.Office() || b.buildVersion == "" {
+		return ""
+	}
+	return b.Tf("footer.version", map[string]string{"Version": b.buildVersion})
 }
 
 // Asset returns the URL of a static file, versioned by its content so that

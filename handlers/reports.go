@@ -604,7 +604,7 @@ func (s *Server) renderReport(c *gin.Context, r *forms.Report) error {
 				}
 				v.Heads = append(v.Heads, name)
 			}
-			cell := aggregateCell{Coverage: p.Tf("statistics.coverage", map[string]any{"Reporting": a.Reporting, "Asked": a.Asked})}
+			cell := aggregateCell{Coverage: p.Tn("statistics.coverage", a.Asked, map[string]any{"Reporting": a.Reporting, "Asked": a.Asked})}
 			if a.Reporting > 0 {
 				cell.Sum = forms.FormatCount(a.Sum, p.Lang)
 			}

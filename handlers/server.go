@@ -96,6 +96,15 @@ type Store interface {
 	Comments(ctx context.Context, call forms.Call, org forms.OrganizationRef) ([]forms.Comment, error)
 	// AddComment posts a comment on the latest submitted version, audited.
 	AddComment(ctx context.Context, call forms.Call, org forms.OrganizationRef, field, body string, office bool, actor forms.Actor) error
+	// Representations lists a call's records of which organization answers on behalf of which Member States.
+	Representations(ctx context.Context, call forms.Call) ([]forms.Representation, error)
+	// Represent adds States to an organization's record for a call, audited; KindInvalid with
+	// forms.Call.CheckRepresentation's Fields when any may not be recorded.
+	Represent(ctx context.Context, call forms.Call, orgCode string, stateCodes []string, actor forms.Actor) error
+	// Unrepresent takes a State out of an organization's record, audited; KindNotFound when it is not in it.
+	Unrepresent(ctx context.Context, call forms.Call, orgCode, stateCode string, actor forms.Actor) error
+	// CoversOf returns, by call ID, the organization recorded as answering for the State, with its joint receipt.
+	CoversOf(ctx context.Context, state forms.OrganizationRef) (map[int64]forms.Cover, error)
 	// Responses lists every organization a call asks, with where its answer stands.
 	Responses(ctx context.Context, call forms.Call) ([]forms.Response, error)
 	// ResponsesTo is Responses for several calls at once, by call ID.
@@ -147,7 +156,7 @@ type Questionnaires interface {
 type Options struct {
 	// BaseURL is the portal's public address; https turns on Secure cookies and HSTS.
 	BaseURL *url.URL
-	// Version is shown in the footer and on /healthz.
+	// Version is shown on /healthz, and to the Office in the footer.
 	Version string
 	// TrustedProxies are the CIDRs whose X-Forwarded-For is believed; none when empty.
 	TrustedProxies []string
@@ -167,6 +176,9 @@ type Options struct {
 	SupportEmail string
 	// WorkbookMaxBytes bounds an uploaded workbook; DefaultWorkbookMaxBytes when 0.
 	WorkbookMaxBytes int64
+	// DraftFilesMaxBytes bounds what the files a draft holds may weigh
+	// together; DefaultDraftFilesMaxBytes when 0.
+	DraftFilesMaxBytes int64
 	// MetricsToken, when set, is the bearer token /metrics requires; when
 	// empty, /metrics answers only requests made directly from this machine.
 	MetricsToken string
@@ -316,6 +328,8 @@ func (s *Server) routes(e *gin.Engine) {
 	office.GET("/calls/:call/edit", s.require(forms.ManageCalls), s.handle(s.showEditCall))
 	office.POST("/calls/:call/edit", s.require(forms.ManageCalls), s.handle(s.saveCall))
 	office.GET("/calls/:call", s.handle(s.showTracking))
+	office.POST("/calls/:call/joint", s.require(forms.ManageCalls), s.handle(s.recordJoint))
+	office.POST("/calls/:call/joint/remove", s.require(forms.ManageCalls), s.handle(s.removeJoint))
 	office.GET("/calls/:call/responses.csv", s.handle(s.exportResponses("csv")))
 	office.GET("/calls/:call/responses.xlsx", s.handle(s.exportResponses("xlsx")))
 	office.GET("/calls/:call/statistics", s.handle(s.showStatistics))

@@ -232,7 +232,7 @@ func (s *Server) keepUnsaved(c *gin.Context) bool {
 	}
 	var vals url.Values
 	if strings.HasPrefix(c.ContentType(), "multipart/form-data") {
-		if err := c.Request.ParseMultipartForm(8 << 20); err != nil {
+		if err := c.Request.ParseMultipartForm(maxFormMemory); err != nil {
 			return false
 		}
 		defer c.Request.MultipartForm.RemoveAll()

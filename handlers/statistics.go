@@ -29,6 +29,15 @@ type statisticsPage struct {
 	ExportXLSX                    string
 }
 
+// Checks says how many figures to look at twice, each count in its plural form.
+func (p *statisticsPage) Checks() string {
+	return p.Tf("statistics.checks", map[string]any{
+		"Breaks":      p.Tn("statistics.checks.breaks", p.Breaks, nil),
+		"Unexplained": p.Tn("statistics.checks.unexplained", p.Unexplained, nil),
+		"Outliers":    p.Tn("statistics.checks.outliers", p.Outliers, nil),
+	})
+}
+
 type aggregateRow struct {
 	Name  string
 	World bool
@@ -141,7 +150,7 @@ func (s *Server) showStatistics(c *gin.Context) error {
 			r = &aggregateRow{Name: names[a.Group], World: a.Group == "", Cells: make([]aggregateCell, len(call.Years))}
 			byGroup[a.Group] = r
 		}
-		cell := aggregateCell{Coverage: p.Tf("statistics.coverage", map[string]any{"Reporting": a.Reporting, "Asked": a.Asked})}
+		cell := aggregateCell{Coverage: p.Tn("statistics.coverage", a.Asked, map[string]any{"Reporting": a.Reporting, "Asked": a.Asked})}
 		if a.Reporting > 0 {
 			cell.Sum = forms.FormatCount(a.Sum, p.Lang)
 		}

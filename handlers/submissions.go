@@ -1,9 +1,9 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -54,7 +54,8 @@ type submissionPage struct {
 	Editable, CanComment   bool
 	CanEdit                bool // the user may change the organization's answers
 	Joint                  bool
-	States                 []option // Member States a joint submission may answer for
+	States                 []optionView // Member States the Office records the organization as answering for, checked
+	Covered                string       // that an organization answers this call on the State's behalf
 	Comments               []commentView
 	Comment                textForm // the comment form, with a refused comment kept
 	CommentAction          string
@@ -134,21 +135,28 @@ func (s *Server) showSubmission(c *gin.Context) error {
 		}
 		p.CanSubmit = p.CanSubmit && len(fs) == 0
 	}
-	if dc.org.Kind == forms.Intergovernmental && p.CanSubmit {
+	if dc.call.MayAnswerJointly(dc.org) && p.CanSubmit {
 		p.Joint = true
-		states, err := s.store.Organizations(ctx, forms.MemberState)
+		if p.States, err = s.jointChoice(c, &p.basePage, dc); err != nil {
+			return err
+		}
+	}
+	if dc.org.Kind == forms.MemberState {
+		covers, err := s.store.CoversOf(ctx, dc.ref)
 		if err != nil {
 			return err
 		}
-		for _, o := range states {
-			p.States = append(p.States, option{o.Code, o.Name.In(p.Lang)})
-		}
-		slices.SortFunc(p.States, func(a, b option) int { return strings.Compare(a.Label, b.Label) })
+		cv, ok := covers[dc.call.ID]
+		p.Covered = coverNotice(&p.basePage, cv, ok)
 	}
 	if p.Comments, err = s.commentViews(c, &p.basePage, dc, "/orgs/"+dc.org.Code+"/calls/"+dc.call.Key); err != nil {
 		return err
 	}
-	if msg := c.Query("refused"); msg != "" {
+	switch c.Query("refused") {
+	case "":
+	case "joint":
+		p.Refused = p.T(forms.JointNotRecorded)
+	default:
 		p.Refused = p.T("submission.refused")
 	}
 	p.Comment = s.popKept(c, &p.basePage, submissionURL(dc), "comment")
@@ -241,12 +249,7 @@ func (s *Server) transition(t forms.Transition) handlerFunc {
 		if err != nil {
 			return err
 		}
-		var onBehalfOf []string
-		for _, code := range c.PostFormArray("on_behalf_of") {
-			if codePattern.MatchString(code) && !slices.Contains(onBehalfOf, code) {
-				onBehalfOf = append(onBehalfOf, code)
-			}
-		}
+		onBehalfOf := onBehalfOfPosted(c)
 		back := submissionURL(dc)
 		if t.Action() == forms.Review {
 			back = reviewURL(dc)
@@ -258,8 +261,13 @@ func (s *Server) transition(t forms.Transition) handlerFunc {
 			return nil
 		}
 		sub, err := s.store.Transition(c.Request.Context(), dc.call, dc.q, dc.ref, s.currentUser(c), t, time.Now(), onBehalfOf, message, s.actor(c))
+		var fe *forms.Error
 		switch forms.KindOf(err) {
 		case forms.KindInvalid, forms.KindConflict:
+			if errors.As(err, &fe) && fe.Fields[forms.JointFieldOnBehalfOf] != "" {
+				c.Redirect(http.StatusSeeOther, back+"?refused=joint")
+				return nil
+			}
 			if err != nil {
 				c.Redirect(http.StatusSeeOther, back+"?refused=1")
 				return nil

@@ -12,6 +12,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -250,9 +251,6 @@ func (s *Store) SaveDraft(ctx context.Context, call forms.Call, org forms.Organi
 		}
 		res.Files = files
 		e = withUploads(e, files)
-		if err := checkFiles(ctx, tx, draftID, e); err != nil {
-			return err
-		}
 		current, err := loadAnswers(ctx, tx, draftID)
 		if err != nil {
 			return fmt.Errorf("storage: %s: %w", what, err)
@@ -262,10 +260,26 @@ func (s *Store) SaveDraft(ctx context.Context, call forms.Call, org forms.Organi
 			return fmt.Errorf("storage: %s: %w", what, err)
 		}
 		res.Changes, res.Conflicts = forms.Merge(e, current, base)
+		if err := checkFiles(ctx, tx, draftID, e, res.Changes); err != nil {
+			return err
+		}
 		if len(res.Changes) > 0 {
 			res.Version = version + 1
 			if err := writeChanges(ctx, tx, draftID, res.Version, res.Changes, e.Answers, actor); err != nil {
 				return fmt.Errorf("storage: %s: %w", what, err)
+			}
+			if err := deleteUnusedFiles(ctx, tx, draftID, current); err != nil {
+				return fmt.Errorf("storage: %s: %w", what, err)
+			}
+		}
+		if len(files) > 0 && e.FileQuota > 0 {
+			var total int64
+			if err := tx.QueryRowxContext(ctx, `SELECT coalesce(sum(size), 0) FROM attachments WHERE draft_id = $1`, draftID).Scan(&total); err != nil {
+				return classify(fmt.Errorf("storage: %s: file quota: %w", what, err))
+			}
+			if total > e.FileQuota {
+				return &forms.Error{Kind: forms.KindInvalid, Message: forms.FileQuotaExceeded,
+					Err: fmt.Errorf("draft %d would hold %d bytes of files, above %d", draftID, total, e.FileQuota)}
 			}
 		}
 		if len(res.Changes) == 0 && len(res.Conflicts) == 0 && len(files) == 0 {
@@ -354,11 +368,16 @@ func withUploads(e forms.Edit, files []forms.FileInfo) forms.Edit {
 	return e
 }
 
-// checkFiles refuses an edit whose answers name files that are not the draft's.
-func checkFiles(ctx context.Context, tx *sqlx.Tx, draftID int64, e forms.Edit) error {
+// checkFiles refuses an edit that would write into an answer files that
+// are not the draft's. Only the answers the save writes are checked: a
+// stale form may still name a file another person removed (and so
+// deleted) since, in an answer this save leaves as it is.
+func checkFiles(ctx context.Context, tx *sqlx.Tx, draftID int64, e forms.Edit, changes []forms.Change) error {
 	var ids pq.Int64Array
-	for _, a := range e.Answers.Values {
-		ids = append(ids, a.Files...)
+	for _, c := range changes {
+		if key, ok := strings.CutPrefix(c.Field, "q/"); ok {
+			ids = append(ids, e.Answers.Values[key].Files...)
+		}
 	}
 	if len(ids) == 0 {
 		return nil
@@ -371,6 +390,34 @@ func checkFiles(ctx context.Context, tx *sqlx.Tx, draftID int64, e forms.Edit) e
 	slices.Sort(ids)
 	if found != len(slices.Compact(ids)) {
 		return forms.Errorf(forms.KindInvalid, "the edit names files that are not the draft's")
+	}
+	return nil
+}
+
+// unusedFileGrace is how long a file no answer names is kept unless a save
+// took it out of an answer: a file uploaded by a save whose answer ended
+// in a conflict waits that long for the user to choose.
+const unusedFileGrace = "1 day"
+
+// deleteUnusedFiles deletes the draft's files that neither an answer of
+// the draft nor a submitted version names, among those the answers named
+// before this save (before) and those older than unusedFileGrace. A file
+// a submitted version names is never deleted (and its trigger refuses it).
+func deleteUnusedFiles(ctx context.Context, tx *sqlx.Tx, draftID int64, before forms.Answers) error {
+	var was pq.Int64Array
+	for _, a := range before.Values {
+		was = append(was, a.Files...)
+	}
+	_, err := tx.ExecContext(ctx, `
+		DELETE FROM attachments a
+		WHERE a.draft_id = $1
+		  AND (a.id = ANY($2) OR a.uploaded_at < now() - $3::interval)
+		  AND NOT EXISTS (SELECT FROM submission_files f WHERE f.attachment_id = a.id)
+		  AND NOT EXISTS (SELECT FROM draft_answers d, jsonb_array_elements_text(d.answer->'files') AS x (id)
+		                  WHERE d.draft_id = $1 AND x.id::bigint = a.id)`,
+		draftID, was, unusedFileGrace)
+	if err != nil {
+		return classify(fmt.Errorf("delete unused files: %w", err))
 	}
 	return nil
 }

@@ -255,14 +255,17 @@ func TestDraftAttachments(t *testing.T) {
 	if d, _ := s.Draft(ctx, call, ken); len(d.Answers.Values) != 0 {
 		t.Errorf("Kenya's refused save left %v", d.Answers.Values)
 	}
-	// Removing one keeps the other, and the file itself.
+	// Removing one keeps the other; the removed file, which no submitted
+	// version names, is deleted (TestUnusedFiles has the rest).
 	res, err = s.SaveDraft(ctx, call, aut, forms.Edit{Base: 1, Fields: []string{"q/good_practice_documents"},
 		Answers: forms.Answers{Values: map[string]forms.Answer{"good_practice_documents": {Files: ids[1:]}}}}, actor)
 	if err != nil || res.Version != 2 {
 		t.Fatalf("removing: %+v %v", res, err)
 	}
-	if _, _, err := s.Attachment(ctx, aut.ID, ids[0]); err != nil {
-		t.Errorf("a removed file is gone: %v", err)
+	_, _, err = s.Attachment(ctx, aut.ID, ids[0])
+	wantKind(t, "a removed file", err, forms.KindNotFound)
+	if _, _, err := s.Attachment(ctx, aut.ID, ids[1]); err != nil {
+		t.Errorf("the file kept is gone: %v", err)
 	}
 }
 

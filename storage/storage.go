@@ -26,7 +26,8 @@ import (
 // concurrent use; all state is in the database, so any number of portal
 // processes may share it.
 type Store struct {
-	db *sqlx.DB
+	db        *sqlx.DB
+	connector driver.Connector // for a connection outside the pool (Ping)
 }
 
 // Open connects to the database at dsn (a postgres:// URL or a key=value
@@ -57,17 +58,30 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		db.Close()
 		return nil, classify(fmt.Errorf("storage: connect to %s: %w", Redact(dsn), err))
 	}
-	return &Store{db: db}, nil
+	return &Store{db: db, connector: conn}, nil
 }
 
 // Close closes the connection pool.
 func (s *Store) Close() error { return s.db.Close() }
 
-// Ping checks that the database answers; the error has kind
-// forms.KindUnavailable when it does not.
+// Ping checks that the database answers now; the error has kind
+// forms.KindUnavailable when it does not. When a connection of the pool
+// fails (it may be one the server cut when it restarted), a new connection
+// decides: the answer is about the database, not about the pool's old
+// connections, which queries replace as they meet them.
 func (s *Store) Ping(ctx context.Context) error {
-	if err := s.db.PingContext(ctx); err != nil {
+	if s.db.PingContext(ctx) == nil {
+		return nil
+	}
+	conn, err := s.connector.Connect(ctx)
+	if err != nil {
 		return classify(fmt.Errorf("storage: ping: %w", err))
+	}
+	defer conn.Close()
+	if p, ok := conn.(driver.Pinger); ok {
+		if err := p.Ping(ctx); err != nil {
+			return classify(fmt.Errorf("storage: ping: %w", err))
+		}
 	}
 	return nil
 }

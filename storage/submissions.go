@@ -174,7 +174,9 @@ func loadFrozen(ctx context.Context, q sqlx.QueryerContext, versionID int64) (fo
 // number and checksum. message, when not blank, is posted as a comment in
 // the same transaction (the Office's reason for returning it). Every
 // transition is audited with the state it left and the one it reached.
-// onBehalfOf (codes of States) makes a joint submission.
+// onBehalfOf (codes of States) makes a joint submission: each must be in
+// the Office's record of the organization's joint answer to the call
+// (forms.Call.CheckOnBehalfOf), else KindInvalid and nothing is submitted.
 func (s *Store) Transition(ctx context.Context, call forms.Call, q *forms.Questionnaire, org forms.OrganizationRef, u *forms.User,
 	t forms.Transition, now time.Time, onBehalfOf []string, message string, actor forms.Actor) (forms.Submission, error) {
 	what := string(t) + " " + call.Key + "/" + org.Code
@@ -197,6 +199,9 @@ func (s *Store) Transition(ctx context.Context, call forms.Call, q *forms.Questi
 		}
 		details := map[string]string{"call": call.Key, "from": string(sub.State), "to": string(to)}
 		if t == forms.TransitionSubmit {
+			if err := checkOnBehalfOf(ctx, tx, call, org, onBehalfOf); err != nil {
+				return err
+			}
 			v, err := freeze(ctx, tx, call, q, org, sub, now, onBehalfOf, actor)
 			if err != nil {
 				return err
@@ -360,7 +365,8 @@ func insertComment(ctx context.Context, tx *sqlx.Tx, draftID int64, version int,
 
 // Responses returns, for every organization the call asks, where its
 // answer stands: by regional group order, then name. A State that a joint
-// submission answers for is CoveredBy that organization.
+// submission answers for is CoveredBy that organization, when the Office's
+// record names the State for it (see Represent).
 func (s *Store) Responses(ctx context.Context, call forms.Call) ([]forms.Response, error) {
 	all, err := s.ResponsesTo(ctx, []forms.Call{call})
 	return all[call.ID], err
@@ -393,10 +399,12 @@ func (s *Store) ResponsesTo(ctx context.Context, calls []forms.Call) (map[int64]
 		SELECT `+orgColumns+`, asked.call_id,
 		       d.state, d.version, d.updated_at, d.state_changed_at, COALESCE(d.submitted_versions, 0) AS versions,
 		       lv.reference, lv.late,
-		       (SELECT jo.code FROM drafts jd JOIN submission_versions jv ON jv.draft_id = jd.id
-		        JOIN organizations jo ON jo.id = jd.organization_id
-		        WHERE jd.call_id = asked.call_id AND jd.state IN ('submitted', 'accepted', 'returned') AND o.id = ANY(jv.on_behalf_of)
-		          AND jv.number = jd.submitted_versions LIMIT 1) AS covered_by,
+		       (SELECT jo.code FROM representations r
+		        JOIN drafts jd ON jd.call_id = r.call_id AND jd.organization_id = r.organization_id
+		        JOIN submission_versions jv ON jv.draft_id = jd.id AND jv.number = jd.submitted_versions
+		        JOIN organizations jo ON jo.id = r.organization_id
+		        WHERE r.call_id = asked.call_id AND r.state_id = o.id
+		          AND jd.state IN ('submitted', 'accepted', 'returned') AND o.id = ANY(jv.on_behalf_of)) AS covered_by,
 		       COALESCE((SELECT count(DISTINCT k) FROM draft_saves ds, jsonb_object_keys(ds.changes) AS k
 		                 WHERE ds.draft_id = d.id AND ds.version > COALESCE(lv.draft_version, 0)), 0) AS since_changes
 		FROM organizations o

@@ -211,6 +211,9 @@ func TestResponses(t *testing.T) {
 		t.Fatal(err)
 	}
 	euFP := focalPoint(eu)
+	if err := s.Represent(ctx, c, "EU", []string{"DEU", "FRA"}, forms.Actor{Label: "analyst"}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s.Transition(ctx, c, smallQuestionnaire, eu, euFP, forms.TransitionSubmit, now, []string{"DEU", "FRA"}, "", forms.Actor{Label: "eu"}); err != nil {
 		t.Fatal(err)
 	}

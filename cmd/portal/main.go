@@ -27,6 +27,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"sync"
 	"syscall"
 	"time"
 
@@ -262,6 +263,13 @@ func migrate(ctx context.Context, cfg Config, log *slog.Logger) error {
 // serve runs the portal until ctx ends (SIGINT or SIGTERM), then finishes the
 // requests in flight, closes the database and stops the private cluster.
 func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger) error {
+	// The address first: when it is taken, say so at once, before starting
+	// the database, migrating and seeding for nothing.
+	ln, err := listen(cfg.Addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close() // Serve closes it too; this is for the returns before
 	db, err := openMigrated(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -306,8 +314,6 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	if err != nil {
 		return err
 	}
-	go deleteExpiredSessions(ctx, db, log)
-	go closeCallsAtDeadline(ctx, db, log)
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -316,13 +322,18 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w (set PORTAL_ADDR to another address)", cfg.Addr, err)
-	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	log.Info("portal ready", "url", cfg.BaseURL.String(), "addr", ln.Addr().String(), "env", cfg.Env, "version", version)
+	// Background work once serving, and ended before the database closes.
+	jobsCtx, stopJobs := context.WithCancel(ctx)
+	var jobs sync.WaitGroup
+	defer func() {
+		stopJobs()
+		jobs.Wait()
+	}()
+	jobs.Go(func() { deleteExpiredSessions(jobsCtx, db, log) })
+	jobs.Go(func() { closeCallsAtDeadline(jobsCtx, db, log) })
 
 	select {
 	case err := <-served:
@@ -340,6 +351,19 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
+}
+
+// listen opens the portal's address, with a message that says what to do
+// when another program holds it.
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, fmt.Errorf("cannot listen on %s: another program is using that address; stop it, or set PORTAL_ADDR to another address (such as 127.0.0.1:8081)", addr)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w (set PORTAL_ADDR to another address)", addr, err)
+	}
+	return ln, nil
 }
 
 // deleteExpiredSessions clears ended sessions from the database every ten

@@ -351,3 +351,38 @@ func TestProductionRefusesUnsafeSettings(t *testing.T) {
 		}
 	}
 }
+
+// TestAddressTaken: with its address taken by another program, the portal
+// fails at once, before starting its database, migrating or seeding, and
+// says what to do.
+func TestAddressTaken(t *testing.T) {
+	t.Parallel()
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	dataDir := storagetest.NewDir(t) + "/var"
+	started := time.Now()
+	p := startPortal(t, []string{"PORTAL_DATA_DIR=" + dataDir, "PORTAL_ADDR=" + taken.Addr().String()}, "serve")
+	if code := p.wait(t, 30*time.Second); code != 1 {
+		t.Errorf("exit code %d, want 1", code)
+	}
+	if took := time.Since(started); took > 5*time.Second {
+		t.Errorf("the portal took %v to fail, want at once", took)
+	}
+	stderr := p.stderr.String()
+	for _, want := range []string{taken.Addr().String(), "another program is using that address", "PORTAL_ADDR"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr does not say %q:\n%s", want, stderr)
+		}
+	}
+	for _, unwanted := range []string{"migrat", "database", "WARN", "goroutine"} {
+		if strings.Contains(strings.ToLower(stderr), strings.ToLower(unwanted)) {
+			t.Errorf("stderr mentions %q: the portal did more than fail:\n%s", unwanted, stderr)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dataDir, "pg")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the private database was set up in %s/pg before the portal failed (stat: %v)", dataDir, err)
+	}
+}

@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os/user"
 	"slices"
 	"strings"
@@ -15,7 +13,7 @@ import (
 	"time"
 
 	"portal/forms"
-	"portal/templates"
+	"portal/handlers"
 )
 
 const usersUsage = `Usage:
@@ -115,9 +113,9 @@ func userMessage(err error) string {
 
 // englishMessages reads the English interface catalogue.
 func englishMessages() map[string]string {
-	m := map[string]string{}
-	if b, err := fs.ReadFile(templates.FS, "locales/en.json"); err == nil {
-		_ = json.Unmarshal(b, &m) // the catalogue test keeps it valid; without it, codes are shown
+	m, err := handlers.Messages(forms.English)
+	if err != nil {
+		return map[string]string{} // the catalogue test keeps it valid; without it, codes are shown
 	}
 	return m
 }

@@ -199,7 +199,7 @@ func (b *Browser) Screenshot(name string) string {
 	}
 	dir := b.t.TempDir()
 	if a, ok := b.t.(interface{ ArtifactDir() string }); ok {
-		dir = a.ArtifactDir()
+		dir = namedArtifactDir(a.ArtifactDir(), b.t.Name())
 	}
 	path := filepath.Join(dir, name+".png")
 	if err := os.WriteFile(path, png, 0o644); err != nil {
@@ -208,6 +208,23 @@ func (b *Browser) Screenshot(name string) string {
 	}
 	b.t.Logf("screenshot: %s", path)
 	return path
+}
+
+// namedArtifactDir returns a directory named for the test beside dir, the
+// one go test gave it, when that one is named only by a number (as
+// go1.26's -artifacts names every test's directory): screenshots then say
+// which test took them. A dir already under the test's name is kept.
+func namedArtifactDir(dir, test string) string {
+	parent := filepath.Dir(dir)
+	if filepath.Base(parent) != "_artifacts" {
+		return dir
+	}
+	named := filepath.Join(parent, strings.NewReplacer("/", "__", string(filepath.Separator), "__").Replace(test))
+	if err := os.MkdirAll(named, 0o755); err != nil {
+		return dir
+	}
+	_ = os.Remove(dir) // the numbered one, empty; a failure leaves an empty directory
+	return named
 }
 
 // Fatalf saves a screenshot of the page and logs its address and the

@@ -1,0 +1,321 @@
+package handlers
+
+import (
+	"archive/zip"
+	"bytes"
+	"compress/flate"
+	"context"
+	"hash/crc32"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"portal/forms"
+)
+
+// formFile is a file a form sends: the input's name, the file's name and content.
+type formFile struct{ field, name, content string }
+
+// postFiles posts values and files (several to an input when it repeats)
+// as a browser posts a form with files.
+func postFiles(t *testing.T, c *http.Client, target string, values url.Values, files ...formFile) response {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	for k, vs := range values {
+		for _, v := range vs {
+			if err := w.WriteField(k, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, f := range files {
+		fw, err := w.CreateFormFile(f.field, f.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(fw, f.content)
+	}
+	w.Close()
+	req, _ := http.NewRequestWithContext(context.Background(), "POST", target, &buf)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return response{resp.StatusCode, resp.Header, string(b)}
+}
+
+// zipPart is a part of an office document: its name and content, or
+// inflated bytes of zeros.
+type zipPart struct {
+	name    string
+	content string
+	zeros   int64
+}
+
+// officeFile writes a zip archive of the parts, compressed. Parts of
+// zeros are written as one compressed megabyte repeated (a deflate stream
+// of non-final blocks may be), so that a large one costs little to make.
+func officeFile(t testing.TB, parts ...zipPart) string {
+	t.Helper()
+	var buf bytes.Buffer
+	w := zip.NewWriter(&buf)
+	for _, p := range parts {
+		if p.zeros > 0 {
+			mb := make([]byte, 1<<20)
+			var chunk bytes.Buffer
+			fw, _ := flate.NewWriter(&chunk, flate.BestCompression)
+			fw.Write(mb)
+			fw.Flush()
+			n := int(p.zeros >> 20)
+			sum := uint32(0)
+			for range n {
+				sum = crc32.Update(sum, crc32.IEEETable, mb)
+			}
+			data := append(bytes.Repeat(chunk.Bytes(), n), 3, 0) // and an empty final block
+			f, err := w.CreateRaw(&zip.FileHeader{Name: p.name, Method: zip.Deflate, CRC32: sum,
+				CompressedSize64: uint64(len(data)), UncompressedSize64: uint64(n) << 20})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.Write(data)
+			continue
+		}
+		method := zip.Deflate
+		if p.name == "mimetype" || p.content == "" {
+			method = zip.Store // as OpenDocument requires of its mimetype
+		}
+		f, err := w.CreateHeader(&zip.FileHeader{Name: p.name, Method: method})
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(f, p.content)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
+}
+
+const docxTypes = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>`
+
+const docmTypes = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/><Override PartName="/word/document.xml" ContentType="application/vnd.ms-word.document.macroEnabled.main+xml"/></Types>`
+
+const wordDocument = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Good practice</w:t></w:r></w:p></w:body></w:document>`
+
+// docx is a Word document with the parts given after its own.
+func docx(t testing.TB, types string, more ...zipPart) string {
+	return officeFile(t, append([]zipPart{{name: "[Content_Types].xml", content: types}, {name: "word/document.xml", content: wordDocument}}, more...)...)
+}
+
+// TestAttachmentsRefused: what an office document hides, and too many
+// files at once, are refused at the question with a message; the rest of
+// the form is saved and no file is stored.
+func TestAttachmentsRefused(t *testing.T) {
+	base, cs := signedIn(t, "demo-fp-aut")
+	c := cs[0]
+	section := base + "/orgs/AUT/calls/" + demoCall("tourism-views").Key + "/good_practices"
+	pdf := "%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+	many := make([]zipPart, 0, 5001)
+	for i := range 5001 { // beyond maxZipEntries
+		many = append(many, zipPart{name: "word/media/p" + strconv.Itoa(i) + ".xml"})
+	}
+	big := "%PDF-1.4\n" + strings.Repeat("x", 99<<20/10-9) // 9.9 MB
+	for _, tc := range []struct {
+		name  string
+		files []formFile
+		want  string
+	}{
+		{"a .docm: Word with a VBA project", []formFile{{"u/good_practice_documents", "plan.docm",
+			docx(t, docmTypes, zipPart{name: "word/vbaProject.bin", content: "\xd0\xcf\x11\xe0 macros"})}},
+			"“plan.docm” contains macros"},
+		{"a VBA project under another content type", []formFile{{"u/good_practice_documents", "plan.docx",
+			docx(t, docxTypes, zipPart{name: "word/vbaProject.bin", content: "\xd0\xcf\x11\xe0 macros"})}},
+			"“plan.docx” contains macros"},
+		{"a macro-enabled content type, no project", []formFile{{"u/good_practice_documents", "plan.docx", docx(t, docmTypes)}},
+			"“plan.docx” contains macros"},
+		{"an OpenDocument text with Basic", []formFile{{"u/good_practice_documents", "plan.odt", officeFile(t,
+			zipPart{name: "mimetype", content: "application/vnd.oasis.opendocument.text"},
+			zipPart{name: "content.xml", content: "<office:document-content/>"},
+			zipPart{name: "Basic/Standard/Module1.xml", content: "<script:module/>"})}},
+			"“plan.odt” contains macros"},
+		{"a DOCX that inflates to 500 MB", []formFile{{"u/good_practice_documents", "bomb.docx",
+			docx(t, docxTypes, zipPart{name: "word/media/image1.bin", zeros: 500 << 20})}},
+			"“bomb.docx” unpacks to more than 100 MB"},
+		{"a DOCX of too many parts", []formFile{{"u/good_practice_documents", "parts.docx", docx(t, docxTypes, many...)}},
+			"“parts.docx” unpacks to more than 100 MB, or into too many parts"},
+		{"five 9.9 MB files in one save", []formFile{
+			{"u/good_practice_documents", "1.pdf", big}, {"u/good_practice_documents", "2.pdf", big}, {"u/good_practice_documents", "3.pdf", big},
+			{"u/good_practice_documents", "4.pdf", big}, {"u/good_practice_documents", "5.pdf", pdf}},
+			"send at most 3 files in one save"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			form := formOf(t, do(t, c, "GET", section, nil).body)
+			form.Set("q/good_practices", "Saved with "+tc.name+".")
+			r := postFiles(t, c, section, form, tc.files...)
+			if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, tc.want) {
+				t.Fatalf("%d, want 422 with %q\n%s", r.status, tc.want, r.body)
+			}
+			page := do(t, c, "GET", section, nil)
+			got := formOf(t, page.body)
+			if got.Get("q/good_practices") != "Saved with "+tc.name+"." || len(got["q/good_practice_documents"]) != 0 {
+				t.Errorf("after the refusal: %q, files %v", got.Get("q/good_practices"), got["q/good_practice_documents"])
+			}
+		})
+	}
+	// A plain Word document goes through.
+	form := formOf(t, do(t, c, "GET", section, nil).body)
+	r := postFiles(t, c, section, form, formFile{"u/good_practice_documents", "plan.docx", docx(t, docxTypes)})
+	if r.status != http.StatusSeeOther {
+		t.Errorf("a plain .docx: %d\n%s", r.status, r.body)
+	}
+}
+
+// TestAttachmentNames: the stored name carries the extension of what the
+// file is, and no format characters that make it read otherwise.
+func TestAttachmentNames(t *testing.T) {
+	base, cs := signedIn(t, "demo-fp-aut")
+	c := cs[0]
+	section := base + "/orgs/AUT/calls/" + demoCall("tourism-views").Key + "/good_practices"
+	pdf := "%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+	for _, tc := range []struct{ sent, content, want, wantType string }{
+		{"report.html", pdf, "report.pdf", "application/pdf"},
+		{"report", pdf, "report.pdf", "application/pdf"},
+		{"Report.PDF", pdf, "Report.PDF", "application/pdf"},
+		{"annex.pdf", docx(t, docxTypes), "annex.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+		{"invoice\u202efdp.exe", pdf, "invoicefdp.pdf", "application/pdf"},
+		{"plan\u200b\u2066 final\u2069\u200f.pdf", pdf, "plan final.pdf", "application/pdf"},
+	} {
+		form := formOf(t, do(t, c, "GET", section, nil).body)
+		delete(form, "q/good_practice_documents")
+		if r := postFiles(t, c, section, form, formFile{"u/good_practice_documents", tc.sent, tc.content}); r.status != http.StatusSeeOther {
+			t.Fatalf("%q: %d\n%s", tc.sent, r.status, r.body)
+		}
+		page := do(t, c, "GET", section, nil)
+		m := regexp.MustCompile(`<a href="(/orgs/AUT/files/\d+)">([^<]*)</a>`).FindStringSubmatch(page.body)
+		if m == nil || m[2] != tc.want {
+			t.Errorf("%q listed as %q, want %q", tc.sent, m, tc.want)
+			continue
+		}
+		r := do(t, c, "GET", base+m[1], nil)
+		if r.header.Get("Content-Type") != tc.wantType || !strings.Contains(r.header.Get("Content-Disposition"), `filename="`+tc.want+`"`) {
+			t.Errorf("%q downloaded as %s, %s", tc.sent, r.header.Get("Content-Type"), r.header.Get("Content-Disposition"))
+		}
+	}
+}
+
+// TestAttachmentQuota: the help states the bounds; a file beyond the
+// draft's quota is refused with the rest of the form saved; a file taken
+// out of the answer is deleted, which makes room again.
+func TestAttachmentQuota(t *testing.T) {
+	ts, s := startServer(t, nil)
+	s.opts.DraftFilesMaxBytes = 1 << 20
+	c := clientAs(t, ts.URL, "demo-fp-aut")
+	section := ts.URL + "/orgs/AUT/calls/" + demoCall("tourism-views").Key + "/good_practices"
+	pdf := "%PDF-1.4\n" + strings.Repeat("x", 600<<10)
+	page := do(t, c, "GET", section, nil)
+	if !strings.Contains(page.body, "Up to 10 MB per file and 3 files per save; all the files of this draft together up to 1 MB.") {
+		t.Error("the help does not state the bounds")
+	}
+	form := formOf(t, page.body)
+	if r := postFiles(t, c, section, form, formFile{"u/good_practice_documents", "first.pdf", pdf}); r.status != http.StatusSeeOther {
+		t.Fatalf("first file: %d\n%s", r.status, r.body)
+	}
+	page = do(t, c, "GET", section, nil)
+	first := regexp.MustCompile(`<a href="(/orgs/AUT/files/\d+)">first.pdf</a>`).FindStringSubmatch(page.body)
+	if first == nil {
+		t.Fatal("the first file is not listed")
+	}
+	form = formOf(t, page.body)
+	form.Set("q/good_practices", "Typed with the second file.")
+	r := postFiles(t, c, section, form, formFile{"u/good_practice_documents", "second.pdf", pdf})
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "“second.pdf” was not saved: all the files of this draft together may take up to 1 MB.") {
+		t.Fatalf("beyond the quota: %d\n%s", r.status, r.body)
+	}
+	page = do(t, c, "GET", section, nil)
+	if got := formOf(t, page.body); got.Get("q/good_practices") != "Typed with the second file." || len(got["q/good_practice_documents"]) != 1 {
+		t.Errorf("after the refused file: %v", got)
+	}
+	// Taking the first file out deletes it, and the second then fits.
+	form = formOf(t, page.body)
+	delete(form, "q/good_practice_documents")
+	if r := postFiles(t, c, section, form, formFile{"u/good_practice_documents", "second.pdf", pdf}); r.status != http.StatusSeeOther {
+		t.Fatalf("replacing the file: %d\n%s", r.status, r.body)
+	}
+	if r := do(t, c, "GET", ts.URL+first[1], nil); r.status != http.StatusNotFound {
+		t.Errorf("the file taken out: %d, want 404", r.status)
+	}
+	if page = do(t, c, "GET", section, nil); !strings.Contains(page.body, ">second.pdf</a>") || strings.Contains(page.body, ">first.pdf</a>") {
+		t.Error("second.pdf is not the file listed")
+	}
+}
+
+// FuzzZipDirectory: walking a zip's central directory never panics, and
+// what it counts is what archive/zip reads, so that the bounds checked
+// before storing are the bounds of what a reader of the file sees.
+func FuzzZipDirectory(f *testing.F) {
+	f.Add([]byte(docx(f, docxTypes)))
+	f.Add([]byte(docx(f, docmTypes, zipPart{name: "word/vbaProject.bin", content: "macros"})))
+	f.Add([]byte(officeFile(f, zipPart{name: "mimetype", content: "application/vnd.oasis.opendocument.text"}, zipPart{name: "a"}, zipPart{name: "b"})))
+	f.Add([]byte("PK\x05\x06\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		l, ok := zipDirectory(data)
+		checkArchive(data)
+		if !ok || l.entries > maxZipEntries {
+			return
+		}
+		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			return
+		}
+		var inflated uint64
+		for _, f := range zr.File {
+			inflated += min(f.UncompressedSize64, 1<<40)
+		}
+		if len(zr.File) != l.entries || inflated != l.inflated {
+			t.Errorf("walked %d entries of %d bytes; archive/zip reads %d of %d", l.entries, l.inflated, len(zr.File), inflated)
+		}
+	})
+}
+
+// TestOfficeBinaryMacros: an Office 97-2003 file (a compound file) with a
+// VBA project is refused; one without is accepted, for a question that
+// accepts such files.
+func TestOfficeBinaryMacros(t *testing.T) {
+	q := &forms.Question{Key: "d", Kind: forms.Attachment, MaxBytes: 1 << 20, Accept: []string{"application/x-ole-storage"}}
+	ole := "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + strings.Repeat("\x00", 504)
+	for _, tc := range []struct{ name, content, wantErr string }{
+		{"plain.doc", ole + "R\x00o\x00o\x00t\x00", ""},
+		{"macros.doc", ole + "_\x00V\x00B\x00A\x00_\x00P\x00R\x00O\x00J\x00E\x00C\x00T\x00", "input.file.macro"},
+	} {
+		var body bytes.Buffer
+		w := multipart.NewWriter(&body)
+		fw, _ := w.CreateFormFile("u/d", tc.name)
+		io.WriteString(fw, tc.content)
+		w.Close()
+		form, err := multipart.NewReader(&body, w.Boundary()).ReadForm(maxFormMemory)
+		if err != nil {
+			t.Fatal(err)
+		}
+		up, ierr := readUpload(q, form.File["u/d"][0])
+		switch {
+		case tc.wantErr == "" && ierr != nil:
+			t.Errorf("%s refused: %s", tc.name, ierr.id)
+		case tc.wantErr == "" && up.ContentType != "application/x-ole-storage":
+			t.Errorf("%s stored as %q", tc.name, up.ContentType)
+		case tc.wantErr != "" && (ierr == nil || ierr.id != tc.wantErr):
+			t.Errorf("%s: %v, want %s", tc.name, ierr, tc.wantErr)
+		}
+		form.RemoveAll()
+	}
+}
