@@ -273,13 +273,11 @@ type Edit struct {
 	Uploads []Upload
 	// FileQuota, when above 0 and the edit uploads files, is the most the
 	// files the draft holds may weigh together after the save; a save
-	// beyond it writes nothing and fails with KindInvalid and the message
-	// FileQuotaExceeded.
+	// beyond it writes nothing and fails with ErrFileQuota.
 	FileQuota int64
 }
 
-// FileQuotaExceeded is the message of the error of a save whose uploads
-// would take the draft's files beyond Edit.FileQuota.
+// FileQuotaExceeded is the message of ErrFileQuota.
 const FileQuotaExceeded = "file quota exceeded"
 
 // Change is one field written by a save: its content before and after, as

@@ -51,6 +51,18 @@ type Error struct {
 	Err     error             // the cause, for logs
 }
 
+// Errors a caller tells apart with errors.Is. Wrapped with their cause
+// (fmt.Errorf("…: %w", ErrSubmitted)), they still answer KindOf and
+// MessageOf as any *Error.
+var (
+	// ErrSubmitted: the draft's answers are submitted or accepted, so they
+	// cannot change (KindConflict).
+	ErrSubmitted = &Error{Kind: KindConflict, Message: "submitted"}
+	// ErrFileQuota: a save's uploads would take the draft's files beyond
+	// Edit.FileQuota (KindInvalid).
+	ErrFileQuota = &Error{Kind: KindInvalid, Message: FileQuotaExceeded}
+)
+
 func (e *Error) Error() string {
 	switch {
 	case e.Err != nil && e.Message != "":

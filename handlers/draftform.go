@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -332,7 +333,7 @@ func (s *Server) saveForm(ctx context.Context, dc *draftContext, in *formInput, 
 	quota := s.draftFileQuota()
 	in.edit.FileQuota = quota
 	res, err := s.store.SaveDraft(ctx, dc.call, dc.ref, in.edit, actor)
-	if len(in.edit.Uploads) == 0 || forms.KindOf(err) != forms.KindInvalid || forms.MessageOf(err) != forms.FileQuotaExceeded {
+	if len(in.edit.Uploads) == 0 || !errors.Is(err, forms.ErrFileQuota) {
 		return res, err
 	}
 	for _, up := range in.edit.Uploads {

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -163,7 +164,7 @@ func (s *Server) saveSection(c *gin.Context) error {
 	readUploads(c, dc.section, &in)
 	ctx := c.Request.Context()
 	res, err := s.saveForm(ctx, &dc, &in, s.actor(c))
-	if forms.KindOf(err) == forms.KindConflict && forms.MessageOf(err) == "submitted" {
+	if errors.Is(err, forms.ErrSubmitted) {
 		// Submitted meanwhile: nothing is written; the page keeps what was typed.
 		if auto {
 			c.JSON(http.StatusConflict, autosaveReply{Status: "locked", Message: base.T("draft.saved.locked")})

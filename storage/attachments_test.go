@@ -3,6 +3,7 @@ package storage_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -128,8 +129,8 @@ func TestFileQuota(t *testing.T) {
 	a := res.Files[0].ID
 	_, err = s.SaveDraft(ctx, c, aut, edit(1, "Two.", []int64{a}, upload("b.pdf", pdfOf(500))), act)
 	wantKind(t, "beyond the quota", err, forms.KindInvalid)
-	if forms.MessageOf(err) != forms.FileQuotaExceeded {
-		t.Errorf("message %q, want %q", forms.MessageOf(err), forms.FileQuotaExceeded)
+	if forms.MessageOf(err) != forms.FileQuotaExceeded || !errors.Is(err, forms.ErrFileQuota) {
+		t.Errorf("%v: message %q, want %q, and forms.ErrFileQuota", err, forms.MessageOf(err), forms.FileQuotaExceeded)
 	}
 	dr, _ := s.Draft(ctx, c, aut)
 	if dr.Version != 1 || len(dr.Files) != 1 || dr.Answers.Values["views"].Text != "One." {

@@ -214,9 +214,10 @@ func (s *Store) Attachment(ctx context.Context, orgID, id int64) (forms.FileInfo
 // decide. A save that changes nothing writes nothing but its uploads.
 //
 // Errors: forms.KindInvalid when e.Base is a version the draft never had or
-// the edit names a file that is not the draft's; KindConflict with the
-// message "submitted" when the answers are submitted or accepted and so
-// cannot change; KindUnavailable when the database is down.
+// the edit names a file that is not the draft's; forms.ErrSubmitted when
+// the answers are submitted or accepted and so cannot change;
+// forms.ErrFileQuota when the uploads would take the draft's files beyond
+// e.FileQuota; KindUnavailable when the database is down.
 func (s *Store) SaveDraft(ctx context.Context, call forms.Call, org forms.OrganizationRef, e forms.Edit, actor forms.Actor) (forms.SaveResult, error) {
 	var res forms.SaveResult
 	what := "save draft " + call.Key + "/" + org.Code
@@ -235,7 +236,7 @@ func (s *Store) SaveDraft(ctx context.Context, call forms.Call, org forms.Organi
 		}
 		res.Version = version
 		if !forms.SubmissionState(state).Editable() {
-			return &forms.Error{Kind: forms.KindConflict, Message: "submitted", Err: fmt.Errorf("draft %d is %s", draftID, state)}
+			return fmt.Errorf("storage: %s: draft %d is %s: %w", what, draftID, state, forms.ErrSubmitted)
 		}
 		if e.Base < 0 || e.Base > version {
 			return forms.Errorf(forms.KindInvalid, "the form is of version %d; the draft is at version %d", e.Base, version)
@@ -278,8 +279,7 @@ func (s *Store) SaveDraft(ctx context.Context, call forms.Call, org forms.Organi
 				return classify(fmt.Errorf("storage: %s: file quota: %w", what, err))
 			}
 			if total > e.FileQuota {
-				return &forms.Error{Kind: forms.KindInvalid, Message: forms.FileQuotaExceeded,
-					Err: fmt.Errorf("draft %d would hold %d bytes of files, above %d", draftID, total, e.FileQuota)}
+				return fmt.Errorf("storage: %s: draft %d would hold %d bytes of files, above %d: %w", what, draftID, total, e.FileQuota, forms.ErrFileQuota)
 			}
 		}
 		if len(res.Changes) == 0 && len(res.Conflicts) == 0 && len(files) == 0 {

@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"errors"
 	"reflect"
 	"strings"
 	"sync"
@@ -68,6 +69,9 @@ func TestSubmissionLife(t *testing.T) {
 	// Frozen: the draft cannot change, by any route of the store.
 	_, err = saveViews(t, s, c, aut, 1, "Changed after submitting.")
 	wantKind(t, "saving a submitted draft", err, forms.KindConflict)
+	if !errors.Is(err, forms.ErrSubmitted) {
+		t.Errorf("saving a submitted draft: %v, not forms.ErrSubmitted", err)
+	}
 	for _, sql := range []string{`UPDATE submission_answers SET answer = '{}'`, `DELETE FROM submission_versions`,
 		`UPDATE submission_versions SET checksum = repeat('0', 64)`, `TRUNCATE submission_versions CASCADE`} {
 		if _, err := db.ExecContext(ctx, sql); err == nil || !strings.Contains(err.Error(), "cannot be changed") {
