@@ -61,6 +61,12 @@ var (
 	// ErrFileQuota: a save's uploads would take the draft's files beyond
 	// Edit.FileQuota (KindInvalid).
 	ErrFileQuota = &Error{Kind: KindInvalid, Message: FileQuotaExceeded}
+	// ErrConstraint marks a value the database refused by a constraint
+	// (a data exception or an integrity violation) that no store method
+	// mapped on purpose: the domain's checks should have stopped it first,
+	// so it is the portal's bug, logged as an error, though the user is
+	// told, as for any invalid input, that the request could not be taken.
+	ErrConstraint = errors.New("a value the database's constraints refuse")
 )
 
 func (e *Error) Error() string {

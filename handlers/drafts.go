@@ -180,6 +180,7 @@ func (s *Server) saveSection(c *gin.Context) error {
 	}
 	if err != nil {
 		if auto && forms.KindOf(err) == forms.KindInvalid {
+			s.logFailure(c, err, http.StatusBadRequest)
 			c.JSON(http.StatusBadRequest, autosaveReply{Status: "invalid", Message: base.T("draft.autosave.failed")})
 			return nil
 		}

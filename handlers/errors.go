@@ -95,6 +95,21 @@ type messagePage struct {
 	ActionURL, ActionText string // an optional way forward besides the home page
 }
 
+// logFailure logs a request's failure as it deserves: at error level what
+// answers 5xx and what the database refused by a constraint (a bug: see
+// forms.ErrConstraint), at debug level a refusal of the user's request.
+func (s *Server) logFailure(c *gin.Context, err error, status int) {
+	kind := forms.KindOf(err)
+	switch {
+	case status >= 500:
+		s.log.ErrorContext(c.Request.Context(), "request failed", "err", err, "kind", kind.String(), "request_id", requestIDOf(c))
+	case errors.Is(err, forms.ErrConstraint):
+		s.log.ErrorContext(c.Request.Context(), "request refused by a database constraint", "err", err, "kind", kind.String(), "request_id", requestIDOf(c))
+	default:
+		s.log.DebugContext(c.Request.Context(), "request refused", "err", err, "kind", kind.String(), "request_id", requestIDOf(c))
+	}
+}
+
 // renderError logs err as its kind deserves and shows the user the error
 // page for its kind: never the error's text, a stack or SQL.
 func (s *Server) renderError(c *gin.Context, err error) {
@@ -110,12 +125,7 @@ func (s *Server) renderError(c *gin.Context, err error) {
 	}
 	kind := forms.KindOf(err)
 	status := statusOf(kind)
-	switch {
-	case status >= 500:
-		s.log.ErrorContext(c.Request.Context(), "request failed", "err", err, "kind", kind.String(), "request_id", requestIDOf(c))
-	default:
-		s.log.DebugContext(c.Request.Context(), "request refused", "err", err, "kind", kind.String(), "request_id", requestIDOf(c))
-	}
+	s.logFailure(c, err, status)
 	if c.Writer.Written() {
 		c.Abort() // a response is under way; the log is all we can do
 		return

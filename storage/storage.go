@@ -115,7 +115,7 @@ func classify(err error) error {
 		case pqErr.Code == "23505": // unique_violation
 			return forms.Wrap(forms.KindConflict, err, "")
 		case pqErr.Code.Class() == "23", pqErr.Code.Class() == "22": // integrity, data exception
-			return forms.Wrap(forms.KindInvalid, err, "")
+			return forms.Wrap(forms.KindInvalid, fmt.Errorf("%w: %w", forms.ErrConstraint, err), "")
 		}
 		return err
 	}
