@@ -4,12 +4,10 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/flate"
-	"context"
 	"hash/crc32"
 	"io"
 	"mime/multipart"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -17,41 +15,6 @@ import (
 
 	"portal/forms"
 )
-
-// formFile is a file a form sends: the input's name, the file's name and content.
-type formFile struct{ field, name, content string }
-
-// postFiles posts values and files (several to an input when it repeats)
-// as a browser posts a form with files.
-func postFiles(t *testing.T, c *http.Client, target string, values url.Values, files ...formFile) response {
-	t.Helper()
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	for k, vs := range values {
-		for _, v := range vs {
-			if err := w.WriteField(k, v); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	for _, f := range files {
-		fw, err := w.CreateFormFile(f.field, f.name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.WriteString(fw, f.content)
-	}
-	w.Close()
-	req, _ := http.NewRequestWithContext(context.Background(), "POST", target, &buf)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return response{resp.StatusCode, resp.Header, string(b)}
-}
 
 // zipPart is a part of an office document: its name and content, or
 // inflated bytes of zeros.

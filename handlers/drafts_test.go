@@ -397,9 +397,13 @@ func TestDraftAccess(t *testing.T) {
 	}
 }
 
-// multipartForm encodes values and files as a browser posts a form with
-// files; files maps an input's name to a file name and its content.
-func multipartForm(t *testing.T, values url.Values, files map[string][2]string) (io.Reader, string) {
+// formFile is a file a form sends: the input's name, the file's name and content.
+type formFile struct{ field, name, content string }
+
+// multipartBody encodes values and files (several to an input when it
+// repeats) as a browser posts a form with files, and returns the body
+// with its content type.
+func multipartBody(t testing.TB, values url.Values, files ...formFile) (*bytes.Buffer, string) {
 	t.Helper()
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
@@ -410,22 +414,22 @@ func multipartForm(t *testing.T, values url.Values, files map[string][2]string) 
 			}
 		}
 	}
-	for k, f := range files {
-		fw, err := w.CreateFormFile(k, f[0])
+	for _, f := range files {
+		fw, err := w.CreateFormFile(f.field, f.name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		io.WriteString(fw, f[1])
+		io.WriteString(fw, f.content)
 	}
 	w.Close()
 	return &buf, w.FormDataContentType()
 }
 
-// postMultipart posts values and files to target as a browser posts a
-// form with files.
-func postMultipart(t *testing.T, c *http.Client, target string, values url.Values, files map[string][2]string) response {
+// postFiles posts values and files to target as a browser posts a form
+// with files.
+func postFiles(t *testing.T, c *http.Client, target string, values url.Values, files ...formFile) response {
 	t.Helper()
-	body, ct := multipartForm(t, values, files)
+	body, ct := multipartBody(t, values, files...)
 	req, _ := http.NewRequestWithContext(context.Background(), "POST", target, body)
 	req.Header.Set("Content-Type", ct)
 	resp, err := c.Do(req)
@@ -435,6 +439,17 @@ func postMultipart(t *testing.T, c *http.Client, target string, values url.Value
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return response{resp.StatusCode, resp.Header, string(b)}
+}
+
+// postMultipart is postFiles with one file per input: files maps an
+// input's name to a file name and its content.
+func postMultipart(t *testing.T, c *http.Client, target string, values url.Values, files map[string][2]string) response {
+	t.Helper()
+	var fs []formFile
+	for k, f := range files {
+		fs = append(fs, formFile{k, f[0], f[1]})
+	}
+	return postFiles(t, c, target, values, fs...)
 }
 
 func TestDraftAttachments(t *testing.T) {

@@ -39,18 +39,7 @@ func TestDatabaseOutage(t *testing.T) {
 	}
 	cluster := start(0)
 	t.Cleanup(func() { stop(cluster) })
-	if err := cluster.CreateDatabase(ctx, "portal"); err != nil {
-		t.Fatal(err)
-	}
-	store, err := storage.Open(ctx, cluster.URL("portal"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	if err := store.Migrate(ctx, quiet); err != nil {
-		t.Fatal(err)
-	}
-	s := newServerWith(t, "http://127.0.0.1:8080", store)
+	s := newServerWith(t, "http://127.0.0.1:8080", migratedStore(t, cluster))
 
 	if r := get(t, s, "/readyz"); r.status != http.StatusOK {
 		t.Fatalf("/readyz before the outage: %d", r.status)
@@ -108,18 +97,7 @@ func TestReadyAfterDatabaseRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cluster.Stop(context.Background()) })
-	if err := cluster.CreateDatabase(ctx, "portal"); err != nil {
-		t.Fatal(err)
-	}
-	store, err := storage.Open(ctx, cluster.URL("portal"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	if err := store.Migrate(ctx, quiet); err != nil {
-		t.Fatal(err)
-	}
-	s := newServerWith(t, "http://127.0.0.1:8080", store)
+	s := newServerWith(t, "http://127.0.0.1:8080", migratedStore(t, cluster))
 
 	// Requests at once leave the pool holding idle connections.
 	var wg sync.WaitGroup
@@ -243,4 +221,23 @@ func (p *resetProxy) relay(client *net.TCPConn, target string) {
 			return
 		}
 	}
+}
+
+// migratedStore makes the portal's database on cluster, migrated, and
+// opens a store on it, closed when the test ends.
+func migratedStore(t *testing.T, cluster *pgcluster.Cluster) *storage.Store {
+	t.Helper()
+	ctx := context.Background()
+	if err := cluster.CreateDatabase(ctx, "portal"); err != nil {
+		t.Fatal(err)
+	}
+	store, err := storage.Open(ctx, cluster.URL("portal"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	if err := store.Migrate(ctx, quiet); err != nil {
+		t.Fatal(err)
+	}
+	return store
 }

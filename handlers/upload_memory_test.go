@@ -1,9 +1,8 @@
 package handlers
 
 import (
-	"bytes"
-	"mime/multipart"
 	"net/http/httptest"
+	"net/url"
 	"runtime"
 	"strings"
 	"testing"
@@ -13,17 +12,11 @@ import (
 // does, with maxFormMemory) puts them in a temporary file, allocating a
 // fraction of their size (with 8 MB, as before, it allocated 96 MB).
 func TestUploadFormMemory(t *testing.T) {
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	w.WriteField("end", "1")
 	file := "%PDF-1.4\n" + strings.Repeat("x", 99<<20/10-9)
-	for _, name := range []string{"1.pdf", "2.pdf", "3.pdf"} {
-		fw, _ := w.CreateFormFile("u/documents", name)
-		fw.Write([]byte(file))
-	}
-	w.Close()
-	req := httptest.NewRequest("POST", "/", &body)
-	req.Header.Set("Content-Type", w.FormDataContentType())
+	body, ct := multipartBody(t, url.Values{"end": {"1"}},
+		formFile{"u/documents", "1.pdf", file}, formFile{"u/documents", "2.pdf", file}, formFile{"u/documents", "3.pdf", file})
+	req := httptest.NewRequest("POST", "/", body)
+	req.Header.Set("Content-Type", ct)
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)

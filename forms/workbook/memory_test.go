@@ -23,11 +23,9 @@ import (
 // whatever the file (docs/workbooks.md).
 const heapBound = 64 << 20
 
-// statisticsWorkbook is the portal's own workbook of the statistics
-// questionnaire, every table cell filled, and its layout.
-func statisticsWorkbook(tb testing.TB, note string) ([]byte, *layout) {
-	tb.Helper()
-	q, _ := library(tb).Latest("crime-statistics")
+// filledCells is every table cell of q for the test's years, each with
+// the figure 12,345 and note.
+func filledCells(q *forms.Questionnaire, note string) forms.Answers {
 	full := forms.Answers{Cells: map[forms.CellRef]forms.Cell{}}
 	for _, sec := range q.Sections {
 		for _, qq := range sec.Questions {
@@ -43,6 +41,15 @@ func statisticsWorkbook(tb testing.TB, note string) ([]byte, *layout) {
 			}
 		}
 	}
+	return full
+}
+
+// statisticsWorkbook is the portal's own workbook of the statistics
+// questionnaire, every table cell filled, and its layout.
+func statisticsWorkbook(tb testing.TB, note string) ([]byte, *layout) {
+	tb.Helper()
+	q, _ := library(tb).Latest("crime-statistics")
+	full := filledCells(q, note)
 	var buf bytes.Buffer
 	if err := Write(&buf, Options{Questionnaire: q, Years: years, Lang: forms.English, Org: "AUT", Call: "c", Texts: texts(forms.English), Answers: full}); err != nil {
 		tb.Fatal(err)

@@ -282,21 +282,7 @@ func FuzzRead(f *testing.F) {
 
 func BenchmarkWorkbook(b *testing.B) {
 	q, _ := library(b).Latest("crime-statistics")
-	full := forms.Answers{Cells: map[forms.CellRef]forms.Cell{}}
-	for _, sec := range q.Sections {
-		for _, qq := range sec.Questions {
-			if qq.Table == nil {
-				continue
-			}
-			for _, row := range qq.Table.Rows {
-				for _, y := range years {
-					for _, col := range q.Columns(qq.Table) {
-						full.Cells[forms.CellRef{Question: qq.Key, Row: row.Key, Year: y, Category: col}] = forms.Cell{State: forms.CellValue, Value: 12345}
-					}
-				}
-			}
-		}
-	}
+	full := filledCells(q, "")
 	o := Options{Questionnaire: q, Years: years, Lang: forms.English, Texts: texts(forms.English), Answers: full}
 	var file bytes.Buffer
 	if err := Write(&file, o); err != nil {
