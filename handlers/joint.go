@@ -21,6 +21,10 @@ import (
 // Member States.
 const maxJointStates = 200
 
+// maxJointText bounds the text of the form's list of States: 200 codes
+// and their separators fit with room.
+const maxJointText = 2000
+
 // jointForm is the tracking page's form that adds to a record, with what
 // was typed and each problem when it is refused.
 type jointForm struct {
@@ -99,10 +103,16 @@ func (s *Server) recordJoint(c *gin.Context) error {
 		return err
 	}
 	f := jointForm{Organization: strings.ToUpper(strings.TrimSpace(c.PostForm("organization"))), States: c.PostForm("states")}
-	if len(f.States) > 2000 {
-		f.States = f.States[:2000]
+	// A list longer than 200 codes can be is refused, not cut short: a
+	// list cut would record fewer States than typed, unsaid. What comes
+	// back in the box is bounded.
+	var codes []string
+	ok := false
+	if len(f.States) <= maxJointText {
+		codes, ok = jointStatesOf(f.States)
+	} else {
+		f.States = strings.ToValidUTF8(f.States[:maxJointText], "")
 	}
-	codes, ok := jointStatesOf(f.States)
 	if !ok {
 		return s.renderTracking(c, call, f, map[string]string{forms.JointFieldStates: "joint.invalid.many"}, http.StatusUnprocessableEntity)
 	}

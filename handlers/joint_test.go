@@ -104,6 +104,8 @@ func TestJointAnswers(t *testing.T) {
 		{"UNTOURISM", "bel EU, XYZ", []string{"BEL: another organization already answers for this State", "EU is not a Member State",
 			"XYZ is not the code of a State", `value="bel EU, XYZ"`, `aria-invalid="true"`}},
 		{"UNTOURISM", "", []string{"Enter the code of at least one Member State"}},
+		// Too long a list is refused, not cut short to the States that fit.
+		{"UNTOURISM", "ESP" + strings.Repeat(" ", 2000) + "PRT", []string{"Enter at most 200 State codes."}},
 	} {
 		r = do(t, analyst, "POST", tracking+"/joint", url.Values{"organization": {c.org}, "states": {c.states}})
 		if r.status != http.StatusUnprocessableEntity {
