@@ -34,32 +34,29 @@ const (
 // user. It never queues: an upload beyond the limit is refused at once,
 // with a page asking to try again in a moment.
 type uploadGate struct {
-	all   chan struct{}
 	mu    sync.Mutex
-	users map[int64]int
+	max   int           // uploads read at once in the portal
+	n     int           // uploads being read
+	users map[int64]int // uploads being read, by user
 }
 
-func newUploadGate(all int) *uploadGate {
-	return &uploadGate{all: make(chan struct{}, all), users: map[int64]int{}}
+func newUploadGate(max int) *uploadGate {
+	return &uploadGate{max: max, users: map[int64]int{}}
 }
 
 // enter lets an upload of user in, or says false; done ends it.
 func (g *uploadGate) enter(user int64) (done func(), ok bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.users[user] >= uploadsAtOnceForUser {
+	if g.n >= g.max || g.users[user] >= uploadsAtOnceForUser {
 		return nil, false
 	}
-	select {
-	case g.all <- struct{}{}:
-	default:
-		return nil, false
-	}
+	g.n++
 	g.users[user]++
 	return func() {
 		g.mu.Lock()
 		defer g.mu.Unlock()
-		<-g.all
+		g.n--
 		if g.users[user]--; g.users[user] <= 0 {
 			delete(g.users, user)
 		}

@@ -49,10 +49,13 @@
   var saved = {}; // field: {sig, version} as last saved, or as loaded
   (function () { var now = fields(); Object.keys(now).forEach(function (f) { saved[f] = { sig: now[f].sig, version: loaded }; }); }());
   function savedOf(f) { return saved[f] || { sig: "", version: loaded }; }
+  // changes are the fields whose content differs from what was last saved
+  // (a field may have left the form: every box of a choice unticked).
   function changes() {
-    var now = fields(), out = [];
+    var now = fields(), seen = {}, out = [];
     Object.keys(now).concat(Object.keys(saved)).forEach(function (f) {
-      if (out.some(function (c) { return c.field === f; })) { return; }
+      if (seen[f]) { return; }
+      seen[f] = true;
       var g = now[f] || { entries: [], sig: "" };
       if (g.sig !== savedOf(f).sig) { out.push({ field: f, entries: g.entries, sig: g.sig }); }
     });
