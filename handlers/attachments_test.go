@@ -223,34 +223,6 @@ func TestAttachmentQuota(t *testing.T) {
 	}
 }
 
-// FuzzZipDirectory: walking a zip's central directory never panics, and
-// what it counts is what archive/zip reads, so that the bounds checked
-// before storing are the bounds of what a reader of the file sees.
-func FuzzZipDirectory(f *testing.F) {
-	f.Add([]byte(docx(f, docxTypes)))
-	f.Add([]byte(docx(f, docmTypes, zipPart{name: "word/vbaProject.bin", content: "macros"})))
-	f.Add([]byte(officeFile(f, zipPart{name: "mimetype", content: "application/vnd.oasis.opendocument.text"}, zipPart{name: "a"}, zipPart{name: "b"})))
-	f.Add([]byte("PK\x05\x06\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		l, ok := zipDirectory(data)
-		checkArchive(data)
-		if !ok || l.entries > maxZipEntries {
-			return
-		}
-		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-		if err != nil {
-			return
-		}
-		var inflated uint64
-		for _, f := range zr.File {
-			inflated += min(f.UncompressedSize64, 1<<40)
-		}
-		if len(zr.File) != l.entries || inflated != l.inflated {
-			t.Errorf("walked %d entries of %d bytes; archive/zip reads %d of %d", l.entries, l.inflated, len(zr.File), inflated)
-		}
-	})
-}
-
 // TestOfficeBinaryMacros: an Office 97-2003 file (a compound file) with a
 // VBA project is refused; one without is accepted, for a question that
 // accepts such files.

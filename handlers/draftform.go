@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -20,6 +19,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"portal/forms"
+	"portal/forms/archive"
 )
 
 // A section's form names its inputs after the draft's field keys (see
@@ -495,14 +495,14 @@ func withExtension(name string, mt *mimetype.MIME) string {
 // content type (.docm, .xlsm, .pptm and their templates), or the Basic and
 // script libraries of an OpenDocument file.
 func checkArchive(data []byte) string {
-	dir, ok := zipDirectory(data)
+	dir, ok := archive.Walk(data, maxZipEntries)
 	if !ok {
 		return "input.file.unreadable"
 	}
-	if dir.entries > maxZipEntries || dir.inflated > maxInflatedBytes {
+	if dir.Entries > maxZipEntries || dir.Inflated > maxInflatedBytes {
 		return "input.file.inflated"
 	}
-	if dir.macros {
+	if dir.Macros {
 		return "input.file.macro"
 	}
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
@@ -531,112 +531,6 @@ func checkArchive(data []byte) string {
 		}
 	}
 	return ""
-}
-
-// zipListing is what checkArchive learns from a zip's central directory.
-type zipListing struct {
-	entries  int
-	inflated uint64 // the parts' uncompressed sizes, added up
-	macros   bool   // a part that holds macros
-}
-
-// zipDirectory walks a zip's central directory without allocating per
-// entry (so that a directory of a million entries costs no memory): the
-// end record names the directory, which must sit right before it and hold
-// exactly the entries it declares, so that archive/zip reads the same.
-// Sizes of ZIP64 entries are read from their extra field.
-func zipDirectory(data []byte) (zipListing, bool) {
-	var l zipListing
-	const endLen = 22
-	end := -1
-	for i := len(data) - endLen; i >= 0 && i >= len(data)-endLen-0xffff; i-- {
-		// As archive/zip does: the last record whose comment fits.
-		if string(data[i:i+4]) == "PK\x05\x06" && i+endLen+int(binary.LittleEndian.Uint16(data[i+20:])) <= len(data) {
-			end = i
-			break
-		}
-	}
-	if end < 0 {
-		return l, false
-	}
-	count := uint64(binary.LittleEndian.Uint16(data[end+10:]))
-	size := uint64(binary.LittleEndian.Uint32(data[end+12:]))
-	offset := uint64(binary.LittleEndian.Uint32(data[end+16:]))
-	dirEnd := uint64(end)
-	if count == 0xffff || size == 0xffffffff || offset == 0xffffffff {
-		// ZIP64: a locator right before the end record names the ZIP64 end record.
-		loc := end - 20
-		if loc < 0 || string(data[loc:loc+4]) != "PK\x06\x07" {
-			return l, false
-		}
-		at := binary.LittleEndian.Uint64(data[loc+8:])
-		if at > uint64(loc) || uint64(loc)-at < 56 || string(data[at:at+4]) != "PK\x06\x06" {
-			return l, false
-		}
-		count = binary.LittleEndian.Uint64(data[at+32:])
-		size = binary.LittleEndian.Uint64(data[at+40:])
-		offset = binary.LittleEndian.Uint64(data[at+48:])
-		dirEnd = at
-	}
-	if size > dirEnd || offset != dirEnd-size {
-		return l, false // data before the archive, or a directory elsewhere
-	}
-	if count > maxZipEntries {
-		l.entries = int(min(count, 1<<30))
-		return l, true
-	}
-	p, stop := offset, dirEnd
-	for range count {
-		if p+46 > stop || string(data[p:p+4]) != "PK\x01\x02" {
-			return l, false
-		}
-		h := data[p : p+46]
-		inflated := uint64(binary.LittleEndian.Uint32(h[24:]))
-		nameLen := uint64(binary.LittleEndian.Uint16(h[28:]))
-		extraLen := uint64(binary.LittleEndian.Uint16(h[30:]))
-		commentLen := uint64(binary.LittleEndian.Uint16(h[32:]))
-		next := p + 46 + nameLen + extraLen + commentLen
-		if next > stop {
-			return l, false
-		}
-		name := data[p+46 : p+46+nameLen]
-		if inflated == 0xffffffff {
-			// The ZIP64 extra field (0x0001) starts with the uncompressed size.
-			extra := data[p+46+nameLen : p+46+nameLen+extraLen]
-			found := false
-			for len(extra) >= 4 {
-				id, n := binary.LittleEndian.Uint16(extra), int(binary.LittleEndian.Uint16(extra[2:]))
-				if 4+n > len(extra) {
-					break
-				}
-				if id == 1 && n >= 8 {
-					inflated, found = binary.LittleEndian.Uint64(extra[4:]), true
-					break
-				}
-				extra = extra[4+n:]
-			}
-			if !found {
-				return l, false
-			}
-		}
-		l.entries++
-		l.inflated += min(inflated, 1<<40)
-		if macroPart(string(name)) {
-			l.macros = true
-		}
-		p = next
-	}
-	if p != stop {
-		return l, false // more entries than the end record declares
-	}
-	return l, true
-}
-
-// macroPart reports whether a part of an office document holds macros: a
-// VBA project (Office), or Basic or script libraries (OpenDocument).
-func macroPart(name string) bool {
-	name = strings.ToLower(strings.ReplaceAll(name, "\\", "/"))
-	return path.Base(name) == "vbaproject.bin" || strings.HasPrefix(name, "basic/") || strings.HasPrefix(name, "scripts/")
 }
 
 // accepts reports whether the sniffed type is one of accept ("type/subtype"
