@@ -362,3 +362,48 @@ func TestReadRowsBloated(t *testing.T) {
 		t.Errorf("the heap grew by %d MB; the bound is %d MB", peak>>20, heapBound>>20)
 	}
 }
+
+// TestManyParts: a workbook of the portal's with ninety thousand empty
+// parts added (9.5 MB zipped, inside the upload limit) is refused from its
+// zip directory, before archive/zip or excelize list every part, within
+// the heap bound (it was accepted after allocating 186 MB; now 23 MB, most
+// of it the upload read into memory).
+func TestManyParts(t *testing.T) {
+	data, _ := statisticsWorkbook(t, "")
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(zr.File) > maxParts/10 {
+		t.Fatalf("the portal's own workbook has %d parts: maxParts (%d) leaves too little room", len(zr.File), maxParts)
+	}
+	var buf bytes.Buffer
+	w := zip.NewWriter(&buf)
+	for _, f := range zr.File {
+		if err := w.Copy(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 90_000 {
+		if _, err := w.CreateHeader(&zip.FileHeader{Name: fmt.Sprintf("x/%d", i), Method: zip.Store}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if buf.Len() > int(DefaultLimits.MaxBytes) {
+		t.Fatalf("the file is %d bytes, over the upload limit", buf.Len())
+	}
+	var problems []Problem
+	_, allocated := measure(t, buf.Bytes(), func(data []byte) {
+		_, problems, _ = Read(bytes.NewReader(data), readOptions(t))
+	})
+	t.Logf("%d bytes zipped: allocated %.1f MB", buf.Len(), float64(allocated)/(1<<20))
+	if len(problems) != 1 || problems[0].Reason != "zip_bomb" {
+		t.Fatalf("problems %+v; want the zip_bomb refusal", problems)
+	}
+	if allocated > heapBound {
+		t.Errorf("the read allocated %d MB; the bound is %d MB", allocated>>20, heapBound>>20)
+	}
+}

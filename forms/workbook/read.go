@@ -15,6 +15,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"portal/forms"
+	"portal/forms/archive"
 )
 
 // Limits bound what Read takes in.
@@ -22,6 +23,10 @@ type Limits struct {
 	MaxBytes    int64 // the file as uploaded
 	MaxUnzipped int64 // everything in it, unzipped: a zip bomb is refused before it is opened
 }
+
+// maxParts bounds the parts of a workbook: the portal's own has a few
+// dozen, and a spreadsheet program that saves it again adds a few more.
+const maxParts = 1000
 
 // DefaultLimits: 10 MB uploaded, 100 MB unzipped.
 var DefaultLimits = Limits{MaxBytes: 10 << 20, MaxUnzipped: 100 << 20}
@@ -161,16 +166,20 @@ func sniff(data []byte, lim Limits) (*zip.Reader, Problem, bool) {
 	case !bytes.HasPrefix(data, []byte("PK\x03\x04")):
 		return nil, Problem{Reason: "not_workbook"}, false
 	}
+	// The directory first, walked without allocating per part: archive/zip
+	// (and excelize after it) allocates for every part it lists.
+	dir, ok := archive.Walk(data, maxParts)
+	switch {
+	case !ok:
+		return nil, Problem{Reason: "corrupt"}, false
+	case dir.Entries > maxParts || dir.Inflated > uint64(lim.MaxUnzipped):
+		return nil, Problem{Reason: "zip_bomb"}, false
+	}
 	z, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return nil, Problem{Reason: "corrupt"}, false
 	}
-	var total uint64
 	for _, e := range z.File {
-		total += e.UncompressedSize64
-		if total > uint64(lim.MaxUnzipped) {
-			return nil, Problem{Reason: "zip_bomb"}, false
-		}
 		if strings.EqualFold(e.Name, "xl/vbaProject.bin") {
 			return nil, Problem{Reason: "macros"}, false
 		}
