@@ -39,6 +39,8 @@ var rules = []rule{
 	{Prefix: "portal/forms/workbook", StdOnly: true, Allowed: []string{"portal/forms", "portal/forms/archive", "github.com/xuri/excelize/v2"}},
 	{Prefix: "portal/migrations", StdOnly: true},
 	{Prefix: "portal/templates", StdOnly: true},
+	{Prefix: "portal/templates/words", StdOnly: true, Allowed: []string{"portal/forms", "portal/templates",
+		"github.com/nicksnyder/go-i18n/v2/i18n", "golang.org/x/text/language"}},
 	{Prefix: "portal/storage", Forbidden: []string{
 		"portal/handlers", "portal/templates", "portal/cmd",
 		"github.com/gin-gonic/", "net/http",

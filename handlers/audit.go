@@ -76,7 +76,7 @@ func (s *Server) showAudit(c *gin.Context) error {
 		return err
 	}
 	for _, ev := range events {
-		r := auditRow{AuditEvent: ev, When: ev.At.UTC().Format("2006-01-02 15:04:05 UTC")}
+		r := auditRow{AuditEvent: ev, When: p.TimestampSeconds(ev.At)}
 		r.ActionLabel = p.T("audit.action." + ev.Action)
 		if ev.Organization.ID != 0 {
 			r.OrgName = ev.Organization.Name.In(p.Lang)

@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"portal/forms"
+	"portal/templates/words"
 )
 
 // The Office's form for a call for submissions: new at /office/calls/new,
@@ -78,9 +79,9 @@ func formOfCall(call forms.Call) callForm {
 		f.Deadline = call.Deadline.In(loc).Format("2006-01-02T15:04")
 	}
 	for _, l := range forms.Languages {
-		f.Title = append(f.Title, textInput{l, "title_" + string(l), call.Title[l], languageNames[l]})
-		f.Mandate = append(f.Mandate, textInput{l, "mandate_" + string(l), call.Mandate[l], languageNames[l]})
-		f.Body = append(f.Body, textInput{l, "body_" + string(l), call.Body[l], languageNames[l]})
+		f.Title = append(f.Title, textInput{l, "title_" + string(l), call.Title[l], words.LanguageName(l)})
+		f.Mandate = append(f.Mandate, textInput{l, "mandate_" + string(l), call.Mandate[l], words.LanguageName(l)})
+		f.Body = append(f.Body, textInput{l, "body_" + string(l), call.Body[l], words.LanguageName(l)})
 	}
 	return f
 }
@@ -122,9 +123,9 @@ func (s *Server) renderCallForm(c *gin.Context, f callForm, errs map[string]stri
 // mergeTexts gives a form with no text inputs yet one per language.
 func mergeTexts(f callForm) callForm {
 	for _, l := range forms.Languages {
-		f.Title = append(f.Title, textInput{l, "title_" + string(l), "", languageNames[l]})
-		f.Mandate = append(f.Mandate, textInput{l, "mandate_" + string(l), "", languageNames[l]})
-		f.Body = append(f.Body, textInput{l, "body_" + string(l), "", languageNames[l]})
+		f.Title = append(f.Title, textInput{l, "title_" + string(l), "", words.LanguageName(l)})
+		f.Mandate = append(f.Mandate, textInput{l, "mandate_" + string(l), "", words.LanguageName(l)})
+		f.Body = append(f.Body, textInput{l, "body_" + string(l), "", words.LanguageName(l)})
 	}
 	return f
 }
@@ -228,7 +229,7 @@ func (s *Server) readCallForm(c *gin.Context) (callForm, forms.Call, map[string]
 			list *[]textInput
 		}{{"title_", call.Title, &f.Title}, {"mandate_", call.Mandate, &f.Mandate}, {"body_", call.Body, &f.Body}} {
 			v := strings.TrimSpace(cleanText(c.PostForm(t.name + string(l))))
-			*t.list = append(*t.list, textInput{l, t.name + string(l), v, languageNames[l]})
+			*t.list = append(*t.list, textInput{l, t.name + string(l), v, words.LanguageName(l)})
 			if v != "" {
 				t.to[l] = v
 			}

@@ -187,7 +187,7 @@ func (s *Server) saveSection(c *gin.Context) error {
 		return err
 	}
 	if auto {
-		reply := autosaveReply{Status: "saved", Version: res.Version, Message: base.Tf("draft.autosave.saved", map[string]any{"Time": time.Now().UTC().Format("15:04")})}
+		reply := autosaveReply{Status: "saved", Version: res.Version, Message: base.Tf("draft.autosave.saved", map[string]any{"Time": base.Clock(time.Now())})}
 		// The fields not saved stay, for the page, at the version they
 		// started from: were they moved on, the next autosave would write
 		// the user's side of each conflict over the other person's without
@@ -648,7 +648,7 @@ func (s *Server) newDraftPage(c *gin.Context, dc draftContext, d forms.Draft, in
 	p.Action = dc.sectionURL(dc.section.Key)
 	p.ReadOnly = !u.Can(forms.EditDraft, dc.org.ID) || p.Locked
 	if !d.UpdatedAt.IsZero() {
-		p.UpdatedBy, p.UpdatedAt = d.UpdatedBy, d.UpdatedAt.UTC().Format("2006-01-02 15:04 UTC")
+		p.UpdatedBy, p.UpdatedAt = d.UpdatedBy, p.Timestamp(d.UpdatedAt)
 	}
 
 	answers := d.Answers
@@ -1018,21 +1018,13 @@ func (s *Server) questionView(p *draftPage, dc draftContext, d forms.Draft, a fo
 				continue
 			}
 			v.Files = append(v.Files, fileView{ID: id, Name: info.Name, Href: "/orgs/" + dc.org.Code + "/files/" + strconv.FormatInt(id, 10),
-				Size: humanSize(info.Size, lang), UploadedBy: info.UploadedBy})
+				Size: p.FileSize(info.Size), UploadedBy: info.UploadedBy})
 		}
 	case forms.StatTable:
 		v.Table = s.tableView(p, dc, a, qq, fv, in)
 	}
 	v.Describedby = strings.Join(ids, " ")
 	return v
-}
-
-// humanSize writes a file size in KB or MB.
-func humanSize(n int64, l forms.Language) string {
-	if n < 1<<20 {
-		return forms.FormatCount((n+1023)>>10, l) + " KB"
-	}
-	return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MB"
 }
 
 // tableView lays out a statistical table: a row per indicator, and for

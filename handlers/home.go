@@ -167,11 +167,11 @@ func (s *Server) dueRows(c *gin.Context, b *basePage, org forms.Organization) ([
 		cv, covered := covers[call.ID]
 		r.Covered = coverNotice(b, cv, covered)
 		if !call.Deadline.IsZero() {
-			r.Deadline, r.TimeLeft = formatTime(call.Deadline, call), timeLeft(b, call.Deadline, time.Now())
+			r.Deadline, r.TimeLeft = b.TimeIn(call.Deadline, call.Location()), b.Countdown(call.Deadline, time.Now())
 		}
 		if !sub.UpdatedAt.IsZero() {
 			r.Version, r.UpdatedBy = sub.DraftVersion, sub.UpdatedBy
-			r.UpdatedAt = sub.UpdatedAt.UTC().Format("2006-01-02 15:04 UTC")
+			r.UpdatedAt = b.Timestamp(sub.UpdatedAt)
 		}
 		rows = append(rows, r)
 	}

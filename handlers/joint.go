@@ -83,7 +83,7 @@ func (s *Server) jointViews(c *gin.Context, b *basePage, call forms.Call, f *joi
 	out := make([]jointView, 0, len(reps))
 	for _, r := range reps {
 		v := jointView{Code: r.Organization.Code, Name: r.Organization.Name.In(b.Lang), RecordedBy: r.RecordedBy,
-			RecordedAt: r.RecordedAt.UTC().Format("2006-01-02 15:04 UTC")}
+			RecordedAt: b.Timestamp(r.RecordedAt)}
 		for _, st := range r.States {
 			v.States = append(v.States, jointState{Code: st.Code, Name: st.Name.In(b.Lang),
 				RemoveLabel: b.Tf("joint.remove.label", map[string]string{"State": st.Name.In(b.Lang), "Organization": v.Name})})

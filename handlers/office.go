@@ -48,7 +48,7 @@ func (s *Server) showOffice(c *gin.Context) error {
 		}
 		r.Percent = percent(r.Answered, r.Asked)
 		if !call.Deadline.IsZero() {
-			r.Deadline, r.TimeLeft = formatTime(call.Deadline, call), timeLeft(&p.basePage, call.Deadline, time.Now())
+			r.Deadline, r.TimeLeft = p.TimeIn(call.Deadline, call.Location()), p.Countdown(call.Deadline, time.Now())
 		}
 		p.Calls = append(p.Calls, r)
 	}
@@ -130,7 +130,7 @@ func (s *Server) renderTracking(c *gin.Context, call forms.Call, f jointForm, jo
 	p.Title = p.CallTitle
 	p.Mandate, p.Body = call.Mandate.In(p.Lang), call.Body.In(p.Lang)
 	if !call.Deadline.IsZero() {
-		p.Deadline, p.TimeLeft = formatTime(call.Deadline, call), timeLeft(&p.basePage, call.Deadline, time.Now())
+		p.Deadline, p.TimeLeft = p.TimeIn(call.Deadline, call.Location()), p.Countdown(call.Deadline, time.Now())
 	}
 	p.Filter = trackingFilter{Group: c.Query("group"), State: c.Query("state")}
 	q := "?group=" + p.Filter.Group + "&state=" + p.Filter.State
@@ -223,7 +223,7 @@ func (s *Server) responseRow(b *basePage, call forms.Call, r forms.Response) res
 		StateLabel: b.T("tracking.state." + st), Reference: r.Reference, CoveredBy: r.CoveredBy, Late: r.Late,
 		Versions: r.Versions, Changes: r.Changes}
 	if !r.LastActivity.IsZero() {
-		row.LastActivity = r.LastActivity.UTC().Format("2006-01-02 15:04 UTC")
+		row.LastActivity = b.Timestamp(r.LastActivity)
 	}
 	if r.Versions > 0 {
 		row.Href = "/office/calls/" + call.Key + "/orgs/" + r.Organization.Code
@@ -432,7 +432,7 @@ func (s *Server) exportStatistics(format string) handlerFunc {
 		if include {
 			filters = "accepted and submitted submissions"
 		}
-		lang := s.pages.cat.languageOf(c.Request)
+		lang := languageOf(c.Request)
 		flagged, err := s.store.FlaggedFigures(ctx, call, q, include)
 		if err != nil {
 			return err

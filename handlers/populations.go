@@ -46,7 +46,7 @@ func (s *Server) renderPopulations(c *gin.Context, problems []string, source str
 	p.Title = p.T("populations.title")
 	if sum.Rows > 0 {
 		p.Updated = p.Tf("populations.summary", map[string]any{"Rows": p.Tn("populations.summary.figures", sum.Rows, nil), "States": p.Tn("populations.summary.states", sum.States, nil), "First": sum.FirstYear, "Last": sum.LastYear,
-			"At": sum.UpdatedAt.Format("2006-01-02 15:04 UTC"), "By": sum.UpdatedBy})
+			"At": p.Timestamp(sum.UpdatedAt), "By": sum.UpdatedBy})
 	}
 	s.render(c, status, "populations", p)
 	return nil
@@ -75,7 +75,7 @@ func (s *Server) uploadPopulations(c *gin.Context) error {
 		return fail(base.T("populations.error.nofile"))
 	}
 	if fh.Size > maxPopulationBytes {
-		return fail(s.pages.cat.problemText(base.Lang, workbook.Problem{Reason: "too_large", Value: strconv.Itoa(maxPopulationBytes>>20) + " MB"}))
+		return fail(workbook.Problem{Reason: "too_large", Value: base.Megabytes(maxPopulationBytes)}.Message(base.Tf))
 	}
 	f, err := fh.Open()
 	if err != nil {
@@ -94,7 +94,7 @@ func (s *Server) uploadPopulations(c *gin.Context) error {
 			return err
 		}
 		if len(problems) > 0 {
-			return fail(s.pages.cat.problemText(base.Lang, problems[0]))
+			return fail(problems[0].Message(base.Tf))
 		}
 	} else {
 		if rows, err = readCSV(data); err != nil {

@@ -11,20 +11,20 @@ import (
 	"sync"
 
 	"github.com/gin-gonic/gin"
-	"github.com/nicksnyder/go-i18n/v2/i18n"
 
 	"portal/forms"
 	"portal/templates"
+	"portal/templates/words"
 )
 
 // pages holds one template set per page: the layout and that page.
 type pages struct {
 	sets map[string]*template.Template
-	cat  *catalogue
+	cat  *words.Catalogue
 }
 
 func loadPages() (*pages, error) {
-	cat, err := loadCatalogue()
+	cat, err := words.Load()
 	if err != nil {
 		return nil, err
 	}
@@ -44,9 +44,11 @@ func loadPages() (*pages, error) {
 	return p, nil
 }
 
-// basePage is what the layout needs; every page's data embeds it.
+// basePage is what the layout needs; every page's data embeds it. Its
+// words.Text gives pages and templates the interface text in the page's
+// language (.T, .Tf, .Tn) and its formats.
 type basePage struct {
-	Lang      forms.Language
+	words.Text
 	Dir       string // ltr or rtl
 	Title     string
 	Path      string
@@ -62,7 +64,6 @@ type basePage struct {
 	// submission version, a questionnaire version) can stand in for it.
 	buildVersion string
 
-	loc    *i18n.Localizer
 	assets *assets
 }
 
@@ -75,13 +76,12 @@ type languageLink struct {
 
 // newBase fills the layout's data for the request.
 func (s *Server) newBase(c *gin.Context) basePage {
-	lang := s.pages.cat.languageOf(c.Request)
+	lang := languageOf(c.Request)
 	b := basePage{
-		Lang:         lang,
+		Text:         s.pages.cat.Text(lang),
 		Dir:          "ltr",
 		Path:         c.Request.URL.Path,
 		buildVersion: s.opts.Version,
-		loc:          s.pages.cat.localizer(lang),
 		assets:       s.assets,
 		User:         s.currentUser(c),
 	}
@@ -94,47 +94,11 @@ func (s *Server) newBase(c *gin.Context) basePage {
 	next := url.QueryEscape(c.Request.URL.RequestURI())
 	for _, l := range forms.Languages {
 		b.Languages = append(b.Languages, languageLink{
-			Code: l, Name: languageNames[l], Current: l == lang,
+			Code: l, Name: words.LanguageName(l), Current: l == lang,
 			Href: "/language/" + string(l) + "?next=" + next,
 		})
 	}
 	return b
-}
-
-// T returns the interface text with the given message ID in the page's
-// language. A missing ID shows as the ID itself, which the catalogue test
-// prevents from reaching users.
-func (b basePage) T(id string) string {
-	return b.Tf(id, nil)
-}
-
-// Tf is T with template data for the message's placeholders. A counted
-// message (one with plural forms) takes its form from data["Count"], by the
-// language's CLDR plural rules; see Tn when the count has another name.
-func (b basePage) Tf(id string, data any) string {
-	var count any
-	if m, ok := data.(map[string]any); ok {
-		count = m["Count"]
-	}
-	return b.localize(id, count, data)
-}
-
-// Tn is the counted message id in the form the language uses for count
-// (one hour, two hours, …). Its placeholders come from data; when data is
-// nil, the message has {{.Count}} only.
-func (b basePage) Tn(id string, count int, data any) string {
-	if data == nil {
-		data = map[string]any{"Count": count}
-	}
-	return b.localize(id, count, data)
-}
-
-func (b basePage) localize(id string, count, data any) string {
-	s, err := b.loc.Localize(&i18n.LocalizeConfig{MessageID: id, PluralCount: count, TemplateData: data})
-	if err != nil && s == "" {
-		return id
-	}
-	return s
 }
 
 // FooterVersion is the footer's line naming the portal's version, for the

@@ -221,7 +221,7 @@ func (s *Server) buildReportForm(c *gin.Context, call forms.Call, q *forms.Quest
 		}
 	}
 	if d.UpdatedBy != "" {
-		p.Updated = p.Tf("report.form.updated", map[string]any{"By": d.UpdatedBy, "At": formatTime(d.UpdatedAt, call)})
+		p.Updated = p.Tf("report.form.updated", map[string]any{"By": d.UpdatedBy, "At": p.TimeIn(d.UpdatedAt, call.Location())})
 	}
 	answers, err := s.store.ViewAnswers(ctx, call, false, "")
 	if err != nil {
@@ -287,7 +287,7 @@ func releaseViews(p *basePage, releases []forms.ReportRelease) []releaseView {
 	out := make([]releaseView, len(releases))
 	for i, r := range releases {
 		href := "/commission/reports/" + r.CallKey + "/" + strconv.Itoa(r.Number)
-		out[i] = releaseView{CallTitle: r.CallTitle.In(p.Lang), Title: r.TitleIn(p.Lang), At: r.ReleasedAt.Format("2006-01-02 15:04 UTC"), By: r.ReleasedBy,
+		out[i] = releaseView{CallTitle: r.CallTitle.In(p.Lang), Title: r.TitleIn(p.Lang), At: p.Timestamp(r.ReleasedAt), By: r.ReleasedBy,
 			Href: href, AnnexHref: href + "/annex.xlsx", Number: r.Number, Sources: r.Sources}
 	}
 	return out
@@ -495,7 +495,7 @@ func (s *Server) renderReport(c *gin.Context, r *forms.Report) error {
 	p.Title = text.Title
 	p.CallTitle, p.Mandate, p.Body = r.Call.Title.In(p.Lang), r.Call.Mandate.In(p.Lang), r.Call.Body.In(p.Lang)
 	if !p.Preview {
-		p.ReleasedAt, p.ReleasedBy = r.ReleasedAt.Format("2006-01-02"), r.ReleasedBy
+		p.ReleasedAt, p.ReleasedBy = p.Day(r.ReleasedAt), r.ReleasedBy
 		p.AnnexHref = "/commission/reports/" + r.Call.Key + "/" + strconv.Itoa(r.Number) + "/annex.xlsx"
 	}
 	p.Introduction = paragraphs(text.Introduction)
@@ -516,7 +516,7 @@ func (s *Server) renderReport(c *gin.Context, r *forms.Report) error {
 			first[o.Code] = o.RegionalGroups[0]
 		}
 		p.Sources = append(p.Sources, sourceView{sourceLink: link[o.Code], Groups: groupNames(o.RegionalGroups, names), Version: src.Version,
-			SubmittedAt: src.SubmittedAt.Format("2006-01-02 15:04 UTC"), Checksum: src.Checksum})
+			SubmittedAt: p.Timestamp(src.SubmittedAt), Checksum: src.Checksum})
 	}
 	respondents := r.Respondents()
 	for _, g := range order {
@@ -609,7 +609,7 @@ func (s *Server) renderReport(c *gin.Context, r *forms.Report) error {
 				cell.Sum = forms.FormatCount(a.Sum, p.Lang)
 			}
 			if a.Rated > 0 {
-				cell.Median = strconv.FormatFloat(a.MedianRate, 'f', 2, 64)
+				cell.Median = p.Rate(a.MedianRate)
 			}
 			y.Cells = append(y.Cells, cell)
 		}
@@ -622,7 +622,7 @@ func (s *Server) renderReport(c *gin.Context, r *forms.Report) error {
 			}
 			st := reportState{sourceLink: link[val.Organization.Code], Value: forms.FormatCount(val.Value, p.Lang)}
 			if rate, ok := val.Rate(); ok {
-				st.Rate, st.Office = strconv.FormatFloat(rate, 'f', 2, 64), val.PopulationSource == forms.PopulationOffice
+				st.Rate, st.Office = p.Rate(rate), val.PopulationSource == forms.PopulationOffice
 			}
 			v.States = append(v.States, st)
 		}

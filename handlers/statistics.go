@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -155,7 +154,7 @@ func (s *Server) showStatistics(c *gin.Context) error {
 			cell.Sum = forms.FormatCount(a.Sum, p.Lang)
 		}
 		if a.Rated > 0 {
-			cell.Median = strconv.FormatFloat(a.MedianRate, 'f', 2, 64)
+			cell.Median = p.Rate(a.MedianRate)
 		}
 		r.Cells[yearIndex[a.Year]] = cell
 	}
@@ -195,17 +194,14 @@ func (s *Server) showStatistics(c *gin.Context) error {
 		}
 		cell := seriesCell{Value: forms.FormatCount(v.Value, p.Lang)}
 		if r, ok := v.Rate(); ok {
-			cell.Rate, cell.Office = strconv.FormatFloat(r, 'f', 2, 64), v.PopulationSource == forms.PopulationOffice
+			cell.Rate, cell.Office = p.Rate(r), v.PopulationSource == forms.PopulationOffice
 		}
 		f := flags[at{v.Organization.Code, v.Year}]
 		if f != nil && f.Break {
 			p.Breaks++
 			cell.Change = "↑"
 			if f.HasChange {
-				cell.Change = strconv.FormatFloat(f.Change*100, 'f', 0, 64) + " %"
-				if f.Change > 0 {
-					cell.Change = "+" + cell.Change
-				}
+				cell.Change = p.Change(f.Change)
 			}
 			cell.Explained = explained[v.Organization.Code][f.Finding]
 			if cell.Explained == "" {

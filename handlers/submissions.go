@@ -171,32 +171,13 @@ func (s *Server) fillCallHeader(b *basePage, dc draftContext, orgName, title, ma
 	*mandate = dc.call.Mandate.In(b.Lang)
 	*body = dc.call.Body.In(b.Lang)
 	if !dc.call.Deadline.IsZero() {
-		*deadline = formatTime(dc.call.Deadline, dc.call)
-		*left = timeLeft(b, dc.call.Deadline, time.Now())
-	}
-}
-
-// formatTime writes t in the call's time zone, with the zone's name.
-func formatTime(t time.Time, c forms.Call) string {
-	loc := c.Location()
-	return t.In(loc).Format("2006-01-02 15:04") + " (" + loc.String() + ")"
-}
-
-// timeLeft says how long until the deadline, or that it has passed.
-func timeLeft(b *basePage, deadline, now time.Time) string {
-	d := deadline.Sub(now)
-	switch {
-	case d < 0:
-		return b.T("deadline.passed")
-	case d < 48*time.Hour:
-		return b.Tf("deadline.hours", map[string]any{"Count": int(d.Hours())})
-	default:
-		return b.Tf("deadline.days", map[string]any{"Count": int(d.Hours() / 24)})
+		*deadline = b.TimeIn(dc.call.Deadline, dc.call.Location())
+		*left = b.Countdown(dc.call.Deadline, time.Now())
 	}
 }
 
 func (s *Server) versionView(b *basePage, dc draftContext, v forms.SubmissionVersion) versionView {
-	return versionView{Number: v.Number, Reference: v.Reference, At: formatTime(v.SubmittedAt, dc.call), By: v.SubmittedBy,
+	return versionView{Number: v.Number, Reference: v.Reference, At: b.TimeIn(v.SubmittedAt, dc.call.Location()), By: v.SubmittedBy,
 		Late: v.Late, OnBehalfOf: strings.Join(v.OnBehalfOf, ", "),
 		Href: "/orgs/" + dc.org.Code + "/calls/" + dc.call.Key + "/receipts/" + strconv.Itoa(v.Number)}
 }
@@ -211,7 +192,7 @@ func (s *Server) commentViews(c *gin.Context, b *basePage, dc draftContext, base
 	dp := &draftPage{basePage: *b}
 	out := make([]commentView, 0, len(cs))
 	for _, cm := range cs {
-		v := commentView{Author: cm.Author, At: formatTime(cm.At, dc.call), Body: cm.Body, Office: cm.Office, Version: cm.Version,
+		v := commentView{Author: cm.Author, At: b.TimeIn(cm.At, dc.call.Location()), Body: cm.Body, Office: cm.Office, Version: cm.Version,
 			OfficeLabel: b.T("comments.office"), Field: cm.Field}
 		if cm.Field != "" {
 			v.Where = s.fieldPlace(dp, dc.q, cm.Field)
@@ -312,8 +293,8 @@ func (s *Server) showReceipt(c *gin.Context) error {
 		return forms.Errorf(forms.KindNotFound, "no receipt %d", n)
 	}
 	v := sub.Versions[n-1]
-	p := &receiptPage{basePage: s.newBase(c), OrgCode: dc.org.Code, CallKey: dc.call.Key, Checksum: v.Checksum,
-		AtUTC: v.SubmittedAt.UTC().Format("2006-01-02 15:04:05 UTC")}
+	p := &receiptPage{basePage: s.newBase(c), OrgCode: dc.org.Code, CallKey: dc.call.Key, Checksum: v.Checksum}
+	p.AtUTC = p.TimestampSeconds(v.SubmittedAt)
 	s.fillCallHeader(&p.basePage, dc, &p.OrgName, &p.CallTitle, &p.Mandate, &p.Body, &p.Deadline, &p.TimeLeft)
 	p.Version = s.versionView(&p.basePage, dc, v)
 	p.Title = p.T("receipt.title") + " " + v.Reference

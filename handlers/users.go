@@ -38,7 +38,7 @@ func (s *Server) showUsers(c *gin.Context) error {
 	for _, u := range users {
 		r := userRow{User: u}
 		if !u.LastSignIn.IsZero() {
-			r.LastSignIn = u.LastSignIn.UTC().Format("2006-01-02 15:04 UTC")
+			r.LastSignIn = p.Timestamp(u.LastSignIn)
 		}
 		for _, m := range u.Memberships {
 			label := p.T("role." + string(m.Role))

@@ -9,7 +9,6 @@ import (
 	"sync"
 
 	"github.com/gin-gonic/gin"
-	"github.com/nicksnyder/go-i18n/v2/i18n"
 
 	"portal/forms"
 	"portal/forms/workbook"
@@ -81,64 +80,6 @@ func (s *Server) enterUpload(c *gin.Context) (func(), bool) {
 	return done, ok
 }
 
-// WorkbookWords are the workbook's own words and the messages of its
-// problems, from the interface's catalogue: for the portal command, which
-// writes and checks workbooks without a server.
-type WorkbookWords struct{ cat *catalogue }
-
-// NewWorkbookWords loads the catalogue.
-func NewWorkbookWords() (*WorkbookWords, error) {
-	cat, err := loadCatalogue()
-	if err != nil {
-		return nil, err
-	}
-	return &WorkbookWords{cat: cat}, nil
-}
-
-// Texts returns the workbook's words in language l.
-func (w *WorkbookWords) Texts(l forms.Language) workbook.Texts { return w.cat.workbookTexts(l) }
-
-// Problem writes a problem for a person, in language l.
-func (w *WorkbookWords) Problem(l forms.Language, p workbook.Problem) string {
-	return w.cat.problemText(l, p)
-}
-
-func (cat *catalogue) workbookTexts(l forms.Language) workbook.Texts {
-	loc := cat.localizer(l)
-	return func(id string) string {
-		s, err := loc.Localize(&i18n.LocalizeConfig{MessageID: id})
-		if err != nil && s == "" {
-			return id
-		}
-		return s
-	}
-}
-
-func (cat *catalogue) problemText(l forms.Language, p workbook.Problem) string {
-	loc := cat.localizer(l)
-	tf := func(id string, data map[string]any) string {
-		s, err := loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
-		if err != nil && s == "" {
-			return id
-		}
-		return s
-	}
-	var b strings.Builder
-	if p.Sheet != "" {
-		if p.Cell != "" {
-			b.WriteString(tf("workbook.problem.at", map[string]any{"Sheet": p.Sheet, "Cell": p.Cell}))
-		} else {
-			b.WriteString(p.Sheet)
-		}
-		if p.Where != "" {
-			b.WriteString(" (" + p.Where + ")")
-		}
-		b.WriteString(": ")
-	}
-	b.WriteString(tf("workbook.problem."+p.Reason, map[string]any{"Value": p.Value, "Limit": p.Limit}))
-	return b.String()
-}
-
 // downloadWorkbook sends the call's questionnaire as a workbook filled with
 // the organization's draft, in the page's language.
 func (s *Server) downloadWorkbook(c *gin.Context) error {
@@ -150,11 +91,11 @@ func (s *Server) downloadWorkbook(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	lang := s.pages.cat.languageOf(c.Request)
+	lang := languageOf(c.Request)
 	var buf bytes.Buffer
 	if err := workbook.Write(&buf, workbook.Options{Questionnaire: dc.q, Years: dc.call.Years, Lang: lang,
 		Org: dc.org.Code, OrgName: dc.org.Name.In(lang), Call: dc.call.Key, Title: dc.call.Title.In(lang),
-		Answers: d.Answers, Texts: s.pages.cat.workbookTexts(lang)}); err != nil {
+		Answers: d.Answers, Texts: s.workbookTexts(lang)}); err != nil {
 		return err
 	}
 	name := dc.call.Key + "-" + dc.org.Code + "-" + string(lang) + "-v" + strconv.Itoa(d.Version) + ".xlsx"
@@ -216,7 +157,7 @@ func (s *Server) uploadWorkbook(c *gin.Context) error {
 	if err != nil {
 		problems = []workbook.Problem{{Reason: "empty"}}
 	} else if fh.Size > limit {
-		problems = []workbook.Problem{{Reason: "too_large", Value: strconv.FormatInt(limit>>20, 10) + " MB"}}
+		problems = []workbook.Problem{{Reason: "too_large", Value: p.Megabytes(limit)}}
 	} else {
 		f, err := fh.Open()
 		if err != nil {
@@ -225,7 +166,7 @@ func (s *Server) uploadWorkbook(c *gin.Context) error {
 		defer f.Close()
 		res, problems, err = workbook.Read(f, workbook.ReadOptions{
 			Limits:        workbook.Limits{MaxBytes: limit, MaxUnzipped: 10 * limit},
-			Questionnaire: s.opts.Questionnaires.Version, Texts: s.pages.cat.workbookTexts})
+			Questionnaire: s.opts.Questionnaires.Version, Texts: s.workbookTexts})
 		if err != nil {
 			return err
 		}
@@ -235,7 +176,7 @@ func (s *Server) uploadWorkbook(c *gin.Context) error {
 	}
 	if len(problems) > 0 {
 		for _, pr := range problems {
-			p.Problems = append(p.Problems, s.pages.cat.problemText(p.Lang, pr))
+			p.Problems = append(p.Problems, pr.Message(p.Tf))
 		}
 		p.Report = strings.Join(p.Problems, "\n") + "\n"
 		p.Title = p.T("upload.problems.title")
@@ -258,6 +199,9 @@ func (s *Server) uploadWorkbook(c *gin.Context) error {
 	s.render(c, http.StatusOK, "workbook_preview", p)
 	return nil
 }
+
+// workbookTexts are the workbook's own words in language l.
+func (s *Server) workbookTexts(l forms.Language) workbook.Texts { return s.pages.cat.Text(l).T }
 
 // workbookFits says what makes a workbook read without problems the wrong
 // one for this call and organization.

@@ -11,6 +11,7 @@ import (
 
 	"portal/forms"
 	"portal/forms/workbook"
+	"portal/templates/words"
 )
 
 // postWorkbook posts a workbook as the page's upload form does.
@@ -122,10 +123,11 @@ func TestWorkbookRoundTrip(t *testing.T) {
 // with the catalogue's own words for its states, flags and choices, reads
 // back exactly.
 func TestWorkbookLanguages(t *testing.T) {
-	words, err := NewWorkbookWords()
+	cat, err := words.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
+	texts := func(l forms.Language) workbook.Texts { return cat.Text(l).T }
 	lib := builtin(t)
 	q, _ := lib.Latest("crime-statistics")
 	years := []int{2024, 2025}
@@ -155,10 +157,10 @@ func TestWorkbookLanguages(t *testing.T) {
 			a forms.Answers
 		}{{q, years, want}, {views, nil, wantViews}} {
 			var buf bytes.Buffer
-			if err := workbook.Write(&buf, workbook.Options{Questionnaire: c.q, Years: c.y, Lang: l, Answers: c.a, Texts: words.Texts(l)}); err != nil {
+			if err := workbook.Write(&buf, workbook.Options{Questionnaire: c.q, Years: c.y, Lang: l, Answers: c.a, Texts: texts(l)}); err != nil {
 				t.Fatal(err)
 			}
-			res, problems, err := workbook.Read(&buf, workbook.ReadOptions{Questionnaire: lib.Version, Texts: words.Texts})
+			res, problems, err := workbook.Read(&buf, workbook.ReadOptions{Questionnaire: lib.Version, Texts: texts})
 			if err != nil || len(problems) > 0 {
 				t.Fatalf("%s %s: %v %v", l, c.q.Key, err, problems)
 			}

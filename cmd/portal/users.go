@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"portal/forms"
-	"portal/handlers"
+	"portal/templates/words"
 )
 
 const usersUsage = `Usage:
@@ -101,9 +101,9 @@ func userMessage(err error) string {
 	english := englishMessages()
 	var parts []string
 	for field, code := range fe.Fields {
-		msg, ok := english["field."+code]
-		if !ok {
-			msg = code
+		msg := code
+		if m, ok := english["field."+code]; ok {
+			msg = m["other"]
 		}
 		parts = append(parts, flagOf[field]+": "+msg)
 	}
@@ -111,13 +111,13 @@ func userMessage(err error) string {
 	return strings.Join(parts, "; ")
 }
 
-// englishMessages reads the English interface catalogue.
-func englishMessages() map[string]string {
-	m, err := handlers.Messages(forms.English)
+// englishMessages are the English interface catalogue's messages.
+func englishMessages() map[string]words.Message {
+	cat, err := words.Load()
 	if err != nil {
-		return map[string]string{} // the catalogue test keeps it valid; without it, codes are shown
+		return nil // the catalogue test keeps it valid; without it, codes are shown
 	}
-	return m
+	return cat.Messages(forms.English)
 }
 
 func organizationRef(ctx context.Context, db *database, code string) (forms.OrganizationRef, error) {

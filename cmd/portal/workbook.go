@@ -13,7 +13,7 @@ import (
 	"portal/forms"
 	"portal/forms/definition"
 	"portal/forms/workbook"
-	"portal/handlers"
+	"portal/templates/words"
 )
 
 const workbookUsage = `Usage:
@@ -41,7 +41,7 @@ func workbookCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "portal workbook: the built-in questionnaires: %v\n", err)
 		return 1
 	}
-	words, err := handlers.NewWorkbookWords()
+	cat, err := words.Load()
 	if err != nil {
 		fmt.Fprintf(stderr, "portal workbook: %v\n", err)
 		return 1
@@ -80,7 +80,7 @@ func workbookCommand(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		var buf bytes.Buffer
-		if err := workbook.Write(&buf, workbook.Options{Questionnaire: q, Years: ys, Lang: l, Org: strings.ToUpper(*org), OrgName: strings.ToUpper(*org), Texts: words.Texts(l)}); err != nil {
+		if err := workbook.Write(&buf, workbook.Options{Questionnaire: q, Years: ys, Lang: l, Org: strings.ToUpper(*org), OrgName: strings.ToUpper(*org), Texts: cat.Text(l).T}); err != nil {
 			fmt.Fprintf(stderr, "portal workbook blank: %v\n", err)
 			return 1
 		}
@@ -107,7 +107,7 @@ func workbookCommand(args []string, stdout, stderr io.Writer) int {
 				code = 1
 				continue
 			}
-			res, problems, err := workbook.Read(f, workbook.ReadOptions{Limits: workbook.DefaultLimits, Questionnaire: lib.Version, Texts: words.Texts})
+			res, problems, err := workbook.Read(f, workbook.ReadOptions{Limits: workbook.DefaultLimits, Questionnaire: lib.Version, Texts: func(l forms.Language) workbook.Texts { return cat.Text(l).T }})
 			f.Close()
 			if err != nil {
 				fmt.Fprintf(stdout, "%s: %v\n", name, err)
@@ -115,7 +115,7 @@ func workbookCommand(args []string, stdout, stderr io.Writer) int {
 				continue
 			}
 			for _, p := range problems {
-				fmt.Fprintf(stdout, "%s: %s\n", name, words.Problem(l, p))
+				fmt.Fprintf(stdout, "%s: %s\n", name, p.Message(cat.Text(l).Tf))
 				code = 1
 			}
 			if res != nil {

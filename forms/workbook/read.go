@@ -73,6 +73,27 @@ func (p Problem) String() string {
 	return b.String()
 }
 
+// Message writes the problem for a person, with tf giving the catalogue's
+// message with an ID and its template data in the reader's language
+// (words.Text's Tf): where it is ("Sheet, cell B7 (the question)"), then
+// what it is.
+func (p Problem) Message(tf func(id string, data any) string) string {
+	var b strings.Builder
+	if p.Sheet != "" {
+		if p.Cell != "" {
+			b.WriteString(tf("workbook.problem.at", map[string]any{"Sheet": p.Sheet, "Cell": p.Cell}))
+		} else {
+			b.WriteString(p.Sheet)
+		}
+		if p.Where != "" {
+			b.WriteString(" (" + p.Where + ")")
+		}
+		b.WriteString(": ")
+	}
+	b.WriteString(tf("workbook.problem."+p.Reason, map[string]any{"Value": p.Value, "Limit": p.Limit}))
+	return b.String()
+}
+
 // Result is a workbook read without problems: what it is for, and the edit
 // it makes to a draft (every field it covers; Base is the caller's to set).
 type Result struct {

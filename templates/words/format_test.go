@@ -1,0 +1,44 @@
+package words
+
+import (
+	"testing"
+	"time"
+
+	"portal/forms"
+)
+
+func TestFormats(t *testing.T) {
+	c := catalogue(t)
+	en, fr := c.Text(forms.English), c.Text(forms.French)
+	vienna, err := time.LoadLocation("Europe/Vienna")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2025, 3, 1, 23, 5, 9, 0, vienna) // 22:05:09 UTC
+	now := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct{ got, want string }{
+		{en.Timestamp(at), "2025-03-01 22:05 UTC"},
+		{en.TimestampSeconds(at), "2025-03-01 22:05:09 UTC"},
+		{en.Day(at), "2025-03-01"},
+		{en.Clock(at), "22:05"},
+		{en.TimeIn(at.UTC(), vienna), "2025-03-01 23:05 (Europe/Vienna)"},
+		{en.Countdown(now.Add(-time.Minute), now), "the deadline has passed"},
+		{en.Countdown(now.Add(90*time.Minute), now), "1 hour left"},
+		{en.Countdown(now.Add(47*time.Hour), now), "47 hours left"},
+		{en.Countdown(now.Add(72*time.Hour+time.Minute), now), "3 days left"},
+		{en.FileSize(1), "1 KB"},
+		{en.FileSize(1024), "1 KB"},
+		{en.FileSize(1 << 20), "1.0 MB"},
+		{en.FileSize(3<<20 + 1<<19), "3.5 MB"},
+		{fr.FileSize(1<<20 - 1), "1\u202f024 KB"},
+		{en.Megabytes(10 << 20), "10 MB"},
+		{en.Rate(12.345), "12.35"},
+		{en.Change(0.25), "+25 %"},
+		{en.Change(-0.104), "-10 %"},
+		{en.Change(0), "0 %"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("got %q, want %q", tc.got, tc.want)
+		}
+	}
+}
