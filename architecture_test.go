@@ -33,6 +33,7 @@ type rule struct {
 var rules = []rule{
 	{Prefix: "portal/forms", StdOnly: true},
 	{Prefix: "portal/forms/archive", StdOnly: true},
+	{Prefix: "portal/forms/demo", StdOnly: true, Allowed: []string{"portal/forms", "portal/forms/synthetic"}},
 	{Prefix: "portal/forms/definition", StdOnly: true, Allowed: []string{"portal/forms", "go.yaml.in/yaml/v3"}},
 	{Prefix: "portal/forms/export", StdOnly: true, Allowed: []string{"portal/forms", "github.com/xuri/excelize/v2"}},
 	{Prefix: "portal/forms/synthetic", StdOnly: true, Allowed: []string{"portal/forms"}},

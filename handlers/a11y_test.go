@@ -8,6 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"portal/forms/demo"
 	"portal/handlers/browsertest"
 )
 
@@ -56,7 +57,7 @@ func TestAccessibility(t *testing.T) {
 		visit(lang+" call form", "/office/calls/new")
 		b.Press(`.call-form button`, http.StatusUnprocessableEntity)
 		check(lang + " call form with errors")
-		for _, c := range DemoCalls(time.Now()) {
+		for _, c := range demo.Calls(time.Now()) {
 			visit(lang+" tracking "+c.Key, "/office/calls/"+c.Key)
 			visit(lang+" compiled views "+c.Key, "/office/calls/"+c.Key+"/views?include=submitted")
 			visit(lang+" statistics "+c.Key, "/office/calls/"+c.Key+"/statistics?include=submitted")
@@ -79,7 +80,7 @@ func TestAccessibility(t *testing.T) {
 
 		signIn("demo-commission")
 		visit(lang+" commission", "/commission")
-		visit(lang+" released report", "/commission/reports/"+DemoCalls(time.Now())[0].Key+"/1")
+		visit(lang+" released report", "/commission/reports/"+demo.Calls(time.Now())[0].Key+"/1")
 		signOut()
 
 		signIn("demo-newcomer")

@@ -11,6 +11,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"portal/forms"
+	"portal/forms/demo"
 	"portal/forms/synthetic"
 )
 
@@ -190,7 +191,7 @@ func TestNoWithdrawalOnceClosed(t *testing.T) {
 	base := ts.URL
 	fp := clientAs(t, base, "demo-fp-aut")
 	store, views, q := demoCallOf(t, srv, "tourism-views")
-	saveAnswers(t, store, views, q, "AUT", DemoAnswers(q, "Austria"), true)
+	saveAnswers(t, store, views, q, "AUT", demo.Answers(q, "Austria"), true)
 	page := base + "/orgs/AUT/calls/" + views.Key + "/submission"
 	if r := do(t, fp, "GET", page, nil); !strings.Contains(r.body, "/withdraw") {
 		t.Fatal("an open call's submission page offers no withdrawal")

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"portal/forms"
+	"portal/forms/demo"
 	"portal/storage"
 )
 
@@ -325,7 +326,7 @@ func startAuthzPortal(t *testing.T, users []authzUser, extra ...string) *authzPo
 	p := &authzPortal{base: ts.URL, store: s.store.(*storage.Store), server: s, clients: map[authzUser]*http.Client{}}
 	// The harness may have invited them already; InviteDemoAccounts leaves
 	// an open invitation as it is.
-	if err := InviteDemoAccounts(context.Background(), p.store); err != nil {
+	if err := demo.InviteAccounts(context.Background(), p.store); err != nil {
 		t.Fatal(err)
 	}
 	for i, w := range users {
@@ -479,7 +480,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	answers := DemoAnswers(builtinQuestionnaire(t, call), "Austria")
+	answers := demo.Answers(builtinQuestionnaire(t, call), "Austria")
 	saved, err := p.store.SaveDraft(ctx, call, aut, forms.Edit{Fields: answers.Fields(), Answers: answers, Uploads: []forms.Upload{
 		{Question: "good_practice_documents", Name: "a.pdf", ContentType: "application/pdf", Data: []byte("%PDF-1.4\n%%EOF\n")}}},
 		forms.Actor{Label: "system"})

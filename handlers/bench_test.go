@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"portal/forms"
+	"portal/forms/demo"
 	"portal/storage"
 )
 
@@ -196,7 +197,7 @@ func fullDraft(q *forms.Questionnaire, years []int) forms.Edit {
 // answering the same page.
 func BenchmarkCompiledViews(b *testing.B) {
 	ts, s := startServer(b, nil)
-	call, err := GenerateViews(context.Background(), s.store, s.opts.Questionnaires, 193, time.Now())
+	call, err := demo.GenerateViews(context.Background(), s.store, s.opts.Questionnaires, 193, time.Now())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"portal/forms"
+	"portal/forms/demo"
 	"portal/handlers/browsertest"
 )
 
@@ -67,7 +68,7 @@ func TestBrowserSignInEachRole(t *testing.T) {
 		forms.Commission:  "/commission",
 		"":                "/home",
 	}
-	for _, a := range DemoAccounts {
+	for _, a := range demo.Accounts {
 		b.Do(chromedp.Navigate(ts.URL + "/"))
 		b.Press(`.account__signin`, http.StatusOK)
 		b.Press(`form:has(input[name=subject][value="`+a.Subject+`"]) button`, http.StatusOK)

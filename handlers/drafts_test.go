@@ -16,11 +16,12 @@ import (
 	"time"
 
 	"portal/forms"
+	"portal/forms/demo"
 )
 
 // demoCall returns the key of the demo call for a questionnaire.
 func demoCall(questionnaire string) forms.Call {
-	for _, c := range DemoCalls(time.Now()) {
+	for _, c := range demo.Calls(time.Now()) {
 		if c.Questionnaire == questionnaire {
 			return c
 		}

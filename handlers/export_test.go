@@ -10,6 +10,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"portal/forms"
+	"portal/forms/demo"
 	"portal/forms/synthetic"
 	"portal/storage"
 )
@@ -73,7 +74,7 @@ func TestStatisticsExport(t *testing.T) {
 	if len(rows)-1 != perState {
 		t.Fatalf("accepted only: %d rows, want %d (Germany's)", len(rows)-1, perState)
 	}
-	want := demoStatistics(q, call.Years, "DEU")
+	want := demo.Statistics(q, call.Years, "DEU")
 	for _, row := range rows[1:] {
 		year, _ := strconv.Atoi(row[10])
 		ref := forms.CellRef{Question: row[6], Row: row[7], Year: year}
@@ -150,7 +151,7 @@ func TestStatisticsPage(t *testing.T) {
 	}
 	lib := builtin(t)
 	q, _ := lib.Latest("crime-statistics")
-	deu := demoStatistics(q, stats.Years, "DEU")
+	deu := demo.Statistics(q, stats.Years, "DEU")
 	v := deu.Cells[forms.CellRef{Question: "police_offences", Row: "robbery", Year: stats.Years[0], Category: "total"}].Value
 	r := do(t, analyst, "GET", page+"?indicator=police_offences/robbery", nil)
 	if r.status != 200 || !strings.Contains(r.body, "Germany") || !strings.Contains(r.body, forms.FormatCount(v, forms.English)) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"portal/forms"
+	"portal/forms/demo"
 )
 
 var footerElement = regexp.MustCompile(`(?s)<footer class="site-footer">(.*?)</footer>`)
@@ -54,7 +55,7 @@ func TestReceiptFooter(t *testing.T) {
 		t.Fatal(err)
 	}
 	q := builtinQuestionnaire(t, call)
-	answers := DemoAnswers(q, "Austria")
+	answers := demo.Answers(q, "Austria")
 	if _, err := p.store.SaveDraft(ctx, call, aut, editOf(answers), srvActor()); err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"portal/forms"
+	"portal/forms/demo"
 	"portal/handlers/browsertest"
 )
 
@@ -131,7 +132,7 @@ func TestJointAnswers(t *testing.T) {
 
 	// UN Tourism confirms the States its answer covers, among its record.
 	sub := ts.URL + "/orgs/UNTOURISM/calls/" + views.Key
-	saveAnswers(t, store, views, q, "UNTOURISM", DemoAnswers(q, "UN Tourism"), false)
+	saveAnswers(t, store, views, q, "UNTOURISM", demo.Answers(q, "UN Tourism"), false)
 	page = do(t, untourism, "GET", sub+"/submission", nil).body
 	for _, code := range []string{"ESP", "PRT", "AUT"} {
 		if !strings.Contains(page, `name="on_behalf_of" value="`+code+`" checked`) {
@@ -157,7 +158,7 @@ func TestJointAnswers(t *testing.T) {
 		t.Error("Austria's submission page does not say it is covered")
 	}
 	// Austria answers itself too: the Office sees both.
-	saveAnswers(t, store, views, q, "AUT", DemoAnswers(q, "Austria"), false)
+	saveAnswers(t, store, views, q, "AUT", demo.Answers(q, "Austria"), false)
 	if r = do(t, aut, "POST", ts.URL+"/orgs/AUT/calls/"+views.Key+"/submit", url.Values{}); !strings.HasSuffix(r.header.Get("Location"), "/receipts/1") {
 		t.Fatalf("Austria submitting while covered: %d to %q", r.status, r.header.Get("Location"))
 	}
@@ -182,7 +183,7 @@ func TestJointAnswers(t *testing.T) {
 func TestBrowserJointAnswers(t *testing.T) {
 	ts, srv := startServer(t, nil)
 	store, views, q := demoCallOf(t, srv, "tourism-views")
-	saveAnswers(t, store, views, q, "UNTOURISM", DemoAnswers(q, "UN Tourism"), false)
+	saveAnswers(t, store, views, q, "UNTOURISM", demo.Answers(q, "UN Tourism"), false)
 	if err := store.Represent(context.Background(), views, "UNTOURISM", []string{"AUT", "ESP"}, srvActor()); err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"portal/forms"
 	"portal/forms/definition"
+	"portal/forms/demo"
 	"portal/storage"
 	"portal/storage/storagetest"
 )
@@ -40,10 +41,10 @@ func newServerWith(t testing.TB, baseURL string, store *storage.Store) *Server {
 	if opts.DevIdP, opts.OIDC, err = NewDevIdP(u, quiet); err != nil {
 		t.Fatal(err)
 	}
-	if err := InviteDemoAccounts(context.Background(), store); err != nil {
+	if err := demo.InviteAccounts(context.Background(), store); err != nil {
 		t.Fatal(err)
 	}
-	if err := EnsureDemoCalls(context.Background(), store, opts.Questionnaires, time.Now()); err != nil {
+	if err := demo.EnsureCalls(context.Background(), store, opts.Questionnaires, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	s, err := New(opts)

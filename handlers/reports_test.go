@@ -12,6 +12,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"portal/forms"
+	"portal/forms/demo"
 )
 
 // TestReportWriteReleaseRead: the analyst's text is checked field by
@@ -25,7 +26,7 @@ func TestReportWriteReleaseRead(t *testing.T) {
 	store, views, q := demoCallOf(t, srv, "tourism-views")
 	ctx := context.Background()
 	// Austria answers with a text a spreadsheet would take for a formula; accepted.
-	a := DemoAnswers(q, "Austria")
+	a := demo.Answers(q, "Austria")
 	a.Values["threats_nature"] = forms.Answer{Text: `=HYPERLINK("http://example.org","click")`}
 	saveAnswers(t, store, views, q, "AUT", a, true)
 	office := &forms.User{Memberships: []forms.Membership{{Role: forms.Analyst}}}

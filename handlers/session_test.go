@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"portal/forms"
+	"portal/forms/demo"
 	"portal/storage"
 	"portal/storage/storagetest"
 )
@@ -153,15 +154,15 @@ func openStore(t testing.TB, dbURL string) *storage.Store {
 	return s
 }
 
-func demoAccount(t testing.TB, subject string) DemoAccount {
+func demoAccount(t testing.TB, subject string) demo.Account {
 	t.Helper()
-	for _, a := range DemoAccounts {
+	for _, a := range demo.Accounts {
 		if a.Subject == subject {
 			return a
 		}
 	}
 	t.Fatalf("no demo account %q", subject)
-	return DemoAccount{}
+	return demo.Account{}
 }
 
 // sessionToken returns the session token the client holds for base.

@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"portal/forms"
+	"portal/forms/demo"
 	"portal/storage"
 	"portal/storage/storagetest"
 )
@@ -24,7 +25,7 @@ import (
 // account, lands on the home of its role, and signs out.
 func TestSignInFlow(t *testing.T) {
 	t.Parallel()
-	for _, a := range DemoAccounts {
+	for _, a := range demo.Accounts {
 		t.Run(a.Subject, func(t *testing.T) {
 			t.Parallel()
 			store := storagetest.NewStore(t)
@@ -81,7 +82,7 @@ func TestSignInFlow(t *testing.T) {
 }
 
 // roleHome is where /home sends the account after sign-in; "" when it has no role.
-func roleHome(a DemoAccount) string {
+func roleHome(a demo.Account) string {
 	switch a.Role {
 	case forms.FocalPoint, forms.Contributor:
 		return "/orgs/" + a.Org
@@ -427,7 +428,7 @@ func auditEvents(t testing.TB, store *storage.Store, action, actor string) []for
 // inviteDemoAccount invites a demo account to its role, as `portal serve`
 // does for the development provider, unless it is invited already; an
 // account with no role is left alone.
-func inviteDemoAccount(t testing.TB, store *storage.Store, a DemoAccount) {
+func inviteDemoAccount(t testing.TB, store *storage.Store, a demo.Account) {
 	t.Helper()
 	if a.Role == "" {
 		return

@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"portal/forms"
+	"portal/forms/demo"
 	"portal/handlers/browsertest"
 )
 
@@ -21,7 +22,7 @@ import (
 func TestBrowserSubmission(t *testing.T) {
 	ts, srv := startServer(t, nil)
 	store, views, q := demoCallOf(t, srv, "tourism-views")
-	saveAnswers(t, store, views, q, "AUT", DemoAnswers(q, "Austria"), false)
+	saveAnswers(t, store, views, q, "AUT", demo.Answers(q, "Austria"), false)
 	b := browsertest.New(t, 4*time.Minute)
 	as := func(subject string) { t.Helper(); browserSignIn(b, ts.URL, subject) }
 	b.Do(chromedp.Navigate(ts.URL + "/"))

@@ -14,6 +14,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"portal/forms"
+	"portal/forms/demo"
 )
 
 // TestSubmissionPath is the whole life of a submission over HTTP: the
@@ -37,7 +38,7 @@ func TestSubmissionPath(t *testing.T) {
 		t.Fatalf("submitting an empty draft: %d %s", r.status, r.header.Get("Location"))
 	}
 
-	saveAnswers(t, store, views, q, "AUT", DemoAnswers(q, "Austria"), false)
+	saveAnswers(t, store, views, q, "AUT", demo.Answers(q, "Austria"), false)
 	r = do(t, fp, "GET", base+"/submission", nil)
 	if !strings.Contains(r.body, "Nothing stops the submission") {
 		t.Fatal("a complete draft is not ready to submit")
@@ -174,7 +175,7 @@ func TestSubmissionPath(t *testing.T) {
 func TestReturnedInClosedCall(t *testing.T) {
 	ts, srv := startServer(t, nil)
 	store, views, q := demoCallOf(t, srv, "tourism-views")
-	saveAnswers(t, store, views, q, "AUT", DemoAnswers(q, "Austria"), true)
+	saveAnswers(t, store, views, q, "AUT", demo.Answers(q, "Austria"), true)
 	ctx := context.Background()
 	office := &forms.User{Memberships: []forms.Membership{{Role: forms.Analyst}}}
 	if _, err := store.Transition(ctx, views, q, orgRef(t, store, "AUT"), office, forms.TransitionReturn, time.Now(), nil, "Which ministries?", srvActor()); err != nil {

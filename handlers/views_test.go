@@ -8,6 +8,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"portal/forms"
+	"portal/forms/demo"
 )
 
 // TestCompiledViews: the views of the demo tourism call (Germany accepted;
@@ -19,7 +20,7 @@ func TestCompiledViews(t *testing.T) {
 	ts, srv := startServer(t, nil)
 	store, views, q := demoCallOf(t, srv, "tourism-views")
 	// Austria answers in French, threats chosen differently, and submits.
-	a := DemoAnswers(q, "Autriche")
+	a := demo.Answers(q, "Autriche")
 	a.Values["threats_nature"] = forms.Answer{Text: "Les pickpockets opèrent dans les gares et les musées."}
 	a.Values["threats_observed"] = forms.Answer{Choices: []string{"terrorism", "online_fraud"}}
 	saveAnswers(t, store, views, q, "AUT", a, true)
@@ -75,7 +76,7 @@ func TestCompiledViews(t *testing.T) {
 func TestViewsExport(t *testing.T) {
 	ts, srv := startServer(t, nil)
 	store, views, q := demoCallOf(t, srv, "tourism-views")
-	a := DemoAnswers(q, "Austria")
+	a := demo.Answers(q, "Austria")
 	a.Values["threats_nature"] = forms.Answer{Text: `=HYPERLINK("http://example.org")`}
 	saveAnswers(t, store, views, q, "AUT", a, true)
 	analyst := clientAs(t, ts.URL, "demo-analyst")

@@ -12,8 +12,8 @@ import (
 
 	"portal/forms"
 	"portal/forms/definition"
+	"portal/forms/demo"
 	"portal/forms/synthetic"
-	"portal/handlers"
 	"portal/storage"
 )
 
@@ -68,7 +68,7 @@ func demoCommand(args []string, getenv func(string) string, stdout, stderr io.Wr
 		fmt.Fprintf(stderr, "portal demo generate: %v\n", err)
 		return 1
 	}
-	views, err := handlers.GenerateViews(ctx, db.Store, lib, *states, time.Now())
+	views, err := demo.GenerateViews(ctx, db.Store, lib, *states, time.Now())
 	if err != nil {
 		fmt.Fprintf(stderr, "portal demo generate: views: %v\n", err)
 		return 1

@@ -20,7 +20,7 @@ import (
 	"time"
 
 	"portal/forms"
-	"portal/handlers"
+	"portal/forms/demo"
 	"portal/storage"
 	"portal/storage/pgcluster"
 	"portal/storage/storagetest"
@@ -75,7 +75,7 @@ func TestFaultRun(t *testing.T) {
 	waitReady(t, portal, addr, 90*time.Second)
 
 	var stats forms.Call
-	for _, c := range handlers.DemoCalls(time.Now()) {
+	for _, c := range demo.Calls(time.Now()) {
 		if c.Questionnaire == "crime-statistics" {
 			stats = c
 		}

@@ -33,6 +33,7 @@ import (
 
 	"portal/forms"
 	"portal/forms/definition"
+	"portal/forms/demo"
 	"portal/handlers"
 	"portal/storage"
 	"portal/storage/pgcluster"
@@ -302,10 +303,10 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 		if opts.DevIdP, opts.OIDC, err = handlers.NewDevIdP(cfg.BaseURL, log); err != nil {
 			return err
 		}
-		if err := handlers.InviteDemoAccounts(ctx, db); err != nil {
+		if err := demo.InviteAccounts(ctx, db); err != nil {
 			return err
 		}
-		if err := handlers.EnsureDemoCalls(ctx, db, lib, time.Now()); err != nil {
+		if err := demo.EnsureCalls(ctx, db, lib, time.Now()); err != nil {
 			return err
 		}
 		log.Info("development sign-in: demo accounts at " + cfg.BaseURL.String() + "/signin")

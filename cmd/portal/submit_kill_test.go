@@ -14,6 +14,7 @@ import (
 
 	"portal/forms"
 	"portal/forms/definition"
+	"portal/forms/demo"
 	"portal/handlers"
 	"portal/storage"
 	"portal/storage/storagetest"
@@ -48,7 +49,7 @@ func TestSubmissionSurvivesKill(t *testing.T) {
 			fillViews(t, dbURL)
 		}
 		c := devSignIn(t, base, "demo-fp-aut")
-		call := handlers.DemoCalls(time.Now())[0]
+		call := demo.Calls(time.Now())[0]
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
@@ -104,7 +105,7 @@ func fillViews(t *testing.T, dbURL string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	call, err := s.CallByKey(ctx, handlers.DemoCalls(time.Now())[0].Key)
+	call, err := s.CallByKey(ctx, demo.Calls(time.Now())[0].Key)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +114,7 @@ func fillViews(t *testing.T, dbURL string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := handlers.DemoAnswers(q, "Austria")
+	a := demo.Answers(q, "Austria")
 	if _, err := s.SaveDraft(ctx, call, forms.OrganizationRef{ID: o.ID, Code: o.Code}, forms.Edit{Fields: a.Fields(), Answers: a}, forms.Actor{Label: "test"}); err != nil {
 		t.Fatal(err)
 	}

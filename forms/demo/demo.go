@@ -1,4 +1,9 @@
-package handlers
+// Package demo is the data a development portal starts with and the tests
+// set up from: the demo calls, answers to them in every state, a released
+// report, synthetic views at scale, and the demo accounts' invitations.
+// It speaks to the database through the small Store it declares, so it
+// imports the domain only.
+package demo
 
 import (
 	"context"
@@ -12,9 +17,9 @@ import (
 	"portal/forms/synthetic"
 )
 
-// DemoCalls are the calls a development portal starts with: views on the
+// Calls are the calls a development portal starts with: views on the
 // tourism sector, and crime statistics for the four years before now's.
-func DemoCalls(now time.Time) []forms.Call {
+func Calls(now time.Time) []forms.Call {
 	y := now.Year()
 	span := strconv.Itoa(y-4) + "–" + strconv.Itoa(y-1)
 	return []forms.Call{
@@ -92,14 +97,14 @@ func endOfDay(t time.Time, zone string) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 23, 59, 0, 0, loc)
 }
 
-// EnsureDemoCalls stores the demo calls that are not stored yet and, the
+// EnsureCalls stores the demo calls that are not stored yet and, the
 // first time, demo answers to the views call in every state: Kenya has
 // submitted, Germany's was accepted, France's returned for clarification
 // with a comment, Brazil has a draft, and the European Union submitted
 // jointly for Belgium, Luxembourg and the Netherlands, as the Office
 // records. Austria's is left for the user.
-func EnsureDemoCalls(ctx context.Context, store Store, lib Questionnaires, now time.Time) error {
-	for i, c := range DemoCalls(now) {
+func EnsureCalls(ctx context.Context, store Store, lib Questionnaires, now time.Time) error {
+	for i, c := range Calls(now) {
 		stored, err := store.EnsureCall(ctx, c)
 		if err != nil {
 			return fmt.Errorf("demo call %s: %w", c.Key, err)
@@ -259,12 +264,12 @@ func demoSubmissions(ctx context.Context, store Store, lib Questionnaires, call 
 		ref := refOf(o)
 		fp := &forms.User{Email: "demo focal point of " + o.Code, Memberships: []forms.Membership{{Role: forms.FocalPoint, Organization: ref}}}
 		actor := forms.Actor{Label: "demo: focal point of " + o.Code}
-		a := DemoAnswers(q, o.Name.En)
+		a := Answers(q, o.Name.En)
 		if st.threats != nil {
 			a.Values["threats_observed"] = forms.Answer{Choices: st.threats}
 		}
 		if statistics {
-			a = demoStatistics(q, call.Years, o.Code)
+			a = Statistics(q, call.Years, o.Code)
 		}
 		if _, err := store.SaveDraft(ctx, call, ref, forms.Edit{Fields: a.Fields(), Answers: a}, actor); err != nil {
 			return err
@@ -286,11 +291,11 @@ func demoSubmissions(ctx context.Context, store Store, lib Questionnaires, call 
 	return nil
 }
 
-// demoStatistics are a State's demo figures: synthetic ones, and for
+// Statistics are a State's demo figures: synthetic ones, and for
 // Germany a jump in burglaries in the last year, explained as a State
 // would, so that the Office's checks (the statistics page, the exports'
 // Checks sheet) have a break to show.
-func demoStatistics(q *forms.Questionnaire, years []int, code string) forms.Answers {
+func Statistics(q *forms.Questionnaire, years []int, code string) forms.Answers {
 	a := synthetic.Statistics(q, years, code)
 	if code != "DEU" || len(years) < 2 {
 		return a
@@ -318,9 +323,9 @@ func refOf(o forms.Organization) forms.OrganizationRef {
 	return forms.OrganizationRef{ID: o.ID, Code: o.Code, Name: o.Name}
 }
 
-// DemoAnswers answers every question of q plausibly: a text naming the
+// Answers answers every question of q plausibly: a text naming the
 // country, the first options, yes; tables are left to the user.
-func DemoAnswers(q *forms.Questionnaire, country string) forms.Answers {
+func Answers(q *forms.Questionnaire, country string) forms.Answers {
 	a := forms.Answers{Values: map[string]forms.Answer{}}
 	yes := true
 	for _, sec := range q.Sections {
