@@ -6,6 +6,7 @@ import (
 	"compress/flate"
 	"hash/crc32"
 	"io"
+	"mime"
 	"mime/multipart"
 	"net/http"
 	"regexp"
@@ -171,7 +172,8 @@ func TestAttachmentNames(t *testing.T) {
 			continue
 		}
 		r := do(t, c, "GET", base+m[1], nil)
-		if r.header.Get("Content-Type") != tc.wantType || !strings.Contains(r.header.Get("Content-Disposition"), `filename="`+tc.want+`"`) {
+		_, params, _ := mime.ParseMediaType(r.header.Get("Content-Disposition"))
+		if r.header.Get("Content-Type") != tc.wantType || params["filename"] != tc.want {
 			t.Errorf("%q downloaded as %s, %s", tc.sent, r.header.Get("Content-Type"), r.header.Get("Content-Disposition"))
 		}
 	}

@@ -1,6 +1,10 @@
 package handlers
 
-import "github.com/gin-gonic/gin"
+import (
+	"mime"
+
+	"github.com/gin-gonic/gin"
+)
 
 // Content types of the portal's downloads.
 const (
@@ -13,9 +17,14 @@ const (
 // browser's, since every download holds a Member State's answers or the
 // Office's work. Every download sets its headers here, so that none can
 // forget one (TestAuthorizationMatrix checks every route's downloads).
+//
+// The name is written as RFC 6266 has it: as it is when it is a token
+// (filename=report.xlsx), quoted when it has spaces or separators, and
+// percent-encoded UTF-8 in filename* (RFC 5987) when it is not ASCII,
+// which every current browser reads.
 func download(c *gin.Context, name, contentType string) {
 	h := c.Writer.Header()
-	h.Set("Content-Disposition", contentDisposition(name))
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 	h.Set("Content-Type", contentType)
 	h.Set("Cache-Control", "private, no-store")
 }

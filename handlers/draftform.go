@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"mime/multipart"
 	"path"
@@ -574,27 +573,4 @@ func cleanFileName(name string) string {
 		name = string(r[:maxFileName-utf8.RuneCountInString(ext)]) + ext
 	}
 	return name
-}
-
-// contentDisposition is an attachment's Content-Disposition: the name in
-// ASCII for old clients and in UTF-8 (RFC 6266) for the others.
-func contentDisposition(name string) string {
-	var ascii bytes.Buffer
-	for _, r := range name {
-		switch {
-		case r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == '%' || r == ';':
-			ascii.WriteByte('_')
-		default:
-			ascii.WriteRune(r)
-		}
-	}
-	var enc strings.Builder
-	for _, b := range []byte(name) {
-		if 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9' || strings.IndexByte("!#$&+-.^_`|~", b) >= 0 {
-			enc.WriteByte(b)
-		} else {
-			fmt.Fprintf(&enc, "%%%02X", b)
-		}
-	}
-	return `attachment; filename="` + ascii.String() + `"; filename*=UTF-8''` + enc.String()
 }
