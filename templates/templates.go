@@ -7,6 +7,7 @@
 // with those two into a template set of its own.
 // locales/NN.json holds the interface text in each of the six UN languages,
 // keyed by message ID; English is complete and the others fall back to it.
+// Package templates/words reads them.
 package templates
 
 import "embed"
