@@ -324,7 +324,7 @@ func startAuthzPortal(t *testing.T, users []authzUser, extra ...string) *authzPo
 	t.Helper()
 	ts, s := startServer(t, nil)
 	p := &authzPortal{base: ts.URL, store: s.store.(*storage.Store), server: s, clients: map[authzUser]*http.Client{}}
-	// The harness may have invited them already; InviteDemoAccounts leaves
+	// The harness may have invited them already; demo.InviteAccounts leaves
 	// an open invitation as it is.
 	if err := demo.InviteAccounts(context.Background(), p.store); err != nil {
 		t.Fatal(err)

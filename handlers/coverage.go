@@ -34,10 +34,7 @@ type coverageCell struct {
 }
 
 func (s *Server) showCoverage(c *gin.Context) error {
-	call, q, err := s.callOf(c)
-	if err != nil {
-		return err
-	}
+	call, q := scopeOf(c).call, scopeOf(c).q
 	p := &coveragePage{basePage: s.newBase(c), CallKey: call.Key, Include: c.Query("include") == "submitted"}
 	p.CallTitle = call.Title.In(p.Lang)
 	p.Title = p.T("coverage.title") + " · " + p.CallTitle

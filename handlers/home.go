@@ -92,7 +92,7 @@ func (s *Server) showOrganization(c *gin.Context) error {
 func (s *Server) renderOrganization(c *gin.Context, form inviteForm, status int) error {
 	ctx := c.Request.Context()
 	u := s.currentUser(c)
-	org := organizationOf(c)
+	org := scopeOf(c).org
 	members, err := s.store.Members(ctx, org.ID)
 	if err != nil {
 		return err

@@ -145,7 +145,7 @@ func (s *Server) invite(c *gin.Context, org forms.OrganizationRef, form *inviteF
 // inviteToOrganization: a focal point invites a contributor (or the Office
 // anyone) to the organization of the route.
 func (s *Server) inviteToOrganization(c *gin.Context) error {
-	org := organizationOf(c)
+	org := scopeOf(c).org
 	var form inviteForm
 	err := s.invite(c, forms.OrganizationRef{ID: org.ID, Code: org.Code, Name: org.Name}, &form)
 	if errors.Is(err, errFormInvalid) {
@@ -160,7 +160,7 @@ func (s *Server) inviteToOrganization(c *gin.Context) error {
 
 // revokeOrganizationInvitation revokes a pending invitation to the route's organization.
 func (s *Server) revokeOrganizationInvitation(c *gin.Context) error {
-	org := organizationOf(c)
+	org := scopeOf(c).org
 	if err := s.revoke(c, org.ID); err != nil {
 		return err
 	}

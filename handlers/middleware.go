@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net/http"
 	"regexp"
 	"runtime/debug"
@@ -103,24 +104,52 @@ const maxFormBytes = 1 << 20
 // then held to its own question's limit.
 const maxUploadBytes = 50<<20 + maxFormBytes
 
-// uploadRoutes are the routes whose multipart forms may carry files.
-var uploadRoutes = map[string]bool{"/orgs/:code/calls/:call/:section": true, "/orgs/:code/calls/:call/workbook": true, "/office/populations": true}
+// errTooLarge refuses a request that sends more than its route takes.
+var errTooLarge = &pageError{status: http.StatusRequestEntityTooLarge, title: "error.toolarge.title", body: "error.toolarge.body"}
 
-// limitBody refuses a request body larger than its route allows with a
-// page that says so, and cuts off one that lies about its length.
+// limitBody refuses at once a body larger than any route takes, and bounds
+// what may be read of the others to what an ordinary form needs; a route
+// whose form carries files raises the bound (takesFiles) before anything is
+// read. handle refuses a request whose stated length passes its route's
+// bound, and reading past it fails with *http.MaxBytesError, which
+// renderError shows as the same page.
 func (s *Server) limitBody(c *gin.Context) {
-	limit := int64(maxFormBytes)
-	if uploadRoutes[c.FullPath()] && strings.HasPrefix(c.ContentType(), "multipart/form-data") {
-		limit = maxUploadBytes
-	}
-	if c.Request.ContentLength > limit {
-		p := messagePage{basePage: s.newBase(c)}
-		p.Heading = p.T("error.toolarge.title")
-		p.Title, p.Body = p.Heading, p.T("error.toolarge.body")
-		s.render(c, http.StatusRequestEntityTooLarge, "message", &p)
-		c.Abort()
+	if c.Request.ContentLength > maxUploadBytes {
+		s.renderError(c, errTooLarge)
 		return
 	}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
+	c.Request.Body = &limitedBody{raw: c.Request.Body, w: c.Writer, limit: maxFormBytes}
 	c.Next()
+}
+
+// takesFiles lets a route's multipart form carry files, up to maxUploadBytes.
+func (s *Server) takesFiles(c *gin.Context) {
+	if b, ok := c.Request.Body.(*limitedBody); ok && strings.HasPrefix(c.ContentType(), "multipart/form-data") {
+		b.limit = maxUploadBytes
+	}
+	c.Next()
+}
+
+// limitedBody is a request body bounded by http.MaxBytesReader at the limit
+// its route sets before the first read.
+type limitedBody struct {
+	raw   io.ReadCloser
+	w     http.ResponseWriter
+	limit int64
+	r     io.ReadCloser
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	if b.r == nil {
+		b.r = http.MaxBytesReader(b.w, b.raw, b.limit)
+	}
+	return b.r.Read(p)
+}
+
+func (b *limitedBody) Close() error { return b.raw.Close() }
+
+// tooLarge reports whether the request says it sends more than its route takes.
+func tooLarge(r *http.Request) bool {
+	b, ok := r.Body.(*limitedBody)
+	return ok && r.ContentLength > b.limit
 }

@@ -106,10 +106,7 @@ const groupOther = "OTHER"
 // by UN regional group, with counts and response rates, filtered by group
 // and state.
 func (s *Server) showTracking(c *gin.Context) error {
-	call, err := s.store.CallByKey(c.Request.Context(), c.Param("call"))
-	if err != nil {
-		return err
-	}
+	call := scopeOf(c).call
 	return s.renderTracking(c, call, jointForm{}, nil, http.StatusOK)
 }
 
@@ -236,10 +233,7 @@ func (s *Server) responseRow(b *basePage, call forms.Call, r forms.Response) res
 func (s *Server) exportResponses(format string) handlerFunc {
 	return func(c *gin.Context) error {
 		ctx := c.Request.Context()
-		call, err := s.store.CallByKey(ctx, c.Param("call"))
-		if err != nil {
-			return err
-		}
+		call := scopeOf(c).call
 		rs, err := s.store.Responses(ctx, call)
 		if err != nil {
 			return err
@@ -329,10 +323,7 @@ type changeView struct {
 // version's answers, what changed since the version before, the comments,
 // and the decision.
 func (s *Server) showReview(c *gin.Context) error {
-	dc, err := s.callContext(c)
-	if err != nil {
-		return err
-	}
+	dc := scopeOf(c)
 	ctx := c.Request.Context()
 	sub, err := s.store.Submission(ctx, dc.call, dc.ref)
 	if err != nil {
@@ -379,7 +370,7 @@ func (s *Server) showReview(c *gin.Context) error {
 			qq := &sec.Questions[j]
 			ra := reviewAnswer{Label: qq.Label.In(p.Lang)}
 			if qq.Kind == forms.StatTable {
-				ra.Table = s.tableView(dp, draftContext{org: dc.org, ref: dc.ref, call: call, q: q, section: sec}, v.Answers, qq, fv, nil)
+				ra.Table = s.tableView(dp, &scope{org: dc.org, ref: dc.ref, call: call, q: q, section: sec}, v.Answers, qq, fv, nil)
 			} else {
 				ra.Value = describeField(dp, q, forms.AnswerField(qq.Key), v.Answers.Field(forms.AnswerField(qq.Key)))
 			}
@@ -423,10 +414,7 @@ func (s *Server) showReview(c *gin.Context) error {
 func (s *Server) exportStatistics(format string) handlerFunc {
 	return func(c *gin.Context) error {
 		ctx := c.Request.Context()
-		call, q, err := s.callOf(c)
-		if err != nil {
-			return err
-		}
+		call, q := scopeOf(c).call, scopeOf(c).q
 		include := c.Query("include") == "submitted"
 		filters := "accepted submissions"
 		if include {

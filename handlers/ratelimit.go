@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"net/http"
-	"strconv"
 	"sync"
 	"time"
 
@@ -66,12 +65,7 @@ func (s *Server) limit(l *rateLimiter) gin.HandlerFunc {
 			return
 		}
 		secs := int(wait/time.Second) + 1
-		c.Header("Retry-After", strconv.Itoa(secs))
-		p := messagePage{basePage: s.newBase(c)}
-		p.Title = p.T("ratelimit.title")
-		p.Heading = p.Title
-		p.Body = p.Tn("ratelimit.body", secs, map[string]any{"Seconds": secs})
-		s.render(c, http.StatusTooManyRequests, "message", &p)
-		c.Abort()
+		s.renderError(c, &pageError{status: http.StatusTooManyRequests, title: "ratelimit.title", body: "ratelimit.body",
+			count: secs, data: map[string]any{"Seconds": secs}, retryAfter: secs})
 	}
 }

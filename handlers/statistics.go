@@ -63,10 +63,7 @@ type seriesCell struct {
 // showStatistics shows one indicator of a call, by State and by group.
 func (s *Server) showStatistics(c *gin.Context) error {
 	ctx := c.Request.Context()
-	call, q, err := s.callOf(c)
-	if err != nil {
-		return err
-	}
+	call, q := scopeOf(c).call, scopeOf(c).q
 	p := &statisticsPage{basePage: s.newBase(c), CallKey: call.Key, Years: call.Years, Include: c.Query("include") == "submitted"}
 	p.CallTitle = call.Title.In(p.Lang)
 	p.Title = p.T("statistics.title") + " · " + p.CallTitle
