@@ -90,8 +90,7 @@ type Store interface {
 	SubmissionVersion(ctx context.Context, call forms.Call, org forms.OrganizationRef, n int) (forms.SubmissionVersion, error)
 	// Transition submits, withdraws, accepts or returns, as forms.Decide allows, in one
 	// transaction; submitting refuses answers with blocking findings (KindInvalid).
-	Transition(ctx context.Context, call forms.Call, q *forms.Questionnaire, org forms.OrganizationRef, u *forms.User,
-		t forms.Transition, now time.Time, onBehalfOf []string, message string, actor forms.Actor) (forms.Submission, error)
+	Transition(ctx context.Context, r forms.TransitionRequest) (forms.Submission, error)
 	// Comments lists the comments on an organization's submission, oldest first.
 	Comments(ctx context.Context, call forms.Call, org forms.OrganizationRef) ([]forms.Comment, error)
 	// AddComment posts a comment on the latest submitted version, audited.

@@ -236,7 +236,7 @@ func (s *Server) transition(t forms.Transition) handlerFunc {
 			c.Redirect(http.StatusSeeOther, back+"#return-message")
 			return nil
 		}
-		sub, err := s.store.Transition(c.Request.Context(), dc.call, dc.q, dc.ref, s.currentUser(c), t, time.Now(), onBehalfOf, message, s.actor(c))
+		sub, err := s.store.Transition(c.Request.Context(), forms.TransitionRequest{Call: dc.call, Questionnaire: dc.q, Organization: dc.ref, User: s.currentUser(c), Transition: t, At: time.Now(), OnBehalfOf: onBehalfOf, Message: message, Actor: s.actor(c)})
 		var fe *forms.Error
 		switch forms.KindOf(err) {
 		case forms.KindInvalid, forms.KindConflict:
