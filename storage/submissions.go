@@ -135,9 +135,6 @@ func (s *Store) SubmissionVersion(ctx context.Context, call forms.Call, org form
 		var r versionRow
 		err := sqlx.GetContext(ctx, tx, &r, `SELECT `+versionColumns+` FROM submission_versions v JOIN drafts d ON d.id = v.draft_id
 			WHERE d.call_id = $1 AND d.organization_id = $2 AND v.number = $3`, call.ID, org.ID, n)
-		if errors.Is(err, sql.ErrNoRows) {
-			return forms.Errorf(forms.KindNotFound, "no %s", what)
-		}
 		if err != nil {
 			return classify(fmt.Errorf("storage: %s: %w", what, err))
 		}
