@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -9,6 +10,31 @@ import (
 
 	"portal/forms"
 )
+
+// statisticsStore is what the Office's statistics, coverage, views and
+// exports read, and the population table they divide by.
+type statisticsStore interface {
+	// Series returns every State's figure of an indicator with the population it reported.
+	Series(ctx context.Context, call forms.Call, ind forms.Series, includeSubmitted bool) ([]forms.SeriesValue, error)
+	// Aggregates sums an indicator by regional group and for the world, with coverage and median rates.
+	Aggregates(ctx context.Context, call forms.Call, ind forms.Series, includeSubmitted bool) ([]forms.Aggregate, error)
+	// Coverage counts each respondent's cells with a figure and marked, by table.
+	Coverage(ctx context.Context, call forms.Call, includeSubmitted bool) ([]forms.CoverageRow, error)
+	// Explanations returns what the States explained of the findings named, by State's code and finding.
+	Explanations(ctx context.Context, call forms.Call, findings []string, includeSubmitted bool) (map[string]map[string]string, error)
+	// ViewAnswers returns the answers (not tables) of the latest counted submissions, matching a search if given.
+	ViewAnswers(ctx context.Context, call forms.Call, includeSubmitted bool, search string) ([]forms.ViewAnswer, error)
+	// FlaggedFigures returns the totals marked as a break or an outlier, breaks with their explanations.
+	FlaggedFigures(ctx context.Context, call forms.Call, q *forms.Questionnaire, includeSubmitted bool) ([]forms.Flagged, error)
+	// StatisticsRows streams every value of the call's accepted (and, if asked, submitted) submissions.
+	StatisticsRows(ctx context.Context, call forms.Call, includeSubmitted bool, fn func(forms.StatRow) error) error
+	// SavePopulations adds figures to the Office's population table (replacing those of the same State and year), audited.
+	SavePopulations(ctx context.Context, rows []forms.Population, actor forms.Actor) error
+	// PopulationSummary describes the Office's population table.
+	PopulationSummary(ctx context.Context) (forms.PopulationSummary, error)
+	// Populations returns the Office's population table by State and year.
+	Populations(ctx context.Context) ([]forms.Population, error)
+}
 
 // The Office's view of one indicator of a call's statistics: each State's
 // series with its rate per 100,000 inhabitants (from the population it
