@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -15,6 +16,17 @@ import (
 
 	"portal/forms"
 )
+
+// draftStore is what the draft pages, the workbook and the attached files need.
+type draftStore interface {
+	// Draft returns an organization's draft for a call (empty, version 0, when none was saved).
+	Draft(ctx context.Context, call forms.Call, org forms.OrganizationRef) (forms.Draft, error)
+	// SaveDraft saves an edit of a draft, merged with what others saved since
+	// its base version; conflicting fields come back in the result, unwritten.
+	SaveDraft(ctx context.Context, call forms.Call, org forms.OrganizationRef, e forms.Edit, actor forms.Actor) (forms.SaveResult, error)
+	// Attachment returns a file of one of the organization's drafts; KindNotFound otherwise.
+	Attachment(ctx context.Context, orgID, id int64) (forms.FileInfo, []byte, error)
+}
 
 // A draft is filled one section at a time: /orgs/AUT/calls/<call>/<section>
 // shows the section's questions with the draft's answers, its findings at

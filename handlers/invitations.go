@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -11,6 +12,18 @@ import (
 
 	"portal/forms"
 )
+
+// invitationStore keeps the invitations to take a role.
+type invitationStore interface {
+	// CreateInvitation stores an invitation, audited; KindConflict for a duplicate.
+	CreateInvitation(ctx context.Context, inv forms.Invitation, actor forms.Actor) (forms.Invitation, error)
+	// Invitation returns one invitation.
+	Invitation(ctx context.Context, id int64) (forms.Invitation, error)
+	// Invitations lists an organization's invitations (all for orgID 0), newest first.
+	Invitations(ctx context.Context, orgID int64) ([]forms.Invitation, error)
+	// RevokeInvitation revokes a pending invitation, audited; KindConflict otherwise.
+	RevokeInvitation(ctx context.Context, id int64, actor forms.Actor) (forms.Invitation, error)
+}
 
 // inviteForm is the invitation form with what the user typed and what is wrong with it.
 type inviteForm struct {

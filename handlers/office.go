@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -13,6 +14,28 @@ import (
 	"portal/forms"
 	"portal/forms/export"
 )
+
+// callStore is what the Office needs to run a call: its settings, its
+// audience's answers and the joint answers recorded.
+type callStore interface {
+	// EnsureCall stores a call unless one with its key exists, and returns the stored one.
+	EnsureCall(ctx context.Context, c forms.Call) (forms.Call, error)
+	// SaveCall creates (ID 0) or updates a call with its audience, audited.
+	SaveCall(ctx context.Context, c forms.Call, actor forms.Actor) (forms.Call, error)
+	// CallAnswered reports whether an organization has answered the call.
+	CallAnswered(ctx context.Context, call forms.Call) (bool, error)
+	// Responses lists every organization a call asks, with where its answer stands.
+	Responses(ctx context.Context, call forms.Call) ([]forms.Response, error)
+	// ResponsesTo is Responses for several calls at once, by call ID.
+	ResponsesTo(ctx context.Context, calls []forms.Call) (map[int64][]forms.Response, error)
+	// Representations lists a call's records of which organization answers on behalf of which Member States.
+	Representations(ctx context.Context, call forms.Call) ([]forms.Representation, error)
+	// Represent adds States to an organization's record for a call, audited; KindInvalid with
+	// forms.Call.CheckRepresentation's Fields when any may not be recorded.
+	Represent(ctx context.Context, call forms.Call, orgCode string, stateCodes []string, actor forms.Actor) error
+	// Unrepresent takes a State out of an organization's record, audited; KindNotFound when it is not in it.
+	Unrepresent(ctx context.Context, call forms.Call, orgCode, stateCode string, actor forms.Actor) error
+}
 
 type officePage struct {
 	basePage

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -13,6 +14,22 @@ import (
 	"portal/forms"
 	"portal/forms/export"
 )
+
+// reportStore keeps the reports the Office writes and releases to the Commission.
+type reportStore interface {
+	// ReportDraft returns what the analysts wrote for the call's report (no title: nothing yet).
+	ReportDraft(ctx context.Context, call forms.Call) (forms.ReportDraft, error)
+	// SaveReportDraft stores it, audited.
+	SaveReportDraft(ctx context.Context, call forms.Call, d forms.ReportDraft, actor forms.Actor) error
+	// PreviewReport assembles the report from the submissions as they are, unreleased.
+	PreviewReport(ctx context.Context, call forms.Call, q *forms.Questionnaire) (forms.Report, error)
+	// ReleaseReport assembles and freezes the next numbered release, audited; KindInvalid without a title.
+	ReleaseReport(ctx context.Context, call forms.Call, q *forms.Questionnaire, actor forms.Actor) (forms.Report, error)
+	// Releases lists the released reports of a call (or of all, callKey ""), newest first.
+	Releases(ctx context.Context, callKey string) ([]forms.ReportRelease, error)
+	// Release returns a release as it was released; KindNotFound when there is none.
+	Release(ctx context.Context, callKey string, n int) (forms.Report, error)
+}
 
 // The compiled report of a call. The Office writes its frame at
 // /office/calls/<key>/report, previews it assembled from the accepted

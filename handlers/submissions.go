@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"regexp"
@@ -13,6 +14,26 @@ import (
 
 	"portal/forms"
 )
+
+// submissionStore is what the submission pages and the review need: where an
+// answer stands, its versions, its comments and its transitions.
+type submissionStore interface {
+	// Submission says where an organization's answer to a call stands, with its versions.
+	Submission(ctx context.Context, call forms.Call, org forms.OrganizationRef) (forms.Submission, error)
+	// SubmissionVersion returns a submitted version with its frozen answers; KindNotFound when none.
+	SubmissionVersion(ctx context.Context, call forms.Call, org forms.OrganizationRef, n int) (forms.SubmissionVersion, error)
+	// SubmissionsOf returns the organization's submission to each call it has a draft for, by call ID.
+	SubmissionsOf(ctx context.Context, org forms.OrganizationRef) (map[int64]forms.Submission, error)
+	// Transition submits, withdraws, accepts or returns, as forms.Decide allows, in one
+	// transaction; submitting refuses answers with blocking findings (KindInvalid).
+	Transition(ctx context.Context, r forms.TransitionRequest) (forms.Submission, error)
+	// Comments lists the comments on an organization's submission, oldest first.
+	Comments(ctx context.Context, call forms.Call, org forms.OrganizationRef) ([]forms.Comment, error)
+	// AddComment posts a comment on the latest submitted version, audited.
+	AddComment(ctx context.Context, call forms.Call, org forms.OrganizationRef, field, body string, office bool, actor forms.Actor) error
+	// CoversOf returns, by call ID, the organization recorded as answering for the State, with its joint receipt.
+	CoversOf(ctx context.Context, state forms.OrganizationRef) (map[int64]forms.Cover, error)
+}
 
 // The life of a submission, as the organization sees it (its submission
 // page, the receipts) and as the Office does (review, response tracking).
@@ -217,7 +238,7 @@ func (s *Server) transition(t forms.Transition) handlerFunc {
 			c.Redirect(http.StatusSeeOther, back+"#return-message")
 			return nil
 		}
-		sub, err := s.store.Transition(c.Request.Context(), dc.call, dc.q, dc.ref, s.currentUser(c), t, time.Now(), onBehalfOf, message, s.actor(c))
+		sub, err := s.store.Transition(c.Request.Context(), forms.TransitionRequest{Call: dc.call, Questionnaire: dc.q, Organization: dc.ref, User: s.currentUser(c), Transition: t, At: time.Now(), OnBehalfOf: onBehalfOf, Message: message, Actor: s.actor(c)})
 		var fe *forms.Error
 		switch forms.KindOf(err) {
 		case forms.KindInvalid, forms.KindConflict:

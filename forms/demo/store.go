@@ -2,7 +2,6 @@ package demo
 
 import (
 	"context"
-	"time"
 
 	"portal/forms"
 )
@@ -16,8 +15,7 @@ type Store interface {
 	Represent(ctx context.Context, call forms.Call, orgCode string, stateCodes []string, actor forms.Actor) error
 	Submission(ctx context.Context, call forms.Call, org forms.OrganizationRef) (forms.Submission, error)
 	SaveDraft(ctx context.Context, call forms.Call, org forms.OrganizationRef, e forms.Edit, actor forms.Actor) (forms.SaveResult, error)
-	Transition(ctx context.Context, call forms.Call, q *forms.Questionnaire, org forms.OrganizationRef, u *forms.User,
-		t forms.Transition, now time.Time, onBehalfOf []string, message string, actor forms.Actor) (forms.Submission, error)
+	Transition(ctx context.Context, r forms.TransitionRequest) (forms.Submission, error)
 	ReportDraft(ctx context.Context, call forms.Call) (forms.ReportDraft, error)
 	SaveReportDraft(ctx context.Context, call forms.Call, d forms.ReportDraft, actor forms.Actor) error
 	ReleaseReport(ctx context.Context, call forms.Call, q *forms.Questionnaire, actor forms.Actor) (forms.Report, error)
