@@ -175,6 +175,69 @@ func loadAnswersFrom(ctx context.Context, q sqlx.QueryerContext, queries answers
 	return a, nil
 }
 
+// The statements that read some fields of a draft ($1): the answers to
+// the questions $2, the cells ($2, $3, $4, $5: question, row, year and
+// category of each), the explanations of the findings $2.
+const (
+	draftAnswersOfSQL = `SELECT question, answer FROM draft_answers WHERE draft_id = $1 AND question = ANY($2::text[])`
+	draftCellsOfSQL   = `SELECT d.question, d.row_key, d.year, d.category, d.state, d.value, d.note, d.flags
+		FROM unnest($2::text[], $3::text[], $4::int[], $5::text[]) AS u (q, r, y, c)
+		JOIN draft_cells d ON d.draft_id = $1 AND d.question = u.q AND d.row_key = u.r AND d.year = u.y AND d.category = u.c`
+	draftExplanationsOfSQL = `SELECT finding, explanation FROM draft_explanations WHERE draft_id = $1 AND finding = ANY($2::text[])`
+)
+
+// fieldsRead is how many fields a save may name for loadFields to read
+// them one by one; a save of more (a whole section saved with the button)
+// reads the whole draft, which then costs about as much.
+const fieldsRead = 200
+
+// loadFields reads what the draft holds in the fields: what forms.Merge
+// compares a save with. A field of another kind than 'q', 'c' or 'x', or
+// a cell's key that does not parse, names nothing, so nothing is read for
+// it. The draft's other fields may be read too.
+func loadFields(ctx context.Context, q sqlx.QueryerContext, draftID int64, fields []string) (forms.Answers, error) {
+	if len(fields) > fieldsRead {
+		return loadAnswers(ctx, q, draftID)
+	}
+	var questions, findings, cq, cr, cc []string
+	var cy []int64
+	for _, f := range fields {
+		switch forms.FieldKind(f) {
+		case 'q':
+			questions = append(questions, f[2:])
+		case 'x':
+			findings = append(findings, f[2:])
+		case 'c':
+			if ref, ok := forms.ParseCellField(f); ok {
+				cq, cr, cy, cc = append(cq, ref.Question), append(cr, ref.Row), append(cy, int64(ref.Year)), append(cc, ref.Category)
+			}
+		}
+	}
+	a := forms.Answers{Values: map[string]forms.Answer{}, Cells: map[forms.CellRef]forms.Cell{}, Explanations: map[string]string{}}
+	if len(questions) > 0 {
+		got, err := loadAnswersFrom(ctx, q, answersQueries{answers: draftAnswersOfSQL}, draftID, pq.Array(questions))
+		if err != nil {
+			return a, err
+		}
+		a.Values = got.Values
+	}
+	if len(cq) > 0 {
+		got, err := loadAnswersFrom(ctx, q, answersQueries{cells: draftCellsOfSQL}, draftID, pq.Array(cq), pq.Array(cr), pq.Array(cy), pq.Array(cc))
+		if err != nil {
+			return a, err
+		}
+		a.Cells = got.Cells
+	}
+	if len(findings) > 0 {
+		got, err := loadAnswersFrom(ctx, q, answersQueries{explanations: draftExplanationsOfSQL}, draftID, pq.Array(findings))
+		if err != nil {
+			return a, err
+		}
+		a.Explanations = got.Explanations
+	}
+	return a, nil
+}
+
 type fileRow struct {
 	ID          int64     `db:"id"`
 	Question    string    `db:"question"`
@@ -275,7 +338,8 @@ func (s *Store) SaveDraft(ctx context.Context, call forms.Call, org forms.Organi
 		}
 		res.Files = files
 		e = withUploads(e, files)
-		current, err := loadAnswers(ctx, tx, draftID)
+		// Merge compares the fields of the edit only: only they are read.
+		current, err := loadFields(ctx, tx, draftID, e.Fields)
 		if err != nil {
 			return fmt.Errorf("storage: %s: %w", what, err)
 		}

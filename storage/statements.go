@@ -257,7 +257,7 @@ func hotStatements() []string {
 		findSessionSQL, commitSessionSQL, userByIDSQL, organizationByCodeSQL, callByKeySQL,
 		draftSQL, draftAnswersSQL, draftCellsSQL, draftExplanationsSQL, filesSQL, submissionSQL, versionsSQL,
 		membersSQL, organizationInvitationsSQL, callsSQL, submissionsOfSQL, versionsOfSQL, coversOfSQL,
-		ensureDraftSQL, lockDraftSQL, fieldsAtSQL,
+		ensureDraftSQL, lockDraftSQL, draftAnswersOfSQL, draftCellsOfSQL, draftExplanationsOfSQL, fieldsAtSQL,
 		upsertAnswersSQL, deleteAnswersSQL, upsertCellsSQL, deleteCellsSQL, upsertExplanationsSQL, deleteExplanationsSQL,
 		recordSaveSQL, draftVersionSQL, deleteUnusedFilesSQL, insertAuditSQL,
 	}
