@@ -75,25 +75,33 @@ func (s *Store) Draft(ctx context.Context, call forms.Call, org forms.Organizati
 	return d, err
 }
 
-type cellRow struct {
-	Question string        `db:"question"`
-	Row      string        `db:"row_key"`
-	Year     int           `db:"year"`
-	Category string        `db:"category"`
-	State    uint8         `db:"state"`
-	Value    sql.NullInt64 `db:"value"`
-	Note     string        `db:"note"`
-	Flags    uint8         `db:"flags"`
+// cellColumns selects a cell of c (draft_cells or submission_cells) as
+// loadAnswersFrom reads it: its key in one column, "question/row/year/
+// category" (no key holds a "/": each was read from a field key), then
+// its content. One string a cell rather than three: the driver makes a
+// string of each text column of each row, and a draft has hundreds of cells.
+const cellColumns = `c.question || '/' || c.row_key || '/' || c.year || '/' || c.category, c.state, c.value, c.note, c.flags`
+
+// cellRefOf parses the key cellColumns selects; its parts share the key's memory.
+func cellRefOf(key string) (forms.CellRef, error) {
+	q, rest, _ := strings.Cut(key, "/")
+	r, rest, _ := strings.Cut(rest, "/")
+	y, c, ok := strings.Cut(rest, "/")
+	year, err := strconv.Atoi(y)
+	if !ok || err != nil {
+		return forms.CellRef{}, fmt.Errorf("a cell's key %q", key)
+	}
+	return forms.CellRef{Question: q, Row: r, Year: year, Category: c}, nil
 }
 
 // The statements that read a draft's answers, cells and explanations,
 // and a submitted version's.
 const (
 	draftAnswersSQL        = `SELECT question, answer FROM draft_answers WHERE draft_id = $1`
-	draftCellsSQL          = `SELECT question, row_key, year, category, state, value, note, flags FROM draft_cells WHERE draft_id = $1`
+	draftCellsSQL          = `SELECT ` + cellColumns + ` FROM draft_cells c WHERE c.draft_id = $1`
 	draftExplanationsSQL   = `SELECT finding, explanation FROM draft_explanations WHERE draft_id = $1`
 	versionAnswersSQL      = `SELECT question, answer FROM submission_answers WHERE version_id = $1`
-	versionCellsSQL        = `SELECT question, row_key, year, category, state, value, note, flags FROM submission_cells WHERE version_id = $1`
+	versionCellsSQL        = `SELECT ` + cellColumns + ` FROM submission_cells c WHERE c.version_id = $1`
 	versionExplanationsSQL = `SELECT finding, explanation FROM submission_explanations WHERE version_id = $1`
 )
 
@@ -143,14 +151,22 @@ func loadAnswersFrom(ctx context.Context, q sqlx.QueryerContext, queries answers
 		if err != nil {
 			return a, classify(fmt.Errorf("cells: %w", err))
 		}
-		var c cellRow
+		var (
+			key, note    string
+			state, flags int64
+			value        sql.NullInt64
+		)
 		for crows.Next() {
-			if err := crows.Scan(&c.Question, &c.Row, &c.Year, &c.Category, &c.State, &c.Value, &c.Note, &c.Flags); err != nil {
+			if err := crows.Scan(&key, &state, &value, &note, &flags); err != nil {
 				crows.Close()
 				return a, classify(fmt.Errorf("cells: %w", err))
 			}
-			a.Cells[forms.CellRef{Question: c.Question, Row: c.Row, Year: c.Year, Category: c.Category}] = forms.Cell{
-				State: forms.CellState(c.State), Value: c.Value.Int64, Note: c.Note, Flags: forms.CellFlags(c.Flags)}
+			ref, err := cellRefOf(key)
+			if err != nil {
+				crows.Close()
+				return a, fmt.Errorf("cells: %w", err)
+			}
+			a.Cells[ref] = forms.Cell{State: forms.CellState(state), Value: value.Int64, Note: note, Flags: forms.CellFlags(flags)}
 		}
 		if err := crows.Close(); err != nil {
 			return a, classify(fmt.Errorf("cells: %w", err))
@@ -180,9 +196,9 @@ func loadAnswersFrom(ctx context.Context, q sqlx.QueryerContext, queries answers
 // category of each), the explanations of the findings $2.
 const (
 	draftAnswersOfSQL = `SELECT question, answer FROM draft_answers WHERE draft_id = $1 AND question = ANY($2::text[])`
-	draftCellsOfSQL   = `SELECT d.question, d.row_key, d.year, d.category, d.state, d.value, d.note, d.flags
+	draftCellsOfSQL   = `SELECT ` + cellColumns + `
 		FROM unnest($2::text[], $3::text[], $4::int[], $5::text[]) AS u (q, r, y, c)
-		JOIN draft_cells d ON d.draft_id = $1 AND d.question = u.q AND d.row_key = u.r AND d.year = u.y AND d.category = u.c`
+		JOIN draft_cells c ON c.draft_id = $1 AND c.question = u.q AND c.row_key = u.r AND c.year = u.y AND c.category = u.c`
 	draftExplanationsOfSQL = `SELECT finding, explanation FROM draft_explanations WHERE draft_id = $1 AND finding = ANY($2::text[])`
 )
 

@@ -399,6 +399,59 @@ func BenchmarkSaveDraft(b *testing.B) {
 	})
 }
 
+// BenchmarkLoadDraft reads a draft of the statistics questionnaire with
+// every cell filled (fullTable: 764 cells over four years), as each page
+// of a section does. Baseline in the same run: the same cells read by a
+// plain database/sql query into sql.RawBytes, nothing decoded
+// (docs/benchmarks.md).
+func BenchmarkLoadDraft(b *testing.B) {
+	s, db := storeWithDB(b)
+	ctx := context.Background()
+	call, q := statsCall(b, s)
+	aut := orgRef(b, s, "AUT")
+	a, fields := fullTable(q, statsYears)
+	if _, err := s.SaveDraft(ctx, call, aut, forms.Edit{Fields: fields, Answers: a}, forms.Actor{Label: "bench"}); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("Draft", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			d, err := s.Draft(ctx, call, aut)
+			if err != nil || len(d.Answers.Cells) != len(a.Cells) {
+				b.Fatalf("%d cells, %v", len(d.Answers.Cells), err)
+			}
+		}
+	})
+	b.Run("PlainRows", func(b *testing.B) {
+		b.ReportAllocs()
+		var id int64
+		if err := db.QueryRowContext(ctx, `SELECT id FROM drafts WHERE call_id = $1 AND organization_id = $2`, call.ID, aut.ID).Scan(&id); err != nil {
+			b.Fatal(err)
+		}
+		cols := make([]sql.RawBytes, 8)
+		dest := make([]any, len(cols))
+		for i := range cols {
+			dest[i] = &cols[i]
+		}
+		for b.Loop() {
+			rows, err := db.QueryContext(ctx, `SELECT question, row_key, year, category, state, value, note, flags FROM draft_cells WHERE draft_id = $1`, id)
+			if err != nil {
+				b.Fatal(err)
+			}
+			n := 0
+			for rows.Next() {
+				if err := rows.Scan(dest...); err != nil {
+					b.Fatal(err)
+				}
+				n++
+			}
+			if err := rows.Close(); err != nil || n != len(a.Cells) {
+				b.Fatalf("%d cells, %v", n, err)
+			}
+		}
+	})
+}
+
 // benchValue is the value of the j-th cell at the i-th save: every save
 // changes every value.
 func benchValue(i, j int) int64 { return int64(i*1000 + j) }
