@@ -245,6 +245,16 @@ type loadResult struct {
 	top                        []string
 }
 
+// perCoreSecond is the pages served per second of CPU of the server
+// side, the portal and PostgreSQL: the throughput a core would give, the
+// clients apart, whatever else the machine runs meanwhile.
+func (r loadResult) perCoreSecond() float64 {
+	if r.portalCPU+r.pgCPU == 0 {
+		return 0
+	}
+	return 1000 / (r.portalCPU + r.pgCPU)
+}
+
 // planShare is the share of PostgreSQL's statement time spent planning.
 func (r loadResult) planShare() float64 {
 	if r.planMS+r.execMS == 0 {
@@ -253,11 +263,11 @@ func (r loadResult) planShare() float64 {
 	return r.planMS / (r.planMS + r.execMS)
 }
 
-const loadHeader = "portal | clients | pages/s | p50 ms | p99 ms | portal CPU ms/page | PostgreSQL CPU ms/page | client CPU ms/page | machine busy | statements/page | planning ms/page | executing ms/page | planning share | new connections/page | failed"
+const loadHeader = "portal | clients | pages/s | p50 ms | p99 ms | portal CPU ms/page | PostgreSQL CPU ms/page | pages per core-second (portal + PostgreSQL) | client CPU ms/page | machine busy | statements/page | planning ms/page | executing ms/page | planning share | new connections/page | failed"
 
 func (r loadResult) row(name string, n int) string {
-	return fmt.Sprintf("%s | %d | %.1f | %.1f | %.1f | %.2f | %.2f | %.2f | %.0f %% | %.1f | %.3f | %.3f | %.0f %% | %.3f | %d",
-		name, n, r.perSecond, ms(r.p50), ms(r.p99), r.portalCPU, r.pgCPU, r.clientCPU, 100*r.busy,
+	return fmt.Sprintf("%s | %d | %.1f | %.1f | %.1f | %.2f | %.2f | %.1f | %.2f | %.0f %% | %.1f | %.3f | %.3f | %.0f %% | %.3f | %d",
+		name, n, r.perSecond, ms(r.p50), ms(r.p99), r.portalCPU, r.pgCPU, r.perCoreSecond(), r.clientCPU, 100*r.busy,
 		r.statements, r.planMS, r.execMS, 100*r.planShare(), r.connections, r.failed)
 }
 
@@ -268,15 +278,15 @@ func (r loadResult) ratios(base loadResult, n int) string {
 		}
 		return fmt.Sprintf("%.2f×", a/b)
 	}
-	return fmt.Sprintf("this / baseline | %d | %s | %s | %s | %s | %s | %s | | %s | %s | %s | | | |",
+	return fmt.Sprintf("this / baseline | %d | %s | %s | %s | %s | %s | %s | %s | | %s | %s | %s | | | |",
 		n, ratio(r.perSecond, base.perSecond), ratio(ms(r.p50), ms(base.p50)), ratio(ms(r.p99), ms(base.p99)),
-		ratio(r.portalCPU, base.portalCPU), ratio(r.pgCPU, base.pgCPU), ratio(r.clientCPU, base.clientCPU),
+		ratio(r.portalCPU, base.portalCPU), ratio(r.pgCPU, base.pgCPU), ratio(r.perCoreSecond(), base.perCoreSecond()), ratio(r.clientCPU, base.clientCPU),
 		ratio(r.statements, base.statements), ratio(r.planMS, base.planMS), ratio(r.execMS, base.execMS))
 }
 
 func (r loadResult) String() string {
-	s := fmt.Sprintf("%.1f pages/s, p50 %.1f ms, p99 %.1f ms; CPU ms/page: portal %.2f, PostgreSQL %.2f, clients %.2f (machine %.0f %% busy); %.1f statements/page, planning %.3f ms + executing %.3f ms a page (planning %.0f %%); %.3f new connections/page; %d failed",
-		r.perSecond, ms(r.p50), ms(r.p99), r.portalCPU, r.pgCPU, r.clientCPU, 100*r.busy,
+	s := fmt.Sprintf("%.1f pages/s, p50 %.1f ms, p99 %.1f ms; CPU ms/page: portal %.2f, PostgreSQL %.2f (%.1f pages per core-second), clients %.2f (machine %.0f %% busy); %.1f statements/page, planning %.3f ms + executing %.3f ms a page (planning %.0f %%); %.3f new connections/page; %d failed",
+		r.perSecond, ms(r.p50), ms(r.p99), r.portalCPU, r.pgCPU, r.perCoreSecond(), r.clientCPU, 100*r.busy,
 		r.statements, r.planMS, r.execMS, 100*r.planShare(), r.connections, r.failed)
 	for _, l := range r.top {
 		s += "\n\t" + l
