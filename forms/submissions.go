@@ -92,6 +92,24 @@ const (
 	TransitionReturn   Transition = "return"   // the Office returns it for clarification
 )
 
+// TransitionRequest asks for a transition of an organization's answer to a
+// call: who asks, when, and what goes with it.
+type TransitionRequest struct {
+	Call          Call
+	Questionnaire *Questionnaire
+	Organization  OrganizationRef
+	User          *User // who asks; Decide judges them
+	Transition    Transition
+	At            time.Time
+	// OnBehalfOf are the Member States a joint submission answers for
+	// (TransitionSubmit only), each as the Office recorded it.
+	OnBehalfOf []string
+	// Message, when set, is posted as a comment with the transition (a
+	// return for clarification says what to clarify).
+	Message string
+	Actor   Actor // what the audit log names
+}
+
 // Transitions lists every transition.
 var Transitions = []Transition{TransitionSubmit, TransitionWithdraw, TransitionAccept, TransitionReturn}
 

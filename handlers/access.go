@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -12,9 +13,8 @@ import (
 )
 
 const (
-	ctxUser = "user"
-	ctxOrg  = "organization"
-	ctxCall = "call"
+	ctxUser  = "user"
+	ctxScope = "scope"
 )
 
 // loadUser puts the signed-in user, if any, on the request. A session whose
@@ -58,17 +58,6 @@ func (s *Server) requireUser(c *gin.Context) {
 		c.Abort()
 		return
 	}
-	if c.FullPath() == sectionRoute && c.GetHeader("X-Autosave") != "" {
-		// The page's script: it keeps what was typed and says so.
-		b := s.newBase(c)
-		c.AbortWithStatusJSON(http.StatusUnauthorized, autosaveReply{Status: "signedout", Message: b.T("draft.autosave.signedout")})
-		return
-	}
-	if s.keepUnsaved(c) {
-		c.Redirect(http.StatusSeeOther, "/signin?next="+url.QueryEscape(c.Request.URL.Path))
-		c.Abort()
-		return
-	}
 	s.renderError(c, forms.Errorf(forms.KindForbidden, "not signed in"))
 }
 
@@ -83,17 +72,22 @@ func (s *Server) require(a forms.Action) gin.HandlerFunc {
 	}
 }
 
-// orgScope resolves the :code of the route to an organization and lets
-// through only users who may do a on it. Someone who may not even see the
+// orgScope resolves the :code of the route to an organization (once: a
+// second orgScope on the route checks another action on the same one) and
+// lets through only users who may do a on it. Someone who may not even see the
 // organization is told there is no such page, so that the portal does not
 // say which organizations have data; a member who may see it but not do a
 // is told it is not allowed.
 func (s *Server) orgScope(a forms.Action) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		org, err := s.store.OrganizationByCode(c.Request.Context(), strings.ToUpper(c.Param("code")))
-		if err != nil {
-			s.renderError(c, err)
-			return
+		sc := scopeOf(c)
+		org := sc.org
+		if code := strings.ToUpper(c.Param("code")); org.Code != code {
+			var err error
+			if org, err = s.store.OrganizationByCode(c.Request.Context(), code); err != nil {
+				s.renderError(c, err)
+				return
+			}
 		}
 		if u := s.currentUser(c); !u.Can(a, org.ID) {
 			kind := forms.KindNotFound
@@ -103,53 +97,118 @@ func (s *Server) orgScope(a forms.Action) gin.HandlerFunc {
 			s.renderError(c, forms.Errorf(kind, "%s refused on %s", a, org.Code))
 			return
 		}
-		c.Set(ctxOrg, org)
+		sc.setOrganization(org)
 		c.Next()
 	}
 }
 
-// organizationOf returns the organization orgScope resolved.
-func organizationOf(c *gin.Context) forms.Organization {
-	o, _ := c.Get(ctxOrg)
-	org, _ := o.(forms.Organization)
-	return org
+// scope is what a route resolved before its handler runs: the
+// organization (on routes about one), the call and its questionnaire (on
+// routes about one), the section (on a section's routes). The route's
+// middleware resolves each once and decides access with it (orgScope,
+// callScope, officeCallScope, reviewScope, sectionScope); handlers read it
+// with scopeOf and decide nothing again.
+type scope struct {
+	org     forms.Organization
+	ref     forms.OrganizationRef
+	call    forms.Call
+	q       *forms.Questionnaire
+	section *forms.Section
 }
 
-// scopedCall is the call of a route about one organization's answer to
-// it, with its questionnaire, as callScope resolved them.
-type scopedCall struct {
-	call forms.Call
-	q    *forms.Questionnaire
+// scopeOf returns what the route resolved; its parts a route does not
+// resolve are zero.
+func scopeOf(c *gin.Context) *scope {
+	if v, ok := c.Get(ctxScope); ok {
+		return v.(*scope)
+	}
+	sc := &scope{}
+	c.Set(ctxScope, sc)
+	return sc
+}
+
+// sectionURL is the address of a section of the scope's draft.
+func (sc *scope) sectionURL(key string) string {
+	return "/orgs/" + sc.org.Code + "/calls/" + sc.call.Key + "/" + key
+}
+
+// resolveCall resolves the route's :call to the call and the questionnaire
+// it uses: KindNotFound for no such call; a call naming a questionnaire the
+// portal has not loaded is the portal's fault.
+func (s *Server) resolveCall(c *gin.Context) error {
+	call, err := s.store.CallByKey(c.Request.Context(), c.Param("call"))
+	if err != nil {
+		return err
+	}
+	q, ok := s.opts.Questionnaires.Version(call.Questionnaire, call.Version)
+	if !ok {
+		return fmt.Errorf("call %s: questionnaire %s v%d is not loaded", call.Key, call.Questionnaire, call.Version)
+	}
+	sc := scopeOf(c)
+	sc.call, sc.q = call, q
+	return nil
 }
 
 // callScope resolves the :call of a route about one organization's answer
-// to a call, once the organization is resolved (orgScope, reviewScope).
-// A call that does not ask the organization, or, for anyone but the
-// Office, a call in preparation, is no page at all (404), on every route
-// of the call: forms.Call.ShownTo decides. Handlers take the call from
-// callOfScope and decide nothing again.
+// to a call, once the organization is resolved (orgScope). A call that
+// does not ask the organization, or, for anyone but the Office, a call in
+// preparation, is no page at all (404), on every route of the call:
+// forms.Call.ShownTo decides.
 func (s *Server) callScope(c *gin.Context) {
-	call, q, err := s.callOf(c)
-	if org := organizationOf(c); err == nil && !call.ShownTo(s.currentUser(c), org) {
-		err = forms.Errorf(forms.KindNotFound, "call %s is not %s's to see", call.Key, org.Code)
+	err := s.resolveCall(c)
+	if sc := scopeOf(c); err == nil && !sc.call.ShownTo(s.currentUser(c), sc.org) {
+		err = forms.Errorf(forms.KindNotFound, "call %s is not %s's to see", sc.call.Key, sc.org.Code)
 	}
 	if err != nil {
 		s.renderError(c, err)
 		return
 	}
-	c.Set(ctxCall, scopedCall{call, q})
 	c.Next()
 }
 
-// callOfScope returns the call and questionnaire callScope resolved; an
-// error for a route that has no call scope, which is the portal's fault.
-func callOfScope(c *gin.Context) (forms.Call, *forms.Questionnaire, error) {
-	v, _ := c.Get(ctxCall)
-	sc, ok := v.(scopedCall)
-	if !ok {
-		return forms.Call{}, nil, fmt.Errorf("route %s resolves no call scope", c.FullPath())
+// officeCallScope resolves the :call of an Office route: every call, in
+// whatever state, is the Office's to see.
+func (s *Server) officeCallScope(c *gin.Context) {
+	if err := s.resolveCall(c); err != nil {
+		s.renderError(c, err)
+		return
 	}
-	return sc.call, sc.q, nil
+	c.Next()
+}
+
+// reviewScope resolves the :code of an Office route about the answer of one
+// organization to the call officeCallScope resolved: an organization the
+// call does not ask has no answer to review (404).
+func (s *Server) reviewScope(c *gin.Context) {
+	org, err := s.store.OrganizationByCode(c.Request.Context(), strings.ToUpper(c.Param("code")))
+	sc := scopeOf(c)
+	if err == nil && !sc.call.ShownTo(s.currentUser(c), org) {
+		err = forms.Errorf(forms.KindNotFound, "call %s does not ask %s", sc.call.Key, org.Code)
+	}
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	sc.setOrganization(org)
+	c.Next()
+}
+
+// sectionScope resolves the :section of a draft's route.
+func (s *Server) sectionScope(c *gin.Context) {
+	sc := scopeOf(c)
+	key := c.Param("section")
+	i := slices.IndexFunc(sc.q.Sections, func(s forms.Section) bool { return s.Key == key })
+	if i < 0 {
+		s.renderError(c, forms.Errorf(forms.KindNotFound, "no section %q", key))
+		return
+	}
+	sc.section = &sc.q.Sections[i]
+	c.Next()
+}
+
+func (sc *scope) setOrganization(org forms.Organization) {
+	sc.org = org
+	sc.ref = forms.OrganizationRef{ID: org.ID, Code: org.Code, Name: org.Name}
 }
 
 // crossOrigin refuses unsafe requests (POST and the like) that a browser

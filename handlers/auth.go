@@ -22,6 +22,25 @@ import (
 	"portal/forms"
 )
 
+// accountStore is what signing in, the users' page and the audit log need.
+type accountStore interface {
+	// SignIn records a sign-in: it creates or updates the user, accepts the
+	// invitations their verified e-mail address matches, and audits both.
+	SignIn(ctx context.Context, id forms.Identity, actor forms.Actor) (*forms.User, error)
+	// UserByID returns a user with their memberships.
+	UserByID(ctx context.Context, id int64) (*forms.User, error)
+	// Users lists every user with their memberships.
+	Users(ctx context.Context) ([]forms.User, error)
+	// Members lists the users holding a role in an organization.
+	Members(ctx context.Context, orgID int64) ([]forms.User, error)
+	// RemoveMembership takes a role away (orgID 0 for portal-wide roles), audited.
+	RemoveMembership(ctx context.Context, userID int64, role forms.Role, orgID int64, actor forms.Actor) error
+	// RecordAudit appends an event to the audit log.
+	RecordAudit(ctx context.Context, ev forms.AuditEvent) error
+	// AuditEvents reads the audit log, newest first.
+	AuditEvents(ctx context.Context, f forms.AuditFilter) ([]forms.AuditEvent, error)
+}
+
 // OIDC configures the relying party: the identity provider the portal signs
 // users in with. The same code serves any compliant provider (Keycloak,
 // Microsoft Entra ID, Dex) and the built-in development provider.

@@ -488,7 +488,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 	// AUT has submitted, so that there is a receipt and a submission to review.
 	fp := &forms.User{Memberships: []forms.Membership{{Role: forms.FocalPoint, Organization: aut}}}
-	if _, err := p.store.Transition(ctx, call, builtinQuestionnaire(t, call), aut, fp, forms.TransitionSubmit, time.Now(), nil, "", forms.Actor{Label: "system"}); err != nil {
+	if _, err := p.store.Transition(ctx, forms.TransitionRequest{Call: call, Questionnaire: builtinQuestionnaire(t, call), Organization: aut, User: fp, Transition: forms.TransitionSubmit, At: time.Now(), Actor: forms.Actor{Label: "system"}}); err != nil {
 		t.Fatal(err)
 	}
 	// A released report, for the Commission's pages.

@@ -53,10 +53,7 @@ func (s *Server) showNewCall(c *gin.Context) error {
 }
 
 func (s *Server) showEditCall(c *gin.Context) error {
-	call, err := s.store.CallByKey(c.Request.Context(), c.Param("call"))
-	if err != nil {
-		return err
-	}
+	call := scopeOf(c).call
 	return s.renderCallForm(c, formOfCall(call), nil, "/office/calls/"+call.Key+"/edit", http.StatusOK)
 }
 
@@ -132,14 +129,10 @@ func mergeTexts(f callForm) callForm {
 // saveCall creates or updates a call from the form.
 func (s *Server) saveCall(c *gin.Context) error {
 	ctx := c.Request.Context()
-	var existing forms.Call
+	existing := scopeOf(c).call // none on the route of a new call
 	action := "/office/calls/new"
-	if key := c.Param("call"); key != "" {
-		var err error
-		if existing, err = s.store.CallByKey(ctx, key); err != nil {
-			return err
-		}
-		action = "/office/calls/" + key + "/edit"
+	if existing.Key != "" {
+		action = "/office/calls/" + existing.Key + "/edit"
 	}
 	f, call, errs := s.readCallForm(c)
 	call.ID = existing.ID

@@ -191,11 +191,11 @@ func GenerateViews(ctx context.Context, store Store, lib Questionnaires, n int, 
 				return call, fmt.Errorf("%s: %w", o.Code, err)
 			}
 			fp := &forms.User{Memberships: []forms.Membership{{Role: forms.FocalPoint, Organization: ref}}}
-			if _, err := store.Transition(ctx, call, q, ref, fp, forms.TransitionSubmit, now, nil, "", actor); err != nil {
+			if _, err := store.Transition(ctx, forms.TransitionRequest{Call: call, Questionnaire: q, Organization: ref, User: fp, Transition: forms.TransitionSubmit, At: now, Actor: actor}); err != nil {
 				return call, fmt.Errorf("%s: %w", o.Code, err)
 			}
 		}
-		if _, err := store.Transition(ctx, call, q, ref, office, forms.TransitionAccept, now, nil, "", actor); err != nil {
+		if _, err := store.Transition(ctx, forms.TransitionRequest{Call: call, Questionnaire: q, Organization: ref, User: office, Transition: forms.TransitionAccept, At: now, Actor: actor}); err != nil {
 			return call, fmt.Errorf("%s: %w", o.Code, err)
 		}
 	}
@@ -278,7 +278,7 @@ func demoSubmissions(ctx context.Context, store Store, lib Questionnaires, call 
 			if t == forms.TransitionReturn {
 				msg = st.comment
 			}
-			if _, err := store.Transition(ctx, call, q, ref, who, t, now, st.onBehalfOf, msg, by); err != nil {
+			if _, err := store.Transition(ctx, forms.TransitionRequest{Call: call, Questionnaire: q, Organization: ref, User: who, Transition: t, At: now, OnBehalfOf: st.onBehalfOf, Message: msg, Actor: by}); err != nil {
 				return err
 			}
 		}

@@ -329,7 +329,7 @@ func (s *Server) draftFileQuota() int64 {
 // saveForm saves a section's form within the draft's file quota. When its
 // uploads would take the draft beyond it, the form is saved without them
 // and each is reported at its question, so that nothing typed is lost.
-func (s *Server) saveForm(ctx context.Context, dc *draftContext, in *formInput, actor forms.Actor) (forms.SaveResult, error) {
+func (s *Server) saveForm(ctx context.Context, dc *scope, in *formInput, actor forms.Actor) (forms.SaveResult, error) {
 	quota := s.draftFileQuota()
 	in.edit.FileQuota = quota
 	res, err := s.store.SaveDraft(ctx, dc.call, dc.ref, in.edit, actor)

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -16,77 +17,33 @@ import (
 	"portal/forms"
 )
 
+// draftStore is what the draft pages, the workbook and the attached files need.
+type draftStore interface {
+	// Draft returns an organization's draft for a call (empty, version 0, when none was saved).
+	Draft(ctx context.Context, call forms.Call, org forms.OrganizationRef) (forms.Draft, error)
+	// SaveDraft saves an edit of a draft, merged with what others saved since
+	// its base version; conflicting fields come back in the result, unwritten.
+	SaveDraft(ctx context.Context, call forms.Call, org forms.OrganizationRef, e forms.Edit, actor forms.Actor) (forms.SaveResult, error)
+	// Attachment returns a file of one of the organization's drafts; KindNotFound otherwise.
+	Attachment(ctx context.Context, orgID, id int64) (forms.FileInfo, []byte, error)
+}
+
 // A draft is filled one section at a time: /orgs/AUT/calls/<call>/<section>
 // shows the section's questions with the draft's answers, its findings at
 // their fields and the draft's findings in a summary; posting the page
 // saves it (see draftform.go for the form). Analysts see the same pages
 // read-only.
 
-// draftContext is what every draft page needs: the organization, the call,
-// its questionnaire and the section asked for.
-type draftContext struct {
-	org     forms.Organization
-	ref     forms.OrganizationRef
-	call    forms.Call
-	q       *forms.Questionnaire
-	section *forms.Section
-}
-
-// loadDraftContext resolves the route's :call and, when withSection, :section.
-func (s *Server) loadDraftContext(c *gin.Context, withSection bool) (draftContext, error) {
-	org := organizationOf(c)
-	dc := draftContext{org: org, ref: forms.OrganizationRef{ID: org.ID, Code: org.Code, Name: org.Name}}
-	call, q, err := callOfScope(c)
-	if err != nil {
-		return dc, err
-	}
-	dc.call, dc.q = call, q
-	if withSection {
-		key := c.Param("section")
-		i := slices.IndexFunc(q.Sections, func(s forms.Section) bool { return s.Key == key })
-		if i < 0 {
-			return dc, forms.Errorf(forms.KindNotFound, "no section %q", key)
-		}
-		dc.section = &q.Sections[i]
-	}
-	return dc, nil
-}
-
-func (dc draftContext) sectionURL(key string) string {
-	return "/orgs/" + dc.org.Code + "/calls/" + dc.call.Key + "/" + key
-}
-
-// callOf resolves the route's :call to the call and the questionnaire it
-// uses: KindNotFound for no such call; a call naming a questionnaire the
-// portal has not loaded is the portal's fault.
-func (s *Server) callOf(c *gin.Context) (forms.Call, *forms.Questionnaire, error) {
-	call, err := s.store.CallByKey(c.Request.Context(), c.Param("call"))
-	if err != nil {
-		return call, nil, err
-	}
-	q, ok := s.opts.Questionnaires.Version(call.Questionnaire, call.Version)
-	if !ok {
-		return call, nil, fmt.Errorf("call %s: questionnaire %s v%d is not loaded", call.Key, call.Questionnaire, call.Version)
-	}
-	return call, q, nil
-}
-
 // showDraft opens a draft at its first section.
 func (s *Server) showDraft(c *gin.Context) error {
-	dc, err := s.loadDraftContext(c, false)
-	if err != nil {
-		return err
-	}
+	dc := scopeOf(c)
 	c.Redirect(http.StatusSeeOther, dc.sectionURL(dc.q.Sections[0].Key))
 	return nil
 }
 
-// sectionDraft resolves a section of a draft and loads the draft.
-func (s *Server) sectionDraft(c *gin.Context) (draftContext, forms.Draft, error) {
-	dc, err := s.loadDraftContext(c, true)
-	if err != nil {
-		return dc, forms.Draft{}, err
-	}
+// sectionDraft loads the draft of the section's route.
+func (s *Server) sectionDraft(c *gin.Context) (*scope, forms.Draft, error) {
+	dc := scopeOf(c)
 	d, err := s.store.Draft(c.Request.Context(), dc.call, dc.ref)
 	return dc, d, err
 }
@@ -126,7 +83,7 @@ func (s *Server) showSection(c *gin.Context) error {
 }
 
 // openCell returns field when it names a cell of the section, else "".
-func openCell(field string, dc draftContext) string {
+func openCell(field string, dc *scope) string {
 	ref, ok := forms.ParseCellField(field)
 	if !ok || !slices.ContainsFunc(dc.section.Questions, func(q forms.Question) bool { return q.Key == ref.Question }) {
 		return ""
@@ -139,10 +96,7 @@ func openCell(field string, dc draftContext) string {
 // read, or what collided with another person's save); the page's script
 // posts the same form to autosave, and is answered in JSON.
 func (s *Server) saveSection(c *gin.Context) error {
-	dc, err := s.loadDraftContext(c, true)
-	if err != nil {
-		return err
-	}
+	dc := scopeOf(c)
 	auto := c.GetHeader("X-Autosave") != ""
 	if strings.HasPrefix(c.ContentType(), "multipart/form-data") {
 		if err := c.Request.ParseMultipartForm(maxFormMemory); err != nil {
@@ -163,12 +117,11 @@ func (s *Server) saveSection(c *gin.Context) error {
 	in := readSection(c, dc.q, dc.section, dc.call.Years, base.Lang)
 	readUploads(c, dc.section, &in)
 	ctx := c.Request.Context()
-	res, err := s.saveForm(ctx, &dc, &in, s.actor(c))
+	res, err := s.saveForm(ctx, dc, &in, s.actor(c))
 	if errors.Is(err, forms.ErrSubmitted) {
 		// Submitted meanwhile: nothing is written; the page keeps what was typed.
 		if auto {
-			c.JSON(http.StatusConflict, autosaveReply{Status: "locked", Message: base.T("draft.saved.locked")})
-			return nil
+			return &pageError{status: http.StatusConflict, autosave: "locked", title: "error.conflict.title", body: "draft.saved.locked", err: err}
 		}
 		p, err := s.savedPage(c, dc, &in)
 		if err != nil {
@@ -179,11 +132,6 @@ func (s *Server) saveSection(c *gin.Context) error {
 		return nil
 	}
 	if err != nil {
-		if auto && forms.KindOf(err) == forms.KindInvalid {
-			s.logFailure(c, err, http.StatusBadRequest)
-			c.JSON(http.StatusBadRequest, autosaveReply{Status: "invalid", Message: base.T("draft.autosave.failed")})
-			return nil
-		}
 		return err
 	}
 	if auto {
@@ -252,10 +200,7 @@ type autosaveReply struct {
 // resolveConflicts applies the user's choices on the conflict page: for
 // each field, their own content or the one saved by another person.
 func (s *Server) resolveConflicts(c *gin.Context) error {
-	dc, err := s.loadDraftContext(c, true)
-	if err != nil {
-		return err
-	}
+	dc := scopeOf(c)
 	ctx := c.Request.Context()
 	// A field whose choice is not "mine" keeps what the other person saved.
 	e, err := s.postedEdit(c, dc, "mine/", func(f string) bool { return c.PostForm("choice/"+f) == "mine" })
@@ -278,7 +223,7 @@ func (s *Server) resolveConflicts(c *gin.Context) error {
 // savedPage builds the section's page from the draft as it is now, after a
 // save, with in (when set) the form just posted shown as typed where it
 // could not be read, and the cell asked for open.
-func (s *Server) savedPage(c *gin.Context, dc draftContext, in *formInput) (*draftPage, error) {
+func (s *Server) savedPage(c *gin.Context, dc *scope, in *formInput) (*draftPage, error) {
 	d, err := s.store.Draft(c.Request.Context(), dc.call, dc.ref)
 	if err != nil {
 		return nil, err
@@ -292,7 +237,7 @@ func (s *Server) savedPage(c *gin.Context, dc draftContext, in *formInput) (*dra
 
 // renderConflicts shows the conflict page for the conflicts of a save:
 // each field as another person saved it and as the user wanted it, to choose.
-func (s *Server) renderConflicts(c *gin.Context, dc draftContext, conflicts []forms.Conflict) error {
+func (s *Server) renderConflicts(c *gin.Context, dc *scope, conflicts []forms.Conflict) error {
 	p, err := s.savedPage(c, dc, nil)
 	if err != nil {
 		return err
@@ -336,19 +281,19 @@ func pendingConflicts(kept []forms.Conflict, now forms.Answers) []forms.Conflict
 // Conflicts the user has not chosen on are kept in the session, per
 // section, until they choose: leaving the conflict page, by its link or
 // any other way, loses nothing typed, and the section says so.
-func conflictsKey(dc draftContext) string { return "conflicts:" + dc.sectionURL(dc.section.Key) }
+func conflictsKey(dc *scope) string { return "conflicts:" + dc.sectionURL(dc.section.Key) }
 
-func (s *Server) keepConflicts(c *gin.Context, dc draftContext, cs []forms.Conflict) {
+func (s *Server) keepConflicts(c *gin.Context, dc *scope, cs []forms.Conflict) {
 	s.keep(c, conflictsKey(dc), cs)
 }
 
-func (s *Server) keptConflicts(c *gin.Context, dc draftContext) []forms.Conflict {
+func (s *Server) keptConflicts(c *gin.Context, dc *scope) []forms.Conflict {
 	var cs []forms.Conflict
 	s.kept(c, conflictsKey(dc), &cs, false)
 	return cs
 }
 
-func (s *Server) forgetConflicts(c *gin.Context, dc draftContext) {
+func (s *Server) forgetConflicts(c *gin.Context, dc *scope) {
 	if c.GetBool(ctxSession) {
 		s.sessions.Remove(c.Request.Context(), conflictsKey(dc))
 	}
@@ -359,7 +304,7 @@ func (s *Server) forgetConflicts(c *gin.Context, dc draftContext) {
 // each "field" chosen by keep, its content (as forms.Answers.Field encodes
 // it) under prefix+field. A field that is not the questionnaire's, or a
 // content that does not decode, is refused with KindInvalid.
-func (s *Server) postedEdit(c *gin.Context, dc draftContext, prefix string, keep func(field string) bool) (forms.Edit, error) {
+func (s *Server) postedEdit(c *gin.Context, dc *scope, prefix string, keep func(field string) bool) (forms.Edit, error) {
 	e := forms.Edit{}
 	e.Base, _ = strconv.Atoi(c.PostForm("version"))
 	for _, f := range c.PostFormArray("field") {
@@ -403,7 +348,7 @@ func (s *Server) downloadAttachment(c *gin.Context) error {
 	if err != nil || id <= 0 {
 		return forms.Errorf(forms.KindNotFound, "no attachment %q", c.Param("id"))
 	}
-	info, data, err := s.store.Attachment(c.Request.Context(), organizationOf(c).ID, id)
+	info, data, err := s.store.Attachment(c.Request.Context(), scopeOf(c).org.ID, id)
 	if err != nil {
 		return err
 	}
@@ -610,7 +555,7 @@ type conflictView struct {
 
 // newDraftPage builds the page of a section of draft d; in, when set, is
 // the form just posted, shown as typed where it could not be read.
-func (s *Server) newDraftPage(c *gin.Context, dc draftContext, d forms.Draft, in *formInput, open string) (*draftPage, error) {
+func (s *Server) newDraftPage(c *gin.Context, dc *scope, d forms.Draft, in *formInput, open string) (*draftPage, error) {
 	u := s.currentUser(c)
 	p := &draftPage{basePage: s.newBase(c), OrgCode: dc.org.Code, QVersion: dc.q.Version, DraftVersion: d.Version, OpenCell: open}
 	sub, err := s.store.Submission(c.Request.Context(), dc.call, dc.ref)
@@ -749,7 +694,7 @@ type findingViews struct {
 	inputErr   map[string]string // field → message
 }
 
-func (s *Server) newFindingViews(p *draftPage, dc draftContext, fs []forms.Finding, a forms.Answers, in *formInput) findingViews {
+func (s *Server) newFindingViews(p *draftPage, dc *scope, fs []forms.Finding, a forms.Answers, in *formInput) findingViews {
 	fv := findingViews{byQuestion: map[string][]findingView{}, byCell: map[string][]findingView{}, inputErr: map[string]string{}}
 	for i, f := range fs {
 		v := findingView{Key: f.Key, Warning: f.Severity == forms.SeverityWarning, ID: "finding-" + strconv.Itoa(i)}
@@ -948,7 +893,7 @@ func (s *Server) findingMessage(p *draftPage, q *forms.Questionnaire, f forms.Fi
 }
 
 // questionView builds the view of one question with its answer.
-func (s *Server) questionView(p *draftPage, dc draftContext, d forms.Draft, a forms.Answers, qq *forms.Question, fv findingViews, in *formInput) *questionView {
+func (s *Server) questionView(p *draftPage, dc *scope, d forms.Draft, a forms.Answers, qq *forms.Question, fv findingViews, in *formInput) *questionView {
 	lang := p.Lang
 	field := forms.AnswerField(qq.Key)
 	v := &questionView{Key: qq.Key, Kind: string(qq.Kind), ID: "q-" + qq.Key, Name: field,
@@ -1037,7 +982,7 @@ func humanSize(n int64, l forms.Language) string {
 
 // tableView lays out a statistical table: a row per indicator, and for
 // each year the disaggregation's categories and the total.
-func (s *Server) tableView(p *draftPage, dc draftContext, a forms.Answers, qq *forms.Question, fv findingViews, in *formInput) *tableView {
+func (s *Server) tableView(p *draftPage, dc *scope, a forms.Answers, qq *forms.Question, fv findingViews, in *formInput) *tableView {
 	lang := p.Lang
 	q := dc.q
 	cols := q.Columns(qq.Table)
@@ -1108,7 +1053,7 @@ func (s *Server) tableView(p *draftPage, dc draftContext, a forms.Answers, qq *f
 }
 
 // conflictViews describes the conflicts of a save for the user to decide.
-func (s *Server) conflictViews(p *draftPage, dc draftContext, cs []forms.Conflict) []conflictView {
+func (s *Server) conflictViews(p *draftPage, dc *scope, cs []forms.Conflict) []conflictView {
 	out := make([]conflictView, 0, len(cs))
 	for i, c := range cs {
 		out = append(out, conflictView{

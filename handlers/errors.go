@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -13,14 +14,51 @@ import (
 // every error reaches the user through renderError, in one place.
 type handlerFunc func(c *gin.Context) error
 
-// handle adapts a handlerFunc to gin.
+// handle adapts a handlerFunc to gin. It runs last on every route, once
+// the route's middleware has set what the request may send.
 func (s *Server) handle(h handlerFunc) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		c.Writer = &responseWriter{ResponseWriter: c.Writer}
+		if tooLarge(c.Request) {
+			s.renderError(c, errTooLarge)
+			return
+		}
 		if err := h(c); err != nil {
 			s.renderError(c, err)
 		}
 	}
+}
+
+// pageError is a failure with words of its own rather than its kind's: too
+// much sent, too many requests, an autosave refused. It goes through
+// renderError like every other failure.
+type pageError struct {
+	status      int
+	title, body string         // catalogue entries of the page's heading and text
+	count       int            // the count a counted body takes its plural form from
+	data        map[string]any // the body's placeholders
+	retryAfter  int            // seconds, when the client should try again
+	// autosave is the status word of the autosave's JSON reply ("locked",
+	// "signedout"); "invalid" when empty.
+	autosave string
+	err      error // the cause, for the log
+}
+
+func (e *pageError) Error() string {
+	if e.err != nil {
+		return e.body + ": " + e.err.Error()
+	}
+	return e.body
+}
+
+func (e *pageError) Unwrap() error { return e.err }
+
+// text is the page's text in b's language.
+func (e *pageError) text(b basePage) string {
+	if e.count != 0 {
+		return b.Tn(e.body, e.count, e.data)
+	}
+	return b.Tf(e.body, e.data)
 }
 
 // responseWriter remembers whether writing the response failed: the one
@@ -95,6 +133,12 @@ type messagePage struct {
 	ActionURL, ActionText string // an optional way forward besides the home page
 }
 
+// isAutosave reports whether the request is the page script's autosave of
+// a draft's section, which is answered in JSON.
+func isAutosave(c *gin.Context) bool {
+	return c.Request.Method == http.MethodPost && c.FullPath() == sectionRoute && c.GetHeader("X-Autosave") != ""
+}
+
 // logFailure logs a request's failure as it deserves: at error level what
 // answers 5xx and what the database refused by a constraint (a bug: see
 // forms.ErrConstraint), at debug level a refusal of the user's request.
@@ -123,20 +167,43 @@ func (s *Server) renderError(c *gin.Context, err error) {
 		s.renderSignInError(c, se)
 		return
 	}
+	var mb *http.MaxBytesError
+	if errors.As(err, &mb) {
+		err = &pageError{status: errTooLarge.status, title: errTooLarge.title, body: errTooLarge.body, err: err}
+	}
 	kind := forms.KindOf(err)
 	status := statusOf(kind)
+	key := errorMessages[kind]
+	pe := &pageError{status: status, title: key + ".title", body: key + ".body"}
+	if kind == forms.KindUnavailable {
+		pe.retryAfter = 30
+	}
+	if errors.As(err, &pe) {
+		status = pe.status
+	}
 	s.logFailure(c, err, status)
 	if c.Writer.Written() {
 		c.Abort() // a response is under way; the log is all we can do
 		return
 	}
-	if kind == forms.KindUnavailable {
-		c.Header("Retry-After", "30")
+	if pe.retryAfter > 0 {
+		c.Header("Retry-After", strconv.Itoa(pe.retryAfter))
 	}
-	key := errorMessages[kind]
-	p := messagePage{basePage: s.newBase(c)}
-	p.Heading = p.T(key + ".title")
-	p.Body = p.T(key + ".body")
+	b := s.newBase(c)
+	if isAutosave(c) {
+		// The page's script, which shows the message and keeps what was typed.
+		reply := autosaveReply{Status: pe.autosave, Message: b.T("draft.autosave.failed")}
+		if reply.Status == "" {
+			reply.Status = "invalid"
+		} else {
+			reply.Message = pe.text(b)
+		}
+		c.AbortWithStatusJSON(status, reply)
+		return
+	}
+	p := messagePage{basePage: b}
+	p.Heading = p.T(pe.title)
+	p.Body = pe.text(p.basePage)
 	p.Title = p.Heading
 	if status >= 500 {
 		p.RequestID = requestIDOf(c)

@@ -59,7 +59,7 @@ func TestReceiptFooter(t *testing.T) {
 		t.Fatal(err)
 	}
 	fp := &forms.User{Memberships: []forms.Membership{{Role: forms.FocalPoint, Organization: aut}}}
-	if _, err := p.store.Transition(ctx, call, q, aut, fp, forms.TransitionSubmit, time.Now(), nil, "", srvActor()); err != nil {
+	if _, err := p.store.Transition(ctx, forms.TransitionRequest{Call: call, Questionnaire: q, Organization: aut, User: fp, Transition: forms.TransitionSubmit, At: time.Now(), Actor: srvActor()}); err != nil {
 		t.Fatal(err)
 	}
 	receipt := "/orgs/AUT/calls/" + views.Key + "/receipts/1"

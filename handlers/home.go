@@ -92,7 +92,7 @@ func (s *Server) showOrganization(c *gin.Context) error {
 func (s *Server) renderOrganization(c *gin.Context, form inviteForm, status int) error {
 	ctx := c.Request.Context()
 	u := s.currentUser(c)
-	org := organizationOf(c)
+	org := scopeOf(c).org
 	members, err := s.store.Members(ctx, org.ID)
 	if err != nil {
 		return err
@@ -176,4 +176,40 @@ func (s *Server) dueRows(c *gin.Context, b *basePage, org forms.Organization) ([
 		rows = append(rows, r)
 	}
 	return rows, nil
+}
+
+type landingPage struct {
+	basePage
+	Stats  forms.DirectoryStats
+	Groups []string
+}
+
+// DirectorySummary says how many States and organizations the directory
+// holds, each count in its plural form.
+func (p *landingPage) DirectorySummary() string {
+	return p.Tf("landing.directory.summary", map[string]any{
+		"MemberStates":   p.Tn("landing.directory.summary.members", p.Stats.MemberStates, nil),
+		"ObserverStates": p.Tn("landing.directory.summary.observers", p.Stats.ObserverStates, nil),
+		"Organizations":  p.Tn("landing.directory.summary.organizations", p.Stats.Organizations, nil),
+		"RegionalGroups": p.Tn("landing.directory.summary.groups", p.Stats.RegionalGroups, nil),
+	})
+}
+
+// showLanding is the public home page: what the portal is for and whom it serves.
+func (s *Server) showLanding(c *gin.Context) error {
+	ctx := c.Request.Context()
+	stats, err := s.store.DirectoryStats(ctx)
+	if err != nil {
+		return err
+	}
+	groups, err := s.store.RegionalGroups(ctx)
+	if err != nil {
+		return err
+	}
+	p := landingPage{basePage: s.newBase(c), Stats: stats}
+	for _, g := range groups {
+		p.Groups = append(p.Groups, g.Name.In(p.Lang))
+	}
+	s.render(c, http.StatusOK, "landing", &p)
+	return nil
 }

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -11,6 +12,18 @@ import (
 
 	"portal/forms"
 )
+
+// invitationStore keeps the invitations to take a role.
+type invitationStore interface {
+	// CreateInvitation stores an invitation, audited; KindConflict for a duplicate.
+	CreateInvitation(ctx context.Context, inv forms.Invitation, actor forms.Actor) (forms.Invitation, error)
+	// Invitation returns one invitation.
+	Invitation(ctx context.Context, id int64) (forms.Invitation, error)
+	// Invitations lists an organization's invitations (all for orgID 0), newest first.
+	Invitations(ctx context.Context, orgID int64) ([]forms.Invitation, error)
+	// RevokeInvitation revokes a pending invitation, audited; KindConflict otherwise.
+	RevokeInvitation(ctx context.Context, id int64, actor forms.Actor) (forms.Invitation, error)
+}
 
 // inviteForm is the invitation form with what the user typed and what is wrong with it.
 type inviteForm struct {
@@ -145,7 +158,7 @@ func (s *Server) invite(c *gin.Context, org forms.OrganizationRef, form *inviteF
 // inviteToOrganization: a focal point invites a contributor (or the Office
 // anyone) to the organization of the route.
 func (s *Server) inviteToOrganization(c *gin.Context) error {
-	org := organizationOf(c)
+	org := scopeOf(c).org
 	var form inviteForm
 	err := s.invite(c, forms.OrganizationRef{ID: org.ID, Code: org.Code, Name: org.Name}, &form)
 	if errors.Is(err, errFormInvalid) {
@@ -160,7 +173,7 @@ func (s *Server) inviteToOrganization(c *gin.Context) error {
 
 // revokeOrganizationInvitation revokes a pending invitation to the route's organization.
 func (s *Server) revokeOrganizationInvitation(c *gin.Context) error {
-	org := organizationOf(c)
+	org := scopeOf(c).org
 	if err := s.revoke(c, org.ID); err != nil {
 		return err
 	}

@@ -98,10 +98,7 @@ func (s *Server) jointViews(c *gin.Context, b *basePage, call forms.Call, f *joi
 // what was typed; nothing of it is recorded.
 func (s *Server) recordJoint(c *gin.Context) error {
 	ctx := c.Request.Context()
-	call, err := s.store.CallByKey(ctx, c.Param("call"))
-	if err != nil {
-		return err
-	}
+	call := scopeOf(c).call
 	f := jointForm{Organization: strings.ToUpper(strings.TrimSpace(c.PostForm("organization"))), States: c.PostForm("states")}
 	// A list longer than 200 codes can be is refused, not cut short: a
 	// list cut would record fewer States than typed, unsaid. What comes
@@ -116,7 +113,7 @@ func (s *Server) recordJoint(c *gin.Context) error {
 	if !ok {
 		return s.renderTracking(c, call, f, map[string]string{forms.JointFieldStates: "joint.invalid.many"}, http.StatusUnprocessableEntity)
 	}
-	err = s.store.Represent(ctx, call, f.Organization, codes, s.actor(c))
+	err := s.store.Represent(ctx, call, f.Organization, codes, s.actor(c))
 	if forms.KindOf(err) == forms.KindInvalid {
 		var fe *forms.Error
 		fields := map[string]string{forms.JointFieldOrg: forms.JointNotOrganization}
@@ -136,10 +133,7 @@ func (s *Server) recordJoint(c *gin.Context) error {
 // removeJoint takes a State out of an organization's record for the call.
 func (s *Server) removeJoint(c *gin.Context) error {
 	ctx := c.Request.Context()
-	call, err := s.store.CallByKey(ctx, c.Param("call"))
-	if err != nil {
-		return err
-	}
+	call := scopeOf(c).call
 	org, state := strings.ToUpper(c.PostForm("organization")), strings.ToUpper(c.PostForm("state"))
 	if !codePattern.MatchString(org) || !codePattern.MatchString(state) {
 		return forms.Errorf(forms.KindInvalid, "no organization or State named")
@@ -187,7 +181,7 @@ func jointErrors(b *basePage, fields map[string]string, f *jointForm) {
 // jointChoice is what an organization's submission page offers: the
 // Member States the Office records it as answering for in this call,
 // each checked, to confirm (or uncheck) on submitting.
-func (s *Server) jointChoice(c *gin.Context, b *basePage, dc draftContext) ([]optionView, error) {
+func (s *Server) jointChoice(c *gin.Context, b *basePage, dc *scope) ([]optionView, error) {
 	reps, err := s.store.Representations(c.Request.Context(), dc.call)
 	if err != nil {
 		return nil, err

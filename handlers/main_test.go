@@ -151,7 +151,7 @@ func saveAnswers(t testing.TB, store *storage.Store, call forms.Call, q *forms.Q
 		return
 	}
 	fp := &forms.User{Memberships: []forms.Membership{{Role: forms.FocalPoint, Organization: org}}}
-	if _, err := store.Transition(ctx, call, q, org, fp, forms.TransitionSubmit, time.Now(), nil, "", srvActor()); err != nil {
+	if _, err := store.Transition(ctx, forms.TransitionRequest{Call: call, Questionnaire: q, Organization: org, User: fp, Transition: forms.TransitionSubmit, At: time.Now(), Actor: srvActor()}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -4,13 +4,16 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net/http"
 	"regexp"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"golang.org/x/time/rate"
 )
 
 const requestIDKey = "request_id"
@@ -103,24 +106,113 @@ const maxFormBytes = 1 << 20
 // then held to its own question's limit.
 const maxUploadBytes = 50<<20 + maxFormBytes
 
-// uploadRoutes are the routes whose multipart forms may carry files.
-var uploadRoutes = map[string]bool{"/orgs/:code/calls/:call/:section": true, "/orgs/:code/calls/:call/workbook": true, "/office/populations": true}
+// errTooLarge refuses a request that sends more than its route takes.
+var errTooLarge = &pageError{status: http.StatusRequestEntityTooLarge, title: "error.toolarge.title", body: "error.toolarge.body"}
 
-// limitBody refuses a request body larger than its route allows with a
-// page that says so, and cuts off one that lies about its length.
+// limitBody refuses at once a body larger than any route takes, and bounds
+// what may be read of the others to what an ordinary form needs; a route
+// whose form carries files raises the bound (takesFiles) before anything is
+// read. handle refuses a request whose stated length passes its route's
+// bound, and reading past it fails with *http.MaxBytesError, which
+// renderError shows as the same page.
 func (s *Server) limitBody(c *gin.Context) {
-	limit := int64(maxFormBytes)
-	if uploadRoutes[c.FullPath()] && strings.HasPrefix(c.ContentType(), "multipart/form-data") {
-		limit = maxUploadBytes
-	}
-	if c.Request.ContentLength > limit {
-		p := messagePage{basePage: s.newBase(c)}
-		p.Heading = p.T("error.toolarge.title")
-		p.Title, p.Body = p.Heading, p.T("error.toolarge.body")
-		s.render(c, http.StatusRequestEntityTooLarge, "message", &p)
-		c.Abort()
+	if c.Request.ContentLength > maxUploadBytes {
+		s.renderError(c, errTooLarge)
 		return
 	}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
+	c.Request.Body = &limitedBody{raw: c.Request.Body, w: c.Writer, limit: maxFormBytes}
 	c.Next()
+}
+
+// takesFiles lets a route's multipart form carry files, up to maxUploadBytes.
+func (s *Server) takesFiles(c *gin.Context) {
+	if b, ok := c.Request.Body.(*limitedBody); ok && strings.HasPrefix(c.ContentType(), "multipart/form-data") {
+		b.limit = maxUploadBytes
+	}
+	c.Next()
+}
+
+// limitedBody is a request body bounded by http.MaxBytesReader at the limit
+// its route sets before the first read.
+type limitedBody struct {
+	raw   io.ReadCloser
+	w     http.ResponseWriter
+	limit int64
+	r     io.ReadCloser
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	if b.r == nil {
+		b.r = http.MaxBytesReader(b.w, b.raw, b.limit)
+	}
+	return b.r.Read(p)
+}
+
+func (b *limitedBody) Close() error { return b.raw.Close() }
+
+// tooLarge reports whether the request says it sends more than its route takes.
+func tooLarge(r *http.Request) bool {
+	b, ok := r.Body.(*limitedBody)
+	return ok && r.ContentLength > b.limit
+}
+
+// rateLimiter allows each client address a burst of requests and then a
+// steady rate. Limits are per process; behind a load balancer with N
+// replicas a client gets up to N times the rate.
+type rateLimiter struct {
+	every time.Duration
+	burst int
+
+	mu      sync.Mutex
+	clients map[string]*clientLimit
+	swept   time.Time
+}
+
+type clientLimit struct {
+	limiter *rate.Limiter
+	seen    time.Time
+}
+
+func newRateLimiter(every time.Duration, burst int) *rateLimiter {
+	return &rateLimiter{every: every, burst: burst, clients: map[string]*clientLimit{}}
+}
+
+// allow reports whether the client may make a request now, and if not, how long to wait.
+func (l *rateLimiter) allow(client string, now time.Time) (bool, time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if now.Sub(l.swept) > 10*time.Minute { // forget clients idle long enough to be full again
+		for k, c := range l.clients {
+			if now.Sub(c.seen) > time.Duration(l.burst)*l.every {
+				delete(l.clients, k)
+			}
+		}
+		l.swept = now
+	}
+	c, ok := l.clients[client]
+	if !ok {
+		c = &clientLimit{limiter: rate.NewLimiter(rate.Every(l.every), l.burst)}
+		l.clients[client] = c
+	}
+	c.seen = now
+	r := c.limiter.ReserveN(now, 1)
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now)
+		return false, d
+	}
+	return true, 0
+}
+
+// limit answers 429 with the page that says so once the client has used its share.
+func (s *Server) limit(l *rateLimiter) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		ok, wait := l.allow(c.ClientIP(), time.Now())
+		if ok {
+			c.Next()
+			return
+		}
+		secs := int(wait/time.Second) + 1
+		s.renderError(c, &pageError{status: http.StatusTooManyRequests, title: "ratelimit.title", body: "ratelimit.body",
+			count: secs, data: map[string]any{"Seconds": secs}, retryAfter: secs})
+	}
 }

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -13,6 +14,28 @@ import (
 	"portal/forms"
 	"portal/forms/export"
 )
+
+// callStore is what the Office needs to run a call: its settings, its
+// audience's answers and the joint answers recorded.
+type callStore interface {
+	// EnsureCall stores a call unless one with its key exists, and returns the stored one.
+	EnsureCall(ctx context.Context, c forms.Call) (forms.Call, error)
+	// SaveCall creates (ID 0) or updates a call with its audience, audited.
+	SaveCall(ctx context.Context, c forms.Call, actor forms.Actor) (forms.Call, error)
+	// CallAnswered reports whether an organization has answered the call.
+	CallAnswered(ctx context.Context, call forms.Call) (bool, error)
+	// Responses lists every organization a call asks, with where its answer stands.
+	Responses(ctx context.Context, call forms.Call) ([]forms.Response, error)
+	// ResponsesTo is Responses for several calls at once, by call ID.
+	ResponsesTo(ctx context.Context, calls []forms.Call) (map[int64][]forms.Response, error)
+	// Representations lists a call's records of which organization answers on behalf of which Member States.
+	Representations(ctx context.Context, call forms.Call) ([]forms.Representation, error)
+	// Represent adds States to an organization's record for a call, audited; KindInvalid with
+	// forms.Call.CheckRepresentation's Fields when any may not be recorded.
+	Represent(ctx context.Context, call forms.Call, orgCode string, stateCodes []string, actor forms.Actor) error
+	// Unrepresent takes a State out of an organization's record, audited; KindNotFound when it is not in it.
+	Unrepresent(ctx context.Context, call forms.Call, orgCode, stateCode string, actor forms.Actor) error
+}
 
 type officePage struct {
 	basePage
@@ -106,10 +129,7 @@ const groupOther = "OTHER"
 // by UN regional group, with counts and response rates, filtered by group
 // and state.
 func (s *Server) showTracking(c *gin.Context) error {
-	call, err := s.store.CallByKey(c.Request.Context(), c.Param("call"))
-	if err != nil {
-		return err
-	}
+	call := scopeOf(c).call
 	return s.renderTracking(c, call, jointForm{}, nil, http.StatusOK)
 }
 
@@ -236,10 +256,7 @@ func (s *Server) responseRow(b *basePage, call forms.Call, r forms.Response) res
 func (s *Server) exportResponses(format string) handlerFunc {
 	return func(c *gin.Context) error {
 		ctx := c.Request.Context()
-		call, err := s.store.CallByKey(ctx, c.Param("call"))
-		if err != nil {
-			return err
-		}
+		call := scopeOf(c).call
 		rs, err := s.store.Responses(ctx, call)
 		if err != nil {
 			return err
@@ -329,10 +346,7 @@ type changeView struct {
 // version's answers, what changed since the version before, the comments,
 // and the decision.
 func (s *Server) showReview(c *gin.Context) error {
-	dc, err := s.callContext(c)
-	if err != nil {
-		return err
-	}
+	dc := scopeOf(c)
 	ctx := c.Request.Context()
 	sub, err := s.store.Submission(ctx, dc.call, dc.ref)
 	if err != nil {
@@ -379,7 +393,7 @@ func (s *Server) showReview(c *gin.Context) error {
 			qq := &sec.Questions[j]
 			ra := reviewAnswer{Label: qq.Label.In(p.Lang)}
 			if qq.Kind == forms.StatTable {
-				ra.Table = s.tableView(dp, draftContext{org: dc.org, ref: dc.ref, call: call, q: q, section: sec}, v.Answers, qq, fv, nil)
+				ra.Table = s.tableView(dp, &scope{org: dc.org, ref: dc.ref, call: call, q: q, section: sec}, v.Answers, qq, fv, nil)
 			} else {
 				ra.Value = describeField(dp, q, forms.AnswerField(qq.Key), v.Answers.Field(forms.AnswerField(qq.Key)))
 			}
@@ -423,10 +437,7 @@ func (s *Server) showReview(c *gin.Context) error {
 func (s *Server) exportStatistics(format string) handlerFunc {
 	return func(c *gin.Context) error {
 		ctx := c.Request.Context()
-		call, q, err := s.callOf(c)
-		if err != nil {
-			return err
-		}
+		call, q := scopeOf(c).call, scopeOf(c).q
 		include := c.Query("include") == "submitted"
 		filters := "accepted submissions"
 		if include {

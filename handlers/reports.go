@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -13,6 +14,22 @@ import (
 	"portal/forms"
 	"portal/forms/export"
 )
+
+// reportStore keeps the reports the Office writes and releases to the Commission.
+type reportStore interface {
+	// ReportDraft returns what the analysts wrote for the call's report (no title: nothing yet).
+	ReportDraft(ctx context.Context, call forms.Call) (forms.ReportDraft, error)
+	// SaveReportDraft stores it, audited.
+	SaveReportDraft(ctx context.Context, call forms.Call, d forms.ReportDraft, actor forms.Actor) error
+	// PreviewReport assembles the report from the submissions as they are, unreleased.
+	PreviewReport(ctx context.Context, call forms.Call, q *forms.Questionnaire) (forms.Report, error)
+	// ReleaseReport assembles and freezes the next numbered release, audited; KindInvalid without a title.
+	ReleaseReport(ctx context.Context, call forms.Call, q *forms.Questionnaire, actor forms.Actor) (forms.Report, error)
+	// Releases lists the released reports of a call (or of all, callKey ""), newest first.
+	Releases(ctx context.Context, callKey string) ([]forms.ReportRelease, error)
+	// Release returns a release as it was released; KindNotFound when there is none.
+	Release(ctx context.Context, callKey string, n int) (forms.Report, error)
+}
 
 // The compiled report of a call. The Office writes its frame at
 // /office/calls/<key>/report, previews it assembled from the accepted
@@ -104,10 +121,7 @@ func (s *Server) showReportForm(c *gin.Context) error {
 // reportOf resolves the route's call and questionnaire, and reads what
 // the analysts have written for its report.
 func (s *Server) reportOf(c *gin.Context) (forms.Call, *forms.Questionnaire, forms.ReportDraft, error) {
-	call, q, err := s.callOf(c)
-	if err != nil {
-		return call, q, forms.ReportDraft{}, err
-	}
+	call, q := scopeOf(c).call, scopeOf(c).q
 	d, err := s.store.ReportDraft(c.Request.Context(), call)
 	return call, q, d, err
 }
@@ -319,10 +333,7 @@ func (s *Server) releaseReport(c *gin.Context) error {
 
 // showReportPreview shows the report as a release would make it now.
 func (s *Server) showReportPreview(c *gin.Context) error {
-	call, q, err := s.callOf(c)
-	if err != nil {
-		return err
-	}
+	call, q := scopeOf(c).call, scopeOf(c).q
 	rep, err := s.store.PreviewReport(c.Request.Context(), call, q)
 	if err != nil {
 		return err

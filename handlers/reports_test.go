@@ -29,7 +29,7 @@ func TestReportWriteReleaseRead(t *testing.T) {
 	a.Values["threats_nature"] = forms.Answer{Text: `=HYPERLINK("http://example.org","click")`}
 	saveAnswers(t, store, views, q, "AUT", a, true)
 	office := &forms.User{Memberships: []forms.Membership{{Role: forms.Analyst}}}
-	if _, err := store.Transition(ctx, views, q, orgRef(t, store, "AUT"), office, forms.TransitionAccept, time.Now(), nil, "", srvActor()); err != nil {
+	if _, err := store.Transition(ctx, forms.TransitionRequest{Call: views, Questionnaire: q, Organization: orgRef(t, store, "AUT"), User: office, Transition: forms.TransitionAccept, At: time.Now(), Actor: srvActor()}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -134,7 +134,7 @@ func TestReportWriteReleaseRead(t *testing.T) {
 		}
 	}
 	// Kenya is accepted after the release: release 2 does not change.
-	if _, err := store.Transition(ctx, views, q, orgRef(t, store, "KEN"), office, forms.TransitionAccept, time.Now(), nil, "", srvActor()); err != nil {
+	if _, err := store.Transition(ctx, forms.TransitionRequest{Call: views, Questionnaire: q, Organization: orgRef(t, store, "KEN"), User: office, Transition: forms.TransitionAccept, At: time.Now(), Actor: srvActor()}); err != nil {
 		t.Fatal(err)
 	}
 	after := do(t, reader, "GET", page, nil)

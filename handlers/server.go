@@ -24,9 +24,24 @@ import (
 	"portal/handlers/devidp"
 )
 
-// Store is what the handlers need of the portal's data. Errors carry forms
-// kinds: KindNotFound, KindConflict, KindUnavailable when the database is down.
+// Store is what the handlers need of the portal's data, made of the small
+// interfaces each part declares where it uses them; cmd passes one
+// *storage.Store for all. Errors carry forms kinds: KindNotFound,
+// KindConflict, KindUnavailable when the database is down.
 type Store interface {
+	directory
+	accountStore
+	invitationStore
+	draftStore
+	submissionStore
+	callStore
+	statisticsStore
+	reportStore
+}
+
+// directory is what every part of the portal reads: the organizations, their
+// groups and the calls.
+type directory interface {
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// DirectoryStats counts the bodies the portal knows.
@@ -37,112 +52,10 @@ type Store interface {
 	Organizations(ctx context.Context, kind forms.OrganizationKind) ([]forms.Organization, error)
 	// OrganizationByCode finds an organization by its code.
 	OrganizationByCode(ctx context.Context, code string) (forms.Organization, error)
-
-	// SignIn records a sign-in: it creates or updates the user, accepts the
-	// invitations their verified e-mail address matches, and audits both.
-	SignIn(ctx context.Context, id forms.Identity, actor forms.Actor) (*forms.User, error)
-	// UserByID returns a user with their memberships.
-	UserByID(ctx context.Context, id int64) (*forms.User, error)
-	// Users lists every user with their memberships.
-	Users(ctx context.Context) ([]forms.User, error)
-	// Members lists the users holding a role in an organization.
-	Members(ctx context.Context, orgID int64) ([]forms.User, error)
-	// RemoveMembership takes a role away (orgID 0 for portal-wide roles), audited.
-	RemoveMembership(ctx context.Context, userID int64, role forms.Role, orgID int64, actor forms.Actor) error
-
-	// CreateInvitation stores an invitation, audited; KindConflict for a duplicate.
-	CreateInvitation(ctx context.Context, inv forms.Invitation, actor forms.Actor) (forms.Invitation, error)
-	// Invitation returns one invitation.
-	Invitation(ctx context.Context, id int64) (forms.Invitation, error)
-	// Invitations lists an organization's invitations (all for orgID 0), newest first.
-	Invitations(ctx context.Context, orgID int64) ([]forms.Invitation, error)
-	// RevokeInvitation revokes a pending invitation, audited; KindConflict otherwise.
-	RevokeInvitation(ctx context.Context, id int64, actor forms.Actor) (forms.Invitation, error)
-
-	// RecordAudit appends an event to the audit log.
-	RecordAudit(ctx context.Context, ev forms.AuditEvent) error
-	// AuditEvents reads the audit log, newest first.
-	AuditEvents(ctx context.Context, f forms.AuditFilter) ([]forms.AuditEvent, error)
-
-	// EnsureCall stores a call unless one with its key exists, and returns the stored one.
-	EnsureCall(ctx context.Context, c forms.Call) (forms.Call, error)
 	// Calls lists every call, oldest first.
 	Calls(ctx context.Context) ([]forms.Call, error)
 	// CallByKey finds a call; KindNotFound when there is none.
 	CallByKey(ctx context.Context, key string) (forms.Call, error)
-	// DraftsOf returns an organization's drafts by call id, without answers.
-	DraftsOf(ctx context.Context, orgID int64) (map[int64]forms.Draft, error)
-	// Draft returns an organization's draft for a call (empty, version 0, when none was saved).
-	Draft(ctx context.Context, call forms.Call, org forms.OrganizationRef) (forms.Draft, error)
-	// SaveDraft saves an edit of a draft, merged with what others saved since
-	// its base version; conflicting fields come back in the result, unwritten.
-	SaveDraft(ctx context.Context, call forms.Call, org forms.OrganizationRef, e forms.Edit, actor forms.Actor) (forms.SaveResult, error)
-	// Attachment returns a file of one of the organization's drafts; KindNotFound otherwise.
-	Attachment(ctx context.Context, orgID, id int64) (forms.FileInfo, []byte, error)
-
-	// SaveCall creates (ID 0) or updates a call with its audience, audited.
-	SaveCall(ctx context.Context, c forms.Call, actor forms.Actor) (forms.Call, error)
-	// CallAnswered reports whether an organization has answered the call.
-	CallAnswered(ctx context.Context, call forms.Call) (bool, error)
-	// Submission says where an organization's answer to a call stands, with its versions.
-	Submission(ctx context.Context, call forms.Call, org forms.OrganizationRef) (forms.Submission, error)
-	// SubmissionVersion returns a submitted version with its frozen answers; KindNotFound when none.
-	SubmissionVersion(ctx context.Context, call forms.Call, org forms.OrganizationRef, n int) (forms.SubmissionVersion, error)
-	// Transition submits, withdraws, accepts or returns, as forms.Decide allows, in one
-	// transaction; submitting refuses answers with blocking findings (KindInvalid).
-	Transition(ctx context.Context, call forms.Call, q *forms.Questionnaire, org forms.OrganizationRef, u *forms.User,
-		t forms.Transition, now time.Time, onBehalfOf []string, message string, actor forms.Actor) (forms.Submission, error)
-	// Comments lists the comments on an organization's submission, oldest first.
-	Comments(ctx context.Context, call forms.Call, org forms.OrganizationRef) ([]forms.Comment, error)
-	// AddComment posts a comment on the latest submitted version, audited.
-	AddComment(ctx context.Context, call forms.Call, org forms.OrganizationRef, field, body string, office bool, actor forms.Actor) error
-	// Representations lists a call's records of which organization answers on behalf of which Member States.
-	Representations(ctx context.Context, call forms.Call) ([]forms.Representation, error)
-	// Represent adds States to an organization's record for a call, audited; KindInvalid with
-	// forms.Call.CheckRepresentation's Fields when any may not be recorded.
-	Represent(ctx context.Context, call forms.Call, orgCode string, stateCodes []string, actor forms.Actor) error
-	// Unrepresent takes a State out of an organization's record, audited; KindNotFound when it is not in it.
-	Unrepresent(ctx context.Context, call forms.Call, orgCode, stateCode string, actor forms.Actor) error
-	// CoversOf returns, by call ID, the organization recorded as answering for the State, with its joint receipt.
-	CoversOf(ctx context.Context, state forms.OrganizationRef) (map[int64]forms.Cover, error)
-	// Responses lists every organization a call asks, with where its answer stands.
-	Responses(ctx context.Context, call forms.Call) ([]forms.Response, error)
-	// ResponsesTo is Responses for several calls at once, by call ID.
-	ResponsesTo(ctx context.Context, calls []forms.Call) (map[int64][]forms.Response, error)
-	// SubmissionsOf returns the organization's submission to each call it has a draft for, by call ID.
-	SubmissionsOf(ctx context.Context, org forms.OrganizationRef) (map[int64]forms.Submission, error)
-	// Series returns every State's figure of an indicator with the population it reported.
-	Series(ctx context.Context, call forms.Call, ind forms.Series, includeSubmitted bool) ([]forms.SeriesValue, error)
-	// Aggregates sums an indicator by regional group and for the world, with coverage and median rates.
-	Aggregates(ctx context.Context, call forms.Call, ind forms.Series, includeSubmitted bool) ([]forms.Aggregate, error)
-	// Coverage counts each respondent's cells with a figure and marked, by table.
-	Coverage(ctx context.Context, call forms.Call, includeSubmitted bool) ([]forms.CoverageRow, error)
-	// Explanations returns what the States explained of the findings named, by State's code and finding.
-	Explanations(ctx context.Context, call forms.Call, findings []string, includeSubmitted bool) (map[string]map[string]string, error)
-	// ViewAnswers returns the answers (not tables) of the latest counted submissions, matching a search if given.
-	ViewAnswers(ctx context.Context, call forms.Call, includeSubmitted bool, search string) ([]forms.ViewAnswer, error)
-	// SavePopulations adds figures to the Office's population table (replacing those of the same State and year), audited.
-	SavePopulations(ctx context.Context, rows []forms.Population, actor forms.Actor) error
-	// PopulationSummary describes the Office's population table.
-	PopulationSummary(ctx context.Context) (forms.PopulationSummary, error)
-	// Populations returns the Office's population table by State and year.
-	Populations(ctx context.Context) ([]forms.Population, error)
-	// ReportDraft returns what the analysts wrote for the call's report (no title: nothing yet).
-	ReportDraft(ctx context.Context, call forms.Call) (forms.ReportDraft, error)
-	// SaveReportDraft stores it, audited.
-	SaveReportDraft(ctx context.Context, call forms.Call, d forms.ReportDraft, actor forms.Actor) error
-	// PreviewReport assembles the report from the submissions as they are, unreleased.
-	PreviewReport(ctx context.Context, call forms.Call, q *forms.Questionnaire) (forms.Report, error)
-	// ReleaseReport assembles and freezes the next numbered release, audited; KindInvalid without a title.
-	ReleaseReport(ctx context.Context, call forms.Call, q *forms.Questionnaire, actor forms.Actor) (forms.Report, error)
-	// Releases lists the released reports of a call (or of all, callKey ""), newest first.
-	Releases(ctx context.Context, callKey string) ([]forms.ReportRelease, error)
-	// Release returns a release as it was released; KindNotFound when there is none.
-	Release(ctx context.Context, callKey string, n int) (forms.Report, error)
-	// FlaggedFigures returns the totals marked as a break or an outlier, breaks with their explanations.
-	FlaggedFigures(ctx context.Context, call forms.Call, q *forms.Questionnaire, includeSubmitted bool) ([]forms.Flagged, error)
-	// StatisticsRows streams every value of the call's accepted (and, if asked, submitted) submissions.
-	StatisticsRows(ctx context.Context, call forms.Call, includeSubmitted bool, fn func(forms.StatRow) error) error
 }
 
 // Questionnaires finds questionnaire definitions by key and version.
@@ -306,56 +219,64 @@ func (s *Server) routes(e *gin.Engine) {
 	// Its answer to a call: a call that asks it, and, while in preparation, for the Office alone.
 	call := org.Group("/calls/:call", s.callScope)
 	call.GET("", s.handle(s.showDraft))
-	call.GET("/:section", s.handle(s.showSection))
-	call.POST("/:section", s.orgScope(forms.EditDraft), s.handle(s.saveSection))
-	call.GET("/:section/resolve", s.orgScope(forms.EditDraft), s.handle(s.showConflicts))
-	call.POST("/:section/resolve", s.orgScope(forms.EditDraft), s.handle(s.resolveConflicts))
+	call.GET("/:section", s.sectionScope, s.handle(s.showSection))
+	call.GET("/:section/resolve", s.sectionScope, s.orgScope(forms.EditDraft), s.handle(s.showConflicts))
+	call.POST("/:section/resolve", s.sectionScope, s.orgScope(forms.EditDraft), s.handle(s.resolveConflicts))
 	call.GET("/submission", s.handle(s.showSubmission))
 	call.GET("/workbook.xlsx", s.handle(s.downloadWorkbook))
-	call.POST("/workbook", s.orgScope(forms.EditDraft), s.handle(s.uploadWorkbook))
+	call.POST("/workbook", s.takesFiles, s.orgScope(forms.EditDraft), s.handle(s.uploadWorkbook))
 	call.POST("/workbook/apply", s.orgScope(forms.EditDraft), s.handle(s.applyWorkbook))
 	call.POST("/workbook/report", s.handle(s.workbookReport))
 	call.POST("/submit", s.orgScope(forms.Submit), s.handle(s.transition(forms.TransitionSubmit)))
 	call.POST("/withdraw", s.orgScope(forms.Submit), s.handle(s.transition(forms.TransitionWithdraw)))
 	call.GET("/receipts/:n", s.handle(s.showReceipt))
-	call.POST("/comments", s.handle(s.postComment))
+	call.POST("/comments", s.orgScope(forms.EditDraft), s.handle(s.postOrganizationComment))
+	// Saving a section: its form may carry files, and one posted after the
+	// session ended is kept for after signing in, so both come before
+	// requireUser, and the route spells out the chain its group would give.
+	pages.POST(sectionRoute, s.takesFiles, s.keepsUnsaved("end"), s.requireUser,
+		s.orgScope(forms.ViewOrganization), s.callScope, s.sectionScope, s.orgScope(forms.EditDraft), s.handle(s.saveSection))
 
 	// The Office.
 	office := user.Group("/office", s.require(forms.ViewOffice))
 	office.GET("", s.handle(s.showOffice))
 	office.GET("/calls/new", s.require(forms.ManageCalls), s.handle(s.showNewCall))
 	office.POST("/calls/new", s.require(forms.ManageCalls), s.handle(s.saveCall))
-	office.GET("/calls/:call/edit", s.require(forms.ManageCalls), s.handle(s.showEditCall))
-	office.POST("/calls/:call/edit", s.require(forms.ManageCalls), s.handle(s.saveCall))
-	office.GET("/calls/:call", s.handle(s.showTracking))
-	office.POST("/calls/:call/joint", s.require(forms.ManageCalls), s.handle(s.recordJoint))
-	office.POST("/calls/:call/joint/remove", s.require(forms.ManageCalls), s.handle(s.removeJoint))
-	office.GET("/calls/:call/responses.csv", s.handle(s.exportResponses("csv")))
-	office.GET("/calls/:call/responses.xlsx", s.handle(s.exportResponses("xlsx")))
-	office.GET("/calls/:call/statistics", s.handle(s.showStatistics))
-	office.GET("/calls/:call/coverage", s.handle(s.showCoverage))
-	office.GET("/calls/:call/views", s.handle(s.showViews))
-	office.GET("/calls/:call/views.xlsx", s.handle(s.exportViews("xlsx")))
-	office.GET("/calls/:call/views.csv", s.handle(s.exportViews("csv")))
-	office.GET("/calls/:call/statistics.xlsx", s.handle(s.exportStatistics("xlsx")))
-	office.GET("/calls/:call/statistics.csv", s.handle(s.exportStatistics("csv")))
-	office.GET("/calls/:call/report", s.require(forms.WriteReports), s.handle(s.showReportForm))
-	office.POST("/calls/:call/report", s.require(forms.WriteReports), s.handle(s.saveReport))
-	office.GET("/calls/:call/report/preview", s.require(forms.WriteReports), s.handle(s.showReportPreview))
-	office.POST("/calls/:call/report/release", s.require(forms.WriteReports), s.handle(s.releaseReport))
-	office.GET("/calls/:call/orgs/:code", s.reviewScope, s.handle(s.showReview))
-	office.POST("/calls/:call/orgs/:code/accept", s.reviewScope, s.handle(s.transition(forms.TransitionAccept)))
-	office.POST("/calls/:call/orgs/:code/return", s.reviewScope, s.handle(s.transition(forms.TransitionReturn)))
-	office.POST("/calls/:call/orgs/:code/comments", s.reviewScope, s.handle(s.postComment))
+	oc := office.Group("/calls/:call", s.officeCallScope)
+	oc.GET("/edit", s.require(forms.ManageCalls), s.handle(s.showEditCall))
+	oc.POST("/edit", s.require(forms.ManageCalls), s.handle(s.saveCall))
+	oc.GET("", s.handle(s.showTracking))
+	oc.POST("/joint", s.require(forms.ManageCalls), s.handle(s.recordJoint))
+	oc.POST("/joint/remove", s.require(forms.ManageCalls), s.handle(s.removeJoint))
+	oc.GET("/responses.csv", s.handle(s.exportResponses("csv")))
+	oc.GET("/responses.xlsx", s.handle(s.exportResponses("xlsx")))
+	oc.GET("/statistics", s.handle(s.showStatistics))
+	oc.GET("/coverage", s.handle(s.showCoverage))
+	oc.GET("/views", s.handle(s.showViews))
+	oc.GET("/views.xlsx", s.handle(s.exportViews("xlsx")))
+	oc.GET("/views.csv", s.handle(s.exportViews("csv")))
+	oc.GET("/statistics.xlsx", s.handle(s.exportStatistics("xlsx")))
+	oc.GET("/statistics.csv", s.handle(s.exportStatistics("csv")))
+	oc.GET("/report", s.require(forms.WriteReports), s.handle(s.showReportForm))
+	oc.GET("/report/preview", s.require(forms.WriteReports), s.handle(s.showReportPreview))
+	oc.POST("/report/release", s.require(forms.WriteReports), s.handle(s.releaseReport))
+	review := oc.Group("/orgs/:code", s.reviewScope)
+	review.GET("", s.handle(s.showReview))
+	review.POST("/accept", s.handle(s.transition(forms.TransitionAccept)))
+	review.POST("/return", s.handle(s.transition(forms.TransitionReturn)))
+	review.POST("/comments", s.handle(s.postOfficeComment))
 	office.GET("/populations", s.handle(s.showPopulations))
 	office.GET("/populations.csv", s.handle(s.downloadPopulations))
-	office.POST("/populations", s.require(forms.ManageCalls), s.handle(s.uploadPopulations))
+	office.POST("/populations", s.require(forms.ManageCalls), s.takesFiles, s.handle(s.uploadPopulations))
 	office.GET("/invitations", s.require(forms.ManageInvitations), s.handle(s.showInvitations))
 	office.POST("/invitations", s.require(forms.ManageInvitations), s.handle(s.createInvitation))
 	office.POST("/invitations/:id/revoke", s.require(forms.ManageInvitations), s.handle(s.revokeInvitation))
 	office.GET("/audit", s.require(forms.ViewAudit), s.handle(s.showAudit))
 	office.GET("/users", s.require(forms.ManageUsers), s.handle(s.showUsers))
 	office.POST("/users/:id/remove-role", s.require(forms.ManageUsers), s.handle(s.removeRole))
+	// The report's frame: one posted after the session ended is kept for after signing in.
+	pages.POST("/office/calls/:call/report", s.keepsUnsaved("title"), s.requireUser,
+		s.require(forms.ViewOffice), s.officeCallScope, s.require(forms.WriteReports), s.handle(s.saveReport))
 
 	// The Commission.
 	commission := user.Group("/commission", s.require(forms.ReadReports))

@@ -247,6 +247,28 @@ func TestRequestBodyLimit(t *testing.T) {
 	if rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(rec.Body.String(), "Too much sent at once") {
 		t.Errorf("oversized form: %d, want 413 with a page that says so", rec.Code)
 	}
+
+	// A form that carries files is bounded by its route: a multipart body
+	// larger than a form is refused on a route that takes no files, and
+	// refused by a route that does only beyond its own bound.
+	multi := func(path string, n int) int {
+		req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(strings.Repeat("a", n)))
+		req.Header.Set("Content-Type", "multipart/form-data; boundary=x")
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	if got := multi("/signout", 2*maxFormBytes); got != http.StatusRequestEntityTooLarge {
+		t.Errorf("2 MB multipart to /signout: %d, want 413", got)
+	}
+	if got := multi("/office/populations", maxUploadBytes+1); got != http.StatusRequestEntityTooLarge {
+		t.Errorf("more than any route takes: %d, want 413", got)
+	}
+	// Past the sign-in check, the population table's route reads what it
+	// is sent; a visitor is sent to sign in before that.
+	if got := multi("/office/populations", 2*maxFormBytes); got != http.StatusForbidden {
+		t.Errorf("2 MB multipart from a visitor to a route taking files: %d, want 403 (not signed in), not 413", got)
+	}
 }
 
 // TestCompression: pages go compressed to browsers that accept it, and as

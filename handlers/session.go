@@ -205,19 +205,37 @@ func (s *Server) popKept(c *gin.Context, b *basePage, page, form string) textFor
 		Error: b.Tf(k.Problem, map[string]string{"Length": forms.FormatCount(int64(k.Length), b.Lang), "Max": forms.FormatCount(maxComment, b.Lang)})}
 }
 
-// unsavedForms are the forms keepUnsaved keeps, by route, each with the
-// field a whole form carries (a form cut short is not kept): the long
-// texts people type, a section of a questionnaire and a report's frame.
-var unsavedForms = map[string]string{
-	sectionRoute:                 "end",
-	"/office/calls/:call/report": "title",
-}
-
 // maxUnsaved bounds the form keepUnsaved holds (as encoded in the
 // request): the largest section's is some 60 KB.
 const maxUnsaved = 1 << 20
 
 func unsavedKey(path string) string { return "unsaved:" + path }
+
+// keepsUnsaved is the middleware of a route whose form is kept over the
+// end of a session (keepUnsaved), whole when it carries the field named:
+// the long texts people type, a section of a questionnaire and a report's
+// frame. It runs before requireUser, which refuses a visitor whatever
+// this did not keep.
+func (s *Server) keepsUnsaved(whole string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		switch {
+		case s.currentUser(c) != nil:
+		case tooLarge(c.Request):
+			s.renderError(c, errTooLarge)
+			return
+		case isAutosave(c):
+			// The page's script: it keeps what was typed and says so.
+			s.renderError(c, &pageError{status: http.StatusUnauthorized, autosave: "signedout",
+				title: "error.forbidden.title", body: "draft.autosave.signedout"})
+			return
+		case s.keepUnsaved(c, whole):
+			c.Redirect(http.StatusSeeOther, "/signin?next="+url.QueryEscape(c.Request.URL.Path))
+			c.Abort()
+			return
+		}
+		c.Next()
+	}
+}
 
 // keepUnsaved holds a form posted after the session had ended (it expired
 // while the page was open, or its twelve hours ran out), so that the user
@@ -225,9 +243,8 @@ func unsavedKey(path string) string { return "unsaved:" + path }
 // save: a session's end does not lose the work of an afternoon. It keeps
 // the form's texts and figures (not its files), and reports whether it
 // did. Autosaves are not kept: the page still holds what they carried.
-func (s *Server) keepUnsaved(c *gin.Context) bool {
-	whole, ok := unsavedForms[c.FullPath()]
-	if !ok || c.Request.Method != http.MethodPost || c.GetHeader("X-Autosave") != "" || !c.GetBool(ctxSession) {
+func (s *Server) keepUnsaved(c *gin.Context, whole string) bool {
+	if c.Request.Method != http.MethodPost || !c.GetBool(ctxSession) {
 		return false
 	}
 	var vals url.Values

@@ -111,5 +111,5 @@ func TestStatementsBehindPages(t *testing.T) {
 	}
 	little = statements("an autosave of one cell", autosave(cells[1]))
 	much = statements("an autosave of ten cells, of three versions", autosave(cells[:10]...))
-	check("an autosave", 17, little, much)
+	check("an autosave", 16, little, much)
 }

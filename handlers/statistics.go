@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -9,6 +10,31 @@ import (
 
 	"portal/forms"
 )
+
+// statisticsStore is what the Office's statistics, coverage, views and
+// exports read, and the population table they divide by.
+type statisticsStore interface {
+	// Series returns every State's figure of an indicator with the population it reported.
+	Series(ctx context.Context, call forms.Call, ind forms.Series, includeSubmitted bool) ([]forms.SeriesValue, error)
+	// Aggregates sums an indicator by regional group and for the world, with coverage and median rates.
+	Aggregates(ctx context.Context, call forms.Call, ind forms.Series, includeSubmitted bool) ([]forms.Aggregate, error)
+	// Coverage counts each respondent's cells with a figure and marked, by table.
+	Coverage(ctx context.Context, call forms.Call, includeSubmitted bool) ([]forms.CoverageRow, error)
+	// Explanations returns what the States explained of the findings named, by State's code and finding.
+	Explanations(ctx context.Context, call forms.Call, findings []string, includeSubmitted bool) (map[string]map[string]string, error)
+	// ViewAnswers returns the answers (not tables) of the latest counted submissions, matching a search if given.
+	ViewAnswers(ctx context.Context, call forms.Call, includeSubmitted bool, search string) ([]forms.ViewAnswer, error)
+	// FlaggedFigures returns the totals marked as a break or an outlier, breaks with their explanations.
+	FlaggedFigures(ctx context.Context, call forms.Call, q *forms.Questionnaire, includeSubmitted bool) ([]forms.Flagged, error)
+	// StatisticsRows streams every value of the call's accepted (and, if asked, submitted) submissions.
+	StatisticsRows(ctx context.Context, call forms.Call, includeSubmitted bool, fn func(forms.StatRow) error) error
+	// SavePopulations adds figures to the Office's population table (replacing those of the same State and year), audited.
+	SavePopulations(ctx context.Context, rows []forms.Population, actor forms.Actor) error
+	// PopulationSummary describes the Office's population table.
+	PopulationSummary(ctx context.Context) (forms.PopulationSummary, error)
+	// Populations returns the Office's population table by State and year.
+	Populations(ctx context.Context) ([]forms.Population, error)
+}
 
 // The Office's view of one indicator of a call's statistics: each State's
 // series with its rate per 100,000 inhabitants (from the population it
@@ -64,10 +90,7 @@ type seriesCell struct {
 // showStatistics shows one indicator of a call, by State and by group.
 func (s *Server) showStatistics(c *gin.Context) error {
 	ctx := c.Request.Context()
-	call, q, err := s.callOf(c)
-	if err != nil {
-		return err
-	}
+	call, q := scopeOf(c).call, scopeOf(c).q
 	p := &statisticsPage{basePage: s.newBase(c), CallKey: call.Key, Years: call.Years, Include: c.Query("include") == "submitted"}
 	p.CallTitle = call.Title.In(p.Lang)
 	p.Title = p.T("statistics.title") + " · " + p.CallTitle
@@ -219,5 +242,71 @@ func (s *Server) showStatistics(c *gin.Context) error {
 		p.States[len(p.States)-1].Cells[yearIndex[v.Year]] = cell
 	}
 	s.render(c, http.StatusOK, "statistics", p)
+	return nil
+}
+
+// Who reported what: for each respondent to a statistics call, the share
+// of each table's cells over the call's years that hold a figure, and how
+// many it marked not available or not applicable.
+
+type coveragePage struct {
+	basePage
+	CallKey, CallTitle string
+	Include            bool
+	Tables             []string
+	Rows               []coverageRow
+}
+
+type coverageRow struct {
+	Name, Code, Reference string
+	Submitted             bool
+	Cells                 []coverageCell // by table, then the overall
+}
+
+type coverageCell struct {
+	Share  string
+	Marked int
+	Full   bool
+}
+
+func (s *Server) showCoverage(c *gin.Context) error {
+	call, q := scopeOf(c).call, scopeOf(c).q
+	p := &coveragePage{basePage: s.newBase(c), CallKey: call.Key, Include: c.Query("include") == "submitted"}
+	p.CallTitle = call.Title.In(p.Lang)
+	p.Title = p.T("coverage.title") + " · " + p.CallTitle
+	type table struct {
+		key   string
+		cells int
+	}
+	var tables []table
+	for _, sec := range q.Sections {
+		for _, qq := range sec.Questions {
+			if qq.Table != nil {
+				tables = append(tables, table{qq.Key, len(qq.Table.Rows) * len(q.Columns(qq.Table)) * len(call.Years)})
+				p.Tables = append(p.Tables, qq.Label.In(p.Lang))
+			}
+		}
+	}
+	rows, err := s.store.Coverage(c.Request.Context(), call, p.Include)
+	if err != nil {
+		return err
+	}
+	cell := func(figures, marked, of int) coverageCell {
+		if of == 0 {
+			return coverageCell{}
+		}
+		return coverageCell{Share: strconv.Itoa(percent(figures, of)) + " %", Marked: marked, Full: figures == of}
+	}
+	for _, r := range rows {
+		row := coverageRow{Name: r.Organization.Name.In(p.Lang), Code: r.Organization.Code, Reference: r.Reference, Submitted: r.State != forms.Accepted}
+		var figures, marked, all int
+		for _, t := range tables {
+			row.Cells = append(row.Cells, cell(r.Figures[t.key], r.Marked[t.key], t.cells))
+			figures, marked, all = figures+r.Figures[t.key], marked+r.Marked[t.key], all+t.cells
+		}
+		row.Cells = append(row.Cells, cell(figures, marked, all))
+		p.Rows = append(p.Rows, row)
+	}
+	s.render(c, http.StatusOK, "coverage", p)
 	return nil
 }

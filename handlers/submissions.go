@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"regexp"
@@ -14,6 +15,26 @@ import (
 	"portal/forms"
 )
 
+// submissionStore is what the submission pages and the review need: where an
+// answer stands, its versions, its comments and its transitions.
+type submissionStore interface {
+	// Submission says where an organization's answer to a call stands, with its versions.
+	Submission(ctx context.Context, call forms.Call, org forms.OrganizationRef) (forms.Submission, error)
+	// SubmissionVersion returns a submitted version with its frozen answers; KindNotFound when none.
+	SubmissionVersion(ctx context.Context, call forms.Call, org forms.OrganizationRef, n int) (forms.SubmissionVersion, error)
+	// SubmissionsOf returns the organization's submission to each call it has a draft for, by call ID.
+	SubmissionsOf(ctx context.Context, org forms.OrganizationRef) (map[int64]forms.Submission, error)
+	// Transition submits, withdraws, accepts or returns, as forms.Decide allows, in one
+	// transaction; submitting refuses answers with blocking findings (KindInvalid).
+	Transition(ctx context.Context, r forms.TransitionRequest) (forms.Submission, error)
+	// Comments lists the comments on an organization's submission, oldest first.
+	Comments(ctx context.Context, call forms.Call, org forms.OrganizationRef) ([]forms.Comment, error)
+	// AddComment posts a comment on the latest submitted version, audited.
+	AddComment(ctx context.Context, call forms.Call, org forms.OrganizationRef, field, body string, office bool, actor forms.Actor) error
+	// CoversOf returns, by call ID, the organization recorded as answering for the State, with its joint receipt.
+	CoversOf(ctx context.Context, state forms.OrganizationRef) (map[int64]forms.Cover, error)
+}
+
 // The life of a submission, as the organization sees it (its submission
 // page, the receipts) and as the Office does (review, response tracking).
 // Every change of state goes through one handler, transition, and the
@@ -21,24 +42,6 @@ import (
 
 // maxComment is the length of a comment, in characters.
 const maxComment = 4000
-
-// reviewScope resolves the :code of an Office route to the organization
-// under review, then its :call as callScope does.
-func (s *Server) reviewScope(c *gin.Context) {
-	org, err := s.store.OrganizationByCode(c.Request.Context(), strings.ToUpper(c.Param("code")))
-	if err != nil {
-		s.renderError(c, err)
-		return
-	}
-	c.Set(ctxOrg, org)
-	s.callScope(c)
-}
-
-// callContext is what the submission pages need: the organization, the
-// call and its questionnaire.
-func (s *Server) callContext(c *gin.Context) (draftContext, error) {
-	return s.loadDraftContext(c, false)
-}
 
 type submissionPage struct {
 	basePage
@@ -83,10 +86,7 @@ type commentView struct {
 // stands, what stops it from being submitted, its receipts, the comments
 // with the Office, and the buttons to submit or withdraw.
 func (s *Server) showSubmission(c *gin.Context) error {
-	dc, err := s.callContext(c)
-	if err != nil {
-		return err
-	}
+	dc := scopeOf(c)
 	ctx := c.Request.Context()
 	u := s.currentUser(c)
 	sub, err := s.store.Submission(ctx, dc.call, dc.ref)
@@ -165,7 +165,7 @@ func (s *Server) showSubmission(c *gin.Context) error {
 }
 
 // fillCallHeader writes what every page about a call shows of it.
-func (s *Server) fillCallHeader(b *basePage, dc draftContext, orgName, title, mandate, body, deadline, left *string) {
+func (s *Server) fillCallHeader(b *basePage, dc *scope, orgName, title, mandate, body, deadline, left *string) {
 	*orgName = dc.org.Name.In(b.Lang)
 	*title = dc.call.Title.In(b.Lang)
 	*mandate = dc.call.Mandate.In(b.Lang)
@@ -195,7 +195,7 @@ func timeLeft(b *basePage, deadline, now time.Time) string {
 	}
 }
 
-func (s *Server) versionView(b *basePage, dc draftContext, v forms.SubmissionVersion) versionView {
+func (s *Server) versionView(b *basePage, dc *scope, v forms.SubmissionVersion) versionView {
 	return versionView{Number: v.Number, Reference: v.Reference, At: formatTime(v.SubmittedAt, dc.call), By: v.SubmittedBy,
 		Late: v.Late, OnBehalfOf: strings.Join(v.OnBehalfOf, ", "),
 		Href: "/orgs/" + dc.org.Code + "/calls/" + dc.call.Key + "/receipts/" + strconv.Itoa(v.Number)}
@@ -203,7 +203,7 @@ func (s *Server) versionView(b *basePage, dc draftContext, v forms.SubmissionVer
 
 // commentViews lists the comments on a submission; those on a field link
 // to it, under base (the organization's draft, or the Office's review).
-func (s *Server) commentViews(c *gin.Context, b *basePage, dc draftContext, base string) ([]commentView, error) {
+func (s *Server) commentViews(c *gin.Context, b *basePage, dc *scope, base string) ([]commentView, error) {
 	cs, err := s.store.Comments(c.Request.Context(), dc.call, dc.ref)
 	if err != nil {
 		return nil, err
@@ -230,11 +230,11 @@ func (s *Server) commentViews(c *gin.Context, b *basePage, dc draftContext, base
 
 // submissionURL is the organization's page for its submission to the call;
 // reviewURL is the Office's.
-func submissionURL(dc draftContext) string {
+func submissionURL(dc *scope) string {
 	return "/orgs/" + dc.org.Code + "/calls/" + dc.call.Key + "/submission"
 }
 
-func reviewURL(dc draftContext) string {
+func reviewURL(dc *scope) string {
 	return "/office/calls/" + dc.call.Key + "/orgs/" + dc.org.Code
 }
 
@@ -245,10 +245,7 @@ var codePattern = regexp.MustCompile(`^[A-Z][A-Z0-9]{1,15}$`)
 // withdraw, the Office's accept and return.
 func (s *Server) transition(t forms.Transition) handlerFunc {
 	return func(c *gin.Context) error {
-		dc, err := s.callContext(c)
-		if err != nil {
-			return err
-		}
+		dc := scopeOf(c)
 		onBehalfOf := onBehalfOfPosted(c)
 		back := submissionURL(dc)
 		if t.Action() == forms.Review {
@@ -260,7 +257,7 @@ func (s *Server) transition(t forms.Transition) handlerFunc {
 			c.Redirect(http.StatusSeeOther, back+"#return-message")
 			return nil
 		}
-		sub, err := s.store.Transition(c.Request.Context(), dc.call, dc.q, dc.ref, s.currentUser(c), t, time.Now(), onBehalfOf, message, s.actor(c))
+		sub, err := s.store.Transition(c.Request.Context(), forms.TransitionRequest{Call: dc.call, Questionnaire: dc.q, Organization: dc.ref, User: s.currentUser(c), Transition: t, At: time.Now(), OnBehalfOf: onBehalfOf, Message: message, Actor: s.actor(c)})
 		var fe *forms.Error
 		switch forms.KindOf(err) {
 		case forms.KindInvalid, forms.KindConflict:
@@ -296,10 +293,7 @@ type receiptPage struct {
 
 // showReceipt is the printable receipt of a submitted version.
 func (s *Server) showReceipt(c *gin.Context) error {
-	dc, err := s.callContext(c)
-	if err != nil {
-		return err
-	}
+	dc := scopeOf(c)
 	n, err := strconv.Atoi(c.Param("n"))
 	if err != nil || n < 1 {
 		return forms.Errorf(forms.KindNotFound, "no receipt %q", c.Param("n"))
@@ -321,23 +315,23 @@ func (s *Server) showReceipt(c *gin.Context) error {
 	return nil
 }
 
-// postComment adds a comment to a submission: from the organization's
-// members on their submission page, or from the Office on its review page;
-// field, when given, names the answer or cell it is about.
-func (s *Server) postComment(c *gin.Context) error {
-	dc, err := s.callContext(c)
-	if err != nil {
-		return err
-	}
-	u := s.currentUser(c)
-	office := strings.HasPrefix(c.FullPath(), "/office/")
-	if !office && !u.Can(forms.EditDraft, dc.org.ID) {
-		return forms.Errorf(forms.KindForbidden, "only the organization's members and the Office comment")
-	}
-	back := submissionURL(dc)
-	if office {
-		back = reviewURL(dc)
-	}
+// postOrganizationComment posts a member's comment on the organization's
+// submission (those who may edit its answers: the route decides); field,
+// when given, names the answer or cell it is about.
+func (s *Server) postOrganizationComment(c *gin.Context) error {
+	dc := scopeOf(c)
+	return s.postComment(c, dc, false, submissionURL(dc))
+}
+
+// postOfficeComment posts the Office's comment on the submission under review.
+func (s *Server) postOfficeComment(c *gin.Context) error {
+	dc := scopeOf(c)
+	return s.postComment(c, dc, true, reviewURL(dc))
+}
+
+// postComment posts a comment from the form, and returns to back: to the
+// form again, with what was typed, when it cannot be posted.
+func (s *Server) postComment(c *gin.Context, dc *scope, office bool, back string) error {
 	body := strings.TrimSpace(cleanText(c.PostForm("body")))
 	field := c.PostForm("field")
 	n := utf8.RuneCountInString(body)
@@ -364,7 +358,7 @@ func (s *Server) postComment(c *gin.Context) error {
 }
 
 // knownField reports whether field names a question or a cell of the call's questionnaire.
-func (s *Server) knownField(dc draftContext, field string) bool {
+func (s *Server) knownField(dc *scope, field string) bool {
 	for _, sec := range dc.q.Sections {
 		if sectionFields(dc.q, &sec, dc.call.Years)[field] {
 			return true

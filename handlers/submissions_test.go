@@ -177,7 +177,7 @@ func TestReturnedInClosedCall(t *testing.T) {
 	saveAnswers(t, store, views, q, "AUT", DemoAnswers(q, "Austria"), true)
 	ctx := context.Background()
 	office := &forms.User{Memberships: []forms.Membership{{Role: forms.Analyst}}}
-	if _, err := store.Transition(ctx, views, q, orgRef(t, store, "AUT"), office, forms.TransitionReturn, time.Now(), nil, "Which ministries?", srvActor()); err != nil {
+	if _, err := store.Transition(ctx, forms.TransitionRequest{Call: views, Questionnaire: q, Organization: orgRef(t, store, "AUT"), User: office, Transition: forms.TransitionReturn, At: time.Now(), Message: "Which ministries?", Actor: srvActor()}); err != nil {
 		t.Fatal(err)
 	}
 	views.State = forms.CallClosed

@@ -84,10 +84,7 @@ type viewEntry struct {
 // showViews shows a call's compiled views.
 func (s *Server) showViews(c *gin.Context) error {
 	ctx := c.Request.Context()
-	call, q, err := s.callOf(c)
-	if err != nil {
-		return err
-	}
+	call, q := scopeOf(c).call, scopeOf(c).q
 	p := &viewsPage{basePage: s.newBase(c), CallKey: call.Key}
 	p.CallTitle = call.Title.In(p.Lang)
 	p.Title = p.T("views.title") + " · " + p.CallTitle
@@ -227,10 +224,7 @@ func frequencies(p *draftPage, q *forms.Question, answers []forms.ViewAnswer, or
 func (s *Server) exportViews(format string) handlerFunc {
 	return func(c *gin.Context) error {
 		ctx := c.Request.Context()
-		call, q, err := s.callOf(c)
-		if err != nil {
-			return err
-		}
+		call, q := scopeOf(c).call, scopeOf(c).q
 		f := viewsFilterOf(c)
 		answers, err := s.store.ViewAnswers(ctx, call, f.Include, f.Search)
 		if err != nil {

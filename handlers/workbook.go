@@ -142,10 +142,7 @@ func (cat *catalogue) problemText(l forms.Language, p workbook.Problem) string {
 // downloadWorkbook sends the call's questionnaire as a workbook filled with
 // the organization's draft, in the page's language.
 func (s *Server) downloadWorkbook(c *gin.Context) error {
-	dc, err := s.callContext(c)
-	if err != nil {
-		return err
-	}
+	dc := scopeOf(c)
 	d, err := s.store.Draft(c.Request.Context(), dc.call, dc.ref)
 	if err != nil {
 		return err
@@ -182,10 +179,7 @@ type workbookChange struct {
 // it would change. Answers that were submitted cannot change: the upload is
 // refused before the file is read.
 func (s *Server) uploadWorkbook(c *gin.Context) error {
-	dc, err := s.callContext(c)
-	if err != nil {
-		return err
-	}
+	dc := scopeOf(c)
 	ctx := c.Request.Context()
 	p := &workbookPage{basePage: s.newBase(c), OrgCode: dc.org.Code, CallKey: dc.call.Key,
 		Back: "/orgs/" + dc.org.Code + "/calls/" + dc.call.Key + "/submission"}
@@ -261,7 +255,7 @@ func (s *Server) uploadWorkbook(c *gin.Context) error {
 
 // workbookFits says what makes a workbook read without problems the wrong
 // one for this call and organization.
-func workbookFits(m workbook.Meta, dc draftContext) []workbook.Problem {
+func workbookFits(m workbook.Meta, dc *scope) []workbook.Problem {
 	var out []workbook.Problem
 	if m.Questionnaire != dc.call.Questionnaire || m.Version != dc.call.Version {
 		out = append(out, workbook.Problem{Reason: "other_questionnaire", Value: m.Questionnaire + " v" + strconv.Itoa(m.Version)})
@@ -285,10 +279,7 @@ func workbookFits(m workbook.Meta, dc draftContext) []workbook.Problem {
 // applyWorkbook saves the changes a previewed workbook makes, as one save
 // based on the draft's version at the preview.
 func (s *Server) applyWorkbook(c *gin.Context) error {
-	dc, err := s.callContext(c)
-	if err != nil {
-		return err
-	}
+	dc := scopeOf(c)
 	ctx := c.Request.Context()
 	e, err := s.postedEdit(c, dc, "value/", func(string) bool { return true })
 	if err != nil {

@@ -35,7 +35,7 @@ func submitAndAccept(t testing.TB, s *storage.Store, call forms.Call, q *forms.Q
 		u *forms.User
 		t forms.Transition
 	}{{focalPoint(org), forms.TransitionSubmit}, {analyst, forms.TransitionAccept}} {
-		if _, err := s.Transition(ctx, call, q, org, tr.u, tr.t, time.Now(), nil, "", forms.Actor{Label: "t"}); err != nil {
+		if _, err := s.Transition(ctx, forms.TransitionRequest{Call: call, Questionnaire: q, Organization: org, User: tr.u, Transition: tr.t, At: time.Now(), Actor: forms.Actor{Label: "t"}}); err != nil {
 			t.Fatal(err)
 		}
 	}

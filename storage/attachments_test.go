@@ -58,10 +58,10 @@ func TestUnusedFiles(t *testing.T) {
 
 	// b goes into a submitted version; taken out of the answer after the
 	// return, it stays, readable, and cannot be deleted by hand.
-	if _, err := s.Transition(ctx, c, filesQuestionnaire, aut, focalPoint(aut), forms.TransitionSubmit, now, nil, "", act); err != nil {
+	if _, err := s.Transition(ctx, forms.TransitionRequest{Call: c, Questionnaire: filesQuestionnaire, Organization: aut, User: focalPoint(aut), Transition: forms.TransitionSubmit, At: now, Actor: act}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Transition(ctx, c, filesQuestionnaire, aut, analyst, forms.TransitionReturn, now, nil, "Please check.", forms.Actor{Label: "analyst"}); err != nil {
+	if _, err := s.Transition(ctx, forms.TransitionRequest{Call: c, Questionnaire: filesQuestionnaire, Organization: aut, User: analyst, Transition: forms.TransitionReturn, At: now, Message: "Please check.", Actor: forms.Actor{Label: "analyst"}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.SaveDraft(ctx, c, aut, setDocs(2, "Views, revised.", nil), act); err != nil {

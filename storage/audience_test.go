@@ -153,7 +153,7 @@ func TestCountedOnlyAsked(t *testing.T) {
 			u *forms.User
 			t forms.Transition
 		}{{focalPoint(org), forms.TransitionWithdraw}, {analyst, forms.TransitionReturn}} {
-			if _, err := s.Transition(ctx, call, q, org, tr.u, tr.t, time.Now(), nil, "", forms.Actor{Label: "t"}); forms.KindOf(err) != forms.KindNotFound {
+			if _, err := s.Transition(ctx, forms.TransitionRequest{Call: call, Questionnaire: q, Organization: org, User: tr.u, Transition: tr.t, At: time.Now(), Actor: forms.Actor{Label: "t"}}); forms.KindOf(err) != forms.KindNotFound {
 				t.Errorf("%s of %s's submission to a call that does not ask it: %v, want not found", tr.t, code, err)
 			}
 		}
@@ -206,7 +206,7 @@ func TestNoWithdrawalOnceClosed(t *testing.T) {
 		t.Fatal(err)
 	}
 	act := forms.Actor{Label: "t"}
-	if _, err := s.Transition(ctx, c, smallQuestionnaire, aut, focalPoint(aut), forms.TransitionSubmit, time.Now(), nil, "", act); err != nil {
+	if _, err := s.Transition(ctx, forms.TransitionRequest{Call: c, Questionnaire: smallQuestionnaire, Organization: aut, User: focalPoint(aut), Transition: forms.TransitionSubmit, At: time.Now(), Actor: act}); err != nil {
 		t.Fatal(err)
 	}
 	c.State = forms.CallClosed
@@ -214,7 +214,7 @@ func TestNoWithdrawalOnceClosed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Transition(ctx, c, smallQuestionnaire, aut, focalPoint(aut), forms.TransitionWithdraw, time.Now(), nil, "", act); forms.KindOf(err) != forms.KindConflict {
+	if _, err := s.Transition(ctx, forms.TransitionRequest{Call: c, Questionnaire: smallQuestionnaire, Organization: aut, User: focalPoint(aut), Transition: forms.TransitionWithdraw, At: time.Now(), Actor: act}); forms.KindOf(err) != forms.KindConflict {
 		t.Errorf("withdrawing from a closed call: %v, want refused", err)
 	}
 	answers, err := s.ViewAnswers(ctx, c, true, "")

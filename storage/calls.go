@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -107,9 +106,6 @@ func (s *Store) SaveCall(ctx context.Context, c forms.Call, actor forms.Actor) (
 			// Locked, so that two edits are audited against what each changed.
 			var r callRow
 			err := sqlx.GetContext(ctx, tx, &r, `SELECT `+callColumns+` FROM calls c WHERE c.id = $1 FOR UPDATE`, c.ID)
-			if errors.Is(err, sql.ErrNoRows) {
-				return forms.Errorf(forms.KindNotFound, "no call %d", c.ID)
-			}
 			if err != nil {
 				return classify(fmt.Errorf("storage: save call %s: %w", c.Key, err))
 			}
@@ -205,9 +201,6 @@ func writeCall(ctx context.Context, tx *sqlx.Tx, c forms.Call) (int64, error) {
 			       late_allowed = $13, all_member_states = $14, updated_at = now()
 			WHERE id = $15 RETURNING id`, append(args, c.ID)...).Scan(&id)
 	}
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, forms.Errorf(forms.KindNotFound, "no call %d", c.ID)
-	}
 	if err != nil {
 		return 0, classify(fmt.Errorf("storage: save call %s: %w", c.Key, err))
 	}
@@ -263,9 +256,6 @@ const (
 func (s *Store) CallByKey(ctx context.Context, key string) (forms.Call, error) {
 	var r callRow
 	err := sqlx.GetContext(ctx, s.db, &r, callByKeySQL, key)
-	if errors.Is(err, sql.ErrNoRows) {
-		return forms.Call{}, forms.Errorf(forms.KindNotFound, "no call %q", key)
-	}
 	if err != nil {
 		return forms.Call{}, classify(fmt.Errorf("storage: call %q: %w", key, err))
 	}

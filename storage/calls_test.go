@@ -27,7 +27,7 @@ func TestVersionKeepsItsQuestionnaire(t *testing.T) {
 	if _, err := saveViews(t, s, c, aut, 0, "Views."); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Transition(ctx, c, smallQuestionnaire, aut, focalPoint(aut), forms.TransitionSubmit, now, nil, "", forms.Actor{Label: "fp"}); err != nil {
+	if _, err := s.Transition(ctx, forms.TransitionRequest{Call: c, Questionnaire: smallQuestionnaire, Organization: aut, User: focalPoint(aut), Transition: forms.TransitionSubmit, At: now, Actor: forms.Actor{Label: "fp"}}); err != nil {
 		t.Fatal(err)
 	}
 	// Changed behind the portal's back (the store refuses it, see

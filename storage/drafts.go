@@ -299,9 +299,6 @@ func (s *Store) Attachment(ctx context.Context, orgID, id int64) (forms.FileInfo
 		SELECT a.id, a.question, a.file_name, a.content_type, a.size, a.sha256, a.uploaded_at, a.uploaded_by, a.data
 		FROM attachments a JOIN drafts d ON d.id = a.draft_id
 		WHERE a.id = $1 AND d.organization_id = $2`, id, orgID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return forms.FileInfo{}, nil, forms.Errorf(forms.KindNotFound, "no attachment %d", id)
-	}
 	if err != nil {
 		return forms.FileInfo{}, nil, classify(fmt.Errorf("storage: attachment %d: %w", id, err))
 	}

@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -228,9 +227,6 @@ func (s *Store) RevokeInvitation(ctx context.Context, id int64, actor forms.Acto
 			       expires_at, accepted_at, revoked_at, now() AS now
 			FROM invitations WHERE id = $1
 			FOR UPDATE`, id).StructScan(&r)
-		if errors.Is(err, sql.ErrNoRows) {
-			return forms.Wrap(forms.KindNotFound, fmt.Errorf("storage: %s: %w", what, err), "invitation not found")
-		}
 		if err != nil {
 			return classify(fmt.Errorf("storage: %s: %w", what, err))
 		}

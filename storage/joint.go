@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -165,9 +164,6 @@ func (s *Store) Unrepresent(ctx context.Context, call forms.Call, orgCode, state
 			DELETE FROM representations r USING organizations s, organizations o
 			WHERE r.call_id = $1 AND s.id = r.state_id AND s.code = $3 AND o.id = r.organization_id AND o.code = $2
 			RETURNING `+orgColumns, call.ID, orgCode, stateCode)
-		if errors.Is(err, sql.ErrNoRows) {
-			return forms.Errorf(forms.KindNotFound, "%s does not answer for %s in %s", orgCode, stateCode, call.Key)
-		}
 		if err != nil {
 			return classify(fmt.Errorf("storage: %s: %w", what, err))
 		}

@@ -72,7 +72,7 @@ func TestJointAnswers(t *testing.T) {
 		org   forms.OrganizationRef
 		codes []string
 	}{{aut, []string{"USA", "CHN", "BRA", "FRA", "GBR", "EU"}}, {aut, []string{"BEL"}}, {eu, []string{"BEL", "FRA"}}} {
-		_, err := s.Transition(ctx, c, smallQuestionnaire, try.org, focalPoint(try.org), forms.TransitionSubmit, now, try.codes, "", office)
+		_, err := s.Transition(ctx, forms.TransitionRequest{Call: c, Questionnaire: smallQuestionnaire, Organization: try.org, User: focalPoint(try.org), Transition: forms.TransitionSubmit, At: now, OnBehalfOf: try.codes, Actor: office})
 		if forms.KindOf(err) != forms.KindInvalid || fieldsOf(err)[forms.JointFieldOnBehalfOf] != forms.JointNotRecorded {
 			t.Errorf("%s for %v: %v", try.org.Code, try.codes, err)
 		}
@@ -81,7 +81,7 @@ func TestJointAnswers(t *testing.T) {
 		}
 	}
 	// The EU answers for two of its three: those count, once each.
-	if _, err := s.Transition(ctx, c, smallQuestionnaire, eu, focalPoint(eu), forms.TransitionSubmit, now, []string{"BEL", "NLD"}, "", office); err != nil {
+	if _, err := s.Transition(ctx, forms.TransitionRequest{Call: c, Questionnaire: smallQuestionnaire, Organization: eu, User: focalPoint(eu), Transition: forms.TransitionSubmit, At: now, OnBehalfOf: []string{"BEL", "NLD"}, Actor: office}); err != nil {
 		t.Fatal(err)
 	}
 	coveredBy := func() map[string]string {

@@ -193,9 +193,6 @@ func (s *Store) Release(ctx context.Context, callKey string, n int) (forms.Repor
 	err := s.db.QueryRowxContext(ctx, `
 		SELECT r.content FROM report_releases r JOIN calls c ON c.id = r.call_id
 		WHERE c.key = $1 AND r.number = $2`, callKey, n).Scan(&content)
-	if errors.Is(err, sql.ErrNoRows) {
-		return forms.Report{}, forms.Errorf(forms.KindNotFound, "no release %d of the report of %s", n, callKey)
-	}
 	if err != nil {
 		return forms.Report{}, classify(fmt.Errorf("storage: release %d of %s: %w", n, callKey, err))
 	}

@@ -49,7 +49,7 @@ func TestReportRelease(t *testing.T) {
 	if _, err := s.SaveDraft(ctx, call, fra, forms.Edit{Fields: []string{"q/views"}, Answers: forms.Answers{Values: map[string]forms.Answer{"views": {Text: "France"}}}}, actor); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Transition(ctx, call, q, fra, focalPoint(fra), forms.TransitionSubmit, time.Now(), nil, "", actor); err != nil {
+	if _, err := s.Transition(ctx, forms.TransitionRequest{Call: call, Questionnaire: q, Organization: fra, User: focalPoint(fra), Transition: forms.TransitionSubmit, At: time.Now(), Actor: actor}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -111,7 +111,7 @@ func TestReportRelease(t *testing.T) {
 	}
 
 	// France's submission is accepted after the release: release 1 stays as it was.
-	if _, err := s.Transition(ctx, call, q, fra, analyst, forms.TransitionAccept, time.Now(), nil, "", actor); err != nil {
+	if _, err := s.Transition(ctx, forms.TransitionRequest{Call: call, Questionnaire: q, Organization: fra, User: analyst, Transition: forms.TransitionAccept, At: time.Now(), Actor: actor}); err != nil {
 		t.Fatal(err)
 	}
 	again, err := s.Release(ctx, call.Key, 1)

@@ -108,10 +108,14 @@ func Redact(dsn string) string {
 }
 
 // classify maps a database error onto a forms error kind, keeping the
-// original in the chain for logs.
+// original in the chain for logs: the one place where a query that found no
+// row (sql.ErrNoRows) becomes KindNotFound.
 func classify(err error) error {
 	if err == nil {
 		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return forms.Wrap(forms.KindNotFound, err, "not found")
 	}
 	var pqErr *pq.Error
 	if errors.As(err, &pqErr) {

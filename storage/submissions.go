@@ -148,9 +148,6 @@ func (s *Store) SubmissionVersion(ctx context.Context, call forms.Call, org form
 		var r versionRow
 		err := sqlx.GetContext(ctx, tx, &r, `SELECT `+versionColumns+` FROM submission_versions v JOIN drafts d ON d.id = v.draft_id
 			WHERE d.call_id = $1 AND d.organization_id = $2 AND v.number = $3`, call.ID, org.ID, n)
-		if errors.Is(err, sql.ErrNoRows) {
-			return forms.Errorf(forms.KindNotFound, "no %s", what)
-		}
 		if err != nil {
 			return classify(fmt.Errorf("storage: %s: %w", what, err))
 		}
@@ -177,21 +174,22 @@ func loadFrozen(ctx context.Context, q sqlx.QueryerContext, versionID int64) (fo
 	return loadAnswersFrom(ctx, q, answersQueries{versionAnswersSQL, versionCellsSQL, versionExplanationsSQL}, versionID)
 }
 
-// Transition makes transition t on the organization's answer to the call,
-// by user u at now, in one transaction with the draft's row locked (so a
+// Transition makes the request's transition on the organization's answer
+// to the call, by its user at its time, in one transaction with the draft's row locked (so a
 // save and a submission, or two submissions, are never interleaved):
 // forms.Decide says whether it may happen. Submitting also checks the
-// answers with q: any error, or any warning without an explanation, refuses
+// answers with the questionnaire: any error, or any warning without an explanation, refuses
 // it (KindInvalid, with the number in the message); otherwise it freezes a
 // new version of every answer, cell, explanation and file with its receipt
-// number and checksum. message, when not blank, is posted as a comment in
+// number and checksum. The message, when not blank, is posted as a comment in
 // the same transaction (the Office's reason for returning it). Every
 // transition is audited with the state it left and the one it reached.
-// onBehalfOf (codes of States) makes a joint submission: each must be in
+// OnBehalfOf (codes of States) makes a joint submission: each must be in
 // the Office's record of the organization's joint answer to the call
 // (forms.Call.CheckOnBehalfOf), else KindInvalid and nothing is submitted.
-func (s *Store) Transition(ctx context.Context, call forms.Call, q *forms.Questionnaire, org forms.OrganizationRef, u *forms.User,
-	t forms.Transition, now time.Time, onBehalfOf []string, message string, actor forms.Actor) (forms.Submission, error) {
+func (s *Store) Transition(ctx context.Context, r forms.TransitionRequest) (forms.Submission, error) {
+	call, q, org, u, t, now := r.Call, r.Questionnaire, r.Organization, r.User, r.Transition, r.At
+	onBehalfOf, message, actor := r.OnBehalfOf, r.Message, r.Actor
 	what := string(t) + " " + call.Key + "/" + org.Code
 	err := s.withTx(ctx, nil, what, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO drafts (call_id, organization_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, call.ID, org.ID); err != nil {

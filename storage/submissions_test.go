@@ -52,13 +52,13 @@ func TestSubmissionLife(t *testing.T) {
 	act := forms.Actor{Label: "fp@aut"}
 
 	// Nothing answered: the required question stops it.
-	_, err := s.Transition(ctx, c, smallQuestionnaire, aut, fp, forms.TransitionSubmit, now, nil, "", act)
+	_, err := s.Transition(ctx, forms.TransitionRequest{Call: c, Questionnaire: smallQuestionnaire, Organization: aut, User: fp, Transition: forms.TransitionSubmit, At: now, Actor: act})
 	wantKind(t, "submitting nothing", err, forms.KindInvalid)
 
 	if _, err := saveViews(t, s, c, aut, 0, "First views."); err != nil {
 		t.Fatal(err)
 	}
-	sub, err := s.Transition(ctx, c, smallQuestionnaire, aut, fp, forms.TransitionSubmit, now, nil, "", act)
+	sub, err := s.Transition(ctx, forms.TransitionRequest{Call: c, Questionnaire: smallQuestionnaire, Organization: aut, User: fp, Transition: forms.TransitionSubmit, At: now, Actor: act})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestSubmissionLife(t *testing.T) {
 	if err := s.AddComment(ctx, c, aut, "q/views", "Please say which ministries take part.", true, forms.Actor{Label: "analyst"}); err != nil {
 		t.Fatal(err)
 	}
-	if sub, err = s.Transition(ctx, c, smallQuestionnaire, aut, analyst, forms.TransitionReturn, now, nil, "See the comment on your views.", forms.Actor{Label: "analyst"}); err != nil || sub.State != forms.Returned {
+	if sub, err = s.Transition(ctx, forms.TransitionRequest{Call: c, Questionnaire: smallQuestionnaire, Organization: aut, User: analyst, Transition: forms.TransitionReturn, At: now, Message: "See the comment on your views.", Actor: forms.Actor{Label: "analyst"}}); err != nil || sub.State != forms.Returned {
 		t.Fatalf("returning: %+v %v", sub, err)
 	}
 	comments, err := s.Comments(ctx, c, aut)
@@ -93,7 +93,7 @@ func TestSubmissionLife(t *testing.T) {
 	if _, err := saveViews(t, s, c, aut, 1, "Revised views: the ministries of tourism and interior."); err != nil {
 		t.Fatal(err)
 	}
-	if sub, err = s.Transition(ctx, c, smallQuestionnaire, aut, fp, forms.TransitionSubmit, now, nil, "", act); err != nil {
+	if sub, err = s.Transition(ctx, forms.TransitionRequest{Call: c, Questionnaire: smallQuestionnaire, Organization: aut, User: fp, Transition: forms.TransitionSubmit, At: now, Actor: act}); err != nil {
 		t.Fatal(err)
 	}
 	v2, _ := sub.Latest()
@@ -112,10 +112,10 @@ func TestSubmissionLife(t *testing.T) {
 		t.Error("the stored checksum is not the content's")
 	}
 	// Accepted: nothing more to do but read.
-	if sub, err = s.Transition(ctx, c, smallQuestionnaire, aut, analyst, forms.TransitionAccept, now, nil, "", forms.Actor{Label: "analyst"}); err != nil || sub.State != forms.Accepted {
+	if sub, err = s.Transition(ctx, forms.TransitionRequest{Call: c, Questionnaire: smallQuestionnaire, Organization: aut, User: analyst, Transition: forms.TransitionAccept, At: now, Actor: forms.Actor{Label: "analyst"}}); err != nil || sub.State != forms.Accepted {
 		t.Fatalf("accepting: %+v %v", sub, err)
 	}
-	_, err = s.Transition(ctx, c, smallQuestionnaire, aut, fp, forms.TransitionWithdraw, now, nil, "", act)
+	_, err = s.Transition(ctx, forms.TransitionRequest{Call: c, Questionnaire: smallQuestionnaire, Organization: aut, User: fp, Transition: forms.TransitionWithdraw, At: now, Actor: act})
 	wantKind(t, "withdrawing an accepted submission", err, forms.KindConflict)
 	if got := actionsAndTargets(t, s, forms.AuditFilter{Action: "submission."}); len(got) != 4 {
 		t.Errorf("audited transitions: %v", got)
@@ -127,10 +127,10 @@ func TestSubmissionLife(t *testing.T) {
 		t.Fatal(err)
 	}
 	late := now.Add(48 * time.Hour)
-	_, err = s.Transition(ctx, c, smallQuestionnaire, ken, focalPoint(ken), forms.TransitionSubmit, late, nil, "", act)
+	_, err = s.Transition(ctx, forms.TransitionRequest{Call: c, Questionnaire: smallQuestionnaire, Organization: ken, User: focalPoint(ken), Transition: forms.TransitionSubmit, At: late, Actor: act})
 	wantKind(t, "a late submission where none is taken", err, forms.KindConflict)
 	c.LateAllowed = true
-	sub, err = s.Transition(ctx, c, smallQuestionnaire, ken, focalPoint(ken), forms.TransitionSubmit, late, nil, "", act)
+	sub, err = s.Transition(ctx, forms.TransitionRequest{Call: c, Questionnaire: smallQuestionnaire, Organization: ken, User: focalPoint(ken), Transition: forms.TransitionSubmit, At: late, Actor: act})
 	if v, _ := sub.Latest(); err != nil || !v.Late {
 		t.Errorf("a late submission: %+v %v", sub, err)
 	}
@@ -153,7 +153,7 @@ func TestSubmitRaces(t *testing.T) {
 	errs := make([]error, 2)
 	for i := range errs {
 		wg.Go(func() {
-			_, errs[i] = s.Transition(ctx, c, smallQuestionnaire, aut, fp, forms.TransitionSubmit, now, nil, "", forms.Actor{Label: "fp"})
+			_, errs[i] = s.Transition(ctx, forms.TransitionRequest{Call: c, Questionnaire: smallQuestionnaire, Organization: aut, User: fp, Transition: forms.TransitionSubmit, At: now, Actor: forms.Actor{Label: "fp"}})
 		})
 	}
 	wg.Wait()
@@ -172,7 +172,7 @@ func TestSubmitRaces(t *testing.T) {
 
 	// Withdraw, then race a save against a submission, many times.
 	for i := range 10 {
-		if _, err := s.Transition(ctx, c, smallQuestionnaire, aut, fp, forms.TransitionWithdraw, now, nil, "", forms.Actor{Label: "fp"}); err != nil {
+		if _, err := s.Transition(ctx, forms.TransitionRequest{Call: c, Questionnaire: smallQuestionnaire, Organization: aut, User: fp, Transition: forms.TransitionWithdraw, At: now, Actor: forms.Actor{Label: "fp"}}); err != nil {
 			t.Fatal(err)
 		}
 		d, _ := s.Draft(ctx, c, aut)
@@ -180,7 +180,7 @@ func TestSubmitRaces(t *testing.T) {
 		var saveErr, submitErr error
 		wg.Go(func() { _, saveErr = saveViews(t, s, c, aut, d.Version, text) })
 		wg.Go(func() {
-			_, submitErr = s.Transition(ctx, c, smallQuestionnaire, aut, fp, forms.TransitionSubmit, now, nil, "", forms.Actor{Label: "fp"})
+			_, submitErr = s.Transition(ctx, forms.TransitionRequest{Call: c, Questionnaire: smallQuestionnaire, Organization: aut, User: fp, Transition: forms.TransitionSubmit, At: now, Actor: forms.Actor{Label: "fp"}})
 		})
 		wg.Wait()
 		if submitErr != nil {
@@ -218,7 +218,7 @@ func TestResponses(t *testing.T) {
 	if err := s.Represent(ctx, c, "EU", []string{"DEU", "FRA"}, forms.Actor{Label: "analyst"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Transition(ctx, c, smallQuestionnaire, eu, euFP, forms.TransitionSubmit, now, []string{"DEU", "FRA"}, "", forms.Actor{Label: "eu"}); err != nil {
+	if _, err := s.Transition(ctx, forms.TransitionRequest{Call: c, Questionnaire: smallQuestionnaire, Organization: eu, User: euFP, Transition: forms.TransitionSubmit, At: now, OnBehalfOf: []string{"DEU", "FRA"}, Actor: forms.Actor{Label: "eu"}}); err != nil {
 		t.Fatal(err)
 	}
 	rs, err := s.Responses(ctx, c)
@@ -293,21 +293,21 @@ func TestAnswerAfterDeadline(t *testing.T) {
 		}
 	}
 	act := forms.Actor{Label: "t"}
-	if _, err := s.Transition(ctx, c, smallQuestionnaire, aut, focalPoint(aut), forms.TransitionSubmit, now, nil, "", act); err != nil {
+	if _, err := s.Transition(ctx, forms.TransitionRequest{Call: c, Questionnaire: smallQuestionnaire, Organization: aut, User: focalPoint(aut), Transition: forms.TransitionSubmit, At: now, Actor: act}); err != nil {
 		t.Fatal(err)
 	}
 	after := now.Add(48 * time.Hour)
-	if _, err := s.Transition(ctx, c, smallQuestionnaire, aut, analyst, forms.TransitionReturn, after, nil, "Which ministries?", act); err != nil {
+	if _, err := s.Transition(ctx, forms.TransitionRequest{Call: c, Questionnaire: smallQuestionnaire, Organization: aut, User: analyst, Transition: forms.TransitionReturn, At: after, Message: "Which ministries?", Actor: act}); err != nil {
 		t.Fatal(err)
 	}
-	sub, err := s.Transition(ctx, c, smallQuestionnaire, aut, focalPoint(aut), forms.TransitionSubmit, after.Add(time.Hour), nil, "", act)
+	sub, err := s.Transition(ctx, forms.TransitionRequest{Call: c, Questionnaire: smallQuestionnaire, Organization: aut, User: focalPoint(aut), Transition: forms.TransitionSubmit, At: after.Add(time.Hour), Actor: act})
 	if err != nil {
 		t.Fatalf("answering the Office after the deadline: %v", err)
 	}
 	if v, _ := sub.Latest(); v.Number != 2 || v.Late {
 		t.Errorf("the answer: version %d, late %v; want 2, not late", v.Number, v.Late)
 	}
-	if _, err := s.Transition(ctx, c, smallQuestionnaire, deu, focalPoint(deu), forms.TransitionSubmit, after, nil, "", act); forms.KindOf(err) != forms.KindConflict {
+	if _, err := s.Transition(ctx, forms.TransitionRequest{Call: c, Questionnaire: smallQuestionnaire, Organization: deu, User: focalPoint(deu), Transition: forms.TransitionSubmit, At: after, Actor: act}); forms.KindOf(err) != forms.KindConflict {
 		t.Errorf("a first submission after the deadline: %v, want refused", err)
 	}
 }
@@ -330,10 +330,10 @@ func TestCloseCallsPastDeadline(t *testing.T) {
 		t.Fatal(err)
 	}
 	act := forms.Actor{Label: "t"}
-	if _, err := s.Transition(ctx, c, smallQuestionnaire, aut, focalPoint(aut), forms.TransitionSubmit, now, nil, "", act); err != nil {
+	if _, err := s.Transition(ctx, forms.TransitionRequest{Call: c, Questionnaire: smallQuestionnaire, Organization: aut, User: focalPoint(aut), Transition: forms.TransitionSubmit, At: now, Actor: act}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Transition(ctx, c, smallQuestionnaire, aut, analyst, forms.TransitionReturn, now, nil, "Which ministries?", act); err != nil {
+	if _, err := s.Transition(ctx, forms.TransitionRequest{Call: c, Questionnaire: smallQuestionnaire, Organization: aut, User: analyst, Transition: forms.TransitionReturn, At: now, Message: "Which ministries?", Actor: act}); err != nil {
 		t.Fatal(err)
 	}
 	portal := forms.Actor{Label: "the portal"}
@@ -356,7 +356,7 @@ func TestCloseCallsPastDeadline(t *testing.T) {
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM audit_events WHERE action = 'call.closed' AND target = $1 AND actor = 'the portal'`, c.Key).Scan(&audited); err != nil || audited != 1 {
 		t.Errorf("audit entries: %d, %v", audited, err)
 	}
-	if _, err := s.Transition(ctx, closed, smallQuestionnaire, aut, focalPoint(aut), forms.TransitionSubmit, after, nil, "", act); err != nil {
+	if _, err := s.Transition(ctx, forms.TransitionRequest{Call: closed, Questionnaire: smallQuestionnaire, Organization: aut, User: focalPoint(aut), Transition: forms.TransitionSubmit, At: after, Actor: act}); err != nil {
 		t.Errorf("answering the Office in the closed call: %v", err)
 	}
 }

@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -151,9 +150,6 @@ func (s *Store) RemoveMembership(ctx context.Context, userID int64, role forms.R
 			WHERE u.id = m.user_id AND m.user_id = $1 AND m.role = $2
 			  AND m.organization_id IS NOT DISTINCT FROM NULLIF($3::bigint, 0)
 			RETURNING `+userLabel, userID, string(role), orgID).Scan(&label)
-		if errors.Is(err, sql.ErrNoRows) {
-			return forms.Wrap(forms.KindNotFound, fmt.Errorf("storage: %s: %w", what, err), "role not found")
-		}
 		if err != nil {
 			return classify(fmt.Errorf("storage: %s: %w", what, err))
 		}

@@ -125,11 +125,11 @@ func generate(ctx context.Context, s *storage.Store, states, years int, now time
 				return i, values, fmt.Errorf("%s: %w", o.Code, err)
 			}
 			fp := &forms.User{Memberships: []forms.Membership{{Role: forms.FocalPoint, Organization: ref}}}
-			if _, err := s.Transition(ctx, call, q, ref, fp, forms.TransitionSubmit, now, nil, "", actor); err != nil {
+			if _, err := s.Transition(ctx, forms.TransitionRequest{Call: call, Questionnaire: q, Organization: ref, User: fp, Transition: forms.TransitionSubmit, At: now, Actor: actor}); err != nil {
 				return i, values, fmt.Errorf("%s: %w", o.Code, err)
 			}
 		}
-		if _, err := s.Transition(ctx, call, q, ref, office, forms.TransitionAccept, now, nil, "", actor); err != nil {
+		if _, err := s.Transition(ctx, forms.TransitionRequest{Call: call, Questionnaire: q, Organization: ref, User: office, Transition: forms.TransitionAccept, At: now, Actor: actor}); err != nil {
 			return i, values, fmt.Errorf("%s: %w", o.Code, err)
 		}
 		if (i+1)%20 == 0 {
