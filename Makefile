@@ -40,6 +40,23 @@ test: postgres chromium libreoffice node-tools ## run every test (database, brow
 faults: postgres ## the fault run: 32 writers through a portal kill -9, a PostgreSQL restart and a 10 s outage
 	go test -count=1 -timeout 10m -run '^TestFaultRun$$' -v ./cmd/portal -writers=32 -outage=10s -phase=8s
 
+# The load run: `portal serve` on a private PostgreSQL cluster with
+# pg_stat_statements, the justice section of the demo statistics call asked
+# for by 16, then 64, signed-in clients in a closed loop (docs/benchmarks.md).
+# BASELINE=<commit> also builds that commit's portal and measures it in the
+# same run, in turn with this one; LOADFLAGS passes more (-load.rounds=3,
+# -load.duration=30s, -load.clients=16, -load.top=15: see cmd/portal/load_test.go).
+.PHONY: load
+load: postgres ## measure a section under load: pages/s, p50/p99, CPU and planning per page (BASELINE=<commit> to compare)
+	@set -eu; flags="$(LOADFLAGS)"; dir=$$(mktemp -d); trap 'rm -rf "$$dir"' EXIT; \
+	if [ -n "$(BASELINE)" ]; then \
+		echo "Building the portal of $(BASELINE) as the baseline..."; \
+		mkdir "$$dir/src"; git archive "$(BASELINE)" | tar -x -C "$$dir/src"; \
+		(cd "$$dir/src" && go build -o "$$dir/portal" ./cmd/portal); \
+		flags="$$flags -load.baseline=$$dir/portal"; \
+	fi; \
+	go test -count=1 -timeout 60m -run '^TestLoad$$' -v ./cmd/portal -load $$flags
+
 .PHONY: lint
 lint: ## gofmt, go vet, staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
@@ -13,7 +14,25 @@ import (
 // withTx runs fn in one transaction, committed when fn returns nil and
 // rolled back otherwise. fn's error comes back as it is (fn wraps and
 // classifies its own); what names the work for errors of BEGIN and COMMIT.
+//
+// When a prepared statement of the transaction fails because a migration
+// changed its result type (errPlanChanged), the transaction is run again,
+// fn with it, on statements prepared again: fn must leave nothing behind
+// but in the transaction, or set again whatever it sets. Each connection
+// fails so once after a migration, so this ends: at worst once for each
+// connection of the pool.
 func (s *Store) withTx(ctx context.Context, opts *sql.TxOptions, what string, fn func(tx *sqlx.Tx) error) error {
+	err := s.runTx(ctx, opts, what, fn)
+	for range maxConns {
+		if !errors.Is(err, errPlanChanged) {
+			break
+		}
+		err = s.runTx(ctx, opts, what, fn)
+	}
+	return err
+}
+
+func (s *Store) runTx(ctx context.Context, opts *sql.TxOptions, what string, fn func(tx *sqlx.Tx) error) error {
 	tx, err := s.db.BeginTxx(ctx, opts)
 	if err != nil {
 		return classify(fmt.Errorf("storage: %s: begin: %w", what, err))

@@ -25,6 +25,13 @@ func (s *Store) RecordAudit(ctx context.Context, ev forms.AuditEvent) error {
 }
 
 // insertAuditEvents appends the events in one statement, in their order.
+const insertAuditSQL = `
+		INSERT INTO audit_events (actor_user_id, actor, action, organization_id, target, remote_addr, request_id, details)
+		SELECT NULLIF(e.user_id, 0), e.actor, e.action, NULLIF(e.organization_id, 0), e.target,
+		       NULLIF(e.addr, '')::inet, e.request_id, e.details::jsonb
+		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[])
+		     AS e (user_id, actor, action, organization_id, target, addr, request_id, details)`
+
 func insertAuditEvents(ctx context.Context, q sqlx.ExecerContext, evs ...forms.AuditEvent) error {
 	if len(evs) == 0 {
 		return nil
@@ -53,12 +60,7 @@ func insertAuditEvents(ctx context.Context, q sqlx.ExecerContext, evs ...forms.A
 		orgIDs[i], targets[i], addrs[i] = ev.Organization.ID, ev.Target, ipOf(ev.Actor.RemoteAddr)
 		reqIDs[i], details[i] = ev.Actor.RequestID, string(b)
 	}
-	_, err := q.ExecContext(ctx, `
-		INSERT INTO audit_events (actor_user_id, actor, action, organization_id, target, remote_addr, request_id, details)
-		SELECT NULLIF(e.user_id, 0), e.actor, e.action, NULLIF(e.organization_id, 0), e.target,
-		       NULLIF(e.addr, '')::inet, e.request_id, e.details::jsonb
-		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[])
-		     AS e (user_id, actor, action, organization_id, target, addr, request_id, details)`,
+	_, err := q.ExecContext(ctx, insertAuditSQL,
 		pq.Array(userIDs), pq.Array(actors), pq.Array(actions), pq.Array(orgIDs),
 		pq.Array(targets), pq.Array(addrs), pq.Array(reqIDs), pq.Array(details))
 	if err != nil {

@@ -233,7 +233,7 @@ func writeCall(ctx context.Context, tx *sqlx.Tx, c forms.Call) (int64, error) {
 // Calls lists every call, oldest first.
 func (s *Store) Calls(ctx context.Context) ([]forms.Call, error) {
 	var rows []callRow
-	if err := sqlx.SelectContext(ctx, s.db, &rows, `SELECT `+callColumns+` FROM calls c ORDER BY c.id`); err != nil {
+	if err := sqlx.SelectContext(ctx, s.db, &rows, callsSQL); err != nil {
 		return nil, classify(fmt.Errorf("storage: calls: %w", err))
 	}
 	out := make([]forms.Call, 0, len(rows))
@@ -247,10 +247,15 @@ func (s *Store) Calls(ctx context.Context) ([]forms.Call, error) {
 	return out, nil
 }
 
+const (
+	callsSQL     = `SELECT ` + callColumns + ` FROM calls c ORDER BY c.id`
+	callByKeySQL = `SELECT ` + callColumns + ` FROM calls c WHERE c.key = $1`
+)
+
 // CallByKey returns the call with the key; forms.KindNotFound when there is none.
 func (s *Store) CallByKey(ctx context.Context, key string) (forms.Call, error) {
 	var r callRow
-	err := sqlx.GetContext(ctx, s.db, &r, `SELECT `+callColumns+` FROM calls c WHERE c.key = $1`, key)
+	err := sqlx.GetContext(ctx, s.db, &r, callByKeySQL, key)
 	if err != nil {
 		return forms.Call{}, classify(fmt.Errorf("storage: call %q: %w", key, err))
 	}

@@ -67,7 +67,7 @@ func regionalGroups(ctx context.Context, db sqlx.QueryerContext) ([]forms.Region
 // Organizations returns every organization of the given kind (all kinds
 // when kind is empty), ordered by code, each with its regional groups.
 func (s *Store) Organizations(ctx context.Context, kind forms.OrganizationKind) ([]forms.Organization, error) {
-	orgs, err := s.findOrganizations(ctx, string(kind), "")
+	orgs, err := s.findOrganizations(ctx, organizationsSQL, string(kind))
 	if err != nil {
 		return nil, fmt.Errorf("storage: organizations: %w", err)
 	}
@@ -81,7 +81,7 @@ func (s *Store) OrganizationByCode(ctx context.Context, code string) (forms.Orga
 	if code == "" {
 		return forms.Organization{}, forms.Errorf(forms.KindNotFound, "organization not found")
 	}
-	orgs, err := s.findOrganizations(ctx, "", code)
+	orgs, err := s.findOrganizations(ctx, organizationByCodeSQL, code)
 	if err != nil {
 		return forms.Organization{}, fmt.Errorf("storage: organization %q: %w", code, err)
 	}
@@ -115,15 +115,22 @@ func (r orgRow) organization() forms.Organization {
 	return o
 }
 
-// findOrganizations selects organizations by kind and code; an empty
-// argument selects all.
-func (s *Store) findOrganizations(ctx context.Context, kind, code string) ([]forms.Organization, error) {
-	var rows []orgRow
-	err := s.db.SelectContext(ctx, &rows, `
-		SELECT `+orgColumns+`
+// organizationsSQL selects the organizations of a kind ($1), or all when
+// $1 is empty; organizationByCodeSQL the one with the code $1 (its own
+// statement, prepared with a plan that looks the code up).
+const (
+	organizationsSQL = `SELECT ` + orgColumns + `
 		FROM organizations o
-		WHERE ($1 = '' OR o.kind::text = $1) AND ($2 = '' OR o.code = $2)
-		ORDER BY o.code`, kind, code)
+		WHERE ($1 = '' OR o.kind::text = $1)
+		ORDER BY o.code`
+	organizationByCodeSQL = `SELECT ` + orgColumns + ` FROM organizations o WHERE o.code = $1`
+)
+
+// findOrganizations returns the organizations query (organizationsSQL or
+// organizationByCodeSQL) selects with arg.
+func (s *Store) findOrganizations(ctx context.Context, query, arg string) ([]forms.Organization, error) {
+	var rows []orgRow
+	err := s.db.SelectContext(ctx, &rows, query, arg)
 	if err != nil {
 		return nil, classify(err)
 	}

@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -45,6 +44,8 @@ func (s *Store) DraftsOf(ctx context.Context, orgID int64) (map[int64]forms.Draf
 	return out, nil
 }
 
+const draftSQL = `SELECT id, call_id, version, updated_at, updated_by FROM drafts WHERE call_id = $1 AND organization_id = $2`
+
 // Draft returns the organization's draft for the call with all its answers
 // and the attachments' descriptions, read in one snapshot so that the
 // version and the content agree. A draft nobody has saved yet comes back
@@ -53,10 +54,9 @@ func (s *Store) Draft(ctx context.Context, call forms.Call, org forms.Organizati
 	d := forms.Draft{Call: call, Organization: org}
 	what := "draft " + call.Key + "/" + org.Code
 	err := s.withTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}, what, func(tx *sqlx.Tx) error {
+		d = forms.Draft{Call: call, Organization: org} // as if new, should withTx run this again
 		var r draftRow
-		err := sqlx.GetContext(ctx, tx, &r, `
-			SELECT id, call_id, version, updated_at, updated_by FROM drafts
-			WHERE call_id = $1 AND organization_id = $2`, call.ID, org.ID)
+		err := sqlx.GetContext(ctx, tx, &r, draftSQL, call.ID, org.ID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
@@ -75,81 +75,181 @@ func (s *Store) Draft(ctx context.Context, call forms.Call, org forms.Organizati
 	return d, err
 }
 
-type cellRow struct {
-	Question string        `db:"question"`
-	Row      string        `db:"row_key"`
-	Year     int           `db:"year"`
-	Category string        `db:"category"`
-	State    uint8         `db:"state"`
-	Value    sql.NullInt64 `db:"value"`
-	Note     string        `db:"note"`
-	Flags    uint8         `db:"flags"`
+// cellColumns selects a cell of c (draft_cells or submission_cells) as
+// loadAnswersFrom reads it: its key in one column, "question/row/year/
+// category" (no key holds a "/": each was read from a field key), then
+// its content. One string a cell rather than three: the driver makes a
+// string of each text column of each row, and a draft has hundreds of cells.
+const cellColumns = `c.question || '/' || c.row_key || '/' || c.year || '/' || c.category, c.state, c.value, c.note, c.flags`
+
+// cellRefOf parses the key cellColumns selects; its parts share the key's memory.
+func cellRefOf(key string) (forms.CellRef, error) {
+	q, rest, _ := strings.Cut(key, "/")
+	r, rest, _ := strings.Cut(rest, "/")
+	y, c, ok := strings.Cut(rest, "/")
+	year, err := strconv.Atoi(y)
+	if !ok || err != nil {
+		return forms.CellRef{}, fmt.Errorf("a cell's key %q", key)
+	}
+	return forms.CellRef{Question: q, Row: r, Year: year, Category: c}, nil
 }
+
+// The statements that read a draft's answers, cells and explanations,
+// and a submitted version's.
+const (
+	draftAnswersSQL        = `SELECT question, answer FROM draft_answers WHERE draft_id = $1`
+	draftCellsSQL          = `SELECT ` + cellColumns + ` FROM draft_cells c WHERE c.draft_id = $1`
+	draftExplanationsSQL   = `SELECT finding, explanation FROM draft_explanations WHERE draft_id = $1`
+	versionAnswersSQL      = `SELECT question, answer FROM submission_answers WHERE version_id = $1`
+	versionCellsSQL        = `SELECT ` + cellColumns + ` FROM submission_cells c WHERE c.version_id = $1`
+	versionExplanationsSQL = `SELECT finding, explanation FROM submission_explanations WHERE version_id = $1`
+)
 
 // loadAnswers reads every answer, cell and explanation of a draft.
 func loadAnswers(ctx context.Context, q sqlx.QueryerContext, draftID int64) (forms.Answers, error) {
-	return loadAnswersFrom(ctx, q, draftID, "draft_answers", "draft_cells", "draft_explanations", "draft_id")
+	return loadAnswersFrom(ctx, q, answersQueries{draftAnswersSQL, draftCellsSQL, draftExplanationsSQL}, draftID)
 }
 
-// loadAnswersFrom reads every answer, cell and explanation keyed id from
-// the three tables named (constants of this package, never input).
-func loadAnswersFrom(ctx context.Context, q sqlx.QueryerContext, id int64, answers, cells, explanations, key string) (forms.Answers, error) {
+// answersQueries are three statements that read answers, cells and
+// explanations, in the columns of draftAnswersSQL, draftCellsSQL and
+// draftExplanationsSQL, with the same arguments.
+type answersQueries struct{ answers, cells, explanations string }
+
+// loadAnswersFrom reads the answers, cells and explanations the queries
+// select with args; a query left empty reads none.
+func loadAnswersFrom(ctx context.Context, q sqlx.QueryerContext, queries answersQueries, args ...any) (forms.Answers, error) {
 	a := forms.Answers{Values: map[string]forms.Answer{}, Cells: map[forms.CellRef]forms.Cell{}, Explanations: map[string]string{}}
-	rows, err := q.QueryxContext(ctx, `SELECT question, answer FROM `+answers+` WHERE `+key+` = $1`, id)
-	if err != nil {
-		return a, classify(fmt.Errorf("answers: %w", err))
-	}
-	for rows.Next() {
-		var key string
-		var raw []byte
-		if err := rows.Scan(&key, &raw); err != nil {
-			rows.Close()
+	if queries.answers != "" {
+		rows, err := q.QueryxContext(ctx, queries.answers, args...)
+		if err != nil {
 			return a, classify(fmt.Errorf("answers: %w", err))
 		}
-		var ans forms.Answer
-		if err := json.Unmarshal(raw, &ans); err != nil {
-			rows.Close()
-			return a, fmt.Errorf("answer %s: %w", key, err)
+		for rows.Next() {
+			var key string
+			var raw []byte
+			if err := rows.Scan(&key, &raw); err != nil {
+				rows.Close()
+				return a, classify(fmt.Errorf("answers: %w", err))
+			}
+			var ans forms.Answer
+			if err := json.Unmarshal(raw, &ans); err != nil {
+				rows.Close()
+				return a, fmt.Errorf("answer %s: %w", key, err)
+			}
+			a.Values[key] = ans
 		}
-		a.Values[key] = ans
-	}
-	if err := rows.Close(); err != nil {
-		return a, classify(fmt.Errorf("answers: %w", err))
-	}
-	if err := rows.Err(); err != nil {
-		return a, classify(fmt.Errorf("answers: %w", err))
+		if err := rows.Close(); err != nil {
+			return a, classify(fmt.Errorf("answers: %w", err))
+		}
+		if err := rows.Err(); err != nil {
+			return a, classify(fmt.Errorf("answers: %w", err))
+		}
 	}
 
-	crows, err := q.QueryxContext(ctx, `
-		SELECT question, row_key, year, category, state, value, note, flags FROM `+cells+` WHERE `+key+` = $1`, id)
-	if err != nil {
-		return a, classify(fmt.Errorf("cells: %w", err))
-	}
-	var c cellRow
-	for crows.Next() {
-		if err := crows.Scan(&c.Question, &c.Row, &c.Year, &c.Category, &c.State, &c.Value, &c.Note, &c.Flags); err != nil {
-			crows.Close()
+	if queries.cells != "" {
+		crows, err := q.QueryxContext(ctx, queries.cells, args...)
+		if err != nil {
 			return a, classify(fmt.Errorf("cells: %w", err))
 		}
-		a.Cells[forms.CellRef{Question: c.Question, Row: c.Row, Year: c.Year, Category: c.Category}] = forms.Cell{
-			State: forms.CellState(c.State), Value: c.Value.Int64, Note: c.Note, Flags: forms.CellFlags(c.Flags)}
-	}
-	if err := crows.Close(); err != nil {
-		return a, classify(fmt.Errorf("cells: %w", err))
-	}
-	if err := crows.Err(); err != nil {
-		return a, classify(fmt.Errorf("cells: %w", err))
+		var (
+			key, note    string
+			state, flags int64
+			value        sql.NullInt64
+		)
+		for crows.Next() {
+			if err := crows.Scan(&key, &state, &value, &note, &flags); err != nil {
+				crows.Close()
+				return a, classify(fmt.Errorf("cells: %w", err))
+			}
+			ref, err := cellRefOf(key)
+			if err != nil {
+				crows.Close()
+				return a, fmt.Errorf("cells: %w", err)
+			}
+			a.Cells[ref] = forms.Cell{State: forms.CellState(state), Value: value.Int64, Note: note, Flags: forms.CellFlags(flags)}
+		}
+		if err := crows.Close(); err != nil {
+			return a, classify(fmt.Errorf("cells: %w", err))
+		}
+		if err := crows.Err(); err != nil {
+			return a, classify(fmt.Errorf("cells: %w", err))
+		}
 	}
 
-	var exps []struct {
-		Finding     string `db:"finding"`
-		Explanation string `db:"explanation"`
+	if queries.explanations != "" {
+		var exps []struct {
+			Finding     string `db:"finding"`
+			Explanation string `db:"explanation"`
+		}
+		if err := sqlx.SelectContext(ctx, q, &exps, queries.explanations, args...); err != nil {
+			return a, classify(fmt.Errorf("explanations: %w", err))
+		}
+		for _, e := range exps {
+			a.Explanations[e.Finding] = e.Explanation
+		}
 	}
-	if err := sqlx.SelectContext(ctx, q, &exps, `SELECT finding, explanation FROM `+explanations+` WHERE `+key+` = $1`, id); err != nil {
-		return a, classify(fmt.Errorf("explanations: %w", err))
+	return a, nil
+}
+
+// The statements that read some fields of a draft ($1): the answers to
+// the questions $2, the cells ($2, $3, $4, $5: question, row, year and
+// category of each), the explanations of the findings $2.
+const (
+	draftAnswersOfSQL = `SELECT question, answer FROM draft_answers WHERE draft_id = $1 AND question = ANY($2::text[])`
+	draftCellsOfSQL   = `SELECT ` + cellColumns + `
+		FROM unnest($2::text[], $3::text[], $4::int[], $5::text[]) AS u (q, r, y, c)
+		JOIN draft_cells c ON c.draft_id = $1 AND c.question = u.q AND c.row_key = u.r AND c.year = u.y AND c.category = u.c`
+	draftExplanationsOfSQL = `SELECT finding, explanation FROM draft_explanations WHERE draft_id = $1 AND finding = ANY($2::text[])`
+)
+
+// fieldsRead is how many fields a save may name for loadFields to read
+// them one by one; a save of more (a whole section saved with the button)
+// reads the whole draft, which then costs about as much.
+const fieldsRead = 200
+
+// loadFields reads what the draft holds in the fields: what forms.Merge
+// compares a save with. A field of another kind than 'q', 'c' or 'x', or
+// a cell's key that does not parse, names nothing, so nothing is read for
+// it. The draft's other fields may be read too.
+func loadFields(ctx context.Context, q sqlx.QueryerContext, draftID int64, fields []string) (forms.Answers, error) {
+	if len(fields) > fieldsRead {
+		return loadAnswers(ctx, q, draftID)
 	}
-	for _, e := range exps {
-		a.Explanations[e.Finding] = e.Explanation
+	var questions, findings, cq, cr, cc []string
+	var cy []int64
+	for _, f := range fields {
+		switch forms.FieldKind(f) {
+		case 'q':
+			questions = append(questions, f[2:])
+		case 'x':
+			findings = append(findings, f[2:])
+		case 'c':
+			if ref, ok := forms.ParseCellField(f); ok {
+				cq, cr, cy, cc = append(cq, ref.Question), append(cr, ref.Row), append(cy, int64(ref.Year)), append(cc, ref.Category)
+			}
+		}
+	}
+	a := forms.Answers{Values: map[string]forms.Answer{}, Cells: map[forms.CellRef]forms.Cell{}, Explanations: map[string]string{}}
+	if len(questions) > 0 {
+		got, err := loadAnswersFrom(ctx, q, answersQueries{answers: draftAnswersOfSQL}, draftID, pq.Array(questions))
+		if err != nil {
+			return a, err
+		}
+		a.Values = got.Values
+	}
+	if len(cq) > 0 {
+		got, err := loadAnswersFrom(ctx, q, answersQueries{cells: draftCellsOfSQL}, draftID, pq.Array(cq), pq.Array(cr), pq.Array(cy), pq.Array(cc))
+		if err != nil {
+			return a, err
+		}
+		a.Cells = got.Cells
+	}
+	if len(findings) > 0 {
+		got, err := loadAnswersFrom(ctx, q, answersQueries{explanations: draftExplanationsOfSQL}, draftID, pq.Array(findings))
+		if err != nil {
+			return a, err
+		}
+		a.Explanations = got.Explanations
 	}
 	return a, nil
 }
@@ -170,11 +270,14 @@ func (r fileRow) info() forms.FileInfo {
 		SHA256: r.SHA256, UploadedAt: r.UploadedAt, UploadedBy: r.UploadedBy}
 }
 
-const fileColumns = `id, question, file_name, content_type, size, sha256, uploaded_at, uploaded_by`
+const (
+	fileColumns = `id, question, file_name, content_type, size, sha256, uploaded_at, uploaded_by`
+	filesSQL    = `SELECT ` + fileColumns + ` FROM attachments WHERE draft_id = $1`
+)
 
 func loadFiles(ctx context.Context, q sqlx.QueryerContext, draftID int64) (map[int64]forms.FileInfo, error) {
 	var rows []fileRow
-	if err := sqlx.SelectContext(ctx, q, &rows, `SELECT `+fileColumns+` FROM attachments WHERE draft_id = $1`, draftID); err != nil {
+	if err := sqlx.SelectContext(ctx, q, &rows, filesSQL, draftID); err != nil {
 		return nil, classify(fmt.Errorf("attachments: %w", err))
 	}
 	out := make(map[int64]forms.FileInfo, len(rows))
@@ -218,17 +321,16 @@ func (s *Store) Attachment(ctx context.Context, orgID, id int64) (forms.FileInfo
 func (s *Store) SaveDraft(ctx context.Context, call forms.Call, org forms.OrganizationRef, e forms.Edit, actor forms.Actor) (forms.SaveResult, error) {
 	var res forms.SaveResult
 	what := "save draft " + call.Key + "/" + org.Code
+	edit := e
 	err := s.withTx(ctx, nil, what, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO drafts (call_id, organization_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, call.ID, org.ID); err != nil {
+		res, e = forms.SaveResult{}, edit // as they came, should withTx run this again
+		if _, err := tx.ExecContext(ctx, ensureDraftSQL, call.ID, org.ID); err != nil {
 			return classify(fmt.Errorf("storage: %s: %w", what, err))
 		}
 		var draftID int64
 		var version int
 		var state string
-		if err := tx.QueryRowxContext(ctx, `
-			SELECT id, version, state FROM drafts WHERE call_id = $1 AND organization_id = $2 FOR UPDATE`,
-			call.ID, org.ID).Scan(&draftID, &version, &state); err != nil {
+		if err := tx.QueryRowxContext(ctx, lockDraftSQL, call.ID, org.ID).Scan(&draftID, &version, &state); err != nil {
 			return classify(fmt.Errorf("storage: %s: %w", what, err))
 		}
 		res.Version = version
@@ -249,7 +351,8 @@ func (s *Store) SaveDraft(ctx context.Context, call forms.Call, org forms.Organi
 		}
 		res.Files = files
 		e = withUploads(e, files)
-		current, err := loadAnswers(ctx, tx, draftID)
+		// Merge compares the fields of the edit only: only they are read.
+		current, err := loadFields(ctx, tx, draftID, e.Fields)
 		if err != nil {
 			return fmt.Errorf("storage: %s: %w", what, err)
 		}
@@ -289,6 +392,11 @@ func (s *Store) SaveDraft(ctx context.Context, call forms.Call, org forms.Organi
 	}
 	return res, nil
 }
+
+const (
+	ensureDraftSQL = `INSERT INTO drafts (call_id, organization_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`
+	lockDraftSQL   = `SELECT id, version, state FROM drafts WHERE call_id = $1 AND organization_id = $2 FOR UPDATE`
+)
 
 // saveEvent is the audit log's record of a save: who, which draft, the
 // version made, and which fields changed (the first hundred, by key).
@@ -398,78 +506,102 @@ const unusedFileGrace = "1 day"
 
 // deleteUnusedFiles deletes the draft's files that neither an answer of
 // the draft nor a submitted version names, among those the answers named
-// before this save (before) and those older than unusedFileGrace. A file
-// a submitted version names is never deleted (and its trigger refuses it).
+// before this save (before: at least the answers the save covered, the
+// only ones it may have changed) and those older than unusedFileGrace. A
+// file a submitted version names is never deleted (and its trigger refuses it).
 func deleteUnusedFiles(ctx context.Context, tx *sqlx.Tx, draftID int64, before forms.Answers) error {
 	var was pq.Int64Array
 	for _, a := range before.Values {
 		was = append(was, a.Files...)
 	}
-	_, err := tx.ExecContext(ctx, `
-		DELETE FROM attachments a
-		WHERE a.draft_id = $1
-		  AND (a.id = ANY($2) OR a.uploaded_at < now() - $3::interval)
-		  AND NOT EXISTS (SELECT FROM submission_files f WHERE f.attachment_id = a.id)
-		  AND NOT EXISTS (SELECT FROM draft_answers d, jsonb_array_elements_text(d.answer->'files') AS x (id)
-		                  WHERE d.draft_id = $1 AND x.id::bigint = a.id)`,
-		draftID, was, unusedFileGrace)
+	_, err := tx.ExecContext(ctx, deleteUnusedFilesSQL, draftID, was, unusedFileGrace)
 	if err != nil {
 		return classify(fmt.Errorf("delete unused files: %w", err))
 	}
 	return nil
 }
 
+const deleteUnusedFilesSQL = `
+		DELETE FROM attachments a
+		WHERE a.draft_id = $1
+		  AND (a.id = ANY($2) OR a.uploaded_at < now() - $3::interval)
+		  AND NOT EXISTS (SELECT FROM submission_files f WHERE f.attachment_id = a.id)
+		  AND NOT EXISTS (SELECT FROM draft_answers d, jsonb_array_elements_text(d.answer->'files') AS x (id)
+		                  WHERE d.draft_id = $1 AND x.id::bigint = a.id)`
+
 // basesOf returns what forms.Merge takes as the base of e: for each field
 // of e changed since the version its content started from (e.Base, or its
-// own in e.FieldBases), its content at that version. version is the
-// draft's; fields already at it need no look-up.
+// own in e.FieldBases), its content at that version: the old content of
+// its first change since. version is the draft's; fields already at it
+// need no look-up. One statement, whatever the fields and their versions.
 func basesOf(ctx context.Context, tx *sqlx.Tx, draftID int64, version int, e forms.Edit) (map[string]string, error) {
-	byVersion := map[int][]string{}
+	var fields []string
+	var since []int64
+	oldest := version
 	for _, f := range e.Fields {
 		b, ok := e.FieldBases[f]
 		if !ok {
 			b = e.Base
 		}
 		if b < version {
-			byVersion[b] = append(byVersion[b], f)
+			fields, since = append(fields, f), append(since, int64(b))
+			oldest = min(oldest, b)
 		}
 	}
 	base := map[string]string{}
-	for v, fields := range byVersion {
-		at, err := fieldsAt(ctx, tx, draftID, v, fields)
-		if err != nil {
-			return nil, err
+	if len(fields) == 0 {
+		return base, nil
+	}
+	rows, err := tx.QueryxContext(ctx, fieldsAtSQL, draftID, oldest, pq.Array(fields), pq.Array(since))
+	if err != nil {
+		return nil, classify(fmt.Errorf("changes since %d: %w", oldest, err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var f, old string
+		if err := rows.Scan(&f, &old); err != nil {
+			return nil, classify(fmt.Errorf("changes since %d: %w", oldest, err))
 		}
-		maps.Copy(base, at)
+		base[f] = old
+	}
+	if err := rows.Err(); err != nil {
+		return nil, classify(fmt.Errorf("changes since %d: %w", oldest, err))
 	}
 	return base, nil
 }
 
-// fieldsAt returns, for each of the fields changed after version, its
-// content at that version: the old content of its first change since.
-func fieldsAt(ctx context.Context, tx *sqlx.Tx, draftID int64, version int, fields []string) (map[string]string, error) {
-	rows, err := tx.QueryxContext(ctx, `
+// fieldsAtSQL selects, for each field $3[i] changed after the version
+// $4[i], its content then: the old content of its first change since, in
+// the draft $1's record of changes, from the saves after $2 (the oldest
+// of those versions) only.
+const fieldsAtSQL = `
 		SELECT DISTINCT ON (c.key) c.key, c.value->>0
-		FROM draft_saves s, jsonb_each(s.changes) AS c
-		WHERE s.draft_id = $1 AND s.version > $2 AND c.key = ANY($3)
-		ORDER BY c.key, s.version`, draftID, version, pq.Array(fields))
-	if err != nil {
-		return nil, classify(fmt.Errorf("changes since %d: %w", version, err))
-	}
-	defer rows.Close()
-	out := map[string]string{}
-	for rows.Next() {
-		var f, old string
-		if err := rows.Scan(&f, &old); err != nil {
-			return nil, classify(fmt.Errorf("changes since %d: %w", version, err))
-		}
-		out[f] = old
-	}
-	if err := rows.Err(); err != nil {
-		return nil, classify(fmt.Errorf("changes since %d: %w", version, err))
-	}
-	return out, nil
-}
+		FROM draft_saves s, jsonb_each(s.changes) AS c, unnest($3::text[], $4::int[]) AS u (f, v)
+		WHERE s.draft_id = $1 AND s.version > $2 AND c.key = u.f AND s.version > u.v
+		ORDER BY c.key, s.version`
+
+// The statements of writeChanges.
+const (
+	upsertAnswersSQL = `INSERT INTO draft_answers (draft_id, question, answer)
+			SELECT $1, q, a::jsonb FROM unnest($2::text[], $3::text[]) AS u (q, a)
+			ON CONFLICT (draft_id, question) DO UPDATE SET answer = EXCLUDED.answer`
+	deleteAnswersSQL = `DELETE FROM draft_answers WHERE draft_id = $1 AND question = ANY($2)`
+	upsertCellsSQL   = `INSERT INTO draft_cells (draft_id, question, row_key, year, category, state, value, note, flags)
+			SELECT $1, u.q, u.r, u.y, u.c, u.s, u.v, u.n, u.f
+			FROM unnest($2::text[], $3::text[], $4::int[], $5::text[], $6::smallint[], $7::bigint[], $8::text[], $9::smallint[])
+			     AS u (q, r, y, c, s, v, n, f)
+			ON CONFLICT (draft_id, question, row_key, year, category) DO UPDATE
+			SET state = EXCLUDED.state, value = EXCLUDED.value, note = EXCLUDED.note, flags = EXCLUDED.flags`
+	deleteCellsSQL = `DELETE FROM draft_cells d USING unnest($2::text[], $3::text[], $4::int[], $5::text[]) AS u (q, r, y, c)
+			WHERE d.draft_id = $1 AND d.question = u.q AND d.row_key = u.r AND d.year = u.y AND d.category = u.c`
+	upsertExplanationsSQL = `INSERT INTO draft_explanations (draft_id, finding, explanation)
+			SELECT $1, f, t FROM unnest($2::text[], $3::text[]) AS u (f, t)
+			ON CONFLICT (draft_id, finding) DO UPDATE SET explanation = EXCLUDED.explanation`
+	deleteExplanationsSQL = `DELETE FROM draft_explanations WHERE draft_id = $1 AND finding = ANY($2)`
+	recordSaveSQL         = `INSERT INTO draft_saves (draft_id, version, saved_by_user_id, saved_by, changes)
+			VALUES ($1, $2, NULLIF($3, 0), $4, $5)`
+	draftVersionSQL = `UPDATE drafts SET version = $2, updated_at = now(), updated_by = $3 WHERE id = $1`
+)
 
 // writeChanges writes the changes as version of the draft: one statement
 // per table for what is set and one for what is cleared, whatever the
@@ -544,33 +676,15 @@ func writeChanges(ctx context.Context, tx *sqlx.Tx, draftID int64, version int, 
 		args []any
 	}
 	stmts := []stmt{
-		{len(ansQ), `INSERT INTO draft_answers (draft_id, question, answer)
-			SELECT $1, q, a::jsonb FROM unnest($2::text[], $3::text[]) AS u (q, a)
-			ON CONFLICT (draft_id, question) DO UPDATE SET answer = EXCLUDED.answer`,
-			[]any{draftID, pq.Array(ansQ), pq.Array(ansJ)}},
-		{len(delQ), `DELETE FROM draft_answers WHERE draft_id = $1 AND question = ANY($2)`,
-			[]any{draftID, pq.Array(delQ)}},
-		{len(cQ), `INSERT INTO draft_cells (draft_id, question, row_key, year, category, state, value, note, flags)
-			SELECT $1, u.q, u.r, u.y, u.c, u.s, u.v, u.n, u.f
-			FROM unnest($2::text[], $3::text[], $4::int[], $5::text[], $6::smallint[], $7::bigint[], $8::text[], $9::smallint[])
-			     AS u (q, r, y, c, s, v, n, f)
-			ON CONFLICT (draft_id, question, row_key, year, category) DO UPDATE
-			SET state = EXCLUDED.state, value = EXCLUDED.value, note = EXCLUDED.note, flags = EXCLUDED.flags`,
+		{len(ansQ), upsertAnswersSQL, []any{draftID, pq.Array(ansQ), pq.Array(ansJ)}},
+		{len(delQ), deleteAnswersSQL, []any{draftID, pq.Array(delQ)}},
+		{len(cQ), upsertCellsSQL,
 			[]any{draftID, pq.Array(cQ), pq.Array(cR), pq.Array(cY), pq.Array(cC), pq.Array(cS), cV, pq.Array(cN), pq.Array(cF)}},
-		{len(delCQ), `DELETE FROM draft_cells d USING unnest($2::text[], $3::text[], $4::int[], $5::text[]) AS u (q, r, y, c)
-			WHERE d.draft_id = $1 AND d.question = u.q AND d.row_key = u.r AND d.year = u.y AND d.category = u.c`,
-			[]any{draftID, pq.Array(delCQ), pq.Array(delCR), pq.Array(delCY), pq.Array(delCC)}},
-		{len(expF), `INSERT INTO draft_explanations (draft_id, finding, explanation)
-			SELECT $1, f, t FROM unnest($2::text[], $3::text[]) AS u (f, t)
-			ON CONFLICT (draft_id, finding) DO UPDATE SET explanation = EXCLUDED.explanation`,
-			[]any{draftID, pq.Array(expF), pq.Array(expT)}},
-		{len(delX), `DELETE FROM draft_explanations WHERE draft_id = $1 AND finding = ANY($2)`,
-			[]any{draftID, pq.Array(delX)}},
-		{1, `INSERT INTO draft_saves (draft_id, version, saved_by_user_id, saved_by, changes)
-			VALUES ($1, $2, NULLIF($3, 0), $4, $5)`,
-			[]any{draftID, version, actor.UserID, actor.Label, string(recordJSON)}},
-		{1, `UPDATE drafts SET version = $2, updated_at = now(), updated_by = $3 WHERE id = $1`,
-			[]any{draftID, version, actor.Label}},
+		{len(delCQ), deleteCellsSQL, []any{draftID, pq.Array(delCQ), pq.Array(delCR), pq.Array(delCY), pq.Array(delCC)}},
+		{len(expF), upsertExplanationsSQL, []any{draftID, pq.Array(expF), pq.Array(expT)}},
+		{len(delX), deleteExplanationsSQL, []any{draftID, pq.Array(delX)}},
+		{1, recordSaveSQL, []any{draftID, version, actor.UserID, actor.Label, string(recordJSON)}},
+		{1, draftVersionSQL, []any{draftID, version, actor.Label}},
 	}
 	for _, st := range stmts {
 		if st.n == 0 {

@@ -342,6 +342,28 @@ func BenchmarkSaveDraft(b *testing.B) {
 		}
 	})
 
+	// An autosave as the page's script sends it now: only the ten fields
+	// changed since the last save, at the version that save made.
+	b.Run("AutosaveTen", func(b *testing.B) {
+		call := newCall()
+		a := benchAnswers(refs, 0)
+		version := save(call, 0, a, len(fields))
+		for i := 1; b.Loop(); i++ {
+			e := forms.Edit{Base: version, Fields: make([]string, 10), Answers: forms.Answers{Cells: make(map[forms.CellRef]forms.Cell, 10)}}
+			for k := range 10 {
+				r := refs[(10*i+k)%len(refs)]
+				c := a.Cells[r]
+				c.Value++
+				a.Cells[r], e.Answers.Cells[r], e.Fields[k] = c, c, forms.CellField(r)
+			}
+			res, err := s.SaveDraft(ctx, call, aut, e, actor)
+			if err != nil || len(res.Changes) != 10 || len(res.Conflicts) != 0 {
+				b.Fatalf("%d changes (want 10), %d conflicts, %v", len(res.Changes), len(res.Conflicts), err)
+			}
+			version = res.Version
+		}
+	})
+
 	// The baselines: the same rows, written by one plain statement into a
 	// table like draft_cells (columns, checks, primary key, fill factor;
 	// not the foreign key to drafts).
@@ -373,6 +395,59 @@ func BenchmarkSaveDraft(b *testing.B) {
 		exec(insert, 0)
 		for i := 1; b.Loop(); i++ {
 			exec(upsert, i)
+		}
+	})
+}
+
+// BenchmarkLoadDraft reads a draft of the statistics questionnaire with
+// every cell filled (fullTable: 764 cells over four years), as each page
+// of a section does. Baseline in the same run: the same cells read by a
+// plain database/sql query into sql.RawBytes, nothing decoded
+// (docs/benchmarks.md).
+func BenchmarkLoadDraft(b *testing.B) {
+	s, db := storeWithDB(b)
+	ctx := context.Background()
+	call, q := statsCall(b, s)
+	aut := orgRef(b, s, "AUT")
+	a, fields := fullTable(q, statsYears)
+	if _, err := s.SaveDraft(ctx, call, aut, forms.Edit{Fields: fields, Answers: a}, forms.Actor{Label: "bench"}); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("Draft", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			d, err := s.Draft(ctx, call, aut)
+			if err != nil || len(d.Answers.Cells) != len(a.Cells) {
+				b.Fatalf("%d cells, %v", len(d.Answers.Cells), err)
+			}
+		}
+	})
+	b.Run("PlainRows", func(b *testing.B) {
+		b.ReportAllocs()
+		var id int64
+		if err := db.QueryRowContext(ctx, `SELECT id FROM drafts WHERE call_id = $1 AND organization_id = $2`, call.ID, aut.ID).Scan(&id); err != nil {
+			b.Fatal(err)
+		}
+		cols := make([]sql.RawBytes, 8)
+		dest := make([]any, len(cols))
+		for i := range cols {
+			dest[i] = &cols[i]
+		}
+		for b.Loop() {
+			rows, err := db.QueryContext(ctx, `SELECT question, row_key, year, category, state, value, note, flags FROM draft_cells WHERE draft_id = $1`, id)
+			if err != nil {
+				b.Fatal(err)
+			}
+			n := 0
+			for rows.Next() {
+				if err := rows.Scan(dest...); err != nil {
+					b.Fatal(err)
+				}
+				n++
+			}
+			if err := rows.Close(); err != nil || n != len(a.Cells) {
+				b.Fatalf("%d cells, %v", n, err)
+			}
 		}
 	})
 }

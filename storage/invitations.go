@@ -121,7 +121,7 @@ func auditAndReload(ctx context.Context, tx *sqlx.Tx, what string, id int64, eve
 	if err := insertAuditEvents(ctx, tx, events...); err != nil {
 		return forms.Invitation{}, fmt.Errorf("storage: %s: %w", what, err)
 	}
-	invs, err := findInvitations(ctx, tx, invitationFilter{ID: id})
+	invs, err := findInvitations(ctx, tx, invitationByIDSQL, id)
 	if err != nil {
 		return forms.Invitation{}, err
 	}
@@ -182,7 +182,7 @@ func acceptInvitations(ctx context.Context, tx *sqlx.Tx, userID int64, email str
 // Invitation returns the invitation with the ID, or a forms.KindNotFound
 // error when there is none.
 func (s *Store) Invitation(ctx context.Context, id int64) (forms.Invitation, error) {
-	invs, err := findInvitations(ctx, s.db, invitationFilter{ID: id})
+	invs, err := findInvitations(ctx, s.db, invitationByIDSQL, id)
 	if err != nil {
 		return forms.Invitation{}, err
 	}
@@ -196,7 +196,10 @@ func (s *Store) Invitation(ctx context.Context, id int64) (forms.Invitation, err
 // Invitations returns the invitations to the organization orgID, or every
 // invitation when orgID is 0, newest first, in whatever state they are.
 func (s *Store) Invitations(ctx context.Context, orgID int64) ([]forms.Invitation, error) {
-	return findInvitations(ctx, s.db, invitationFilter{OrganizationID: orgID})
+	if orgID == 0 {
+		return findInvitations(ctx, s.db, allInvitationsSQL)
+	}
+	return findInvitations(ctx, s.db, organizationInvitationsSQL, orgID)
 }
 
 // RevokeInvitation withdraws the open invitation id on behalf of actor and
@@ -251,15 +254,26 @@ func (s *Store) RevokeInvitation(ctx context.Context, id int64, actor forms.Acto
 	return out, nil
 }
 
-// invitationFilter selects invitations; zero fields select everything.
-type invitationFilter struct {
-	ID             int64
-	OrganizationID int64
-}
-
-// findInvitations returns the invitations f selects, newest first, with
+// The statements findInvitations runs: every invitation, the invitation
+// $1, the invitations to the organization $1; each newest first, with
 // their organization and the labels of who invited and who accepted.
-func findInvitations(ctx context.Context, q sqlx.QueryerContext, f invitationFilter) ([]forms.Invitation, error) {
+const (
+	invitationsSQL = `
+		SELECT i.id, i.email, i.role, ` + orgRefColumns + `,
+		       i.invited_by, i.created_at, i.expires_at, i.accepted_at,
+		       ` + userLabel + ` AS accepted_by, i.revoked_at
+		FROM invitations i
+		LEFT JOIN organizations o ON o.id = i.organization_id
+		LEFT JOIN users u ON u.id = i.accepted_by_user_id`
+	invitationsOrder           = ` ORDER BY i.created_at DESC, i.id DESC`
+	invitationByIDSQL          = invitationsSQL + ` WHERE i.id = $1` + invitationsOrder
+	organizationInvitationsSQL = invitationsSQL + ` WHERE i.organization_id = $1` + invitationsOrder
+	allInvitationsSQL          = invitationsSQL + invitationsOrder
+)
+
+// findInvitations returns the invitations query (invitationByIDSQL,
+// organizationInvitationsSQL or allInvitationsSQL) selects with args.
+func findInvitations(ctx context.Context, q sqlx.QueryerContext, query string, args ...any) ([]forms.Invitation, error) {
 	var rows []struct {
 		ID    int64  `db:"id"`
 		Email string `db:"email"`
@@ -272,17 +286,9 @@ func findInvitations(ctx context.Context, q sqlx.QueryerContext, f invitationFil
 		AcceptedBy string       `db:"accepted_by"`
 		RevokedAt  sql.NullTime `db:"revoked_at"`
 	}
-	err := sqlx.SelectContext(ctx, q, &rows, `
-		SELECT i.id, i.email, i.role, `+orgRefColumns+`,
-		       i.invited_by, i.created_at, i.expires_at, i.accepted_at,
-		       `+userLabel+` AS accepted_by, i.revoked_at
-		FROM invitations i
-		LEFT JOIN organizations o ON o.id = i.organization_id
-		LEFT JOIN users u ON u.id = i.accepted_by_user_id
-		WHERE ($1::bigint = 0 OR i.id = $1) AND ($2::bigint = 0 OR i.organization_id = $2)
-		ORDER BY i.created_at DESC, i.id DESC`, f.ID, f.OrganizationID)
+	err := sqlx.SelectContext(ctx, q, &rows, query, args...)
 	if err != nil {
-		return nil, classify(fmt.Errorf("storage: find invitations %+v: %w", f, err))
+		return nil, classify(fmt.Errorf("storage: find invitations %v: %w", args, err))
 	}
 	invs := make([]forms.Invitation, len(rows))
 	for i, r := range rows {

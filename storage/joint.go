@@ -173,6 +173,14 @@ func (s *Store) Unrepresent(ctx context.Context, call forms.Call, orgCode, state
 	})
 }
 
+const coversOfSQL = `
+		SELECT ` + orgColumns + `, r.call_id,
+		       (SELECT v.reference FROM drafts d JOIN submission_versions v ON v.draft_id = d.id AND v.number = d.submitted_versions
+		        WHERE d.call_id = r.call_id AND d.organization_id = r.organization_id
+		          AND d.state IN ('submitted', 'accepted', 'returned') AND r.state_id = ANY(v.on_behalf_of)) AS reference
+		FROM representations r JOIN organizations o ON o.id = r.organization_id
+		WHERE r.state_id = $1`
+
 // CoversOf returns, by call ID, the organization the Office records as
 // answering on behalf of the State in each call that has such a record,
 // with the receipt of that organization's latest version when it answers
@@ -183,13 +191,7 @@ func (s *Store) CoversOf(ctx context.Context, state forms.OrganizationRef) (map[
 		CallID    int64          `db:"call_id"`
 		Reference sql.NullString `db:"reference"`
 	}
-	if err := sqlx.SelectContext(ctx, s.db, &rows, `
-		SELECT `+orgColumns+`, r.call_id,
-		       (SELECT v.reference FROM drafts d JOIN submission_versions v ON v.draft_id = d.id AND v.number = d.submitted_versions
-		        WHERE d.call_id = r.call_id AND d.organization_id = r.organization_id
-		          AND d.state IN ('submitted', 'accepted', 'returned') AND r.state_id = ANY(v.on_behalf_of)) AS reference
-		FROM representations r JOIN organizations o ON o.id = r.organization_id
-		WHERE r.state_id = $1`, state.ID); err != nil {
+	if err := sqlx.SelectContext(ctx, s.db, &rows, coversOfSQL, state.ID); err != nil {
 		return nil, classify(fmt.Errorf("storage: joint answers for %s: %w", state.Code, err))
 	}
 	out := make(map[int64]forms.Cover, len(rows))

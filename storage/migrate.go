@@ -44,7 +44,13 @@ func Migrate(ctx context.Context, db *sql.DB, log *slog.Logger) error {
 	return nil
 }
 
-// Migrate applies pending migrations to the store's database; see Migrate.
+// Migrate applies pending migrations to the store's database (see
+// Migrate), then prepares the statements the store prepares on each
+// connection: one that the schema breaks fails the start here, naming it,
+// rather than the first page that needs it.
 func (s *Store) Migrate(ctx context.Context, log *slog.Logger) error {
-	return Migrate(ctx, s.db.DB, log)
+	if err := Migrate(ctx, s.db.DB, log); err != nil {
+		return err
+	}
+	return s.prepareHot(ctx)
 }

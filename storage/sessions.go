@@ -18,9 +18,11 @@ func (s *Store) SessionStore() SessionStore { return SessionStore{s} }
 // SessionStore keeps sessions in PostgreSQL; see Store.SessionStore.
 type SessionStore struct{ s *Store }
 
+const findSessionSQL = `SELECT data FROM sessions WHERE token = $1 AND expiry > now()`
+
 func (st SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
 	var data []byte
-	err := st.s.db.QueryRowContext(ctx, `SELECT data FROM sessions WHERE token = $1 AND expiry > now()`, token).Scan(&data)
+	err := st.s.db.QueryRowContext(ctx, findSessionSQL, token).Scan(&data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
 	}
@@ -30,10 +32,12 @@ func (st SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool,
 	return data, true, nil
 }
 
-func (st SessionStore) CommitCtx(ctx context.Context, token string, data []byte, expiry time.Time) error {
-	_, err := st.s.db.ExecContext(ctx, `
+const commitSessionSQL = `
 		INSERT INTO sessions (token, data, expiry) VALUES ($1, $2, $3)
-		ON CONFLICT (token) DO UPDATE SET data = EXCLUDED.data, expiry = EXCLUDED.expiry`, token, data, expiry)
+		ON CONFLICT (token) DO UPDATE SET data = EXCLUDED.data, expiry = EXCLUDED.expiry`
+
+func (st SessionStore) CommitCtx(ctx context.Context, token string, data []byte, expiry time.Time) error {
+	_, err := st.s.db.ExecContext(ctx, commitSessionSQL, token, data, expiry)
 	if err != nil {
 		return classify(fmt.Errorf("storage: save session: %w", err))
 	}

@@ -27,8 +27,11 @@ import (
 // processes may share it.
 type Store struct {
 	db        *sqlx.DB
-	connector driver.Connector // for a connection outside the pool (Ping)
+	connector *connector // the pool's, and for a connection outside it (Ping)
 }
+
+// maxConns is the most connections a store opens.
+const maxConns = 25
 
 // Open connects to the database at dsn (a postgres:// URL or a key=value
 // string) and checks that it answers. The error names the server, never the
@@ -43,13 +46,18 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	// parse before it binds). []byte parameters then travel in binary, so
 	// the store passes JSON and text as strings.
 	cfg.BinaryParameters = true
-	conn, err := pq.NewConnectorConfig(cfg)
+	pqConn, err := pq.NewConnectorConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("storage: open %s: %w", Redact(dsn), err)
 	}
+	conn := newConnector(pqConn)
 	db := sqlx.NewDb(sql.OpenDB(conn), "postgres")
-	db.SetMaxOpenConns(25)
-	db.SetMaxIdleConns(10)
+	// As many idle connections kept as open: under load, a connection
+	// closed for being one idle too many is opened again a moment later
+	// (a new server process, authentication, and the hot statements
+	// prepared again).
+	db.SetMaxOpenConns(maxConns)
+	db.SetMaxIdleConns(maxConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	db.SetConnMaxLifetime(time.Hour)
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)

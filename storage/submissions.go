@@ -22,9 +22,16 @@ func (s *Store) Submission(ctx context.Context, call forms.Call, org forms.Organ
 	return findSubmission(ctx, s.db, call.ID, org.ID, false)
 }
 
+// The statements findSubmission runs: the draft's row, locked or not,
+// then its versions.
+const (
+	submissionSQL = `SELECT ` + submissionColumns + ` FROM drafts WHERE call_id = $1 AND organization_id = $2`
+	versionsSQL   = `SELECT ` + versionColumns + ` FROM submission_versions v WHERE v.draft_id = $1 ORDER BY v.number`
+)
+
 func findSubmission(ctx context.Context, q sqlx.QueryerContext, callID, orgID int64, lock bool) (forms.Submission, error) {
 	var r submissionRow
-	query := `SELECT ` + submissionColumns + ` FROM drafts WHERE call_id = $1 AND organization_id = $2`
+	query := submissionSQL
 	if lock {
 		query += ` FOR UPDATE`
 	}
@@ -37,7 +44,7 @@ func findSubmission(ctx context.Context, q sqlx.QueryerContext, callID, orgID in
 	}
 	sub := r.submission()
 	var vs []versionRow
-	if err := sqlx.SelectContext(ctx, q, &vs, `SELECT `+versionColumns+` FROM submission_versions v WHERE v.draft_id = $1 ORDER BY v.number`, r.ID); err != nil {
+	if err := sqlx.SelectContext(ctx, q, &vs, versionsSQL, r.ID); err != nil {
 		return forms.Submission{}, classify(fmt.Errorf("storage: versions of draft %d: %w", r.ID, err))
 	}
 	for _, v := range vs {
@@ -46,12 +53,19 @@ func findSubmission(ctx context.Context, q sqlx.QueryerContext, callID, orgID in
 	return sub, nil
 }
 
+// The statements of SubmissionsOf: the organization's drafts, then their versions.
+const (
+	submissionsOfSQL = `SELECT ` + submissionColumns + ` FROM drafts WHERE organization_id = $1`
+	versionsOfSQL    = `SELECT v.draft_id, ` + versionColumns + ` FROM submission_versions v
+		WHERE v.draft_id = ANY($1) ORDER BY v.draft_id, v.number`
+)
+
 // SubmissionsOf returns the organization's submission to each call it has
 // a draft for, by call ID, as Submission would: in two statements, however
 // many calls.
 func (s *Store) SubmissionsOf(ctx context.Context, org forms.OrganizationRef) (map[int64]forms.Submission, error) {
 	var rows []submissionRow
-	if err := sqlx.SelectContext(ctx, s.db, &rows, `SELECT `+submissionColumns+` FROM drafts WHERE organization_id = $1`, org.ID); err != nil {
+	if err := sqlx.SelectContext(ctx, s.db, &rows, submissionsOfSQL, org.ID); err != nil {
 		return nil, classify(fmt.Errorf("storage: submissions of %s: %w", org.Code, err))
 	}
 	out := make(map[int64]forms.Submission, len(rows))
@@ -64,8 +78,7 @@ func (s *Store) SubmissionsOf(ctx context.Context, org forms.OrganizationRef) (m
 		DraftID int64 `db:"draft_id"`
 		versionRow
 	}
-	if err := sqlx.SelectContext(ctx, s.db, &vs, `SELECT v.draft_id, `+versionColumns+` FROM submission_versions v
-		WHERE v.draft_id = ANY($1) ORDER BY v.draft_id, v.number`, ids); err != nil {
+	if err := sqlx.SelectContext(ctx, s.db, &vs, versionsOfSQL, ids); err != nil {
 		return nil, classify(fmt.Errorf("storage: versions of %s: %w", org.Code, err))
 	}
 	for _, v := range vs {
@@ -158,7 +171,7 @@ func (s *Store) SubmissionVersion(ctx context.Context, call forms.Call, org form
 
 // loadFrozen reads a submitted version's answers, cells and explanations.
 func loadFrozen(ctx context.Context, q sqlx.QueryerContext, versionID int64) (forms.Answers, error) {
-	return loadAnswersFrom(ctx, q, versionID, "submission_answers", "submission_cells", "submission_explanations", "version_id")
+	return loadAnswersFrom(ctx, q, answersQueries{versionAnswersSQL, versionCellsSQL, versionExplanationsSQL}, versionID)
 }
 
 // Transition makes the request's transition on the organization's answer

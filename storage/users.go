@@ -108,7 +108,7 @@ func (s *Store) SignIn(ctx context.Context, id forms.Identity, actor forms.Actor
 // UserByID returns the user with every role they hold, or a
 // forms.KindNotFound error when there is no such user.
 func (s *Store) UserByID(ctx context.Context, id int64) (*forms.User, error) {
-	users, err := findUsers(ctx, s.db, userFilter{ID: id})
+	users, err := findUsers(ctx, s.db, userByIDSQL, id)
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +121,7 @@ func (s *Store) UserByID(ctx context.Context, id int64) (*forms.User, error) {
 // Users returns every user with every role they hold, ordered by e-mail
 // address, then ID.
 func (s *Store) Users(ctx context.Context) ([]forms.User, error) {
-	return findUsers(ctx, s.db, userFilter{})
+	return findUsers(ctx, s.db, usersSQL)
 }
 
 // Members returns the users who hold a role in the organization orgID, each
@@ -131,7 +131,7 @@ func (s *Store) Members(ctx context.Context, orgID int64) ([]forms.User, error) 
 	if orgID == 0 {
 		return nil, forms.Errorf(forms.KindInvalid, "no organization given")
 	}
-	return findUsers(ctx, s.db, userFilter{OrganizationID: orgID})
+	return findUsers(ctx, s.db, membersSQL, orgID)
 }
 
 // RemoveMembership takes role away from the user userID, for the
@@ -164,38 +164,46 @@ func (s *Store) RemoveMembership(ctx context.Context, userID int64, role forms.R
 	})
 }
 
-// userFilter selects users; zero fields select everything.
-type userFilter struct {
-	ID int64
-	// OrganizationID selects the users with a role in the organization, and
-	// of their memberships only those there.
-	OrganizationID int64
-}
+// The statements findUsers runs: every user; the user $1 (on every
+// signed-in request); the users with a role in the organization $1, each
+// with only their roles there. Each selects a user's columns, then one
+// membership a row (none: NULLs), ordered by e-mail address then ID,
+// portal-wide roles first, then organizations by code. Three statements,
+// not one with its filters as parameters, so that each, prepared, keeps
+// a plan that uses its filter.
+const (
+	usersSQL = `
+		SELECT ` + userColumns + `, m.role, ` + orgRefColumns + `
+		FROM users u
+		LEFT JOIN memberships m ON m.user_id = u.id
+		LEFT JOIN organizations o ON o.id = m.organization_id
+		ORDER BY u.email, u.id, o.code NULLS FIRST, m.role`
+	userByIDSQL = `
+		SELECT ` + userColumns + `, m.role, ` + orgRefColumns + `
+		FROM users u
+		LEFT JOIN memberships m ON m.user_id = u.id
+		LEFT JOIN organizations o ON o.id = m.organization_id
+		WHERE u.id = $1
+		ORDER BY o.code NULLS FIRST, m.role`
+	membersSQL = `
+		SELECT ` + userColumns + `, m.role, ` + orgRefColumns + `
+		FROM users u
+		JOIN memberships m ON m.user_id = u.id AND m.organization_id = $1
+		LEFT JOIN organizations o ON o.id = m.organization_id
+		ORDER BY u.email, u.id, o.code NULLS FIRST, m.role`
+)
 
-// findUsers returns the users f selects, ordered by e-mail address then ID,
-// with their memberships, in one statement (so one snapshot and one round
-// trip: it runs on every signed-in request). Portal-wide roles come first,
-// then organizations by code.
-func findUsers(ctx context.Context, q sqlx.QueryerContext, f userFilter) ([]forms.User, error) {
+// findUsers returns the users query (usersSQL, userByIDSQL or membersSQL)
+// selects with args, with their memberships, in one statement (so one
+// snapshot and one round trip: it runs on every signed-in request).
+func findUsers(ctx context.Context, q sqlx.QueryerContext, query string, args ...any) ([]forms.User, error) {
 	var rows []struct {
 		userRow
 		Role sql.NullString `db:"role"`
 		orgRefRow
 	}
-	err := sqlx.SelectContext(ctx, q, &rows, `
-		WITH u AS (
-			SELECT `+userColumns+`
-			FROM users u
-			WHERE ($1::bigint = 0 OR u.id = $1)
-			  AND ($2::bigint = 0 OR EXISTS (
-			      SELECT 1 FROM memberships m WHERE m.user_id = u.id AND m.organization_id = $2)))
-		SELECT u.*, m.role, `+orgRefColumns+`
-		FROM u
-		LEFT JOIN memberships m ON m.user_id = u.id AND ($2::bigint = 0 OR m.organization_id = $2)
-		LEFT JOIN organizations o ON o.id = m.organization_id
-		ORDER BY u.email, u.id, o.code NULLS FIRST, m.role`, f.ID, f.OrganizationID)
-	if err != nil {
-		return nil, classify(fmt.Errorf("storage: find users %+v: %w", f, err))
+	if err := sqlx.SelectContext(ctx, q, &rows, query, args...); err != nil {
+		return nil, classify(fmt.Errorf("storage: find users %v: %w", args, err))
 	}
 	var users []forms.User
 	for _, r := range rows {

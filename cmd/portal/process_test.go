@@ -65,8 +65,14 @@ type process struct {
 // killed when t ends, if it still runs; its stderr is logged if t failed.
 func startPortal(t *testing.T, vars []string, args ...string) *process {
 	t.Helper()
+	return startBinary(t, portalBin, vars, args...)
+}
+
+// startBinary is startPortal with the portal binary at bin.
+func startBinary(t *testing.T, bin string, vars []string, args ...string) *process {
+	t.Helper()
 	p := &process{stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, done: make(chan struct{})}
-	p.cmd = exec.Command(portalBin, args...)
+	p.cmd = exec.Command(bin, args...)
 	p.cmd.Env = childEnv(vars)
 	p.cmd.Dir = t.TempDir() // a relative PORTAL_DATA_DIR lands here, not in the source tree
 	p.cmd.Stdout = p.stdout

@@ -124,8 +124,14 @@ func fillViews(t *testing.T, dbURL string) {
 // would, and returns the client holding the session.
 func devSignIn(t *testing.T, base, subject string) *http.Client {
 	t.Helper()
+	return devSignInVia(t, base, subject, nil)
+}
+
+// devSignInVia is devSignIn through the transport tr (nil for the default).
+func devSignInVia(t *testing.T, base, subject string, tr http.RoundTripper) *http.Client {
+	t.Helper()
 	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar, Timeout: 10 * time.Second,
+	c := &http.Client{Jar: jar, Transport: tr, Timeout: 10 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	next := func(resp *http.Response, err error) string {
 		t.Helper()

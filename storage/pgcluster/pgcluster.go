@@ -58,6 +58,9 @@ type Options struct {
 	StartTimeout time.Duration
 	// Logger receives progress messages; nil means slog.Default().
 	Logger *slog.Logger
+	// Settings are more server settings, each "name=value", passed as -c
+	// (the load run loads pg_stat_statements with them).
+	Settings []string
 }
 
 // Cluster is a running private PostgreSQL server.
@@ -127,7 +130,7 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	// moment, and a free port may be taken between choosing and binding it:
 	// both pass, so try a few times.
 	for attempt := 1; ; attempt++ {
-		err = c.start(ctx, bin, owner, opts.Port, opts.Durable)
+		err = c.start(ctx, bin, owner, opts)
 		if err == nil || attempt == 5 || ctx.Err() != nil {
 			break
 		}
@@ -283,7 +286,8 @@ func (c *Cluster) initdb(ctx context.Context, bin Binaries, owner *syscall.Crede
 	return nil
 }
 
-func (c *Cluster) start(ctx context.Context, bin Binaries, owner *syscall.Credential, port int, durable bool) error {
+func (c *Cluster) start(ctx context.Context, bin Binaries, owner *syscall.Credential, opts Options) error {
+	port := opts.Port
 	if port == 0 {
 		var err error
 		if port, err = freePort(); err != nil {
@@ -306,8 +310,11 @@ func (c *Cluster) start(ctx context.Context, bin Binaries, owner *syscall.Creden
 		"-c", "logging_collector=off",
 		"-c", "max_connections=200",
 	}
-	if !durable {
+	if !opts.Durable {
 		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
+	}
+	for _, kv := range opts.Settings {
+		args = append(args, "-c", kv)
 	}
 	// Not CommandContext: the server must outlive the start-up context.
 	cmd := exec.Command(bin.Postgres, args...)
