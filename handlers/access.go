@@ -127,6 +127,9 @@ func scopeOf(c *gin.Context) *scope {
 	return sc
 }
 
+// resolvedCall returns the call of the route and its questionnaire.
+func (sc *scope) resolvedCall() (forms.Call, *forms.Questionnaire) { return sc.call, sc.q }
+
 // sectionURL is the address of a section of the scope's draft.
 func (sc *scope) sectionURL(key string) string {
 	return "/orgs/" + sc.org.Code + "/calls/" + sc.call.Key + "/" + key

@@ -437,7 +437,7 @@ func (s *Server) showReview(c *gin.Context) error {
 func (s *Server) exportStatistics(format string) handlerFunc {
 	return func(c *gin.Context) error {
 		ctx := c.Request.Context()
-		call, q := scopeOf(c).call, scopeOf(c).q
+		call, q := scopeOf(c).resolvedCall()
 		include := c.Query("include") == "submitted"
 		filters := "accepted submissions"
 		if include {

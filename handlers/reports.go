@@ -118,7 +118,7 @@ func (s *Server) showReportForm(c *gin.Context) error {
 // reportOf resolves the route's call and questionnaire, and reads what
 // the analysts have written for its report.
 func (s *Server) reportOf(c *gin.Context) (forms.Call, *forms.Questionnaire, forms.ReportDraft, error) {
-	call, q := scopeOf(c).call, scopeOf(c).q
+	call, q := scopeOf(c).resolvedCall()
 	d, err := s.store.ReportDraft(c.Request.Context(), call)
 	return call, q, d, err
 }
@@ -330,7 +330,7 @@ func (s *Server) releaseReport(c *gin.Context) error {
 
 // showReportPreview shows the report as a release would make it now.
 func (s *Server) showReportPreview(c *gin.Context) error {
-	call, q := scopeOf(c).call, scopeOf(c).q
+	call, q := scopeOf(c).resolvedCall()
 	rep, err := s.store.PreviewReport(c.Request.Context(), call, q)
 	if err != nil {
 		return err

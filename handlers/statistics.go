@@ -90,7 +90,7 @@ type seriesCell struct {
 // showStatistics shows one indicator of a call, by State and by group.
 func (s *Server) showStatistics(c *gin.Context) error {
 	ctx := c.Request.Context()
-	call, q := scopeOf(c).call, scopeOf(c).q
+	call, q := scopeOf(c).resolvedCall()
 	p := &statisticsPage{basePage: s.newBase(c), CallKey: call.Key, Years: call.Years, Include: c.Query("include") == "submitted"}
 	p.CallTitle = call.Title.In(p.Lang)
 	p.Title = p.T("statistics.title") + " · " + p.CallTitle
@@ -267,7 +267,7 @@ type coverageCell struct {
 }
 
 func (s *Server) showCoverage(c *gin.Context) error {
-	call, q := scopeOf(c).call, scopeOf(c).q
+	call, q := scopeOf(c).resolvedCall()
 	p := &coveragePage{basePage: s.newBase(c), CallKey: call.Key, Include: c.Query("include") == "submitted"}
 	p.CallTitle = call.Title.In(p.Lang)
 	p.Title = p.T("coverage.title") + " · " + p.CallTitle

@@ -84,7 +84,7 @@ type viewEntry struct {
 // showViews shows a call's compiled views.
 func (s *Server) showViews(c *gin.Context) error {
 	ctx := c.Request.Context()
-	call, q := scopeOf(c).call, scopeOf(c).q
+	call, q := scopeOf(c).resolvedCall()
 	p := &viewsPage{basePage: s.newBase(c), CallKey: call.Key}
 	p.CallTitle = call.Title.In(p.Lang)
 	p.Title = p.T("views.title") + " · " + p.CallTitle
@@ -224,7 +224,7 @@ func frequencies(p *draftPage, q *forms.Question, answers []forms.ViewAnswer, or
 func (s *Server) exportViews(format string) handlerFunc {
 	return func(c *gin.Context) error {
 		ctx := c.Request.Context()
-		call, q := scopeOf(c).call, scopeOf(c).q
+		call, q := scopeOf(c).resolvedCall()
 		f := viewsFilterOf(c)
 		answers, err := s.store.ViewAnswers(ctx, call, f.Include, f.Search)
 		if err != nil {
