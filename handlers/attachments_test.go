@@ -7,14 +7,11 @@ import (
 	"hash/crc32"
 	"io"
 	"mime"
-	"mime/multipart"
 	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
-
-	"portal/forms"
 )
 
 // zipPart is a part of an office document: its name and content, or
@@ -222,37 +219,5 @@ func TestAttachmentQuota(t *testing.T) {
 	}
 	if page = do(t, c, "GET", section, nil); !strings.Contains(page.body, ">second.pdf</a>") || strings.Contains(page.body, ">first.pdf</a>") {
 		t.Error("second.pdf is not the file listed")
-	}
-}
-
-// TestOfficeBinaryMacros: an Office 97-2003 file (a compound file) with a
-// VBA project is refused; one without is accepted, for a question that
-// accepts such files.
-func TestOfficeBinaryMacros(t *testing.T) {
-	q := &forms.Question{Key: "d", Kind: forms.Attachment, MaxBytes: 1 << 20, Accept: []string{"application/x-ole-storage"}}
-	ole := "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + strings.Repeat("\x00", 504)
-	for _, tc := range []struct{ name, content, wantErr string }{
-		{"plain.doc", ole + "R\x00o\x00o\x00t\x00", ""},
-		{"macros.doc", ole + "_\x00V\x00B\x00A\x00_\x00P\x00R\x00O\x00J\x00E\x00C\x00T\x00", "input.file.macro"},
-	} {
-		var body bytes.Buffer
-		w := multipart.NewWriter(&body)
-		fw, _ := w.CreateFormFile("u/d", tc.name)
-		io.WriteString(fw, tc.content)
-		w.Close()
-		form, err := multipart.NewReader(&body, w.Boundary()).ReadForm(maxFormMemory)
-		if err != nil {
-			t.Fatal(err)
-		}
-		up, ierr := readUpload(q, form.File["u/d"][0])
-		switch {
-		case tc.wantErr == "" && ierr != nil:
-			t.Errorf("%s refused: %s", tc.name, ierr.id)
-		case tc.wantErr == "" && up.ContentType != "application/x-ole-storage":
-			t.Errorf("%s stored as %q", tc.name, up.ContentType)
-		case tc.wantErr != "" && (ierr == nil || ierr.id != tc.wantErr):
-			t.Errorf("%s: %v, want %s", tc.name, ierr, tc.wantErr)
-		}
-		form.RemoveAll()
 	}
 }

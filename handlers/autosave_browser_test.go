@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"portal/handlers/browsertest"
+	"portal/templates/views"
 )
 
 // TestBrowserAutosaveEditors has two, then eight people on Austria's
@@ -26,7 +27,7 @@ func TestBrowserAutosaveEditors(t *testing.T) {
 	first := browsertest.New(t, 5*time.Minute)
 	fp := clientAs(t, ts.URL, "demo-fp-aut")
 	cells := emptyCells(t, formOf(t, do(t, fp, "GET", section, nil).body), 8*2)
-	cellID := func(field string) string { return "#" + fieldID(field) }
+	cellID := func(field string) string { return "#" + views.FieldID(field) }
 
 	tabs := []*browsertest.Browser{first}
 	open := func(n int) {

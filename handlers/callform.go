@@ -12,6 +12,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"portal/forms"
+	"portal/templates/form"
+	"portal/templates/views"
 	"portal/templates/words"
 )
 
@@ -25,7 +27,7 @@ type callFormPage struct {
 	Form            callForm
 	Questionnaires  []option
 	States          []option
-	Groups          []optionView
+	Groups          []views.Option
 	Zones           []string
 	Errors          map[string]string
 	ErrorList       []option // field id, message
@@ -105,7 +107,7 @@ func (s *Server) renderCallForm(c *gin.Context, f callForm, errs map[string]stri
 		return err
 	}
 	for _, g := range groups {
-		p.Groups = append(p.Groups, optionView{Value: g.Code, Label: g.Name.In(p.Lang), ID: "group-" + g.Code, Checked: slices.Contains(f.Groups, g.Code)})
+		p.Groups = append(p.Groups, views.Option{Value: g.Code, Label: g.Name.In(p.Lang), ID: "group-" + g.Code, Checked: slices.Contains(f.Groups, g.Code)})
 	}
 	for _, field := range []string{"key", "reference", "title", "questionnaire", "years", "opens", "deadline", "time_zone", "audience", "state"} {
 		if id, ok := errs[field]; ok {
@@ -221,7 +223,7 @@ func (s *Server) readCallForm(c *gin.Context) (callForm, forms.Call, map[string]
 			to   forms.Text
 			list *[]textInput
 		}{{"title_", call.Title, &f.Title}, {"mandate_", call.Mandate, &f.Mandate}, {"body_", call.Body, &f.Body}} {
-			v := strings.TrimSpace(cleanText(c.PostForm(t.name + string(l))))
+			v := strings.TrimSpace(form.CleanText(c.PostForm(t.name + string(l))))
 			*t.list = append(*t.list, textInput{l, t.name + string(l), v, words.LanguageName(l)})
 			if v != "" {
 				t.to[l] = v

@@ -12,6 +12,7 @@ import (
 
 	"portal/forms"
 	"portal/forms/export"
+	"portal/templates/views"
 )
 
 // The Commission reads the reports the Office releases: the list, a
@@ -58,21 +59,14 @@ func (s *Server) downloadAnnex(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	p := &draftPage{basePage: s.newBase(c)}
+	t := s.newBase(c).Text
 	var buf bytes.Buffer
-	if err := export.Annex(&buf, &rep, p.Lang, func(q *forms.Question, a forms.Answer) string { return describeAnswer(p, q, a) }); err != nil {
+	if err := export.Annex(&buf, &rep, t.Lang, func(q *forms.Question, a forms.Answer) string { return views.DescribeAnswer(t, q, a) }); err != nil {
 		return fmt.Errorf("handlers: annex of %s: %w", rep.FileName(), err)
 	}
 	download(c, rep.FileName()+"-annex.xlsx", xlsxType)
 	c.Data(http.StatusOK, xlsxType, buf.Bytes())
 	return nil
-}
-
-// describeAnswer is an answer as the report shows it.
-func describeAnswer(p *draftPage, q *forms.Question, a forms.Answer) string {
-	one := &forms.Questionnaire{Sections: []forms.Section{{Questions: []forms.Question{*q}}}}
-	field := forms.AnswerField(q.Key)
-	return describeField(p, one, field, forms.Answers{Values: map[string]forms.Answer{q.Key: a}}.Field(field))
 }
 
 // The report's page.
@@ -176,7 +170,6 @@ func (s *Server) renderReport(c *gin.Context, r *forms.Report) error {
 		return string(r.Language)
 	}
 	p.ReportTitle, p.TitleLang, p.IntroLang = text.Title, langOf(translated.Title != ""), langOf(translated.Introduction != "")
-	dp := &draftPage{basePage: p.basePage}
 	p.Title = text.Title
 	p.CallTitle, p.Mandate, p.Body = r.Call.Title.In(p.Lang), r.Call.Mandate.In(p.Lang), r.Call.Body.In(p.Lang)
 	if !p.Preview {
@@ -228,7 +221,7 @@ func (s *Server) renderReport(c *gin.Context, r *forms.Report) error {
 			ag := reportAnswerGroup{Name: names[g]}
 			for _, a := range rq.Answers {
 				if first[a.Source] == g {
-					ag.Answers = append(ag.Answers, reportAnswer{sourceLink: link[a.Source], Text: describeAnswer(dp, &rq.Question, a.Answer)})
+					ag.Answers = append(ag.Answers, reportAnswer{sourceLink: link[a.Source], Text: views.DescribeAnswer(p.Text, &rq.Question, a.Answer)})
 				}
 			}
 			if len(ag.Answers) > 0 {

@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"portal/forms"
+	"portal/templates/views"
 )
 
 // Joint answers: the Office records, per call, which intergovernmental
@@ -181,7 +182,7 @@ func jointErrors(b *basePage, fields map[string]string, f *jointForm) {
 // jointChoice is what an organization's submission page offers: the
 // Member States the Office records it as answering for in this call,
 // each checked, to confirm (or uncheck) on submitting.
-func (s *Server) jointChoice(c *gin.Context, b *basePage, dc *scope) ([]optionView, error) {
+func (s *Server) jointChoice(c *gin.Context, b *basePage, dc *scope) ([]views.Option, error) {
 	reps, err := s.store.Representations(c.Request.Context(), dc.call)
 	if err != nil {
 		return nil, err
@@ -190,11 +191,11 @@ func (s *Server) jointChoice(c *gin.Context, b *basePage, dc *scope) ([]optionVi
 	if i < 0 {
 		return nil, nil
 	}
-	var out []optionView
+	var out []views.Option
 	for _, st := range dc.call.JointStates(reps[i]) {
-		out = append(out, optionView{Value: st.Code, Label: st.Name.In(b.Lang), ID: "on-behalf-of-" + st.Code, Checked: true})
+		out = append(out, views.Option{Value: st.Code, Label: st.Name.In(b.Lang), ID: "on-behalf-of-" + st.Code, Checked: true})
 	}
-	slices.SortFunc(out, func(a, b optionView) int { return strings.Compare(a.Label, b.Label) })
+	slices.SortFunc(out, func(a, b views.Option) int { return strings.Compare(a.Label, b.Label) })
 	return out, nil
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"portal/forms"
 	"portal/forms/export"
+	"portal/templates/views"
 )
 
 // callStore is what the Office needs to run a call: its settings, its
@@ -319,7 +320,7 @@ type reviewPage struct {
 	Sections                                                                []reviewSection
 	Changes                                                                 []changeView
 	ChangesFrom                                                             int
-	Comments                                                                []commentView
+	Comments                                                                []views.Comment
 	Comment, Message                                                        textForm // refused text kept for the comment and return forms
 	CommentFields                                                           []option
 	CommentAction                                                           string
@@ -335,7 +336,7 @@ type reviewSection struct {
 
 type reviewAnswer struct {
 	Label, Value string
-	Table        *tableView
+	Table        *views.Table
 }
 
 type changeView struct {
@@ -384,8 +385,8 @@ func (s *Server) showReview(c *gin.Context) error {
 		p.Versions = append(p.Versions, vv)
 	}
 	p.Receipt = p.Versions[n-1]
-	dp := &draftPage{basePage: p.basePage}
-	fv := findingViews{byQuestion: map[string][]findingView{}, byCell: map[string][]findingView{}, inputErr: map[string]string{}}
+	// The review's tables show the figures alone: no cell words, no findings.
+	b := &views.Builder{Text: p.Text, Q: q, Years: call.Years}
 	for i := range q.Sections {
 		sec := &q.Sections[i]
 		rs := reviewSection{Title: sec.Title.In(p.Lang)}
@@ -393,9 +394,9 @@ func (s *Server) showReview(c *gin.Context) error {
 			qq := &sec.Questions[j]
 			ra := reviewAnswer{Label: qq.Label.In(p.Lang)}
 			if qq.Kind == forms.StatTable {
-				ra.Table = s.tableView(dp, &scope{org: dc.org, ref: dc.ref, call: call, q: q, section: sec}, v.Answers, qq, fv, nil)
+				ra.Table = b.Table(v.Answers, qq, views.Findings{}, nil)
 			} else {
-				ra.Value = describeField(dp, q, forms.AnswerField(qq.Key), v.Answers.Field(forms.AnswerField(qq.Key)))
+				ra.Value = b.DescribeField(forms.AnswerField(qq.Key), v.Answers.Field(forms.AnswerField(qq.Key)))
 			}
 			rs.Answers = append(rs.Answers, ra)
 			p.CommentFields = append(p.CommentFields, option{forms.AnswerField(qq.Key), qq.Label.In(p.Lang)})
@@ -405,7 +406,7 @@ func (s *Server) showReview(c *gin.Context) error {
 	// Cells that hold something can be commented on one by one.
 	for _, f := range v.Answers.Fields() {
 		if forms.FieldKind(f) == 'c' {
-			p.CommentFields = append(p.CommentFields, option{f, s.fieldPlace(dp, q, f)})
+			p.CommentFields = append(p.CommentFields, option{f, b.FieldPlace(f)})
 		}
 	}
 	if n > 1 {
@@ -415,8 +416,8 @@ func (s *Server) showReview(c *gin.Context) error {
 		}
 		p.ChangesFrom = n - 1
 		for _, ch := range forms.Diff(prev.Answers, v.Answers) {
-			p.Changes = append(p.Changes, changeView{Where: s.fieldPlace(dp, q, ch.Field),
-				Old: describeField(dp, q, ch.Field, ch.Old), New: describeField(dp, q, ch.Field, ch.New)})
+			p.Changes = append(p.Changes, changeView{Where: b.FieldPlace(ch.Field),
+				Old: b.DescribeField(ch.Field, ch.Old), New: b.DescribeField(ch.Field, ch.New)})
 		}
 	}
 	if p.Comments, err = s.commentViews(c, &p.basePage, dc, "/office/calls/"+dc.call.Key+"/orgs/"+dc.org.Code); err != nil {

@@ -14,6 +14,7 @@ import (
 	"portal/forms"
 	"portal/forms/export"
 	"portal/forms/workbook"
+	"portal/templates/form"
 )
 
 // The Office's population table, for the rates of the States that did not
@@ -63,7 +64,7 @@ func (s *Server) uploadPopulations(c *gin.Context) error {
 	defer done()
 	ctx := c.Request.Context()
 	base := s.newBase(c)
-	source := strings.TrimSpace(cleanText(c.PostForm("source")))
+	source := strings.TrimSpace(form.CleanText(c.PostForm("source")))
 	if utf8.RuneCountInString(source) > 200 {
 		source = string([]rune(source)[:200])
 	}

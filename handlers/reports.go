@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"portal/forms"
+	"portal/templates/form"
 )
 
 // reportStore keeps the reports the Office writes and releases to the Commission.
@@ -132,11 +133,11 @@ func textLanguage(code string) forms.Language {
 
 // readReportForm reads a report's text from the posted form.
 func readReportForm(c *gin.Context, q *forms.Questionnaire) forms.ReportText {
-	t := forms.ReportText{Title: strings.TrimSpace(cleanText(c.PostForm("title"))),
-		Introduction: strings.TrimSpace(cleanText(c.PostForm("introduction"))), Summaries: map[string]string{}}
+	t := forms.ReportText{Title: strings.TrimSpace(form.CleanText(c.PostForm("title"))),
+		Introduction: strings.TrimSpace(form.CleanText(c.PostForm("introduction"))), Summaries: map[string]string{}}
 	for _, sec := range q.Sections {
 		for _, qq := range sec.Questions {
-			if v := strings.TrimSpace(cleanText(c.PostForm("summary/" + qq.Key))); v != "" && forms.Reportable(&qq) {
+			if v := strings.TrimSpace(form.CleanText(c.PostForm("summary/" + qq.Key))); v != "" && forms.Reportable(&qq) {
 				t.Summaries[qq.Key] = v
 			}
 		}

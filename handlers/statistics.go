@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"portal/forms"
+	"portal/templates/views"
 )
 
 // statisticsStore is what the Office's statistics, coverage, views and
@@ -44,8 +45,8 @@ type statisticsStore interface {
 type statisticsPage struct {
 	basePage
 	CallKey, CallTitle            string
-	Indicators                    []optionView // table/row
-	Categories                    []optionView
+	Indicators                    []views.Option // table/row
+	Categories                    []views.Option
 	Include                       bool
 	Years                         []int
 	Groups                        []aggregateRow
@@ -113,7 +114,7 @@ func (s *Server) showStatistics(c *gin.Context) error {
 				if r.ICCS != "" {
 					label += " (ICCS " + r.ICCS + ")"
 				}
-				p.Indicators = append(p.Indicators, optionView{Value: key, Label: label, Checked: key == want})
+				p.Indicators = append(p.Indicators, views.Option{Value: key, Label: label, Checked: key == want})
 				if key == want {
 					table = qq
 				}
@@ -143,7 +144,7 @@ func (s *Server) showStatistics(c *gin.Context) error {
 				}
 			}
 		}
-		p.Categories = append(p.Categories, optionView{Value: col, Label: label, Checked: col == category})
+		p.Categories = append(p.Categories, views.Option{Value: col, Label: label, Checked: col == category})
 		known = known || col == category
 	}
 	if !known {

@@ -13,6 +13,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"portal/forms"
+	"portal/templates/form"
+	"portal/templates/views"
 )
 
 // submissionStore is what the submission pages and the review need: where an
@@ -51,15 +53,15 @@ type submissionPage struct {
 	Deadline, TimeLeft     string
 	State, StateLabel      string
 	Versions               []versionView
-	Blocking               []findingView
+	Blocking               []views.Finding
 	CanSubmit, CanWithdraw bool
 	NoWithdraw             string // why a submission the focal point could otherwise take back cannot be
 	Editable, CanComment   bool
 	CanEdit                bool // the user may change the organization's answers
 	Joint                  bool
-	States                 []optionView // Member States the Office records the organization as answering for, checked
-	Covered                string       // that an organization answers this call on the State's behalf
-	Comments               []commentView
+	States                 []views.Option // Member States the Office records the organization as answering for, checked
+	Covered                string         // that an organization answers this call on the State's behalf
+	Comments               []views.Comment
 	Comment                textForm // the comment form, with a refused comment kept
 	CommentAction          string
 	CommentFields          []option
@@ -72,14 +74,6 @@ type versionView struct {
 	Reference, At, By, Href string
 	Late                    bool
 	OnBehalfOf              string
-}
-
-type commentView struct {
-	Author, At, Body, Where, Href string
-	Field                         string // the answer or cell it is about, "" for the whole submission
-	OfficeLabel                   string // "the Office", in the page's language
-	Office                        bool
-	Version                       int
 }
 
 // showSubmission is an organization's page for one call: where its answer
@@ -121,11 +115,11 @@ func (s *Server) showSubmission(c *gin.Context) error {
 		if err != nil {
 			return err
 		}
-		dp := &draftPage{basePage: p.basePage}
+		b := dc.builder(p.Text)
 		fs := forms.Blocking(forms.Check(dc.q, d.Answers, dc.call.Years), d.Answers)
 		for i, f := range fs {
-			v := findingView{ID: "blocking-" + strconv.Itoa(i), Where: s.findingPlace(dp, dc.q, f), Message: s.findingMessage(dp, dc.q, f)}
-			if sec := sectionOf(dc.q, f.Question); sec != "" {
+			v := views.Finding{ID: "blocking-" + strconv.Itoa(i), Where: b.FindingPlace(f), Message: b.FindingMessage(f)}
+			if sec := views.SectionOf(dc.q, f.Question); sec != "" {
 				v.Href = dc.sectionURL(sec) + "#q-" + f.Question
 			}
 			if f.Severity == forms.SeverityWarning {
@@ -184,24 +178,24 @@ func (s *Server) versionView(b *basePage, dc *scope, v forms.SubmissionVersion) 
 
 // commentViews lists the comments on a submission; those on a field link
 // to it, under base (the organization's draft, or the Office's review).
-func (s *Server) commentViews(c *gin.Context, b *basePage, dc *scope, base string) ([]commentView, error) {
+func (s *Server) commentViews(c *gin.Context, b *basePage, dc *scope, base string) ([]views.Comment, error) {
 	cs, err := s.store.Comments(c.Request.Context(), dc.call, dc.ref)
 	if err != nil {
 		return nil, err
 	}
-	dp := &draftPage{basePage: *b}
-	out := make([]commentView, 0, len(cs))
+	vb := dc.builder(b.Text)
+	out := make([]views.Comment, 0, len(cs))
 	for _, cm := range cs {
-		v := commentView{Author: cm.Author, At: b.TimeIn(cm.At, dc.call.Location()), Body: cm.Body, Office: cm.Office, Version: cm.Version,
+		v := views.Comment{Author: cm.Author, At: b.TimeIn(cm.At, dc.call.Location()), Body: cm.Body, Office: cm.Office, Version: cm.Version,
 			OfficeLabel: b.T("comments.office"), Field: cm.Field}
 		if cm.Field != "" {
-			v.Where = s.fieldPlace(dp, dc.q, cm.Field)
+			v.Where = vb.FieldPlace(cm.Field)
 			key := cm.Field[2:]
 			if ref, ok := forms.ParseCellField(cm.Field); ok {
 				key = ref.Question
 			}
-			if sec := sectionOf(dc.q, key); sec != "" && strings.HasPrefix(base, "/orgs/") {
-				v.Href = base + "/" + sec + "#" + fieldID(cm.Field)
+			if sec := views.SectionOf(dc.q, key); sec != "" && strings.HasPrefix(base, "/orgs/") {
+				v.Href = base + "/" + sec + "#" + views.FieldID(cm.Field)
 			}
 		}
 		out = append(out, v)
@@ -232,7 +226,7 @@ func (s *Server) transition(t forms.Transition) handlerFunc {
 		if t.Action() == forms.Review {
 			back = reviewURL(dc)
 		}
-		message := strings.TrimSpace(cleanText(c.PostForm("message")))
+		message := strings.TrimSpace(form.CleanText(c.PostForm("message")))
 		if n := utf8.RuneCountInString(message); n > maxComment {
 			s.keepText(c, back, "message", keptText{Body: message, Problem: "message.error.long", Length: n})
 			c.Redirect(http.StatusSeeOther, back+"#return-message")
@@ -313,7 +307,7 @@ func (s *Server) postOfficeComment(c *gin.Context) error {
 // postComment posts a comment from the form, and returns to back: to the
 // form again, with what was typed, when it cannot be posted.
 func (s *Server) postComment(c *gin.Context, dc *scope, office bool, back string) error {
-	body := strings.TrimSpace(cleanText(c.PostForm("body")))
+	body := strings.TrimSpace(form.CleanText(c.PostForm("body")))
 	field := c.PostForm("field")
 	n := utf8.RuneCountInString(body)
 	problem := ""

@@ -12,6 +12,8 @@ import (
 
 	"portal/forms"
 	"portal/forms/export"
+	"portal/templates/views"
+	"portal/templates/words"
 )
 
 // The compiled views of a call: for each question, every answer grouped by
@@ -138,7 +140,7 @@ func (s *Server) showViews(c *gin.Context) error {
 			perGroup[g]++
 		}
 	}
-	dp := &draftPage{basePage: p.basePage}
+	b := &views.Builder{Text: p.Text, Q: q}
 	for _, sec := range q.Sections {
 		for qi := range sec.Questions {
 			qq := &sec.Questions[qi]
@@ -146,7 +148,7 @@ func (s *Server) showViews(c *gin.Context) error {
 				continue
 			}
 			if qq.Kind == forms.MultipleChoice {
-				p.Frequencies = append(p.Frequencies, frequencies(dp, qq, byQuestion[qq.Key], order, names, perGroup, p.Respondents))
+				p.Frequencies = append(p.Frequencies, frequencies(p.Text, qq, byQuestion[qq.Key], order, names, perGroup, p.Respondents))
 			}
 			vq := viewQuestion{Label: qq.Label.In(p.Lang)}
 			for _, g := range order {
@@ -156,7 +158,7 @@ func (s *Server) showViews(c *gin.Context) error {
 						continue
 					}
 					field := forms.AnswerField(qq.Key)
-					text := describeField(dp, q, field, forms.Answers{Values: map[string]forms.Answer{qq.Key: a.Answer}}.Field(field))
+					text := b.DescribeField(field, forms.Answers{Values: map[string]forms.Answer{qq.Key: a.Answer}}.Field(field))
 					vg.Answers = append(vg.Answers, viewEntry{Org: a.Organization.Name.In(p.Lang), Text: text, Reference: a.Reference,
 						Href: "/office/calls/" + call.Key + "/orgs/" + a.Organization.Code, Submitted: a.State != forms.Accepted})
 				}
@@ -173,7 +175,7 @@ func (s *Server) showViews(c *gin.Context) error {
 
 // frequencies counts how many respondents chose each option of a checklist
 // question, overall and by group, with their shares of the respondents.
-func frequencies(p *draftPage, q *forms.Question, answers []forms.ViewAnswer, order []string, names map[string]string, perGroup map[string]int, respondents int) frequencyTable {
+func frequencies(p words.Text, q *forms.Question, answers []forms.ViewAnswer, order []string, names map[string]string, perGroup map[string]int, respondents int) frequencyTable {
 	t := frequencyTable{Question: q.Label.In(p.Lang)}
 	var cols []string
 	for _, g := range order {
@@ -230,7 +232,7 @@ func (s *Server) exportViews(format string) handlerFunc {
 		if err != nil {
 			return err
 		}
-		dp := &draftPage{basePage: s.newBase(c)}
+		t := s.newBase(c).Text
 		byQuestion := map[string][]forms.ViewAnswer{}
 		for _, a := range answers {
 			if f.keeps(a.Organization) {
@@ -246,8 +248,8 @@ func (s *Server) exportViews(format string) handlerFunc {
 					continue
 				}
 				for _, a := range byQuestion[qq.Key] {
-					sheet.Rows = append(sheet.Rows, []any{qq.Key, sec.Title.In(dp.Lang), qq.Label.In(dp.Lang), a.Organization.Code, a.Organization.Name.In(dp.Lang),
-						strings.Join(a.Organization.RegionalGroups, " "), string(a.State), a.Reference, describeAnswer(dp, qq, a.Answer)})
+					sheet.Rows = append(sheet.Rows, []any{qq.Key, sec.Title.In(t.Lang), qq.Label.In(t.Lang), a.Organization.Code, a.Organization.Name.In(t.Lang),
+						strings.Join(a.Organization.RegionalGroups, " "), string(a.State), a.Reference, views.DescribeAnswer(t, qq, a.Answer)})
 				}
 			}
 		}
@@ -255,7 +257,7 @@ func (s *Server) exportViews(format string) handlerFunc {
 		if f.Include {
 			included = "accepted and submitted submissions"
 		}
-		about := [][2]string{{"Call", call.Title.In(dp.Lang) + " (" + call.Key + ")"}, {"Mandate", call.Mandate.In(dp.Lang)},
+		about := [][2]string{{"Call", call.Title.In(t.Lang) + " (" + call.Key + ")"}, {"Mandate", call.Mandate.In(t.Lang)},
 			{"Extracted", time.Now().UTC().Format(time.RFC3339)},
 			{"Included", included + "; group: " + orAll(f.Group) + "; respondent: " + orAll(f.Org) + "; words: " + orAll(f.Search)}}
 		filters := strings.ToLower(strings.Trim(strings.Join([]string{f.Group, f.Org, map[bool]string{true: "with-submitted"}[f.Include]}, "-"), "-"))

@@ -12,6 +12,7 @@ import (
 
 	"portal/forms"
 	"portal/forms/workbook"
+	"portal/templates/form"
 )
 
 // The Excel round trip: a draft downloaded as a workbook, filled offline,
@@ -183,10 +184,10 @@ func (s *Server) uploadWorkbook(c *gin.Context) error {
 	}
 	res.Edit.Base = d.Version
 	changes, _ := forms.Merge(res.Edit, d.Answers, nil)
-	dp := &draftPage{basePage: p.basePage}
+	b := dc.builder(p.Text)
 	for _, ch := range changes {
-		p.Changes = append(p.Changes, workbookChange{Field: ch.Field, Value: ch.New, Where: s.fieldPlace(dp, dc.q, ch.Field),
-			Now: describeField(dp, dc.q, ch.Field, ch.Old), New: describeField(dp, dc.q, ch.Field, ch.New)})
+		p.Changes = append(p.Changes, workbookChange{Field: ch.Field, Value: ch.New, Where: b.FieldPlace(ch.Field),
+			Now: b.DescribeField(ch.Field, ch.Old), New: b.DescribeField(ch.Field, ch.New)})
 	}
 	p.DraftVersion = d.Version
 	p.Title = p.T("upload.preview.title")
@@ -244,7 +245,7 @@ func (s *Server) applyWorkbook(c *gin.Context) error {
 
 // workbookReport sends back the list of a workbook's problems as a text file.
 func (s *Server) workbookReport(c *gin.Context) error {
-	report := cleanText(c.PostForm("report"))
+	report := form.CleanText(c.PostForm("report"))
 	if len(report) > 64<<10 {
 		report = report[:64<<10]
 	}

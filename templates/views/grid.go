@@ -1,4 +1,4 @@
-package handlers
+package views
 
 import (
 	"html/template"
@@ -13,7 +13,7 @@ import (
 // one the page template had, byte for byte (TestGridMarkup keeps it so),
 // and every value goes through escapeHTML, which escapes as html/template
 // does in text, in quoted attributes and in a textarea.
-func (tv *tableView) Body(t cellTexts) template.HTML {
+func (tv *Table) Body(t CellTexts) template.HTML {
 	var b strings.Builder
 	b.Grow(len(tv.Rows) * (200 + len(tv.Cols)*650))
 	for _, r := range tv.Rows {
@@ -41,7 +41,7 @@ func (tv *tableView) Body(t cellTexts) template.HTML {
 
 // write writes one cell: its input, and its details panel or the button
 // that asks for it.
-func (c *cellView) write(b *strings.Builder, t cellTexts) {
+func (c *Cell) write(b *strings.Builder, t CellTexts) {
 	b.WriteString(`<td headers="`)
 	escapeHTML(b, c.Headers)
 	b.WriteString(`" class="cell`)

@@ -3,6 +3,7 @@ package handlers
 import (
 	"mime"
 	"net/http/httptest"
+	"portal/templates/form"
 	"strings"
 	"testing"
 	"unicode"
@@ -10,24 +11,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 )
-
-func TestCleanFileName(t *testing.T) {
-	for in, want := range map[string]string{
-		"report.pdf":                      "report.pdf",
-		`C:\Users\me\Desktop\a b.pdf`:     "a b.pdf",
-		"../../etc/passwd":                "passwd",
-		"a\x00b\r\nc.pdf":                 "abc.pdf",
-		`"quoted".pdf`:                    "quoted.pdf",
-		"..":                              "file",
-		"":                                "file",
-		"évaluation – بخير.docx":          "évaluation – بخير.docx",
-		strings.Repeat("x", 300) + ".pdf": strings.Repeat("x", 196) + ".pdf",
-	} {
-		if got := cleanFileName(in); got != want {
-			t.Errorf("cleanFileName(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
 
 // TestContentDisposition: a download's name is written as RFC 6266 has it
 // (mime.FormatMediaType), and read back the same as a browser reads it.
@@ -64,10 +47,10 @@ func FuzzUploadName(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, name string) {
-		got := cleanFileName(name)
-		if got == "" || strings.ContainsAny(got, "/\"") || utf8.RuneCountInString(got) > maxFileName ||
+		got := form.CleanFileName(name)
+		if got == "" || strings.ContainsAny(got, "/\"") || utf8.RuneCountInString(got) > form.MaxFileName ||
 			strings.ContainsFunc(got, unicode.IsControl) || !utf8.ValidString(got) {
-			t.Fatalf("cleanFileName(%q) = %q", name, got)
+			t.Fatalf("form.CleanFileName(%q) = %q", name, got)
 		}
 		cd := contentDisposition(t, got)
 		disp, params, err := mime.ParseMediaType(cd)

@@ -1,4 +1,4 @@
-package handlers
+package views
 
 import (
 	"html/template"
@@ -7,7 +7,7 @@ import (
 )
 
 // gridTemplate is how the page template wrote a table's rows before
-// tableView.Body: the reference Body must match, byte for byte, since
+// Table.Body: the reference Body must match, byte for byte, since
 // html/template's contextual escaping is what the page's safety rests on.
 const gridTemplate = `{{$txt := .Txt}}{{range .Table.Rows}}<tr>
         <th scope="row" id="{{.ID}}"{{if .Part}} class="part"{{end}}>{{.Label}}{{if .ICCS}} <span class="iccs">ICCS {{.ICCS}}</span>{{end}}</th>
@@ -20,10 +20,10 @@ const gridTemplate = `{{$txt := .Txt}}{{range .Table.Rows}}<tr>
 func TestGridMarkup(t *testing.T) {
 	ref := template.Must(template.New("grid").Parse(`<table><tbody>` + gridTemplate + `</tbody></table>`))
 	hostile := "\"'<b>&amp;+\x00</textarea><script>alert(1)</script> «ق» 中"
-	txt := cellTexts{State: "Status " + hostile, Value: "Value", NA: "Not available", NAShort: "n/a" + hostile,
+	txt := CellTexts{State: "Status " + hostile, Value: "Value", NA: "Not available", NAShort: "n/a" + hostile,
 		NAP: "Not applicable", NAPShort: "n/ap", Note: "Note" + hostile}
-	cell := func(i int) *cellView {
-		c := &cellView{ID: "cell-" + hostile, Name: "c/" + hostile, Rest: hostile, Headers: "h1 h2",
+	cell := func(i int) *Cell {
+		c := &Cell{ID: "cell-" + hostile, Name: "c/" + hostile, Rest: hostile, Headers: "h1 h2",
 			Label: "Homicide, 2023, " + hostile, More: "Status, note and flags: " + hostile, Value: "1,234" + hostile}
 		c.Total, c.Invalid, c.Warned, c.Panel, c.DetailsOpen = i&1 != 0, i&2 != 0, i&4 != 0, i&8 != 0, i&16 != 0
 		switch i % 3 {
@@ -34,13 +34,13 @@ func TestGridMarkup(t *testing.T) {
 		}
 		if i&32 != 0 {
 			c.Note, c.Error, c.Describedby = "A note "+hostile, "An error "+hostile, "err-"+hostile
-			c.Flags = []flagView{{Value: "national", Label: "National " + hostile, Checked: true}, {Value: "estimate" + hostile, Label: "Estimate"}}
+			c.Flags = []Flag{{Value: "national", Label: "National " + hostile, Checked: true}, {Value: "estimate" + hostile, Label: "Estimate"}}
 		}
 		return c
 	}
-	tv := &tableView{}
+	tv := &Table{}
 	for r := range 4 {
-		row := &rowView{ID: "row-" + hostile, Label: "Row " + hostile, Part: r%2 == 1}
+		row := &Row{ID: "row-" + hostile, Label: "Row " + hostile, Part: r%2 == 1}
 		if r%3 == 0 {
 			row.ICCS = "0101" + hostile
 		}

@@ -1,0 +1,139 @@
+// Package views turns domain values into what a page shows: a section's
+// questions with their answers, the findings worded and placed, the
+// statistical tables, the conflicts of a save, an answer described for a
+// person. It knows neither HTTP nor the database (as miniflux's ui/view):
+// the handlers load what a page needs and hand it here with the words of
+// the page's language.
+package views
+
+import (
+	"slices"
+
+	"portal/forms"
+	"portal/templates/form"
+	"portal/templates/words"
+)
+
+// A Builder builds the views of the answers to one questionnaire, for the
+// years of one call, in one language.
+type Builder struct {
+	words.Text
+	Q     *forms.Questionnaire
+	Years []int
+	// Cells are the words every cell of a table repeats (NewCellTexts); a
+	// Builder that shows no table needs none.
+	Cells CellTexts
+	// OpenCell is the field of the cell whose details the user asked for
+	// without the script.
+	OpenCell string
+}
+
+// Source is what the page of a draft's section is built from.
+type Source struct {
+	Section *forms.Section
+	Draft   forms.Draft // its files
+	// Answers are what the page shows: the draft's, or what was just typed over them.
+	Answers  forms.Answers
+	Findings []forms.Finding // the rules' findings on Answers
+	Input    *form.Input     // the form just posted, or nil
+	// SectionURL is the page of a section of the draft, FileURL a file's.
+	SectionURL func(section string) string
+	FileURL    func(id int64) string
+	FileQuota  int64                // what the draft's files may weigh together
+	Comments   map[string][]Comment // the Office's comments, by question
+}
+
+// Draft is what the page of a draft's section shows of it.
+type Draft struct {
+	Sections   []SectionLink
+	Section    Section
+	Prev, Next *SectionLink
+	Errors     []Finding // every error of the draft, this section's first
+	Warnings   []Finding // every warning, explained or not
+	Missing    []Finding // required questions not answered yet
+	Unreadable []Finding // inputs of the posted form that could not be read
+	CellText   CellTexts // the words every cell of the section's tables repeats
+	// OpenCell is the field of the cell whose details panel the user asked
+	// for without the script (the script opens panels in place).
+	OpenCell  string
+	HasTables bool
+	Multipart bool // the form carries files
+}
+
+// Draft builds the view of src's section. b.Cells is filled here when the
+// section has tables.
+func (b *Builder) Draft(src Source) Draft {
+	lang := b.Lang
+	var p Draft
+	p.OpenCell = b.OpenCell
+	states := forms.SectionStates(b.Q, src.Answers, src.Findings)
+	for _, sec := range b.Q.Sections {
+		l := SectionLink{Key: sec.Key, Title: sec.Title.In(lang), Href: src.SectionURL(sec.Key), State: string(states[sec.Key]), Current: sec.Key == src.Section.Key}
+		l.StateLabel = b.T("section.state." + l.State)
+		p.Sections = append(p.Sections, l)
+	}
+	for i := range p.Sections {
+		if p.Sections[i].Current && i+1 < len(p.Sections) {
+			p.Next = &SectionLink{Key: p.Sections[i+1].Key, Title: p.Sections[i+1].Title, Href: p.Sections[i+1].Href}
+		}
+		if p.Sections[i].Current && i > 0 {
+			prev := p.Sections[i-1]
+			p.Prev = &prev
+		}
+	}
+	fv := b.findings(src.Section, src.SectionURL, src.Findings, src.Answers, src.Input)
+	if slices.ContainsFunc(src.Section.Questions, func(q forms.Question) bool { return q.Kind == forms.StatTable }) {
+		b.Cells = NewCellTexts(b.Text)
+		p.CellText = b.Cells
+	}
+	p.Section = Section{Key: src.Section.Key, Title: src.Section.Title.In(lang), Help: src.Section.Help.In(lang)}
+	for i := range src.Section.Questions {
+		qq := &src.Section.Questions[i]
+		v := b.question(&src, src.Answers, qq, fv)
+		v.Comments = src.Comments[qq.Key]
+		p.Section.Questions = append(p.Section.Questions, v)
+		if qq.Kind == forms.Attachment {
+			p.Multipart = true
+		}
+		if qq.Kind == forms.StatTable {
+			p.HasTables = true
+		}
+	}
+	// The summary: this section's findings first, then the others'.
+	inSection := map[string]bool{}
+	for _, qq := range src.Section.Questions {
+		inSection[qq.Key] = true
+	}
+	for _, pass := range []bool{true, false} {
+		for _, f := range fv.all {
+			if inSection[f.question] != pass {
+				continue
+			}
+			switch {
+			case f.required:
+				p.Missing = append(p.Missing, f.view)
+			case f.view.Warning:
+				p.Warnings = append(p.Warnings, f.view)
+			default:
+				p.Errors = append(p.Errors, f.view)
+			}
+		}
+	}
+	if src.Input != nil {
+		p.Unreadable = fv.unreadable
+	}
+	return p
+}
+
+// SectionLink is a section in the list of a draft's sections, with its state.
+type SectionLink struct {
+	Key, Title, Href  string
+	State, StateLabel string
+	Current           bool
+}
+
+// Section is the section a page shows, with its questions.
+type Section struct {
+	Key, Title, Help string
+	Questions        []*Question
+}
