@@ -5,10 +5,12 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"portal/forms"
+	"portal/forms/export"
 	"portal/templates/views"
 )
 
@@ -307,4 +309,41 @@ func (s *Server) showCoverage(c *gin.Context) error {
 	}
 	s.render(c, http.StatusOK, "coverage", p)
 	return nil
+}
+
+// exportStatistics streams a call's long dataset (one row per value) as
+// XLSX or CSV: accepted submissions, and submitted ones with
+// ?include=submitted; ?bom=1 puts a byte order mark before a CSV.
+func (s *Server) exportStatistics(format string) handlerFunc {
+	return func(c *gin.Context) error {
+		ctx := c.Request.Context()
+		call, q := scopeOf(c).resolvedCall()
+		include := c.Query("include") == "submitted"
+		filters := "accepted submissions"
+		if include {
+			filters = "accepted and submitted submissions"
+		}
+		lang := languageOf(c.Request)
+		flagged, err := s.store.FlaggedFigures(ctx, call, q, include)
+		if err != nil {
+			return err
+		}
+		meta := export.Meta{Call: call, Questionnaire: q, Extracted: time.Now(), Filters: filters, Lang: lang, Flagged: flagged}
+		name := "statistics-" + call.Key + "-" + strings.ReplaceAll(filters, " ", "-") + "-" + time.Now().UTC().Format("20060102") + "." + format
+		var w *export.Writer
+		if format == "csv" {
+			download(c, name, csvType)
+			w, err = export.NewCSV(c.Writer, meta, c.Query("bom") != "")
+		} else {
+			download(c, name, xlsxType)
+			w, err = export.NewXLSX(c.Writer, meta)
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.store.StatisticsRows(ctx, call, include, w.Row); err != nil {
+			return err
+		}
+		return w.Close()
+	}
 }

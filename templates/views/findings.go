@@ -114,7 +114,7 @@ func CellID(r forms.CellRef) string {
 	return "cell-" + r.Question + "-" + r.Row + "-" + strconv.Itoa(r.Year) + "-" + r.Category
 }
 
-// FieldID is the id of the input of a field key (as readSection names errors).
+// FieldID is the id of the input of a field key (as form.ReadSection names errors).
 func FieldID(field string) string {
 	if ref, ok := forms.ParseCellField(field); ok {
 		return CellID(ref)
