@@ -70,11 +70,7 @@ func (p *statisticsPage) Checks() string {
 type aggregateRow struct {
 	Name  string
 	World bool
-	Cells []aggregateCell
-}
-
-type aggregateCell struct {
-	Sum, Coverage, Median string
+	Cells []views.AggregateCell
 }
 
 type seriesRow struct {
@@ -173,10 +169,10 @@ func (s *Server) showStatistics(c *gin.Context) error {
 	for _, a := range aggs {
 		r, ok := byGroup[a.Group]
 		if !ok {
-			r = &aggregateRow{Name: names[a.Group], World: a.Group == "", Cells: make([]aggregateCell, len(call.Years))}
+			r = &aggregateRow{Name: names[a.Group], World: a.Group == "", Cells: make([]views.AggregateCell, len(call.Years))}
 			byGroup[a.Group] = r
 		}
-		cell := aggregateCell{Coverage: p.Tn("statistics.coverage", a.Asked, map[string]any{"Reporting": a.Reporting, "Asked": a.Asked})}
+		cell := views.AggregateCell{Coverage: p.Tn("statistics.coverage", a.Asked, map[string]any{"Reporting": a.Reporting, "Asked": a.Asked})}
 		if a.Reporting > 0 {
 			cell.Sum = forms.FormatCount(a.Sum, p.Lang)
 		}
@@ -295,7 +291,7 @@ func (s *Server) showCoverage(c *gin.Context) error {
 		if of == 0 {
 			return coverageCell{}
 		}
-		return coverageCell{Share: strconv.Itoa(percent(figures, of)) + " %", Marked: marked, Full: figures == of}
+		return coverageCell{Share: strconv.Itoa(views.Percent(figures, of)) + " %", Marked: marked, Full: figures == of}
 	}
 	for _, r := range rows {
 		row := coverageRow{Name: r.Organization.Name.In(p.Lang), Code: r.Organization.Code, Reference: r.Reference, Submitted: r.State != forms.Accepted}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"portal/forms"
 	"portal/forms/export"
+	"portal/templates/views"
 	"slices"
 	"strconv"
 	"strings"
@@ -71,7 +72,7 @@ func (s *Server) showOffice(c *gin.Context) error {
 				r.Answered++
 			}
 		}
-		r.Percent = percent(r.Answered, r.Asked)
+		r.Percent = views.Percent(r.Answered, r.Asked)
 		if !call.Deadline.IsZero() {
 			r.Deadline, r.TimeLeft = p.TimeIn(call.Deadline, call.Location()), p.Countdown(call.Deadline, time.Now())
 		}
@@ -79,13 +80,6 @@ func (s *Server) showOffice(c *gin.Context) error {
 	}
 	s.render(c, http.StatusOK, "office", p)
 	return nil
-}
-
-func percent(n, of int) int {
-	if of == 0 {
-		return 0
-	}
-	return (n*100 + of/2) / of
 }
 
 type trackingPage struct {
@@ -116,10 +110,6 @@ type stateCount struct {
 	Label string
 	Count int
 }
-
-// groupOther is where organizations and observer States, which sit in no
-// regional group, are listed.
-const groupOther = "OTHER"
 
 // trackingStates are the states response tracking counts: the submission
 // states, late, and answered by a joint submission.
@@ -165,7 +155,7 @@ func (s *Server) renderTracking(c *gin.Context, call forms.Call, f jointForm, jo
 	for _, g := range groups {
 		p.GroupOptions = append(p.GroupOptions, option{g.Code, g.Name.In(p.Lang)})
 	}
-	p.GroupOptions = append(p.GroupOptions, option{groupOther, p.T("tracking.group.other")})
+	p.GroupOptions = append(p.GroupOptions, option{views.GroupOther, p.T("tracking.group.other")})
 	p.StateOptions = []option{{"", p.T("tracking.filter.anystate")}}
 	for _, st := range trackingStates {
 		p.StateOptions = append(p.StateOptions, option{st, p.T("tracking.state." + st)})
@@ -194,7 +184,7 @@ func (s *Server) renderTracking(c *gin.Context, call forms.Call, f jointForm, jo
 		if gv.Asked == 0 {
 			continue
 		}
-		gv.Percent = percent(gv.Answered, gv.Asked)
+		gv.Percent = views.Percent(gv.Answered, gv.Asked)
 		for _, st := range trackingStates {
 			gv.Counts = append(gv.Counts, stateCount{p.T("tracking.state." + st), counts[st]})
 		}
@@ -206,7 +196,7 @@ func (s *Server) renderTracking(c *gin.Context, call forms.Call, f jointForm, jo
 			p.Answered++
 		}
 	}
-	p.Percent = percent(p.Answered, p.Asked)
+	p.Percent = views.Percent(p.Answered, p.Asked)
 	p.JointForm, p.CanRecord = f, s.currentUser(c).Can(forms.ManageCalls, 0)
 	if p.Joint, err = s.jointViews(c, &p.basePage, call, &p.JointForm); err != nil {
 		return err
@@ -227,16 +217,7 @@ func trackingState(r forms.Response) string {
 }
 
 func inGroup(r forms.Response, group string) bool {
-	return slices.Contains(groupsOf(r.Organization), group)
-}
-
-// groupsOf returns the regional groups an organization is listed under:
-// its own, or groupOther for one in none (organizations, observer States).
-func groupsOf(o forms.Organization) []string {
-	if len(o.RegionalGroups) == 0 {
-		return []string{groupOther}
-	}
-	return o.RegionalGroups
+	return slices.Contains(views.GroupsOf(r.Organization), group)
 }
 
 func (s *Server) responseRow(b *basePage, call forms.Call, r forms.Response) responseRow {

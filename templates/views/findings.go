@@ -41,6 +41,8 @@ type Findings struct {
 	inputErr   map[string]string // field → message
 }
 
+// findings words and places a draft's findings for the section sec, and
+// what the posted form in could not read.
 func (b *Builder) findings(sec *forms.Section, sectionURL func(string) string, fs []forms.Finding, a forms.Answers, in *form.Input) Findings {
 	fv := Findings{byQuestion: map[string][]Finding{}, byCell: map[string][]Finding{}, inputErr: map[string]string{}}
 	for i, f := range fs {
