@@ -446,6 +446,9 @@ type ViewAnswer struct {
 	Answer       Answer
 	Reference    string
 	State        SubmissionState
+	// Matched: the answer's own text matches the words searched for (every
+	// answer does when none are).
+	Matched bool
 }
 
 // CoverageRow says how much of each table one respondent filled: by

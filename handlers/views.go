@@ -50,6 +50,14 @@ func (f viewsFilter) keeps(o forms.Organization) bool {
 	return (f.Group == "" || slices.Contains(views.GroupsOf(o), f.Group)) && (f.Org == "" || o.Code == f.Org)
 }
 
+// lists says whether the page and its export list an answer of a
+// respondent the filter keeps: with words searched for, a narrative only
+// where it has them; the respondent's other answers (its choices, which
+// the frequencies count) all.
+func (f viewsFilter) lists(q *forms.Question, a forms.ViewAnswer) bool {
+	return a.Matched || q.Kind != forms.Narrative
+}
+
 type viewQuestion struct {
 	Label  string
 	Groups []viewGroup
@@ -136,7 +144,7 @@ func (s *Server) showViews(c *gin.Context) error {
 			for _, g := range order {
 				vg := viewGroup{Name: names[g]}
 				for _, a := range byQuestion[qq.Key] {
-					if !slices.Contains(views.GroupsOf(a.Organization), g) {
+					if !slices.Contains(views.GroupsOf(a.Organization), g) || !p.Filter.lists(qq, a) {
 						continue
 					}
 					field := forms.AnswerField(qq.Key)
@@ -184,6 +192,9 @@ func (s *Server) exportViews(format string) handlerFunc {
 					continue
 				}
 				for _, a := range byQuestion[qq.Key] {
+					if !f.lists(qq, a) {
+						continue
+					}
 					sheet.Rows = append(sheet.Rows, []any{qq.Key, sec.Title.In(t.Lang), qq.Label.In(t.Lang), a.Organization.Code, a.Organization.Name.In(t.Lang),
 						strings.Join(a.Organization.RegionalGroups, " "), string(a.State), a.Reference, views.DescribeAnswer(t, qq, a.Answer)})
 				}
