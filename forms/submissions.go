@@ -110,6 +110,16 @@ type TransitionRequest struct {
 	Actor   Actor // what the audit log names
 }
 
+// Validate checks what a transition carries, apart from who asks and the
+// state (Decide): a return for clarification must say what to clarify.
+// The error is KindInvalid with the field "message" at fault.
+func (r TransitionRequest) Validate() error {
+	if r.Transition == TransitionReturn && strings.TrimSpace(r.Message) == "" {
+		return &Error{Kind: KindInvalid, Message: "a return for clarification without a message", Fields: map[string]string{"message": "message.error.empty"}}
+	}
+	return nil
+}
+
 // Transitions lists every transition.
 var Transitions = []Transition{TransitionSubmit, TransitionWithdraw, TransitionAccept, TransitionReturn}
 

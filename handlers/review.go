@@ -3,7 +3,10 @@ package handlers
 import (
 	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -28,6 +31,8 @@ type reviewPage struct {
 	CanComment                                                              bool
 	CanDecide                                                               bool
 	Refused                                                                 string
+	// Latest is the receipt of the latest version, the one a decision is about.
+	Latest string
 }
 
 type reviewSection struct {
@@ -38,6 +43,9 @@ type reviewSection struct {
 type reviewAnswer struct {
 	Label, Value string
 	Table        *views.Table
+	// Findings are the rules' findings on the question as a whole, with
+	// the organization's explanations of the warnings.
+	Findings []views.Finding
 }
 
 type changeView struct {
@@ -86,8 +94,23 @@ func (s *Server) showReview(c *gin.Context) error {
 		p.Versions = append(p.Versions, vv)
 	}
 	p.Receipt = p.Versions[n-1]
+	p.Latest = p.Versions[len(p.Versions)-1].Reference
 	// The review's tables show the figures alone: no cell words, no findings.
-	b := &views.Builder{Text: p.Text, Q: q, Years: call.Years}
+	b := &views.Builder{Text: p.Text, Q: q, Years: call.Years, Cells: views.NewCellTexts(p.Text)}
+	// The version's findings, as the organization saw them when it
+	// submitted: its warnings with its explanations, beside the figures.
+	fv := b.Placed(forms.Check(q, v.Answers, call.Years), v.Answers)
+	if p.Comments, err = s.commentViews(c, &p.basePage, dc, "/office/calls/"+dc.call.Key+"/orgs/"+dc.org.Code); err != nil {
+		return err
+	}
+	shown := "" // the version shown, when it is not the latest
+	if n < len(sub.Versions) {
+		shown = "v=" + strconv.Itoa(n) + "&"
+	}
+	commented := map[string]int{}
+	for _, cm := range p.Comments {
+		commented[cm.Field]++
+	}
 	for i := range q.Sections {
 		sec := &q.Sections[i]
 		rs := reviewSection{Title: sec.Title.In(p.Lang)}
@@ -95,9 +118,21 @@ func (s *Server) showReview(c *gin.Context) error {
 			qq := &sec.Questions[j]
 			ra := reviewAnswer{Label: qq.Label.In(p.Lang)}
 			if qq.Kind == forms.StatTable {
-				ra.Table = b.Table(v.Answers, qq, views.Findings{}, nil)
+				ra.Table = b.Table(v.Answers, qq, fv, nil)
+				for _, row := range ra.Table.Rows {
+					for _, cell := range row.Cells {
+						cell.Comments = commented[cell.Name]
+						// A figure is commented on from itself: the link
+						// opens the comment form about it.
+						cell.CommentHref = "?" + shown + "comment=" + strings.ReplaceAll(url.QueryEscape(cell.Name), "%2F", "/") + "#comment-field"
+					}
+				}
 			} else {
 				ra.Value = b.DescribeField(forms.AnswerField(qq.Key), v.Answers.Field(forms.AnswerField(qq.Key)))
+			}
+			ra.Findings = fv.OnQuestion(qq.Key)
+			if ra.Table != nil {
+				ra.Findings = append(append(ra.Findings, ra.Table.Errors...), ra.Table.Warnings...)
 			}
 			rs.Answers = append(rs.Answers, ra)
 			p.CommentFields = append(p.CommentFields, option{forms.AnswerField(qq.Key), qq.Label.In(p.Lang)})
@@ -121,13 +156,13 @@ func (s *Server) showReview(c *gin.Context) error {
 				Old: b.DescribeField(ch.Field, ch.Old), New: b.DescribeField(ch.Field, ch.New)})
 		}
 	}
-	if p.Comments, err = s.commentViews(c, &p.basePage, dc, "/office/calls/"+dc.call.Key+"/orgs/"+dc.org.Code); err != nil {
-		return err
-	}
 	if c.Query("refused") != "" {
 		p.Refused = p.T("submission.refused")
 	}
 	p.Comment = s.popKept(c, &p.basePage, reviewURL(dc), "comment")
+	if asked := c.Query("comment"); p.Comment.Field == "" && slices.ContainsFunc(p.CommentFields, func(o option) bool { return o.Value == asked }) {
+		p.Comment.Field = asked // asked for from a figure or an answer
+	}
 	p.Message = s.popKept(c, &p.basePage, reviewURL(dc), "message")
 	s.render(c, http.StatusOK, "review", p)
 	return nil

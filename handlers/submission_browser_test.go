@@ -78,7 +78,12 @@ func TestBrowserSubmission(t *testing.T) {
 		b.Fatalf("what changed: %q", changes)
 	}
 	b.Screenshot("review-changes")
-	b.Press(`.decide form.inline-form button`, http.StatusOK)
+	// Accepting asks for confirmation first, naming the version.
+	b.Do(chromedp.Click(chromedp.CSS(`.decide details.confirm summary`)), chromedp.WaitVisible(chromedp.CSS(`.confirm__form button`)))
+	if got := b.Text(`.confirm__form p`); !strings.Contains(got, "Accept CCPCJ22-P4-AUT-2?") {
+		b.Fatalf("the confirmation: %q", got)
+	}
+	b.Press(`.confirm__form button`, http.StatusOK)
 	b.Do(chromedp.Navigate(ts.URL+"/office/calls/"+views.Key+"?group=WEOG&state=accepted"), chromedp.WaitVisible(chromedp.CSS(`.filters`)))
 	if rows := b.Text(`#g-WEOG ~ div table`); !strings.Contains(rows, "Austria") || !strings.Contains(rows, "CCPCJ22-P4-AUT-2") {
 		b.Fatalf("tracking, accepted in WEOG: %q", rows)
@@ -152,7 +157,8 @@ func TestBrowserCommentOnFigure(t *testing.T) {
 	if changes := b.Text(`#changes + div table`); !strings.Contains(changes, "1,234") || !strings.Contains(changes, "1,240") || !strings.Contains(changes, "Intentional homicide") {
 		b.Fatalf("what changed: %q", changes)
 	}
-	b.Press(`.decide form.inline-form button`, http.StatusOK)
+	b.Do(chromedp.Click(chromedp.CSS(`.decide details.confirm summary`)))
+	b.Press(`.confirm__form button`, http.StatusOK)
 	if got := b.Text(`.flash`); !strings.Contains(got, "accepted") {
 		b.Fatalf("after accepting: %q", got)
 	}

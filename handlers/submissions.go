@@ -232,8 +232,14 @@ func (s *Server) transition(t forms.Transition) handlerFunc {
 			c.Redirect(http.StatusSeeOther, back+"#return-message")
 			return nil
 		}
-		sub, err := s.store.Transition(c.Request.Context(), forms.TransitionRequest{Call: dc.call, Questionnaire: dc.q, Organization: dc.ref, User: s.currentUser(c), Transition: t, At: time.Now(), OnBehalfOf: onBehalfOf, Message: message, Actor: s.actor(c)})
+		req := forms.TransitionRequest{Call: dc.call, Questionnaire: dc.q, Organization: dc.ref, User: s.currentUser(c), Transition: t, At: time.Now(), OnBehalfOf: onBehalfOf, Message: message, Actor: s.actor(c)}
 		var fe *forms.Error
+		if err := req.Validate(); errors.As(err, &fe) && fe.Fields["message"] != "" {
+			s.keepText(c, back, "message", keptText{Problem: fe.Fields["message"]})
+			c.Redirect(http.StatusSeeOther, back+"#return-message")
+			return nil
+		}
+		sub, err := s.store.Transition(c.Request.Context(), req)
 		switch forms.KindOf(err) {
 		case forms.KindInvalid, forms.KindConflict:
 			if errors.As(err, &fe) && fe.Fields[forms.JointFieldOnBehalfOf] != "" {

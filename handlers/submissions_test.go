@@ -130,6 +130,17 @@ func TestSubmissionPath(t *testing.T) {
 	if r = do(t, analyst, "GET", review, nil); !strings.Contains(r.body, "choose what it is about") || !strings.Contains(r.body, "About what?</textarea>") {
 		t.Error("a comment on an unknown field: the reason or the text is missing")
 	}
+	// A return says what to clarify: one without a message is refused, at the box.
+	if r = do(t, analyst, "POST", review+"/return", url.Values{"message": {"  "}}); r.status != http.StatusSeeOther || !strings.HasSuffix(r.header.Get("Location"), "#return-message") {
+		t.Fatalf("a return without a message: %d to %q", r.status, r.header.Get("Location"))
+	}
+	if r = do(t, analyst, "GET", review, nil); !strings.Contains(r.body, "say in the box below what the organization should clarify") || !strings.Contains(r.body, "Submitted") {
+		t.Error("a return without a message: the reason is missing, or the state changed")
+	}
+	// A comment asked for from an answer opens the form about it.
+	if r = do(t, analyst, "GET", review+"?comment=q/threats_nature", nil); !strings.Contains(r.body, `<option value="q/threats_nature" selected>`) {
+		t.Error("?comment= does not choose the answer in the comment form")
+	}
 	do(t, analyst, "POST", review+"/comments", url.Values{"field": {"q/threats_nature"}, "body": {"Which regions are most affected?"}})
 	if r = do(t, analyst, "POST", review+"/return", url.Values{"message": {"Please see the comment on the nature of threats."}}); r.status != http.StatusSeeOther {
 		t.Fatalf("returning: %d", r.status)

@@ -41,8 +41,18 @@ type Findings struct {
 	inputErr   map[string]string // field → message
 }
 
-// findings words and places a draft's findings for the section sec, and
-// what the posted form in could not read.
+// Placed words and places the findings fs on answers a for a page that
+// shows every section at once (the review), with the explanations given.
+func (b *Builder) Placed(fs []forms.Finding, a forms.Answers) Findings {
+	return b.findings(nil, nil, fs, a, nil)
+}
+
+// OnQuestion are the findings on question key as a whole, not on its cells.
+func (fv Findings) OnQuestion(key string) []Finding { return fv.byQuestion[key] }
+
+// findings words and places a draft's findings for the section sec (nil:
+// every section is on the page), and what the posted form in could not
+// read.
 func (b *Builder) findings(sec *forms.Section, sectionURL func(string) string, fs []forms.Finding, a forms.Answers, in *form.Input) Findings {
 	fv := Findings{byQuestion: map[string][]Finding{}, byCell: map[string][]Finding{}, inputErr: map[string]string{}}
 	for i, f := range fs {
@@ -70,7 +80,7 @@ func (b *Builder) findings(sec *forms.Section, sectionURL func(string) string, f
 			}
 		}
 		v.Href = "#" + target
-		if !slices.ContainsFunc(sec.Questions, func(q forms.Question) bool { return q.Key == f.Question }) {
+		if sec != nil && !slices.ContainsFunc(sec.Questions, func(q forms.Question) bool { return q.Key == f.Question }) {
 			if other := SectionOf(b.Q, f.Question); other != "" {
 				v.Href = sectionURL(other) + "#" + target
 			}

@@ -81,6 +81,10 @@ type Cell struct {
 	Describedby        string
 	Error              string
 	DetailsOpen, Total bool
+	// Comments counts the comments on the cell, and CommentHref is where
+	// to write one (the review sets them).
+	Comments    int
+	CommentHref string
 	// Panel: the cell's details (state, note, flags) are on the page: it
 	// has some, or an error, or was asked for. Other cells have a button that
 	// asks for them, so that a page of hundreds of cells stays light.
