@@ -22,6 +22,7 @@ import (
 
 	"portal/forms"
 	"portal/handlers/devidp"
+	"portal/templates/views"
 )
 
 // Store is what the handlers need of the portal's data, made of the small
@@ -115,8 +116,9 @@ type Server struct {
 	rp       *relyingParty
 	cop      *http.CrossOriginProtection
 	signins  *rateLimiter
-	unsaved  *rateLimiter // forms kept for after signing in (keepUnsaved), which anyone may post
-	uploads  *uploadGate  // workbooks and tables read at once
+	unsaved  *rateLimiter  // forms kept for after signing in (keepUnsaved), which anyone may post
+	uploads  *uploadGate   // workbooks and tables read at once
+	layouts  views.Layouts // the statistical tables' layouts, which every draft's page shares
 	engine   *gin.Engine
 	handler  http.Handler // the engine, its responses compressed
 }
