@@ -3,6 +3,7 @@ package views
 import (
 	"bytes"
 	"html/template"
+	"strconv"
 )
 
 // Body writes the rows of a statistics table as HTML. The table is the one
@@ -18,6 +19,45 @@ func (tv *Table) Body(t CellTexts) template.HTML {
 	var b bytes.Buffer
 	tv.writeBody(&b, t)
 	return template.HTML(b.String())
+}
+
+// Head returns the two rows of the table's headings, years and columns,
+// as the page template wrote them (TestHeadMarkup): a draft's page has
+// them from the table's layout, written once.
+func (tv *Table) Head() template.HTML {
+	if tv.grid != nil {
+		return tv.grid.layout.head
+	}
+	var b bytes.Buffer
+	writeHead(&b, tv.Years, tv.Cols)
+	return template.HTML(b.String())
+}
+
+// writeHead writes the headings' rows.
+func writeHead(b *bytes.Buffer, years []YearHead, cols []ColHead) {
+	b.WriteString(`<tr><td rowspan="2"></td>`)
+	for _, y := range years {
+		b.WriteString(`<th scope="colgroup" colspan="`)
+		b.WriteString(strconv.Itoa(y.Span))
+		b.WriteString(`" id="`)
+		escapeHTML(b, y.ID)
+		b.WriteString(`">`)
+		b.WriteString(strconv.Itoa(y.Year))
+		b.WriteString(`</th>`)
+	}
+	b.WriteString("</tr>\n        <tr>")
+	for _, c := range cols {
+		b.WriteString(`<th scope="col" id="`)
+		escapeHTML(b, c.ID)
+		b.WriteByte('"')
+		if c.Total {
+			b.WriteString(` class="total"`)
+		}
+		b.WriteByte('>')
+		escapeHTML(b, c.Label)
+		b.WriteString(`</th>`)
+	}
+	b.WriteString(`</tr>`)
 }
 
 // rowEnd closes a row.

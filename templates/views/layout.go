@@ -2,6 +2,7 @@ package views
 
 import (
 	"bytes"
+	"html/template"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,6 +21,7 @@ type Layout struct {
 	caption, unit string
 	years         []YearHead
 	cols          []ColHead
+	head          template.HTML // the headings' rows (Table.Head)
 	rows          []rowLayout
 }
 
@@ -108,6 +110,8 @@ func (b *Builder) layout(qq *forms.Question) *Layout {
 		}
 	}
 	var buf bytes.Buffer
+	writeHead(&buf, l.years, l.cols)
+	l.head = template.HTML(buf.String())
 	for _, row := range qq.Table.Rows {
 		rowID, rowLabel := "h-"+qq.Key+"-r-"+row.Key, row.Label.In(lang)
 		buf.Reset()

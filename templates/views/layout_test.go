@@ -83,6 +83,9 @@ func TestDraftTableMatchesTable(t *testing.T) {
 					for range 2 { // built, then kept
 						b.Layouts = &layouts
 						got := b.draftTable(a, qq, fv, in)
+						if diff := cmp.Diff(string(want.Head()), string(got.Head())); diff != "" {
+							t.Fatalf("%s %s %s: headings differ (-Table +draftTable):\n%s", q.Key, lang, qq.Key, diff)
+						}
 						if diff := cmp.Diff(string(want.Body(b.Cells)), string(got.Body(b.Cells))); diff != "" {
 							t.Fatalf("%s %s %s: rows differ (-Table +draftTable):\n%s", q.Key, lang, qq.Key, diff)
 						}
