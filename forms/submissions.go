@@ -302,6 +302,7 @@ type Response struct {
 	State        SubmissionState
 	Late         bool      // the last version came after the deadline
 	LastActivity time.Time // the last save or change of state; zero when none
+	StateSince   time.Time // when the answer entered its state (submitted, returned, …); zero when it never changed
 	Reference    string    // the last version's receipt number
 	Versions     int
 	CoveredBy    string // the organization whose joint submission answers for this State
@@ -446,6 +447,9 @@ type ViewAnswer struct {
 	Answer       Answer
 	Reference    string
 	State        SubmissionState
+	// Matched: the answer's own text matches the words searched for (every
+	// answer does when none are).
+	Matched bool
 }
 
 // CoverageRow says how much of each table one respondent filled: by

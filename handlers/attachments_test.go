@@ -4,10 +4,13 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/flate"
+	"context"
 	"hash/crc32"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -219,5 +222,105 @@ func TestAttachmentQuota(t *testing.T) {
 	}
 	if page = do(t, c, "GET", section, nil); !strings.Contains(page.body, ">second.pdf</a>") || strings.Contains(page.body, ">first.pdf</a>") {
 		t.Error("second.pdf is not the file listed")
+	}
+}
+
+// formFile is a file a form sends: the input's name, the file's name and content.
+type formFile struct{ field, name, content string }
+
+// multipartBody encodes values and files (several to an input when it
+// repeats) as a browser posts a form with files, and returns the body
+// with its content type.
+func multipartBody(t testing.TB, values url.Values, files ...formFile) (*bytes.Buffer, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	for k, vs := range values {
+		for _, v := range vs {
+			if err := w.WriteField(k, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, f := range files {
+		fw, err := w.CreateFormFile(f.field, f.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(fw, f.content)
+	}
+	w.Close()
+	return &buf, w.FormDataContentType()
+}
+
+// postFiles posts values and files to target as a browser posts a form
+// with files.
+func postFiles(t *testing.T, c *http.Client, target string, values url.Values, files ...formFile) response {
+	t.Helper()
+	body, ct := multipartBody(t, values, files...)
+	req, _ := http.NewRequestWithContext(context.Background(), "POST", target, body)
+	req.Header.Set("Content-Type", ct)
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return response{resp.StatusCode, resp.Header, string(b)}
+}
+
+// postMultipart is postFiles with one file per input: files maps an
+// input's name to a file name and its content.
+func postMultipart(t *testing.T, c *http.Client, target string, values url.Values, files map[string][2]string) response {
+	t.Helper()
+	var fs []formFile
+	for k, f := range files {
+		fs = append(fs, formFile{k, f[0], f[1]})
+	}
+	return postFiles(t, c, target, values, fs...)
+}
+
+func TestDraftAttachments(t *testing.T) {
+	base, cs := signedIn(t, "demo-fp-aut", "demo-fp-ken")
+	c, ken := cs[0], cs[1]
+	views := demoCall("tourism-views")
+	section := base + "/orgs/AUT/calls/" + views.Key + "/good_practices"
+	post := func(form url.Values, files map[string][2]string) response {
+		return postMultipart(t, c, section, form, files)
+	}
+	page := do(t, c, "GET", section, nil)
+	if !strings.Contains(page.body, `enctype="multipart/form-data"`) {
+		t.Fatal("the section with a file question is not a multipart form")
+	}
+	pdf := "%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+	form := formOf(t, page.body)
+	form.Set("q/good_practices", "Joint patrols with hotel associations.")
+	r := post(form, map[string][2]string{"u/good_practice_documents": {`..\..\évaluation "finale".pdf`, pdf}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("upload: %d\n%s", r.status, r.body)
+	}
+	page = do(t, c, "GET", section, nil)
+	m := regexp.MustCompile(`<a href="(/orgs/AUT/files/\d+)">([^<]*)</a>`).FindStringSubmatch(page.body)
+	if m == nil || m[2] != "évaluation finale.pdf" {
+		t.Fatalf("the file is not listed: %v", m)
+	}
+	r = do(t, c, "GET", base+m[1], nil)
+	if r.status != 200 || r.body != pdf || r.header.Get("Content-Type") != "application/pdf" ||
+		!strings.HasPrefix(r.header.Get("Content-Disposition"), "attachment;") || !strings.Contains(r.header.Get("Content-Security-Policy"), "sandbox") {
+		t.Errorf("download: %d %v", r.status, r.header)
+	}
+	if r = do(t, ken, "GET", base+m[1], nil); r.status != http.StatusNotFound {
+		t.Errorf("another State downloading: %d", r.status)
+	}
+	// A program renamed .pdf is refused with a message; the text typed is saved.
+	form = formOf(t, page.body)
+	form.Set("q/good_practices", "Joint patrols, and a hotline.")
+	r = post(form, map[string][2]string{"u/good_practice_documents": {"report.pdf", "MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff"}})
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "“report.pdf” is not of a type this question accepts") {
+		t.Errorf("a program as a PDF: %d", r.status)
+	}
+	page = do(t, c, "GET", section, nil)
+	if got := formOf(t, page.body); got.Get("q/good_practices") != "Joint patrols, and a hotline." || len(got["q/good_practice_documents"]) != 1 {
+		t.Errorf("after the refused file: %v", got)
 	}
 }

@@ -32,7 +32,7 @@ type draftStore interface {
 // A draft is filled one section at a time: /orgs/AUT/calls/<call>/<section>
 // shows the section's questions with the draft's answers, its findings at
 // their fields and the draft's findings in a summary; posting the page
-// saves it (see draftform.go for the form). Analysts see the same pages
+// saves it (templates/form reads the form). Analysts see the same pages
 // read-only.
 
 // showDraft opens a draft at its first section.
@@ -198,29 +198,6 @@ type autosaveReply struct {
 	Message   string   `json:"message"`
 }
 
-// resolveConflicts applies the user's choices on the conflict page: for
-// each field, their own content or the one saved by another person.
-func (s *Server) resolveConflicts(c *gin.Context) error {
-	dc := scopeOf(c)
-	ctx := c.Request.Context()
-	// A field whose choice is not "mine" keeps what the other person saved.
-	e, err := s.postedEdit(c, dc, "mine/", func(f string) bool { return c.PostForm("choice/"+f) == "mine" })
-	if err != nil {
-		return err
-	}
-	res, err := s.store.SaveDraft(ctx, dc.call, dc.ref, e, s.actor(c))
-	if err != nil {
-		return err
-	}
-	if len(res.Conflicts) > 0 { // someone saved again meanwhile: choose again
-		return s.renderConflicts(c, dc, res.Conflicts)
-	}
-	s.forgetConflicts(c, dc)
-	s.flash(c, "draft.saved")
-	c.Redirect(http.StatusSeeOther, dc.sectionURL(dc.section.Key))
-	return nil
-}
-
 // savedPage builds the section's page from the draft as it is now, after a
 // save, with in (when set) the form just posted shown as typed where it
 // could not be read, and the cell asked for open.
@@ -234,112 +211,6 @@ func (s *Server) savedPage(c *gin.Context, dc *scope, in *form.Input) (*draftPag
 		open = openCell(c.PostForm("open"), dc)
 	}
 	return s.newDraftPage(c, dc, d, in, open)
-}
-
-// renderConflicts shows the conflict page for the conflicts of a save:
-// each field as another person saved it and as the user wanted it, to choose.
-func (s *Server) renderConflicts(c *gin.Context, dc *scope, conflicts []forms.Conflict) error {
-	p, err := s.savedPage(c, dc, nil)
-	if err != nil {
-		return err
-	}
-	s.keepConflicts(c, dc, conflicts)
-	p.Conflicts = dc.builder(p.Text).Conflicts(conflicts)
-	p.Title = p.T("draft.conflict.title")
-	s.render(c, http.StatusConflict, "conflict", p)
-	return nil
-}
-
-// showConflicts shows again the conflicts the user left without choosing,
-// against the draft as it is now: a field that someone has since made
-// what the user wanted is settled, and the others are to choose again.
-func (s *Server) showConflicts(c *gin.Context) error {
-	dc, d, err := s.sectionDraft(c)
-	if err != nil {
-		return err
-	}
-	cs := pendingConflicts(s.keptConflicts(c, dc), d.Answers)
-	if len(cs) == 0 {
-		s.forgetConflicts(c, dc)
-		c.Redirect(http.StatusSeeOther, dc.sectionURL(dc.section.Key))
-		return nil
-	}
-	return s.renderConflicts(c, dc, cs)
-}
-
-// pendingConflicts are the kept conflicts that still differ from the draft
-// now, with Theirs brought up to date.
-func pendingConflicts(kept []forms.Conflict, now forms.Answers) []forms.Conflict {
-	var out []forms.Conflict
-	for _, k := range kept {
-		if k.Theirs = now.Field(k.Field); k.Theirs != k.Mine {
-			out = append(out, k)
-		}
-	}
-	return out
-}
-
-// Conflicts the user has not chosen on are kept in the session, per
-// section, until they choose: leaving the conflict page, by its link or
-// any other way, loses nothing typed, and the section says so.
-func conflictsKey(dc *scope) string { return "conflicts:" + dc.sectionURL(dc.section.Key) }
-
-func (s *Server) keepConflicts(c *gin.Context, dc *scope, cs []forms.Conflict) {
-	s.keep(c, conflictsKey(dc), cs)
-}
-
-func (s *Server) keptConflicts(c *gin.Context, dc *scope) []forms.Conflict {
-	var cs []forms.Conflict
-	s.kept(c, conflictsKey(dc), &cs, false)
-	return cs
-}
-
-func (s *Server) forgetConflicts(c *gin.Context, dc *scope) {
-	if c.GetBool(ctxSession) {
-		s.sessions.Remove(c.Request.Context(), conflictsKey(dc))
-	}
-}
-
-// postedEdit reads an edit that a page carries in hidden fields, as the
-// conflict page and the workbook preview do: the base version, and for
-// each "field" chosen by keep, its content (as forms.Answers.Field encodes
-// it) under prefix+field. A field that is not the questionnaire's, or a
-// content that does not decode, is refused with KindInvalid.
-func (s *Server) postedEdit(c *gin.Context, dc *scope, prefix string, keep func(field string) bool) (forms.Edit, error) {
-	e := forms.Edit{}
-	e.Base, _ = strconv.Atoi(c.PostForm("version"))
-	for _, f := range c.PostFormArray("field") {
-		if !keep(f) {
-			continue
-		}
-		if !s.knownField(dc, f) && forms.FieldKind(f) != 'x' {
-			return e, forms.Errorf(forms.KindInvalid, "field %q is not of questionnaire %s", f, dc.q.Key)
-		}
-		if err := e.Answers.SetField(f, c.PostForm(prefix+f)); err != nil {
-			return e, forms.Wrap(forms.KindInvalid, err, "unreadable field")
-		}
-		e.Fields = append(e.Fields, f)
-	}
-	return e, nil
-}
-
-// sectionFields returns the key of every answer and cell field of a section.
-func sectionFields(q *forms.Questionnaire, sec *forms.Section, years []int) map[string]bool {
-	out := map[string]bool{}
-	for _, qq := range sec.Questions {
-		if qq.Table == nil {
-			out[forms.AnswerField(qq.Key)] = true
-			continue
-		}
-		for _, row := range qq.Table.Rows {
-			for _, y := range years {
-				for _, col := range q.Columns(qq.Table) {
-					out[forms.CellField(forms.CellRef{Question: qq.Key, Row: row.Key, Year: y, Category: col})] = true
-				}
-			}
-		}
-	}
-	return out
 }
 
 // downloadAttachment sends a file of one of the organization's drafts, as
@@ -477,4 +348,38 @@ func overlay(a forms.Answers, e forms.Edit) forms.Answers {
 		_ = out.SetField(f, e.Answers.Field(f)) // Field's encodings always decode
 	}
 	return out
+}
+
+// maxFormMemory is what a multipart form may hold of its files in memory;
+// the rest of them wait in temporary files. Go's reader holds at most
+// 10 MB more of the other fields, so a form takes at most 11 MB of memory
+// while it is read (the request's body is bounded by limitBody).
+const maxFormMemory = 1 << 20
+
+// DefaultDraftFilesMaxBytes is what the files a draft holds may weigh
+// together, unless Options.DraftFilesMaxBytes says otherwise.
+const DefaultDraftFilesMaxBytes = 100 << 20
+
+func (s *Server) draftFileQuota() int64 {
+	if s.opts.DraftFilesMaxBytes > 0 {
+		return s.opts.DraftFilesMaxBytes
+	}
+	return DefaultDraftFilesMaxBytes
+}
+
+// saveForm saves a section's form within the draft's file quota. When its
+// uploads would take the draft beyond it, the form is saved without them
+// and each is reported at its question, so that nothing typed is lost.
+func (s *Server) saveForm(ctx context.Context, dc *scope, in *form.Input, actor forms.Actor) (forms.SaveResult, error) {
+	quota := s.draftFileQuota()
+	in.Edit.FileQuota = quota
+	res, err := s.store.SaveDraft(ctx, dc.call, dc.ref, in.Edit, actor)
+	if len(in.Edit.Uploads) == 0 || !errors.Is(err, forms.ErrFileQuota) {
+		return res, err
+	}
+	for _, up := range in.Edit.Uploads {
+		in.Errs["u/"+up.Question] = form.Problem{ID: "input.file.quota", Data: map[string]any{"Name": up.Name, "MaxMB": quota >> 20}}
+	}
+	in.Edit.Uploads = nil
+	return s.store.SaveDraft(ctx, dc.call, dc.ref, in.Edit, actor)
 }

@@ -2,19 +2,23 @@ package handlers
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"html/template"
 	"io/fs"
+	"mime"
+	"net/http"
 	"net/url"
 	"path"
-	"strings"
-	"sync"
-
-	"github.com/gin-gonic/gin"
-
 	"portal/forms"
 	"portal/templates"
 	"portal/templates/words"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
 )
 
 // pages holds one template set per page: the layout and that page.
@@ -154,4 +158,137 @@ func (s *Server) render(c *gin.Context, status int, page string, data any) {
 	}
 	c.Header("Cache-Control", "no-store")
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// langCookie remembers the language a user chose with the switcher.
+const langCookie = "portal_lang"
+
+// languageOf picks the request's language: the switcher's cookie, else the
+// browser's Accept-Language, else English.
+func languageOf(r *http.Request) forms.Language {
+	var chosen string
+	if ck, err := r.Cookie(langCookie); err == nil {
+		chosen = ck.Value
+	}
+	return words.Negotiate(chosen, r.Header.Get("Accept-Language"))
+}
+
+// switchLanguage remembers the chosen language and returns to the page the
+// user was on (a local path only, so the link cannot send anyone elsewhere).
+func (s *Server) switchLanguage(c *gin.Context) error {
+	l, ok := forms.ParseLanguage(c.Param("code"))
+	if !ok {
+		return forms.Errorf(forms.KindNotFound, "no such language")
+	}
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name:     langCookie,
+		Value:    string(l),
+		Path:     "/",
+		MaxAge:   365 * 24 * 3600,
+		HttpOnly: true,
+		Secure:   s.secure(),
+		SameSite: http.SameSiteLaxMode,
+	})
+	c.Header("Cache-Control", "no-store")
+	c.Redirect(http.StatusSeeOther, localPath(c.Query("next")))
+	return nil
+}
+
+// localPath returns next when it is a path on this site, and "/" otherwise.
+func localPath(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n\t") {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" {
+		return "/"
+	}
+	return u.RequestURI()
+}
+
+// Content types of the portal's downloads.
+const (
+	csvType  = "text/csv; charset=utf-8"
+	xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+)
+
+// download makes the response a file named name, of contentType, to save:
+// an attachment, never shown inline, and kept by no cache, shared or the
+// browser's, since every download holds a Member State's answers or the
+// Office's work. Every download sets its headers here, so that none can
+// forget one (TestAuthorizationMatrix checks every route's downloads).
+//
+// The name is written as RFC 6266 has it: as it is when it is a token
+// (filename=report.xlsx), quoted when it has spaces or separators, and
+// percent-encoded UTF-8 in filename* (RFC 5987) when it is not ASCII,
+// which every current browser reads.
+func download(c *gin.Context, name, contentType string) {
+	h := c.Writer.Header()
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	h.Set("Content-Type", contentType)
+	h.Set("Cache-Control", "private, no-store")
+}
+
+// assets are the embedded static files with a content hash each, so that a
+// page can ask browsers to cache them for a year and still get a new file
+// the moment it changes.
+type assets struct {
+	files map[string]asset
+}
+
+type asset struct {
+	body        []byte
+	hash        string
+	contentType string
+}
+
+func loadAssets() (*assets, error) {
+	a := &assets{files: map[string]asset{}}
+	err := fs.WalkDir(templates.FS, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		body, err := fs.ReadFile(templates.FS, p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(body)
+		ct := mime.TypeByExtension(path.Ext(p))
+		if ct == "" {
+			ct = "application/octet-stream"
+		}
+		a.files[strings.TrimPrefix(p, "static/")] = asset{body: body, hash: hex.EncodeToString(sum[:6]), contentType: ct}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("handlers: static assets: %w", err)
+	}
+	return a, nil
+}
+
+// url returns the versioned URL of the named asset.
+func (a *assets) url(name string) string {
+	f, ok := a.files[name]
+	if !ok {
+		return "/static/" + name
+	}
+	return "/static/" + name + "?v=" + f.hash
+}
+
+// serve answers /static/*file. A request with the current version is cached
+// for good; any other must be revalidated.
+func (a *assets) serve(c *gin.Context) {
+	f, ok := a.files[strings.TrimPrefix(c.Param("file"), "/")]
+	if !ok {
+		c.Status(http.StatusNotFound)
+		return
+	}
+	if c.Query("v") == f.hash {
+		c.Header("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		c.Header("Cache-Control", "no-cache")
+	}
+	c.Header("ETag", `"`+f.hash+`"`)
+	c.Header("Content-Type", f.contentType)
+	http.ServeContent(c.Writer, c.Request, "", time.Time{}, bytes.NewReader(f.body))
 }

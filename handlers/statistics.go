@@ -5,10 +5,12 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"portal/forms"
+	"portal/forms/export"
 	"portal/templates/views"
 )
 
@@ -68,11 +70,7 @@ func (p *statisticsPage) Checks() string {
 type aggregateRow struct {
 	Name  string
 	World bool
-	Cells []aggregateCell
-}
-
-type aggregateCell struct {
-	Sum, Coverage, Median string
+	Cells []views.AggregateCell
 }
 
 type seriesRow struct {
@@ -171,10 +169,10 @@ func (s *Server) showStatistics(c *gin.Context) error {
 	for _, a := range aggs {
 		r, ok := byGroup[a.Group]
 		if !ok {
-			r = &aggregateRow{Name: names[a.Group], World: a.Group == "", Cells: make([]aggregateCell, len(call.Years))}
+			r = &aggregateRow{Name: names[a.Group], World: a.Group == "", Cells: make([]views.AggregateCell, len(call.Years))}
 			byGroup[a.Group] = r
 		}
-		cell := aggregateCell{Coverage: p.Tn("statistics.coverage", a.Asked, map[string]any{"Reporting": a.Reporting, "Asked": a.Asked})}
+		cell := views.AggregateCell{Coverage: p.Tn("statistics.coverage", a.Asked, map[string]any{"Reporting": a.Reporting, "Asked": a.Asked})}
 		if a.Reporting > 0 {
 			cell.Sum = forms.FormatCount(a.Sum, p.Lang)
 		}
@@ -293,7 +291,7 @@ func (s *Server) showCoverage(c *gin.Context) error {
 		if of == 0 {
 			return coverageCell{}
 		}
-		return coverageCell{Share: strconv.Itoa(percent(figures, of)) + " %", Marked: marked, Full: figures == of}
+		return coverageCell{Share: strconv.Itoa(views.Percent(figures, of)) + " %", Marked: marked, Full: figures == of}
 	}
 	for _, r := range rows {
 		row := coverageRow{Name: r.Organization.Name.In(p.Lang), Code: r.Organization.Code, Reference: r.Reference, Submitted: r.State != forms.Accepted}
@@ -307,4 +305,41 @@ func (s *Server) showCoverage(c *gin.Context) error {
 	}
 	s.render(c, http.StatusOK, "coverage", p)
 	return nil
+}
+
+// exportStatistics streams a call's long dataset (one row per value) as
+// XLSX or CSV: accepted submissions, and submitted ones with
+// ?include=submitted; ?bom=1 puts a byte order mark before a CSV.
+func (s *Server) exportStatistics(format string) handlerFunc {
+	return func(c *gin.Context) error {
+		ctx := c.Request.Context()
+		call, q := scopeOf(c).resolvedCall()
+		include := c.Query("include") == "submitted"
+		filters := "accepted submissions"
+		if include {
+			filters = "accepted and submitted submissions"
+		}
+		lang := languageOf(c.Request)
+		flagged, err := s.store.FlaggedFigures(ctx, call, q, include)
+		if err != nil {
+			return err
+		}
+		meta := export.Meta{Call: call, Questionnaire: q, Extracted: time.Now(), Filters: filters, Lang: lang, Flagged: flagged}
+		name := "statistics-" + call.Key + "-" + strings.ReplaceAll(filters, " ", "-") + "-" + time.Now().UTC().Format("20060102") + "." + format
+		var w *export.Writer
+		if format == "csv" {
+			download(c, name, csvType)
+			w, err = export.NewCSV(c.Writer, meta, c.Query("bom") != "")
+		} else {
+			download(c, name, xlsxType)
+			w, err = export.NewXLSX(c.Writer, meta)
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.store.StatisticsRows(ctx, call, include, w.Row); err != nil {
+			return err
+		}
+		return w.Close()
+	}
 }

@@ -335,7 +335,7 @@ func (s *Server) postComment(c *gin.Context, dc *scope, office bool, back string
 // knownField reports whether field names a question or a cell of the call's questionnaire.
 func (s *Server) knownField(dc *scope, field string) bool {
 	for _, sec := range dc.q.Sections {
-		if sectionFields(dc.q, &sec, dc.call.Years)[field] {
+		if form.SectionFields(dc.q, &sec, dc.call.Years)[field] {
 			return true
 		}
 	}

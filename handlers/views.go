@@ -3,7 +3,6 @@ package handlers
 import (
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -13,7 +12,6 @@ import (
 	"portal/forms"
 	"portal/forms/export"
 	"portal/templates/views"
-	"portal/templates/words"
 )
 
 // The compiled views of a call: for each question, every answer grouped by
@@ -29,7 +27,7 @@ type viewsPage struct {
 	OrgOptions         []option
 	Export, ExportCSV  string
 	Respondents        int
-	Frequencies        []frequencyTable
+	Frequencies        []views.FrequencyTable
 	Questions          []viewQuestion
 }
 
@@ -49,23 +47,15 @@ func viewsFilterOf(c *gin.Context) viewsFilter {
 
 // keeps reports whether the filters keep the answers of o.
 func (f viewsFilter) keeps(o forms.Organization) bool {
-	return (f.Group == "" || slices.Contains(groupsOf(o), f.Group)) && (f.Org == "" || o.Code == f.Org)
+	return (f.Group == "" || slices.Contains(views.GroupsOf(o), f.Group)) && (f.Org == "" || o.Code == f.Org)
 }
 
-type frequencyTable struct {
-	Question string
-	Groups   []string // column heads after the overall
-	Rows     []frequencyRow
-}
-
-type frequencyRow struct {
-	Option string
-	Cells  []frequencyCell // overall, then per group
-}
-
-type frequencyCell struct {
-	Count int
-	Share string
+// lists says whether the page and its export list an answer of a
+// respondent the filter keeps: with words searched for, a narrative only
+// where it has them; the respondent's other answers (its choices, which
+// the frequencies count) all.
+func (f viewsFilter) lists(q *forms.Question, a forms.ViewAnswer) bool {
+	return a.Matched || q.Kind != forms.Narrative
 }
 
 type viewQuestion struct {
@@ -98,15 +88,15 @@ func (s *Server) showViews(c *gin.Context) error {
 		return err
 	}
 	p.GroupOptions = []option{{"", p.T("tracking.filter.anygroup")}}
-	names := map[string]string{groupOther: p.T("tracking.group.other")}
+	names := map[string]string{views.GroupOther: p.T("tracking.group.other")}
 	order := []string{}
 	for _, g := range groups {
 		p.GroupOptions = append(p.GroupOptions, option{g.Code, g.Name.In(p.Lang)})
 		names[g.Code] = g.Name.In(p.Lang)
 		order = append(order, g.Code)
 	}
-	order = append(order, groupOther)
-	p.GroupOptions = append(p.GroupOptions, option{groupOther, names[groupOther]})
+	order = append(order, views.GroupOther)
+	p.GroupOptions = append(p.GroupOptions, option{views.GroupOther, names[views.GroupOther]})
 	answers, err := s.store.ViewAnswers(ctx, call, p.Filter.Include, p.Filter.Search)
 	if err != nil {
 		return err
@@ -116,7 +106,7 @@ func (s *Server) showViews(c *gin.Context) error {
 	p.OrgOptions = []option{{"", p.T("views.filter.anyorg")}}
 	listed := map[string]bool{}
 	for _, a := range answers {
-		if p.Filter.Group != "" && !slices.Contains(groupsOf(a.Organization), p.Filter.Group) {
+		if p.Filter.Group != "" && !slices.Contains(views.GroupsOf(a.Organization), p.Filter.Group) {
 			continue
 		}
 		if !listed[a.Organization.Code] {
@@ -136,7 +126,7 @@ func (s *Server) showViews(c *gin.Context) error {
 	p.Respondents = len(respondents)
 	perGroup := map[string]int{}
 	for _, o := range respondents {
-		for _, g := range groupsOf(o) {
+		for _, g := range views.GroupsOf(o) {
 			perGroup[g]++
 		}
 	}
@@ -148,13 +138,13 @@ func (s *Server) showViews(c *gin.Context) error {
 				continue
 			}
 			if qq.Kind == forms.MultipleChoice {
-				p.Frequencies = append(p.Frequencies, frequencies(p.Text, qq, byQuestion[qq.Key], order, names, perGroup, p.Respondents))
+				p.Frequencies = append(p.Frequencies, views.Frequencies(p.Text, qq, byQuestion[qq.Key], order, names, perGroup, p.Respondents))
 			}
 			vq := viewQuestion{Label: qq.Label.In(p.Lang)}
 			for _, g := range order {
 				vg := viewGroup{Name: names[g]}
 				for _, a := range byQuestion[qq.Key] {
-					if !slices.Contains(groupsOf(a.Organization), g) {
+					if !slices.Contains(views.GroupsOf(a.Organization), g) || !p.Filter.lists(qq, a) {
 						continue
 					}
 					field := forms.AnswerField(qq.Key)
@@ -171,52 +161,6 @@ func (s *Server) showViews(c *gin.Context) error {
 	}
 	s.render(c, http.StatusOK, "views", p)
 	return nil
-}
-
-// frequencies counts how many respondents chose each option of a checklist
-// question, overall and by group, with their shares of the respondents.
-func frequencies(p words.Text, q *forms.Question, answers []forms.ViewAnswer, order []string, names map[string]string, perGroup map[string]int, respondents int) frequencyTable {
-	t := frequencyTable{Question: q.Label.In(p.Lang)}
-	var cols []string
-	for _, g := range order {
-		if perGroup[g] > 0 {
-			cols = append(cols, g)
-			t.Groups = append(t.Groups, names[g]+" ("+strconv.Itoa(perGroup[g])+")")
-		}
-	}
-	options := make([]forms.Option, 0, len(q.Options)+1)
-	options = append(options, q.Options...)
-	if q.Other {
-		options = append(options, forms.Option{Key: "other", Label: forms.Text{forms.English: p.T("question.other")}})
-	}
-	share := func(n, of int) string {
-		if of == 0 {
-			return ""
-		}
-		return strconv.Itoa(percent(n, of)) + " %"
-	}
-	for _, o := range options {
-		row := frequencyRow{Option: o.Label.In(p.Lang)}
-		total := 0
-		counts := make([]int, len(cols))
-		for _, a := range answers {
-			if !slices.Contains(a.Answer.Choices, o.Key) {
-				continue
-			}
-			total++
-			for i, g := range cols {
-				if slices.Contains(groupsOf(a.Organization), g) {
-					counts[i]++
-				}
-			}
-		}
-		row.Cells = append(row.Cells, frequencyCell{Count: total, Share: share(total, respondents)})
-		for i, g := range cols {
-			row.Cells = append(row.Cells, frequencyCell{Count: counts[i], Share: share(counts[i], perGroup[g])})
-		}
-		t.Rows = append(t.Rows, row)
-	}
-	return t
 }
 
 // exportViews sends the compiled views, with the page's filters, as XLSX
@@ -248,6 +192,9 @@ func (s *Server) exportViews(format string) handlerFunc {
 					continue
 				}
 				for _, a := range byQuestion[qq.Key] {
+					if !f.lists(qq, a) {
+						continue
+					}
 					sheet.Rows = append(sheet.Rows, []any{qq.Key, sec.Title.In(t.Lang), qq.Label.In(t.Lang), a.Organization.Code, a.Organization.Name.In(t.Lang),
 						strings.Join(a.Organization.RegionalGroups, " "), string(a.State), a.Reference, views.DescribeAnswer(t, qq, a.Answer)})
 				}

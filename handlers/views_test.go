@@ -15,7 +15,8 @@ import (
 // Kenya and the EU submitted; France returned), accepted only by default and
 // submitted too on request; the threats frequencies match a count made
 // here from what was submitted; full-text search finds an answer by a word
-// in another language; a group filter narrows the respondents.
+// in another language, and the frequencies are then those of the
+// respondents it found; a group filter narrows the respondents.
 func TestCompiledViews(t *testing.T) {
 	ts, srv := startServer(t, nil)
 	store, views, q := demoCallOf(t, srv, "tourism-views")
@@ -59,6 +60,20 @@ func TestCompiledViews(t *testing.T) {
 	r = do(t, analyst, "GET", page+"?include=submitted&q=pickpockets", nil)
 	if !strings.Contains(r.body, "Les pickpockets opèrent") || !strings.Contains(r.body, "Respondents: 1.") {
 		t.Error("search does not find the French answer alone")
+	}
+	// The counts are those of the respondents found: Austria ticked
+	// terrorism and online fraud, and its other narratives are not listed.
+	for _, o := range threats.Options {
+		want := map[string]string{"terrorism": "1", "online_fraud": "1"}[o.Key]
+		if want == "" {
+			want = "0"
+		}
+		if got := row(o.Label.In(forms.English)); got != want {
+			t.Errorf("searching pickpockets: %s chosen by %s, want %s", o.Key, got, want)
+		}
+	}
+	if strings.Contains(r.body, "Germany") {
+		t.Error("searching pickpockets lists Germany's answers")
 	}
 	r = do(t, analyst, "GET", page+"?include=submitted&org=KEN", nil)
 	if !strings.Contains(r.body, "Respondents: 1.") || !strings.Contains(r.body, `<option value="KEN" selected>Kenya</option>`) {

@@ -6,13 +6,12 @@ package form
 
 import (
 	"net/url"
+	"portal/forms"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"portal/forms"
 )
 
 // A section's form names its inputs after the draft's field keys (see
@@ -303,3 +302,23 @@ func CleanText(s string) string {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// SectionFields returns the key of every answer and cell field of a
+// section: the fields its form carries, explanations apart.
+func SectionFields(q *forms.Questionnaire, sec *forms.Section, years []int) map[string]bool {
+	out := map[string]bool{}
+	for _, qq := range sec.Questions {
+		if qq.Table == nil {
+			out[forms.AnswerField(qq.Key)] = true
+			continue
+		}
+		for _, row := range qq.Table.Rows {
+			for _, y := range years {
+				for _, col := range q.Columns(qq.Table) {
+					out[forms.CellField(forms.CellRef{Question: qq.Key, Row: row.Key, Year: y, Category: col})] = true
+				}
+			}
+		}
+	}
+	return out
+}

@@ -29,25 +29,6 @@ func fuzzSections(t testing.TB) (qs []*forms.Questionnaire, secs []*forms.Sectio
 	return qs, secs
 }
 
-// sectionFields are the field keys a section's form carries.
-func sectionFields(q *forms.Questionnaire, sec *forms.Section) map[string]bool {
-	out := map[string]bool{}
-	for _, qq := range sec.Questions {
-		if qq.Table == nil {
-			out[forms.AnswerField(qq.Key)] = true
-			continue
-		}
-		for _, row := range qq.Table.Rows {
-			for _, y := range fuzzYears {
-				for _, col := range q.Columns(qq.Table) {
-					out[forms.CellField(forms.CellRef{Question: qq.Key, Row: row.Key, Year: y, Category: col})] = true
-				}
-			}
-		}
-	}
-	return out
-}
-
 var fuzzLanguages = []forms.Language{forms.English, forms.French, forms.Spanish, forms.Russian, forms.Arabic, forms.Chinese}
 
 // FuzzReadSection posts any body to any section of the built-in
@@ -103,7 +84,7 @@ func FuzzReadSection(f *testing.F) {
 
 func checkInput(t *testing.T, q *forms.Questionnaire, sec *forms.Section, in Input) {
 	t.Helper()
-	fields := sectionFields(q, sec)
+	fields := SectionFields(q, sec, fuzzYears)
 	seen := map[string]bool{}
 	for _, field := range in.Edit.Fields {
 		if seen[field] {

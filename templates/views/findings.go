@@ -41,6 +41,8 @@ type Findings struct {
 	inputErr   map[string]string // field → message
 }
 
+// findings words and places a draft's findings for the section sec, and
+// what the posted form in could not read.
 func (b *Builder) findings(sec *forms.Section, sectionURL func(string) string, fs []forms.Finding, a forms.Answers, in *form.Input) Findings {
 	fv := Findings{byQuestion: map[string][]Finding{}, byCell: map[string][]Finding{}, inputErr: map[string]string{}}
 	for i, f := range fs {
@@ -114,7 +116,7 @@ func CellID(r forms.CellRef) string {
 	return "cell-" + r.Question + "-" + r.Row + "-" + strconv.Itoa(r.Year) + "-" + r.Category
 }
 
-// FieldID is the id of the input of a field key (as readSection names errors).
+// FieldID is the id of the input of a field key (as form.ReadSection names errors).
 func FieldID(field string) string {
 	if ref, ok := forms.ParseCellField(field); ok {
 		return CellID(ref)

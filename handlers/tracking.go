@@ -2,19 +2,21 @@ package handlers
 
 import (
 	"context"
-	"fmt"
 	"net/http"
+	"portal/forms"
+	"portal/forms/export"
+	"portal/templates/views"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
-
-	"portal/forms"
-	"portal/forms/export"
-	"portal/templates/views"
 )
+
+// The Office's home lists every call with its response rate; a call's
+// tracking page lists every organization it asks, by regional group, with
+// where each answer stands and the records of joint answers.
 
 // callStore is what the Office needs to run a call: its settings, its
 // audience's answers and the joint answers recorded.
@@ -40,6 +42,7 @@ type callStore interface {
 
 type officePage struct {
 	basePage
+	Inbox views.Inbox
 	Calls []callRow
 }
 
@@ -48,7 +51,8 @@ type callRow struct {
 	Asked, Answered, Percent                                int
 }
 
-// showOffice is the Office's home: every call with its response rate.
+// showOffice is the Office's home: what waits for whom (the inbox), and
+// every call with its response rate.
 func (s *Server) showOffice(c *gin.Context) error {
 	ctx := c.Request.Context()
 	calls, err := s.store.Calls(ctx)
@@ -61,6 +65,8 @@ func (s *Server) showOffice(c *gin.Context) error {
 	}
 	p := &officePage{basePage: s.newBase(c)}
 	p.Title = p.T("office.title")
+	now := time.Now()
+	p.Inbox = views.NewInbox(p.Text, forms.OfficeInbox(calls, responses, now), now)
 	for _, call := range calls {
 		rs := responses[call.ID]
 		r := callRow{Key: call.Key, Title: call.Title.In(p.Lang), Href: "/office/calls/" + call.Key, State: string(call.State),
@@ -70,21 +76,14 @@ func (s *Server) showOffice(c *gin.Context) error {
 				r.Answered++
 			}
 		}
-		r.Percent = percent(r.Answered, r.Asked)
+		r.Percent = views.Percent(r.Answered, r.Asked)
 		if !call.Deadline.IsZero() {
-			r.Deadline, r.TimeLeft = p.TimeIn(call.Deadline, call.Location()), p.Countdown(call.Deadline, time.Now())
+			r.Deadline, r.TimeLeft = p.TimeIn(call.Deadline, call.Location()), p.Countdown(call.Deadline, now)
 		}
 		p.Calls = append(p.Calls, r)
 	}
 	s.render(c, http.StatusOK, "office", p)
 	return nil
-}
-
-func percent(n, of int) int {
-	if of == 0 {
-		return 0
-	}
-	return (n*100 + of/2) / of
 }
 
 type trackingPage struct {
@@ -116,15 +115,15 @@ type stateCount struct {
 	Count int
 }
 
+// trackingStates are the states response tracking counts: the submission
+// states, late, and answered by a joint submission.
+var trackingStates = []string{"not_started", "draft", "submitted", "late", "returned", "accepted", "joint"}
+
 type responseRow struct {
 	Code, Name, State, StateLabel, LastActivity, Reference, CoveredBy, Href string
 	Late                                                                    bool
 	Versions, Changes                                                       int
 }
-
-// groupOther is where organizations and observer States, which sit in no
-// regional group, are listed.
-const groupOther = "OTHER"
 
 // showTracking is a call's response tracking: every organization asked,
 // by UN regional group, with counts and response rates, filtered by group
@@ -160,7 +159,7 @@ func (s *Server) renderTracking(c *gin.Context, call forms.Call, f jointForm, jo
 	for _, g := range groups {
 		p.GroupOptions = append(p.GroupOptions, option{g.Code, g.Name.In(p.Lang)})
 	}
-	p.GroupOptions = append(p.GroupOptions, option{groupOther, p.T("tracking.group.other")})
+	p.GroupOptions = append(p.GroupOptions, option{views.GroupOther, p.T("tracking.group.other")})
 	p.StateOptions = []option{{"", p.T("tracking.filter.anystate")}}
 	for _, st := range trackingStates {
 		p.StateOptions = append(p.StateOptions, option{st, p.T("tracking.state." + st)})
@@ -189,7 +188,7 @@ func (s *Server) renderTracking(c *gin.Context, call forms.Call, f jointForm, jo
 		if gv.Asked == 0 {
 			continue
 		}
-		gv.Percent = percent(gv.Answered, gv.Asked)
+		gv.Percent = views.Percent(gv.Answered, gv.Asked)
 		for _, st := range trackingStates {
 			gv.Counts = append(gv.Counts, stateCount{p.T("tracking.state." + st), counts[st]})
 		}
@@ -201,7 +200,7 @@ func (s *Server) renderTracking(c *gin.Context, call forms.Call, f jointForm, jo
 			p.Answered++
 		}
 	}
-	p.Percent = percent(p.Answered, p.Asked)
+	p.Percent = views.Percent(p.Answered, p.Asked)
 	p.JointForm, p.CanRecord = f, s.currentUser(c).Can(forms.ManageCalls, 0)
 	if p.Joint, err = s.jointViews(c, &p.basePage, call, &p.JointForm); err != nil {
 		return err
@@ -210,10 +209,6 @@ func (s *Server) renderTracking(c *gin.Context, call forms.Call, f jointForm, jo
 	s.render(c, status, "tracking", p)
 	return nil
 }
-
-// trackingStates are the states response tracking counts: the submission
-// states, late, and answered by a joint submission.
-var trackingStates = []string{"not_started", "draft", "submitted", "late", "returned", "accepted", "joint"}
 
 func trackingState(r forms.Response) string {
 	switch {
@@ -226,16 +221,7 @@ func trackingState(r forms.Response) string {
 }
 
 func inGroup(r forms.Response, group string) bool {
-	return slices.Contains(groupsOf(r.Organization), group)
-}
-
-// groupsOf returns the regional groups an organization is listed under:
-// its own, or groupOther for one in none (organizations, observer States).
-func groupsOf(o forms.Organization) []string {
-	if len(o.RegionalGroups) == 0 {
-		return []string{groupOther}
-	}
-	return o.RegionalGroups
+	return slices.Contains(views.GroupsOf(r.Organization), group)
 }
 
 func (s *Server) responseRow(b *basePage, call forms.Call, r forms.Response) responseRow {
@@ -308,163 +294,4 @@ func sendTable(c *gin.Context, name, filters, format string, bom bool, about [][
 	download(c, name+".xlsx", xlsxType)
 	c.Status(http.StatusOK)
 	return export.Workbook(c.Writer, about, sheet)
-}
-
-type reviewPage struct {
-	basePage
-	OrgName, OrgCode, CallKey, CallTitle, Mandate, Body, Deadline, TimeLeft string
-	State, StateLabel                                                       string
-	Versions                                                                []versionView
-	Shown                                                                   int
-	Receipt                                                                 versionView
-	Sections                                                                []reviewSection
-	Changes                                                                 []changeView
-	ChangesFrom                                                             int
-	Comments                                                                []views.Comment
-	Comment, Message                                                        textForm // refused text kept for the comment and return forms
-	CommentFields                                                           []option
-	CommentAction                                                           string
-	CanComment                                                              bool
-	CanDecide                                                               bool
-	Refused                                                                 string
-}
-
-type reviewSection struct {
-	Title   string
-	Answers []reviewAnswer
-}
-
-type reviewAnswer struct {
-	Label, Value string
-	Table        *views.Table
-}
-
-type changeView struct {
-	Where, Old, New string
-}
-
-// showReview is the Office's view of one organization's submission: a
-// version's answers, what changed since the version before, the comments,
-// and the decision.
-func (s *Server) showReview(c *gin.Context) error {
-	dc := scopeOf(c)
-	ctx := c.Request.Context()
-	sub, err := s.store.Submission(ctx, dc.call, dc.ref)
-	if err != nil {
-		return err
-	}
-	if len(sub.Versions) == 0 {
-		return forms.Errorf(forms.KindNotFound, "%s has submitted nothing to %s", dc.org.Code, dc.call.Key)
-	}
-	n := len(sub.Versions)
-	if v, err := strconv.Atoi(c.Query("v")); err == nil && v >= 1 && v <= n {
-		n = v
-	}
-	v, err := s.store.SubmissionVersion(ctx, dc.call, dc.ref, n)
-	if err != nil {
-		return err
-	}
-	// A version is read with the questionnaire and years it was made with.
-	q, call := dc.q, dc.call
-	if v.Questionnaire != q.Key || v.QuestionnaireVersion != q.Version {
-		var ok bool
-		if q, ok = s.opts.Questionnaires.Version(v.Questionnaire, v.QuestionnaireVersion); !ok {
-			return fmt.Errorf("version %d of %s/%s: questionnaire %s v%d is not loaded", n, dc.call.Key, dc.org.Code, v.Questionnaire, v.QuestionnaireVersion)
-		}
-	}
-	call.Years = v.Years
-	p := &reviewPage{basePage: s.newBase(c), OrgCode: dc.org.Code, CallKey: dc.call.Key, Shown: n, CanComment: true,
-		CommentAction: reviewURL(dc) + "/comments"}
-	s.fillCallHeader(&p.basePage, dc, &p.OrgName, &p.CallTitle, &p.Mandate, &p.Body, &p.Deadline, &p.TimeLeft)
-	p.Title = p.OrgName + " · " + p.CallTitle
-	p.State, p.StateLabel = string(sub.State), p.T("submission.state."+string(sub.State))
-	p.CanDecide = sub.State == forms.Submitted
-	for _, x := range sub.Versions {
-		vv := s.versionView(&p.basePage, dc, x)
-		vv.Href = "/office/calls/" + dc.call.Key + "/orgs/" + dc.org.Code + "?v=" + strconv.Itoa(x.Number)
-		p.Versions = append(p.Versions, vv)
-	}
-	p.Receipt = p.Versions[n-1]
-	// The review's tables show the figures alone: no cell words, no findings.
-	b := &views.Builder{Text: p.Text, Q: q, Years: call.Years}
-	for i := range q.Sections {
-		sec := &q.Sections[i]
-		rs := reviewSection{Title: sec.Title.In(p.Lang)}
-		for j := range sec.Questions {
-			qq := &sec.Questions[j]
-			ra := reviewAnswer{Label: qq.Label.In(p.Lang)}
-			if qq.Kind == forms.StatTable {
-				ra.Table = b.Table(v.Answers, qq, views.Findings{}, nil)
-			} else {
-				ra.Value = b.DescribeField(forms.AnswerField(qq.Key), v.Answers.Field(forms.AnswerField(qq.Key)))
-			}
-			rs.Answers = append(rs.Answers, ra)
-			p.CommentFields = append(p.CommentFields, option{forms.AnswerField(qq.Key), qq.Label.In(p.Lang)})
-		}
-		p.Sections = append(p.Sections, rs)
-	}
-	// Cells that hold something can be commented on one by one.
-	for _, f := range v.Answers.Fields() {
-		if forms.FieldKind(f) == 'c' {
-			p.CommentFields = append(p.CommentFields, option{f, b.FieldPlace(f)})
-		}
-	}
-	if n > 1 {
-		prev, err := s.store.SubmissionVersion(ctx, dc.call, dc.ref, n-1)
-		if err != nil {
-			return err
-		}
-		p.ChangesFrom = n - 1
-		for _, ch := range forms.Diff(prev.Answers, v.Answers) {
-			p.Changes = append(p.Changes, changeView{Where: b.FieldPlace(ch.Field),
-				Old: b.DescribeField(ch.Field, ch.Old), New: b.DescribeField(ch.Field, ch.New)})
-		}
-	}
-	if p.Comments, err = s.commentViews(c, &p.basePage, dc, "/office/calls/"+dc.call.Key+"/orgs/"+dc.org.Code); err != nil {
-		return err
-	}
-	if c.Query("refused") != "" {
-		p.Refused = p.T("submission.refused")
-	}
-	p.Comment = s.popKept(c, &p.basePage, reviewURL(dc), "comment")
-	p.Message = s.popKept(c, &p.basePage, reviewURL(dc), "message")
-	s.render(c, http.StatusOK, "review", p)
-	return nil
-}
-
-// exportStatistics streams a call's long dataset (one row per value) as
-// XLSX or CSV: accepted submissions, and submitted ones with
-// ?include=submitted; ?bom=1 puts a byte order mark before a CSV.
-func (s *Server) exportStatistics(format string) handlerFunc {
-	return func(c *gin.Context) error {
-		ctx := c.Request.Context()
-		call, q := scopeOf(c).resolvedCall()
-		include := c.Query("include") == "submitted"
-		filters := "accepted submissions"
-		if include {
-			filters = "accepted and submitted submissions"
-		}
-		lang := languageOf(c.Request)
-		flagged, err := s.store.FlaggedFigures(ctx, call, q, include)
-		if err != nil {
-			return err
-		}
-		meta := export.Meta{Call: call, Questionnaire: q, Extracted: time.Now(), Filters: filters, Lang: lang, Flagged: flagged}
-		name := "statistics-" + call.Key + "-" + strings.ReplaceAll(filters, " ", "-") + "-" + time.Now().UTC().Format("20060102") + "." + format
-		var w *export.Writer
-		if format == "csv" {
-			download(c, name, csvType)
-			w, err = export.NewCSV(c.Writer, meta, c.Query("bom") != "")
-		} else {
-			download(c, name, xlsxType)
-			w, err = export.NewXLSX(c.Writer, meta)
-		}
-		if err != nil {
-			return err
-		}
-		if err := s.store.StatisticsRows(ctx, call, include, w.Row); err != nil {
-			return err
-		}
-		return w.Close()
-	}
 }
