@@ -243,3 +243,11 @@ func BenchmarkCompiledViews(b *testing.B) {
 		serveLoop(b, e, httptest.NewRequest(http.MethodGet, "/", nil))
 	})
 }
+
+// BenchmarkStatisticsSectionGzip is BenchmarkStatisticsSection asked for as
+// browsers and the load tool ask, accepting gzip: the page is compressed too.
+func BenchmarkStatisticsSectionGzip(b *testing.B) {
+	h, req, _ := statisticsSection(b)
+	req.Header.Set("Accept-Encoding", "gzip, deflate, br")
+	serveLoop(b, h, req)
+}

@@ -144,6 +144,9 @@ func (s *Server) render(c *gin.Context, status int, page string, data any) {
 			renderBuffers.Put(buf)
 		}
 	}()
+	if p, ok := data.(interface{ RenderInto(*bytes.Buffer) }); ok {
+		p.RenderInto(buf) // a draft's page writes its tables' rows there (views.Draft.TableRows)
+	}
 	if err := t.ExecuteTemplate(buf, "layout", data); err != nil {
 		s.log.Error("render page", "page", page, "err", err, "request_id", requestIDOf(c))
 		if page != "message" {

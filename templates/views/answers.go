@@ -151,7 +151,7 @@ func (b *Builder) question(src *Source, a forms.Answers, qq *forms.Question, fv 
 				Size: b.FileSize(info.Size), UploadedBy: info.UploadedBy})
 		}
 	case forms.StatTable:
-		v.Table = b.Table(a, qq, fv, in)
+		v.Table = b.draftTable(a, qq, fv, in)
 	}
 	v.Describedby = strings.Join(ids, " ")
 	return v

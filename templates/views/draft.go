@@ -7,6 +7,8 @@
 package views
 
 import (
+	"bytes"
+	"html/template"
 	"slices"
 
 	"portal/forms"
@@ -26,6 +28,9 @@ type Builder struct {
 	// OpenCell is the field of the cell whose details the user asked for
 	// without the script.
 	OpenCell string
+	// Layouts keeps the layouts of the tables, or nil (each page lays its
+	// tables out).
+	Layouts *Layouts
 }
 
 // Source is what the page of a draft's section is built from.
@@ -58,6 +63,27 @@ type Draft struct {
 	OpenCell  string
 	HasTables bool
 	Multipart bool // the form carries files
+
+	out *bytes.Buffer // the page being rendered (RenderInto), or nil
+}
+
+// RenderInto hands d the buffer its page is about to be rendered into, so
+// that TableRows writes there. The renderer calls it before executing the
+// page's template.
+func (d *Draft) RenderInto(buf *bytes.Buffer) { d.out = buf }
+
+// TableRows writes the rows of t (Table.Body) into the page being rendered
+// and returns nothing, or returns them when the renderer gave no buffer:
+// a section's rows are some 400 KB, which html/template would copy
+// through fmt's buffer on their way to the page. The template executes
+// in order, straight into that buffer, so the rows land where the call
+// stands.
+func (d *Draft) TableRows(t *Table) template.HTML {
+	if d.out == nil {
+		return t.Body(d.CellText)
+	}
+	t.writeBody(d.out, d.CellText)
+	return ""
 }
 
 // Draft builds the view of src's section. b.Cells is filled here when the

@@ -1,8 +1,9 @@
 package views
 
 import (
+	"bytes"
 	"html/template"
-	"strings"
+	"strconv"
 )
 
 // Body writes the rows of a statistics table as HTML. The table is the one
@@ -12,38 +13,105 @@ import (
 // one buffer, the section renders several times faster. The markup is the
 // one the page template had, byte for byte (TestGridMarkup keeps it so),
 // and every value goes through escapeHTML, which escapes as html/template
-// does in text, in quoted attributes and in a textarea.
+// does in text, in quoted attributes and in a textarea. A draft's page
+// has the rows written into the page itself (Draft.TableRows).
 func (tv *Table) Body(t CellTexts) template.HTML {
-	var b strings.Builder
-	b.Grow(len(tv.Rows) * (200 + len(tv.Cols)*650))
-	for _, r := range tv.Rows {
-		b.WriteString("<tr>\n        <th scope=\"row\" id=\"")
-		escapeHTML(&b, r.ID)
-		b.WriteByte('"')
-		if r.Part {
-			b.WriteString(` class="part"`)
-		}
-		b.WriteByte('>')
-		escapeHTML(&b, r.Label)
-		if r.ICCS != "" {
-			b.WriteString(` <span class="iccs">ICCS `)
-			escapeHTML(&b, r.ICCS)
-			b.WriteString("</span>")
-		}
-		b.WriteString("</th>\n        ")
-		for _, c := range r.Cells {
-			c.write(&b, t)
-		}
-		b.WriteString("\n      </tr>\n      ")
-	}
+	var b bytes.Buffer
+	tv.writeBody(&b, t)
 	return template.HTML(b.String())
 }
 
+// Head returns the two rows of the table's headings, years and columns,
+// as the page template wrote them (TestHeadMarkup): a draft's page has
+// them from the table's layout, written once.
+func (tv *Table) Head() template.HTML {
+	if tv.grid != nil {
+		return tv.grid.layout.head
+	}
+	var b bytes.Buffer
+	writeHead(&b, tv.Years, tv.Cols)
+	return template.HTML(b.String())
+}
+
+// writeHead writes the headings' rows.
+func writeHead(b *bytes.Buffer, years []YearHead, cols []ColHead) {
+	b.WriteString(`<tr><td rowspan="2"></td>`)
+	for _, y := range years {
+		b.WriteString(`<th scope="colgroup" colspan="`)
+		b.WriteString(strconv.Itoa(y.Span))
+		b.WriteString(`" id="`)
+		escapeHTML(b, y.ID)
+		b.WriteString(`">`)
+		b.WriteString(strconv.Itoa(y.Year))
+		b.WriteString(`</th>`)
+	}
+	b.WriteString("</tr>\n        <tr>")
+	for _, c := range cols {
+		b.WriteString(`<th scope="col" id="`)
+		escapeHTML(b, c.ID)
+		b.WriteByte('"')
+		if c.Total {
+			b.WriteString(` class="total"`)
+		}
+		b.WriteByte('>')
+		escapeHTML(b, c.Label)
+		b.WriteString(`</th>`)
+	}
+	b.WriteString(`</tr>`)
+}
+
+// rowEnd closes a row.
+const rowEnd = "\n      </tr>\n      "
+
+// writeBody writes the rows: a draft page's from its layout, others' from
+// their views.
+func (tv *Table) writeBody(b *bytes.Buffer, t CellTexts) {
+	if tv.grid != nil {
+		tv.grid.write(b, t)
+		return
+	}
+	b.Grow(len(tv.Rows) * (200 + len(tv.Cols)*650))
+	for _, r := range tv.Rows {
+		writeRowHead(b, r.ID, r.Label, r.ICCS, r.Part)
+		for _, c := range r.Cells {
+			m := c.markup()
+			c.write(b, &m, t)
+		}
+		b.WriteString(rowEnd)
+	}
+}
+
+// writeRowHead opens a row and writes its heading.
+func writeRowHead(b *bytes.Buffer, id, label, iccs string, part bool) {
+	b.WriteString("<tr>\n        <th scope=\"row\" id=\"")
+	escapeHTML(b, id)
+	b.WriteByte('"')
+	if part {
+		b.WriteString(` class="part"`)
+	}
+	b.WriteByte('>')
+	escapeHTML(b, label)
+	if iccs != "" {
+		b.WriteString(` <span class="iccs">ICCS `)
+		escapeHTML(b, iccs)
+		b.WriteString("</span>")
+	}
+	b.WriteString("</th>\n        ")
+}
+
+// markup escapes c's place in its table.
+func (c *Cell) markup() cellMarkup {
+	var b bytes.Buffer
+	return cellMarkup{headers: escaped(&b, c.Headers), id: escaped(&b, c.ID), name: escaped(&b, c.Name),
+		rest: escaped(&b, c.Rest), label: escaped(&b, c.Label), more: escaped(&b, c.More)}
+}
+
 // write writes one cell: its input, and its details panel or the button
-// that asks for it.
-func (c *Cell) write(b *strings.Builder, t CellTexts) {
+// that asks for it. m is c's place, escaped; c's own ids and labels are
+// not read.
+func (c *Cell) write(b *bytes.Buffer, m *cellMarkup, t CellTexts) {
 	b.WriteString(`<td headers="`)
-	escapeHTML(b, c.Headers)
+	b.WriteString(m.headers)
 	b.WriteString(`" class="cell`)
 	if c.Total {
 		b.WriteString(" total")
@@ -59,13 +127,13 @@ func (c *Cell) write(b *strings.Builder, t CellTexts) {
 		escapeHTML(b, c.State)
 	}
 	b.WriteString(`"><input id="`)
-	escapeHTML(b, c.ID)
+	b.WriteString(m.id)
 	b.WriteString(`" name="`)
-	escapeHTML(b, c.Name)
+	b.WriteString(m.name)
 	b.WriteString(`" value="`)
 	escapeHTML(b, c.Value)
 	b.WriteString(`" inputmode="numeric" autocomplete="off" aria-label="`)
-	escapeHTML(b, c.Label)
+	b.WriteString(m.label)
 	b.WriteByte('"')
 	if c.Invalid {
 		b.WriteString(` aria-invalid="true"`)
@@ -93,34 +161,34 @@ func (c *Cell) write(b *strings.Builder, t CellTexts) {
 			b.WriteString(`<span aria-hidden="true">…</span>`)
 		}
 		b.WriteString(`<span class="visually-hidden"> `)
-		escapeHTML(b, c.More)
+		b.WriteString(m.more)
 		b.WriteString(`</span></summary><div class="cell-more__panel"><label for="`)
-		escapeHTML(b, c.ID)
+		b.WriteString(m.id)
 		b.WriteString(`-s">`)
 		escapeHTML(b, t.State)
 		b.WriteString(`</label><select id="`)
-		escapeHTML(b, c.ID)
+		b.WriteString(m.id)
 		b.WriteString(`-s" name="s/`)
-		escapeHTML(b, c.Rest)
+		b.WriteString(m.rest)
 		b.WriteString(`"><option value="">`)
 		escapeHTML(b, t.Value)
 		b.WriteString(`</option>`)
 		stateOption(b, "na", t.NAShort, t.NA, c.State)
 		stateOption(b, "nap", t.NAPShort, t.NAP, c.State)
 		b.WriteString(`</select><label for="`)
-		escapeHTML(b, c.ID)
+		b.WriteString(m.id)
 		b.WriteString(`-n">`)
 		escapeHTML(b, t.Note)
 		b.WriteString(`</label><textarea id="`)
-		escapeHTML(b, c.ID)
+		b.WriteString(m.id)
 		b.WriteString(`-n" name="n/`)
-		escapeHTML(b, c.Rest)
+		b.WriteString(m.rest)
 		b.WriteString(`" rows="2">`)
 		escapeHTML(b, c.Note)
 		b.WriteString("</textarea>")
 		for _, f := range c.Flags {
 			b.WriteString(`<label class="check"><input type="checkbox" name="f/`)
-			escapeHTML(b, c.Rest)
+			b.WriteString(m.rest)
 			b.WriteString(`" value="`)
 			escapeHTML(b, f.Value)
 			b.WriteByte('"')
@@ -134,14 +202,14 @@ func (c *Cell) write(b *strings.Builder, t CellTexts) {
 		b.WriteString("</div></details>")
 	} else {
 		b.WriteString(`<button type="submit" name="open" value="`)
-		escapeHTML(b, c.Name)
+		b.WriteString(m.name)
 		b.WriteString(`" class="cell-more-btn"><span aria-hidden="true">…</span><span class="visually-hidden"> `)
-		escapeHTML(b, c.More)
+		b.WriteString(m.more)
 		b.WriteString("</span></button>")
 	}
 	if c.Error != "" {
 		b.WriteString(`<p class="field-error" id="`)
-		escapeHTML(b, c.ID)
+		b.WriteString(m.id)
 		b.WriteString(`-error">`)
 		escapeHTML(b, c.Error)
 		b.WriteString("</p>")
@@ -151,7 +219,7 @@ func (c *Cell) write(b *strings.Builder, t CellTexts) {
 
 // stateOption writes the option of a cell's status menu for state (na,
 // nap), chosen when it is the cell's.
-func stateOption(b *strings.Builder, state, short, label, current string) {
+func stateOption(b *bytes.Buffer, state, short, label, current string) {
 	b.WriteString(`<option value="`)
 	b.WriteString(state)
 	b.WriteString(`" data-short="`)
@@ -168,7 +236,7 @@ func stateOption(b *strings.Builder, state, short, label, current string) {
 // escapeHTML writes s escaped as html/template escapes a value in text, in
 // a quoted attribute and in a textarea: the same replacements, so that the
 // same page comes out whichever writes it.
-func escapeHTML(b *strings.Builder, s string) {
+func escapeHTML(b *bytes.Buffer, s string) {
 	last := 0
 	for i := 0; i < len(s); i++ {
 		var r string

@@ -66,3 +66,29 @@ func TestGridMarkup(t *testing.T) {
 		t.Error("hostile text came through unescaped")
 	}
 }
+
+// headTemplate is how the page template wrote a table's headings before
+// Table.Head.
+const headTemplate = `<tr><td rowspan="2"></td>{{range .Table.Years}}<th scope="colgroup" colspan="{{.Span}}" id="{{.ID}}">{{.Year}}</th>{{end}}</tr>
+        <tr>{{range .Table.Cols}}<th scope="col" id="{{.ID}}"{{if .Total}} class="total"{{end}}>{{.Label}}</th>{{end}}</tr>`
+
+// TestHeadMarkup writes headings with hostile text both ways and wants the
+// same bytes.
+func TestHeadMarkup(t *testing.T) {
+	ref := template.Must(template.New("head").Parse(`<table><thead>` + headTemplate + `</thead></table>`))
+	hostile := "\"'<b>&amp;+\x00</th><script>alert(1)</script> «ق» 中"
+	tv := &Table{}
+	for i, y := range []int{2022, 2023} {
+		tv.Years = append(tv.Years, YearHead{Year: y, ID: "h-" + hostile, Span: 3 + i})
+		for j := range 3 + i {
+			tv.Cols = append(tv.Cols, ColHead{ID: "c-" + hostile, Label: "Label " + hostile, Total: j == 0})
+		}
+	}
+	var want strings.Builder
+	if err := ref.Execute(&want, map[string]any{"Table": tv}); err != nil {
+		t.Fatal(err)
+	}
+	if got := "<table><thead>" + string(tv.Head()) + "</thead></table>"; got != want.String() {
+		t.Fatalf("Head differs from the template:\n got %s\nwant %s", got, want.String())
+	}
+}
