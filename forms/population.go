@@ -39,6 +39,15 @@ type TableProblem struct {
 	Value  string
 }
 
+// The plausible population of a State, in persons: the bounds of the
+// built-in crime-statistics questionnaire's rule population_range, which a
+// test in forms/definition keeps equal to these. A figure below the
+// minimum is most likely given in thousands.
+const (
+	MinPopulation = 1000
+	MaxPopulation = 2_000_000_000
+)
+
 // MaxPopulationRows bounds an uploaded population table: every State for
 // two centuries is far less.
 const MaxPopulationRows = 100000
@@ -47,8 +56,10 @@ const MaxPopulationRows = 100000
 // columns iso3 (or code), year and population, and optionally source, in
 // any order and case; then one line per State and year. A line without a
 // source takes defaultSource. Every problem is returned with its line;
-// the figures are only good when there is none. known says whether a code
-// names a State.
+// the figures are only good when there is none. A population that is not
+// a whole number above 0 has the reason "population"; one outside
+// MinPopulation and MaxPopulation "population_range". known says whether
+// a code names a State.
 func ParsePopulations(rows [][]string, defaultSource string, known func(code string) bool) ([]Population, []TableProblem) {
 	if len(rows) == 0 {
 		return nil, []TableProblem{{Line: 1, Reason: "empty"}}
@@ -109,8 +120,10 @@ func ParsePopulations(rows [][]string, defaultSource string, known func(code str
 			bad("year", "year", cell(r, "year"))
 		}
 		p.Year = int(y)
-		if p.Population, err = wholeNumber(cell(r, "population")); err != nil || p.Population <= 0 || p.Population > 2_000_000_000 {
+		if p.Population, err = wholeNumber(cell(r, "population")); err != nil || p.Population <= 0 {
 			bad("population", "population", cell(r, "population"))
+		} else if p.Population < MinPopulation || p.Population > MaxPopulation {
+			bad("population", "population_range", cell(r, "population"))
 		}
 		if p.Source == "" {
 			p.Source = defaultSource
