@@ -25,6 +25,39 @@ type PopulationSummary struct {
 	UpdatedBy           string
 }
 
+// PopulationRow is one stored figure of the Office's population table, as
+// the table's page shows it: the State, and who uploaded the figure when.
+type PopulationRow struct {
+	State      OrganizationRef
+	Year       int
+	Population int64
+	Source     string
+	UpdatedAt  time.Time
+	UpdatedBy  string
+}
+
+// PopulationFilter selects and pages the rows of the Office's population
+// table. Search matches a State's code or any part of its name in any
+// language, ignoring case and accents; Year 0 is every year. Rows are
+// ordered by the State's name in Lang, then year.
+type PopulationFilter struct {
+	Search string
+	Year   int
+	Lang   Language
+	Offset int
+	Limit  int // MaxPopulationPage when 0 or more
+}
+
+// MaxPopulationPage bounds the rows of the population table read at once.
+const MaxPopulationPage = 500
+
+// PopulationPage is one page of the rows a PopulationFilter selects, and
+// how many it selects in all.
+type PopulationPage struct {
+	Rows  []PopulationRow
+	Total int
+}
+
 // Where a rate's population comes from.
 const (
 	PopulationReported = "reported" // the State's own figure, in its submission
