@@ -302,6 +302,7 @@ type Response struct {
 	State        SubmissionState
 	Late         bool      // the last version came after the deadline
 	LastActivity time.Time // the last save or change of state; zero when none
+	StateSince   time.Time // when the answer entered its state (submitted, returned, …); zero when it never changed
 	Reference    string    // the last version's receipt number
 	Versions     int
 	CoveredBy    string // the organization whose joint submission answers for this State

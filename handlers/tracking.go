@@ -42,6 +42,7 @@ type callStore interface {
 
 type officePage struct {
 	basePage
+	Inbox views.Inbox
 	Calls []callRow
 }
 
@@ -50,7 +51,8 @@ type callRow struct {
 	Asked, Answered, Percent                                int
 }
 
-// showOffice is the Office's home: every call with its response rate.
+// showOffice is the Office's home: what waits for whom (the inbox), and
+// every call with its response rate.
 func (s *Server) showOffice(c *gin.Context) error {
 	ctx := c.Request.Context()
 	calls, err := s.store.Calls(ctx)
@@ -63,6 +65,8 @@ func (s *Server) showOffice(c *gin.Context) error {
 	}
 	p := &officePage{basePage: s.newBase(c)}
 	p.Title = p.T("office.title")
+	now := time.Now()
+	p.Inbox = views.NewInbox(p.Text, forms.OfficeInbox(calls, responses, now), now)
 	for _, call := range calls {
 		rs := responses[call.ID]
 		r := callRow{Key: call.Key, Title: call.Title.In(p.Lang), Href: "/office/calls/" + call.Key, State: string(call.State),
@@ -74,7 +78,7 @@ func (s *Server) showOffice(c *gin.Context) error {
 		}
 		r.Percent = views.Percent(r.Answered, r.Asked)
 		if !call.Deadline.IsZero() {
-			r.Deadline, r.TimeLeft = p.TimeIn(call.Deadline, call.Location()), p.Countdown(call.Deadline, time.Now())
+			r.Deadline, r.TimeLeft = p.TimeIn(call.Deadline, call.Location()), p.Countdown(call.Deadline, now)
 		}
 		p.Calls = append(p.Calls, r)
 	}

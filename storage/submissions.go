@@ -434,6 +434,9 @@ func (s *Store) ResponsesTo(ctx context.Context, calls []forms.Call) (map[int64]
 			resp.State = forms.SubmissionState(r.State.String)
 		}
 		resp.LastActivity = r.UpdatedAt.Time
+		if r.StateAt.Valid {
+			resp.StateSince = r.StateAt.Time
+		}
 		if r.StateAt.Valid && r.StateAt.Time.After(resp.LastActivity) {
 			resp.LastActivity = r.StateAt.Time
 		}
