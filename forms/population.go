@@ -25,6 +25,39 @@ type PopulationSummary struct {
 	UpdatedBy           string
 }
 
+// PopulationRow is one stored figure of the Office's population table, as
+// the table's page shows it: the State, and who uploaded the figure when.
+type PopulationRow struct {
+	State      OrganizationRef
+	Year       int
+	Population int64
+	Source     string
+	UpdatedAt  time.Time
+	UpdatedBy  string
+}
+
+// PopulationFilter selects and pages the rows of the Office's population
+// table. Search matches a State's code or any part of its name in any
+// language, ignoring case and accents; Year 0 is every year. Rows are
+// ordered by the State's name in Lang, then year.
+type PopulationFilter struct {
+	Search string
+	Year   int
+	Lang   Language
+	Offset int
+	Limit  int // MaxPopulationPage when 0 or more
+}
+
+// MaxPopulationPage bounds the rows of the population table read at once.
+const MaxPopulationPage = 500
+
+// PopulationPage is one page of the rows a PopulationFilter selects, and
+// how many it selects in all.
+type PopulationPage struct {
+	Rows  []PopulationRow
+	Total int
+}
+
 // Where a rate's population comes from.
 const (
 	PopulationReported = "reported" // the State's own figure, in its submission
@@ -39,6 +72,15 @@ type TableProblem struct {
 	Value  string
 }
 
+// The plausible population of a State, in persons: the bounds of the
+// built-in crime-statistics questionnaire's rule population_range, which a
+// test in forms/definition keeps equal to these. A figure below the
+// minimum is most likely given in thousands.
+const (
+	MinPopulation = 1000
+	MaxPopulation = 2_000_000_000
+)
+
 // MaxPopulationRows bounds an uploaded population table: every State for
 // two centuries is far less.
 const MaxPopulationRows = 100000
@@ -47,8 +89,10 @@ const MaxPopulationRows = 100000
 // columns iso3 (or code), year and population, and optionally source, in
 // any order and case; then one line per State and year. A line without a
 // source takes defaultSource. Every problem is returned with its line;
-// the figures are only good when there is none. known says whether a code
-// names a State.
+// the figures are only good when there is none. A population that is not
+// a whole number above 0 has the reason "population"; one outside
+// MinPopulation and MaxPopulation "population_range". known says whether
+// a code names a State.
 func ParsePopulations(rows [][]string, defaultSource string, known func(code string) bool) ([]Population, []TableProblem) {
 	if len(rows) == 0 {
 		return nil, []TableProblem{{Line: 1, Reason: "empty"}}
@@ -109,8 +153,10 @@ func ParsePopulations(rows [][]string, defaultSource string, known func(code str
 			bad("year", "year", cell(r, "year"))
 		}
 		p.Year = int(y)
-		if p.Population, err = wholeNumber(cell(r, "population")); err != nil || p.Population <= 0 || p.Population > 2_000_000_000 {
+		if p.Population, err = wholeNumber(cell(r, "population")); err != nil || p.Population <= 0 {
 			bad("population", "population", cell(r, "population"))
+		} else if p.Population < MinPopulation || p.Population > MaxPopulation {
+			bad("population", "population_range", cell(r, "population"))
 		}
 		if p.Source == "" {
 			p.Source = defaultSource

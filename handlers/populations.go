@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -25,15 +26,40 @@ import (
 // maxPopulationBytes bounds an uploaded population table.
 const maxPopulationBytes = 5 << 20
 
+// populationPageRows is how many of the table's rows a page shows.
+const populationPageRows = 100
+
 type populationsPage struct {
 	basePage
 	Summary  forms.PopulationSummary
 	Updated  string
 	Source   string
 	Problems []string
+	Table    *populationTable // nil when the table is empty
 }
 
-// showPopulations shows the table's summary and the upload form.
+// populationTable is the stored rows the page's search selects, one page
+// of them.
+type populationTable struct {
+	Search   string
+	Year     int
+	Years    []int // the years the table holds, newest first, for the filter
+	Filtered bool
+	Found    string // how many rows the search selects, or that none does; empty for the whole table
+	Range    string // which of them this page shows, when there is more than one page
+	Rows     []populationRow
+	Prev     string // URL of the previous page, empty on the first
+	Next     string // URL of the next page, empty on the last
+	Clear    string // URL of the whole table
+}
+
+type populationRow struct {
+	Name, Code, Year, Population, Source, Uploaded, By string
+}
+
+// showPopulations shows the table's summary, the stored rows that the
+// search (?q= a State's code or name, ?year=) selects, a page (?page=) at a
+// time, and the upload form.
 func (s *Server) showPopulations(c *gin.Context) error {
 	return s.renderPopulations(c, nil, "", http.StatusOK)
 }
@@ -48,9 +74,75 @@ func (s *Server) renderPopulations(c *gin.Context, problems []string, source str
 	if sum.Rows > 0 {
 		p.Updated = p.Tf("populations.summary", map[string]any{"Rows": p.Tn("populations.summary.figures", sum.Rows, nil), "States": p.Tn("populations.summary.states", sum.States, nil), "First": sum.FirstYear, "Last": sum.LastYear,
 			"At": p.Timestamp(sum.UpdatedAt), "By": sum.UpdatedBy})
+		if p.Table, err = s.populationTable(c, &p.basePage, sum); err != nil {
+			return err
+		}
 	}
 	s.render(c, status, "populations", p)
 	return nil
+}
+
+// populationTable reads the page of the table that the request's query asks
+// for. A year or page that is not a number is ignored.
+func (s *Server) populationTable(c *gin.Context, p *basePage, sum forms.PopulationSummary) (*populationTable, error) {
+	t := &populationTable{Search: strings.TrimSpace(c.Query("q")), Clear: "/office/populations"}
+	if y, err := strconv.Atoi(c.Query("year")); err == nil && y >= sum.FirstYear && y <= sum.LastYear {
+		t.Year = y
+	}
+	for y := sum.LastYear; y >= sum.FirstYear && sum.FirstYear > 0; y-- {
+		t.Years = append(t.Years, y)
+	}
+	t.Filtered = t.Search != "" || t.Year != 0
+	page, err := strconv.Atoi(c.Query("page"))
+	if err != nil || page < 1 {
+		page = 1
+	}
+	offset := (page - 1) * populationPageRows
+	found, err := s.store.FindPopulations(c.Request.Context(), forms.PopulationFilter{
+		Search: t.Search, Year: t.Year, Lang: p.Lang, Offset: offset, Limit: populationPageRows})
+	if err != nil {
+		return nil, err
+	}
+	count := func(n int) string { return forms.FormatCount(int64(n), p.Lang) }
+	switch {
+	case found.Total == 0:
+		t.Found = p.T("populations.none")
+	case len(found.Rows) == 0:
+		t.Found = p.T("populations.nopage")
+	case t.Filtered:
+		t.Found = p.Tn("populations.found", found.Total, map[string]any{"Count": count(found.Total)})
+	}
+	if found.Total > populationPageRows && len(found.Rows) > 0 {
+		t.Range = p.Tf("populations.range", map[string]any{"First": count(offset + 1), "Last": count(offset + len(found.Rows)), "Total": count(found.Total)})
+	}
+	link := func(page int) string {
+		q := url.Values{}
+		if t.Search != "" {
+			q.Set("q", t.Search)
+		}
+		if t.Year != 0 {
+			q.Set("year", strconv.Itoa(t.Year))
+		}
+		if page > 1 {
+			q.Set("page", strconv.Itoa(page))
+		}
+		if len(q) == 0 {
+			return "/office/populations#population-rows"
+		}
+		return "/office/populations?" + q.Encode() + "#population-rows"
+	}
+	if page > 1 && found.Total > 0 {
+		// Past the last page, "previous" leads to the last one.
+		t.Prev = link(min(page-1, (found.Total+populationPageRows-1)/populationPageRows))
+	}
+	if offset+len(found.Rows) < found.Total && len(found.Rows) > 0 {
+		t.Next = link(page + 1)
+	}
+	for _, r := range found.Rows {
+		t.Rows = append(t.Rows, populationRow{Name: r.State.Name.In(p.Lang), Code: r.State.Code, Year: strconv.Itoa(r.Year),
+			Population: forms.FormatCount(r.Population, p.Lang), Source: r.Source, Uploaded: p.Timestamp(r.UpdatedAt), By: r.UpdatedBy})
+	}
+	return t, nil
 }
 
 // uploadPopulations reads an uploaded table and stores it when every line
@@ -121,7 +213,8 @@ func (s *Server) uploadPopulations(c *gin.Context) error {
 				break
 			}
 			msgs = append(msgs, base.Tf("populations.line", map[string]any{"Line": pr.Line})+" "+
-				base.Tf("table.error."+pr.Reason, map[string]any{"Column": pr.Column, "Value": pr.Value}))
+				base.Tf("table.error."+pr.Reason, map[string]any{"Column": pr.Column, "Value": pr.Value,
+					"Min": forms.FormatCount(forms.MinPopulation, base.Lang), "Max": forms.FormatCount(forms.MaxPopulation, base.Lang)}))
 		}
 		return fail(msgs...)
 	}

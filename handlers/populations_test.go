@@ -2,11 +2,14 @@ package handlers
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -67,5 +70,147 @@ func TestPopulationUpload(t *testing.T) {
 	csv := do(t, c, "GET", page+".csv", nil)
 	if csv.body != "iso3,year,population,source\nKEN,2024,55100000,KNBS census\nMEX,2024,130861007,'=UN WPP 2024\nMEX,2025,131500000,'=UN WPP 2024\n" {
 		t.Errorf("CSV:\n%s", csv.body)
+	}
+}
+
+// TestPopulationPlausible: a population the crime-statistics questionnaire
+// itself would refuse (France = 66, given in thousands) is refused with
+// the questionnaire's bounds and what to do; 1,000 persons is accepted.
+func TestPopulationPlausible(t *testing.T) {
+	base, cs := signedIn(t, "demo-analyst")
+	c := cs[0]
+	page := base + "/office/populations"
+	upload := func(content string) response {
+		t.Helper()
+		return postMultipart(t, c, page, url.Values{"source": {"INSEE"}}, map[string][2]string{"table": {"p.csv", content}})
+	}
+	r := upload("iso3,year,population\nFRA,2024,66\nFRA,2023,3000000000\n")
+	for _, want := range []string{
+		"Line 2: “66” is not a plausible population: it must be between 1,000 and 2,000,000,000 persons. Give it in persons, not in thousands.",
+		"Line 3: “3000000000” is not a plausible population",
+	} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("the refusal lacks %q", want)
+		}
+	}
+	if r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("France = 66: %d", r.status)
+	}
+	if r := do(t, c, "GET", page, nil); !strings.Contains(r.body, "The table is empty.") {
+		t.Fatal("a refused table stored something")
+	}
+	if r = upload("iso3,year,population\nFRA,2024,1000\n"); r.status != http.StatusSeeOther {
+		t.Fatalf("France = 1,000: %d\n%s", r.status, r.body)
+	}
+	if r = do(t, c, "GET", page, nil); !strings.Contains(r.body, `<td class="num">1,000</td>`) {
+		t.Errorf("the page does not show the figure stored")
+	}
+}
+
+// TestPopulationTable: the page lists the stored figures (the State's name
+// in the page's language and its code, the year, the population as the
+// language writes figures, the source, when and by whom it was uploaded),
+// ordered by name then year; a search finds a State by its code or by its
+// name in another language, without its accents, and by year; 100 rows a
+// page, with links that keep the search; an empty search says so.
+func TestPopulationTable(t *testing.T) {
+	base, cs := signedIn(t, "demo-analyst")
+	c := cs[0]
+	page := base + "/office/populations"
+	var csv strings.Builder
+	csv.WriteString("iso3,year,population,source\nFRA,2024,68400000,INSEE\nDEU,2024,83200000,Destatis\nEGY,2024,114500000,CAPMAS\n")
+	for y := 1950; y < 2010; y++ {
+		fmt.Fprintf(&csv, "AUT,%d,%d,Statistik Austria\nKEN,%d,%d,KNBS\n", y, 7_000_000+y, y, 20_000_000+y)
+	}
+	r := postMultipart(t, c, page, url.Values{"source": {""}}, map[string][2]string{"table": {"p.csv", csv.String()}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("upload: %d\n%s", r.status, r.body)
+	}
+	get := func(query string, lang string) response {
+		t.Helper()
+		r := do(t, c, "GET", page+query, nil, "Accept-Language: "+lang)
+		if r.status != http.StatusOK {
+			t.Fatalf("%s: %d", query, r.status)
+		}
+		return r
+	}
+	rowsOf := func(r response) []string { // each row's State code and year
+		var out []string
+		for _, m := range regexp.MustCompile(`<tr>\s*<th scope="row">[^<]*</th><td>([A-Z]{3})</td><td>(\d{4})</td>`).FindAllStringSubmatch(r.body, -1) {
+			out = append(out, m[1]+"/"+m[2])
+		}
+		return out
+	}
+	r = get("", "en")
+	uploaded := regexp.MustCompile(`<tr>\s*<th scope="row">France</th><td>FRA</td><td>2024</td><td class="num">68,400,000</td><td class="details" dir="auto">INSEE</td>\s*` +
+		`<td class="nowrap"><span dir="ltr">\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC</span></td><td dir="auto">([^<]+)</td>`)
+	if m := uploaded.FindStringSubmatch(r.body); m == nil || strings.TrimSpace(m[1]) == "" {
+		t.Errorf("France's row (name, code, year, figure, source, upload time and who) is not on the page:\n%s", r.body[strings.Index(r.body, "<main"):])
+	}
+	rows := rowsOf(r)
+	if len(rows) != 100 || rows[0] != "AUT/1950" || rows[59] != "AUT/2009" || rows[60] != "EGY/2024" || rows[61] != "FRA/2024" ||
+		rows[62] != "DEU/2024" || rows[63] != "KEN/1950" || rows[99] != "KEN/1986" {
+		t.Errorf("the first page: %d rows %v", len(rows), rows)
+	}
+	for _, want := range []string{"This page shows figures 1 to 100 of 123.", `href="/office/populations?page=2#population-rows" rel="next"`,
+		`<caption id="population-rows-caption" class="visually-hidden">`, `<th scope="col">ISO code</th>`} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("the first page lacks %q", want)
+		}
+	}
+	if strings.Contains(r.body, `rel="prev"`) {
+		t.Error("the first page links to a previous one")
+	}
+	r = get("?page=2", "en")
+	if rows = rowsOf(r); len(rows) != 23 || rows[0] != "KEN/1987" || rows[22] != "KEN/2009" {
+		t.Errorf("the second page: %d rows %v", len(rows), rows)
+	}
+	if !strings.Contains(r.body, "This page shows figures 101 to 123 of 123.") || !strings.Contains(r.body, `href="/office/populations#population-rows" rel="prev"`) ||
+		strings.Contains(r.body, `rel="next"`) {
+		t.Error("the second page's position and links")
+	}
+
+	for _, tc := range []struct {
+		query, lang string
+		want        []string
+		text        []string
+	}{
+		{"?q=fra", "en", []string{"FRA/2024"}, []string{"1 figure matches the search.", `value="fra"`, "Show the whole table"}},
+		{"?q=ALLEMAGNE", "en", []string{"DEU/2024"}, []string{`<th scope="row">Germany</th>`}},
+		{"?q=egypte", "en", []string{"EGY/2024"}, nil},
+		{"?q=allemagne", "fr", []string{"DEU/2024"}, []string{`<th scope="row">Allemagne</th>`, "<td class=\"num\">83\u202f200\u202f000</td>",
+			"1 chiffre correspond à la recherche."}},
+		{"?q=%D8%A3%D9%84%D9%85%D8%A7%D9%86%D9%8A%D8%A7", "ar", []string{"DEU/2024"}, []string{`<th scope="row">ألمانيا</th>`, "يطابق البحث رقم واحد."}},
+		{"?year=2024", "en", []string{"EGY/2024", "FRA/2024", "DEU/2024"}, []string{`<option value="2024" selected>`, "3 figures match the search."}},
+		{"?year=2024", "fr", []string{"DEU/2024", "EGY/2024", "FRA/2024"}, nil}, // Allemagne, Égypte, France
+		{"?q=ken&year=1960", "en", []string{"KEN/1960"}, nil},
+		{"?q=atlantis", "en", nil, []string{"No figure in the table matches the search.", "Show the whole table"}},
+		{"?page=9", "en", nil, []string{"This page is past the last one.", `href="/office/populations?page=2#population-rows" rel="prev"`}},
+		{"?year=abc&page=x", "en", nil, []string{"This page shows figures 1 to 100 of 123."}},
+	} {
+		r := get(tc.query, tc.lang)
+		if diff := cmp.Diff(tc.want, rowsOf(r)); diff != "" && tc.want != nil {
+			t.Errorf("%s (%s): rows (-want +got):\n%s", tc.query, tc.lang, diff)
+		}
+		if tc.want == nil && tc.query != "?year=abc&page=x" && strings.Contains(r.body, "<table") {
+			t.Errorf("%s (%s): a table with no rows", tc.query, tc.lang)
+		}
+		for _, want := range tc.text {
+			if !strings.Contains(r.body, want) {
+				t.Errorf("%s (%s): the page lacks %q", tc.query, tc.lang, want)
+			}
+		}
+	}
+
+	// Paging keeps the search: "a" names Austria, Kenya, Germany
+	// (Allemagne) and France, not Egypt.
+	r = get("?q=a", "en")
+	if rows = rowsOf(r); len(rows) != 100 || !strings.Contains(r.body, "122 figures match the search. This page shows figures 1 to 100 of 122.") ||
+		!strings.Contains(r.body, `href="/office/populations?page=2&amp;q=a#population-rows" rel="next"`) {
+		t.Errorf("?q=a, first page: %d rows", len(rows))
+	}
+	r = get("?page=2&q=a", "en")
+	if rows = rowsOf(r); len(rows) != 22 || !strings.Contains(r.body, `href="/office/populations?q=a#population-rows" rel="prev"`) {
+		t.Errorf("?q=a, second page: %d rows", len(rows))
 	}
 }

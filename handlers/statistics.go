@@ -37,6 +37,8 @@ type statisticsStore interface {
 	PopulationSummary(ctx context.Context) (forms.PopulationSummary, error)
 	// Populations returns the Office's population table by State and year.
 	Populations(ctx context.Context) ([]forms.Population, error)
+	// FindPopulations returns the page of the population table a filter selects, and how many rows it selects.
+	FindPopulations(ctx context.Context, f forms.PopulationFilter) (forms.PopulationPage, error)
 }
 
 // The Office's view of one indicator of a call's statistics: each State's

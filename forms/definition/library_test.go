@@ -122,3 +122,35 @@ func TestBuiltin(t *testing.T) {
 		}
 	}
 }
+
+// TestPopulationBoundsMatchQuestionnaire: the Office's population table
+// (forms.ParsePopulations) refuses the figures every version of the
+// built-in crime-statistics questionnaire refuses with its rule
+// population_range, and no others: one pair of bounds for both.
+func TestPopulationBoundsMatchQuestionnaire(t *testing.T) {
+	lib, err := Builtin()
+	if err != nil {
+		t.Fatalf("Builtin:\n%v", err)
+	}
+	checked := 0
+	for _, q := range lib.All() {
+		if q.Key != "crime-statistics" {
+			continue
+		}
+		i := slices.IndexFunc(q.Rules, func(r forms.Rule) bool { return r.Key == "population_range" })
+		if i < 0 {
+			t.Errorf("crime-statistics version %d has no rule population_range", q.Version)
+			continue
+		}
+		r := q.Rules[i]
+		if r.Kind != forms.RuleRange || r.Min == nil || r.Max == nil ||
+			*r.Min != forms.MinPopulation || *r.Max != forms.MaxPopulation {
+			t.Errorf("crime-statistics version %d: population_range is %+v; forms.MinPopulation and MaxPopulation are %d and %d",
+				q.Version, r, forms.MinPopulation, forms.MaxPopulation)
+		}
+		checked++
+	}
+	if checked == 0 {
+		t.Fatal("no built-in crime-statistics questionnaire")
+	}
+}
