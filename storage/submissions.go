@@ -191,9 +191,6 @@ func (s *Store) Transition(ctx context.Context, r forms.TransitionRequest) (form
 	call, q, org, u, t, now := r.Call, r.Questionnaire, r.Organization, r.User, r.Transition, r.At
 	onBehalfOf, message, actor := r.OnBehalfOf, r.Message, r.Actor
 	what := string(t) + " " + call.Key + "/" + org.Code
-	if err := r.Validate(); err != nil {
-		return forms.Submission{}, err
-	}
 	err := s.withTx(ctx, nil, what, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO drafts (call_id, organization_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, call.ID, org.ID); err != nil {
 			return classify(fmt.Errorf("storage: %s: %w", what, err))
@@ -209,6 +206,10 @@ func (s *Store) Transition(ctx context.Context, r forms.TransitionRequest) (form
 		}
 		to, err := forms.Decide(u, o.organization(), call, sub.State, t, now)
 		if err != nil {
+			return err
+		}
+		// What the transition carries is judged once who may make it is.
+		if err := r.Validate(); err != nil {
 			return err
 		}
 		details := map[string]string{"call": call.Key, "from": string(sub.State), "to": string(to)}
