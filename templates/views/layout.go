@@ -102,13 +102,7 @@ func (b *Builder) layout(qq *forms.Question) *Layout {
 	lang := b.Lang
 	cols := b.Q.Columns(qq.Table)
 	l := &Layout{caption: qq.Label.In(lang), unit: qq.Unit.In(lang)}
-	for _, y := range b.Years {
-		yid := "h-" + qq.Key + "-" + strconv.Itoa(y)
-		l.years = append(l.years, YearHead{Year: y, ID: yid, Span: len(cols)})
-		for _, col := range cols {
-			l.cols = append(l.cols, ColHead{ID: yid + "-" + col, Label: b.CategoryLabel(qq.Table, col), Total: col == forms.TotalCategory})
-		}
-	}
+	l.years, l.cols = b.headings(qq, cols)
 	var buf bytes.Buffer
 	writeHead(&buf, l.years, l.cols)
 	l.head = template.HTML(buf.String())

@@ -101,19 +101,27 @@ type Flag struct {
 	Checked      bool
 }
 
+// headings are the column headings of qq's table for the builder's years:
+// a heading per year, and under it one per column (cols, the
+// questionnaire's Columns of the table).
+func (b *Builder) headings(qq *forms.Question, cols []string) (years []YearHead, heads []ColHead) {
+	for _, y := range b.Years {
+		yid := "h-" + qq.Key + "-" + strconv.Itoa(y)
+		years = append(years, YearHead{Year: y, ID: yid, Span: len(cols)})
+		for _, col := range cols {
+			heads = append(heads, ColHead{ID: yid + "-" + col, Label: b.CategoryLabel(qq.Table, col), Total: col == forms.TotalCategory})
+		}
+	}
+	return years, heads
+}
+
 // Table lays out a statistical table: a row per indicator, and for
 // each year the disaggregation's categories and the total.
 func (b *Builder) Table(a forms.Answers, qq *forms.Question, fv Findings, in *form.Input) *Table {
 	lang := b.Lang
 	cols := b.Q.Columns(qq.Table)
 	t := &Table{Caption: qq.Label.In(lang), Unit: qq.Unit.In(lang)}
-	for _, y := range b.Years {
-		yid := "h-" + qq.Key + "-" + strconv.Itoa(y)
-		t.Years = append(t.Years, YearHead{Year: y, ID: yid, Span: len(cols)})
-		for _, col := range cols {
-			t.Cols = append(t.Cols, ColHead{ID: yid + "-" + col, Label: b.CategoryLabel(qq.Table, col), Total: col == forms.TotalCategory})
-		}
-	}
+	t.Years, t.Cols = b.headings(qq, cols)
 	for _, row := range qq.Table.Rows {
 		rv := &Row{ID: "h-" + qq.Key + "-r-" + row.Key, Label: row.Label.In(lang), ICCS: row.ICCS, Part: row.PartOf != ""}
 		ci := 0
