@@ -1,5 +1,7 @@
 package forms
 
+import "math"
+
 // A questionnaire is data, not code: a versioned definition (sections,
 // questions, statistical tables, and the rules that check answers) loaded
 // from a file and checked at start. docs/questionnaires.md describes the
@@ -264,6 +266,35 @@ func (q *Questionnaire) Question(key string) (*Question, bool) {
 		}
 	}
 	return nil, false
+}
+
+// LargestCount returns the largest figure a cell of the table question
+// keyed question may hold without an error: the smallest Max of the range
+// rules that are errors on every row of that table, and true. Without
+// such a rule it returns 0 and false: a figure is then bounded only by
+// what the portal can hold. The page sizes the table's cells from it.
+func (q *Questionnaire) LargestCount(question string) (int64, bool) {
+	if q == nil {
+		return 0, false
+	}
+	largest, bounded := int64(0), false
+	for i := range q.Rules {
+		r := &q.Rules[i]
+		if r.Kind != RuleRange || r.Question != question || severity(r) != SeverityError || r.Max == nil || len(r.Rows) > 0 {
+			continue
+		}
+		m := int64(0)
+		switch {
+		case *r.Max >= math.MaxInt64:
+			m = math.MaxInt64
+		case *r.Max > 0:
+			m = int64(math.Floor(*r.Max))
+		}
+		if !bounded || m < largest {
+			largest, bounded = m, true
+		}
+	}
+	return largest, bounded
 }
 
 // Columns returns the column keys of t for one reporting year: the category
