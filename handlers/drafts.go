@@ -322,7 +322,7 @@ func (s *Server) newDraftPage(c *gin.Context, dc *scope, d forms.Draft, in *form
 		answers = overlay(answers, in.Edit)
 	}
 	b := dc.builder(p.Text)
-	b.OpenCell, b.Layouts = open, &s.layouts
+	b.OpenCell, b.Layouts, b.ReadOnly = open, &s.layouts, p.ReadOnly
 	p.Draft = b.Draft(views.Source{
 		Section: dc.section, Draft: d, Answers: answers, Findings: forms.Check(dc.q, answers, dc.call.Years), Input: in,
 		SectionURL: dc.sectionURL,

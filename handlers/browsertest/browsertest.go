@@ -192,7 +192,21 @@ func (b *Browser) ConsoleErrors() []string {
 func (b *Browser) Screenshot(name string) string {
 	b.t.Helper()
 	// Quality 100 makes a PNG; anything less, a JPEG.
-	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	return b.save(name, chromedp.FullScreenshot(100))
+}
+
+// WindowScreenshot saves a PNG of what the window shows, as a person sees
+// it (a full-page one draws what sticks to the window's edges where the
+// window's edge was), and returns its path.
+func (b *Browser) WindowScreenshot(name string) string {
+	b.t.Helper()
+	return b.save(name, chromedp.CaptureScreenshot())
+}
+
+// save takes the screenshot and saves it as Screenshot says.
+func (b *Browser) save(name string, shot chromedp.Action[[]byte]) string {
+	b.t.Helper()
+	png, err := chromedp.Run(b.ctx, shot)
 	if err != nil {
 		b.t.Logf("browser: screenshot: %v", err)
 		return ""

@@ -195,33 +195,4 @@
       if (sel.value) { sel.closest("td.cell").querySelector(":scope > input").readOnly = true; }
     });
   });
-
-  // A cell's details: without the script, the button saves the form and
-  // comes back with them open; with it, they open in place, built from the
-  // page's one template.
-  var panel = document.getElementById("cell-panel");
-  form.addEventListener("click", function (e) {
-    var btn = e.target.closest && e.target.closest("button.cell-more-btn");
-    if (!btn || !panel) { return; }
-    e.preventDefault();
-    var field = btn.value, rest = field.slice(2), input = btn.parentElement.querySelector(":scope > input");
-    var details = panel.content.firstElementChild.cloneNode(true);
-    details.querySelector("summary .visually-hidden").textContent = btn.querySelector(".visually-hidden").textContent;
-    Array.prototype.forEach.call(details.querySelectorAll("[data-name]"), function (el) {
-      el.name = el.dataset.name + "/" + rest;
-      if (el.dataset.name !== "f") { el.id = input.id + "-" + el.dataset.name; }
-    });
-    Array.prototype.forEach.call(details.querySelectorAll("label[data-for]"), function (l) {
-      l.htmlFor = input.id + "-" + l.dataset.for;
-    });
-    btn.replaceWith(details);
-    details.querySelector("select").focus();
-  });
-
-  // Leaving a cell's details panel with Escape closes it.
-  form.addEventListener("keydown", function (e) {
-    if (e.key !== "Escape") { return; }
-    var d = e.target.closest && e.target.closest("details[open]");
-    if (d) { d.open = false; d.querySelector("summary").focus(); }
-  });
 }());

@@ -31,6 +31,9 @@ type Builder struct {
 	// Layouts keeps the layouts of the tables, or nil (each page lays its
 	// tables out).
 	Layouts *Layouts
+	// ReadOnly: the page shows the draft in a disabled form, whose buttons
+	// do nothing; the cells' details open with links instead.
+	ReadOnly bool
 }
 
 // Source is what the page of a draft's section is built from.
@@ -110,6 +113,7 @@ func (b *Builder) Draft(src Source) Draft {
 	fv := b.findings(src.Section, src.SectionURL, src.Findings, src.Answers, src.Input)
 	if slices.ContainsFunc(src.Section.Questions, func(q forms.Question) bool { return q.Kind == forms.StatTable }) {
 		b.Cells = NewCellTexts(b.Text)
+		b.Cells.readOnly = b.ReadOnly
 		p.CellText = b.Cells
 	}
 	p.Section = Section{Key: src.Section.Key, Title: src.Section.Title.In(lang), Help: src.Section.Help.In(lang)}

@@ -41,9 +41,9 @@ func writeHead(b *bytes.Buffer, years []YearHead, cols []ColHead) {
 		b.WriteString(strconv.Itoa(y.Span))
 		b.WriteString(`" id="`)
 		escapeHTML(b, y.ID)
-		b.WriteString(`">`)
+		b.WriteString(`"><span>`)
 		b.WriteString(strconv.Itoa(y.Year))
-		b.WriteString(`</th>`)
+		b.WriteString(`</span></th>`)
 	}
 	b.WriteString("</tr>\n        <tr>")
 	for _, c := range cols {
@@ -102,13 +102,13 @@ func writeRowHead(b *bytes.Buffer, id, label, iccs string, part bool) {
 // markup escapes c's place in its table.
 func (c *Cell) markup() cellMarkup {
 	var b bytes.Buffer
-	return cellMarkup{headers: escaped(&b, c.Headers), id: escaped(&b, c.ID), name: escaped(&b, c.Name),
+	return cellMarkup{headers: escaped(&b, c.Headers), id: escaped(&b, c.ID), frag: fragment(&b, c.ID), name: escaped(&b, c.Name),
 		rest: escaped(&b, c.Rest), label: escaped(&b, c.Label), more: escaped(&b, c.More)}
 }
 
-// write writes one cell: its input, and its details panel or the button
-// that asks for it. m is c's place, escaped; c's own ids and labels are
-// not read.
+// write writes one cell: its input, and the button that opens its details
+// (status, note, flags) with the details, or the button that asks for
+// them. m is c's place, escaped; c's own ids and labels are not read.
 func (c *Cell) write(b *bytes.Buffer, m *cellMarkup, t CellTexts) {
 	b.WriteString(`<td headers="`)
 	b.WriteString(m.headers)
@@ -150,11 +150,23 @@ func (c *Cell) write(b *bytes.Buffer, m *cellMarkup, t CellTexts) {
 	}
 	b.WriteByte('>')
 	if c.Panel {
-		b.WriteString(`<details class="cell-more"`)
-		if c.DetailsOpen {
-			b.WriteString(" open")
+		// The details open over the page (a popover, without script), so
+		// that the row keeps its height; they are inside the form and post
+		// with it. A read-only page's form is disabled, its buttons too:
+		// there a link opens them (the stylesheet shows the popover that is
+		// the page's target) and another closes them.
+		if t.readOnly {
+			b.WriteString(`<a class="cell-more-btn" id="`)
+			b.WriteString(m.id)
+			b.WriteString(`-b" href="#`)
+			b.WriteString(m.frag)
+		} else {
+			b.WriteString(`<button type="button" class="cell-more-btn" id="`)
+			b.WriteString(m.id)
+			b.WriteString(`-b" popovertarget="`)
+			b.WriteString(m.id)
 		}
-		b.WriteString("><summary>")
+		b.WriteString(`-d">`)
 		if c.Marker != "" {
 			escapeHTML(b, c.Marker)
 		} else {
@@ -162,7 +174,16 @@ func (c *Cell) write(b *bytes.Buffer, m *cellMarkup, t CellTexts) {
 		}
 		b.WriteString(`<span class="visually-hidden"> `)
 		b.WriteString(m.more)
-		b.WriteString(`</span></summary><div class="cell-more__panel"><label for="`)
+		if t.readOnly {
+			b.WriteString(`</span></a>`)
+		} else {
+			b.WriteString(`</span></button>`)
+		}
+		b.WriteString(`<div class="cell-pop" id="`)
+		b.WriteString(m.id)
+		b.WriteString(`-d" popover role="group" aria-labelledby="`)
+		b.WriteString(m.id)
+		b.WriteString(`-b"><label for="`)
 		b.WriteString(m.id)
 		b.WriteString(`-s">`)
 		escapeHTML(b, t.State)
@@ -199,7 +220,19 @@ func (c *Cell) write(b *bytes.Buffer, m *cellMarkup, t CellTexts) {
 			escapeHTML(b, f.Label)
 			b.WriteString("</label>")
 		}
-		b.WriteString("</div></details>")
+		if t.readOnly {
+			b.WriteString(`<a class="cell-pop__close" href="#`)
+			b.WriteString(m.frag)
+			b.WriteString(`-b">`)
+			escapeHTML(b, t.Close)
+			b.WriteString("</a></div>")
+		} else {
+			b.WriteString(`<button type="button" class="cell-pop__close" popovertarget="`)
+			b.WriteString(m.id)
+			b.WriteString(`-d" popovertargetaction="hide">`)
+			escapeHTML(b, t.Close)
+			b.WriteString("</button></div>")
+		}
 	} else {
 		b.WriteString(`<button type="submit" name="open" value="`)
 		b.WriteString(m.name)
@@ -263,4 +296,26 @@ func escapeHTML(b *bytes.Buffer, s string) {
 		last = i + 1
 	}
 	b.WriteString(s[last:])
+}
+
+// fragment returns s as html/template writes it in a URL's fragment: every
+// byte but an unreserved one (letters, digits, "-._~") percent-encoded. A
+// cell's id needs none of it.
+func fragment(buf *bytes.Buffer, s string) string {
+	const hex = "0123456789abcdef"
+	buf.Reset()
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~' {
+			buf.WriteByte(c)
+			continue
+		}
+		buf.WriteByte('%')
+		buf.WriteByte(hex[c>>4])
+		buf.WriteByte(hex[c&15])
+	}
+	if buf.Len() == len(s) {
+		return s
+	}
+	return buf.String()
 }

@@ -19,6 +19,7 @@ import (
 // Layouts keeps them. A Layout is never changed once built.
 type Layout struct {
 	caption, unit string
+	digits        int // Table.Digits
 	years         []YearHead
 	cols          []ColHead
 	head          template.HTML // the headings' rows (Table.Head)
@@ -41,6 +42,7 @@ type cellLayout struct {
 // escaped as html/template escapes a quoted attribute or text.
 type cellMarkup struct {
 	headers, id, name, rest, label, more string
+	frag                                 string // the id in a link's fragment
 }
 
 // maxLayouts bounds Layouts: there is a layout per table of a
@@ -101,7 +103,7 @@ func (ls *Layouts) get(b *Builder, qq *forms.Question) *Layout {
 func (b *Builder) layout(qq *forms.Question) *Layout {
 	lang := b.Lang
 	cols := b.Q.Columns(qq.Table)
-	l := &Layout{caption: qq.Label.In(lang), unit: qq.Unit.In(lang)}
+	l := &Layout{caption: qq.Label.In(lang), unit: qq.Unit.In(lang), digits: b.cellDigits(qq)}
 	l.years, l.cols = b.headings(qq, cols)
 	var buf bytes.Buffer
 	writeHead(&buf, l.years, l.cols)
@@ -121,7 +123,7 @@ func (b *Builder) layout(qq *forms.Question) *Layout {
 				rl.cells = append(rl.cells, cellLayout{ref: ref, field: field, id: id, total: col == forms.TotalCategory,
 					markup: cellMarkup{
 						headers: escaped(&buf, rowID+" "+l.years[ci/len(cols)].ID+" "+l.cols[ci].ID),
-						id:      escaped(&buf, id), name: escaped(&buf, field), rest: escaped(&buf, field[2:]),
+						id:      escaped(&buf, id), frag: fragment(&buf, id), name: escaped(&buf, field), rest: escaped(&buf, field[2:]),
 						label: escaped(&buf, label),
 						more:  escaped(&buf, b.Cells.moreBefore+label+b.Cells.moreAfter),
 					}})

@@ -13,10 +13,12 @@ import (
 // catalogue once a page rather than once a cell: a page of tables has
 // hundreds of cells.
 type CellTexts struct {
-	State, Value, NA, NAShort, NAP, NAPShort, Note string
-	Flags                                          []string // in the order of form.CellFlags
+	State, Value, NA, NAShort, NAP, NAPShort, Note, Close string
+	Flags                                                 []string // in the order of form.CellFlags
 	// moreBefore and moreAfter surround a cell's label in "cell.more".
 	moreBefore, moreAfter string
+	// readOnly: the page's form is disabled (Builder.ReadOnly).
+	readOnly bool
 }
 
 // NewCellTexts looks the words of the cells up in t's language.
@@ -25,6 +27,7 @@ func NewCellTexts(t words.Text) CellTexts {
 		State: t.T("cell.state"), Value: t.T("cell.state.value"), Note: t.T("cell.note"),
 		NA: t.T("cell.state.na"), NAShort: t.T("cell.state.na.short"),
 		NAP: t.T("cell.state.nap"), NAPShort: t.T("cell.state.nap.short"),
+		Close: t.T("cell.close"),
 	}
 	for _, fl := range form.CellFlags {
 		c.Flags = append(c.Flags, t.T("cell.flag."+fl.Name))
@@ -40,6 +43,10 @@ type Table struct {
 	Unit    string
 	Years   []YearHead
 	Cols    []ColHead // per year, in order
+	// Digits is how many digits the cells have room for: those of the
+	// largest figure the table allows (cellDigits). The page sizes the
+	// cells with the class grid--d<Digits>.
+	Digits int
 	// Rows are the rows as views, set by Table (the review's grid reads
 	// them). A draft's page has none: Body writes its rows from grid.
 	Rows []*Row
@@ -90,8 +97,9 @@ type Cell struct {
 	Comments    int
 	CommentHref string
 	// Panel: the cell's details (state, note, flags) are on the page: it
-	// has some, or an error, or was asked for. Other cells have a button that
-	// asks for them, so that a page of hundreds of cells stays light.
+	// has some, or DetailsOpen (they were asked for, or its input could not
+	// be read). Other cells have a button that asks for them, so that a
+	// page of hundreds of cells stays light.
 	Panel bool
 }
 
@@ -99,6 +107,23 @@ type Cell struct {
 type Flag struct {
 	Value, Label string
 	Checked      bool
+}
+
+// defaultDigits is the room a table's cells have when no rule bounds its
+// figures: nine digits, under a billion, more than any State counts of
+// offences, persons or prisoners in a year.
+const defaultDigits = 9
+
+// cellDigits is the number of digits of the largest figure qq's cells may
+// hold without an error (forms.LargestCount), or defaultDigits; at least 4
+// (room for a marker such as "n.ap.") and at most 13, the widest cell the
+// stylesheet lays out (a larger figure scrolls in its input).
+func (b *Builder) cellDigits(qq *forms.Question) int {
+	n := defaultDigits
+	if m, ok := b.Q.LargestCount(qq.Key); ok {
+		n = len(strconv.FormatInt(m, 10))
+	}
+	return min(max(n, 4), 13)
 }
 
 // headings are the column headings of qq's table for the builder's years:
@@ -120,7 +145,7 @@ func (b *Builder) headings(qq *forms.Question, cols []string) (years []YearHead,
 func (b *Builder) Table(a forms.Answers, qq *forms.Question, fv Findings, in *form.Input) *Table {
 	lang := b.Lang
 	cols := b.Q.Columns(qq.Table)
-	t := &Table{Caption: qq.Label.In(lang), Unit: qq.Unit.In(lang)}
+	t := &Table{Caption: qq.Label.In(lang), Unit: qq.Unit.In(lang), Digits: b.cellDigits(qq)}
 	t.Years, t.Cols = b.headings(qq, cols)
 	for _, row := range qq.Table.Rows {
 		rv := &Row{ID: "h-" + qq.Key + "-r-" + row.Key, Label: row.Label.In(lang), ICCS: row.ICCS, Part: row.PartOf != ""}
@@ -149,7 +174,7 @@ func (b *Builder) Table(a forms.Answers, qq *forms.Question, fv Findings, in *fo
 // a page of 624 cells some 15,000 allocations.
 func (b *Builder) draftTable(a forms.Answers, qq *forms.Question, fv Findings, in *form.Input) *Table {
 	l := b.Layouts.get(b, qq)
-	t := &Table{Caption: l.caption, Unit: l.unit, Years: l.years, Cols: l.cols,
+	t := &Table{Caption: l.caption, Unit: l.unit, Years: l.years, Cols: l.cols, Digits: l.digits,
 		grid: &grid{layout: l, b: b, a: a, fv: fv, in: in}}
 	if len(fv.byCell) > 0 {
 		for _, r := range l.rows {
