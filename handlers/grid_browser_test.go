@@ -1,12 +1,16 @@
 package handlers
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -122,6 +126,30 @@ func TestBrowserPhoneAndGrid(t *testing.T) {
 	}
 	b.Do(chromedp.EmulateViewport(1280, 900))
 
+	// Without script: the details of the cell with a note open as they
+	// are, and what is changed there posts with the form; a cell without
+	// details asks for them by saving the form, and its button then opens them.
+	scripts := func(on bool) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			_, err := cdp.Call(ctx, t, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: !on})
+			return err
+		})
+	}
+	noted0 := "cell-persons_contact-robbery-" + fmt.Sprint(y0) + "-female"
+	plain := "cell-persons_contact-theft-" + fmt.Sprint(y0) + "-male"
+	b.Do(scripts(false), chromedp.Navigate(justice), chromedp.WaitVisible(chromedp.CSS(`table.grid`)),
+		chromedp.Click(chromedp.CSS(`#`+noted0+`-b`)), chromedp.WaitVisible(chromedp.CSS(`#`+noted0+`-n`)),
+		chromedp.Focus(chromedp.CSS(`#`+noted0+`-n`)), chromedp.KeyEvent(kb.End), chromedp.KeyEvent(" Checked."))
+	b.Press(`.form-actions button`, http.StatusOK)
+	if got := formOf(t, do(t, clientAs(t, ts.URL, "demo-contrib-aut"), "GET", justice, nil).body).Get("n/persons_contact/robbery/" + fmt.Sprint(y0) + "/female"); got != "Police records only. Checked." {
+		b.Fatalf("without script: the note saved is %q", got)
+	}
+	b.Press(`#`+plain+` + button[name=open]`, http.StatusOK)
+	b.Do(chromedp.Click(chromedp.CSS(`#`+plain+`-b`)), chromedp.WaitVisible(chromedp.CSS(`#`+plain+`-s`)))
+	b.WindowScreenshot("justice-noscript-details")
+	b.Do(scripts(true))
+	full.Answers.Cells[noted] = forms.Cell{State: c.State, Value: c.Value, Note: "Police records only. Checked."}
+
 	// Once submitted, the form is disabled, its buttons too: the details
 	// of the cell with a note open with a link.
 	browserSignIn(b, ts.URL, "demo-fp-aut")
@@ -130,7 +158,7 @@ func TestBrowserPhoneAndGrid(t *testing.T) {
 	id := "cell-persons_contact-robbery-" + fmt.Sprint(y0) + "-female"
 	before := b.Eval(`String(document.getElementById('` + id + `').closest('tr').getBoundingClientRect().height)`)
 	b.Do(chromedp.Click(chromedp.CSS(`a#`+id+`-b`)), chromedp.WaitVisible(chromedp.CSS(`#`+id+`-d`)))
-	if got := b.Eval(`document.getElementById('` + id + `-n').value`); got != "Police records only." {
+	if got := b.Eval(`document.getElementById('` + id + `-n').value`); got != "Police records only. Checked." {
 		b.Fatalf("read-only: the note shows %q", got)
 	}
 	if after := b.Eval(`String(document.getElementById('` + id + `').closest('tr').getBoundingClientRect().height)`); after != before {

@@ -54,6 +54,7 @@ type Source struct {
 // Draft is what the page of a draft's section shows of it.
 type Draft struct {
 	Sections   []SectionLink
+	Current    *SectionLink // the page's, among Sections
 	Section    Section
 	Prev, Next *SectionLink
 	Errors     []Finding // every error of the draft, this section's first
@@ -102,6 +103,9 @@ func (b *Builder) Draft(src Source) Draft {
 		p.Sections = append(p.Sections, l)
 	}
 	for i := range p.Sections {
+		if p.Sections[i].Current {
+			p.Current = &p.Sections[i]
+		}
 		if p.Sections[i].Current && i+1 < len(p.Sections) {
 			p.Next = &SectionLink{Key: p.Sections[i+1].Key, Title: p.Sections[i+1].Title, Href: p.Sections[i+1].Href}
 		}

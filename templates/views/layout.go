@@ -19,7 +19,7 @@ import (
 // Layouts keeps them. A Layout is never changed once built.
 type Layout struct {
 	caption, unit string
-	digits        int // Table.Digits
+	width         string // Table.Width
 	years         []YearHead
 	cols          []ColHead
 	head          template.HTML // the headings' rows (Table.Head)
@@ -103,7 +103,7 @@ func (ls *Layouts) get(b *Builder, qq *forms.Question) *Layout {
 func (b *Builder) layout(qq *forms.Question) *Layout {
 	lang := b.Lang
 	cols := b.Q.Columns(qq.Table)
-	l := &Layout{caption: qq.Label.In(lang), unit: qq.Unit.In(lang), digits: b.cellDigits(qq)}
+	l := &Layout{caption: qq.Label.In(lang), unit: qq.Unit.In(lang), width: widthClass(b.cellDigits(qq))}
 	l.years, l.cols = b.headings(qq, cols)
 	var buf bytes.Buffer
 	writeHead(&buf, l.years, l.cols)

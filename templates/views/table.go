@@ -43,10 +43,9 @@ type Table struct {
 	Unit    string
 	Years   []YearHead
 	Cols    []ColHead // per year, in order
-	// Digits is how many digits the cells have room for: those of the
-	// largest figure the table allows (cellDigits). The page sizes the
-	// cells with the class grid--d<Digits>.
-	Digits int
+	// Width is the class that sizes the cells, grid--d<digits>: room for
+	// the digits of the largest figure the table allows (cellDigits).
+	Width string
 	// Rows are the rows as views, set by Table (the review's grid reads
 	// them). A draft's page has none: Body writes its rows from grid.
 	Rows []*Row
@@ -126,6 +125,9 @@ func (b *Builder) cellDigits(qq *forms.Question) int {
 	return min(max(n, 4), 13)
 }
 
+// widthClass is the class of a table whose cells have room for n digits.
+func widthClass(n int) string { return "grid--d" + strconv.Itoa(n) }
+
 // headings are the column headings of qq's table for the builder's years:
 // a heading per year, and under it one per column (cols, the
 // questionnaire's Columns of the table).
@@ -145,7 +147,7 @@ func (b *Builder) headings(qq *forms.Question, cols []string) (years []YearHead,
 func (b *Builder) Table(a forms.Answers, qq *forms.Question, fv Findings, in *form.Input) *Table {
 	lang := b.Lang
 	cols := b.Q.Columns(qq.Table)
-	t := &Table{Caption: qq.Label.In(lang), Unit: qq.Unit.In(lang), Digits: b.cellDigits(qq)}
+	t := &Table{Caption: qq.Label.In(lang), Unit: qq.Unit.In(lang), Width: widthClass(b.cellDigits(qq))}
 	t.Years, t.Cols = b.headings(qq, cols)
 	for _, row := range qq.Table.Rows {
 		rv := &Row{ID: "h-" + qq.Key + "-r-" + row.Key, Label: row.Label.In(lang), ICCS: row.ICCS, Part: row.PartOf != ""}
@@ -174,7 +176,7 @@ func (b *Builder) Table(a forms.Answers, qq *forms.Question, fv Findings, in *fo
 // a page of 624 cells some 15,000 allocations.
 func (b *Builder) draftTable(a forms.Answers, qq *forms.Question, fv Findings, in *form.Input) *Table {
 	l := b.Layouts.get(b, qq)
-	t := &Table{Caption: l.caption, Unit: l.unit, Years: l.years, Cols: l.cols, Digits: l.digits,
+	t := &Table{Caption: l.caption, Unit: l.unit, Years: l.years, Cols: l.cols, Width: l.width,
 		grid: &grid{layout: l, b: b, a: a, fv: fv, in: in}}
 	if len(fv.byCell) > 0 {
 		for _, r := range l.rows {
