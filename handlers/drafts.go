@@ -25,6 +25,9 @@ type draftStore interface {
 	// SaveDraft saves an edit of a draft, merged with what others saved since
 	// its base version; conflicting fields come back in the result, unwritten.
 	SaveDraft(ctx context.Context, call forms.Call, org forms.OrganizationRef, e forms.Edit, actor forms.Actor) (forms.SaveResult, error)
+	// LastSaves says, for each of fields, who last saved it and when (a
+	// field never saved is missing).
+	LastSaves(ctx context.Context, call forms.Call, org forms.OrganizationRef, fields []string) (map[string]forms.FieldSave, error)
 	// Attachment returns a file of one of the organization's drafts; KindNotFound otherwise.
 	Attachment(ctx context.Context, orgID, id int64) (forms.FileInfo, []byte, error)
 }
@@ -178,16 +181,12 @@ func (s *Server) saveSection(c *gin.Context) error {
 		c.Redirect(http.StatusSeeOther, dc.sectionURL(dc.section.Key))
 		return nil
 	}
+	if len(res.Conflicts) > 0 {
+		return s.renderConflicts(c, dc, res.Conflicts, nil, nil)
+	}
 	p, err := s.savedPage(c, dc, &in)
 	if err != nil {
 		return err
-	}
-	p.Conflicts = dc.builder(p.Text).Conflicts(res.Conflicts)
-	if len(p.Conflicts) > 0 {
-		s.keepConflicts(c, dc, res.Conflicts)
-		p.Title = p.T("draft.conflict.title")
-		s.render(c, http.StatusConflict, "conflict", p)
-		return nil
 	}
 	s.render(c, http.StatusUnprocessableEntity, "draft", p)
 	return nil
@@ -325,6 +324,9 @@ type draftPage struct {
 	UpdatedBy      string
 	UpdatedAt      string
 	Conflicts      []views.Conflict
+	// Brought are the errors the user's choices on the conflict page
+	// would bring, to confirm or change.
+	Brought []string
 	// PendingConflicts counts the fields of a save that collided, kept
 	// until the user chooses.
 	PendingConflicts int

@@ -236,7 +236,7 @@ func (s *Server) applyWorkbook(c *gin.Context) error {
 	}
 	dc.section = &dc.q.Sections[0]
 	if len(res.Conflicts) > 0 {
-		return s.renderConflicts(c, dc, res.Conflicts)
+		return s.renderConflicts(c, dc, res.Conflicts, nil, nil)
 	}
 	s.flash(c, "upload.applied")
 	c.Redirect(http.StatusSeeOther, "/orgs/"+dc.org.Code+"/calls/"+dc.call.Key+"/submission")
