@@ -117,7 +117,7 @@ func (s *Server) saveSection(c *gin.Context) error {
 	if c.Request.PostForm.Get("end") != "1" {
 		return forms.Errorf(forms.KindInvalid, "the form of section %s arrived incomplete", dc.section.Key)
 	}
-	base := s.newBase(c)
+	base := s.callBase(c, dc.call)
 	in := form.ReadSection(c.Request.PostForm, dc.q, dc.section, dc.call.Years, base.Lang)
 	form.ReadUploads(c.Request.MultipartForm, dc.section, &in)
 	ctx := c.Request.Context()
@@ -347,7 +347,7 @@ func (dc *scope) builder(t words.Text) *views.Builder {
 // the form just posted, shown as typed where it could not be read.
 func (s *Server) newDraftPage(c *gin.Context, dc *scope, d forms.Draft, in *form.Input, open string) (*draftPage, error) {
 	u := s.currentUser(c)
-	p := &draftPage{basePage: s.newBase(c), OrgCode: dc.org.Code, QVersion: dc.q.Version, DraftVersion: d.Version}
+	p := &draftPage{basePage: s.callBase(c, dc.call), OrgCode: dc.org.Code, QVersion: dc.q.Version, DraftVersion: d.Version}
 	sub, err := s.store.Submission(c.Request.Context(), dc.call, dc.ref)
 	if err != nil {
 		return nil, err
