@@ -1,8 +1,8 @@
 package words
 
 import (
-	"time"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"time"
 
 	"portal/forms"
 )
