@@ -1,8 +1,9 @@
 package words
 
 import (
-	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"time"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
 
 	"portal/forms"
 )
