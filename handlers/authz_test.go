@@ -149,6 +149,7 @@ var authzTable = map[string]accessRule{
 	// Public pages.
 	"GET /":               public(http.StatusOK),
 	"GET /language/:code": public(http.StatusSeeOther),
+	"GET /zone":           public(http.StatusSeeOther),
 	"GET /signin":         accessRule{asAnonymous: {http.StatusSeeOther, DevIdPPath + "/authorize?"}}.orSignedIn(outcome{http.StatusSeeOther, "/home"}),
 	"GET /auth/callback":  public(http.StatusBadRequest), // no sign-in started
 	"GET /signed-out":     public(http.StatusOK),
@@ -180,6 +181,7 @@ var authzTable = map[string]accessRule{
 	"POST /orgs/:code/calls/:call/workbook/apply":   orgEditors,
 	"POST /orgs/:code/calls/:call/workbook/report":  orgMembersAndOffice,
 	"GET /orgs/:code/calls/:call/receipts/:n":       orgMembersAndOffice,
+	"GET /orgs/:code/calls/:call/submit":            orgSubmitters,
 	"POST /orgs/:code/calls/:call/submit":           orgSubmitters,
 	"POST /orgs/:code/calls/:call/withdraw":         orgSubmitters,
 	"POST /orgs/:code/calls/:call/comments":         orgEditors,
@@ -255,6 +257,7 @@ var authzCallTable = map[string]struct{ notAsked, inPreparation accessRule }{
 	"POST /orgs/:code/calls/:call/workbook/apply":   {callNotAsked, inPreparationEdit},
 	"POST /orgs/:code/calls/:call/workbook/report":  {callNotAsked, inPreparationRead},
 	"GET /orgs/:code/calls/:call/receipts/:n":       {callNotAsked, inPreparationRead},
+	"GET /orgs/:code/calls/:call/submit":            {callNotAsked, inPreparationEdit},
 	"POST /orgs/:code/calls/:call/submit":           {callNotAsked, inPreparationEdit},
 	"POST /orgs/:code/calls/:call/withdraw":         {callNotAsked, inPreparationEdit},
 	"POST /orgs/:code/calls/:call/comments":         {callNotAsked, inPreparationEdit},

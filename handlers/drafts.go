@@ -25,6 +25,9 @@ type draftStore interface {
 	// SaveDraft saves an edit of a draft, merged with what others saved since
 	// its base version; conflicting fields come back in the result, unwritten.
 	SaveDraft(ctx context.Context, call forms.Call, org forms.OrganizationRef, e forms.Edit, actor forms.Actor) (forms.SaveResult, error)
+	// LastSaves says, for each of fields, who last saved it and when (a
+	// field never saved is missing).
+	LastSaves(ctx context.Context, call forms.Call, org forms.OrganizationRef, fields []string) (map[string]forms.FieldSave, error)
 	// Attachment returns a file of one of the organization's drafts; KindNotFound otherwise.
 	Attachment(ctx context.Context, orgID, id int64) (forms.FileInfo, []byte, error)
 }
@@ -114,7 +117,7 @@ func (s *Server) saveSection(c *gin.Context) error {
 	if c.Request.PostForm.Get("end") != "1" {
 		return forms.Errorf(forms.KindInvalid, "the form of section %s arrived incomplete", dc.section.Key)
 	}
-	base := s.newBase(c)
+	base := s.callBase(c, dc.call)
 	in := form.ReadSection(c.Request.PostForm, dc.q, dc.section, dc.call.Years, base.Lang)
 	form.ReadUploads(c.Request.MultipartForm, dc.section, &in)
 	ctx := c.Request.Context()
@@ -156,6 +159,14 @@ func (s *Server) saveSection(c *gin.Context) error {
 		case len(in.Errs) > 0:
 			reply.Status, reply.Message = "invalid", base.Tf("draft.autosave.invalid", map[string]any{"Count": len(in.Errs)})
 		}
+		progress, err := s.autosaveProgress(c, dc, base)
+		if err != nil {
+			return err
+		}
+		if reply.Status == "saved" && progress.Problems > 0 {
+			reply.Message += " " + base.Tn("draft.autosave.problems", progress.Problems, nil)
+		}
+		reply.Progress = progress
 		c.JSON(http.StatusOK, reply)
 		return nil
 	}
@@ -170,16 +181,12 @@ func (s *Server) saveSection(c *gin.Context) error {
 		c.Redirect(http.StatusSeeOther, dc.sectionURL(dc.section.Key))
 		return nil
 	}
+	if len(res.Conflicts) > 0 {
+		return s.renderConflicts(c, dc, res.Conflicts, nil, nil)
+	}
 	p, err := s.savedPage(c, dc, &in)
 	if err != nil {
 		return err
-	}
-	p.Conflicts = dc.builder(p.Text).Conflicts(res.Conflicts)
-	if len(p.Conflicts) > 0 {
-		s.keepConflicts(c, dc, res.Conflicts)
-		p.Title = p.T("draft.conflict.title")
-		s.render(c, http.StatusConflict, "conflict", p)
-		return nil
 	}
 	s.render(c, http.StatusUnprocessableEntity, "draft", p)
 	return nil
@@ -196,6 +203,61 @@ type autosaveReply struct {
 	// another person's save, or unreadable.
 	Unsettled []string `json:"unsettled,omitempty"`
 	Message   string   `json:"message"`
+	// Progress is the section's findings and the sections' states after
+	// the save, for the page to put in place.
+	Progress *autosaveProgress `json:"progress,omitempty"`
+}
+
+// autosaveProgress is what a save changes on the section's page besides
+// the fields: the parts of the page (by element id, as the page's own
+// templates render them) that show the findings and the sections' states,
+// and the marks of the cells.
+type autosaveProgress struct {
+	// Version is the draft's version the parts show.
+	Version int               `json:"version"`
+	Parts   map[string]string `json:"parts"`
+	Cells   []views.CellMark  `json:"cells"`
+	// Described is what describes each question's field, by question key.
+	Described map[string]string `json:"described"`
+	Problems  int               `json:"problems"`
+}
+
+// autosaveProgress renders the parts of the section's page an autosave
+// puts in place, from the draft as saved: its findings and the sections'
+// states (not the Office's comments, which a save does not change).
+func (s *Server) autosaveProgress(c *gin.Context, dc *scope, base basePage) (*autosaveProgress, error) {
+	d, err := s.store.Draft(c.Request.Context(), dc.call, dc.ref)
+	if err != nil {
+		return nil, err
+	}
+	p := &draftPage{basePage: base, DraftVersion: d.Version, Draft: s.draftView(base.Text, dc, d, d.Answers, nil, "", false, nil, false)}
+	out := &autosaveProgress{Version: p.DraftVersion, Parts: map[string]string{}, Cells: p.Marks, Described: map[string]string{}, Problems: p.Problems}
+	if out.Cells == nil {
+		out.Cells = []views.CellMark{}
+	}
+	add := func(id, name string, data any) error {
+		html, err := s.fragment("draft", name, data)
+		out.Parts[id] = html
+		return err
+	}
+	if err := add("section-list", "section-list", p); err != nil {
+		return nil, err
+	}
+	if err := add("draft-findings", "draft-findings", p); err != nil {
+		return nil, err
+	}
+	for _, q := range p.Section.Questions {
+		out.Described[q.Key] = q.Describedby
+		if err := add("messages-"+q.Key, "question-messages", q); err != nil {
+			return nil, err
+		}
+		if q.Table != nil {
+			if err := add("cell-findings-"+q.Key, "cell-findings", q.Table); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
 }
 
 // savedPage builds the section's page from the draft as it is now, after a
@@ -262,12 +324,18 @@ type draftPage struct {
 	UpdatedBy      string
 	UpdatedAt      string
 	Conflicts      []views.Conflict
+	// Brought are the errors the user's choices on the conflict page
+	// would bring, to confirm or change.
+	Brought []string
 	// PendingConflicts counts the fields of a save that collided, kept
 	// until the user chooses.
 	PendingConflicts int
 	// Unsaved: the form shows what was posted after the session had
 	// ended, not yet saved.
 	Unsaved bool
+	// Returned is the Office's message with a return for clarification,
+	// which heads every section until the answers are submitted again.
+	Returned *returnNote
 }
 
 // builder builds the views of the scope's questionnaire and call in the page's language.
@@ -279,7 +347,7 @@ func (dc *scope) builder(t words.Text) *views.Builder {
 // the form just posted, shown as typed where it could not be read.
 func (s *Server) newDraftPage(c *gin.Context, dc *scope, d forms.Draft, in *form.Input, open string) (*draftPage, error) {
 	u := s.currentUser(c)
-	p := &draftPage{basePage: s.newBase(c), OrgCode: dc.org.Code, QVersion: dc.q.Version, DraftVersion: d.Version}
+	p := &draftPage{basePage: s.callBase(c, dc.call), OrgCode: dc.org.Code, QVersion: dc.q.Version, DraftVersion: d.Version}
 	sub, err := s.store.Submission(c.Request.Context(), dc.call, dc.ref)
 	if err != nil {
 		return nil, err
@@ -287,6 +355,9 @@ func (s *Server) newDraftPage(c *gin.Context, dc *scope, d forms.Draft, in *form
 	p.SubmissionHref = submissionURL(dc)
 	p.StateLabel = p.T("submission.state." + string(sub.State))
 	p.Locked = !sub.State.Editable()
+	if p.Returned, err = s.returnNote(c.Request.Context(), &p.basePage, dc.call, dc.ref, sub); err != nil {
+		return nil, err
+	}
 	var comments map[string][]views.Comment
 	if len(sub.Versions) > 0 {
 		cvs, err := s.commentViews(c, &p.basePage, dc, "/orgs/"+dc.org.Code+"/calls/"+dc.call.Key)
@@ -321,15 +392,26 @@ func (s *Server) newDraftPage(c *gin.Context, dc *scope, d forms.Draft, in *form
 	if in != nil { // what was just typed, over what is saved
 		answers = overlay(answers, in.Edit)
 	}
-	b := dc.builder(p.Text)
-	b.OpenCell, b.Layouts, b.ReadOnly = open, &s.layouts, p.ReadOnly
-	p.Draft = b.Draft(views.Source{
-		Section: dc.section, Draft: d, Answers: answers, Findings: forms.Check(dc.q, answers, dc.call.Years), Input: in,
-		SectionURL: dc.sectionURL,
-		FileURL:    func(id int64) string { return "/orgs/" + dc.org.Code + "/files/" + strconv.FormatInt(id, 10) },
-		FileQuota:  s.draftFileQuota(), Comments: comments,
-	})
+	p.Draft = s.draftView(p.Text, dc, d, answers, in, open, p.ReadOnly, comments, in != nil || c.Query("check") != "")
 	return p, nil
+}
+
+// draftView builds the view of the scope's section of draft d showing
+// answers; in, open and comments as views.Source has them. The required
+// questions not answered are marked with showRequired, or once the section
+// has something in it.
+func (s *Server) draftView(t words.Text, dc *scope, d forms.Draft, answers forms.Answers, in *form.Input, open string, readOnly bool,
+	comments map[string][]views.Comment, showRequired bool) views.Draft {
+	b := dc.builder(t)
+	b.OpenCell, b.Layouts, b.ReadOnly = open, &s.layouts, readOnly
+	progress := forms.Assess(dc.q, answers, dc.call.Years)
+	return b.Draft(views.Source{
+		Section: dc.section, Draft: d, Answers: answers, Progress: progress, Input: in,
+		ShowRequired: showRequired || progress.States[dc.section.Key] != forms.SectionNotStarted,
+		SectionURL:   dc.sectionURL,
+		FileURL:      func(id int64) string { return "/orgs/" + dc.org.Code + "/files/" + strconv.FormatInt(id, 10) },
+		FileQuota:    s.draftFileQuota(), Comments: comments,
+	})
 }
 
 // overlay returns a with the fields e covers replaced by e's content.
