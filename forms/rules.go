@@ -119,17 +119,19 @@ func explained(f Finding, a Answers) bool {
 type SectionState string
 
 // The states of a section, by precedence: a section with an error shows
-// it whatever else is true.
+// it whatever else is true, then one with a warning not explained.
 const (
-	SectionHasErrors  SectionState = "has_errors"  // a finding in it is an error (a missing required answer aside)
-	SectionNotStarted SectionState = "not_started" // nothing answered in it
-	SectionInProgress SectionState = "in_progress" // something answered, a required question still empty
-	SectionComplete   SectionState = "complete"    // every required question answered, no error
+	SectionHasErrors   SectionState = "has_errors"  // a finding in it is an error (a missing required answer aside)
+	SectionUnexplained SectionState = "unexplained" // a warning in it is not explained yet: it stops the submission
+	SectionNotStarted  SectionState = "not_started" // nothing answered in it
+	SectionInProgress  SectionState = "in_progress" // something answered, a required question still empty
+	SectionComplete    SectionState = "complete"    // every required question answered, no error
 )
 
 // SectionStates returns the state of every section of q, by section key,
-// given the answers a and their findings fs from Check. Warnings, explained
-// or not, do not change a section's state. A question counts as answered as
+// given the answers a and their findings fs from Check. A section is
+// complete exactly when nothing in it stops the submission (Blocking): an
+// explained warning does not change its state, one not explained does. A question counts as answered as
 // for RuleRequired: a non-blank text, a choice, a yes or no, a date, a
 // number, a file, a non-blank cell.
 func SectionStates(q *Questionnaire, a Answers, fs []Finding) map[string]SectionState {
@@ -152,6 +154,7 @@ func SectionStates(q *Questionnaire, a Answers, fs []Finding) map[string]Section
 	answered := make([]bool, len(q.Sections))
 	missing := make([]bool, len(q.Sections))
 	errs := make([]bool, len(q.Sections))
+	unexplained := make([]bool, len(q.Sections))
 	for key, ans := range a.Values {
 		if w, ok := index[key]; ok && w.q.Kind != StatTable && !emptyAnswer(w.q, ans) {
 			answered[w.section] = true
@@ -173,6 +176,8 @@ func SectionStates(q *Questionnaire, a Answers, fs []Finding) map[string]Section
 			missing[w.section] = true
 		case f.Severity != SeverityWarning:
 			errs[w.section] = true
+		case !explained(f, a):
+			unexplained[w.section] = true
 		}
 	}
 	states := make(map[string]SectionState, len(q.Sections))
@@ -183,6 +188,8 @@ func SectionStates(q *Questionnaire, a Answers, fs []Finding) map[string]Section
 		switch {
 		case errs[si]:
 			states[s.Key] = SectionHasErrors
+		case unexplained[si]:
+			states[s.Key] = SectionUnexplained
 		case !answered[si]:
 			states[s.Key] = SectionNotStarted
 		case missing[si]:

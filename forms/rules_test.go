@@ -474,8 +474,12 @@ func TestSectionStates(t *testing.T) {
 		{name: "optional answered, required not",
 			a:    Answers{Values: map[string]Answer{"comment": {Text: "hello"}, "optional": {Bool: yes(false)}}},
 			want: map[string]SectionState{"one": SectionInProgress, "two": SectionNotStarted, "three": SectionComplete}},
-		{name: "required answered; a warning does not matter",
+		{name: "required answered; a warning not explained stops the section",
 			a:    Answers{Values: map[string]Answer{"name": {Text: "Ruritania"}}, Cells: cell("a", 6)},
+			want: map[string]SectionState{"one": SectionComplete, "two": SectionUnexplained, "three": SectionNotStarted}},
+		{name: "required answered; an explained warning does not matter",
+			a: Answers{Values: map[string]Answer{"name": {Text: "Ruritania"}}, Cells: cell("a", 6),
+				Explanations: map[string]string{"b_within_a_warn/a/2023/total": "a count of a census year"}},
 			want: map[string]SectionState{"one": SectionComplete, "two": SectionComplete, "three": SectionNotStarted}},
 		{name: "invalid answer and a rule's error",
 			a: Answers{Values: map[string]Answer{"comment": {Text: strings.Repeat("x", 10001)}}, Cells: map[CellRef]Cell{
@@ -522,5 +526,47 @@ func TestQuestionAndColumns(t *testing.T) {
 		if diff := cmp.Diff(tt.want, q.Columns(tt.table)); diff != "" {
 			t.Errorf("Columns(%+v) (-want +got):\n%s", tt.table, diff)
 		}
+	}
+}
+
+func TestAssess(t *testing.T) {
+	q := &Questionnaire{Key: "s", Version: 1, Sections: []Section{
+		{Key: "one", Questions: []Question{
+			{Key: "name", Kind: Narrative, Required: true},
+			{Key: "comment", Kind: Narrative},
+		}},
+		{Key: "two", Questions: []Question{
+			{Key: "counts", Kind: StatTable, Table: &Table{Rows: []Indicator{{Key: "a"}}}},
+			{Key: "sure", Kind: YesNo},
+		}},
+	}, Rules: []Rule{{Key: "small", Kind: RuleRange, Severity: SeverityWarning, Question: "counts", Max: f64(5)}}}
+	a := Answers{Values: map[string]Answer{"comment": {Text: "  "}, "sure": {Bool: yes(true)}},
+		Cells: map[CellRef]Cell{{"counts", "a", 2023, "total"}: {State: CellValue, Value: 6}}}
+	p := Assess(q, a, years)
+	keys := func(fs []Finding) []string {
+		var out []string
+		for _, f := range fs {
+			out = append(out, f.Key)
+		}
+		return out
+	}
+	if diff := cmp.Diff(map[string]Count{"one": {0, 2}, "two": {2, 2}}, p.Sections); diff != "" {
+		t.Errorf("Sections (-want +got):\n%s", diff)
+	}
+	if p.Count != (Count{2, 4}) || p.Percent() != 50 {
+		t.Errorf("Count = %+v (%d%%), want 2 of 4 (50%%)", p.Count, p.Percent())
+	}
+	// The required name and the unexplained warning stop it; each section says so.
+	if diff := cmp.Diff([]string{"required/name", "small/a/2023/total"}, keys(p.Blocking)); diff != "" {
+		t.Errorf("Blocking (-want +got):\n%s", diff)
+	}
+	if p.Ready() || p.States["one"] != SectionNotStarted || p.States["two"] != SectionUnexplained {
+		t.Errorf("Ready = %v, States = %v", p.Ready(), p.States)
+	}
+	a.Values["name"] = Answer{Text: "Ruritania"}
+	a.Explanations = map[string]string{"small/a/2023/total": "a census year"}
+	p = Assess(q, a, years)
+	if !p.Ready() || p.States["one"] != SectionComplete || p.States["two"] != SectionComplete || p.Percent() != 75 {
+		t.Errorf("after answering: Ready = %v, States = %v, %d%%", p.Ready(), p.States, p.Percent())
 	}
 }

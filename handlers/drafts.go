@@ -156,6 +156,14 @@ func (s *Server) saveSection(c *gin.Context) error {
 		case len(in.Errs) > 0:
 			reply.Status, reply.Message = "invalid", base.Tf("draft.autosave.invalid", map[string]any{"Count": len(in.Errs)})
 		}
+		progress, err := s.autosaveProgress(c, dc, base)
+		if err != nil {
+			return err
+		}
+		if reply.Status == "saved" && progress.Problems > 0 {
+			reply.Message += " " + base.Tn("draft.autosave.problems", progress.Problems, nil)
+		}
+		reply.Progress = progress
 		c.JSON(http.StatusOK, reply)
 		return nil
 	}
@@ -196,6 +204,61 @@ type autosaveReply struct {
 	// another person's save, or unreadable.
 	Unsettled []string `json:"unsettled,omitempty"`
 	Message   string   `json:"message"`
+	// Progress is the section's findings and the sections' states after
+	// the save, for the page to put in place.
+	Progress *autosaveProgress `json:"progress,omitempty"`
+}
+
+// autosaveProgress is what a save changes on the section's page besides
+// the fields: the parts of the page (by element id, as the page's own
+// templates render them) that show the findings and the sections' states,
+// and the marks of the cells.
+type autosaveProgress struct {
+	// Version is the draft's version the parts show.
+	Version int               `json:"version"`
+	Parts   map[string]string `json:"parts"`
+	Cells   []views.CellMark  `json:"cells"`
+	// Described is what describes each question's field, by question key.
+	Described map[string]string `json:"described"`
+	Problems  int               `json:"problems"`
+}
+
+// autosaveProgress renders the parts of the section's page an autosave
+// puts in place, from the draft as saved: its findings and the sections'
+// states (not the Office's comments, which a save does not change).
+func (s *Server) autosaveProgress(c *gin.Context, dc *scope, base basePage) (*autosaveProgress, error) {
+	d, err := s.store.Draft(c.Request.Context(), dc.call, dc.ref)
+	if err != nil {
+		return nil, err
+	}
+	p := &draftPage{basePage: base, DraftVersion: d.Version, Draft: s.draftView(base.Text, dc, d, d.Answers, nil, "", nil, false)}
+	out := &autosaveProgress{Version: p.DraftVersion, Parts: map[string]string{}, Cells: p.Marks, Described: map[string]string{}, Problems: p.Problems}
+	if out.Cells == nil {
+		out.Cells = []views.CellMark{}
+	}
+	add := func(id, name string, data any) error {
+		html, err := s.fragment("draft", name, data)
+		out.Parts[id] = html
+		return err
+	}
+	if err := add("section-list", "section-list", p); err != nil {
+		return nil, err
+	}
+	if err := add("draft-findings", "draft-findings", p); err != nil {
+		return nil, err
+	}
+	for _, q := range p.Section.Questions {
+		out.Described[q.Key] = q.Describedby
+		if err := add("messages-"+q.Key, "question-messages", q); err != nil {
+			return nil, err
+		}
+		if q.Table != nil {
+			if err := add("cell-findings-"+q.Key, "cell-findings", q.Table); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
 }
 
 // savedPage builds the section's page from the draft as it is now, after a
@@ -268,6 +331,9 @@ type draftPage struct {
 	// Unsaved: the form shows what was posted after the session had
 	// ended, not yet saved.
 	Unsaved bool
+	// Returned is the Office's message with a return for clarification,
+	// which heads every section until the answers are submitted again.
+	Returned *returnNote
 }
 
 // builder builds the views of the scope's questionnaire and call in the page's language.
@@ -287,6 +353,9 @@ func (s *Server) newDraftPage(c *gin.Context, dc *scope, d forms.Draft, in *form
 	p.SubmissionHref = submissionURL(dc)
 	p.StateLabel = p.T("submission.state." + string(sub.State))
 	p.Locked = !sub.State.Editable()
+	if p.Returned, err = s.returnNote(c.Request.Context(), &p.basePage, dc.call, dc.ref, sub); err != nil {
+		return nil, err
+	}
 	var comments map[string][]views.Comment
 	if len(sub.Versions) > 0 {
 		cvs, err := s.commentViews(c, &p.basePage, dc, "/orgs/"+dc.org.Code+"/calls/"+dc.call.Key)
@@ -321,15 +390,26 @@ func (s *Server) newDraftPage(c *gin.Context, dc *scope, d forms.Draft, in *form
 	if in != nil { // what was just typed, over what is saved
 		answers = overlay(answers, in.Edit)
 	}
-	b := dc.builder(p.Text)
-	b.OpenCell, b.Layouts = open, &s.layouts
-	p.Draft = b.Draft(views.Source{
-		Section: dc.section, Draft: d, Answers: answers, Findings: forms.Check(dc.q, answers, dc.call.Years), Input: in,
-		SectionURL: dc.sectionURL,
-		FileURL:    func(id int64) string { return "/orgs/" + dc.org.Code + "/files/" + strconv.FormatInt(id, 10) },
-		FileQuota:  s.draftFileQuota(), Comments: comments,
-	})
+	p.Draft = s.draftView(p.Text, dc, d, answers, in, open, comments, in != nil || c.Query("check") != "")
 	return p, nil
+}
+
+// draftView builds the view of the scope's section of draft d showing
+// answers; in, open and comments as views.Source has them. The required
+// questions not answered are marked with showRequired, or once the section
+// has something in it.
+func (s *Server) draftView(t words.Text, dc *scope, d forms.Draft, answers forms.Answers, in *form.Input, open string,
+	comments map[string][]views.Comment, showRequired bool) views.Draft {
+	b := dc.builder(t)
+	b.OpenCell, b.Layouts = open, &s.layouts
+	progress := forms.Assess(dc.q, answers, dc.call.Years)
+	return b.Draft(views.Source{
+		Section: dc.section, Draft: d, Answers: answers, Progress: progress, Input: in,
+		ShowRequired: showRequired || progress.States[dc.section.Key] != forms.SectionNotStarted,
+		SectionURL:   dc.sectionURL,
+		FileURL:      func(id int64) string { return "/orgs/" + dc.org.Code + "/files/" + strconv.FormatInt(id, 10) },
+		FileQuota:    s.draftFileQuota(), Comments: comments,
+	})
 }
 
 // overlay returns a with the fields e covers replaced by e's content.

@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -67,11 +69,14 @@ type organizationPage struct {
 	Invitations []invitationRow
 	Invite      inviteForm
 	CanInvite   bool
-	Due         []dueRow
+	// Due are the calls waiting for the organization's answer; Sent those
+	// it has submitted (to review, or accepted).
+	Due, Sent []dueRow
 }
 
 // dueRow is a call the organization is to answer, with its answer's state.
 type dueRow struct {
+	Key                         string // the call's
 	Title, Href, SubmissionHref string
 	State                       string // a forms.SubmissionState
 	StateLabel                  string
@@ -81,6 +86,19 @@ type dueRow struct {
 	UpdatedAt                   string
 	Past                        bool   // the call is closed or reported
 	Covered                     string // that an organization answers the call on the State's behalf
+	// Progress says how many questions are answered, Percent the share
+	// (for a bar), Blocking what still stops the submission; set for an
+	// answer the organization can still change.
+	Progress, Blocking string
+	Percent            int
+	Editable           bool
+	// Returned is the Office's message with a return for clarification.
+	Returned *returnNote
+}
+
+// returnNote is the Office's message when it returned the answers.
+type returnNote struct {
+	Intro, Body string
 }
 
 // showOrganization is an organization's home: who works on it, and (for its
@@ -102,8 +120,16 @@ func (s *Server) renderOrganization(c *gin.Context, form inviteForm, status int)
 	p.Title = p.OrgName
 	p.Role, _ = u.RoleIn(org.ID)
 	s.sessions.Put(ctx, sessOrgID, org.ID)
-	if p.Due, err = s.dueRows(c, &p.basePage, org); err != nil {
+	rows, err := s.dueRows(c, &p.basePage, org)
+	if err != nil {
 		return err
+	}
+	for _, r := range rows {
+		if r.State == string(forms.Submitted) || r.State == string(forms.Accepted) {
+			p.Sent = append(p.Sent, r)
+		} else {
+			p.Due = append(p.Due, r)
+		}
 	}
 	if u.Can(forms.InviteContributor, org.ID) {
 		p.CanInvite = true
@@ -162,7 +188,7 @@ func (s *Server) dueRows(c *gin.Context, b *basePage, org forms.Organization) ([
 			continue
 		}
 		base := "/orgs/" + org.Code + "/calls/" + call.Key
-		r := dueRow{Title: call.Title.In(b.Lang), Href: base, SubmissionHref: base + "/submission", State: string(sub.State), Past: past}
+		r := dueRow{Key: call.Key, Title: call.Title.In(b.Lang), Href: base, SubmissionHref: base + "/submission", State: string(sub.State), Past: past}
 		r.StateLabel = b.T("due.state." + r.State)
 		cv, covered := covers[call.ID]
 		r.Covered = coverNotice(b, cv, covered)
@@ -173,9 +199,56 @@ func (s *Server) dueRows(c *gin.Context, b *basePage, org forms.Organization) ([
 			r.Version, r.UpdatedBy = sub.DraftVersion, sub.UpdatedBy
 			r.UpdatedAt = b.Timestamp(sub.UpdatedAt)
 		}
+		if sub.State.Editable() && !past {
+			if err := s.fillProgress(ctx, b, &r, call, forms.OrganizationRef{ID: org.ID, Code: org.Code, Name: org.Name}, sub); err != nil {
+				return nil, err
+			}
+		}
 		rows = append(rows, r)
 	}
 	return rows, nil
+}
+
+// fillProgress says in r how far the organization's draft of call has
+// got, and with a return for clarification, what the Office asked.
+func (s *Server) fillProgress(ctx context.Context, b *basePage, r *dueRow, call forms.Call, ref forms.OrganizationRef, sub forms.Submission) error {
+	q, ok := s.opts.Questionnaires.Version(call.Questionnaire, call.Version)
+	if !ok {
+		return fmt.Errorf("call %s: questionnaire %s v%d is not loaded", call.Key, call.Questionnaire, call.Version)
+	}
+	d, err := s.store.Draft(ctx, call, ref)
+	if err != nil {
+		return err
+	}
+	pr := forms.Assess(q, d.Answers, call.Years)
+	r.Editable, r.Percent = true, pr.Percent()
+	r.Progress = b.Tf("due.progress", map[string]any{"Answered": pr.Answered, "Count": pr.Questions, "Percent": pr.Percent()})
+	if pr.Ready() {
+		r.Blocking = b.T("due.ready")
+	} else {
+		r.Blocking = b.Tn("due.blocking", len(pr.Blocking), nil)
+	}
+	r.Returned, err = s.returnNote(ctx, b, call, ref, sub)
+	return err
+}
+
+// returnNote is the Office's message with the return of the answers for
+// clarification: the last message of the Office on the whole submission,
+// about its latest version. Nil unless the answers are returned.
+func (s *Server) returnNote(ctx context.Context, b *basePage, call forms.Call, ref forms.OrganizationRef, sub forms.Submission) (*returnNote, error) {
+	if sub.State != forms.Returned {
+		return nil, nil
+	}
+	cs, err := s.store.Comments(ctx, call, ref)
+	if err != nil {
+		return nil, err
+	}
+	for i := len(cs) - 1; i >= 0; i-- {
+		if cm := cs[i]; cm.Office && cm.Field == "" && cm.Version == len(sub.Versions) {
+			return &returnNote{Intro: b.Tf("due.returned", map[string]any{"At": b.TimeIn(cm.At, call.Location()), "Author": cm.Author}), Body: cm.Body}, nil
+		}
+	}
+	return nil, nil
 }
 
 type landingPage struct {

@@ -133,14 +133,14 @@ func TestJointAnswers(t *testing.T) {
 	// UN Tourism confirms the States its answer covers, among its record.
 	sub := ts.URL + "/orgs/UNTOURISM/calls/" + views.Key
 	saveAnswers(t, store, views, q, "UNTOURISM", demo.Answers(q, "UN Tourism"), false)
-	page = do(t, untourism, "GET", sub+"/submission", nil).body
+	page = do(t, untourism, "GET", sub+"/submit", nil).body
 	for _, code := range []string{"ESP", "PRT", "AUT"} {
 		if !strings.Contains(page, `name="on_behalf_of" value="`+code+`" checked`) {
-			t.Errorf("UN Tourism's submission page does not offer %s, checked", code)
+			t.Errorf("UN Tourism's page before submitting does not offer %s, checked", code)
 		}
 	}
 	if strings.Contains(page, `value="FRA"`) {
-		t.Error("UN Tourism's submission page offers a State outside its record")
+		t.Error("UN Tourism's page before submitting offers a State outside its record")
 	}
 	if r = do(t, untourism, "POST", sub+"/submit", url.Values{"on_behalf_of": {"ESP", "FRA"}}); !strings.HasSuffix(r.header.Get("Location"), "refused=joint") {
 		t.Errorf("UN Tourism naming France, outside its record: %d to %q", r.status, r.header.Get("Location"))
@@ -207,7 +207,7 @@ func TestBrowserJointAnswers(t *testing.T) {
 		b.Screenshot(lang + "-joint-record-refused")
 		signOut()
 		as("demo-fp-untourism")
-		b.Do(chromedp.Navigate(ts.URL + "/orgs/UNTOURISM/calls/" + views.Key + "/submission"))
+		b.Do(chromedp.Navigate(ts.URL + "/orgs/UNTOURISM/calls/" + views.Key + "/submit"))
 		if b.Eval(`String(document.querySelectorAll('input[name=on_behalf_of]:checked').length)`) != "2" {
 			b.Fatalf("%s: UN Tourism is not offered its two States, checked", lang)
 		}

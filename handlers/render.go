@@ -160,6 +160,20 @@ func (s *Server) render(c *gin.Context, status int, page string, data any) {
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
 }
 
+// fragment renders the template name of page's set with data, as a part
+// of the page the page's script puts in place.
+func (s *Server) fragment(page, name string, data any) (string, error) {
+	t, ok := s.pages.sets[page]
+	if !ok {
+		return "", fmt.Errorf("no such page template %q", page)
+	}
+	var b strings.Builder
+	if err := t.ExecuteTemplate(&b, name, data); err != nil {
+		return "", fmt.Errorf("render %s of %s: %w", name, page, err)
+	}
+	return b.String(), nil
+}
+
 // langCookie remembers the language a user chose with the switcher.
 const langCookie = "portal_lang"
 

@@ -236,6 +236,7 @@ func (s *Server) routes(e *gin.Engine) {
 	call.POST("/workbook", s.takesFiles, s.orgScope(forms.EditDraft), s.handle(s.uploadWorkbook))
 	call.POST("/workbook/apply", s.orgScope(forms.EditDraft), s.handle(s.applyWorkbook))
 	call.POST("/workbook/report", s.handle(s.workbookReport))
+	call.GET("/submit", s.orgScope(forms.Submit), s.handle(s.showConfirm))
 	call.POST("/submit", s.orgScope(forms.Submit), s.handle(s.transition(forms.TransitionSubmit)))
 	call.POST("/withdraw", s.orgScope(forms.Submit), s.handle(s.transition(forms.TransitionWithdraw)))
 	call.GET("/receipts/:n", s.handle(s.showReceipt))

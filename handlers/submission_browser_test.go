@@ -31,6 +31,16 @@ func TestBrowserSubmission(t *testing.T) {
 	as("demo-fp-aut")
 	b.Press(`a[href="/orgs/AUT/calls/`+views.Key+`/submission"]`, http.StatusOK)
 	b.CheckAccessible("submission page")
+	// Submitting shows the answers in short and what the receipt will say first.
+	b.Press(`a[href="/orgs/AUT/calls/`+views.Key+`/submit"]`, http.StatusOK)
+	if ref := b.Text(`.confirm-receipt dd.reference`); ref != "CCPCJ22-P4-AUT-1" {
+		b.Fatalf("the page before submitting announces the reference %q", ref)
+	}
+	if n := b.Eval(`String(document.querySelectorAll('.summary-section').length)`); n != "6" {
+		b.Fatalf("the page before submitting summarizes %s sections", n)
+	}
+	b.CheckAccessible("page before submitting")
+	b.Screenshot("before-submitting")
 	b.Press(`.submit-form button`, http.StatusOK)
 	if ref := b.Text(`dd.reference`); ref != "CCPCJ22-P4-AUT-1" {
 		b.Fatalf("receipt reference %q", ref)
@@ -65,7 +75,7 @@ func TestBrowserSubmission(t *testing.T) {
 	b.Do(chromedp.SetValue(chromedp.CSS(`#q-threats_nature`), "Mostly the Alpine resorts and Vienna."))
 	b.Press(`.form-actions button`, http.StatusOK)
 	b.Do(chromedp.WaitVisible(chromedp.CSS(`.flash`)))
-	b.Do(chromedp.Navigate(ts.URL+"/orgs/AUT/calls/"+views.Key+"/submission"), chromedp.WaitVisible(chromedp.CSS(`.submit-form`)))
+	b.Do(chromedp.Navigate(ts.URL+"/orgs/AUT/calls/"+views.Key+"/submit"), chromedp.WaitVisible(chromedp.CSS(`.submit-form`)))
 	b.Press(`.submit-form button`, http.StatusOK)
 	if ref := b.Text(`dd.reference`); ref != "CCPCJ22-P4-AUT-2" {
 		b.Fatalf("second receipt %q", ref)
@@ -146,7 +156,7 @@ func TestBrowserCommentOnFigure(t *testing.T) {
 	b.Screenshot("figure-comment")
 	b.Do(chromedp.SetValue(chromedp.CSS(`#cell-police_offences-homicide-`+y+`-total`), "1,240"))
 	b.Press(`.form-actions button`, http.StatusOK)
-	b.Do(chromedp.Navigate(ts.URL+"/orgs/AUT/calls/"+stats.Key+"/submission"), chromedp.WaitVisible(chromedp.CSS(`.submit-form`)))
+	b.Do(chromedp.Navigate(ts.URL+"/orgs/AUT/calls/"+stats.Key+"/submit"), chromedp.WaitVisible(chromedp.CSS(`.submit-form`)))
 	b.Press(`.submit-form button`, http.StatusOK)
 	if ref := b.Text(`dd.reference`); !strings.HasSuffix(ref, "-AUT-2") {
 		b.Fatalf("second receipt %q", ref)

@@ -116,11 +116,12 @@ func (s *Server) showSubmission(c *gin.Context) error {
 			return err
 		}
 		b := dc.builder(p.Text)
-		fs := forms.Blocking(forms.Check(dc.q, d.Answers, dc.call.Years), d.Answers)
+		fs := forms.Assess(dc.q, d.Answers, dc.call.Years).Blocking
 		for i, f := range fs {
 			v := views.Finding{ID: "blocking-" + strconv.Itoa(i), Where: b.FindingPlace(f), Message: b.FindingMessage(f)}
 			if sec := views.SectionOf(dc.q, f.Question); sec != "" {
-				v.Href = dc.sectionURL(sec) + "#q-" + f.Question
+				// The section shows the required questions it would not yet.
+				v.Href = dc.sectionURL(sec) + "?check=1#" + views.FindingTarget(f)
 			}
 			if f.Severity == forms.SeverityWarning {
 				v.Message += " " + p.T("submission.explain")

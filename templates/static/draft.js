@@ -90,6 +90,7 @@
           if (unsettled.indexOf(c.field) < 0) { saved[c.field] = { sig: c.sig, version: reply.version }; }
         });
       }
+      if (reply.progress) { place(reply.progress); }
       if (reply.status !== "saved") { dirty = true; } // not all saved: leaving still asks
       form.dataset.autosaveState = reply.status || "failed";
       say(reply.message || "");
@@ -100,6 +101,56 @@
     }).finally(function () {
       saving = false;
       if (resubmit) { var b = resubmit; resubmit = null; form.requestSubmit(b.submitter || undefined); }
+    });
+  }
+  // place puts an autosave's findings and the sections' states where the
+  // page shows them, as the server rendered them. A part whose findings
+  // are those already shown is left alone, so that an explanation being
+  // typed keeps its place, its text and the focus; an explanation box that
+  // comes or goes joins or leaves what autosave compares.
+  function findingIDs(el) {
+    return Array.prototype.map.call(el.querySelectorAll("[id^=finding-]"), function (n) { return n.id + ":" + n.textContent; }).join("|");
+  }
+  function place(progress) {
+    Object.keys(progress.parts).forEach(function (id) {
+      var el = document.getElementById(id);
+      if (!el) { return; }
+      var next = document.createElement("template");
+      next.innerHTML = progress.parts[id];
+      if (el.querySelector("textarea") && findingIDs(el) === findingIDs(next.content)) { return; }
+      var wasOpen = el.querySelector("details[open]"), opens = next.content.querySelector("details");
+      if (wasOpen && opens) { opens.open = true; }
+      var focused = el.contains(document.activeElement) ? document.activeElement.id : "";
+      Array.prototype.forEach.call(el.querySelectorAll("textarea[id]"), function (old) {
+        var now = next.content.getElementById(old.id);
+        if (now) { now.value = old.value; }
+      });
+      el.replaceChildren(next.content);
+      if (focused && document.getElementById(focused)) { document.getElementById(focused).focus(); }
+    });
+    Array.prototype.forEach.call(form.querySelectorAll("td.cell--invalid, td.cell--warned"), function (td) {
+      td.classList.remove("cell--invalid", "cell--warned");
+      var input = td.querySelector(":scope > input");
+      if (input) { input.removeAttribute("aria-invalid"); input.removeAttribute("aria-describedby"); }
+    });
+    progress.cells.forEach(function (m) {
+      var input = document.getElementById(m.id), td = input && input.closest("td.cell");
+      if (!td) { return; }
+      td.classList.toggle("cell--invalid", !!m.invalid);
+      td.classList.toggle("cell--warned", !!m.warned);
+      if (m.invalid) { input.setAttribute("aria-invalid", "true"); }
+      if (m.describedby) { input.setAttribute("aria-describedby", m.describedby); }
+    });
+    Object.keys(progress.described).forEach(function (key) {
+      var el = form.querySelector("[data-describes=\"" + key + "\"]");
+      if (el) { el.setAttribute("aria-describedby", progress.described[key]); }
+    });
+    var now = fields();
+    Object.keys(now).forEach(function (f) {
+      if (f.indexOf("x/") === 0 && !saved[f]) { saved[f] = { sig: now[f].sig, version: progress.version }; }
+    });
+    Object.keys(saved).forEach(function (f) {
+      if (f.indexOf("x/") === 0 && !now[f]) { delete saved[f]; }
     });
   }
   function schedule() {

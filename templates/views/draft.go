@@ -39,8 +39,13 @@ type Source struct {
 	Draft   forms.Draft // its files
 	// Answers are what the page shows: the draft's, or what was just typed over them.
 	Answers  forms.Answers
-	Findings []forms.Finding // the rules' findings on Answers
-	Input    *form.Input     // the form just posted, or nil
+	Progress forms.Progress // Answers assessed (forms.Assess)
+	Input    *form.Input    // the form just posted, or nil
+	// ShowRequired places "answer this question" at the required questions
+	// not answered: once the section has been saved with something in it,
+	// after Save, or on the way from the submission page. Before that a
+	// fresh section is not a page of errors.
+	ShowRequired bool
 	// SectionURL is the page of a section of the draft, FileURL a file's.
 	SectionURL func(section string) string
 	FileURL    func(id int64) string
@@ -63,6 +68,11 @@ type Draft struct {
 	OpenCell  string
 	HasTables bool
 	Multipart bool // the form carries files
+	// Marks are the section's cells that carry a finding, for the page's
+	// script to mark after an autosave (the rows are not sent again).
+	Marks []CellMark
+	// Problems counts what in this section stops the submission.
+	Problems int
 
 	out *bytes.Buffer // the page being rendered (RenderInto), or nil
 }
@@ -92,7 +102,7 @@ func (b *Builder) Draft(src Source) Draft {
 	lang := b.Lang
 	var p Draft
 	p.OpenCell = b.OpenCell
-	states := forms.SectionStates(b.Q, src.Answers, src.Findings)
+	states := src.Progress.States
 	for _, sec := range b.Q.Sections {
 		l := SectionLink{Key: sec.Key, Title: sec.Title.In(lang), Href: src.SectionURL(sec.Key), State: string(states[sec.Key]), Current: sec.Key == src.Section.Key}
 		l.StateLabel = b.T("section.state." + l.State)
@@ -107,7 +117,7 @@ func (b *Builder) Draft(src Source) Draft {
 			p.Prev = &prev
 		}
 	}
-	fv := b.findings(src.Section, src.SectionURL, src.Findings, src.Answers, src.Input)
+	fv := b.findings(src.Section, src.SectionURL, src.Progress.Findings, src.Answers, src.Input, src.ShowRequired)
 	if slices.ContainsFunc(src.Section.Questions, func(q forms.Question) bool { return q.Kind == forms.StatTable }) {
 		b.Cells = NewCellTexts(b.Text)
 		p.CellText = b.Cells
@@ -148,7 +158,44 @@ func (b *Builder) Draft(src Source) Draft {
 	if src.Input != nil {
 		p.Unreadable = fv.unreadable
 	}
+	marks := map[string]int{}
+	for _, f := range fv.all {
+		if f.field == "" || !inSection[f.question] {
+			continue
+		}
+		ref, _ := forms.ParseCellField(f.field)
+		i, ok := marks[f.field]
+		if !ok {
+			i = len(p.Marks)
+			marks[f.field] = i
+			p.Marks = append(p.Marks, CellMark{ID: CellID(ref)})
+		}
+		m := &p.Marks[i]
+		if f.view.Warning {
+			m.Warned = true
+		} else {
+			m.Invalid = true
+		}
+		if m.Describedby != "" {
+			m.Describedby += " "
+		}
+		m.Describedby += f.view.ID
+	}
+	for _, f := range src.Progress.Blocking {
+		if inSection[f.Question] {
+			p.Problems++
+		}
+	}
 	return p
+}
+
+// CellMark is how a cell of a table shows its findings: marked invalid
+// (an error) or warned, and described by the findings' messages.
+type CellMark struct {
+	ID          string `json:"id"`
+	Invalid     bool   `json:"invalid,omitempty"`
+	Warned      bool   `json:"warned,omitempty"`
+	Describedby string `json:"describedby"`
 }
 
 // SectionLink is a section in the list of a draft's sections, with its state.

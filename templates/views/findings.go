@@ -2,6 +2,7 @@ package views
 
 import (
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"strconv"
 	"strings"
@@ -44,7 +45,7 @@ type Findings struct {
 // Placed words and places the findings fs on answers a for a page that
 // shows every section at once (the review), with the explanations given.
 func (b *Builder) Placed(fs []forms.Finding, a forms.Answers) Findings {
-	return b.findings(nil, nil, fs, a, nil)
+	return b.findings(nil, nil, fs, a, nil, true)
 }
 
 // OnQuestion are the findings on question key as a whole, not on its cells.
@@ -52,11 +53,19 @@ func (fv Findings) OnQuestion(key string) []Finding { return fv.byQuestion[key] 
 
 // findings words and places a draft's findings for the section sec (nil:
 // every section is on the page), and what the posted form in could not
-// read.
-func (b *Builder) findings(sec *forms.Section, sectionURL func(string) string, fs []forms.Finding, a forms.Answers, in *form.Input) Findings {
+// read. A required question not answered is placed at the question only
+// with required (after a first save of the section, or on the way to
+// submitting); it is listed among the findings either way.
+//
+// A finding's ids come from its key, so that they stay the same from one
+// save to the next: the page's script puts the findings of an autosave in
+// place, and keeps an explanation being typed where it was.
+func (b *Builder) findings(sec *forms.Section, sectionURL func(string) string, fs []forms.Finding, a forms.Answers, in *form.Input, required bool) Findings {
 	fv := Findings{byQuestion: map[string][]Finding{}, byCell: map[string][]Finding{}, inputErr: map[string]string{}}
-	for i, f := range fs {
-		v := Finding{Key: f.Key, Warning: f.Severity == forms.SeverityWarning, ID: "finding-" + strconv.Itoa(i)}
+	ids := make(map[string]bool, len(fs))
+	for _, f := range fs {
+		id := findingID(f.Key, ids)
+		v := Finding{Key: f.Key, Warning: f.Severity == forms.SeverityWarning, ID: "finding-" + id}
 		v.Where = b.FindingPlace(f)
 		v.Message = b.FindingMessage(f)
 		target := "q-" + f.Question
@@ -68,7 +77,7 @@ func (b *Builder) findings(sec *forms.Section, sectionURL func(string) string, f
 		}
 		if v.Warning {
 			v.ExplainName = "x/" + f.Key
-			v.ExplainID = "explain-" + strconv.Itoa(i)
+			v.ExplainID = "explain-" + id
 			v.ExplainLabel = b.T("finding.explain")
 			v.Explanation = a.Explanations[f.Key]
 			target = v.ExplainID
@@ -86,6 +95,9 @@ func (b *Builder) findings(sec *forms.Section, sectionURL func(string) string, f
 			}
 		}
 		fv.all = append(fv.all, placed{required: f.Kind == forms.RuleRequired, question: f.Question, field: field, view: v})
+		if f.Kind == forms.RuleRequired && !required {
+			continue
+		}
 		if field != "" {
 			fv.byCell[field] = append(fv.byCell[field], v)
 		} else {
@@ -107,6 +119,32 @@ func (b *Builder) findings(sec *forms.Section, sectionURL func(string) string, f
 		}
 	}
 	return fv
+}
+
+// FindingTarget is the id of where the page of f's section takes the user
+// to act on f: a warning's explanation box, an error's cell, else the
+// question.
+func FindingTarget(f forms.Finding) string {
+	switch {
+	case f.Severity == forms.SeverityWarning:
+		return "explain-" + findingID(f.Key, map[string]bool{})
+	case f.Row != "":
+		return CellID(forms.CellRef{Question: f.Question, Row: f.Row, Year: f.Year, Category: f.Category})
+	}
+	return "q-" + f.Question
+}
+
+// findingID is a short id made from a finding's key, the same on every
+// page and save, and unique among taken (which it joins).
+func findingID(key string, taken map[string]bool) string {
+	h := fnv.New64a()
+	h.Write([]byte(key))
+	id := strconv.FormatUint(h.Sum64()&(1<<40-1), 36)
+	for base, n := id, 2; taken[id]; n++ {
+		id = base + "-" + strconv.Itoa(n)
+	}
+	taken[id] = true
+	return id
 }
 
 // SectionOf returns the key of the section holding the question.

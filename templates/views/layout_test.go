@@ -71,7 +71,7 @@ func TestDraftTableMatchesTable(t *testing.T) {
 				}
 				txt := cat.Text(lang)
 				b := &Builder{Text: txt, Q: q, Years: years, OpenCell: open, Cells: NewCellTexts(txt)}
-				fv := b.findings(sec, func(s string) string { return "/s/" + s }, forms.Check(q, a, years), a, in)
+				fv := b.findings(sec, func(s string) string { return "/s/" + s }, forms.Check(q, a, years), a, in, true)
 				for i := range sec.Questions {
 					qq := &sec.Questions[i]
 					if qq.Table == nil {
