@@ -296,6 +296,12 @@ type Conflict struct {
 	Base, Theirs, Mine string
 }
 
+// FieldSave is the last save that changed a field: who made it, and when.
+type FieldSave struct {
+	By string
+	At time.Time
+}
+
 // Merge decides what a save does, field by field, as a three-way merge of
 // the content at the version the form was loaded at (base), the draft as
 // it is now (current), and the form (e). base holds, for each field changed

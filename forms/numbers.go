@@ -63,6 +63,26 @@ func FormatCount(n int64, l Language) string {
 	return b.String()
 }
 
+// FormatDecimal writes x rounded to digits decimals, its whole part
+// grouped as FormatCount groups it and its decimal mark the language's:
+// 87.01 in English, 87,01 in French, 1.234,5 in Spanish.
+func FormatDecimal(x float64, digits int, l Language) string {
+	s := strconv.FormatFloat(x, 'f', digits, 64)
+	whole, frac, _ := strings.Cut(s, ".")
+	n, err := strconv.ParseInt(whole, 10, 64)
+	if err != nil { // beyond int64: left as strconv writes it
+		return s
+	}
+	out := FormatCount(n, l)
+	if n == 0 && strings.HasPrefix(whole, "-") {
+		out = "-" + out
+	}
+	if frac != "" {
+		out += decimalSeparator(l) + frac
+	}
+	return out
+}
+
 // The reasons ParseCount refuses a text.
 const (
 	CountNotNumber = "not_number" // not a number at all ("twelve", "12a")

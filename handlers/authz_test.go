@@ -149,6 +149,7 @@ var authzTable = map[string]accessRule{
 	// Public pages.
 	"GET /":               public(http.StatusOK),
 	"GET /language/:code": public(http.StatusSeeOther),
+	"GET /zone":           public(http.StatusSeeOther),
 	"GET /signin":         accessRule{asAnonymous: {http.StatusSeeOther, DevIdPPath + "/authorize?"}}.orSignedIn(outcome{http.StatusSeeOther, "/home"}),
 	"GET /auth/callback":  public(http.StatusBadRequest), // no sign-in started
 	"GET /signed-out":     public(http.StatusOK),

@@ -53,7 +53,7 @@ func (s *Server) showConfirm(c *gin.Context) error {
 		c.Redirect(http.StatusSeeOther, submissionURL(dc)+"#check-heading")
 		return nil
 	}
-	p := &confirmPage{basePage: s.newBase(c), OrgCode: dc.org.Code, CallKey: dc.call.Key, SubmissionHref: submissionURL(dc)}
+	p := &confirmPage{basePage: s.callBase(c, dc.call), OrgCode: dc.org.Code, CallKey: dc.call.Key, SubmissionHref: submissionURL(dc)}
 	s.fillCallHeader(&p.basePage, dc, &p.OrgName, &p.CallTitle, &p.Mandate, &p.Body, &p.Deadline, &p.TimeLeft)
 	p.Title = p.T("confirm.title") + " · " + p.CallTitle
 	p.Summary = dc.builder(p.Text).Summarize(d.Answers, pr, dc.sectionURL)

@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/http"
 	"portal/forms"
+	"portal/templates/views"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -14,7 +15,14 @@ import (
 // the session until then.
 
 // resolveConflicts applies the user's choices on the conflict page: for
-// each field, their own content or the one saved by another person.
+// each field, their own content or the one saved by another person. The
+// choices are checked first with the rules, on the draft as it would be:
+// an error they would leave in a conflicting cell's row (or question;
+// say the other fields of the save merged and the cell kept the other
+// person's figure, so that the parts no longer add up to the total) is
+// shown on the page again, with the choices as made, and saved only when
+// the user says so ("save anyway"); the draft may hold errors, and only a
+// submission refuses them.
 func (s *Server) resolveConflicts(c *gin.Context) error {
 	dc := scopeOf(c)
 	ctx := c.Request.Context()
@@ -23,12 +31,26 @@ func (s *Server) resolveConflicts(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	if c.PostForm("anyway") == "" {
+		d, err := s.store.Draft(ctx, dc.call, dc.ref)
+		if err != nil {
+			return err
+		}
+		if left := rowErrors(dc, d.Answers, e, c.PostFormArray("field")); len(left) > 0 {
+			theirs := map[string]bool{}
+			for _, f := range c.PostFormArray("field") {
+				theirs[f] = c.PostForm("choice/"+f) != "mine"
+			}
+			cs := pendingConflicts(s.keptConflicts(c, dc), d.Answers)
+			return s.renderConflicts(c, dc, cs, theirs, left)
+		}
+	}
 	res, err := s.store.SaveDraft(ctx, dc.call, dc.ref, e, s.actor(c))
 	if err != nil {
 		return err
 	}
 	if len(res.Conflicts) > 0 { // someone saved again meanwhile: choose again
-		return s.renderConflicts(c, dc, res.Conflicts)
+		return s.renderConflicts(c, dc, res.Conflicts, nil, nil)
 	}
 	s.forgetConflicts(c, dc)
 	s.flash(c, "draft.saved")
@@ -36,15 +58,56 @@ func (s *Server) resolveConflicts(c *gin.Context) error {
 	return nil
 }
 
+// rowErrors are the errors answers now would have, with the edit e, in
+// the rows of the conflicting fields (or their questions, for a field
+// that is not a cell).
+func rowErrors(dc *scope, now forms.Answers, e forms.Edit, fields []string) []forms.Finding {
+	rows, questions := map[[2]string]bool{}, map[string]bool{}
+	for _, f := range fields {
+		if ref, ok := forms.ParseCellField(f); ok {
+			rows[[2]string{ref.Question, ref.Row}] = true
+		} else if len(f) > 2 {
+			questions[f[2:]] = true
+		}
+	}
+	var out []forms.Finding
+	for _, f := range forms.Check(dc.q, overlay(now, e), dc.call.Years) {
+		if f.Severity != forms.SeverityWarning && f.Kind != forms.RuleRequired &&
+			(rows[[2]string{f.Question, f.Row}] || (f.Row == "" && questions[f.Question])) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // renderConflicts shows the conflict page for the conflicts of a save:
-// each field as another person saved it and as the user wanted it, to choose.
-func (s *Server) renderConflicts(c *gin.Context, dc *scope, conflicts []forms.Conflict) error {
+// each field as another person saved it (who, when) and as the user
+// wanted it, a cell with the rest of its row, to choose; theirs are the
+// fields the user chose to leave as saved, left the errors a first choice
+// would leave, to confirm or change.
+func (s *Server) renderConflicts(c *gin.Context, dc *scope, conflicts []forms.Conflict, theirs map[string]bool, left []forms.Finding) error {
 	p, err := s.savedPage(c, dc, nil)
 	if err != nil {
 		return err
 	}
+	d, err := s.store.Draft(c.Request.Context(), dc.call, dc.ref)
+	if err != nil {
+		return err
+	}
+	fields := make([]string, 0, len(conflicts))
+	for _, cf := range conflicts {
+		fields = append(fields, cf.Field)
+	}
+	saves, err := s.store.LastSaves(c.Request.Context(), dc.call, dc.ref, fields)
+	if err != nil {
+		return err
+	}
 	s.keepConflicts(c, dc, conflicts)
-	p.Conflicts = dc.builder(p.Text).Conflicts(conflicts)
+	b := dc.builder(p.Text)
+	p.Conflicts = b.Conflicts(views.ConflictSource{Conflicts: conflicts, Now: d.Answers, Saves: saves, Theirs: theirs})
+	for _, f := range left {
+		p.Brought = append(p.Brought, b.FindingPlace(f)+" — "+b.FindingMessage(f))
+	}
 	p.Title = p.T("draft.conflict.title")
 	s.render(c, http.StatusConflict, "conflict", p)
 	return nil
@@ -64,7 +127,7 @@ func (s *Server) showConflicts(c *gin.Context) error {
 		c.Redirect(http.StatusSeeOther, dc.sectionURL(dc.section.Key))
 		return nil
 	}
-	return s.renderConflicts(c, dc, cs)
+	return s.renderConflicts(c, dc, cs, nil, nil)
 }
 
 // pendingConflicts are the kept conflicts that still differ from the draft

@@ -25,6 +25,9 @@ type draftStore interface {
 	// SaveDraft saves an edit of a draft, merged with what others saved since
 	// its base version; conflicting fields come back in the result, unwritten.
 	SaveDraft(ctx context.Context, call forms.Call, org forms.OrganizationRef, e forms.Edit, actor forms.Actor) (forms.SaveResult, error)
+	// LastSaves says, for each of fields, who last saved it and when (a
+	// field never saved is missing).
+	LastSaves(ctx context.Context, call forms.Call, org forms.OrganizationRef, fields []string) (map[string]forms.FieldSave, error)
 	// Attachment returns a file of one of the organization's drafts; KindNotFound otherwise.
 	Attachment(ctx context.Context, orgID, id int64) (forms.FileInfo, []byte, error)
 }
@@ -114,7 +117,7 @@ func (s *Server) saveSection(c *gin.Context) error {
 	if c.Request.PostForm.Get("end") != "1" {
 		return forms.Errorf(forms.KindInvalid, "the form of section %s arrived incomplete", dc.section.Key)
 	}
-	base := s.newBase(c)
+	base := s.callBase(c, dc.call)
 	in := form.ReadSection(c.Request.PostForm, dc.q, dc.section, dc.call.Years, base.Lang)
 	form.ReadUploads(c.Request.MultipartForm, dc.section, &in)
 	ctx := c.Request.Context()
@@ -178,16 +181,12 @@ func (s *Server) saveSection(c *gin.Context) error {
 		c.Redirect(http.StatusSeeOther, dc.sectionURL(dc.section.Key))
 		return nil
 	}
+	if len(res.Conflicts) > 0 {
+		return s.renderConflicts(c, dc, res.Conflicts, nil, nil)
+	}
 	p, err := s.savedPage(c, dc, &in)
 	if err != nil {
 		return err
-	}
-	p.Conflicts = dc.builder(p.Text).Conflicts(res.Conflicts)
-	if len(p.Conflicts) > 0 {
-		s.keepConflicts(c, dc, res.Conflicts)
-		p.Title = p.T("draft.conflict.title")
-		s.render(c, http.StatusConflict, "conflict", p)
-		return nil
 	}
 	s.render(c, http.StatusUnprocessableEntity, "draft", p)
 	return nil
@@ -325,6 +324,9 @@ type draftPage struct {
 	UpdatedBy      string
 	UpdatedAt      string
 	Conflicts      []views.Conflict
+	// Brought are the errors the user's choices on the conflict page
+	// would bring, to confirm or change.
+	Brought []string
 	// PendingConflicts counts the fields of a save that collided, kept
 	// until the user chooses.
 	PendingConflicts int
@@ -345,7 +347,7 @@ func (dc *scope) builder(t words.Text) *views.Builder {
 // the form just posted, shown as typed where it could not be read.
 func (s *Server) newDraftPage(c *gin.Context, dc *scope, d forms.Draft, in *form.Input, open string) (*draftPage, error) {
 	u := s.currentUser(c)
-	p := &draftPage{basePage: s.newBase(c), OrgCode: dc.org.Code, QVersion: dc.q.Version, DraftVersion: d.Version}
+	p := &draftPage{basePage: s.callBase(c, dc.call), OrgCode: dc.org.Code, QVersion: dc.q.Version, DraftVersion: d.Version}
 	sub, err := s.store.Submission(c.Request.Context(), dc.call, dc.ref)
 	if err != nil {
 		return nil, err

@@ -241,7 +241,7 @@ func TestDraftConflict(t *testing.T) {
 	if r.status != http.StatusConflict {
 		t.Fatalf("stale save: %d, want 409\n%s", r.status, r.body)
 	}
-	for _, want := range []string{"8,900,000", "8,950,000", "Keep the version saved by the other person", "Use my version"} {
+	for _, want := range []string{"8,900,000", "8,950,000", "Keep what focal.point@austria.example.org saved on", "Use my version"} {
 		if !strings.Contains(r.body, want) {
 			t.Errorf("conflict page lacks %q", want)
 		}

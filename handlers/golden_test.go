@@ -97,6 +97,7 @@ var goldenVarying = []struct {
 	{regexp.MustCompile(`\b\d{1,2}:\d{2}\b`), "TIME"},
 	{regexp.MustCompile(`(?i)[0-9a-f]{16,}`), "HEX"},
 	{regexp.MustCompile(`(\(Europe/Vienna\)[^0-9\n]*)\d+`), "${1}N"},
+	{regexp.MustCompile(`(class="due__deadline">[^\n]*?— )\d+`), "${1}N"},
 }
 
 func normalizeGolden(body string) string {

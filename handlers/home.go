@@ -193,7 +193,7 @@ func (s *Server) dueRows(c *gin.Context, b *basePage, org forms.Organization) ([
 		cv, covered := covers[call.ID]
 		r.Covered = coverNotice(b, cv, covered)
 		if !call.Deadline.IsZero() {
-			r.Deadline, r.TimeLeft = b.TimeIn(call.Deadline, call.Location()), b.Countdown(call.Deadline, time.Now())
+			r.Deadline, r.TimeLeft = b.Timestamp(call.Deadline), b.Countdown(call.Deadline, time.Now())
 		}
 		if !sub.UpdatedAt.IsZero() {
 			r.Version, r.UpdatedBy = sub.DraftVersion, sub.UpdatedBy
@@ -222,7 +222,7 @@ func (s *Server) fillProgress(ctx context.Context, b *basePage, r *dueRow, call 
 	}
 	pr := forms.Assess(q, d.Answers, call.Years)
 	r.Editable, r.Percent = true, pr.Percent()
-	r.Progress = b.Tf("due.progress", map[string]any{"Answered": pr.Answered, "Count": pr.Questions, "Percent": pr.Percent()})
+	r.Progress = b.Tf("due.progress", map[string]any{"Answered": pr.Answered, "Questions": pr.Questions, "Percent": pr.Percent()})
 	if pr.Ready() {
 		r.Blocking = b.T("due.ready")
 	} else {
@@ -245,7 +245,7 @@ func (s *Server) returnNote(ctx context.Context, b *basePage, call forms.Call, r
 	}
 	for i := len(cs) - 1; i >= 0; i-- {
 		if cm := cs[i]; cm.Office && cm.Field == "" && cm.Version == len(sub.Versions) {
-			return &returnNote{Intro: b.Tf("due.returned", map[string]any{"At": b.TimeIn(cm.At, call.Location()), "Author": cm.Author}), Body: cm.Body}, nil
+			return &returnNote{Intro: b.Tf("due.returned", map[string]any{"At": b.Timestamp(cm.At), "Author": cm.Author}), Body: cm.Body}, nil
 		}
 	}
 	return nil, nil

@@ -62,6 +62,10 @@ type basePage struct {
 	User *forms.User
 	// Flash is a notice left by the previous request (after a form was sent).
 	Flash string
+	// Here is the page's address, for the footer's choice of time zone to
+	// come back to; ViewerZone the zone the viewer chose (UTC by default).
+	Here, ViewerZone string
+	Zones            []string
 
 	// buildVersion is the portal's version, shown to the Office only (see
 	// FooterVersion). Unexported, so that no page's own Version (a
@@ -92,6 +96,8 @@ func (s *Server) newBase(c *gin.Context) basePage {
 	if lang.RightToLeft() {
 		b.Dir = "rtl"
 	}
+	b.Text = b.InZone(zoneOf(c.Request))
+	b.Here, b.ViewerZone, b.Zones = c.Request.URL.RequestURI(), b.ZoneName(), commonZones
 	if id := s.popFlash(c); id != "" {
 		b.Flash = b.T(id)
 	}
@@ -102,6 +108,14 @@ func (s *Server) newBase(c *gin.Context) basePage {
 			Href: "/language/" + string(l) + "?next=" + next,
 		})
 	}
+	return b
+}
+
+// callBase is newBase for a page about one call: its times are in the
+// call's zone, the deadline's, named.
+func (s *Server) callBase(c *gin.Context, call forms.Call) basePage {
+	b := s.newBase(c)
+	b.Text = b.InZone(call.Location())
 	return b
 }
 
@@ -203,6 +217,54 @@ func (s *Server) switchLanguage(c *gin.Context) error {
 		Secure:   s.secure(),
 		SameSite: http.SameSiteLaxMode,
 	})
+	c.Header("Cache-Control", "no-store")
+	c.Redirect(http.StatusSeeOther, localPath(c.Query("next")))
+	return nil
+}
+
+// zoneCookie remembers the time zone a viewer chose for the pages not
+// about one call.
+const zoneCookie = "portal_zone"
+
+// zones caches the zones viewers chose, by name.
+var zones sync.Map
+
+// loadZone returns the IANA zone name, or false when there is none such
+// ("Local" and the empty name are not zones a viewer chooses).
+func loadZone(name string) (*time.Location, bool) {
+	if name == "" || name == "Local" || len(name) > 64 {
+		return nil, false
+	}
+	if z, ok := zones.Load(name); ok {
+		return z.(*time.Location), true
+	}
+	z, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, false
+	}
+	zones.Store(name, z)
+	return z, true
+}
+
+// zoneOf is the zone the viewer chose, or UTC.
+func zoneOf(r *http.Request) *time.Location {
+	if ck, err := r.Cookie(zoneCookie); err == nil {
+		if z, ok := loadZone(ck.Value); ok {
+			return z
+		}
+	}
+	return time.UTC
+}
+
+// switchZone remembers the time zone the viewer chose, and goes back to
+// the page they chose it on; a name that is no zone changes nothing.
+func (s *Server) switchZone(c *gin.Context) error {
+	if z, ok := loadZone(strings.TrimSpace(c.Query("zone"))); ok {
+		http.SetCookie(c.Writer, &http.Cookie{Name: zoneCookie, Value: z.String(), Path: "/", MaxAge: 365 * 24 * 3600,
+			HttpOnly: true, Secure: s.secure(), SameSite: http.SameSiteLaxMode})
+	} else {
+		s.flash(c, "footer.zone.unknown")
+	}
 	c.Header("Cache-Control", "no-store")
 	c.Redirect(http.StatusSeeOther, localPath(c.Query("next")))
 	return nil

@@ -203,7 +203,7 @@ func (s *Server) renderReportForm(c *gin.Context, call forms.Call, q *forms.Ques
 func (s *Server) buildReportForm(c *gin.Context, call forms.Call, q *forms.Questionnaire, d forms.ReportDraft, lang forms.Language,
 	shown forms.ReportText, errs map[string]string) (*reportFormPage, error) {
 	ctx := c.Request.Context()
-	p := &reportFormPage{basePage: s.newBase(c), CallKey: call.Key, Errors: map[string]string{}, Text: string(lang)}
+	p := &reportFormPage{basePage: s.callBase(c, call), CallKey: call.Key, Errors: map[string]string{}, Text: string(lang)}
 	p.CallTitle = call.Title.In(p.Lang)
 	p.Title = p.T("report.form.title") + " · " + p.CallTitle
 	p.Form = reportForm{Title: shown.Title, Introduction: shown.Introduction}
@@ -233,7 +233,7 @@ func (s *Server) buildReportForm(c *gin.Context, call forms.Call, q *forms.Quest
 		}
 	}
 	if d.UpdatedBy != "" {
-		p.Updated = p.Tf("report.form.updated", map[string]any{"By": d.UpdatedBy, "At": p.TimeIn(d.UpdatedAt, call.Location())})
+		p.Updated = p.Tf("report.form.updated", map[string]any{"By": d.UpdatedBy, "At": p.Timestamp(d.UpdatedAt)})
 	}
 	answers, err := s.store.ViewAnswers(ctx, call, false, "")
 	if err != nil {

@@ -82,7 +82,7 @@ func (s *Server) showReview(c *gin.Context) error {
 		}
 	}
 	call.Years = v.Years
-	p := &reviewPage{basePage: s.newBase(c), OrgCode: dc.org.Code, CallKey: dc.call.Key, Shown: n, CanComment: true,
+	p := &reviewPage{basePage: s.callBase(c, dc.call), OrgCode: dc.org.Code, CallKey: dc.call.Key, Shown: n, CanComment: true,
 		CommentAction: reviewURL(dc) + "/comments"}
 	s.fillCallHeader(&p.basePage, dc, &p.OrgName, &p.CallTitle, &p.Mandate, &p.Body, &p.Deadline, &p.TimeLeft)
 	p.Title = p.OrgName + " · " + p.CallTitle

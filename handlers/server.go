@@ -208,6 +208,7 @@ func (s *Server) routes(e *gin.Engine) {
 	pages := e.Group("/", s.session, s.loadUser)
 	pages.GET("/", s.handle(s.showLanding))
 	pages.GET("/language/:code", s.handle(s.switchLanguage))
+	pages.GET("/zone", s.handle(s.switchZone))
 	pages.GET("/signin", s.limit(s.signins), s.handle(s.startSignIn))
 	pages.GET("/auth/callback", s.limit(s.signins), s.handle(s.finishSignIn))
 	pages.GET("/signed-out", s.handle(s.fixedPage("signed_out", "auth.signedout.title")))

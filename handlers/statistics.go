@@ -92,7 +92,7 @@ type seriesCell struct {
 func (s *Server) showStatistics(c *gin.Context) error {
 	ctx := c.Request.Context()
 	call, q := scopeOf(c).resolvedCall()
-	p := &statisticsPage{basePage: s.newBase(c), CallKey: call.Key, Years: call.Years, Include: c.Query("include") == "submitted"}
+	p := &statisticsPage{basePage: s.callBase(c, call), CallKey: call.Key, Years: call.Years, Include: c.Query("include") == "submitted"}
 	p.CallTitle = call.Title.In(p.Lang)
 	p.Title = p.T("statistics.title") + " · " + p.CallTitle
 	p.ExportXLSX = "/office/calls/" + call.Key + "/statistics.xlsx"
@@ -269,7 +269,7 @@ type coverageCell struct {
 
 func (s *Server) showCoverage(c *gin.Context) error {
 	call, q := scopeOf(c).resolvedCall()
-	p := &coveragePage{basePage: s.newBase(c), CallKey: call.Key, Include: c.Query("include") == "submitted"}
+	p := &coveragePage{basePage: s.callBase(c, call), CallKey: call.Key, Include: c.Query("include") == "submitted"}
 	p.CallTitle = call.Title.In(p.Lang)
 	p.Title = p.T("coverage.title") + " · " + p.CallTitle
 	type table struct {

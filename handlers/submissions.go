@@ -87,7 +87,7 @@ func (s *Server) showSubmission(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	p := &submissionPage{basePage: s.newBase(c), OrgCode: dc.org.Code, CallKey: dc.call.Key}
+	p := &submissionPage{basePage: s.callBase(c, dc.call), OrgCode: dc.org.Code, CallKey: dc.call.Key}
 	s.fillCallHeader(&p.basePage, dc, &p.OrgName, &p.CallTitle, &p.Mandate, &p.Body, &p.Deadline, &p.TimeLeft)
 	p.Title = p.CallTitle
 	p.State, p.StateLabel = string(sub.State), p.T("submission.state."+string(sub.State))
@@ -166,13 +166,13 @@ func (s *Server) fillCallHeader(b *basePage, dc *scope, orgName, title, mandate,
 	*mandate = dc.call.Mandate.In(b.Lang)
 	*body = dc.call.Body.In(b.Lang)
 	if !dc.call.Deadline.IsZero() {
-		*deadline = b.TimeIn(dc.call.Deadline, dc.call.Location())
+		*deadline = b.Timestamp(dc.call.Deadline)
 		*left = b.Countdown(dc.call.Deadline, time.Now())
 	}
 }
 
 func (s *Server) versionView(b *basePage, dc *scope, v forms.SubmissionVersion) versionView {
-	return versionView{Number: v.Number, Reference: v.Reference, At: b.TimeIn(v.SubmittedAt, dc.call.Location()), By: v.SubmittedBy,
+	return versionView{Number: v.Number, Reference: v.Reference, At: b.Timestamp(v.SubmittedAt), By: v.SubmittedBy,
 		Late: v.Late, OnBehalfOf: strings.Join(v.OnBehalfOf, ", "),
 		Href: "/orgs/" + dc.org.Code + "/calls/" + dc.call.Key + "/receipts/" + strconv.Itoa(v.Number)}
 }
@@ -187,7 +187,7 @@ func (s *Server) commentViews(c *gin.Context, b *basePage, dc *scope, base strin
 	vb := dc.builder(b.Text)
 	out := make([]views.Comment, 0, len(cs))
 	for _, cm := range cs {
-		v := views.Comment{Author: cm.Author, At: b.TimeIn(cm.At, dc.call.Location()), Body: cm.Body, Office: cm.Office, Version: cm.Version,
+		v := views.Comment{Author: cm.Author, At: b.Timestamp(cm.At), Body: cm.Body, Office: cm.Office, Version: cm.Version,
 			OfficeLabel: b.T("comments.office"), Field: cm.Field}
 		if cm.Field != "" {
 			v.Where = vb.FieldPlace(cm.Field)
@@ -270,7 +270,7 @@ type receiptPage struct {
 	basePage
 	OrgName, OrgCode, CallKey, CallTitle, Mandate, Body, Deadline, TimeLeft string
 	Version                                                                 versionView
-	AtUTC, Checksum                                                         string
+	Checksum                                                                string
 }
 
 // showReceipt is the printable receipt of a submitted version.
@@ -288,10 +288,10 @@ func (s *Server) showReceipt(c *gin.Context) error {
 		return forms.Errorf(forms.KindNotFound, "no receipt %d", n)
 	}
 	v := sub.Versions[n-1]
-	p := &receiptPage{basePage: s.newBase(c), OrgCode: dc.org.Code, CallKey: dc.call.Key, Checksum: v.Checksum}
-	p.AtUTC = p.TimestampSeconds(v.SubmittedAt)
+	p := &receiptPage{basePage: s.callBase(c, dc.call), OrgCode: dc.org.Code, CallKey: dc.call.Key, Checksum: v.Checksum}
 	s.fillCallHeader(&p.basePage, dc, &p.OrgName, &p.CallTitle, &p.Mandate, &p.Body, &p.Deadline, &p.TimeLeft)
 	p.Version = s.versionView(&p.basePage, dc, v)
+	p.Version.At = p.TimestampSeconds(v.SubmittedAt) // a receipt gives the second, once
 	p.Title = p.T("receipt.title") + " " + v.Reference
 	s.render(c, http.StatusOK, "receipt", p)
 	return nil

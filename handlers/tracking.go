@@ -78,7 +78,7 @@ func (s *Server) showOffice(c *gin.Context) error {
 		}
 		r.Percent = views.Percent(r.Answered, r.Asked)
 		if !call.Deadline.IsZero() {
-			r.Deadline, r.TimeLeft = p.TimeIn(call.Deadline, call.Location()), p.Countdown(call.Deadline, now)
+			r.Deadline, r.TimeLeft = p.Timestamp(call.Deadline), p.Countdown(call.Deadline, now)
 		}
 		p.Calls = append(p.Calls, r)
 	}
@@ -146,11 +146,11 @@ func (s *Server) renderTracking(c *gin.Context, call forms.Call, f jointForm, jo
 	if err != nil {
 		return err
 	}
-	p := &trackingPage{basePage: s.newBase(c), CallKey: call.Key, CallTitle: call.Title.In(s.newBase(c).Lang)}
+	p := &trackingPage{basePage: s.callBase(c, call), CallKey: call.Key, CallTitle: call.Title.In(s.newBase(c).Lang)}
 	p.Title = p.CallTitle
 	p.Mandate, p.Body = call.Mandate.In(p.Lang), call.Body.In(p.Lang)
 	if !call.Deadline.IsZero() {
-		p.Deadline, p.TimeLeft = p.TimeIn(call.Deadline, call.Location()), p.Countdown(call.Deadline, time.Now())
+		p.Deadline, p.TimeLeft = p.Timestamp(call.Deadline), p.Countdown(call.Deadline, time.Now())
 	}
 	p.Filter = trackingFilter{Group: c.Query("group"), State: c.Query("state")}
 	q := "?group=" + p.Filter.Group + "&state=" + p.Filter.State

@@ -77,7 +77,7 @@ type viewEntry struct {
 func (s *Server) showViews(c *gin.Context) error {
 	ctx := c.Request.Context()
 	call, q := scopeOf(c).resolvedCall()
-	p := &viewsPage{basePage: s.newBase(c), CallKey: call.Key}
+	p := &viewsPage{basePage: s.callBase(c, call), CallKey: call.Key}
 	p.CallTitle = call.Title.In(p.Lang)
 	p.Title = p.T("views.title") + " · " + p.CallTitle
 	p.Filter = viewsFilterOf(c)

@@ -123,7 +123,7 @@ type workbookChange struct {
 func (s *Server) uploadWorkbook(c *gin.Context) error {
 	dc := scopeOf(c)
 	ctx := c.Request.Context()
-	p := &workbookPage{basePage: s.newBase(c), OrgCode: dc.org.Code, CallKey: dc.call.Key,
+	p := &workbookPage{basePage: s.callBase(c, dc.call), OrgCode: dc.org.Code, CallKey: dc.call.Key,
 		Back: "/orgs/" + dc.org.Code + "/calls/" + dc.call.Key + "/submission"}
 	p.OrgName, p.CallTitle = dc.org.Name.In(p.Lang), dc.call.Title.In(p.Lang)
 	sub, err := s.store.Submission(ctx, dc.call, dc.ref)
@@ -236,7 +236,7 @@ func (s *Server) applyWorkbook(c *gin.Context) error {
 	}
 	dc.section = &dc.q.Sections[0]
 	if len(res.Conflicts) > 0 {
-		return s.renderConflicts(c, dc, res.Conflicts)
+		return s.renderConflicts(c, dc, res.Conflicts, nil, nil)
 	}
 	s.flash(c, "upload.applied")
 	c.Redirect(http.StatusSeeOther, "/orgs/"+dc.org.Code+"/calls/"+dc.call.Key+"/submission")

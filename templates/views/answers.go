@@ -67,16 +67,6 @@ type File struct {
 	UploadedBy, Where string
 }
 
-// Conflict is a field that two people changed from the same version: their
-// content and the user's, for the user to choose.
-type Conflict struct {
-	Field              string
-	Where              string
-	Theirs, Mine, Base string
-	MineEncoded        string
-	ID                 string
-}
-
 // question builds the view of one question with its answer.
 func (b *Builder) question(src *Source, a forms.Answers, qq *forms.Question, fv Findings) *Question {
 	lang, in := b.Lang, src.Input
@@ -155,22 +145,6 @@ func (b *Builder) question(src *Source, a forms.Answers, qq *forms.Question, fv 
 	}
 	v.Describedby = strings.Join(ids, " ")
 	return v
-}
-
-// Conflicts describes the conflicts of a save for the user to decide.
-func (b *Builder) Conflicts(cs []forms.Conflict) []Conflict {
-	out := make([]Conflict, 0, len(cs))
-	for i, c := range cs {
-		out = append(out, Conflict{
-			Field: c.Field, ID: "conflict-" + strconv.Itoa(i),
-			Where:       b.FieldPlace(c.Field),
-			Theirs:      b.DescribeField(c.Field, c.Theirs),
-			Mine:        b.DescribeField(c.Field, c.Mine),
-			Base:        b.DescribeField(c.Field, c.Base),
-			MineEncoded: c.Mine,
-		})
-	}
-	return out
 }
 
 // DescribeField writes a field's content (as forms.Answers.Field encodes

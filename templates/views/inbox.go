@@ -65,7 +65,7 @@ func NewInbox(t words.Text, in forms.Inbox, now time.Time) Inbox {
 	}
 	for _, o := range in.Overdue {
 		out.Overdue = append(out.Overdue, OverdueRow{Call: o.Call.Title.In(t.Lang), Href: "/office/calls/" + o.Call.Key,
-			Deadline: t.TimeIn(o.Call.Deadline, o.Call.Location()), Missing: t.Tn("office.inbox.missing", o.Missing, nil)})
+			Deadline: t.Timestamp(o.Call.Deadline), Missing: t.Tn("office.inbox.missing", o.Missing, nil)})
 	}
 	return out
 }

@@ -46,7 +46,7 @@ func (b *Builder) Summarize(a forms.Answers, p forms.Progress, sectionURL func(s
 		sec := &b.Q.Sections[si]
 		n := p.Sections[sec.Key]
 		ss := SectionSummary{Key: sec.Key, Title: sec.Title.In(b.Lang), Href: sectionURL(sec.Key), Empty: n.Answered == 0,
-			Count: b.Tf("summary.count", map[string]any{"Answered": n.Answered, "Count": n.Questions})}
+			Count: b.Tf("summary.count", map[string]any{"Answered": n.Answered, "Questions": n.Questions})}
 		for qi := range sec.Questions {
 			qq := &sec.Questions[qi]
 			line := AnswerLine{Label: qq.Label.In(b.Lang)}

@@ -1,6 +1,8 @@
 package words
 
 import (
+	"time"
+
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
 	"portal/forms"
@@ -12,6 +14,10 @@ import (
 // not be used.
 type Text struct {
 	Lang forms.Language
+	// Zone is the page's time zone: every time the page shows is in it,
+	// named (nil is UTC). A page about one call shows the call's zone;
+	// the others, the zone the viewer chose.
+	Zone *time.Location
 	loc  *i18n.Localizer
 }
 
