@@ -34,9 +34,12 @@ func (c Count) Percent() int {
 	return c.Answered * 100 / c.Questions
 }
 
-// Assess checks answers a to q for the call's years and says how far they have got.
+// Assess checks answers a to q for the call's years and says how far they
+// have got. Questions a hides (Questionnaire.Hidden) are not counted.
 func Assess(q *Questionnaire, a Answers, years []int) Progress {
 	fs := Check(q, a, years)
+	hidden := q.Hidden(a)
+	a = q.visible(a, hidden)
 	p := Progress{States: SectionStates(q, a, fs), Sections: map[string]Count{}, Findings: fs, Blocking: Blocking(fs, a)}
 	if q == nil {
 		return p
@@ -53,7 +56,7 @@ func Assess(q *Questionnaire, a Answers, years []int) Progress {
 		var c Count
 		for qi := range sec.Questions {
 			qq := &sec.Questions[qi]
-			if seen[qq.Key] {
+			if seen[qq.Key] || hidden[qq.Key] {
 				continue
 			}
 			seen[qq.Key] = true

@@ -60,6 +60,9 @@ type Question struct {
 	Label    Text
 	Help     Text
 	Required bool
+	// Relevant, when set, shows the question only when an earlier answer
+	// says so (Questionnaire.Hidden); nil means always shown.
+	Relevant *Condition
 
 	MaxLength int // Narrative: in characters; 0 means the default, 10 000
 

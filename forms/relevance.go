@@ -1,0 +1,159 @@
+package forms
+
+import "strings"
+
+// Relevance (skip logic): a question may be shown only when an earlier
+// answer says so, as ODK's "relevant". A hidden question's answers are not
+// required, not checked, not submitted and not counted; a draft keeps what
+// was typed, so that changing the earlier answer back restores it.
+
+// Condition says when a question is shown: when the answer to Question
+// (a yes/no, single or multiple choice question that comes earlier) is
+// one of Answers. For a yes/no question the answers are "yes" and "no";
+// for a choice question, option keys: the condition holds when one of
+// them is chosen (ticked, for a multiple choice).
+type Condition struct {
+	Question string
+	Answers  []string
+}
+
+// The answers a Condition names for a yes/no question.
+const (
+	AnswerYes = "yes"
+	AnswerNo  = "no"
+)
+
+// Holds says whether the answer ans to the question q, the one the
+// condition names, satisfies c. An unanswered question satisfies no
+// condition.
+func (c *Condition) Holds(q *Question, ans Answer) bool {
+	if c == nil {
+		return true
+	}
+	var given []string
+	switch q.Kind {
+	case YesNo:
+		if ans.Bool == nil {
+			return false
+		}
+		if *ans.Bool {
+			given = []string{AnswerYes}
+		} else {
+			given = []string{AnswerNo}
+		}
+	case SingleChoice, MultipleChoice:
+		given = ans.Choices
+	default:
+		return false
+	}
+	for _, g := range given {
+		for _, w := range c.Answers {
+			if g == w {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Hidden returns the keys of the questions of q that answers a hide, or
+// nil when a hides none. A question is hidden when the question its
+// condition names is hidden, or when the condition does not hold. The
+// questionnaire is taken in order, so a condition naming a later question
+// (which the definition checker refuses) sees that question as shown.
+func (q *Questionnaire) Hidden(a Answers) map[string]bool {
+	if q == nil {
+		return nil
+	}
+	var hidden map[string]bool
+	for si := range q.Sections {
+		qs := q.Sections[si].Questions
+		for qi := range qs {
+			qq := &qs[qi]
+			c := qq.Relevant
+			if c == nil {
+				continue
+			}
+			on, ok := q.Question(c.Question)
+			if !ok || hidden[c.Question] || !c.Holds(on, a.Values[c.Question]) {
+				if hidden == nil {
+					hidden = map[string]bool{}
+				}
+				hidden[qq.Key] = true
+			}
+		}
+	}
+	return hidden
+}
+
+// Shown says whether the question keyed key is shown given answers a: it
+// is, unless Hidden says otherwise. A question q does not have is shown.
+func (q *Questionnaire) Shown(key string, a Answers) bool {
+	return !q.Hidden(a)[key]
+}
+
+// Visible returns a without the answers, cells and explanations of the
+// questions a hides: what is checked, submitted and counted. When a hides
+// nothing, it returns a itself; otherwise a new Answers that shares no map
+// with a.
+func (q *Questionnaire) Visible(a Answers) Answers {
+	return q.visible(a, q.Hidden(a))
+}
+
+func (q *Questionnaire) visible(a Answers, hidden map[string]bool) Answers {
+	if len(hidden) == 0 {
+		return a
+	}
+	out := Answers{Values: make(map[string]Answer, len(a.Values)), Cells: make(map[CellRef]Cell, len(a.Cells)),
+		Explanations: make(map[string]string, len(a.Explanations))}
+	for k, v := range a.Values {
+		if !hidden[k] {
+			out.Values[k] = v
+		}
+	}
+	for ref, c := range a.Cells {
+		if !hidden[ref.Question] {
+			out.Cells[ref] = c
+		}
+	}
+	for k, e := range a.Explanations {
+		if !q.explainsHidden(k, hidden) {
+			out.Explanations[k] = e
+		}
+	}
+	return out
+}
+
+// explainsHidden says whether the finding keyed key (see Check) is about a
+// hidden question: invalid/<question>/..., required/<question>, or a
+// rule's finding when the rule checks a hidden question.
+func (q *Questionnaire) explainsHidden(key string, hidden map[string]bool) bool {
+	first, rest, _ := strings.Cut(key, "/")
+	if first == string(RuleInvalid) || first == string(RuleRequired) {
+		question, _, _ := strings.Cut(rest, "/")
+		return hidden[question]
+	}
+	for _, r := range q.Rules {
+		if r.Key == first {
+			return hidden[r.Question]
+		}
+	}
+	return false
+}
+
+// HiddenKeys returns the keys of Hidden(a) in questionnaire order.
+func (q *Questionnaire) HiddenKeys(a Answers) []string {
+	hidden := q.Hidden(a)
+	if len(hidden) == 0 {
+		return nil
+	}
+	var keys []string
+	for si := range q.Sections {
+		for _, qq := range q.Sections[si].Questions {
+			if hidden[qq.Key] {
+				keys = append(keys, qq.Key)
+			}
+		}
+	}
+	return keys
+}
