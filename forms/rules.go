@@ -1,6 +1,7 @@
 package forms
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -139,14 +140,16 @@ const (
 // given the answers a and their findings fs from Check. A section is
 // complete exactly when nothing in it stops the submission (Blocking): an
 // explained warning does not change its state, one not explained does.
-// Hidden questions (Questionnaire.Hidden) do not count. A question counts as answered as
+// Hidden questions (Questionnaire.Hidden) do not count: a section whose
+// every question is hidden is complete. A question counts as answered as
 // for RuleRequired: a non-blank text, a choice, a yes or no, a date, a
 // number, a file, a non-blank cell.
 func SectionStates(q *Questionnaire, a Answers, fs []Finding) map[string]SectionState {
 	if q == nil {
 		return map[string]SectionState{}
 	}
-	a = q.Visible(a) // a hidden answer does not start a section
+	hidden := q.Hidden(a)
+	a = q.visible(a, hidden) // a hidden answer does not start a section
 	type where struct {
 		q       *Question
 		section int
@@ -161,6 +164,10 @@ func SectionStates(q *Questionnaire, a Answers, fs []Finding) map[string]Section
 		}
 	}
 	answered := make([]bool, len(q.Sections))
+	for si, s := range q.Sections {
+		// A section whose every question is hidden has nothing left to do.
+		answered[si] = len(hidden) > 0 && !slices.ContainsFunc(s.Questions, func(qq Question) bool { return !hidden[qq.Key] })
+	}
 	missing := make([]bool, len(q.Sections))
 	errs := make([]bool, len(q.Sections))
 	unexplained := make([]bool, len(q.Sections))
