@@ -360,3 +360,46 @@ func TestCloseCallsPastDeadline(t *testing.T) {
 		t.Errorf("answering the Office in the closed call: %v", err)
 	}
 }
+
+// TestHiddenAnswersNotSubmitted: an answer to a question that an earlier
+// answer hides stays in the draft (changing the answer back restores it)
+// but is not in the submitted version, nor in its checksum.
+func TestHiddenAnswersNotSubmitted(t *testing.T) {
+	s, _ := storeWithDB(t)
+	ctx := context.Background()
+	now := time.Now()
+	c := openCall(t, s, now.Add(time.Hour))
+	aut := orgRef(t, s, "AUT")
+	q := &forms.Questionnaire{Key: "small", Version: 1, Title: forms.Text{forms.English: "Small"},
+		Sections: []forms.Section{{Key: "s", Title: forms.Text{forms.English: "S"}, Questions: []forms.Question{
+			{Key: "exists", Kind: forms.YesNo, Required: true, Label: forms.Text{forms.English: "Partnerships?"}},
+			{Key: "views", Kind: forms.Narrative, Required: true, Label: forms.Text{forms.English: "Partners"},
+				Relevant: &forms.Condition{Question: "exists", Answers: []string{forms.AnswerYes}}},
+		}}}}
+	no := false
+	if _, err := s.SaveDraft(ctx, c, aut, forms.Edit{Fields: []string{"q/exists", "q/views"}, Answers: forms.Answers{Values: map[string]forms.Answer{
+		"exists": {Bool: &no}, "views": {Text: "Hotels"}}}}, forms.Actor{Label: "fp"}); err != nil {
+		t.Fatal(err)
+	}
+	sub, err := s.Transition(ctx, forms.TransitionRequest{Call: c, Questionnaire: q, Organization: aut, User: focalPoint(aut), Transition: forms.TransitionSubmit, At: now, Actor: forms.Actor{Label: "fp"}})
+	if err != nil {
+		t.Fatalf("submitting with the required question hidden: %v", err)
+	}
+	v, err := s.SubmissionVersion(ctx, c, aut, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := v.Answers.Values["views"]; ok || len(v.Answers.Values) != 1 {
+		t.Errorf("submitted answers: %+v, want exists only", v.Answers.Values)
+	}
+	if latest, _ := sub.Latest(); latest.Checksum != forms.Checksum(v.Answers, v.Files) {
+		t.Error("the checksum is not the submitted content's")
+	}
+	d, err := s.Draft(ctx, c, aut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Answers.Values["views"].Text != "Hotels" {
+		t.Errorf("the draft lost the hidden answer: %+v", d.Answers.Values)
+	}
+}
