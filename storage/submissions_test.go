@@ -395,6 +395,20 @@ func TestHiddenAnswersNotSubmitted(t *testing.T) {
 	if latest, _ := sub.Latest(); latest.Checksum != forms.Checksum(v.Answers, v.Files) {
 		t.Error("the checksum is not the submitted content's")
 	}
+	// The compiled views (and the report, which reads them) count what
+	// was submitted: the hidden answer is not among them.
+	compiled, err := s.ViewAnswers(ctx, c, true, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, va := range compiled {
+		if va.Question == "views" {
+			t.Errorf("the compiled views hold the hidden answer of %s: %+v", va.Organization.Code, va.Answer)
+		}
+	}
+	if len(compiled) != 1 {
+		t.Errorf("compiled views: %d answers, want 1 (exists)", len(compiled))
+	}
 	d, err := s.Draft(ctx, c, aut)
 	if err != nil {
 		t.Fatal(err)
