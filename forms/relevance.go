@@ -157,3 +157,48 @@ func (q *Questionnaire) HiddenKeys(a Answers) []string {
 	}
 	return keys
 }
+
+// hasRelevance says whether some question of q depends on an answer.
+func (q *Questionnaire) hasRelevance() bool {
+	if q == nil {
+		return false
+	}
+	for si := range q.Sections {
+		for _, qq := range q.Sections[si].Questions {
+			if qq.Relevant != nil {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// VisibleViews returns vs without the answers that the other answers of
+// the same organization hide, in vs's order. Versions submitted since
+// relevance hold none; older ones may (a partner ticked after "no
+// partnerships"), and the compiled views and the report leave them out.
+func (q *Questionnaire) VisibleViews(vs []ViewAnswer) []ViewAnswer {
+	if !q.hasRelevance() {
+		return vs
+	}
+	byOrg := map[string]Answers{}
+	for _, v := range vs {
+		a, ok := byOrg[v.Organization.Code]
+		if !ok {
+			a = Answers{Values: map[string]Answer{}}
+			byOrg[v.Organization.Code] = a
+		}
+		a.Values[v.Question] = v.Answer
+	}
+	hidden := make(map[string]map[string]bool, len(byOrg))
+	for org, a := range byOrg {
+		hidden[org] = q.Hidden(a)
+	}
+	out := make([]ViewAnswer, 0, len(vs))
+	for _, v := range vs {
+		if !hidden[v.Organization.Code][v.Question] {
+			out = append(out, v)
+		}
+	}
+	return out
+}

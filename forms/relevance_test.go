@@ -138,3 +138,27 @@ func TestCheckSkipsHidden(t *testing.T) {
 		t.Errorf("Check with NGOs only: %+v, want only the range warning", fs)
 	}
 }
+
+// TestVisibleViews: Austria, in a version submitted before relevance,
+// answered No to partnerships and still ticked hotels: the compiled views
+// and the report leave the partners out; Kenya's Yes keeps them.
+func TestVisibleViews(t *testing.T) {
+	q := partnerships()
+	aut, ken := Organization{Code: "AUT"}, Organization{Code: "KEN"}
+	vs := []ViewAnswer{
+		{Organization: aut, Question: "exists", Answer: Answer{Bool: yes(false)}},
+		{Organization: aut, Question: "partners", Answer: Answer{Choices: []string{"hotels"}}},
+		{Organization: ken, Question: "exists", Answer: Answer{Bool: yes(true)}},
+		{Organization: ken, Question: "partners", Answer: Answer{Choices: []string{"hotels"}}},
+	}
+	got := q.VisibleViews(vs)
+	if len(got) != 3 || got[1].Organization.Code != "KEN" || got[2].Question != "partners" {
+		t.Errorf("VisibleViews: %+v", got)
+	}
+	r := AssembleReport(Call{}, q, ReportDraft{}, ReportInputs{Answers: vs})
+	for _, rq := range r.Questions {
+		if rq.Question.Key == "partners" && (len(rq.Answers) != 1 || rq.Answers[0].Source != "KEN") {
+			t.Errorf("the report's partners: %+v", rq.Answers)
+		}
+	}
+}
