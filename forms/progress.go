@@ -38,8 +38,9 @@ func (c Count) Percent() int {
 // have got. Questions a hides (Questionnaire.Hidden) are not counted.
 func Assess(q *Questionnaire, a Answers, years []int) Progress {
 	fs := Check(q, a, years)
-	hidden := q.Hidden(a)
-	a = q.visible(a, hidden)
+	r := q.relevance(a)
+	hidden := r.questions
+	a = q.visible(a, r)
 	p := Progress{States: SectionStates(q, a, fs), Sections: map[string]Count{}, Findings: fs, Blocking: Blocking(fs, a)}
 	if q == nil {
 		return p

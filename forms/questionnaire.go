@@ -83,6 +83,9 @@ type Question struct {
 type Option struct {
 	Key   string
 	Label Text
+	// Relevant, when set, offers the option only when an earlier answer
+	// says so (Questionnaire.HiddenOptions); never set on a category.
+	Relevant *Condition
 }
 
 // Table is a statistical table: a row per indicator; columns are the

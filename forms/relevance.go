@@ -1,6 +1,9 @@
 package forms
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Relevance (skip logic): a question may be shown only when an earlier
 // answer says so, as ODK's "relevant". A hidden question's answers are not
@@ -62,28 +65,94 @@ func (c *Condition) Holds(q *Question, ans Answer) bool {
 // questionnaire is taken in order, so a condition naming a later question
 // (which the definition checker refuses) sees that question as shown.
 func (q *Questionnaire) Hidden(a Answers) map[string]bool {
-	if q == nil {
-		return nil
+	return q.relevance(a).questions
+}
+
+// HiddenOptions returns, by question key, the options of a choice
+// question that answers a hide (Option.Relevant), or nil when a hides
+// none. The options of a hidden question are not listed: the whole
+// question is hidden.
+func (q *Questionnaire) HiddenOptions(a Answers) map[string]map[string]bool {
+	return q.relevance(a).options
+}
+
+// relevance is what answers hide: questions, and options of shown questions.
+type relevance struct {
+	questions map[string]bool
+	options   map[string]map[string]bool
+	// answers are the answers of the questions with hidden options, those
+	// options taken out: what later conditions, checks and submissions see.
+	answers map[string]Answer
+}
+
+func (r *relevance) hide(key string) {
+	if r.questions == nil {
+		r.questions = map[string]bool{}
 	}
-	var hidden map[string]bool
+	r.questions[key] = true
+}
+
+// shows says whether c holds given the answers so far, hidden ones aside.
+func (r *relevance) shows(q *Questionnaire, c *Condition, a Answers) bool {
+	on, ok := q.Question(c.Question)
+	if !ok || r.questions[c.Question] {
+		return false
+	}
+	ans, filtered := r.answers[c.Question]
+	if !filtered {
+		ans = a.Values[c.Question]
+	}
+	return c.Holds(on, ans)
+}
+
+func (q *Questionnaire) relevance(a Answers) relevance {
+	var r relevance
+	if q == nil {
+		return r
+	}
 	for si := range q.Sections {
 		qs := q.Sections[si].Questions
 		for qi := range qs {
 			qq := &qs[qi]
-			c := qq.Relevant
-			if c == nil {
+			if c := qq.Relevant; c != nil && !r.shows(q, c, a) {
+				r.hide(qq.Key)
 				continue
 			}
-			on, ok := q.Question(c.Question)
-			if !ok || hidden[c.Question] || !c.Holds(on, a.Values[c.Question]) {
-				if hidden == nil {
-					hidden = map[string]bool{}
+			for _, o := range qq.Options {
+				if o.Relevant == nil || r.shows(q, o.Relevant, a) {
+					continue
 				}
-				hidden[qq.Key] = true
+				if r.options == nil {
+					r.options = map[string]map[string]bool{}
+				}
+				if r.options[qq.Key] == nil {
+					r.options[qq.Key] = map[string]bool{}
+				}
+				r.options[qq.Key][o.Key] = true
+			}
+			if hiddenOpts := r.options[qq.Key]; len(hiddenOpts) > 0 {
+				ans, ok := a.Values[qq.Key]
+				if !ok || !slices.ContainsFunc(ans.Choices, func(c string) bool { return hiddenOpts[c] }) {
+					continue
+				}
+				kept := make([]string, 0, len(ans.Choices))
+				for _, c := range ans.Choices {
+					if !hiddenOpts[c] {
+						kept = append(kept, c)
+					}
+				}
+				if len(kept) == 0 {
+					kept = nil
+				}
+				ans.Choices = kept
+				if r.answers == nil {
+					r.answers = map[string]Answer{}
+				}
+				r.answers[qq.Key] = ans
 			}
 		}
 	}
-	return hidden
+	return r
 }
 
 // Shown says whether the question keyed key is shown given answers a: it
@@ -93,20 +162,30 @@ func (q *Questionnaire) Shown(key string, a Answers) bool {
 }
 
 // Visible returns a without the answers, cells and explanations of the
-// questions a hides: what is checked, submitted and counted. When a hides
+// questions a hides, and without the choices of the options it hides:
+// what is checked, submitted and counted. When a hides
 // nothing, it returns a itself; otherwise a new Answers that shares no map
 // with a.
 func (q *Questionnaire) Visible(a Answers) Answers {
-	return q.visible(a, q.Hidden(a))
+	return q.visible(a, q.relevance(a))
 }
 
-func (q *Questionnaire) visible(a Answers, hidden map[string]bool) Answers {
-	if len(hidden) == 0 {
+// visible is Visible with the relevance of a already worked out. The
+// choices of hidden options are taken out of their answers.
+func (q *Questionnaire) visible(a Answers, r relevance) Answers {
+	hidden := r.questions
+	if len(hidden) == 0 && len(r.answers) == 0 {
 		return a
 	}
 	out := Answers{Values: make(map[string]Answer, len(a.Values)), Cells: make(map[CellRef]Cell, len(a.Cells)),
 		Explanations: make(map[string]string, len(a.Explanations))}
 	for k, v := range a.Values {
+		if filtered, ok := r.answers[k]; ok {
+			if zeroAnswer(filtered) {
+				continue // only hidden options were ticked
+			}
+			v = filtered
+		}
 		if !hidden[k] {
 			out.Values[k] = v
 		}

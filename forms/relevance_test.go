@@ -162,3 +162,49 @@ func TestVisibleViews(t *testing.T) {
 		}
 	}
 }
+
+// TestHiddenOptions: an option offered only with some earlier answer is
+// taken out of the choices when that answer is not given: not checked,
+// not counted, and not seen by conditions on its question.
+func TestHiddenOptions(t *testing.T) {
+	q := &Questionnaire{Key: "o", Version: 1, Sections: []Section{{Key: "s", Questions: []Question{
+		{Key: "tourism_police", Kind: YesNo},
+		{Key: "who", Kind: MultipleChoice, Required: true, Options: []Option{
+			{Key: "police"},
+			{Key: "tourist_police", Relevant: &Condition{Question: "tourism_police", Answers: []string{AnswerYes}}},
+		}},
+		{Key: "how", Kind: Narrative, Required: true, Relevant: &Condition{Question: "who", Answers: []string{"tourist_police"}}},
+	}}}}
+	a := Answers{Values: map[string]Answer{
+		"tourism_police": {Bool: yes(false)},
+		"who":            {Choices: []string{"tourist_police"}},
+	}}
+	if diff := cmp.Diff(map[string]map[string]bool{"who": {"tourist_police": true}}, q.HiddenOptions(a)); diff != "" {
+		t.Errorf("HiddenOptions (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"how"}, q.HiddenKeys(a)); diff != "" {
+		t.Errorf("HiddenKeys: a condition on a hidden option holds (-want +got):\n%s", diff)
+	}
+	v := q.Visible(a)
+	if _, ok := v.Values["who"]; ok || len(a.Values["who"].Choices) != 1 {
+		t.Errorf("Visible: %+v (from %+v)", v.Values, a.Values)
+	}
+	var keys []string
+	for _, f := range Check(q, a, nil) {
+		keys = append(keys, f.Key)
+	}
+	if diff := cmp.Diff([]string{"required/who"}, keys); diff != "" {
+		t.Errorf("Check (-want +got):\n%s", diff)
+	}
+	a.Values["tourism_police"] = Answer{Bool: yes(true)}
+	if q.HiddenOptions(a) != nil || q.Hidden(a) != nil {
+		t.Errorf("with Yes: options %v, questions %v", q.HiddenOptions(a), q.Hidden(a))
+	}
+	keys = nil
+	for _, f := range Check(q, a, nil) {
+		keys = append(keys, f.Key)
+	}
+	if diff := cmp.Diff([]string{"required/how"}, keys); diff != "" {
+		t.Errorf("Check with Yes (-want +got):\n%s", diff)
+	}
+}

@@ -78,8 +78,9 @@ func Check(q *Questionnaire, a Answers, years []int) []Finding {
 	if q == nil {
 		q = &Questionnaire{}
 	}
-	hidden := q.Hidden(a)
-	a = q.visible(a, hidden)
+	r := q.relevance(a)
+	hidden := r.questions
+	a = q.visible(a, r)
 	c := newChecker(q, years)
 	c.hidden = hidden
 	c.checkValues(a.Values)
@@ -148,8 +149,9 @@ func SectionStates(q *Questionnaire, a Answers, fs []Finding) map[string]Section
 	if q == nil {
 		return map[string]SectionState{}
 	}
-	hidden := q.Hidden(a)
-	a = q.visible(a, hidden) // a hidden answer does not start a section
+	r := q.relevance(a)
+	hidden := r.questions
+	a = q.visible(a, r) // a hidden answer does not start a section
 	type where struct {
 		q       *Question
 		section int

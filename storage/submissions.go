@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -269,15 +270,32 @@ func freeze(ctx context.Context, tx *sqlx.Tx, call forms.Call, q *forms.Question
 	// that changing the earlier answer back restores them.
 	hidden := append([]string{}, q.HiddenKeys(answers)...) // not nil: pq sends nil as NULL
 	dropped := []string{}                                  // explanations of findings on hidden questions
-	if len(hidden) > 0 {
-		visible := q.Visible(answers)
-		for k := range answers.Explanations {
-			if _, kept := visible.Explanations[k]; !kept {
-				dropped = append(dropped, k)
-			}
+	// Answers that ticked a hidden option are submitted without it (or
+	// not at all when nothing else is left).
+	var changed, rewritten, rewrittenJSON []string
+	visible := q.Visible(answers)
+	for k := range q.HiddenOptions(answers) {
+		orig, had := answers.Values[k]
+		v, ok := visible.Values[k]
+		if !had || (ok && len(v.Choices) == len(orig.Choices)) {
+			continue
 		}
-		answers = visible
+		changed = append(changed, k)
+		if !ok {
+			continue
+		}
+		raw, err := json.Marshal(v)
+		if err != nil {
+			return forms.SubmissionVersion{}, fmt.Errorf("storage: submit: answer %s: %w", k, err)
+		}
+		rewritten, rewrittenJSON = append(rewritten, k), append(rewrittenJSON, string(raw))
 	}
+	for k := range answers.Explanations {
+		if _, kept := visible.Explanations[k]; !kept {
+			dropped = append(dropped, k)
+		}
+	}
+	answers = visible
 	files, err := loadFiles(ctx, tx, sub.DraftID)
 	if err != nil {
 		return forms.SubmissionVersion{}, fmt.Errorf("storage: submit: %w", err)
@@ -319,7 +337,7 @@ func freeze(ctx context.Context, tx *sqlx.Tx, call forms.Call, q *forms.Question
 		sql    string
 		except []string
 	}{
-		{`INSERT INTO submission_answers (version_id, question, answer) SELECT $1, question, answer FROM draft_answers WHERE draft_id = $2 AND question <> ALL($3)`, hidden},
+		{`INSERT INTO submission_answers (version_id, question, answer) SELECT $1, question, answer FROM draft_answers WHERE draft_id = $2 AND question <> ALL($3)`, append(slices.Clone(hidden), changed...)},
 		{`INSERT INTO submission_cells (version_id, question, row_key, year, category, state, value, note, flags)
 		  SELECT $1, question, row_key, year, category, state, value, note, flags FROM draft_cells WHERE draft_id = $2 AND question <> ALL($3)`, hidden},
 		{`INSERT INTO submission_explanations (version_id, finding, explanation) SELECT $1, finding, explanation FROM draft_explanations WHERE draft_id = $2 AND finding <> ALL($3)`, dropped},
@@ -329,6 +347,12 @@ func freeze(ctx context.Context, tx *sqlx.Tx, call forms.Call, q *forms.Question
 	} {
 		if _, err := tx.ExecContext(ctx, st.sql, versionID, sub.DraftID, pq.Array(st.except)); err != nil {
 			return v, classify(fmt.Errorf("storage: submit: %w", err))
+		}
+	}
+	if len(rewritten) > 0 {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO submission_answers (version_id, question, answer) SELECT $1, unnest($2::text[]), unnest($3::jsonb[])`,
+			versionID, pq.Array(rewritten), pq.Array(rewrittenJSON)); err != nil {
+			return v, classify(fmt.Errorf("storage: submit: answers without hidden options: %w", err))
 		}
 	}
 	if len(ids) > 0 {

@@ -219,6 +219,9 @@ func TestParseProblems(t *testing.T) {
 		{"relevant empty list", relevance("      - {key: d, kind: date, label: {en: D}, relevant: {question: one, answer: []}} # !\n"), "relevant: answer: list at least one answer", 0, 0},
 		{"relevant without answer", relevance("      - {key: d, kind: date, label: {en: D}, relevant: {question: one}} # !\n"), "relevant has no answer, which is required", 0, 0},
 		{"relevant misspelt key", relevance("      - {key: d, kind: date, label: {en: D}, relevant: {question: one, answers: a}} # !\n"), "unknown key answers in relevant; allowed here: question, answer", 2, 0},
+		{"option relevant on its own question", relevance("      - key: d\n        kind: single_choice\n        label: {en: D}\n        options:\n          - {key: a, label: {en: A}}\n          - {key: b, label: {en: B}, relevant: {question: d, answer: a}} # !\n"), "relevant: d is not a question before this one", 0, 0},
+		{"option relevant unknown answer", relevance("      - key: d\n        kind: multiple_choice\n        label: {en: D}\n        options:\n          - {key: a, label: {en: A}}\n          - {key: b, label: {en: B}, relevant: {question: one, answer: c}} # !\n"), "relevant: c is not an answer to question one; use a, b", 0, 0},
+		{"category relevant", head + "disaggregations:\n  sex:\n    label: {en: Sex}\n    categories:\n      - {key: male, label: {en: M}}\n      - {key: female, label: {en: F}, relevant: {question: q, answer: a}} # !\nsections: []\n", "unknown key relevant in category female; allowed here: key, label", 2, 0},
 		{"relevant a string", relevance("      - {key: d, kind: date, label: {en: D}, relevant: yn} # !\n"), "relevant (question: and answer:) must be a mapping", 0, 0},
 
 		// Choice questions.
@@ -433,6 +436,12 @@ func TestRelevant(t *testing.T) {
     title: {en: S2}
     questions:
       - {key: n, kind: number, label: {en: N}, relevant: {question: many, answer: [b, other]}}
+      - key: m
+        kind: multiple_choice
+        label: {en: M}
+        options:
+          - {key: x, label: {en: X}}
+          - {key: y, label: {en: Y}, relevant: {question: yn, answer: "no"}}
 `)))
 	if err != nil {
 		t.Fatal(err)
@@ -444,6 +453,10 @@ func TestRelevant(t *testing.T) {
 	}
 	if diff := cmp.Diff(&forms.Condition{Question: "many", Answers: []string{"b", "other"}}, n.Relevant); diff != "" {
 		t.Errorf("n.Relevant (-want +got):\n%s", diff)
+	}
+	mq, _ := q.Question("m")
+	if diff := cmp.Diff(&forms.Condition{Question: "yn", Answers: []string{"no"}}, mq.Options[1].Relevant); diff != "" || mq.Options[0].Relevant != nil {
+		t.Errorf("option y's relevant (-want +got):\n%s", diff)
 	}
 }
 

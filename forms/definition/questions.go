@@ -84,11 +84,14 @@ func (p *parser) disaggregations(n *yaml.Node) map[string]forms.Disaggregation {
 	return ds
 }
 
-var optionKeys = []string{"key", "label"}
+var (
+	optionKeys         = []string{"key", "label"}
+	questionOptionKeys = []string{"key", "label", "relevant"}
+)
 
 // options reads a list of {key, label}: the options of a choice question
-// or the categories of a disaggregation. The result has one element per
-// item of the list when n is a list.
+// (which may also have relevant) or the categories of a disaggregation.
+// The result has one element per item of the list when n is a list.
 func (p *parser) options(at, n *yaml.Node, what, item, scope string, least int) []forms.Option {
 	items, ok := p.list(n, what)
 	if !ok {
@@ -108,7 +111,11 @@ func (p *parser) options(at, n *yaml.Node, what, item, scope string, least int) 
 		if !ok {
 			continue
 		}
-		p.allow(m, m.named(item, an), optionKeys)
+		allowed := optionKeys
+		if item == "option" {
+			allowed = questionOptionKeys
+		}
+		p.allow(m, m.named(item, an), allowed)
 		p.require(m, m.named(item, an), optionKeys...)
 		if v, ok := m.get("key"); ok {
 			opts[i].Key, _ = p.key(v, item+" key")
@@ -116,6 +123,9 @@ func (p *parser) options(at, n *yaml.Node, what, item, scope string, least int) 
 		}
 		if v, ok := m.get("label"); ok {
 			opts[i].Label, _ = p.text(v, item+" label")
+		}
+		if v, ok := m.get("relevant"); ok && item == "option" {
+			opts[i].Relevant = p.relevant(v)
 		}
 	}
 	return opts
