@@ -104,7 +104,8 @@ func newLayout(q *forms.Questionnaire, years []int, lang forms.Language, t Texts
 				sl.items = append(sl.items, item{kind: itemHeading, row: row, label: label, q: qq})
 				row++
 				for _, o := range qq.Options {
-					sl.items = append(sl.items, item{kind: itemOption, row: row, label: o.Label.In(lang), q: qq, option: o.Key})
+					sl.items = append(sl.items, item{kind: itemOption, row: row, label: o.Label.In(lang), q: qq, option: o.Key,
+						note: relevantNote(q, o.Relevant, lang, t)})
 					row++
 				}
 				if qq.Other {
@@ -137,7 +138,7 @@ func newLayout(q *forms.Questionnaire, years []int, lang forms.Language, t Texts
 				row++
 			}
 			if first < len(sl.items) {
-				sl.items[first].note = relevantNote(q, qq, lang, t)
+				sl.items[first].note = relevantNote(q, qq.Relevant, lang, t)
 			}
 			row++ // a blank row between questions
 		}
@@ -150,11 +151,10 @@ func newLayout(q *forms.Questionnaire, years []int, lang forms.Language, t Texts
 	return l
 }
 
-// relevantNote says when qq is asked, in lang: "Answer only if
+// relevantNote says when c holds, in lang: "Answer only if the answer to
 // “<question>” is <answer>." (the answers joined by " / " when several);
-// "" when qq is always asked.
-func relevantNote(q *forms.Questionnaire, qq *forms.Question, lang forms.Language, t Texts) string {
-	c := qq.Relevant
+// "" when c is nil: the question or option is always asked.
+func relevantNote(q *forms.Questionnaire, c *forms.Condition, lang forms.Language, t Texts) string {
 	if c == nil {
 		return ""
 	}

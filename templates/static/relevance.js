@@ -1,4 +1,4 @@
-// Relevance: a question that depends on an earlier answer on the same page
+// Relevance: a question or option that depends on an earlier answer on the same page
 // (data-relevant-on, data-relevant-answers) is shown or hidden as that
 // answer changes. Without the script, the page after Save shows or hides
 // it; what was typed in a hidden question stays in the draft but is not
@@ -16,7 +16,8 @@
     if (!inputs.length) { return null; }
     var out = [];
     Array.prototype.forEach.call(inputs, function (i) {
-      if ((i.type === "radio" || i.type === "checkbox") && i.checked) { out.push(i.value); }
+      // A hidden option's tick does not count.
+      if ((i.type === "radio" || i.type === "checkbox") && i.checked && !i.closest("[hidden]")) { out.push(i.value); }
     });
     return out;
   }

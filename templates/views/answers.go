@@ -65,6 +65,10 @@ type Question struct {
 type Option struct {
 	Value, Label, ID string
 	Checked          bool
+	// Hidden, RelevantOn and RelevantAnswers are as for Question, for an
+	// option offered only after some answer.
+	Hidden                      bool
+	RelevantOn, RelevantAnswers string
 }
 
 // File is a file attached to a file question.
@@ -110,7 +114,12 @@ func (b *Builder) question(src *Source, a forms.Answers, qq *forms.Question, fv 
 		ids = append(ids, v.ID+"-count")
 	case forms.SingleChoice, forms.MultipleChoice:
 		for _, o := range qq.Options {
-			v.Options = append(v.Options, Option{Value: o.Key, Label: o.Label.In(lang), ID: v.ID + "-" + o.Key, Checked: slices.Contains(ans.Choices, o.Key)})
+			opt := Option{Value: o.Key, Label: o.Label.In(lang), ID: v.ID + "-" + o.Key, Checked: slices.Contains(ans.Choices, o.Key)}
+			if c := o.Relevant; c != nil {
+				opt.RelevantOn, opt.RelevantAnswers = c.Question, strings.Join(c.Answers, " ")
+				opt.Hidden = b.Q.HiddenOptions(a)[qq.Key][o.Key]
+			}
+			v.Options = append(v.Options, opt)
 		}
 		if qq.Other {
 			v.Other = true

@@ -132,7 +132,7 @@ func (b *Builder) Draft(src Source) Draft {
 		v := b.question(&src, src.Answers, qq, fv)
 		v.Comments = src.Comments[qq.Key]
 		v.Hidden = hidden[qq.Key]
-		if qq.Relevant != nil {
+		if qq.Relevant != nil || slices.ContainsFunc(qq.Options, func(o forms.Option) bool { return o.Relevant != nil }) {
 			p.Relevance = true
 		}
 		p.Section.Questions = append(p.Section.Questions, v)

@@ -37,3 +37,34 @@ func TestSummarySkipsHidden(t *testing.T) {
 		}
 	}
 }
+
+// TestQuestionMarksRelevance: a question's view says what it depends on
+// and whether it is hidden, and so does each option.
+func TestQuestionMarksRelevance(t *testing.T) {
+	cat, err := words.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := &forms.Questionnaire{Sections: []forms.Section{{Key: "s", Questions: []forms.Question{
+		{Key: "yn", Kind: forms.YesNo},
+		{Key: "who", Kind: forms.MultipleChoice, Relevant: &forms.Condition{Question: "yn", Answers: []string{"yes"}}, Options: []forms.Option{
+			{Key: "a"}, {Key: "b", Relevant: &forms.Condition{Question: "yn", Answers: []string{"no", "yes"}}},
+		}},
+		{Key: "how", Kind: forms.SingleChoice, Options: []forms.Option{
+			{Key: "a"}, {Key: "b", Relevant: &forms.Condition{Question: "yn", Answers: []string{"yes"}}},
+		}},
+	}}}}
+	b := &Builder{Text: cat.Text(forms.English), Q: q}
+	no := false
+	a := forms.Answers{Values: map[string]forms.Answer{"yn": {Bool: &no}}}
+	hidden := q.Hidden(a)
+	who := b.question(&Source{}, a, &q.Sections[0].Questions[1], Findings{})
+	who.Hidden = hidden["who"]
+	if !who.Hidden || who.RelevantOn != "yn" || who.RelevantAnswers != "yes" || who.Options[1].RelevantAnswers != "no yes" {
+		t.Errorf("who: %+v", who)
+	}
+	how := b.question(&Source{}, a, &q.Sections[0].Questions[2], Findings{})
+	if how.Options[0].Hidden || !how.Options[1].Hidden || how.Options[1].RelevantOn != "yn" || how.RelevantOn != "" {
+		t.Errorf("how: %+v", how.Options)
+	}
+}
