@@ -253,7 +253,8 @@ func (q *Questionnaire) hasRelevance() bool {
 }
 
 // VisibleViews returns vs without the answers that the other answers of
-// the same organization hide, in vs's order. Versions submitted since
+// the same organization hide, and without the ticks of hidden options, in
+// vs's order. Versions submitted since
 // relevance hold none; older ones may (a partner ticked after "no
 // partnerships"), and the compiled views and the report leave them out.
 func (q *Questionnaire) VisibleViews(vs []ViewAnswer) []ViewAnswer {
@@ -269,15 +270,23 @@ func (q *Questionnaire) VisibleViews(vs []ViewAnswer) []ViewAnswer {
 		}
 		a.Values[v.Question] = v.Answer
 	}
-	hidden := make(map[string]map[string]bool, len(byOrg))
+	rel := make(map[string]relevance, len(byOrg))
 	for org, a := range byOrg {
-		hidden[org] = q.Hidden(a)
+		rel[org] = q.relevance(a)
 	}
 	out := make([]ViewAnswer, 0, len(vs))
 	for _, v := range vs {
-		if !hidden[v.Organization.Code][v.Question] {
-			out = append(out, v)
+		r := rel[v.Organization.Code]
+		if r.questions[v.Question] {
+			continue
 		}
+		if filtered, ok := r.answers[v.Question]; ok {
+			if zeroAnswer(filtered) {
+				continue
+			}
+			v.Answer = filtered
+		}
+		out = append(out, v)
 	}
 	return out
 }
