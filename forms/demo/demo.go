@@ -102,7 +102,10 @@ func endOfDay(t time.Time, zone string) time.Time {
 // submitted, Germany's was accepted, France's returned for clarification
 // with a comment, Brazil has a draft, and the European Union submitted
 // jointly for Belgium, Luxembourg and the Netherlands, as the Office
-// records. Austria's is left for the user.
+// records. Austria's is left for the user. Each step is dated some days
+// before now, within the weeks the call has been open, so that some
+// answers have waited longer than others (docs/exports.md, "Demo and
+// synthetic figures").
 func EnsureCalls(ctx context.Context, store Store, lib Questionnaires, now time.Time) error {
 	for i, c := range Calls(now) {
 		stored, err := store.EnsureCall(ctx, c)
@@ -212,6 +215,7 @@ type demoStep struct {
 	code       string
 	onBehalfOf []string // a joint submission's States
 	then       []forms.Transition
+	daysAgo    []int    // when each of then was made, in days before now
 	comment    string   // the Office's, when it returns the answers
 	threats    []string // the threats observed, when not the demo answers' first two
 }
@@ -234,19 +238,25 @@ func demoSubmissions(ctx context.Context, store Store, lib Questionnaires, call 
 	office := &forms.User{Email: "analyst@unodc.example.org", Memberships: []forms.Membership{{Role: forms.Analyst}}}
 	officeActor := forms.Actor{Label: "demo: the Office"}
 	accept := []forms.Transition{forms.TransitionSubmit, forms.TransitionAccept}
+	// Answers came in over the weeks the calls have been open, so that
+	// the Office's inbox and tracking show some waiting longer than others.
 	steps := []demoStep{
-		{"KEN", nil, []forms.Transition{forms.TransitionSubmit}, "", nil},
-		{"DEU", nil, accept, "", nil},
-		{"FRA", nil, []forms.Transition{forms.TransitionSubmit, forms.TransitionReturn},
+		{"KEN", nil, []forms.Transition{forms.TransitionSubmit}, []int{19}, "", nil},
+		{"DEU", nil, accept, []int{26, 21}, "", nil},
+		{"FRA", nil, []forms.Transition{forms.TransitionSubmit, forms.TransitionReturn}, []int{24, 9},
 			"Could you say which ministries take part in the partnerships you describe?", nil},
-		{"BRA", nil, nil, "", nil},
-		{"EU", []string{"BEL", "LUX", "NLD"}, []forms.Transition{forms.TransitionSubmit}, "", nil},
-		{"JPN", nil, accept, "", []string{"terrorism", "counterfeit_products", "cultural_property"}},
-		{"ZAF", nil, accept, "", []string{"terrorism", "wildlife", "trafficking_in_persons"}},
-		{"CHL", nil, accept, "", []string{"terrorism", "drug_trafficking", "crimes_against_tourists"}},
+		{"BRA", nil, nil, nil, "", nil},
+		{"EU", []string{"BEL", "LUX", "NLD"}, []forms.Transition{forms.TransitionSubmit}, []int{5}, "", nil},
+		{"JPN", nil, accept, []int{28, 23}, "", []string{"terrorism", "counterfeit_products", "cultural_property"}},
+		{"ZAF", nil, accept, []int{22, 12}, "", []string{"terrorism", "wildlife", "trafficking_in_persons"}},
+		{"CHL", nil, accept, []int{16, 3}, "", []string{"terrorism", "drug_trafficking", "crimes_against_tourists"}},
 	}
 	if statistics {
-		steps = []demoStep{steps[0], steps[1], {"MEX", nil, nil, "", nil}}
+		steps = []demoStep{
+			{"KEN", nil, []forms.Transition{forms.TransitionSubmit}, []int{3}, "", nil},
+			{"DEU", nil, accept, []int{8, 4}, "", nil},
+			{"MEX", nil, nil, nil, "", nil},
+		}
 	}
 	// A joint answer counts only for the States the Office records.
 	for _, st := range steps {
@@ -274,7 +284,7 @@ func demoSubmissions(ctx context.Context, store Store, lib Questionnaires, call 
 		if _, err := store.SaveDraft(ctx, call, ref, forms.Edit{Fields: a.Fields(), Answers: a}, actor); err != nil {
 			return err
 		}
-		for _, t := range st.then {
+		for i, t := range st.then {
 			who, by := fp, actor
 			if t.Action() == forms.Review {
 				who, by = office, officeActor
@@ -283,7 +293,11 @@ func demoSubmissions(ctx context.Context, store Store, lib Questionnaires, call 
 			if t == forms.TransitionReturn {
 				msg = st.comment
 			}
-			if _, err := store.Transition(ctx, forms.TransitionRequest{Call: call, Questionnaire: q, Organization: ref, User: who, Transition: t, At: now, OnBehalfOf: st.onBehalfOf, Message: msg, Actor: by}); err != nil {
+			at := now.AddDate(0, 0, -st.daysAgo[i])
+			if at.Before(call.Opens) {
+				at = call.Opens
+			}
+			if _, err := store.Transition(ctx, forms.TransitionRequest{Call: call, Questionnaire: q, Organization: ref, User: who, Transition: t, At: at, OnBehalfOf: st.onBehalfOf, Message: msg, Actor: by}); err != nil {
 				return err
 			}
 		}
