@@ -22,6 +22,7 @@ type checker struct {
 	order     []*questionInfo // in section and question order, repeats left out
 	tables    []*tableInfo
 	rowIDs    map[string]int32 // every row key of every table, numbered
+	hidden    map[string]bool  // questions the answers hide: never required
 	found     []Finding
 	places    []place // where each of found goes in the order of findings
 }
@@ -232,7 +233,7 @@ func (c *checker) checkValues(values map[string]Answer) {
 				c.checkAnswer(qi, ans)
 			}
 		}
-		if q.Required && q.Kind != StatTable && emptyAnswer(q, ans) {
+		if q.Required && q.Kind != StatTable && emptyAnswer(q, ans) && !c.hidden[q.Key] {
 			c.required(qi)
 		}
 	}

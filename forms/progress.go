@@ -34,9 +34,13 @@ func (c Count) Percent() int {
 	return c.Answered * 100 / c.Questions
 }
 
-// Assess checks answers a to q for the call's years and says how far they have got.
+// Assess checks answers a to q for the call's years and says how far they
+// have got. Questions a hides (Questionnaire.Hidden) are not counted.
 func Assess(q *Questionnaire, a Answers, years []int) Progress {
 	fs := Check(q, a, years)
+	r := q.relevance(a)
+	hidden := r.questions
+	a = q.visible(a, r)
 	p := Progress{States: SectionStates(q, a, fs), Sections: map[string]Count{}, Findings: fs, Blocking: Blocking(fs, a)}
 	if q == nil {
 		return p
@@ -53,7 +57,7 @@ func Assess(q *Questionnaire, a Answers, years []int) Progress {
 		var c Count
 		for qi := range sec.Questions {
 			qq := &sec.Questions[qi]
-			if seen[qq.Key] {
+			if seen[qq.Key] || hidden[qq.Key] {
 				continue
 			}
 			seen[qq.Key] = true

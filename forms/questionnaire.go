@@ -62,6 +62,9 @@ type Question struct {
 	Label    Text
 	Help     Text
 	Required bool
+	// Relevant, when set, shows the question only when an earlier answer
+	// says so (Questionnaire.Hidden); nil means always shown.
+	Relevant *Condition
 
 	MaxLength int // Narrative: in characters; 0 means the default, 10 000
 
@@ -82,6 +85,9 @@ type Question struct {
 type Option struct {
 	Key   string
 	Label Text
+	// Relevant, when set, offers the option only when an earlier answer
+	// says so (Questionnaire.HiddenOptions); never set on a category.
+	Relevant *Condition
 }
 
 // Table is a statistical table: a row per indicator; columns are the

@@ -444,7 +444,7 @@ func AssembleReport(call Call, q *Questionnaire, d ReportDraft, in ReportInputs)
 		r.Translations = t
 	}
 	byQuestion := map[string][]ReportAnswer{}
-	for _, a := range in.Answers {
+	for _, a := range q.VisibleViews(in.Answers) { // an answer the others hide is not reported
 		byQuestion[a.Question] = append(byQuestion[a.Question], ReportAnswer{Source: a.Organization.Code, Answer: a.Answer})
 	}
 	for _, sec := range q.Sections {

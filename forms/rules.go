@@ -1,6 +1,7 @@
 package forms
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -69,15 +70,23 @@ const textMaxLength = 10000
 // (which would clash with those findings' keys) are skipped; the definition
 // checker reports them. Findings of one Rule share its Message map: treat it
 // as read-only. Check returns nil when there is nothing to report.
+//
+// Only the answers of the questions a shows are checked (Visible): a
+// hidden question is not required, and its answers and cells are neither
+// checked nor compared.
 func Check(q *Questionnaire, a Answers, years []int) []Finding {
 	if q == nil {
 		q = &Questionnaire{}
 	}
+	r := q.relevance(a)
+	hidden := r.questions
+	a = q.visible(a, r)
 	c := newChecker(q, years)
+	c.hidden = hidden
 	c.checkValues(a.Values)
 	c.indexCells(a.Cells)
 	for _, qi := range c.order {
-		if qi.table != nil && qi.q.Required && !qi.table.entered {
+		if qi.table != nil && qi.q.Required && !qi.table.entered && !hidden[qi.q.Key] {
 			c.required(qi)
 		}
 	}
@@ -131,13 +140,18 @@ const (
 // SectionStates returns the state of every section of q, by section key,
 // given the answers a and their findings fs from Check. A section is
 // complete exactly when nothing in it stops the submission (Blocking): an
-// explained warning does not change its state, one not explained does. A question counts as answered as
+// explained warning does not change its state, one not explained does.
+// Hidden questions (Questionnaire.Hidden) do not count: a section whose
+// every question is hidden is complete. A question counts as answered as
 // for RuleRequired: a non-blank text, a choice, a yes or no, a date, a
 // number, a file, a non-blank cell.
 func SectionStates(q *Questionnaire, a Answers, fs []Finding) map[string]SectionState {
 	if q == nil {
 		return map[string]SectionState{}
 	}
+	r := q.relevance(a)
+	hidden := r.questions
+	a = q.visible(a, r) // a hidden answer does not start a section
 	type where struct {
 		q       *Question
 		section int
@@ -152,6 +166,10 @@ func SectionStates(q *Questionnaire, a Answers, fs []Finding) map[string]Section
 		}
 	}
 	answered := make([]bool, len(q.Sections))
+	for si, s := range q.Sections {
+		// A section whose every question is hidden has nothing left to do.
+		answered[si] = len(hidden) > 0 && !slices.ContainsFunc(s.Questions, func(qq Question) bool { return !hidden[qq.Key] })
+	}
 	missing := make([]bool, len(q.Sections))
 	errs := make([]bool, len(q.Sections))
 	unexplained := make([]bool, len(q.Sections))

@@ -111,11 +111,15 @@ func (s *Server) showReview(c *gin.Context) error {
 	for _, cm := range p.Comments {
 		commented[cm.Field]++
 	}
+	hidden := q.Hidden(v.Answers) // not asked, given the State's answers
 	for i := range q.Sections {
 		sec := &q.Sections[i]
 		rs := reviewSection{Title: sec.Title.In(p.Lang)}
 		for j := range sec.Questions {
 			qq := &sec.Questions[j]
+			if hidden[qq.Key] {
+				continue
+			}
 			ra := reviewAnswer{Label: qq.Label.In(p.Lang)}
 			if qq.Kind == forms.StatTable {
 				ra.Table = b.Table(v.Answers, qq, fv, nil)

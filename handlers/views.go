@@ -101,6 +101,7 @@ func (s *Server) showViews(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	answers = q.VisibleViews(answers) // older versions may hold answers their others hide
 	keep := p.Filter.keeps
 	// Every respondent of the group chosen, in the order the store gives (English names).
 	p.OrgOptions = []option{{"", p.T("views.filter.anyorg")}}
@@ -176,6 +177,7 @@ func (s *Server) exportViews(format string) handlerFunc {
 		if err != nil {
 			return err
 		}
+		answers = q.VisibleViews(answers)
 		t := s.newBase(c).Text
 		byQuestion := map[string][]forms.ViewAnswer{}
 		for _, a := range answers {

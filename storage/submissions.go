@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -265,6 +266,36 @@ func freeze(ctx context.Context, tx *sqlx.Tx, call forms.Call, q *forms.Question
 	if blocking := forms.Blocking(findings, answers); len(blocking) > 0 {
 		return forms.SubmissionVersion{}, forms.Errorf(forms.KindInvalid, "%d problems stop the submission", len(blocking))
 	}
+	// Hidden questions' answers are not submitted; the draft keeps them, so
+	// that changing the earlier answer back restores them.
+	hidden := append([]string{}, q.HiddenKeys(answers)...) // not nil: pq sends nil as NULL
+	dropped := []string{}                                  // explanations of findings on hidden questions
+	// Answers that ticked a hidden option are submitted without it (or
+	// not at all when nothing else is left).
+	var changed, rewritten, rewrittenJSON []string
+	visible := q.Visible(answers)
+	for k := range q.HiddenOptions(answers) {
+		orig, had := answers.Values[k]
+		v, ok := visible.Values[k]
+		if !had || (ok && len(v.Choices) == len(orig.Choices)) {
+			continue
+		}
+		changed = append(changed, k)
+		if !ok {
+			continue
+		}
+		raw, err := json.Marshal(v)
+		if err != nil {
+			return forms.SubmissionVersion{}, fmt.Errorf("storage: submit: answer %s: %w", k, err)
+		}
+		rewritten, rewrittenJSON = append(rewritten, k), append(rewrittenJSON, string(raw))
+	}
+	for k := range answers.Explanations {
+		if _, kept := visible.Explanations[k]; !kept {
+			dropped = append(dropped, k)
+		}
+	}
+	answers = visible
 	files, err := loadFiles(ctx, tx, sub.DraftID)
 	if err != nil {
 		return forms.SubmissionVersion{}, fmt.Errorf("storage: submit: %w", err)
@@ -302,17 +333,26 @@ func freeze(ctx context.Context, tx *sqlx.Tx, call forms.Call, q *forms.Question
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
-	for _, st := range []struct{ sql string }{
-		{`INSERT INTO submission_answers (version_id, question, answer) SELECT $1, question, answer FROM draft_answers WHERE draft_id = $2`},
+	for _, st := range []struct {
+		sql    string
+		except []string
+	}{
+		{`INSERT INTO submission_answers (version_id, question, answer) SELECT $1, question, answer FROM draft_answers WHERE draft_id = $2 AND question <> ALL($3)`, append(slices.Clone(hidden), changed...)},
 		{`INSERT INTO submission_cells (version_id, question, row_key, year, category, state, value, note, flags)
-		  SELECT $1, question, row_key, year, category, state, value, note, flags FROM draft_cells WHERE draft_id = $2`},
-		{`INSERT INTO submission_explanations (version_id, finding, explanation) SELECT $1, finding, explanation FROM draft_explanations WHERE draft_id = $2`},
+		  SELECT $1, question, row_key, year, category, state, value, note, flags FROM draft_cells WHERE draft_id = $2 AND question <> ALL($3)`, hidden},
+		{`INSERT INTO submission_explanations (version_id, finding, explanation) SELECT $1, finding, explanation FROM draft_explanations WHERE draft_id = $2 AND finding <> ALL($3)`, dropped},
 		{`INSERT INTO submission_table_counts (version_id, question, figures, marked)
 		  SELECT $1, question, count(*) FILTER (WHERE state = 1), count(*) FILTER (WHERE state IN (2, 3))
-		  FROM draft_cells WHERE draft_id = $2 GROUP BY question`},
+		  FROM draft_cells WHERE draft_id = $2 AND question <> ALL($3) GROUP BY question`, hidden},
 	} {
-		if _, err := tx.ExecContext(ctx, st.sql, versionID, sub.DraftID); err != nil {
+		if _, err := tx.ExecContext(ctx, st.sql, versionID, sub.DraftID, pq.Array(st.except)); err != nil {
 			return v, classify(fmt.Errorf("storage: submit: %w", err))
+		}
+	}
+	if len(rewritten) > 0 {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO submission_answers (version_id, question, answer) SELECT $1, unnest($2::text[]), unnest($3::jsonb[])`,
+			versionID, pq.Array(rewritten), pq.Array(rewrittenJSON)); err != nil {
+			return v, classify(fmt.Errorf("storage: submit: answers without hidden options: %w", err))
 		}
 	}
 	if len(ids) > 0 {

@@ -360,3 +360,64 @@ func TestCloseCallsPastDeadline(t *testing.T) {
 		t.Errorf("answering the Office in the closed call: %v", err)
 	}
 }
+
+// TestHiddenAnswersNotSubmitted: an answer to a question that an earlier
+// answer hides stays in the draft (changing the answer back restores it)
+// but is not in the submitted version, nor in its checksum.
+func TestHiddenAnswersNotSubmitted(t *testing.T) {
+	s, _ := storeWithDB(t)
+	ctx := context.Background()
+	now := time.Now()
+	c := openCall(t, s, now.Add(time.Hour))
+	aut := orgRef(t, s, "AUT")
+	q := &forms.Questionnaire{Key: "small", Version: 1, Title: forms.Text{forms.English: "Small"},
+		Sections: []forms.Section{{Key: "s", Title: forms.Text{forms.English: "S"}, Questions: []forms.Question{
+			{Key: "exists", Kind: forms.YesNo, Required: true, Label: forms.Text{forms.English: "Partnerships?"}},
+			{Key: "views", Kind: forms.Narrative, Required: true, Label: forms.Text{forms.English: "Partners"},
+				Relevant: &forms.Condition{Question: "exists", Answers: []string{forms.AnswerYes}}},
+			{Key: "bodies", Kind: forms.MultipleChoice, Label: forms.Text{forms.English: "Bodies"}, Options: []forms.Option{
+				{Key: "police", Label: forms.Text{forms.English: "Police"}},
+				{Key: "joint_unit", Label: forms.Text{forms.English: "A joint unit"}, Relevant: &forms.Condition{Question: "exists", Answers: []string{forms.AnswerYes}}},
+			}},
+		}}}}
+	no := false
+	if _, err := s.SaveDraft(ctx, c, aut, forms.Edit{Fields: []string{"q/exists", "q/views", "q/bodies"}, Answers: forms.Answers{Values: map[string]forms.Answer{
+		"exists": {Bool: &no}, "views": {Text: "Hotels"}, "bodies": {Choices: []string{"police", "joint_unit"}}}}}, forms.Actor{Label: "fp"}); err != nil {
+		t.Fatal(err)
+	}
+	sub, err := s.Transition(ctx, forms.TransitionRequest{Call: c, Questionnaire: q, Organization: aut, User: focalPoint(aut), Transition: forms.TransitionSubmit, At: now, Actor: forms.Actor{Label: "fp"}})
+	if err != nil {
+		t.Fatalf("submitting with the required question hidden: %v", err)
+	}
+	v, err := s.SubmissionVersion(ctx, c, aut, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := v.Answers.Values["views"]; ok || len(v.Answers.Values) != 2 || strings.Join(v.Answers.Values["bodies"].Choices, ",") != "police" {
+		t.Errorf("submitted answers: %+v, want exists and bodies without the joint unit", v.Answers.Values)
+	}
+	if latest, _ := sub.Latest(); latest.Checksum != forms.Checksum(v.Answers, v.Files) {
+		t.Error("the checksum is not the submitted content's")
+	}
+	// The compiled views (and the report, which reads them) count what
+	// was submitted: the hidden answer is not among them.
+	compiled, err := s.ViewAnswers(ctx, c, true, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, va := range compiled {
+		if va.Question == "views" {
+			t.Errorf("the compiled views hold the hidden answer of %s: %+v", va.Organization.Code, va.Answer)
+		}
+	}
+	if len(compiled) != 2 {
+		t.Errorf("compiled views: %d answers, want 2 (exists, bodies)", len(compiled))
+	}
+	d, err := s.Draft(ctx, c, aut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Answers.Values["views"].Text != "Hotels" || len(d.Answers.Values["bodies"].Choices) != 2 {
+		t.Errorf("the draft lost the hidden answer: %+v", d.Answers.Values)
+	}
+}

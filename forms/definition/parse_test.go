@@ -101,6 +101,17 @@ func oneQuestion(q string) string {
 	return head + "sections:\n  - key: s\n    title: {en: S}\n    questions:\n" + q
 }
 
+// relevance is oneQuestion with, before qs, a yes_no question yn, a text
+// txt, a single choice one (options a, b) and a multiple choice many
+// (a, b and other).
+func relevance(qs string) string {
+	return oneQuestion(`      - {key: yn, kind: yes_no, label: {en: YN}}
+      - {key: txt, kind: text, label: {en: T}}
+      - {key: one, kind: single_choice, label: {en: O}, options: [{key: a, label: {en: A}}, {key: b, label: {en: B}}]}
+      - {key: many, kind: multiple_choice, label: {en: M}, other: true, options: [{key: a, label: {en: A}}, {key: b, label: {en: B}}]}
+` + qs)
+}
+
 // tables is head with disaggregation sex, two tables (t_none without
 // disaggregation, rows a, b with b part_of a; t_sex by sex, rows a, c),
 // a number question n and a text question x; then rules.
@@ -191,11 +202,27 @@ func TestParseProblems(t *testing.T) {
 		{"unknown kind", oneQuestion("      - key: q\n        kind: essay # !\n        label: {en: Q}\n"), `kind "essay" is not a kind of question; use one of text, single_choice`, 0, 0},
 		{"misspelt question key", oneQuestion("      - key: q\n        kind: date\n        label: {en: Q}\n        hepl: {en: H} # !\n"), "unknown key hepl in date question q; allowed here: key, kind, label, help, required", 0, 0},
 		{"field of another kind", oneQuestion("      - key: q\n        kind: yes_no\n        label: {en: Q}\n        options: [] # !\n"), "options does not belong to a yes_no question (only to single_choice, multiple_choice)", 0, 0},
-		{"max_length on a number", oneQuestion("      - key: q\n        kind: number\n        label: {en: Q}\n        max_length: 5 # !\n"), "max_length does not belong to a number question (only to text); a number question has: key, kind, label, help, required, min, max, integer, unit", 0, 0},
+		{"max_length on a number", oneQuestion("      - key: q\n        kind: number\n        label: {en: Q}\n        max_length: 5 # !\n"), "max_length does not belong to a number question (only to text); a number question has: key, kind, label, help, required, relevant, min, max, integer, unit", 0, 0},
 		{"required not a bool", oneQuestion("      - key: q\n        kind: date\n        label: {en: Q}\n        required: yes # !\n"), "required must be true or false", 0, 0},
 		{"max_length 0", oneQuestion("      - key: q\n        kind: text\n        label: {en: Q}\n        max_length: 0 # !\n"), "max_length must be from 1 to 100000 characters, not 0", 0, 0},
 		{"max_length too big", oneQuestion("      - key: q\n        kind: text\n        label: {en: Q}\n        max_length: 100001 # !\n"), "max_length must be from 1 to 100000 characters, not 100001", 0, 0},
 		{"max_length a word", oneQuestion("      - key: q\n        kind: text\n        label: {en: Q}\n        max_length: long # !\n"), "max_length must be a whole number", 0, 0},
+
+		// Relevance.
+		{"relevant on a later question", relevance("      - {key: d, kind: date, label: {en: D}, relevant: {question: later, answer: yes}} # !\n      - {key: later, kind: yes_no, label: {en: L}}\n"), "relevant: later is not a question before this one", 0, 0},
+		{"relevant on itself", relevance("      - {key: d, kind: yes_no, label: {en: D}, relevant: {question: d, answer: yes}} # !\n"), "relevant: d is not a question before this one", 0, 0},
+		{"relevant on an unknown question", relevance("      - {key: d, kind: date, label: {en: D}, relevant: {question: nope, answer: yes}} # !\n"), "relevant: nope is not a question before this one", 0, 0},
+		{"relevant on a text", relevance("      - {key: d, kind: date, label: {en: D}, relevant: {question: txt, answer: x}} # !\n"), "relevant: question txt is a text question; a question can depend only on a yes_no, single_choice or multiple_choice question", 0, 0},
+		{"relevant yes_no answer", relevance("      - {key: d, kind: date, label: {en: D}, relevant: {question: yn, answer: maybe}} # !\n"), "relevant: maybe is not an answer to question yn; use yes, no", 0, 0},
+		{"relevant yes_no true", relevance("      - {key: d, kind: date, label: {en: D}, relevant: {question: yn, answer: true}} # !\n"), "relevant: true is not an answer to question yn; use yes, no", 0, 0},
+		{"relevant unknown option", relevance("      - key: d\n        kind: date\n        label: {en: D}\n        relevant:\n          question: many\n          answer: [a, z] # !\n"), "relevant: z is not an answer to question many; use a, b, other", 0, 0},
+		{"relevant empty list", relevance("      - {key: d, kind: date, label: {en: D}, relevant: {question: one, answer: []}} # !\n"), "relevant: answer: list at least one answer", 0, 0},
+		{"relevant without answer", relevance("      - {key: d, kind: date, label: {en: D}, relevant: {question: one}} # !\n"), "relevant has no answer, which is required", 0, 0},
+		{"relevant misspelt key", relevance("      - {key: d, kind: date, label: {en: D}, relevant: {question: one, answers: a}} # !\n"), "unknown key answers in relevant; allowed here: question, answer", 2, 0},
+		{"option relevant on its own question", relevance("      - key: d\n        kind: single_choice\n        label: {en: D}\n        options:\n          - {key: a, label: {en: A}}\n          - {key: b, label: {en: B}, relevant: {question: d, answer: a}} # !\n"), "relevant: d is not a question before this one", 0, 0},
+		{"option relevant unknown answer", relevance("      - key: d\n        kind: multiple_choice\n        label: {en: D}\n        options:\n          - {key: a, label: {en: A}}\n          - {key: b, label: {en: B}, relevant: {question: one, answer: c}} # !\n"), "relevant: c is not an answer to question one; use a, b", 0, 0},
+		{"category relevant", head + "disaggregations:\n  sex:\n    label: {en: Sex}\n    categories:\n      - {key: male, label: {en: M}}\n      - {key: female, label: {en: F}, relevant: {question: q, answer: a}} # !\nsections: []\n", "unknown key relevant in category female; allowed here: key, label", 2, 0},
+		{"relevant a string", relevance("      - {key: d, kind: date, label: {en: D}, relevant: yn} # !\n"), "relevant (question: and answer:) must be a mapping", 0, 0},
 
 		// Choice questions.
 		{"one option", oneQuestion("      - key: q\n        kind: single_choice\n        label: {en: Q}\n        options: # !\n          - {key: a, label: {en: A}}\n"), "options: list at least 2, not 1", 0, 0},
@@ -334,8 +361,8 @@ func TestParseReportsEveryProblem(t *testing.T) {
 		"testdata/broken.yaml:2:10: version must be a whole number",
 		"testdata/broken.yaml:3:8: title has no English (en), which is required",
 		"testdata/broken.yaml:3:9: title: de is not a language code; use en, fr, es, ru, ar or zh",
-		"testdata/broken.yaml:11:9: unknown key hlep in yes_no question agreed; allowed here: key, kind, label, help, required",
-		"testdata/broken.yaml:12:9: options does not belong to a yes_no question (only to single_choice, multiple_choice); a yes_no question has: key, kind, label, help, required",
+		"testdata/broken.yaml:11:9: unknown key hlep in yes_no question agreed; allowed here: key, kind, label, help, required, relevant",
+		"testdata/broken.yaml:12:9: options does not belong to a yes_no question (only to single_choice, multiple_choice); a yes_no question has: key, kind, label, help, required, relevant",
 		"testdata/broken.yaml:13:9: question agreed has no label, which is required",
 		"testdata/broken.yaml:13:14: duplicate question key agreed (question keys are unique in the whole questionnaire) (first at line 8)",
 		"testdata/broken.yaml:16:27: disaggregation age is not defined under disaggregations (none is defined); or use none for a total only",
@@ -396,6 +423,41 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestRelevant: a condition on a yes_no question, and one naming a list
+// of options across sections.
+func TestRelevant(t *testing.T) {
+	q, err := Parse("relevant.yaml", []byte(relevance(`      - key: d
+        kind: date
+        label: {en: D}
+        relevant: {question: yn, answer: "yes"}
+  - key: s2
+    title: {en: S2}
+    questions:
+      - {key: n, kind: number, label: {en: N}, relevant: {question: many, answer: [b, other]}}
+      - key: m
+        kind: multiple_choice
+        label: {en: M}
+        options:
+          - {key: x, label: {en: X}}
+          - {key: y, label: {en: Y}, relevant: {question: yn, answer: "no"}}
+`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := q.Question("d")
+	n, _ := q.Question("n")
+	if diff := cmp.Diff(&forms.Condition{Question: "yn", Answers: []string{"yes"}}, d.Relevant); diff != "" {
+		t.Errorf("d.Relevant (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(&forms.Condition{Question: "many", Answers: []string{"b", "other"}}, n.Relevant); diff != "" {
+		t.Errorf("n.Relevant (-want +got):\n%s", diff)
+	}
+	mq, _ := q.Question("m")
+	if diff := cmp.Diff(&forms.Condition{Question: "yn", Answers: []string{"no"}}, mq.Options[1].Relevant); diff != "" || mq.Options[0].Relevant != nil {
+		t.Errorf("option y's relevant (-want +got):\n%s", diff)
+	}
 }
 
 // TestRowsFrom: a table may take its rows, labels and all, from an earlier table.

@@ -84,11 +84,14 @@ func (p *parser) disaggregations(n *yaml.Node) map[string]forms.Disaggregation {
 	return ds
 }
 
-var optionKeys = []string{"key", "label"}
+var (
+	optionKeys         = []string{"key", "label"}
+	questionOptionKeys = []string{"key", "label", "relevant"}
+)
 
 // options reads a list of {key, label}: the options of a choice question
-// or the categories of a disaggregation. The result has one element per
-// item of the list when n is a list.
+// (which may also have relevant) or the categories of a disaggregation.
+// The result has one element per item of the list when n is a list.
 func (p *parser) options(at, n *yaml.Node, what, item, scope string, least int) []forms.Option {
 	items, ok := p.list(n, what)
 	if !ok {
@@ -108,7 +111,11 @@ func (p *parser) options(at, n *yaml.Node, what, item, scope string, least int) 
 		if !ok {
 			continue
 		}
-		p.allow(m, m.named(item, an), optionKeys)
+		allowed := optionKeys
+		if item == "option" {
+			allowed = questionOptionKeys
+		}
+		p.allow(m, m.named(item, an), allowed)
 		p.require(m, m.named(item, an), optionKeys...)
 		if v, ok := m.get("key"); ok {
 			opts[i].Key, _ = p.key(v, item+" key")
@@ -116,6 +123,9 @@ func (p *parser) options(at, n *yaml.Node, what, item, scope string, least int) 
 		}
 		if v, ok := m.get("label"); ok {
 			opts[i].Label, _ = p.text(v, item+" label")
+		}
+		if v, ok := m.get("relevant"); ok && item == "option" {
+			opts[i].Relevant = p.relevant(v)
 		}
 	}
 	return opts
@@ -168,7 +178,7 @@ func (p *parser) sections(at, n *yaml.Node, ds map[string]forms.Disaggregation) 
 }
 
 var (
-	commonQuestionKeys = []string{"key", "kind", "label", "help", "required"}
+	commonQuestionKeys = []string{"key", "kind", "label", "help", "required", "relevant"}
 	kindKeys           = map[forms.QuestionKind][]string{
 		forms.Narrative:      {"max_length"},
 		forms.SingleChoice:   {"options", "other"},
@@ -266,6 +276,16 @@ func (p *parser) question(n *yaml.Node, ds map[string]forms.Disaggregation, ques
 	if v, ok := m.get("required"); ok {
 		q.Required, _ = p.boolean(v, "required")
 	}
+	if v, ok := m.get("relevant"); ok {
+		q.Relevant = p.relevant(v)
+	}
+	defer func() {
+		if q.Key != "" {
+			if _, seen := p.questions[q.Key]; !seen {
+				p.questions[q.Key] = q
+			}
+		}
+	}()
 	if !kindKnown {
 		return q, true
 	}
@@ -341,6 +361,71 @@ func (p *parser) question(n *yaml.Node, ds map[string]forms.Disaggregation, ques
 		}
 	}
 	return q, true
+}
+
+var relevantKeys = []string{"question", "answer"}
+
+// relevant reads a question's condition: {question: KEY, answer: VALUE},
+// VALUE one answer or a list of them (any of), naming a yes_no or choice
+// question that comes earlier. Since only earlier questions may be named,
+// conditions cannot form a cycle.
+func (p *parser) relevant(n *yaml.Node) *forms.Condition {
+	m, ok := p.mapping(n, "relevant (question: and answer:)")
+	if !ok {
+		return nil
+	}
+	p.allow(m, "relevant", relevantKeys)
+	p.require(m, "relevant", relevantKeys...)
+	c := &forms.Condition{}
+	var on *forms.Question
+	if v, ok := m.get("question"); ok {
+		if s, ok := p.str(v, "relevant: question"); ok {
+			c.Question = s
+			if q, seen := p.questions[s]; !seen {
+				p.addf(v, "relevant: %s is not a question before this one; a question can depend only on an earlier answer", s)
+			} else if q.Kind != forms.YesNo && q.Kind != forms.SingleChoice && q.Kind != forms.MultipleChoice {
+				p.addf(v, "relevant: question %s is a %s question; a question can depend only on a yes_no, single_choice or multiple_choice question", s, q.Kind)
+			} else {
+				on = &q
+			}
+		}
+	}
+	v, ok := m.get("answer")
+	if !ok {
+		return c
+	}
+	items := []*yaml.Node{v}
+	if v.Kind == yaml.SequenceNode {
+		items = v.Content
+		if len(items) == 0 {
+			p.addf(v, "relevant: answer: list at least one answer")
+		}
+	}
+	for _, it := range items {
+		s, ok := p.str(it, "relevant: answer")
+		if !ok {
+			continue
+		}
+		c.Answers = append(c.Answers, s)
+		if on == nil {
+			continue
+		}
+		var valid []string
+		if on.Kind == forms.YesNo {
+			valid = []string{forms.AnswerYes, forms.AnswerNo}
+		} else {
+			for _, o := range on.Options {
+				valid = append(valid, o.Key)
+			}
+			if on.Other {
+				valid = append(valid, "other")
+			}
+		}
+		if !slices.Contains(valid, s) {
+			p.addf(it, "relevant: %s is not an answer to question %s; use %s", s, on.Key, strings.Join(valid, ", "))
+		}
+	}
+	return c
 }
 
 var mimeType = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9!#$&^_.+-]*/([a-zA-Z0-9][a-zA-Z0-9!#$&^_.+-]*|\*)$`)

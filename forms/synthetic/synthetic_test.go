@@ -202,6 +202,11 @@ func TestViews(t *testing.T) {
 			}
 		}
 		seen[a.Values["threats_nature"].Text[:3]] = true
+		for _, k := range q.HiddenKeys(a) {
+			if _, ok := a.Values[k]; ok {
+				t.Errorf("%s: an answer to %s, which the other answers hide", code, k)
+			}
+		}
 		if !reflect.DeepEqual(a, Views(q, code)) {
 			t.Errorf("%s: two calls differ", code)
 		}

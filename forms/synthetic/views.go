@@ -12,7 +12,8 @@ import (
 // choices, yes or no), written in one of the six languages (chosen by the
 // seed, so that a set of States answers in all of them), with checklists
 // that differ from one organization to the next. Tables and files are left
-// out. The same seed gives the same answers.
+// out, and so are the questions the answers hide (relevance). The same
+// seed gives the same answers.
 func Views(q *forms.Questionnaire, seed string) forms.Answers {
 	h := fnv.New64a()
 	h.Write([]byte(seed))
@@ -54,6 +55,10 @@ func Views(q *forms.Questionnaire, seed string) forms.Answers {
 				a.Values[qq.Key] = forms.Answer{Bool: &yes}
 			}
 		}
+	}
+	// A State that answers no is not asked what depends on yes.
+	for k := range q.Hidden(a) {
+		delete(a.Values, k)
 	}
 	return a
 }

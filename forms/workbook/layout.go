@@ -72,9 +72,13 @@ const (
 
 // item is one row of a section sheet.
 type item struct {
-	kind   itemKind
-	row    int
-	label  string // what column A says, checked on reading
+	kind  itemKind
+	row   int
+	label string // what column A says, checked on reading
+	// note follows the label in column A, on a line of its own: when the
+	// question is asked ("Answer only if ..."). A workbook written without
+	// it reads as well.
+	note   string
 	q      *forms.Question
 	option string           // itemOption
 	ind    *forms.Indicator // itemTableRow
@@ -94,12 +98,14 @@ func newLayout(q *forms.Questionnaire, years []int, lang forms.Language, t Texts
 		for qi := range sec.Questions {
 			qq := &sec.Questions[qi]
 			label := qq.Label.In(lang)
+			first := len(sl.items)
 			switch qq.Kind {
 			case forms.MultipleChoice:
 				sl.items = append(sl.items, item{kind: itemHeading, row: row, label: label, q: qq})
 				row++
 				for _, o := range qq.Options {
-					sl.items = append(sl.items, item{kind: itemOption, row: row, label: o.Label.In(lang), q: qq, option: o.Key})
+					sl.items = append(sl.items, item{kind: itemOption, row: row, label: o.Label.In(lang), q: qq, option: o.Key,
+						note: relevantNote(q, o.Relevant, lang, t)})
 					row++
 				}
 				if qq.Other {
@@ -131,6 +137,9 @@ func newLayout(q *forms.Questionnaire, years []int, lang forms.Language, t Texts
 				sl.items = append(sl.items, item{kind: itemAnswer, row: row, label: label, q: qq})
 				row++
 			}
+			if first < len(sl.items) {
+				sl.items[first].note = relevantNote(q, qq.Relevant, lang, t)
+			}
 			row++ // a blank row between questions
 		}
 		for _, it := range sl.items {
@@ -140,6 +149,46 @@ func newLayout(q *forms.Questionnaire, years []int, lang forms.Language, t Texts
 	}
 	l.checksum = hex.EncodeToString(h.Sum(nil))[:16]
 	return l
+}
+
+// relevantNote says when c holds, in lang: "Answer only if the answer to
+// “<question>” is <answer>." (the answers joined by " / " when several);
+// "" when c is nil: the question or option is always asked.
+func relevantNote(q *forms.Questionnaire, c *forms.Condition, lang forms.Language, t Texts) string {
+	if c == nil {
+		return ""
+	}
+	on, ok := q.Question(c.Question)
+	if !ok {
+		return ""
+	}
+	answers := make([]string, len(c.Answers))
+	for i, a := range c.Answers {
+		answers[i] = a
+		switch {
+		case on.Kind == forms.YesNo && a == forms.AnswerYes:
+			answers[i] = t("workbook.yes")
+		case on.Kind == forms.YesNo && a == forms.AnswerNo:
+			answers[i] = t("workbook.no")
+		case a == "other" && on.Other:
+			answers[i] = t("workbook.other")
+		default:
+			for _, o := range on.Options {
+				if o.Key == a {
+					answers[i] = o.Label.In(lang)
+				}
+			}
+		}
+	}
+	return strings.NewReplacer("{question}", on.Label.In(lang), "{answer}", strings.Join(answers, " / ")).Replace(t("workbook.relevant"))
+}
+
+// text is what column A says for it: its label, and its note below.
+func (it item) text() string {
+	if it.note == "" {
+		return it.label
+	}
+	return it.label + "\n" + it.note
 }
 
 // sheetName makes a sheet name from a title: Excel allows 31 characters

@@ -261,7 +261,7 @@ func (rd *reader) sheet(sl *sheetLayout) {
 	s := sl.name
 	for _, it := range sl.items {
 		got, _ := rd.f.GetCellValue(s, cell(colLabel, it.row))
-		if strings.TrimSpace(got) != strings.TrimSpace(it.label) {
+		if got = strings.TrimSpace(got); got != strings.TrimSpace(it.label) && got != strings.TrimSpace(it.text()) {
 			rd.problem(Problem{Sheet: s, Cell: cell(colLabel, it.row), Where: it.label, Reason: "moved", Value: got})
 			return // nothing below can be trusted to be where it should
 		}

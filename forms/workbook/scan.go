@@ -322,7 +322,7 @@ func (l *layout) budget() budget {
 		var chars, labels int64
 		for _, it := range sl.items {
 			last = max(last, it.row)
-			labels += int64(len(it.label))
+			labels += int64(len(it.text()))
 			switch {
 			case it.kind == itemOther:
 				chars += 10000

@@ -17,7 +17,7 @@ import (
 // englishTexts are the workbook's words for the tests; the portal passes
 // its catalogue's.
 var englishTexts = map[string]string{
-	"workbook.instructions": "Instructions", "workbook.other": "Other", "workbook.other.specify": "Other, please specify",
+	"workbook.instructions": "Instructions", "workbook.other": "Other", "workbook.other.specify": "Other, please specify", "workbook.relevant": "Answer only if the answer to “{question}” is {answer}.",
 	"workbook.na": "n.a.", "workbook.nap": "n.ap.", "workbook.yes": "Yes", "workbook.no": "No", "workbook.tick": "x",
 	"workbook.total": "Total", "workbook.indicator": "Indicator", "workbook.file": "Attach files in the portal",
 	"workbook.flag.national": "National definition", "workbook.flag.provisional": "Provisional", "workbook.flag.estimate": "Estimate",
@@ -139,6 +139,62 @@ func TestRoundTrip(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestRelevantNote: a question asked only after some answer says so in
+// its label cell; a workbook written before such notes (here, without the
+// note's words) reads as well.
+func TestRelevantNote(t *testing.T) {
+	q, _ := library(t).Latest("tourism-views")
+	l := newLayout(q, years, forms.English, texts(forms.English))
+	var sheet string
+	var at item
+	for _, sl := range l.sheets {
+		for _, it := range sl.items {
+			if it.q.Key == "ppp_partners" && it.kind == itemHeading {
+				sheet, at = sl.name, it
+			}
+		}
+	}
+	exists, _ := q.Question("ppp_exists")
+	yes := true
+	answers := forms.Answers{Values: map[string]forms.Answer{"ppp_exists": {Bool: &yes}, "ppp_partners": {Choices: []string{"transport"}}}}
+	for _, tt := range []struct {
+		name  string
+		texts Texts
+		want  string
+	}{
+		{"with the note", texts(forms.English), at.label + "\nAnswer only if the answer to “" + exists.Label.In(forms.English) + "” is Yes."},
+		{"written before notes", func(id string) string {
+			if id == "workbook.relevant" {
+				return ""
+			}
+			return englishTexts[id]
+		}, at.label},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := Write(&buf, Options{Questionnaire: q, Years: years, Lang: forms.English, Answers: answers, Texts: tt.texts}); err != nil {
+				t.Fatal(err)
+			}
+			f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _ := f.GetCellValue(sheet, cell(colLabel, at.row))
+			f.Close()
+			if got != tt.want {
+				t.Errorf("label cell %q, want %q", got, tt.want)
+			}
+			res, problems, err := Read(bytes.NewReader(buf.Bytes()), readOptions(t))
+			if err != nil || len(problems) > 0 {
+				t.Fatalf("reading back: %v %v", err, problems)
+			}
+			if got := res.Edit.Answers.Values["ppp_partners"].Choices; len(got) != 1 || got[0] != "transport" {
+				t.Errorf("partners read back: %v", got)
+			}
+		})
 	}
 }
 

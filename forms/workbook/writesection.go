@@ -36,7 +36,7 @@ func (b *builder) section(sl *sheetLayout) error {
 	a := b.o.Answers
 	na, nap := markers(b.t)
 	for _, it := range sl.items {
-		if err := b.f.SetCellStr(s, cell(colLabel, it.row), it.label); err != nil {
+		if err := b.f.SetCellStr(s, cell(colLabel, it.row), it.text()); err != nil {
 			return err
 		}
 		style := b.wrap

@@ -52,12 +52,23 @@ type Question struct {
 	MaxFiles  int   // files one save may carry
 	QuotaMB   int64 // what the draft's files may weigh together
 	Table     *Table
+
+	// Hidden: an earlier answer hides the question (forms.Questionnaire.Hidden);
+	// the page keeps it, hidden, so that the script can show it again.
+	Hidden bool
+	// RelevantOn is the key of the question whose answer shows this one,
+	// RelevantAnswers those answers, space-separated; "" when always shown.
+	RelevantOn, RelevantAnswers string
 }
 
 // Option is a choice of a question: a checkbox or a radio button.
 type Option struct {
 	Value, Label, ID string
 	Checked          bool
+	// Hidden, RelevantOn and RelevantAnswers are as for Question, for an
+	// option offered only after some answer.
+	Hidden                      bool
+	RelevantOn, RelevantAnswers string
 }
 
 // File is a file attached to a file question.
@@ -73,6 +84,9 @@ func (b *Builder) question(src *Source, a forms.Answers, qq *forms.Question, fv 
 	field := forms.AnswerField(qq.Key)
 	v := &Question{Key: qq.Key, Kind: string(qq.Kind), ID: "q-" + qq.Key, Name: field,
 		Label: qq.Label.In(lang), Help: qq.Help.In(lang), Required: qq.Required, Unit: qq.Unit.In(lang)}
+	if c := qq.Relevant; c != nil {
+		v.RelevantOn, v.RelevantAnswers = c.Question, strings.Join(c.Answers, " ")
+	}
 	v.Findings = fv.byQuestion[qq.Key]
 	v.Error = fv.inputErr[field]
 	if msg := fv.inputErr["u/"+qq.Key]; msg != "" {
@@ -100,7 +114,12 @@ func (b *Builder) question(src *Source, a forms.Answers, qq *forms.Question, fv 
 		ids = append(ids, v.ID+"-count")
 	case forms.SingleChoice, forms.MultipleChoice:
 		for _, o := range qq.Options {
-			v.Options = append(v.Options, Option{Value: o.Key, Label: o.Label.In(lang), ID: v.ID + "-" + o.Key, Checked: slices.Contains(ans.Choices, o.Key)})
+			opt := Option{Value: o.Key, Label: o.Label.In(lang), ID: v.ID + "-" + o.Key, Checked: slices.Contains(ans.Choices, o.Key)}
+			if c := o.Relevant; c != nil {
+				opt.RelevantOn, opt.RelevantAnswers = c.Question, strings.Join(c.Answers, " ")
+				opt.Hidden = b.Q.HiddenOptions(a)[qq.Key][o.Key]
+			}
+			v.Options = append(v.Options, opt)
 		}
 		if qq.Other {
 			v.Other = true

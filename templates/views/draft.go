@@ -72,6 +72,9 @@ type Draft struct {
 	OpenCell  string
 	HasTables bool
 	Multipart bool // the form carries files
+	// Relevance: a question of the section depends on an answer, so the
+	// page loads the script that shows and hides it as the answer changes.
+	Relevance bool
 	// Marks are the section's cells that carry a finding, for the page's
 	// script to mark after an autosave (the rows are not sent again).
 	Marks []CellMark
@@ -131,10 +134,15 @@ func (b *Builder) Draft(src Source) Draft {
 		p.CellText = b.Cells
 	}
 	p.Section = Section{Key: src.Section.Key, Title: src.Section.Title.In(lang), Help: src.Section.Help.In(lang)}
+	hidden := b.Q.Hidden(src.Answers)
 	for i := range src.Section.Questions {
 		qq := &src.Section.Questions[i]
 		v := b.question(&src, src.Answers, qq, fv)
 		v.Comments = src.Comments[qq.Key]
+		v.Hidden = hidden[qq.Key]
+		if qq.Relevant != nil || slices.ContainsFunc(qq.Options, func(o forms.Option) bool { return o.Relevant != nil }) {
+			p.Relevance = true
+		}
 		p.Section.Questions = append(p.Section.Questions, v)
 		if qq.Kind == forms.Attachment {
 			p.Multipart = true

@@ -33,7 +33,7 @@ type AnswerLine struct {
 const summaryText = 240
 
 // Summarize summarizes answers a, assessed as p, with each section's page
-// at sectionURL.
+// at sectionURL. Questions a hides are left out.
 func (b *Builder) Summarize(a forms.Answers, p forms.Progress, sectionURL func(string) string) Summary {
 	var s Summary
 	cells := map[string]int{}
@@ -42,6 +42,7 @@ func (b *Builder) Summarize(a forms.Answers, p forms.Progress, sectionURL func(s
 			cells[ref.Question]++
 		}
 	}
+	hidden := b.Q.Hidden(a) // questions an earlier answer hides are not asked
 	for si := range b.Q.Sections {
 		sec := &b.Q.Sections[si]
 		n := p.Sections[sec.Key]
@@ -49,6 +50,9 @@ func (b *Builder) Summarize(a forms.Answers, p forms.Progress, sectionURL func(s
 			Count: b.Tf("summary.count", map[string]any{"Answered": n.Answered, "Questions": n.Questions})}
 		for qi := range sec.Questions {
 			qq := &sec.Questions[qi]
+			if hidden[qq.Key] {
+				continue
+			}
 			line := AnswerLine{Label: qq.Label.In(b.Lang)}
 			if qq.Kind == forms.StatTable {
 				if k := cells[qq.Key]; k > 0 {

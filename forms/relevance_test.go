@@ -1,0 +1,210 @@
+package forms
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// partnerships is a small views questionnaire: partners are asked only
+// when there are partnerships; the description only when the partners
+// include hotels or "other"; a table only when the country keeps figures.
+func partnerships() *Questionnaire {
+	return &Questionnaire{Key: "p", Version: 1,
+		Sections: []Section{
+			{Key: "a", Questions: []Question{
+				{Key: "exists", Kind: YesNo, Required: true},
+				{Key: "partners", Kind: MultipleChoice, Required: true, Other: true,
+					Options:  []Option{{Key: "hotels"}, {Key: "ngos"}},
+					Relevant: &Condition{Question: "exists", Answers: []string{AnswerYes}}},
+			}},
+			{Key: "b", Questions: []Question{
+				{Key: "describe", Kind: Narrative, Required: true, MaxLength: 5,
+					Relevant: &Condition{Question: "partners", Answers: []string{"hotels", "other"}}},
+				{Key: "figures", Kind: StatTable, Required: true, Table: &Table{Rows: []Indicator{{Key: "r"}}},
+					Relevant: &Condition{Question: "exists", Answers: []string{AnswerYes}}},
+			}},
+		},
+		Rules: []Rule{{Key: "figures_range", Kind: RuleRange, Severity: SeverityWarning, Question: "figures", Max: f64(10)}},
+	}
+}
+
+func TestHiddenAndVisible(t *testing.T) {
+	q := partnerships()
+	ref := CellRef{Question: "figures", Row: "r", Year: 2024, Category: TotalCategory}
+	typed := Answers{
+		Values: map[string]Answer{
+			"partners": {Choices: []string{"hotels"}},
+			"describe": {Text: "Too long a text"},
+		},
+		Cells:        map[CellRef]Cell{ref: {State: CellValue, Value: 50}},
+		Explanations: map[string]string{"figures_range/r/2024/total": "a big year", "required/describe": "x", "other": "kept"},
+	}
+	tests := []struct {
+		name   string
+		exists *bool
+		hidden []string
+	}{
+		{"unanswered hides what depends on it", nil, []string{"partners", "describe", "figures"}},
+		{"no hides partners, and so the description", yes(false), []string{"partners", "describe", "figures"}},
+		{"yes shows them", yes(true), nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := typed
+			a.Values = map[string]Answer{"exists": {Bool: tt.exists}, "partners": typed.Values["partners"], "describe": typed.Values["describe"]}
+			if diff := cmp.Diff(tt.hidden, q.HiddenKeys(a)); diff != "" {
+				t.Errorf("HiddenKeys (-want +got):\n%s", diff)
+			}
+			for _, k := range []string{"exists", "partners", "describe", "figures"} {
+				want := true
+				for _, h := range tt.hidden {
+					if h == k {
+						want = false
+					}
+				}
+				if got := q.Shown(k, a); got != want {
+					t.Errorf("Shown(%s) = %v, want %v", k, got, want)
+				}
+			}
+			v := q.Visible(a)
+			if len(tt.hidden) == 0 {
+				if diff := cmp.Diff(a, v); diff != "" {
+					t.Errorf("Visible changed answers that hide nothing (-want +got):\n%s", diff)
+				}
+				return
+			}
+			want := Answers{Values: map[string]Answer{"exists": {Bool: tt.exists}}, Cells: map[CellRef]Cell{},
+				Explanations: map[string]string{"other": "kept"}}
+			if diff := cmp.Diff(want, v); diff != "" {
+				t.Errorf("Visible (-want +got):\n%s", diff)
+			}
+			if len(a.Values) != 3 || len(a.Cells) != 1 {
+				t.Errorf("Visible changed its argument: %+v", a)
+			}
+		})
+	}
+}
+
+// TestCheckSkipsHidden: Austria answered No to partnerships and still
+// ticked Hotels: the hidden answer is neither required nor checked, and
+// nothing it would break is reported; with Yes, all of it is.
+func TestCheckSkipsHidden(t *testing.T) {
+	q := partnerships()
+	ref := CellRef{Question: "figures", Row: "r", Year: 2024, Category: TotalCategory}
+	a := Answers{Values: map[string]Answer{
+		"exists":   {Bool: yes(false)},
+		"partners": {Choices: []string{"hotels", "nonsense"}},
+		"describe": {Text: "Too long a text"},
+	}, Cells: map[CellRef]Cell{ref: {State: CellValue, Value: 50}}}
+	if fs := Check(q, a, []int{2024}); len(fs) != 0 {
+		t.Errorf("Check with No: %d findings, want none: %+v", len(fs), fs)
+	}
+	p := Assess(q, a, []int{2024})
+	if want := (Count{Answered: 1, Questions: 1}); p.Count != want {
+		t.Errorf("Assess with No: count %+v, want %+v", p.Count, want)
+	}
+	if want := map[string]Count{"a": {1, 1}, "b": {0, 0}}; !cmp.Equal(want, p.Sections) {
+		t.Errorf("Assess with No: sections %+v, want %+v", p.Sections, want)
+	}
+	if !p.Ready() || p.States["a"] != SectionComplete || p.States["b"] != SectionComplete {
+		t.Errorf("Assess with No: ready %v, states %v", p.Ready(), p.States)
+	}
+
+	a.Values["exists"] = Answer{Bool: yes(true)}
+	var keys []string
+	for _, f := range Check(q, a, []int{2024}) {
+		keys = append(keys, f.Key)
+	}
+	want := []string{"invalid/partners/unknown_choice", "invalid/describe/too_long", "figures_range/r/2024/total"}
+	if diff := cmp.Diff(want, keys); diff != "" {
+		t.Errorf("Check with Yes (-want +got):\n%s", diff)
+	}
+	if p := Assess(q, a, []int{2024}); p.Count != (Count{Answered: 4, Questions: 4}) {
+		t.Errorf("Assess with Yes: %+v", p.Count)
+	}
+
+	delete(a.Values, "describe") // partners still include hotels: the description is required
+	a.Values["partners"] = Answer{Choices: []string{"hotels"}}
+	keys = nil
+	for _, f := range Check(q, a, []int{2024}) {
+		keys = append(keys, f.Key)
+	}
+	if diff := cmp.Diff([]string{"required/describe", "figures_range/r/2024/total"}, keys); diff != "" {
+		t.Errorf("Check with Yes, no description (-want +got):\n%s", diff)
+	}
+	a.Values["partners"] = Answer{Choices: []string{"ngos"}}
+	if fs := Check(q, a, []int{2024}); len(fs) != 1 {
+		t.Errorf("Check with NGOs only: %+v, want only the range warning", fs)
+	}
+}
+
+// TestVisibleViews: Austria, in a version submitted before relevance,
+// answered No to partnerships and still ticked hotels: the compiled views
+// and the report leave the partners out; Kenya's Yes keeps them.
+func TestVisibleViews(t *testing.T) {
+	q := partnerships()
+	aut, ken := Organization{Code: "AUT"}, Organization{Code: "KEN"}
+	vs := []ViewAnswer{
+		{Organization: aut, Question: "exists", Answer: Answer{Bool: yes(false)}},
+		{Organization: aut, Question: "partners", Answer: Answer{Choices: []string{"hotels"}}},
+		{Organization: ken, Question: "exists", Answer: Answer{Bool: yes(true)}},
+		{Organization: ken, Question: "partners", Answer: Answer{Choices: []string{"hotels"}}},
+	}
+	got := q.VisibleViews(vs)
+	if len(got) != 3 || got[1].Organization.Code != "KEN" || got[2].Question != "partners" {
+		t.Errorf("VisibleViews: %+v", got)
+	}
+	r := AssembleReport(Call{}, q, ReportDraft{}, ReportInputs{Answers: vs})
+	for _, rq := range r.Questions {
+		if rq.Question.Key == "partners" && (len(rq.Answers) != 1 || rq.Answers[0].Source != "KEN") {
+			t.Errorf("the report's partners: %+v", rq.Answers)
+		}
+	}
+}
+
+// TestHiddenOptions: an option offered only with some earlier answer is
+// taken out of the choices when that answer is not given: not checked,
+// not counted, and not seen by conditions on its question.
+func TestHiddenOptions(t *testing.T) {
+	q := &Questionnaire{Key: "o", Version: 1, Sections: []Section{{Key: "s", Questions: []Question{
+		{Key: "tourism_police", Kind: YesNo},
+		{Key: "who", Kind: MultipleChoice, Required: true, Options: []Option{
+			{Key: "police"},
+			{Key: "tourist_police", Relevant: &Condition{Question: "tourism_police", Answers: []string{AnswerYes}}},
+		}},
+		{Key: "how", Kind: Narrative, Required: true, Relevant: &Condition{Question: "who", Answers: []string{"tourist_police"}}},
+	}}}}
+	a := Answers{Values: map[string]Answer{
+		"tourism_police": {Bool: yes(false)},
+		"who":            {Choices: []string{"tourist_police"}},
+	}}
+	if diff := cmp.Diff(map[string]map[string]bool{"who": {"tourist_police": true}}, q.HiddenOptions(a)); diff != "" {
+		t.Errorf("HiddenOptions (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"how"}, q.HiddenKeys(a)); diff != "" {
+		t.Errorf("HiddenKeys: a condition on a hidden option holds (-want +got):\n%s", diff)
+	}
+	v := q.Visible(a)
+	if _, ok := v.Values["who"]; ok || len(a.Values["who"].Choices) != 1 {
+		t.Errorf("Visible: %+v (from %+v)", v.Values, a.Values)
+	}
+	var keys []string
+	for _, f := range Check(q, a, nil) {
+		keys = append(keys, f.Key)
+	}
+	if diff := cmp.Diff([]string{"required/who"}, keys); diff != "" {
+		t.Errorf("Check (-want +got):\n%s", diff)
+	}
+	a.Values["tourism_police"] = Answer{Bool: yes(true)}
+	if q.HiddenOptions(a) != nil || q.Hidden(a) != nil {
+		t.Errorf("with Yes: options %v, questions %v", q.HiddenOptions(a), q.Hidden(a))
+	}
+	keys = nil
+	for _, f := range Check(q, a, nil) {
+		keys = append(keys, f.Key)
+	}
+	if diff := cmp.Diff([]string{"required/how"}, keys); diff != "" {
+		t.Errorf("Check with Yes (-want +got):\n%s", diff)
+	}
+}
