@@ -28,6 +28,8 @@ type draftStore interface {
 	// LastSaves says, for each of fields, who last saved it and when (a
 	// field never saved is missing).
 	LastSaves(ctx context.Context, call forms.Call, org forms.OrganizationRef, fields []string) (map[string]forms.FieldSave, error)
+	// FieldsAt returns the content at version of each of fields changed since.
+	FieldsAt(ctx context.Context, call forms.Call, org forms.OrganizationRef, version int, fields []string) (map[string]string, error)
 	// Attachment returns a file of one of the organization's drafts; KindNotFound otherwise.
 	Attachment(ctx context.Context, orgID, id int64) (forms.FileInfo, []byte, error)
 }

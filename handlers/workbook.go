@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -93,7 +94,7 @@ func (s *Server) downloadWorkbook(c *gin.Context) error {
 	var buf bytes.Buffer
 	if err := workbook.Write(&buf, workbook.Options{Questionnaire: dc.q, Years: dc.call.Years, Lang: lang,
 		Org: dc.org.Code, OrgName: dc.org.Name.In(lang), Call: dc.call.Key, Title: dc.call.Title.In(lang),
-		Answers: d.Answers, Texts: s.workbookTexts(lang)}); err != nil {
+		Answers: d.Answers, DraftVersion: d.Version, Texts: s.workbookTexts(lang)}); err != nil {
 		return err
 	}
 	name := dc.call.Key + "-" + dc.org.Code + "-" + string(lang) + "-v" + strconv.Itoa(d.Version) + ".xlsx"
@@ -110,11 +111,22 @@ type workbookPage struct {
 	Changes                              []workbookChange
 	DraftVersion                         int
 	Back                                 string
+	// Stale says that the workbook was filled at an older version of the
+	// draft than this one; Kept lists what others changed since and the
+	// workbook leaves alone.
+	Stale string
+	Kept  []workbookChange
 }
 
 type workbookChange struct {
 	Field, Value    string // the field and its new content, for the confirmation
 	Where, Now, New string
+	// Reverts: the draft's content is another person's change made since
+	// the workbook was filled (By, At), which taking the workbook's would
+	// undo; such a change is offered unticked.
+	Reverts bool
+	By, At  string
+	ID      string
 }
 
 // uploadWorkbook reads an uploaded workbook and shows its problems, or what
@@ -182,12 +194,57 @@ func (s *Server) uploadWorkbook(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	// A workbook filled at an older version is merged from there: what
+	// others changed since and the workbook leaves as it was stays theirs;
+	// what both changed is shown as undoing the other person's change.
 	res.Edit.Base = d.Version
-	changes, _ := forms.Merge(res.Edit, d.Answers, nil)
+	var since map[string]string
+	if v := res.Meta.DraftVersion; res.Meta.DraftKnown && v < d.Version {
+		res.Edit.Base = v
+		if since, err = s.store.FieldsAt(ctx, dc.call, dc.ref, v, res.Edit.Fields); err != nil {
+			return err
+		}
+		p.Stale = p.Tf("upload.preview.stale", map[string]any{"Then": v, "Now": d.Version})
+	}
+	changes, conflicts := forms.Merge(res.Edit, d.Answers, since)
+	var saves map[string]forms.FieldSave
+	if len(since) > 0 {
+		fields := make([]string, 0, len(since))
+		for f := range since {
+			fields = append(fields, f)
+		}
+		if saves, err = s.store.LastSaves(ctx, dc.call, dc.ref, fields); err != nil {
+			return err
+		}
+	}
 	b := dc.builder(p.Text)
 	for _, ch := range changes {
 		p.Changes = append(p.Changes, workbookChange{Field: ch.Field, Value: ch.New, Where: b.FieldPlace(ch.Field),
 			Now: b.DescribeField(ch.Field, ch.Old), New: b.DescribeField(ch.Field, ch.New)})
+	}
+	for _, cf := range conflicts {
+		wc := workbookChange{Field: cf.Field, Value: cf.Mine, Where: b.FieldPlace(cf.Field), Reverts: true,
+			Now: b.DescribeField(cf.Field, cf.Theirs), New: b.DescribeField(cf.Field, cf.Mine)}
+		if sv, ok := saves[cf.Field]; ok {
+			wc.By, wc.At = sv.By, p.Timestamp(sv.At)
+		}
+		p.Changes = append(p.Changes, wc)
+	}
+	for _, f := range slices.Sorted(maps.Keys(since)) {
+		if slices.ContainsFunc(conflicts, func(cf forms.Conflict) bool { return cf.Field == f }) {
+			continue
+		}
+		if slices.ContainsFunc(changes, func(ch forms.Change) bool { return ch.Field == f }) {
+			continue
+		}
+		kc := workbookChange{Field: f, Where: b.FieldPlace(f), Now: b.DescribeField(f, d.Answers.Field(f)), New: b.DescribeField(f, since[f])}
+		if sv, ok := saves[f]; ok {
+			kc.By, kc.At = sv.By, p.Timestamp(sv.At)
+		}
+		p.Kept = append(p.Kept, kc)
+	}
+	for i := range p.Changes {
+		p.Changes[i].ID = "change-" + strconv.Itoa(i)
 	}
 	p.DraftVersion = d.Version
 	p.Title = p.T("upload.preview.title")

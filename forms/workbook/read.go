@@ -220,6 +220,9 @@ func readMeta(rows [][2]string) (Meta, string) {
 	m := Meta{Questionnaire: kv["questionnaire"], Org: kv["organization"], Call: kv["call"], Lang: forms.Language(kv["language"]), Layout: kv["layout"]}
 	m.Format, _ = strconv.Atoi(kv["format"])
 	m.Version, _ = strconv.Atoi(kv["version"])
+	if v, err := strconv.Atoi(kv["draft_version"]); err == nil && v >= 0 {
+		m.DraftVersion, m.DraftKnown = v, true
+	}
 	if m.Format != FormatVersion {
 		return m, "old_format"
 	}

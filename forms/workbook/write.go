@@ -21,6 +21,11 @@ type Meta struct {
 	Lang          forms.Language
 	Years         []int
 	Layout        string // checksum of the layout the workbook was written with
+	// DraftVersion is the version of the draft the workbook was filled
+	// with, when DraftKnown (a blank workbook, or one written before the
+	// version was recorded, has none).
+	DraftVersion int
+	DraftKnown   bool
 }
 
 // Options say what to write.
@@ -30,9 +35,12 @@ type Options struct {
 	Lang          forms.Language
 	Org, OrgName  string
 	Call, Title   string // the call's key and title
-	// Answers prefill the workbook (a draft downloaded from the portal).
-	Answers forms.Answers
-	Texts   Texts
+	// Answers prefill the workbook (a draft downloaded from the portal),
+	// at DraftVersion: reading it back, the portal knows what changed in
+	// the draft since.
+	Answers      forms.Answers
+	DraftVersion int
+	Texts        Texts
 }
 
 // Write writes the workbook of o to w.
@@ -247,6 +255,9 @@ func (b *builder) meta() error {
 		{"language", string(b.o.Lang)},
 		{"years", strings.Join(ys, ",")},
 		{"layout", b.l.checksum},
+	}
+	if b.o.Org != "" {
+		rows = append(rows, [2]string{"draft_version", strconv.Itoa(b.o.DraftVersion)})
 	}
 	for _, sl := range b.l.sheets {
 		rows = append(rows, [2]string{"sheet:" + sl.section.Key, sl.name})
