@@ -427,3 +427,37 @@ func BenchmarkRefuse(b *testing.B) {
 		})
 	}
 }
+
+// TestFrozenHeadings: every section's title stays in view; on a sheet of
+// tables the row labels and ICCS codes do too. The draft's version is in
+// the hidden sheet of an organization's workbook only.
+func TestFrozenHeadings(t *testing.T) {
+	q, _ := library(t).Latest("crime-statistics")
+	var buf bytes.Buffer
+	if err := Write(&buf, Options{Questionnaire: q, Years: years, Lang: forms.English, Texts: texts(forms.English),
+		Org: "AUT", Call: "uncts", DraftVersion: 7}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	l := newLayout(q, years, forms.English, texts(forms.English))
+	for _, sl := range l.sheets {
+		p, err := f.GetPanes(sl.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !p.Freeze || p.YSplit != 1 || p.XSplit != colInput-1 {
+			t.Errorf("%s: panes %+v, want the title row and the labels frozen", sl.name, p)
+		}
+	}
+	res, problems, err := Read(bytes.NewReader(buf.Bytes()), readOptions(t))
+	if err != nil || len(problems) > 0 {
+		t.Fatalf("reading back: %v %v", err, problems)
+	}
+	if !res.Meta.DraftKnown || res.Meta.DraftVersion != 7 {
+		t.Errorf("the draft's version read back: %d (known %v), want 7", res.Meta.DraftVersion, res.Meta.DraftKnown)
+	}
+}

@@ -109,6 +109,15 @@ func (b *builder) section(sl *sheetLayout) error {
 			return err
 		}
 	}
+	// The section's title stays in view, and on a sheet of tables so do
+	// the row labels and ICCS codes while the years scroll across.
+	panes := &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}
+	if slices.ContainsFunc(sl.items, func(it item) bool { return it.kind == itemTableRow }) {
+		panes = &excelize.Panes{Freeze: true, XSplit: colInput - 1, YSplit: 1, TopLeftCell: cell(colInput, 2), ActivePane: "bottomRight"}
+	}
+	if err := b.f.SetPanes(s, panes); err != nil {
+		return err
+	}
 	// Printed across, as wide as the page.
 	if err := b.f.SetPageLayout(s, &excelize.PageLayoutOptions{Orientation: ptr("landscape"), FitToWidth: ptr(1), FitToHeight: ptr(0)}); err != nil {
 		return err
