@@ -6,6 +6,31 @@ import (
 	"testing"
 )
 
+// rowConflict makes the review's case on Austria's justice section and
+// returns the two clients, the section, the field of a category
+// of the row, and the contributor's save's reply (the conflict page).
+func rowConflict(t *testing.T) (fp, contrib *http.Client, section string, cell func(cat string) string, r response) {
+	t.Helper()
+	base, cs := signedIn(t, "demo-fp-aut", "demo-contrib-aut")
+	fp, contrib = cs[0], cs[1]
+	section = base + "/orgs/AUT/calls/" + demoCall("crime-statistics").Key + "/justice"
+	cell = func(cat string) string { return "c/persons_convicted/homicide/2023/" + cat }
+	formA := formOf(t, do(t, fp, "GET", section, nil).body)
+	formB := formOf(t, do(t, contrib, "GET", section, nil).body)
+	formA.Set(cell("male"), "6")
+	if r := do(t, fp, "POST", section, formA); r.status != http.StatusSeeOther {
+		t.Fatalf("the focal point's save: %d", r.status)
+	}
+	for cat, v := range map[string]string{"male": "8", "female": "4", "unknown": "0", "total": "12"} {
+		formB.Set(cell(cat), v)
+	}
+	r = do(t, contrib, "POST", section, formB)
+	if r.status != http.StatusConflict {
+		t.Fatalf("the contributor's save: %d, want 409", r.status)
+	}
+	return fp, contrib, section, cell, r
+}
+
 // TestConflictRowAndRecheck is the review's case: the focal point saves a
 // part of a row (male); the contributor, from the page as it was, saves
 // the whole row with another male figure. Female, unknown and the total
@@ -16,23 +41,7 @@ import (
 // saves only when asked to save anyway; the contributor's own figure
 // saves at once.
 func TestConflictRowAndRecheck(t *testing.T) {
-	base, cs := signedIn(t, "demo-fp-aut", "demo-contrib-aut")
-	fp, contrib := cs[0], cs[1]
-	section := base + "/orgs/AUT/calls/" + demoCall("crime-statistics").Key + "/justice"
-	cell := func(cat string) string { return "c/persons_convicted/homicide/2023/" + cat }
-	formA := formOf(t, do(t, fp, "GET", section, nil).body)
-	formB := formOf(t, do(t, contrib, "GET", section, nil).body)
-	formA.Set(cell("male"), "6")
-	if r := do(t, fp, "POST", section, formA); r.status != http.StatusSeeOther {
-		t.Fatalf("the focal point's save: %d", r.status)
-	}
-	for cat, v := range map[string]string{"male": "8", "female": "4", "unknown": "0", "total": "12"} {
-		formB.Set(cell(cat), v)
-	}
-	r := do(t, contrib, "POST", section, formB)
-	if r.status != http.StatusConflict {
-		t.Fatalf("the contributor's save: %d, want 409", r.status)
-	}
+	fp, contrib, section, cell, r := rowConflict(t)
 	for _, want := range []string{
 		"Keep what focal.point@austria.example.org saved on",
 		`<caption id="conflict-0-row">The row: Persons convicted — Intentional homicide, 2023</caption>`,
@@ -70,18 +79,8 @@ func TestConflictRowAndRecheck(t *testing.T) {
 // TestConflictSaveAnyway: the user may keep a choice that leaves an error,
 // once told; the draft holds it, and the section shows it.
 func TestConflictSaveAnyway(t *testing.T) {
-	base, cs := signedIn(t, "demo-fp-aut", "demo-contrib-aut")
-	fp, contrib := cs[0], cs[1]
-	section := base + "/orgs/AUT/calls/" + demoCall("crime-statistics").Key + "/justice"
-	cell := func(cat string) string { return "c/persons_convicted/homicide/2023/" + cat }
-	formA := formOf(t, do(t, fp, "GET", section, nil).body)
-	formB := formOf(t, do(t, contrib, "GET", section, nil).body)
-	formA.Set(cell("male"), "6")
-	do(t, fp, "POST", section, formA)
-	for cat, v := range map[string]string{"male": "8", "female": "4", "unknown": "0", "total": "12"} {
-		formB.Set(cell(cat), v)
-	}
-	choice := formOf(t, do(t, contrib, "POST", section, formB).body)
+	fp, contrib, section, cell, r := rowConflict(t)
+	choice := formOf(t, r.body)
 	choice.Set("choice/"+cell("male"), "theirs")
 	choice.Set("anyway", "1")
 	if r := do(t, contrib, "POST", section+"/resolve", choice); r.status != http.StatusSeeOther {

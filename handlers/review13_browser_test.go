@@ -5,12 +5,10 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/xuri/excelize/v2"
 
 	"portal/forms/demo"
 	"portal/handlers/browsertest"
@@ -37,22 +35,9 @@ func TestBrowserNewPagesArabic(t *testing.T) {
 	if r := do(t, contrib, "POST", call+"/police", form); r.status != http.StatusSeeOther {
 		t.Fatalf("the contributor's save: %d", r.status)
 	}
-	f, err := excelize.OpenReader(strings.NewReader(book))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var police string
-	for _, name := range f.GetSheetList() {
-		if strings.HasPrefix(name, "Offences and victims") {
-			police = name
-		}
-	}
-	rows, _ := f.GetRows(police)
-	for i, row := range rows {
-		if len(row) > 0 && (row[0] == "Theft" || row[0] == "Intentional homicide") {
-			f.SetCellInt(police, "C"+strconv.Itoa(i+1), 3900)
-		}
-	}
+	f, police, rowOf := policeSheet(t, book)
+	f.SetCellInt(police, "C"+rowOf("Theft"), 3900)
+	f.SetCellInt(police, "C"+rowOf("Intentional homicide"), 3900)
 	path := filepath.Join(t.TempDir(), "filled.xlsx")
 	if err := f.SaveAs(path); err != nil {
 		t.Fatal(err)

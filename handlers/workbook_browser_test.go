@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/xuri/excelize/v2"
 
 	"portal/handlers/browsertest"
 )
@@ -34,26 +33,8 @@ func TestBrowserWorkbook(t *testing.T) {
 	r := do(t, c, "GET", call+"/workbook.xlsx", nil)
 	dir := t.TempDir()
 	fill := func(name string, robbery any) string {
-		f, err := excelize.OpenReader(strings.NewReader(r.body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var police string
-		for _, s := range f.GetSheetList() {
-			if strings.HasPrefix(s, "Offences and victims") {
-				police = s
-			}
-		}
-		rows, _ := f.GetRows(police)
-		at := func(label string) string {
-			for i, row := range rows {
-				if len(row) > 0 && row[0] == label {
-					return "C" + strconv.Itoa(i+1)
-				}
-			}
-			t.Fatalf("no row %q", label)
-			return ""
-		}
+		f, police, rowOf := policeSheet(t, r.body)
+		at := func(label string) string { return "C" + rowOf(label) }
 		f.SetCellInt(police, at("Intentional homicide"), 87)
 		f.SetCellValue(police, at("Robbery"), robbery)
 		f.SetCellStr(police, at("Burglary"), "n.a.")

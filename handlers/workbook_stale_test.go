@@ -10,6 +10,33 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
+// policeSheet opens a statistics workbook and returns it, its police
+// section's sheet, and the row of a row label there ("Theft": "14").
+func policeSheet(t *testing.T, book string) (*excelize.File, string, func(label string) string) {
+	t.Helper()
+	f, err := excelize.OpenReader(strings.NewReader(book))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var police string
+	for _, name := range f.GetSheetList() {
+		if strings.HasPrefix(name, "Offences and victims") {
+			police = name
+		}
+	}
+	rows, _ := f.GetRows(police)
+	return f, police, func(label string) string {
+		t.Helper()
+		for i, row := range rows {
+			if len(row) > 0 && row[0] == label {
+				return strconv.Itoa(i + 1)
+			}
+		}
+		t.Fatalf("no row %q in %s", label, police)
+		return ""
+	}
+}
+
 // TestWorkbookStale is the review's case: the focal point downloads the
 // statistics workbook; the contributor then changes two figures in the
 // browser; the focal point fills the workbook (one of the contributor's
@@ -34,26 +61,7 @@ func TestWorkbookStale(t *testing.T) {
 		t.Fatalf("the contributor's save: %d", r.status)
 	}
 
-	f, err := excelize.OpenReader(strings.NewReader(book))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var police string
-	for _, name := range f.GetSheetList() {
-		if strings.HasPrefix(name, "Offences and victims") {
-			police = name
-		}
-	}
-	rows, _ := f.GetRows(police)
-	rowOf := func(label string) string {
-		for i, row := range rows {
-			if len(row) > 0 && row[0] == label {
-				return strconv.Itoa(i + 1)
-			}
-		}
-		t.Fatalf("no row %q", label)
-		return ""
-	}
+	f, police, rowOf := policeSheet(t, book)
 	f.SetCellInt(police, "C"+rowOf("Intentional homicide"), 100)
 	f.SetCellInt(police, "C"+rowOf("Theft"), 3900) // the contributor's theft figure, another way
 	var filled bytes.Buffer
