@@ -2,10 +2,12 @@ package handlers
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -250,4 +252,36 @@ func BenchmarkStatisticsSectionGzip(b *testing.B) {
 	h, req, _ := statisticsSection(b)
 	req.Header.Set("Accept-Encoding", "gzip, deflate, br")
 	serveLoop(b, h, req)
+}
+
+// BenchmarkAutosave: Austria's focal point autosaves one figure of the
+// justice section, every cell of the draft filled (as
+// BenchmarkStatisticsSection): the save, then the draft read again, every
+// rule checked, and the section's findings and states rendered for the
+// page to put in place. Compare with BenchmarkStatisticsSection, which
+// renders the whole section, in the same run.
+func BenchmarkAutosave(b *testing.B) {
+	h, get, _ := statisticsSection(b)
+	field := "c/persons_contact/homicide/" + strconv.Itoa(demoCall("crime-statistics").Years[0]) + "/total"
+	version := 1
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		n++
+		form := url.Values{"version": {strconv.Itoa(version)}, "end": {"1"}, "fields": {field},
+			"v/" + field: {strconv.Itoa(version)}, field: {strconv.Itoa(1000 + n%2)}}
+		req := httptest.NewRequest(http.MethodPost, get.URL.Path, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Autosave", "1")
+		for _, ck := range get.Cookies() {
+			req.AddCookie(ck)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		var reply autosaveReply
+		if err := json.Unmarshal(rec.Body.Bytes(), &reply); err != nil || rec.Code != http.StatusOK || reply.Status != "saved" || reply.Progress == nil {
+			b.Fatalf("autosave: %d %s", rec.Code, rec.Body.String())
+		}
+		version = reply.Version
+	}
 }
