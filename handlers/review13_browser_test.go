@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,8 +18,8 @@ import (
 // TestBrowserNewPagesArabic checks, in Chromium in Arabic with axe-core,
 // the pages this work added or changed most: the preview of a workbook
 // older than the draft (a change that would undo the contributor's,
-// unticked), the conflict page with a cell's row, and the page before
-// submitting.
+// unticked), the conflict page with a cell's row, a character count's
+// digits, and the page before submitting.
 func TestBrowserNewPagesArabic(t *testing.T) {
 	ts, srv := startServer(t, nil)
 	store, views, q := demoCallOf(t, srv, "tourism-views")
@@ -71,6 +72,15 @@ func TestBrowserNewPagesArabic(t *testing.T) {
 	}
 	b.CheckAccessible("ar conflict page with the cell's row")
 	b.Screenshot("ar-conflict-row")
+
+	// A character count typed in Arabic groups its digits as the server
+	// writes numbers: Western digits, one style on the page.
+	b.Do(chromedp.Navigate(ts.URL+"/orgs/AUT/calls/"+views.Key+"/threats"), chromedp.WaitReady(`#q-threats_nature`))
+	b.Eval(`(function (ta) { ta.value += ' و'; ta.dispatchEvent(new Event('input', {bubbles: true})); return 'ok'; })(document.querySelector('#q-threats_nature'))`)
+	if got := b.Text(`#q-threats_nature-count`); strings.ContainsAny(got, "٠١٢٣٤٥٦٧٨٩٬") || !strings.Contains(got, "10,000") {
+		b.Fatalf("the character count in Arabic: %q", got)
+	}
+	b.Do(chromedp.Poll[chromedp.Void](`document.querySelector('form[data-autosave]').dataset.autosaveState === 'saved'`, chromedp.WithPollingTimeout(30*time.Second)))
 
 	// The page before submitting.
 	b.Do(chromedp.Navigate(ts.URL+"/orgs/AUT/calls/"+views.Key+"/submit"), chromedp.WaitVisible(chromedp.CSS(`.submit-form`)))

@@ -188,7 +188,7 @@
   Array.prototype.forEach.call(form.querySelectorAll("textarea[data-maxlength]"), function (ta) {
     var out = document.getElementById(ta.id + "-count");
     if (!out) { return; }
-    var max = parseInt(ta.dataset.maxlength, 10), tmpl = out.dataset.template, fmt = new Intl.NumberFormat(document.documentElement.lang);
+    var max = parseInt(ta.dataset.maxlength, 10), tmpl = out.dataset.template, fmt = new Intl.NumberFormat(document.documentElement.lang + "-u-nu-latn"); // Western digits, as the server writes them (one style per page, Arabic included)
     var live = document.createElement("span");
     live.className = "visually-hidden"; live.setAttribute("aria-live", "polite");
     out.after(live);
