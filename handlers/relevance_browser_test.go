@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,11 +34,17 @@ func TestBrowserRelevance(t *testing.T) {
 	if visible("ppp_partners") != "true" || visible("ppp_description") != "true" {
 		b.Fatalf("after Yes: partners %s, description %s", visible("ppp_partners"), visible("ppp_description"))
 	}
+	if got := b.Text(`#relevance-status`); !strings.Contains(got, "more questions") {
+		b.Fatalf("after Yes, the status announces %q", got)
+	}
 	b.CheckAccessible("partnerships, Yes (en)")
 	b.Screenshot("relevance-yes-en")
 	b.Do(chromedp.Click(chromedp.CSS(`#q-ppp_exists-no`)), chromedp.WaitNotVisible(chromedp.CSS(`#question-ppp_partners`)))
 	if visible("ppp_description") != "false" {
 		b.Fatalf("after No, the description shows")
+	}
+	if got := b.Text(`#relevance-status`); !strings.Contains(got, "no longer apply") {
+		b.Fatalf("after No, the status announces %q", got)
 	}
 
 	// Yes, a partner, Save: shown after the page comes back; in Arabic too.

@@ -23,15 +23,26 @@
   }
   // update goes in page order, so a question that depends on one hidden
   // just before is hidden too.
+  // A question that comes or goes is announced (status, polite): a screen
+  // reader's user hears that the form changed below.
+  var status = document.getElementById("relevance-status");
   function update() {
+    var shown = false, hidden = false;
     Array.prototype.forEach.call(dependents, function (el) {
       var on = el.getAttribute("data-relevant-on");
       var got = chosen(on);
       if (got === null) { return; }
       var host = document.getElementById("question-" + on);
       var want = el.getAttribute("data-relevant-answers").split(" ");
+      var was = el.hidden;
       el.hidden = (host && host.hidden) || !got.some(function (v) { return want.indexOf(v) >= 0; });
+      if (was !== el.hidden && el.classList.contains("question")) {
+        if (el.hidden) { hidden = true; } else { shown = true; }
+      }
     });
+    if (status && (shown || hidden)) {
+      status.textContent = shown ? status.dataset.shown : status.dataset.hidden;
+    }
   }
   form.addEventListener("change", update);
 })();
