@@ -99,6 +99,7 @@ func newLayout(q *forms.Questionnaire, years []int, lang forms.Language, t Texts
 			qq := &sec.Questions[qi]
 			label := qq.Label.In(lang)
 			first := len(sl.items)
+			var optionNotes []string
 			switch qq.Kind {
 			case forms.MultipleChoice:
 				sl.items = append(sl.items, item{kind: itemHeading, row: row, label: label, q: qq})
@@ -117,6 +118,13 @@ func newLayout(q *forms.Questionnaire, years []int, lang forms.Language, t Texts
 			case forms.SingleChoice:
 				sl.items = append(sl.items, item{kind: itemAnswer, row: row, label: label, q: qq})
 				row++
+				// The drop-down lists every option: one asked only after
+				// some answer says so under the question's label.
+				for _, o := range qq.Options {
+					if n := relevantNote(q, o.Relevant, lang, t); n != "" {
+						optionNotes = append(optionNotes, o.Label.In(lang)+" — "+n)
+					}
+				}
 				if qq.Other {
 					sl.items = append(sl.items, item{kind: itemOther, row: row, label: t("workbook.other.specify"), q: qq})
 					row++
@@ -138,7 +146,11 @@ func newLayout(q *forms.Questionnaire, years []int, lang forms.Language, t Texts
 				row++
 			}
 			if first < len(sl.items) {
-				sl.items[first].note = relevantNote(q, qq.Relevant, lang, t)
+				notes := optionNotes
+				if n := relevantNote(q, qq.Relevant, lang, t); n != "" {
+					notes = append([]string{n}, notes...)
+				}
+				sl.items[first].note = strings.Join(notes, "\n")
 			}
 			row++ // a blank row between questions
 		}

@@ -461,3 +461,26 @@ func TestFrozenHeadings(t *testing.T) {
 		t.Errorf("the draft's version read back: %d (known %v), want 7", res.Meta.DraftVersion, res.Meta.DraftKnown)
 	}
 }
+
+// TestSingleChoiceOptionNote: a single choice's drop-down lists every
+// option; one asked only after some answer says so is named under the
+// question's label with its condition.
+func TestSingleChoiceOptionNote(t *testing.T) {
+	q := &forms.Questionnaire{Key: "q", Version: 1, Sections: []forms.Section{{Key: "s", Title: forms.Text{forms.English: "S"}, Questions: []forms.Question{
+		{Key: "travel", Kind: forms.YesNo, Label: forms.Text{forms.English: "Do you travel?"}},
+		{Key: "how", Kind: forms.SingleChoice, Label: forms.Text{forms.English: "How?"}, Options: []forms.Option{
+			{Key: "walk", Label: forms.Text{forms.English: "On foot"}},
+			{Key: "fly", Label: forms.Text{forms.English: "By air"}, Relevant: &forms.Condition{Question: "travel", Answers: []string{forms.AnswerYes}}},
+		}},
+	}}}}
+	l := newLayout(q, years, forms.English, texts(forms.English))
+	for _, it := range l.sheets[0].items {
+		if it.q.Key == "how" && it.kind == itemAnswer {
+			if want := "By air — Answer only if the answer to “Do you travel?” is Yes."; it.note != want {
+				t.Errorf("note %q, want %q", it.note, want)
+			}
+			return
+		}
+	}
+	t.Fatal("no answer row for the single choice")
+}
