@@ -94,6 +94,14 @@ func CellField(r CellRef) string {
 // ExplanationField returns the field key of the explanation of a finding.
 func ExplanationField(finding string) string { return "x/" + finding }
 
+// MaxExplanation is the most characters an explanation of a warning may
+// have, however it comes in (a page, a workbook).
+const MaxExplanation = 2000
+
+// MaxFindingKey is the longest key of a finding an explanation may be
+// given for; the keys Check makes are far shorter.
+const MaxFindingKey = 300
+
 // FieldKind says what a field key names, from its prefix: 'q', 'c', 'x',
 // or 0 for a key of none of those forms.
 func FieldKind(field string) byte {

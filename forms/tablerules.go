@@ -358,3 +358,48 @@ func escape(s string) string {
 func CellFinding(rule string, ref CellRef) string {
 	return cellKey(rule, ref.Row, ref.Year, ref.Category)
 }
+
+// FindingAt says where the finding keyed key is (its Question, and for a
+// table's cell its Row, Year and Category), read from the key alone: the
+// place of an explanation whose finding is not at hand. It says false for
+// a key no rule of q makes.
+func (q *Questionnaire) FindingAt(key string) (Finding, bool) {
+	parts := strings.Split(key, "/")
+	for i, p := range parts {
+		u, err := url.PathUnescape(p)
+		if err != nil {
+			return Finding{}, false
+		}
+		parts[i] = u
+	}
+	var f Finding
+	switch parts[0] {
+	case string(RuleInvalid), string(RuleRequired):
+		if len(parts) < 2 {
+			return Finding{}, false
+		}
+		f.Question = parts[1]
+		if parts[0] == string(RuleInvalid) && len(parts) == 5 {
+			parts = parts[1:] // invalid/<question>/<row>/<year>/<category>
+		} else {
+			parts = nil
+		}
+	default:
+		i := slices.IndexFunc(q.Rules, func(r Rule) bool { return r.Key == parts[0] })
+		if i < 0 {
+			return Finding{}, false
+		}
+		f.Question = q.Rules[i].Question
+	}
+	if len(parts) == 4 {
+		y, err := strconv.Atoi(parts[2])
+		if err != nil {
+			return Finding{}, false
+		}
+		f.Row, f.Year, f.Category = parts[1], y, parts[3]
+	}
+	if _, ok := q.Question(f.Question); !ok {
+		return Finding{}, false
+	}
+	return f, true
+}

@@ -91,10 +91,18 @@ func (s *Server) downloadWorkbook(c *gin.Context) error {
 		return err
 	}
 	lang := languageOf(c.Request)
+	// The warnings on the draft travel with it, to be explained offline.
+	b := dc.builder(s.pages.cat.Text(lang))
+	var warnings []workbook.Warning
+	for _, f := range forms.Check(dc.q, d.Answers, dc.call.Years) {
+		if f.Severity == forms.SeverityWarning {
+			warnings = append(warnings, workbook.Warning{Key: f.Key, Where: b.FindingPlace(f), Message: b.FindingMessage(f)})
+		}
+	}
 	var buf bytes.Buffer
 	if err := workbook.Write(&buf, workbook.Options{Questionnaire: dc.q, Years: dc.call.Years, Lang: lang,
 		Org: dc.org.Code, OrgName: dc.org.Name.In(lang), Call: dc.call.Key, Title: dc.call.Title.In(lang),
-		Answers: d.Answers, DraftVersion: d.Version, Texts: s.workbookTexts(lang)}); err != nil {
+		Answers: d.Answers, DraftVersion: d.Version, Texts: s.workbookTexts(lang), Warnings: warnings}); err != nil {
 		return err
 	}
 	name := dc.call.Key + "-" + dc.org.Code + "-" + string(lang) + "-v" + strconv.Itoa(d.Version) + ".xlsx"

@@ -49,6 +49,10 @@ type layout struct {
 	lang     forms.Language
 	sheets   []sheetLayout
 	checksum string
+	// explanations is the name of the sheet of warnings to explain, when
+	// the workbook has one (it is not part of the checksum: which warnings
+	// a draft has changes with its figures).
+	explanations string
 }
 
 type sheetLayout struct {
@@ -160,6 +164,7 @@ func newLayout(q *forms.Questionnaire, years []int, lang forms.Language, t Texts
 		l.sheets = append(l.sheets, sl)
 	}
 	l.checksum = hex.EncodeToString(h.Sum(nil))[:16]
+	l.explanations = sheetName(t("workbook.explanations"), used)
 	return l
 }
 

@@ -25,9 +25,11 @@ func TestLibreOfficeResave(t *testing.T) {
 	lib := library(t)
 	for i, key := range []string{"tourism-views", "crime-statistics"} {
 		q, _ := lib.Latest(key)
-		want := randomAnswers(q, rand.New(rand.NewPCG(uint64(i), 11)))
+		rng := rand.New(rand.NewPCG(uint64(i), 11))
+		want := randomAnswers(q, rng)
+		warnings := explainSome(q, &want, rng) // the explanations sheet, streamed when read
 		var buf bytes.Buffer
-		if err := Write(&buf, Options{Questionnaire: q, Years: years, Lang: forms.English, Org: "AUT", Answers: want, Texts: texts(forms.English)}); err != nil {
+		if err := Write(&buf, Options{Questionnaire: q, Years: years, Lang: forms.English, Org: "AUT", Answers: want, Texts: texts(forms.English), Warnings: warnings}); err != nil {
 			t.Fatal(err)
 		}
 		dir := t.TempDir()

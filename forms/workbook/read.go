@@ -144,7 +144,8 @@ func Read(r io.Reader, o ReadOptions) (*Result, []Problem, error) {
 		return nil, []Problem{{Reason: "layout_changed"}}, nil
 	}
 	// Nothing is parsed whole before every part is known to fit the layout.
-	if problems := pk.checkBudget(l.budget()); len(problems) > 0 {
+	bud := l.budget(len(meta.Explanations))
+	if problems := pk.checkBudget(bud); len(problems) > 0 {
 		return nil, problems, nil
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: o.Limits.MaxUnzipped, UnzipXMLSizeLimit: 16 << 20})
@@ -152,7 +153,7 @@ func Read(r io.Reader, o ReadOptions) (*Result, []Problem, error) {
 		return nil, []Problem{{Reason: "corrupt"}}, nil
 	}
 	defer f.Close()
-	rd := &reader{f: f, t: t, l: l, res: &Result{Meta: meta}}
+	rd := &reader{f: f, t: t, l: l, budget: bud, res: &Result{Meta: meta}}
 	rd.res.Edit.Answers = forms.Answers{Values: map[string]forms.Answer{}, Cells: map[forms.CellRef]forms.Cell{}}
 	rd.na, rd.nap = markers(t)
 	sheets := map[string]bool{}
@@ -166,6 +167,9 @@ func Read(r io.Reader, o ReadOptions) (*Result, []Problem, error) {
 			continue
 		}
 		rd.sheet(sl)
+	}
+	if len(meta.Explanations) > 0 {
+		rd.explanations(pk, meta.Explanations)
 	}
 	if len(rd.problems) > 0 {
 		return nil, rd.problems, nil
@@ -212,7 +216,12 @@ func readMeta(rows [][2]string) (Meta, string) {
 		return Meta{}, "not_portal"
 	}
 	kv := map[string]string{}
+	var explain []string
 	for _, r := range rows {
+		if r[0] == "explain" {
+			explain = append(explain, r[1])
+			continue
+		}
 		if r[0] != "" && r[1] != "" {
 			kv[r[0]] = r[1]
 		}
@@ -226,6 +235,16 @@ func readMeta(rows [][2]string) (Meta, string) {
 	if m.Format != FormatVersion {
 		return m, "old_format"
 	}
+	// The keys of warnings: as many as the writer writes, each once, each
+	// a finding's key as a form would post it.
+	seen := make(map[string]bool, len(explain))
+	for _, k := range explain {
+		if k == "" || len(k) > forms.MaxFindingKey || seen[k] || len(explain) > MaxWarnings {
+			return m, "not_portal"
+		}
+		seen[k] = true
+	}
+	m.Explanations = explain
 	if _, ok := forms.ParseLanguage(string(m.Lang)); !ok || m.Questionnaire == "" || m.Version < 1 {
 		return m, "not_portal"
 	}
@@ -245,6 +264,7 @@ type reader struct {
 	f        *excelize.File
 	t        Texts
 	l        *layout
+	budget   budget
 	na, nap  string
 	res      *Result
 	problems []Problem
@@ -355,12 +375,22 @@ func (rd *reader) text(s, at, where string) (string, bool) {
 		rd.problem(Problem{Sheet: s, Cell: at, Where: where, Reason: "unreadable"})
 		return "", false
 	}
-	v = strings.ReplaceAll(v, "\r\n", "\n")
-	if strings.ContainsFunc(v, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' || r == utf8.RuneError }) {
-		rd.problem(Problem{Sheet: s, Cell: at, Where: where, Reason: "control_chars"})
+	v, reason := cleanText(v)
+	if reason != "" {
+		rd.problem(Problem{Sheet: s, Cell: at, Where: where, Reason: reason})
 		return "", false
 	}
-	return strings.TrimSpace(v), true
+	return v, true
+}
+
+// cleanText is the text of a cell as the portal keeps it (lines ending in
+// a line feed, trimmed), or the reason it is refused: control characters.
+func cleanText(v string) (string, string) {
+	v = strings.ReplaceAll(v, "\r\n", "\n")
+	if strings.ContainsFunc(v, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' || r == utf8.RuneError }) {
+		return "", "control_chars"
+	}
+	return strings.TrimSpace(v), ""
 }
 
 // What ReadRows takes in: a table of a few thousand rows is a few hundred

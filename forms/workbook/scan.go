@@ -25,10 +25,10 @@ import (
 // hundred bytes, and nothing else is read before the layout is known but
 // the few shared strings it uses.
 const (
-	maxMetaBytes    = 64 << 10
-	maxPackageBytes = 1 << 20  // _rels/.rels, the workbook part, its relationships
-	maxStringsEarly = 16 << 20 // the shared strings, before the layout gives their budget
-	maxMetaString   = 4 << 10  // one value of the hidden sheet
+	maxMetaBytes    = 128 << 10 // with the keys of MaxWarnings warnings
+	maxPackageBytes = 1 << 20   // _rels/.rels, the workbook part, its relationships
+	maxStringsEarly = 16 << 20  // the shared strings, before the layout gives their budget
+	maxMetaString   = 4 << 10   // one value of the hidden sheet
 )
 
 // A workbook's package: its parts by name and its sheets in order.
@@ -297,11 +297,13 @@ func size(n int64) string {
 const (
 	cellBytes       = 160       // one cell's XML, with its reference, style and type
 	charBytes       = 8         // one character of text, UTF-8 and escaped
+	textBytes       = 4         // one character of free text in the shared strings
 	sheetOverhead   = 256 << 10 // a sheet's views, columns, merges, validations, protection
 	otherSheetBytes = 1 << 20   // the instructions, the lists, a sheet a person added
 	otherSheetRows  = 2000
 	otherSheetCells = 20000
 	noteBytes       = 1 << 10   // a table cell's comment, on average
+	warningChars    = 300       // where a warning is, or what it says
 	packageOverhead = 4 << 20   // styles, theme, drawings of comments, properties, images
 	maxOtherPart    = 256 << 10 // any other XML part
 )
@@ -314,7 +316,7 @@ type budget struct {
 	total    int64            // every part together, unzipped
 }
 
-func (l *layout) budget() budget {
+func (l *layout) budget(warnings int) budget {
 	b := budget{sheets: map[string]limit{}}
 	var text, tableCells int64
 	for _, sl := range l.sheets {
@@ -344,6 +346,20 @@ func (l *layout) budget() budget {
 		b.sheets[sl.name] = lim
 		b.total += lim.bytes
 		text += (chars+int64(len(sl.title)))*charBytes + labels*charBytes + int64(lim.cells)*32
+	}
+	if warnings > 0 {
+		// A row per warning: where, what it says (a few hundred
+		// characters each) and an explanation. Free text in UTF-8 takes
+		// at most 4 bytes a character but for a few escapes; the shared
+		// strings grow by that alone (excelize holds them whole, at many
+		// times their size), the sheet, which is streamed, by more.
+		last := firstWarning + warnings
+		chars := int64(warnings) * (forms.MaxExplanation + 2*warningChars)
+		lim := limit{rows: 2*last + 100, cells: 2*last*colExplanation + 1000}
+		lim.bytes = int64(lim.cells)*cellBytes + chars*charBytes + sheetOverhead
+		b.sheets[l.explanations] = lim
+		b.total += lim.bytes
+		text += chars * textBytes
 	}
 	b.strings = text + sheetOverhead // and the few words of the instructions and the lists
 	b.comments = tableCells*noteBytes + sheetOverhead

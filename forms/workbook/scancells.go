@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Before excelize opens a workbook, the reader looks at its parts itself,
@@ -26,27 +27,78 @@ func (p *pkg) metaCells(s sheetPart) ([][2]string, Problem, bool) {
 	if s.size > maxMetaBytes {
 		return nil, Problem{Sheet: s.name, Reason: "sheet_too_large", Value: size(s.size), Limit: size(maxMetaBytes)}, false
 	}
-	type raw struct {
-		row, col int
-		typ, v   string
-		inline   strings.Builder
+	cells, pr, ok := p.streamCells(s, maxMetaBytes, maxMetaString, func(_, col int) bool { return col == 1 || col == 2 })
+	if !ok {
+		if pr.Reason == "" {
+			pr.Reason = "not_portal"
+		}
+		return nil, pr, false
 	}
+	out := map[int]*[2]string{}
+	var order []int
+	for _, c := range cells {
+		if c.Bytes > maxMetaString {
+			return nil, Problem{Reason: "not_portal"}, false
+		}
+		kv, ok := out[c.Row]
+		if !ok {
+			kv = &[2]string{}
+			out[c.Row] = kv
+			order = append(order, c.Row)
+		}
+		kv[c.Col-1] = c.Value
+	}
+	rows := make([][2]string, 0, len(order))
+	for _, r := range order {
+		rows = append(rows, *out[r])
+	}
+	return rows, Problem{}, true
+}
+
+// streamedCell is a cell read by streaming a sheet's XML: its text (a
+// shared string resolved), or the first maxValue bytes of it with Runes
+// and Bytes measuring the whole; Formula when it holds one.
+type streamedCell struct {
+	Row, Col     int
+	Value        string
+	Runes, Bytes int
+	Formula      string
+	typ          string
+	v            strings.Builder
+}
+
+// streamCells reads the cells of sheet s that keep wants, streaming its
+// XML (at most limit bytes) and then the shared strings they use, keeping
+// no more of each value than maxValue bytes: a sheet of any size costs
+// only the cells kept. It says false for XML that does not parse (with a
+// Problem whose Reason is the caller's to give) or shared strings too
+// large to stream.
+func (p *pkg) streamCells(s sheetPart, limit int64, maxValue int, keep func(row, col int) bool) ([]*streamedCell, Problem, bool) {
 	rc, err := p.files[s.path].Open()
 	if err != nil {
-		return nil, Problem{Reason: "corrupt"}, false
+		return nil, Problem{}, false
 	}
 	defer rc.Close()
-	d := xml.NewDecoder(io.LimitReader(rc, maxMetaBytes))
-	var cells []*raw
-	var cur *raw
-	row, col, inV, inT := 0, 0, false, false
+	d := xml.NewDecoder(io.LimitReader(rc, limit))
+	var cells []*streamedCell
+	var cur *streamedCell
+	row, col, in := 0, 0, ""
+	add := func(b *strings.Builder, t []byte) {
+		cur.Runes += utf8.RuneCount(t)
+		cur.Bytes += len(t)
+		if room := maxValue - b.Len(); room > 0 {
+			b.Write(t[:min(len(t), room)])
+		}
+	}
+	var formula strings.Builder
+	phonetic := 0
 	for {
 		tok, err := d.Token()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return nil, Problem{Reason: "corrupt"}, false
+			return nil, Problem{}, false
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
@@ -61,89 +113,92 @@ func (p *pkg) metaCells(s sheetPart) ([][2]string, Problem, bool) {
 				if ref := attr(t, "r"); ref != "" {
 					c, _, err := cellCoordinates(ref)
 					if err != nil {
-						return nil, Problem{Reason: "not_portal"}, false
+						return nil, Problem{}, false
 					}
 					col = c
 				}
-				cur = &raw{row: row, col: col, typ: attr(t, "t")}
-				cells = append(cells, cur)
-			case "v":
-				inV = cur != nil
-			case "t":
-				inT = cur != nil
+				if keep(row, col) {
+					cur = &streamedCell{Row: row, Col: col, typ: attr(t, "t")}
+					cells = append(cells, cur)
+				}
+			case "v", "t", "f":
+				if cur != nil && phonetic == 0 {
+					in = t.Name.Local
+					if in == "f" {
+						formula.Reset()
+						cur.Formula = "="
+					}
+				}
+			case "rPh":
+				phonetic++ // phonetic runs are not part of the text
 			}
 		case xml.EndElement:
 			switch t.Name.Local {
-			case "v":
-				inV = false
-			case "t":
-				inT = false
+			case "rPh":
+				phonetic--
+			case "v", "t":
+				in = ""
+			case "f":
+				if cur != nil {
+					cur.Formula = "=" + formula.String()
+				}
+				in = ""
 			case "c":
 				cur = nil
 			}
 		case xml.CharData:
-			switch {
-			case inV:
-				cur.v += string(t)
-			case inT:
-				cur.inline.Write(t)
+			switch in {
+			case "v", "t":
+				add(&cur.v, t)
+			case "f":
+				if formula.Len() < 256 {
+					formula.Write(t[:min(len(t), 256)])
+				}
 			}
 		}
 	}
 	need := map[int]string{}
 	for _, c := range cells {
 		if c.typ == "s" {
-			i, err := strconv.Atoi(strings.TrimSpace(c.v))
+			i, err := strconv.Atoi(strings.TrimSpace(c.v.String()))
 			if err != nil || i < 0 {
-				return nil, Problem{Reason: "not_portal"}, false
+				return nil, Problem{}, false
 			}
 			need[i] = ""
 		}
 	}
+	var lens map[int][2]int
 	if len(need) > 0 {
-		if pr, ok := p.sharedStrings(need); !ok {
+		var pr Problem
+		var ok bool
+		if lens, pr, ok = p.sharedStrings(need, maxValue); !ok {
 			return nil, pr, false
 		}
 	}
-	out := map[int]*[2]string{}
-	var order []int
 	for _, c := range cells {
-		if c.col < 1 || c.col > 2 {
-			continue
+		if c.typ == "s" {
+			i, _ := strconv.Atoi(strings.TrimSpace(c.v.String()))
+			c.Value, c.Runes, c.Bytes = need[i], lens[i][0], lens[i][1]
+		} else {
+			c.Value = c.v.String()
 		}
-		var v string
-		switch c.typ {
-		case "s":
-			i, _ := strconv.Atoi(strings.TrimSpace(c.v))
-			v = need[i]
-		case "inlineStr":
-			v = c.inline.String()
-		default:
-			v = c.v
-		}
-		kv, ok := out[c.row]
-		if !ok {
-			kv = &[2]string{}
-			out[c.row] = kv
-			order = append(order, c.row)
-		}
-		kv[c.col-1] = v
+		c.v = strings.Builder{}
 	}
-	rows := make([][2]string, 0, len(order))
-	for _, r := range order {
-		rows = append(rows, *out[r])
-	}
-	return rows, Problem{}, true
+	return cells, Problem{}, true
 }
 
 // sharedStrings fills need (index → text) from the table of shared
-// strings, streaming it: only the strings asked for are kept.
-func (p *pkg) sharedStrings(need map[int]string) (Problem, bool) {
+// strings, streaming it: only the strings asked for are kept, each to at
+// most maxValue bytes; it returns the length of each in full, in
+// characters and bytes. It says false for a table that is missing, does
+// not parse or lacks a string asked for (the caller gives the reason), or
+// is too large to stream (strings_too_large).
+func (p *pkg) sharedStrings(need map[int]string, maxValue int) (map[int][2]int, Problem, bool) {
 	if p.strs == "" {
-		return Problem{Reason: "not_portal"}, false
+		return nil, Problem{}, false
 	}
 	if n := p.size(p.strs); n > maxStringsEarly {
-		return Problem{Reason: "strings_too_large", Value: size(n), Limit: size(maxStringsEarly)}, false
+		return nil, Problem{Reason: "strings_too_large", Value: size(n), Limit: size(maxStringsEarly)}, false
 	}
 	last := -1
 	for i := range need {
@@ -151,10 +206,11 @@ func (p *pkg) sharedStrings(need map[int]string) (Problem, bool) {
 	}
 	rc, err := p.files[p.strs].Open()
 	if err != nil {
-		return Problem{Reason: "corrupt"}, false
+		return nil, Problem{}, false
 	}
 	defer rc.Close()
 	d := xml.NewDecoder(io.LimitReader(rc, maxStringsEarly))
+	lens := make(map[int][2]int, len(need))
 	i, depth, inT := -1, 0, false
 	var text strings.Builder
 	for i <= last {
@@ -163,7 +219,7 @@ func (p *pkg) sharedStrings(need map[int]string) (Problem, bool) {
 			break
 		}
 		if err != nil {
-			return Problem{Reason: "corrupt"}, false
+			return nil, Problem{}, false
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
@@ -189,17 +245,17 @@ func (p *pkg) sharedStrings(need map[int]string) (Problem, bool) {
 			}
 		case xml.CharData:
 			if _, ok := need[i]; ok && inT {
-				if text.Len()+len(t) > maxMetaString {
-					return Problem{Reason: "not_portal"}, false
+				lens[i] = [2]int{lens[i][0] + utf8.RuneCount(t), lens[i][1] + len(t)}
+				if room := maxValue - text.Len(); room > 0 {
+					text.Write(t[:min(len(t), room)])
 				}
-				text.Write(t)
 			}
 		}
 	}
 	if i < last {
-		return Problem{Reason: "not_portal"}, false
+		return nil, Problem{}, false
 	}
-	return Problem{}, true
+	return lens, Problem{}, true
 }
 
 func attr(se xml.StartElement, name string) string {

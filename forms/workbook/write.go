@@ -26,6 +26,9 @@ type Meta struct {
 	// version was recorded, has none).
 	DraftVersion int
 	DraftKnown   bool
+	// Explanations are the keys of the warnings the explanations sheet
+	// lists, in its rows' order.
+	Explanations []string
 }
 
 // Options say what to write.
@@ -41,7 +44,24 @@ type Options struct {
 	Answers      forms.Answers
 	DraftVersion int
 	Texts        Texts
+	// Warnings are the draft's warnings, in the order the portal lists
+	// them: each gets a row of the explanations sheet, with its
+	// explanation from Answers, to write or change offline. At most
+	// MaxWarnings are written; the sheet says when there are more.
+	Warnings []Warning
 }
+
+// Warning is a warning on a draft's answers, worded for the workbook's
+// reader: where it is and what it says (views' FindingPlace and
+// FindingMessage), and the finding's key its explanation is kept under.
+type Warning struct {
+	Key, Where, Message string
+}
+
+// MaxWarnings bounds the rows of the explanations sheet (and so the keys
+// its hidden sheet lists, and the texts it may bring): a draft has a few
+// dozen warnings at most, in practice.
+const MaxWarnings = 100
 
 // Write writes the workbook of o to w.
 func Write(w io.Writer, o Options) error {
@@ -70,7 +90,7 @@ func build(o Options) (*excelize.File, error) {
 	for i := range l.sheets {
 		steps = append(steps, func() error { return b.section(&l.sheets[i]) })
 	}
-	steps = append(steps, b.meta)
+	steps = append(steps, b.explanations, b.meta)
 	for _, step := range steps {
 		if err := step(); err != nil {
 			f.Close()
@@ -142,6 +162,9 @@ func (b *builder) instructions() error {
 	rows = append(rows, [2]string{"", ""})
 	for i := 1; i <= 7; i++ {
 		rows = append(rows, [2]string{b.t("workbook.help." + strconv.Itoa(i)), ""})
+	}
+	if len(b.o.Warnings) > 0 {
+		rows = append(rows, [2]string{b.t("workbook.help.explanations"), ""})
 	}
 	for i, r := range rows {
 		if err := b.f.SetCellStr(name, cell(1, i+1), r[0]); err != nil {
@@ -261,6 +284,9 @@ func (b *builder) meta() error {
 	}
 	for _, sl := range b.l.sheets {
 		rows = append(rows, [2]string{"sheet:" + sl.section.Key, sl.name})
+	}
+	for _, w := range b.warnings() {
+		rows = append(rows, [2]string{"explain", w.Key})
 	}
 	for i, r := range rows {
 		if err := b.f.SetCellStr(MetaSheet, cell(1, i+1), r[0]); err != nil {

@@ -56,7 +56,7 @@ var CellFlags = []struct {
 
 // Limits on what a form may carry, beyond the questionnaire's own.
 const (
-	maxExplanation     = 2000 // characters of an explanation
+	maxExplanation     = forms.MaxExplanation // characters of an explanation
 	maxCellNote        = 1000 // characters of a cell's note
 	maxExplanationKeys = 5000 // explanations in one form
 	MaxFileName        = 200  // characters kept of an uploaded file's name
@@ -117,7 +117,7 @@ func ReadSection(values url.Values, q *forms.Questionnaire, sec *forms.Section, 
 	n := 0
 	for name, vals := range values {
 		key, ok := strings.CutPrefix(name, "x/")
-		if !ok || key == "" || len(key) > 300 || len(vals) == 0 || !in.Covers(name) {
+		if !ok || key == "" || len(key) > forms.MaxFindingKey || len(vals) == 0 || !in.Covers(name) {
 			continue
 		}
 		if n++; n > maxExplanationKeys {

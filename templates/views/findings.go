@@ -178,10 +178,18 @@ func FieldID(field string) string {
 	return "summary"
 }
 
-// FieldPlace names a field for a person: the question, and a cell's row, year and column.
+// FieldPlace names a field for a person: the question, and a cell's row,
+// year and column; an explanation, as the explanation of the warning there.
 func (b *Builder) FieldPlace(field string) string {
 	if ref, ok := forms.ParseCellField(field); ok {
 		return b.FindingPlace(forms.Finding{Question: ref.Question, Row: ref.Row, Year: ref.Year, Category: ref.Category})
+	}
+	if k, ok := strings.CutPrefix(field, "x/"); ok {
+		place := ""
+		if f, ok := b.Q.FindingAt(k); ok {
+			place = b.FindingPlace(f)
+		}
+		return b.Tf("field.explanation", map[string]any{"Place": place})
 	}
 	key := field
 	if i := strings.IndexByte(field, '/'); i >= 0 {
