@@ -66,7 +66,7 @@ func TestWorkbookExplanations(t *testing.T) {
 	if r.status != http.StatusOK {
 		t.Fatalf("preview: %d\n%s", r.status, r.body)
 	}
-	if !regexp.MustCompile(`Explanation of the warning on Offences recorded by the police — Intentional homicide, ` + strconv.Itoa(y[1]) + `, Total`).MatchString(r.body) ||
+	if !regexp.MustCompile(`Explanation of the warning on Offences recorded by the police — Intentional homicide, `+strconv.Itoa(y[1])+`, Total`).MatchString(r.body) ||
 		!strings.Contains(r.body, why) {
 		t.Fatalf("the preview does not show the explanation where it belongs:\n%s", r.body)
 	}

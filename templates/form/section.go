@@ -57,9 +57,9 @@ var CellFlags = []struct {
 // Limits on what a form may carry, beyond the questionnaire's own.
 const (
 	maxExplanation     = forms.MaxExplanation // characters of an explanation
-	maxCellNote        = 1000 // characters of a cell's note
-	maxExplanationKeys = 5000 // explanations in one form
-	MaxFileName        = 200  // characters kept of an uploaded file's name
+	maxCellNote        = 1000                 // characters of a cell's note
+	maxExplanationKeys = 5000                 // explanations in one form
+	MaxFileName        = 200                  // characters kept of an uploaded file's name
 )
 
 // Input is a section's form as the user sent it: the edit to save,
