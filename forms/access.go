@@ -147,6 +147,8 @@ const (
 	ViewAudit Action = "audit.view"
 	// ManageUsers: list users, grant and remove roles.
 	ManageUsers Action = "users.manage"
+	// ViewJobs: read the job queue (mail, reminders, chores) and its failures.
+	ViewJobs Action = "jobs.view"
 	// ReadReports: read the reports the Office has released.
 	ReadReports Action = "reports.read"
 	// WriteReports: write a call's report, preview it and release it.
@@ -172,7 +174,7 @@ func (u *User) Can(a Action, orgID int64) bool {
 		return (member && role == FocalPoint) || u.Office()
 	case ViewOffice, ManageInvitations, ViewAudit, Review, ManageCalls, WriteReports:
 		return u.Office()
-	case ManageUsers:
+	case ManageUsers, ViewJobs:
 		return u.HasRole(Admin)
 	case ReadReports:
 		return u.HasRole(Commission) || u.Office()

@@ -54,6 +54,7 @@ func TestAccessibility(t *testing.T) {
 		visit(lang+" population table", "/office/populations")
 		visit(lang+" audit log", "/office/audit?since=not-a-date")
 		visit(lang+" users", "/office/users")
+		visit(lang+" jobs", "/office/jobs")
 		visit(lang+" call form", "/office/calls/new")
 		b.Press(`.call-form button`, http.StatusUnprocessableEntity)
 		check(lang + " call form with errors")

@@ -39,6 +39,8 @@ type accountStore interface {
 	RecordAudit(ctx context.Context, ev forms.AuditEvent) error
 	// AuditEvents reads the audit log, newest first.
 	AuditEvents(ctx context.Context, f forms.AuditFilter) ([]forms.AuditEvent, error)
+	// Jobs lists the newest jobs in a state ("" for all), newest first.
+	Jobs(ctx context.Context, state forms.JobState, limit int) ([]forms.Job, error)
 }
 
 // OIDC configures the relying party: the identity provider the portal signs

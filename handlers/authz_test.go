@@ -220,6 +220,7 @@ var authzTable = map[string]accessRule{
 	"POST /office/invitations/:id/revoke": officeOnly,
 	"GET /office/audit":                   officeOnly,
 	"GET /office/users":                   adminOnly,
+	"GET /office/jobs":                    adminOnly,
 	"POST /office/users/:id/remove-role":  adminOnly,
 
 	// The Commission.

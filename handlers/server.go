@@ -283,6 +283,7 @@ func (s *Server) routes(e *gin.Engine) {
 	office.POST("/invitations", s.require(forms.ManageInvitations), s.handle(s.createInvitation))
 	office.POST("/invitations/:id/revoke", s.require(forms.ManageInvitations), s.handle(s.revokeInvitation))
 	office.GET("/audit", s.require(forms.ViewAudit), s.handle(s.showAudit))
+	office.GET("/jobs", s.require(forms.ViewJobs), s.handle(s.showJobs))
 	office.GET("/users", s.require(forms.ManageUsers), s.handle(s.showUsers))
 	office.POST("/users/:id/remove-role", s.require(forms.ManageUsers), s.handle(s.removeRole))
 	// The report's frame: one posted after the session ended is kept for after signing in.

@@ -8,6 +8,8 @@ import (
 
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/rivermigrate"
 
 	"portal/migrations"
 )
@@ -30,6 +32,7 @@ func Migrate(ctx context.Context, db *sql.DB, log *slog.Logger) error {
 	p, err := goose.NewProvider(goose.DialectPostgres, db, migrations.FS,
 		goose.WithSessionLocker(locker),
 		goose.WithDisableGlobalRegistry(true),
+		goose.WithGoMigrations(GoMigrations()...),
 	)
 	if err != nil {
 		return fmt.Errorf("storage: migrate: %w", err)
@@ -53,4 +56,41 @@ func (s *Store) Migrate(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 	return s.prepareHot(ctx)
+}
+
+// JobsVersion is migration 00014, written in Go rather than SQL (the
+// migrations package holds SQL alone): the tables of the job queue
+// (River's), made by River's own migrations up to RiverVersion, each in a
+// transaction of its own (River adds a value to an enum that a later step
+// uses, which one transaction cannot do); River records each step, so a
+// start that stops halfway goes on from there. Like the SQL files it never
+// changes once landed: a River release with a newer schema comes in a new
+// numbered migration that takes River from RiverVersion to its own.
+const (
+	JobsVersion  = 14
+	RiverVersion = 8
+)
+
+// GoMigrations are the migrations written in Go, for goose.
+func GoMigrations() []*goose.Migration {
+	return []*goose.Migration{
+		goose.NewGoMigration(JobsVersion,
+			&goose.GoFunc{RunDB: func(ctx context.Context, db *sql.DB) error {
+				return migrateRiver(ctx, db, rivermigrate.DirectionUp, RiverVersion)
+			}},
+			&goose.GoFunc{RunDB: func(ctx context.Context, db *sql.DB) error {
+				return migrateRiver(ctx, db, rivermigrate.DirectionDown, -1) // every River table
+			}}),
+	}
+}
+
+func migrateRiver(ctx context.Context, db *sql.DB, dir rivermigrate.Direction, target int) error {
+	m, err := rivermigrate.New(riverdatabasesql.New(db), nil)
+	if err != nil {
+		return fmt.Errorf("storage: migrate river: %w", err)
+	}
+	if _, err := m.Migrate(ctx, dir, &rivermigrate.MigrateOpts{TargetVersion: target}); err != nil {
+		return classify(fmt.Errorf("storage: migrate river %s to %d: %w", dir, target, err))
+	}
+	return nil
 }

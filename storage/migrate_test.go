@@ -16,13 +16,14 @@ import (
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
+// migrationFiles counts the migrations: the SQL files and those in Go.
 func migrationFiles(t *testing.T) int {
 	t.Helper()
 	files, err := fs.Glob(migrations.FS, "*.sql")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no embedded migrations: %v", err)
 	}
-	return len(files)
+	return len(files) + len(storage.GoMigrations())
 }
 
 func appliedVersions(t *testing.T, db *sql.DB) []int64 {
@@ -120,5 +121,32 @@ func TestAuditLogIsAppendOnly(t *testing.T) {
 	var n int
 	if err := db.QueryRow(`SELECT count(*) FROM audit_events WHERE actor = 'system'`).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("audit row after refused changes: n=%d err=%v, want 1 unchanged", n, err)
+	}
+}
+
+// TestMigrateJobs: the Go migration gives the job queue its tables at
+// River's schema version the migration names, once, however many replicas
+// migrate.
+func TestMigrateJobs(t *testing.T) {
+	db, err := sql.Open("postgres", storagetest.NewEmptyDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := storage.Migrate(context.Background(), db, quiet); err != nil {
+		t.Fatal(err)
+	}
+	var top, n int
+	if err := db.QueryRow(`SELECT max(version), count(*) FROM river_migration`).Scan(&top, &n); err != nil {
+		t.Fatal(err)
+	}
+	if top != storage.RiverVersion || n != storage.RiverVersion {
+		t.Errorf("River's schema at version %d with %d steps recorded, want %d", top, n, storage.RiverVersion)
+	}
+	for _, table := range []string{"river_job", "river_leader", "river_queue"} {
+		var ok bool
+		if err := db.QueryRow(`SELECT to_regclass($1) IS NOT NULL`, table).Scan(&ok); err != nil || !ok {
+			t.Errorf("no table %s (%v)", table, err)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/url"
 	"syscall"
@@ -18,6 +19,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 
 	"portal/forms"
 )
@@ -28,6 +31,8 @@ import (
 type Store struct {
 	db        *sqlx.DB
 	connector *connector // the pool's, and for a connection outside it (Ping)
+	// queue inserts the jobs the store's changes cause.
+	queue *river.Client[*sql.Tx]
 }
 
 // maxConns is the most connections a store opens.
@@ -66,7 +71,15 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		db.Close()
 		return nil, classify(fmt.Errorf("storage: connect to %s: %w", Redact(dsn), err))
 	}
-	return &Store{db: db, connector: conn}, nil
+	// Jobs are inserted by a client of their own that works none: any store
+	// can cause work (a command line, a test), which the replicas' queues
+	// (NewQueue) do.
+	inserter, err := river.NewClient(riverdatabasesql.New(db.DB), &river.Config{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("storage: open %s: job queue: %w", Redact(dsn), err)
+	}
+	return &Store{db: db, connector: conn, queue: inserter}, nil
 }
 
 // Close closes the connection pool.

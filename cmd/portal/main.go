@@ -27,11 +27,11 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
-	"sync"
 	"syscall"
 	"time"
 
-	"portal/forms"
+	"github.com/riverqueue/river"
+
 	"portal/forms/definition"
 	"portal/forms/demo"
 	"portal/handlers"
@@ -311,6 +311,10 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 		}
 		log.Info("development sign-in: demo accounts at " + cfg.BaseURL.String() + "/signin")
 	}
+	queue, err := db.NewQueue(storage.QueueConfig{Workers: river.NewWorkers(), Log: log})
+	if err != nil {
+		return err
+	}
 	h, err := handlers.New(opts)
 	if err != nil {
 		return err
@@ -326,15 +330,18 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	log.Info("portal ready", "url", cfg.BaseURL.String(), "addr", ln.Addr().String(), "env", cfg.Env, "version", version)
-	// Background work once serving, and ended before the database closes.
-	jobsCtx, stopJobs := context.WithCancel(ctx)
-	var jobs sync.WaitGroup
+	// Jobs once serving, and stopped (those being worked finished) before
+	// the database closes.
+	if err := queue.Start(context.WithoutCancel(ctx)); err != nil {
+		return err
+	}
 	defer func() {
-		stopJobs()
-		jobs.Wait()
+		sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+		defer cancel()
+		if err := queue.Stop(sctx); err != nil {
+			log.Warn("stop the job queue", "err", err)
+		}
 	}()
-	jobs.Go(func() { deleteExpiredSessions(jobsCtx, db, log) })
-	jobs.Go(func() { closeCallsAtDeadline(jobsCtx, db, log) })
 
 	select {
 	case err := <-served:
@@ -365,47 +372,6 @@ func listen(addr string) (net.Listener, error) {
 		return nil, fmt.Errorf("listen on %s: %w (set PORTAL_ADDR to another address)", addr, err)
 	}
 	return ln, nil
-}
-
-// deleteExpiredSessions clears ended sessions from the database every ten
-// minutes until ctx ends. Any replica may do it; the DELETE is idempotent.
-func deleteExpiredSessions(ctx context.Context, db *database, log *slog.Logger) {
-	t := time.NewTicker(10 * time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if n, err := db.DeleteExpiredSessions(ctx); err != nil {
-				log.Warn("delete expired sessions", "err", err)
-			} else if n > 0 {
-				log.Debug("expired sessions deleted", "count", n)
-			}
-		}
-	}
-}
-
-// closeCallsAtDeadline closes the calls whose deadline has passed and that
-// take no late submissions: at start, then every minute until ctx ends.
-// Any replica may do it; a call closes once.
-func closeCallsAtDeadline(ctx context.Context, db *database, log *slog.Logger) {
-	t := time.NewTicker(time.Minute)
-	defer t.Stop()
-	for {
-		if keys, err := db.CloseCallsPastDeadline(ctx, time.Now(), forms.Actor{Label: "the portal (the deadline passed)"}); err != nil {
-			if ctx.Err() == nil {
-				log.Warn("close calls past their deadline", "err", err)
-			}
-		} else if len(keys) > 0 {
-			log.Info("calls closed at their deadline", "calls", keys)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }
 
 // healthcheck asks the portal at PORTAL_ADDR for /healthz, for container
