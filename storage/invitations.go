@@ -92,6 +92,12 @@ func (s *Store) CreateInvitation(ctx context.Context, inv forms.Invitation, acto
 			return classify(fmt.Errorf("storage: %s: %w", what, err))
 		}
 		ref := forms.OrganizationRef{ID: orgID}
+		// The invitee hears of it, with the role and who invited, in the
+		// invitation's transaction.
+		if err := s.queueMail(ctx, tx, forms.Mail{Kind: forms.MailInvitation, Recipient: email, UserID: st.Grantee,
+			Organization: ref, Invitation: id}); err != nil {
+			return err
+		}
 		events := []forms.AuditEvent{{
 			Actor: actor, Action: forms.AuditInvitationCreated, Organization: ref, Target: email,
 			Details: map[string]string{

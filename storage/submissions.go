@@ -214,6 +214,7 @@ func (s *Store) Transition(ctx context.Context, r forms.TransitionRequest) (form
 			return err
 		}
 		details := map[string]string{"call": call.Key, "from": string(sub.State), "to": string(to)}
+		version := len(sub.Versions) // the version the transition is about
 		if t == forms.TransitionSubmit {
 			if err := checkOnBehalfOf(ctx, tx, call, org, onBehalfOf); err != nil {
 				return err
@@ -223,6 +224,7 @@ func (s *Store) Transition(ctx context.Context, r forms.TransitionRequest) (form
 				return err
 			}
 			details["reference"], details["checksum"] = v.Reference, v.Checksum
+			version = v.Number
 			if v.Late {
 				details["late"] = "true"
 			}
@@ -231,10 +233,14 @@ func (s *Store) Transition(ctx context.Context, r forms.TransitionRequest) (form
 			sub.DraftID, dbState(to), now); err != nil {
 			return classify(fmt.Errorf("storage: %s: %w", what, err))
 		}
+		var comment int64
 		if message != "" {
-			if err := insertComment(ctx, tx, sub.DraftID, len(sub.Versions), "", message, u.Office(), actor); err != nil {
+			if comment, err = insertComment(ctx, tx, sub.DraftID, len(sub.Versions), "", message, u.Office(), actor); err != nil {
 				return err
 			}
+		}
+		if err := s.queueTransitionMail(ctx, tx, r, version, comment); err != nil {
+			return err
 		}
 		return insertAuditEvents(ctx, tx, forms.AuditEvent{Actor: actor, Action: forms.AuditSubmission + string(t),
 			Organization: org, Target: call.Key, Details: details})
@@ -243,6 +249,33 @@ func (s *Store) Transition(ctx context.Context, r forms.TransitionRequest) (form
 		return forms.Submission{}, err
 	}
 	return s.Submission(ctx, call, org)
+}
+
+// queueTransitionMail records the messages a transition sends, in its
+// transaction: a submission's receipt to whoever submitted and the
+// organization's focal points; a return (with the Office's message, the
+// comment) or an acceptance to the focal points.
+func (s *Store) queueTransitionMail(ctx context.Context, tx *sqlx.Tx, r forms.TransitionRequest, version int, comment int64) error {
+	var kind forms.MailKind
+	switch r.Transition {
+	case forms.TransitionSubmit:
+		kind = forms.MailReceipt
+	case forms.TransitionReturn:
+		kind = forms.MailReturned
+	case forms.TransitionAccept:
+		kind = forms.MailAccepted
+	default:
+		return nil
+	}
+	rs, err := focalPoints(ctx, tx, r.Organization.ID)
+	if err != nil {
+		return err
+	}
+	if kind == forms.MailReceipt && r.User != nil && r.User.Email != "" {
+		rs = append([]recipient{{UserID: r.User.ID, Email: r.User.Email}}, rs...)
+	}
+	m := forms.Mail{Kind: kind, Organization: r.Organization, Call: r.Call.Key, Version: version, Comment: comment}
+	return s.queueMail(ctx, tx, mailTo(m, rs...)...)
 }
 
 // dbState is a state as the drafts table keeps it: not started is a draft
@@ -401,21 +434,35 @@ func (s *Store) AddComment(ctx context.Context, call forms.Call, org forms.Organ
 		if len(sub.Versions) == 0 {
 			return forms.Errorf(forms.KindNotFound, "nothing submitted to comment on")
 		}
-		if err := insertComment(ctx, tx, sub.DraftID, len(sub.Versions), field, body, office, actor); err != nil {
+		id, err := insertComment(ctx, tx, sub.DraftID, len(sub.Versions), field, body, office, actor)
+		if err != nil {
 			return err
+		}
+		if office {
+			// The organization hears of the Office's comment (not of its own).
+			fps, err := focalPoints(ctx, tx, org.ID)
+			if err != nil {
+				return err
+			}
+			m := forms.Mail{Kind: forms.MailComment, Organization: org, Call: call.Key, Version: len(sub.Versions), Comment: id}
+			if err := s.queueMail(ctx, tx, mailTo(m, fps...)...); err != nil {
+				return err
+			}
 		}
 		return insertAuditEvents(ctx, tx, forms.AuditEvent{Actor: actor, Action: forms.AuditCommentPosted, Organization: org,
 			Target: call.Key, Details: map[string]string{"field": field, "version": strconv.Itoa(len(sub.Versions))}})
 	})
 }
 
-func insertComment(ctx context.Context, tx *sqlx.Tx, draftID int64, version int, field, body string, office bool, actor forms.Actor) error {
-	if _, err := tx.ExecContext(ctx, `
+// insertComment adds a comment and returns its id.
+func insertComment(ctx context.Context, tx *sqlx.Tx, draftID int64, version int, field, body string, office bool, actor forms.Actor) (int64, error) {
+	var id int64
+	if err := tx.QueryRowxContext(ctx, `
 		INSERT INTO review_comments (draft_id, version_number, field, author_user_id, author, office, body)
-		VALUES ($1, $2, $3, NULLIF($4, 0), $5, $6, $7)`, draftID, version, field, actor.UserID, actor.Label, office, body); err != nil {
-		return classify(fmt.Errorf("storage: comment: %w", err))
+		VALUES ($1, $2, $3, NULLIF($4, 0), $5, $6, $7) RETURNING id`, draftID, version, field, actor.UserID, actor.Label, office, body).Scan(&id); err != nil {
+		return 0, classify(fmt.Errorf("storage: comment: %w", err))
 	}
-	return nil
+	return id, nil
 }
 
 // Responses returns, for every organization the call asks, where its
