@@ -39,10 +39,10 @@ const (
 // it went. The words are written when it is sent, in the recipient's
 // language, from what it is about.
 type Mail struct {
-	ID           int64
-	Kind         MailKind
-	Recipient    string // the address
-	UserID       int64  // the recipient's account, when they have one
+	ID        int64
+	Kind      MailKind
+	Recipient string // the address
+	UserID    int64  // the recipient's account, when they have one
 	// Language is the recipient's: the one they last used the portal in,
 	// else the one their organization corresponds in, else English.
 	Language     Language
