@@ -39,6 +39,8 @@ type accountStore interface {
 	RecordAudit(ctx context.Context, ev forms.AuditEvent) error
 	// AuditEvents reads the audit log, newest first.
 	AuditEvents(ctx context.Context, f forms.AuditFilter) ([]forms.AuditEvent, error)
+	// SetLanguage records the language a user last used: their mail's.
+	SetLanguage(ctx context.Context, userID int64, lang forms.Language) error
 	// Jobs lists the newest jobs in a state ("" for all), newest first.
 	Jobs(ctx context.Context, state forms.JobState, limit int) ([]forms.Job, error)
 }
@@ -350,6 +352,9 @@ func (s *Server) finishSignIn(c *gin.Context) error {
 	}
 	s.sessions.Put(ctx, sessUserID, user.ID)
 	s.sessions.Put(ctx, sessIDToken, raw)
+	if err := s.store.SetLanguage(ctx, user.ID, languageOf(c.Request)); err != nil {
+		return err
+	}
 	if next == "" || next == "/" {
 		next = "/home"
 	}

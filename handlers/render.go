@@ -217,6 +217,11 @@ func (s *Server) switchLanguage(c *gin.Context) error {
 		Secure:   s.secure(),
 		SameSite: http.SameSiteLaxMode,
 	})
+	if u := s.currentUser(c); u != nil {
+		if err := s.store.SetLanguage(c.Request.Context(), u.ID, l); err != nil {
+			return err
+		}
+	}
 	c.Header("Cache-Control", "no-store")
 	c.Redirect(http.StatusSeeOther, localPath(c.Query("next")))
 	return nil

@@ -250,3 +250,12 @@ func attachMemberships(ctx context.Context, q sqlx.QueryerContext, users []forms
 	}
 	return nil
 }
+
+// SetLanguage records the language the user last used the portal in: the
+// language of the mail they receive.
+func (s *Store) SetLanguage(ctx context.Context, userID int64, lang forms.Language) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE users SET language = $2 WHERE id = $1 AND language <> $2`, userID, string(lang)); err != nil {
+		return classify(fmt.Errorf("storage: language of user %d: %w", userID, err))
+	}
+	return nil
+}
