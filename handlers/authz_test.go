@@ -156,10 +156,13 @@ var authzTable = map[string]accessRule{
 	"POST /signout":       public(http.StatusSeeOther),
 
 	// The development identity provider and its account picker.
-	"GET " + DevIdPPath + "/*path":  public(http.StatusOK),
-	"POST " + DevIdPPath + "/*path": public(http.StatusOK),         // the provider answers discovery to any method
-	"GET " + DevSignInPath:          public(http.StatusBadRequest), // no pending request id
-	"POST " + DevSignInPath:         public(http.StatusBadRequest), // no pending request id
+	"GET " + DevIdPPath + "/*path":     public(http.StatusOK),
+	"POST " + DevIdPPath + "/*path":    public(http.StatusOK),         // the provider answers discovery to any method
+	"GET " + DevSignInPath:             public(http.StatusBadRequest), // no pending request id
+	"POST " + DevSignInPath:            public(http.StatusBadRequest), // no pending request id
+	"GET " + DevMailPath:               public(http.StatusOK),
+	"GET " + DevMailPath + "/:id":      public(http.StatusNotFound), // nothing kept
+	"GET " + DevMailPath + "/:id/html": public(http.StatusNotFound),
 
 	// Signed in.
 	"GET /home":          anySignedIn,
@@ -374,6 +377,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"users":       strconv.FormatInt(users[i].ID, 10),
 		"files":       strconv.FormatInt(saved.Files[0].ID, 10),
 		"call":        views.Key,
+		"dev-mail":    "99999", // nothing kept
 	}
 
 	routes := p.server.Routes()

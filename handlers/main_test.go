@@ -37,7 +37,7 @@ func newServerWith(t testing.TB, baseURL string, store *storage.Store) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := Options{BaseURL: u, Version: "test", Logger: quiet, Store: store, Sessions: store.SessionStore(), Questionnaires: builtin(t)}
+	opts := Options{BaseURL: u, Version: "test", Logger: quiet, Store: store, Sessions: store.SessionStore(), Questionnaires: builtin(t), DevMail: true}
 	if opts.DevIdP, opts.OIDC, err = NewDevIdP(u, quiet); err != nil {
 		t.Fatal(err)
 	}

@@ -39,6 +39,7 @@ type Store interface {
 	callStore
 	statisticsStore
 	reportStore
+	devMailStore
 }
 
 // directory is what every part of the portal reads: the organizations, their
@@ -87,6 +88,9 @@ type Options struct {
 	// DevIdP, when set, is the development identity provider, served at
 	// /dev-idp with its account picker; OIDC must then point at it.
 	DevIdP *devidp.Provider
+	// DevMail serves the mail a development portal keeps instead of
+	// sending it, at DevMailPath; never in production.
+	DevMail bool
 	// SupportEmail is whom a user with no access yet should write to; optional.
 	SupportEmail string
 	// WorkbookMaxBytes bounds an uploaded workbook; DefaultWorkbookMaxBytes when 0.
@@ -303,6 +307,12 @@ func (s *Server) routes(e *gin.Engine) {
 		e.POST(DevIdPPath+"/*path", op)
 		pages.GET(DevSignInPath, s.handle(s.showDevSignIn))
 		pages.POST(DevSignInPath, s.handle(s.devSignIn))
+	}
+	// The mail a development portal keeps instead of sending.
+	if s.opts.DevMail {
+		pages.GET(DevMailPath, s.handle(s.showDevMail))
+		pages.GET(DevMailPath+"/:id", s.handle(s.showDevMailMessage))
+		pages.GET(DevMailPath+"/:id/html", s.handle(s.showDevMailHTML))
 	}
 }
 
