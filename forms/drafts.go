@@ -35,6 +35,10 @@ type Call struct {
 	TimeZone      string // IANA name the deadline is shown in, such as Europe/Vienna
 	LateAllowed   bool   // submissions after the deadline are taken, marked late
 	Audience      Audience
+	// Reminders are the days the call reminds the organizations it asks
+	// that have not answered: days before the deadline, or after it when
+	// negative (7, 1, -7). See DueReminder.
+	Reminders []int
 }
 
 // Draft is what an organization is preparing for a call: the answers saved
