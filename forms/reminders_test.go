@@ -15,7 +15,9 @@ func TestDueReminder(t *testing.T) {
 	}
 	deadline := time.Date(2026, 3, 31, 23, 59, 0, 0, vienna) // the clocks change on 29 March
 	call := Call{State: CallOpen, Deadline: deadline, TimeZone: "Europe/Vienna", Reminders: []int{7, -7, 30, 1}, LateAllowed: true}
-	at := func(month time.Month, day, hour int) time.Time { return time.Date(2026, month, day, hour, 0, 0, 0, vienna) }
+	at := func(month time.Month, day, hour int) time.Time {
+		return time.Date(2026, month, day, hour, 0, 0, 0, vienna)
+	}
 	tests := []struct {
 		name       string
 		call       Call
