@@ -309,6 +309,7 @@ const (
 	AuditPopulationsSaved   = "populations.saved"
 	AuditJointRecorded      = "joint.recorded" // the Office records that an organization answers a call for States
 	AuditJointRemoved       = "joint.removed"  // and takes a State out of that record
+	AuditReminderSent       = "reminder.sent"  // a reminder round, at its day or by an analyst now
 )
 
 // AuditEvent is one entry of the append-only audit log.

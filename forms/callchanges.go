@@ -37,6 +37,7 @@ func CallChanges(before, after Call) []Change {
 	add("deadline", timeText(before.Deadline), timeText(after.Deadline))
 	add("time_zone", before.TimeZone, after.TimeZone)
 	add("late_allowed", strconv.FormatBool(before.LateAllowed), strconv.FormatBool(after.LateAllowed))
+	add("reminders", joinInts(before.Reminders), joinInts(after.Reminders))
 	add("audience.all_member_states", strconv.FormatBool(before.Audience.AllMemberStates), strconv.FormatBool(after.Audience.AllMemberStates))
 	add("audience.groups", sortedList(before.Audience.Groups), sortedList(after.Audience.Groups))
 	add("audience.organizations", sortedList(before.Audience.Organizations), sortedList(after.Audience.Organizations))

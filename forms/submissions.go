@@ -379,6 +379,9 @@ func (c Call) Validate(q *Questionnaire) error {
 	if !slices.Contains(CallStates, c.State) {
 		fields["state"] = "call.invalid.state"
 	}
+	if !ValidReminders(c.Reminders) {
+		fields["reminders"] = "call.invalid.reminders"
+	}
 	if len(fields) > 0 {
 		return &Error{Kind: KindInvalid, Message: "invalid call", Fields: fields}
 	}

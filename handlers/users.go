@@ -113,7 +113,7 @@ var auditActions = []string{
 	"role.", forms.AuditRoleGranted, forms.AuditRoleRemoved,
 	forms.AuditDraftSaved,
 	"submission.", forms.AuditSubmission + "submit", forms.AuditSubmission + "withdraw", forms.AuditSubmission + "accept", forms.AuditSubmission + "return",
-	forms.AuditCommentPosted, forms.AuditCallSaved,
+	forms.AuditCommentPosted, forms.AuditCallSaved, forms.AuditReminderSent,
 }
 
 const auditPageSize = 50

@@ -29,12 +29,14 @@ type callRow struct {
 	TimeZone    string         `db:"time_zone"`
 	LateAllowed bool           `db:"late_allowed"`
 	AllMS       bool           `db:"all_member_states"`
+	Reminders   pq.Int64Array  `db:"reminders"`
 	Groups      pq.StringArray `db:"groups"`
 	Orgs        pq.StringArray `db:"orgs"`
 }
 
 const callColumns = `c.id, c.key, c.title, c.questionnaire_key, c.questionnaire_version, c.reporting_years,
 	c.reference, c.mandate, c.body, c.state, c.opens_at, c.deadline, c.time_zone, c.late_allowed, c.all_member_states,
+	c.reminders,
 	array(SELECT g.group_code FROM call_groups g WHERE g.call_id = c.id ORDER BY g.group_code) AS groups,
 	array(SELECT o.code FROM call_organizations co JOIN organizations o ON o.id = co.organization_id
 	      WHERE co.call_id = c.id ORDER BY o.code) AS orgs`
@@ -68,6 +70,9 @@ func (r callRow) call() (forms.Call, error) {
 	}
 	for _, y := range r.Years {
 		c.Years = append(c.Years, int(y))
+	}
+	for _, d := range r.Reminders {
+		c.Reminders = append(c.Reminders, int(d))
 	}
 	return c, nil
 }
@@ -185,21 +190,25 @@ func writeCall(ctx context.Context, tx *sqlx.Tx, c forms.Call) (int64, error) {
 	if state == "" {
 		state = forms.CallDraft
 	}
+	reminders := make(pq.Int64Array, len(c.Reminders))
+	for i, d := range c.Reminders {
+		reminders[i] = int64(d)
+	}
 	args := []any{c.Key, texts[0], c.Questionnaire, c.Version, years, c.Reference, texts[1], texts[2], string(state),
-		nullTime(c.Opens), nullTime(c.Deadline), c.TimeZone, c.LateAllowed, c.Audience.AllMemberStates}
+		nullTime(c.Opens), nullTime(c.Deadline), c.TimeZone, c.LateAllowed, c.Audience.AllMemberStates, reminders}
 	var id int64
 	var err error
 	if c.ID == 0 {
 		err = tx.QueryRowxContext(ctx, `
 			INSERT INTO calls (key, title, questionnaire_key, questionnaire_version, reporting_years, reference, mandate, body,
-			                   state, opens_at, deadline, time_zone, late_allowed, all_member_states)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`, args...).Scan(&id)
+			                   state, opens_at, deadline, time_zone, late_allowed, all_member_states, reminders)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`, args...).Scan(&id)
 	} else {
 		err = tx.QueryRowxContext(ctx, `
 			UPDATE calls SET key = $1, title = $2, questionnaire_key = $3, questionnaire_version = $4, reporting_years = $5,
 			       reference = $6, mandate = $7, body = $8, state = $9, opens_at = $10, deadline = $11, time_zone = $12,
-			       late_allowed = $13, all_member_states = $14, updated_at = now()
-			WHERE id = $15 RETURNING id`, append(args, c.ID)...).Scan(&id)
+			       late_allowed = $13, all_member_states = $14, reminders = $15, updated_at = now()
+			WHERE id = $16 RETURNING id`, append(args, c.ID)...).Scan(&id)
 	}
 	if err != nil {
 		return 0, classify(fmt.Errorf("storage: save call %s: %w", c.Key, err))

@@ -41,8 +41,8 @@ type QueueConfig struct {
 	// Poll is how often a replica looks for new jobs; 1 s when zero.
 	Poll time.Duration
 	// Chores is how often the store's periodic jobs run: closing calls past
-	// their deadline every minute and deleting expired sessions every ten
-	// when zero; tests shorten it.
+	// their deadline every minute, sending the reminders due every five,
+	// deleting expired sessions every ten, when zero; tests shorten it.
 	Chores time.Duration
 	// MaxWorkers is how many jobs a replica works at once; 10 when zero.
 	MaxWorkers int
@@ -105,14 +105,17 @@ func (s *Store) NewQueue(cfg QueueConfig) (*Queue, error) {
 	if cfg.MaxWorkers <= 0 {
 		cfg.MaxWorkers = 10
 	}
-	closeEvery, sessionsEvery := time.Minute, 10*time.Minute
+	closeEvery, sessionsEvery, remindersEvery := time.Minute, 10*time.Minute, 5*time.Minute
 	if cfg.Chores > 0 {
-		closeEvery, sessionsEvery = cfg.Chores, cfg.Chores
+		closeEvery, sessionsEvery, remindersEvery = cfg.Chores, cfg.Chores, cfg.Chores
 	}
 	if err := river.AddWorkerSafely(cfg.Workers, &closeCallsWorker{s: s, log: cfg.Log}); err != nil {
 		return nil, fmt.Errorf("storage: queue: %w", err)
 	}
 	if err := river.AddWorkerSafely(cfg.Workers, &deleteSessionsWorker{s: s, log: cfg.Log}); err != nil {
+		return nil, fmt.Errorf("storage: queue: %w", err)
+	}
+	if err := river.AddWorkerSafely(cfg.Workers, &remindersWorker{s: s}); err != nil {
 		return nil, fmt.Errorf("storage: queue: %w", err)
 	}
 	periodic := []*river.PeriodicJob{
@@ -122,6 +125,9 @@ func (s *Store) NewQueue(cfg QueueConfig) (*Queue, error) {
 		river.NewPeriodicJob(river.PeriodicInterval(sessionsEvery),
 			func() (river.JobArgs, *river.InsertOpts) { return deleteSessionsArgs{}, nil },
 			&river.PeriodicJobOpts{ID: KindDeleteSessions}),
+		river.NewPeriodicJob(river.PeriodicInterval(remindersEvery),
+			func() (river.JobArgs, *river.InsertOpts) { return remindersArgs{}, nil },
+			&river.PeriodicJobOpts{ID: KindReminders, RunOnStart: true}),
 	}
 	client, err := river.NewClient(riverdatabasesql.New(s.db.DB), &river.Config{
 		Logger:            cfg.Log.With("in", "queue"),

@@ -1,0 +1,175 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/riverqueue/river"
+
+	"portal/forms"
+)
+
+// KindReminders is the periodic job that sends the reminders due.
+const KindReminders = "reminders"
+
+type remindersArgs struct{}
+
+func (remindersArgs) Kind() string { return KindReminders }
+
+type remindersWorker struct {
+	river.WorkerDefaults[remindersArgs]
+	s *Store
+}
+
+func (w *remindersWorker) Work(ctx context.Context, _ *river.Job[remindersArgs]) error {
+	_, err := w.s.SendDueReminders(ctx, time.Now())
+	return err
+}
+
+// ReminderRound is a reminder a call has done: its day, when, and how many
+// organizations it reminded (none when superseded).
+type ReminderRound struct {
+	Day           int
+	DoneAt        time.Time
+	Superseded    bool
+	Organizations int
+}
+
+// SendDueReminders sends, for every open call, the reminder due at now
+// (forms.Call.DueReminder) to the focal points of the organizations that
+// have not answered, and returns how many organizations each call
+// reminded. Each round is recorded (call, day) in the transaction of its
+// messages: a round another replica recorded already is not sent again,
+// and earlier rounds a later one supersedes are recorded unsent.
+func (s *Store) SendDueReminders(ctx context.Context, now time.Time) (map[string]int, error) {
+	calls, err := s.Calls(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int{}
+	for _, c := range calls {
+		if c.State != forms.CallOpen || len(c.Reminders) == 0 {
+			continue
+		}
+		rounds, err := s.ReminderRounds(ctx, c)
+		if err != nil {
+			return out, err
+		}
+		done := map[int]bool{}
+		for _, r := range rounds {
+			done[r.Day] = true
+		}
+		day, superseded, ok := c.DueReminder(now, done)
+		if !ok {
+			continue
+		}
+		responses, err := s.Responses(ctx, c)
+		if err != nil {
+			return out, err
+		}
+		orgs := forms.RemindWhom(responses)
+		err = s.withTx(ctx, nil, "remind "+c.Key, func(tx *sqlx.Tx) error {
+			if len(superseded) > 0 {
+				if _, err := tx.ExecContext(ctx, `
+					INSERT INTO reminder_rounds (call_id, day, superseded) SELECT $1, unnest($2::integer[]), true
+					ON CONFLICT DO NOTHING`, c.ID, pq.Array(superseded)); err != nil {
+					return classify(fmt.Errorf("storage: remind %s: %w", c.Key, err))
+				}
+			}
+			res, err := tx.ExecContext(ctx, `INSERT INTO reminder_rounds (call_id, day, organizations) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+				c.ID, day, len(orgs))
+			if err != nil {
+				return classify(fmt.Errorf("storage: remind %s: %w", c.Key, err))
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				orgs = nil // another replica did this round
+				return nil
+			}
+			_, err = s.remind(ctx, tx, c, orgs, day, forms.Actor{Label: "the portal (reminder " + strconv.Itoa(day) + ")"})
+			return err
+		})
+		if err != nil {
+			return out, err
+		}
+		if len(orgs) > 0 {
+			out[c.Key] = len(orgs)
+		}
+	}
+	return out, nil
+}
+
+// remind records a reminder of day to the focal points of orgs, in tx,
+// audited, and returns how many messages that makes.
+func (s *Store) remind(ctx context.Context, tx *sqlx.Tx, c forms.Call, orgs []forms.Organization, day int, actor forms.Actor) (int, error) {
+	var ms []forms.Mail
+	codes := make([]string, 0, len(orgs))
+	for _, o := range orgs {
+		fps, err := focalPoints(ctx, tx, o.ID)
+		if err != nil {
+			return 0, err
+		}
+		ref := forms.OrganizationRef{ID: o.ID, Code: o.Code, Name: o.Name}
+		ms = append(ms, mailTo(forms.Mail{Kind: forms.MailReminder, Organization: ref, Call: c.Key, Day: day}, fps...)...)
+		codes = append(codes, o.Code)
+	}
+	if err := s.queueMail(ctx, tx, ms...); err != nil {
+		return 0, err
+	}
+	return len(ms), insertAuditEvents(ctx, tx, forms.AuditEvent{Actor: actor, Action: forms.AuditReminderSent, Target: c.Key,
+		Details: map[string]string{"day": strconv.Itoa(day), "organizations": strings.Join(codes, " "), "messages": strconv.Itoa(len(ms))}})
+}
+
+// RemindNow reminds, at once, the focal points of the organizations with
+// the codes (among those the call asks), and returns how many messages
+// that makes. The day the messages give is the days left before the
+// deadline at now (negative once past).
+func (s *Store) RemindNow(ctx context.Context, c forms.Call, codes []string, now time.Time, actor forms.Actor) (int, error) {
+	day := 0
+	if !c.Deadline.IsZero() {
+		day = int(math.Ceil(c.Deadline.Sub(now).Hours() / 24))
+	}
+	var n int
+	err := s.withTx(ctx, nil, "remind "+c.Key+" now", func(tx *sqlx.Tx) error {
+		var rows []orgRow
+		if err := sqlx.SelectContext(ctx, tx, &rows, `SELECT `+orgColumns+` FROM organizations o, calls c
+			WHERE c.id = $1 AND o.code = ANY($2) AND `+callAsks+` ORDER BY o.code`, c.ID, pq.Array(codes)); err != nil {
+			return classify(fmt.Errorf("storage: remind %s now: %w", c.Key, err))
+		}
+		if len(rows) != len(codes) {
+			return forms.Errorf(forms.KindInvalid, "an organization to remind is not one the call asks")
+		}
+		orgs := make([]forms.Organization, len(rows))
+		for i, r := range rows {
+			orgs[i] = r.organization()
+		}
+		var err error
+		n, err = s.remind(ctx, tx, c, orgs, day, actor)
+		return err
+	})
+	return n, err
+}
+
+// ReminderRounds returns the reminders the call has done, by day.
+func (s *Store) ReminderRounds(ctx context.Context, c forms.Call) ([]ReminderRound, error) {
+	var rows []struct {
+		Day           int       `db:"day"`
+		DoneAt        time.Time `db:"done_at"`
+		Superseded    bool      `db:"superseded"`
+		Organizations int       `db:"organizations"`
+	}
+	if err := sqlx.SelectContext(ctx, s.db, &rows, `
+		SELECT day, done_at, superseded, organizations FROM reminder_rounds WHERE call_id = $1 ORDER BY day DESC`, c.ID); err != nil {
+		return nil, classify(fmt.Errorf("storage: reminder rounds of %s: %w", c.Key, err))
+	}
+	out := make([]ReminderRound, len(rows))
+	for i, r := range rows {
+		out[i] = ReminderRound(r)
+	}
+	return out, nil
+}
