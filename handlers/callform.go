@@ -34,10 +34,10 @@ type callFormPage struct {
 }
 
 type callForm struct {
-	Key, Reference, Questionnaire, Years, Opens, Deadline, TimeZone, State, Organizations string
-	Title, Mandate, Body                                                                  []textInput
-	Late, AllMemberStates                                                                 bool
-	Groups                                                                                []string
+	Key, Reference, Questionnaire, Years, Opens, Deadline, TimeZone, State, Organizations, Reminders string
+	Title, Mandate, Body                                                                             []textInput
+	Late, AllMemberStates                                                                            bool
+	Groups                                                                                           []string
 }
 
 type textInput struct {
@@ -51,7 +51,7 @@ type textInput struct {
 var commonZones = []string{"UTC", "Europe/Vienna", "America/New_York", "Africa/Nairobi", "Asia/Bangkok", "America/Bogota", "Europe/Moscow", "Asia/Riyadh", "Asia/Shanghai"}
 
 func (s *Server) showNewCall(c *gin.Context) error {
-	f := callForm{TimeZone: "Europe/Vienna", State: string(forms.CallDraft), AllMemberStates: true}
+	f := callForm{TimeZone: "Europe/Vienna", State: string(forms.CallDraft), AllMemberStates: true, Reminders: "30, 7, 1, -7"}
 	return s.renderCallForm(c, f, nil, "/office/calls/new", http.StatusOK)
 }
 
@@ -70,6 +70,11 @@ func formOfCall(call forms.Call) callForm {
 		years[i] = strconv.Itoa(y)
 	}
 	f.Years = strings.Join(years, ", ")
+	days := make([]string, len(call.Reminders))
+	for i, d := range call.Reminders {
+		days[i] = strconv.Itoa(d)
+	}
+	f.Reminders = strings.Join(days, ", ")
 	loc := call.Location()
 	if !call.Opens.IsZero() {
 		f.Opens = call.Opens.In(loc).Format(time.DateOnly)
@@ -109,7 +114,7 @@ func (s *Server) renderCallForm(c *gin.Context, f callForm, errs map[string]stri
 	for _, g := range groups {
 		p.Groups = append(p.Groups, views.Option{Value: g.Code, Label: g.Name.In(p.Lang), ID: "group-" + g.Code, Checked: slices.Contains(f.Groups, g.Code)})
 	}
-	for _, field := range []string{"key", "reference", "title", "questionnaire", "years", "opens", "deadline", "time_zone", "audience", "state"} {
+	for _, field := range []string{"key", "reference", "title", "questionnaire", "years", "opens", "deadline", "time_zone", "reminders", "audience", "state"} {
 		if id, ok := errs[field]; ok {
 			p.Errors[field] = p.T(id)
 			p.ErrorList = append(p.ErrorList, option{"call-" + field, p.Errors[field]})
@@ -213,7 +218,7 @@ func (s *Server) readCallForm(c *gin.Context) (callForm, forms.Call, map[string]
 		Questionnaire: c.PostForm("questionnaire"), Years: c.PostForm("years"), Opens: c.PostForm("opens"),
 		Deadline: c.PostForm("deadline"), TimeZone: strings.TrimSpace(c.PostForm("time_zone")), State: c.PostForm("state"),
 		Organizations: c.PostForm("organizations"), Late: c.PostForm("late") != "", AllMemberStates: c.PostForm("all_member_states") != "",
-		Groups: c.PostFormArray("groups")}
+		Groups: c.PostFormArray("groups"), Reminders: c.PostForm("reminders")}
 	call := forms.Call{Key: f.Key, Reference: f.Reference, TimeZone: f.TimeZone, State: forms.CallState(f.State), LateAllowed: f.Late,
 		Title: forms.Text{}, Mandate: forms.Text{}, Body: forms.Text{},
 		Audience: forms.Audience{AllMemberStates: f.AllMemberStates}}
@@ -255,6 +260,18 @@ func (s *Server) readCallForm(c *gin.Context) (callForm, forms.Call, map[string]
 		call.Years = append(call.Years, y)
 	}
 	slices.Sort(call.Years)
+	// Reminder days, a minus sign for after the deadline (the typographic
+	// one too).
+	for _, part := range strings.FieldsFunc(strings.ReplaceAll(f.Reminders, "−", "-"), isListSeparator) {
+		d, err := strconv.Atoi(part)
+		if err != nil {
+			errs["reminders"] = "call.invalid.reminders"
+			continue
+		}
+		call.Reminders = append(call.Reminders, d)
+	}
+	slices.Sort(call.Reminders)
+	slices.Reverse(call.Reminders)
 	loc, err := time.LoadLocation(f.TimeZone)
 	if err != nil || f.TimeZone == "" {
 		loc = time.UTC

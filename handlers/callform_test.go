@@ -22,13 +22,14 @@ func TestCallForm(t *testing.T) {
 		t.Fatalf("new call form: %d", r.status)
 	}
 	bad := url.Values{"key": {"Bad Key!"}, "reference": {"ccpcj 23"}, "questionnaire": {"crime-statistics@1"}, "years": {"2024, twenty"},
-		"deadline": {"tomorrow"}, "time_zone": {"Mars/Olympus"}, "state": {"open"}, "organizations": {"NOT A CODE"}}
+		"deadline": {"tomorrow"}, "time_zone": {"Mars/Olympus"}, "state": {"open"}, "organizations": {"NOT A CODE"}, "reminders": {"7, soon"}}
 	r = do(t, analyst, "POST", base+"/office/calls/new", bad)
 	if r.status != http.StatusUnprocessableEntity {
 		t.Fatalf("a bad call: %d", r.status)
 	}
 	for _, want := range []string{"Enter a key of lower-case letters", "Use capital letters, digits and hyphens only", "Enter the title in English",
-		"Enter years from 1950 to 2100", "Enter the deadline as a date and time", "Enter a time zone name", "One of the codes is not"} {
+		"Enter years from 1950 to 2100", "Enter the deadline as a date and time", "Enter a time zone name", "One of the codes is not",
+		"Give at most 6 reminder days"} {
 		if !strings.Contains(r.body, want) {
 			t.Errorf("the bad call's page lacks %q", want)
 		}
@@ -39,7 +40,7 @@ func TestCallForm(t *testing.T) {
 	good := url.Values{"key": {"uncts-2027"}, "reference": {"UNCTS-2027"}, "title_en": {"Crime statistics 2023-2026"}, "title_fr": {"Statistiques de la criminalité 2023-2026"},
 		"mandate_en": {"ECOSOC resolution 2012/18"}, "questionnaire": {"crime-statistics@1"}, "years": {"2023-2026"},
 		"opens": {"2026-12-01"}, "deadline": {"2027-03-31T23:59"}, "time_zone": {"Europe/Vienna"}, "state": {"open"},
-		"groups": {"WEOG"}, "organizations": {"EU"}, "late": {"1"}}
+		"groups": {"WEOG"}, "organizations": {"EU"}, "late": {"1"}, "reminders": {"7，1; 30 −7"}}
 	r = do(t, analyst, "POST", base+"/office/calls/new", good)
 	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/office/calls/uncts-2027" {
 		t.Fatalf("a good call: %d to %s\n%s", r.status, r.header.Get("Location"), r.body)
@@ -60,6 +61,9 @@ func TestCallForm(t *testing.T) {
 	// Edited: only the organizations named.
 	r = do(t, analyst, "GET", base+"/office/calls/uncts-2027/edit", nil)
 	edit := formOf(t, r.body)
+	if got := edit.Get("reminders"); got != "30, 7, 1, -7" {
+		t.Errorf("the reminders read back as %q, want 30, 7, 1, -7 (typed with other separators and a typographic minus)", got)
+	}
 	edit.Del("groups")
 	if r = do(t, analyst, "POST", base+"/office/calls/uncts-2027/edit", edit); r.status != http.StatusSeeOther {
 		t.Fatalf("edit: %d\n%s", r.status, r.body)
