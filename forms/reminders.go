@@ -84,3 +84,19 @@ func ValidReminders(days []int) bool {
 	}
 	return true
 }
+
+// Contact is a person through whom an organization's answer to a call is
+// chased: a focal point or a contributor.
+type Contact struct {
+	Name, Email string
+	Role        Role
+	LastSignIn  time.Time // zero when they never signed in
+}
+
+// Reminded is what an organization was last reminded of a call: when, on
+// which day (days before the deadline), and how its messages went.
+type Reminded struct {
+	At                   time.Time
+	Day                  int
+	Sent, Queued, Failed int // messages, by state (skipped ones count as failed)
+}

@@ -85,6 +85,13 @@ func TestSubmissionPath(t *testing.T) {
 	states := map[string]string{}
 	for _, row := range rows[1:] {
 		states[row[0]] = row[4]
+		if row[0] == "AUT" && (rows[0][11] != "focal_points" || !strings.Contains(row[11], "<focal.point@austria.example.org> (last sign-in ")) {
+			t.Errorf("Austria's focal point is not among its contacts in the CSV: %q", row[11])
+		}
+	}
+	if page := do(t, analyst, "GET", ts.URL+"/office/calls/"+views.Key+"?group=WEOG", nil).body; !strings.Contains(page, `href="mailto:focal.point@austria.example.org"`) ||
+		!strings.Contains(page, "No focal point") {
+		t.Error("the tracking page does not name Austria's focal point, or does not flag the organizations without one")
 	}
 	if states["AUT"] != "submitted" || states["DEU"] != "accepted" || states["FRA"] != "returned" || states["BEL"] != "joint" || states["BRA"] != "draft" {
 		t.Errorf("states in the CSV: AUT %s DEU %s FRA %s BEL %s BRA %s", states["AUT"], states["DEU"], states["FRA"], states["BEL"], states["BRA"])

@@ -38,6 +38,10 @@ type callStore interface {
 	Represent(ctx context.Context, call forms.Call, orgCode string, stateCodes []string, actor forms.Actor) error
 	// Unrepresent takes a State out of an organization's record, audited; KindNotFound when it is not in it.
 	Unrepresent(ctx context.Context, call forms.Call, orgCode, stateCode string, actor forms.Actor) error
+	// CallContacts lists the focal points and contributors of the organizations a call asks, by organization ID.
+	CallContacts(ctx context.Context, c forms.Call) (map[int64][]forms.Contact, error)
+	// CallReminded gives the last reminder of a call each organization got, by organization ID.
+	CallReminded(ctx context.Context, c forms.Call) (map[int64]forms.Reminded, error)
 }
 
 type officePage struct {
@@ -97,6 +101,7 @@ type trackingPage struct {
 	Joint                                                 []jointView
 	JointForm                                             jointForm
 	CanRecord                                             bool // the user may change the records of joint answers
+	NoFocalPoint                                          bool // some organization shown has none
 }
 
 type trackingFilter struct {
@@ -123,6 +128,16 @@ type responseRow struct {
 	Code, Name, State, StateLabel, LastActivity, Reference, CoveredBy, Href string
 	Late                                                                    bool
 	Versions, Changes                                                       int
+	Contacts                                                                []contactView
+	// NoFocalPoint: nobody receives the call's mail for the organization.
+	NoFocalPoint bool
+	Reminded     string // the last reminder: when, and how its messages went
+	// Remindable: not answered, and someone to remind.
+	Remindable bool
+}
+
+type contactView struct {
+	Name, Email, RoleLabel, LastSignIn string
 }
 
 // showTracking is a call's response tracking: every organization asked,
@@ -143,6 +158,14 @@ func (s *Server) renderTracking(c *gin.Context, call forms.Call, f jointForm, jo
 		return err
 	}
 	groups, err := s.store.RegionalGroups(ctx)
+	if err != nil {
+		return err
+	}
+	contacts, err := s.store.CallContacts(ctx, call)
+	if err != nil {
+		return err
+	}
+	reminded, err := s.store.CallReminded(ctx, call)
 	if err != nil {
 		return err
 	}
@@ -183,7 +206,9 @@ func (s *Server) renderTracking(c *gin.Context, call forms.Call, f jointForm, jo
 			if p.Filter.State != "" && p.Filter.State != st {
 				continue
 			}
-			gv.Rows = append(gv.Rows, s.responseRow(&p.basePage, call, r))
+			row := s.responseRow(&p.basePage, call, r, contacts[r.Organization.ID], reminded[r.Organization.ID])
+			p.NoFocalPoint = p.NoFocalPoint || row.NoFocalPoint
+			gv.Rows = append(gv.Rows, row)
 		}
 		if gv.Asked == 0 {
 			continue
@@ -224,11 +249,33 @@ func inGroup(r forms.Response, group string) bool {
 	return slices.Contains(views.GroupsOf(r.Organization), group)
 }
 
-func (s *Server) responseRow(b *basePage, call forms.Call, r forms.Response) responseRow {
+func (s *Server) responseRow(b *basePage, call forms.Call, r forms.Response, contacts []forms.Contact, rem forms.Reminded) responseRow {
 	st := trackingState(r)
 	row := responseRow{Code: r.Organization.Code, Name: r.Organization.Name.In(b.Lang), State: st,
 		StateLabel: b.T("tracking.state." + st), Reference: r.Reference, CoveredBy: r.CoveredBy, Late: r.Late,
-		Versions: r.Versions, Changes: r.Changes}
+		Versions: r.Versions, Changes: r.Changes, NoFocalPoint: true}
+	for _, ct := range contacts {
+		v := contactView{Name: ct.Name, Email: ct.Email, RoleLabel: b.T("role." + string(ct.Role)), LastSignIn: b.T("tracking.contact.never")}
+		if !ct.LastSignIn.IsZero() {
+			v.LastSignIn = b.Tf("tracking.contact.signedin", map[string]any{"At": b.Timestamp(ct.LastSignIn)})
+		}
+		row.Contacts = append(row.Contacts, v)
+		if ct.Role == forms.FocalPoint {
+			row.NoFocalPoint = false
+		}
+	}
+	if !rem.At.IsZero() {
+		row.Reminded = b.Timestamp(rem.At)
+		for _, part := range []struct {
+			id string
+			n  int
+		}{{"tracking.reminded.sent", rem.Sent}, {"tracking.reminded.queued", rem.Queued}, {"tracking.reminded.failed", rem.Failed}} {
+			if part.n > 0 {
+				row.Reminded += " · " + b.Tn(part.id, part.n, nil)
+			}
+		}
+	}
+	row.Remindable = !r.Answered() && !row.NoFocalPoint
 	if !r.LastActivity.IsZero() {
 		row.LastActivity = b.Timestamp(r.LastActivity)
 	}
@@ -248,9 +295,18 @@ func (s *Server) exportResponses(format string) handlerFunc {
 		if err != nil {
 			return err
 		}
+		contacts, err := s.store.CallContacts(ctx, call)
+		if err != nil {
+			return err
+		}
+		reminded, err := s.store.CallReminded(ctx, call)
+		if err != nil {
+			return err
+		}
 		group, state := c.Query("group"), c.Query("state")
-		sheet := export.Sheet{Name: "Responses", Widths: map[int]float64{2: 40, 4: 18, 8: 22, 11: 22},
-			Header: []string{"code", "name", "kind", "regional_groups", "state", "late", "covered_by", "reference", "versions", "changes_since_submission", "last_activity_utc"}}
+		sheet := export.Sheet{Name: "Responses", Widths: map[int]float64{2: 40, 4: 18, 8: 22, 11: 22, 12: 50, 13: 50, 14: 22},
+			Header: []string{"code", "name", "kind", "regional_groups", "state", "late", "covered_by", "reference", "versions", "changes_since_submission", "last_activity_utc",
+				"focal_points", "contributors", "last_reminder_utc", "last_reminder_delivered", "last_reminder_not_delivered"}}
 		for _, r := range rs {
 			if (group != "" && !inGroup(r, group)) || (state != "" && trackingState(r) != state) {
 				continue
@@ -259,9 +315,22 @@ func (s *Server) exportResponses(format string) handlerFunc {
 			if !r.LastActivity.IsZero() {
 				last = r.LastActivity.UTC().Format(time.RFC3339)
 			}
+			people := map[forms.Role][]string{}
+			for _, ct := range contacts[r.Organization.ID] {
+				p := ct.Name + " <" + ct.Email + ">"
+				if !ct.LastSignIn.IsZero() {
+					p += " (last sign-in " + ct.LastSignIn.UTC().Format(time.RFC3339) + ")"
+				}
+				people[ct.Role] = append(people[ct.Role], p)
+			}
+			rem, remAt := reminded[r.Organization.ID], ""
+			if !rem.At.IsZero() {
+				remAt = rem.At.UTC().Format(time.RFC3339)
+			}
 			sheet.Rows = append(sheet.Rows, []any{r.Organization.Code, r.Organization.Name.En, string(r.Organization.Kind),
 				strings.Join(r.Organization.RegionalGroups, " "), trackingState(r), strconv.FormatBool(r.Late), r.CoveredBy,
-				r.Reference, r.Versions, r.Changes, last})
+				r.Reference, r.Versions, r.Changes, last,
+				strings.Join(people[forms.FocalPoint], "; "), strings.Join(people[forms.Contributor], "; "), remAt, rem.Sent, rem.Failed})
 		}
 		filters := strings.Trim(group+"-"+state, "-")
 		about := [][2]string{{"Call", call.Title.In(forms.English) + " (" + call.Key + ")"}, {"Extracted", time.Now().UTC().Format(time.RFC3339)},

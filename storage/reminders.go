@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math"
 	"strconv"
@@ -170,6 +171,63 @@ func (s *Store) ReminderRounds(ctx context.Context, c forms.Call) ([]ReminderRou
 	out := make([]ReminderRound, len(rows))
 	for i, r := range rows {
 		out[i] = ReminderRound(r)
+	}
+	return out, nil
+}
+
+// CallContacts returns, by organization ID, the focal points and
+// contributors of the organizations the call asks: focal points first,
+// then by name.
+func (s *Store) CallContacts(ctx context.Context, c forms.Call) (map[int64][]forms.Contact, error) {
+	var rows []struct {
+		OrgID      int64        `db:"organization_id"`
+		Name       string       `db:"display_name"`
+		Email      string       `db:"email"`
+		Role       string       `db:"role"`
+		LastSignIn sql.NullTime `db:"last_sign_in_at"`
+	}
+	if err := sqlx.SelectContext(ctx, s.db, &rows, `
+		SELECT m.organization_id, u.display_name, u.email, m.role::text AS role, u.last_sign_in_at
+		FROM memberships m JOIN users u ON u.id = m.user_id
+		WHERE m.organization_id IN (`+askedBy+`) AND m.role IN ('focal_point', 'contributor')
+		ORDER BY m.organization_id, m.role = 'focal_point' DESC, lower(u.display_name), u.email`, c.ID); err != nil {
+		return nil, classify(fmt.Errorf("storage: contacts of %s: %w", c.Key, err))
+	}
+	out := map[int64][]forms.Contact{}
+	for _, r := range rows {
+		out[r.OrgID] = append(out[r.OrgID], forms.Contact{Name: r.Name, Email: r.Email, Role: forms.Role(r.Role), LastSignIn: r.LastSignIn.Time})
+	}
+	return out, nil
+}
+
+// CallReminded returns, by organization ID, the last reminder each
+// organization the call reminded got, with how its messages went.
+func (s *Store) CallReminded(ctx context.Context, c forms.Call) (map[int64]forms.Reminded, error) {
+	var rows []struct {
+		OrgID  int64     `db:"organization_id"`
+		At     time.Time `db:"at"`
+		Day    int       `db:"day"`
+		Sent   int       `db:"sent"`
+		Queued int       `db:"queued"`
+		Failed int       `db:"failed"`
+	}
+	if err := sqlx.SelectContext(ctx, s.db, &rows, `
+		WITH last AS (
+		    SELECT organization_id, max(created_at) AS at FROM mail
+		    WHERE call_id = $1 AND kind = 'reminder' GROUP BY organization_id
+		)
+		SELECT m.organization_id, last.at, COALESCE(max((m.about->>'day')::int), 0) AS day,
+		       count(*) FILTER (WHERE m.state = 'sent') AS sent,
+		       count(*) FILTER (WHERE m.state = 'queued') AS queued,
+		       count(*) FILTER (WHERE m.state IN ('failed', 'skipped')) AS failed
+		FROM mail m JOIN last ON last.organization_id = m.organization_id AND m.created_at = last.at
+		WHERE m.call_id = $1 AND m.kind = 'reminder'
+		GROUP BY m.organization_id, last.at`, c.ID); err != nil {
+		return nil, classify(fmt.Errorf("storage: reminders of %s: %w", c.Key, err))
+	}
+	out := make(map[int64]forms.Reminded, len(rows))
+	for _, r := range rows {
+		out[r.OrgID] = forms.Reminded{At: r.At, Day: r.Day, Sent: r.Sent, Queued: r.Queued, Failed: r.Failed}
 	}
 	return out, nil
 }

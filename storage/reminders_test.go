@@ -139,4 +139,26 @@ func TestReminders(t *testing.T) {
 	if _, err := s.RemindNow(ctx, c, []string{"CHN"}, at1, forms.Actor{Label: "analyst"}); forms.KindOf(err) != forms.KindInvalid {
 		t.Errorf("reminding an organization the call does not ask: %v", err)
 	}
+
+	// The tracking page's view: contacts, and the last reminder each got.
+	contacts, err := s.CallContacts(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := contacts[aut.ID]; len(got) != 2 || got[0].Role != forms.FocalPoint || got[0].Email != "fp1@aut.example.org" || got[0].LastSignIn.IsZero() {
+		t.Errorf("Austria's contacts: %+v", got)
+	}
+	if got := contacts[orgRef(t, s, "BEL").ID]; len(got) != 0 {
+		t.Errorf("Belgium's contacts: %+v, want none", got)
+	}
+	last, err := s.CallReminded(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := last[aut.ID]; got.Day != 1 || got.Queued != 2 || got.Sent != 0 || got.At.IsZero() {
+		t.Errorf("Austria's last reminder: %+v, want day 1, two messages queued", got)
+	}
+	if _, ok := last[fra.ID]; ok {
+		t.Error("France, which submitted, was reminded")
+	}
 }
