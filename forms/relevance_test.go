@@ -258,12 +258,12 @@ func wildlifeFigures() Answers {
 	v := func(n int64) Cell { return Cell{State: CellValue, Value: n} }
 	return Answers{Values: map[string]Answer{},
 		Cells: map[CellRef]Cell{
-			police("wildlife", 2023, TotalCategory): v(500), // above 100, above its parts' sum, a jump from 2022
-			police("wildlife", 2023, "male"):        v(1),
-			police("wildlife", 2023, "female"):      v(1),
-			police("wildlife", 2022, TotalCategory): v(10),
-			police("ivory", 2023, TotalCategory):    v(900), // above its whole
-			police("pangolin", 2022, TotalCategory): v(20), // above its whole
+			police("wildlife", 2023, TotalCategory):                                        v(500), // above 100, above its parts' sum, a jump from 2022
+			police("wildlife", 2023, "male"):                                               v(1),
+			police("wildlife", 2023, "female"):                                             v(1),
+			police("wildlife", 2022, TotalCategory):                                        v(10),
+			police("ivory", 2023, TotalCategory):                                           v(900), // above its whole
+			police("pangolin", 2022, TotalCategory):                                        v(20),  // above its whole
 			{Question: "prosecuted", Row: "wildlife", Year: 2023, Category: TotalCategory}: v(999), // above the police's
 			{Question: "prosecuted", Row: "wildlife", Year: 2022, Category: TotalCategory}: v(1),   // below the police's
 			{Question: "species", Row: "wildlife", Year: 2023, Category: TotalCategory}:    v(3),
