@@ -252,21 +252,21 @@ func wildlife() *Questionnaire {
 // depend on the law, and none elsewhere; theft is left blank in the police
 // table, so that only figures of wildlife are in it.
 func wildlifeFigures() Answers {
-	police := func(row string, y int, cat string) CellRef {
-		return CellRef{Question: "police", Row: row, Year: y, Category: cat}
+	at := func(table, row string, y int, cat string) CellRef {
+		return CellRef{Question: table, Row: row, Year: y, Category: cat}
 	}
 	v := func(n int64) Cell { return Cell{State: CellValue, Value: n} }
 	return Answers{Values: map[string]Answer{},
 		Cells: map[CellRef]Cell{
-			police("wildlife", 2023, TotalCategory):                                        v(500), // above 100, above its parts' sum, a jump from 2022
-			police("wildlife", 2023, "male"):                                               v(1),
-			police("wildlife", 2023, "female"):                                             v(1),
-			police("wildlife", 2022, TotalCategory):                                        v(10),
-			police("ivory", 2023, TotalCategory):                                           v(900), // above its whole
-			police("pangolin", 2022, TotalCategory):                                        v(20),  // above its whole
-			{Question: "prosecuted", Row: "wildlife", Year: 2023, Category: TotalCategory}: v(999), // above the police's
-			{Question: "prosecuted", Row: "wildlife", Year: 2022, Category: TotalCategory}: v(1),   // below the police's
-			{Question: "species", Row: "wildlife", Year: 2023, Category: TotalCategory}:    v(3),
+			at("police", "wildlife", 2023, TotalCategory):     v(500), // above 100, above its parts' sum, a jump from 2022
+			at("police", "wildlife", 2023, "male"):            v(1),
+			at("police", "wildlife", 2023, "female"):          v(1),
+			at("police", "wildlife", 2022, TotalCategory):     v(10),
+			at("police", "ivory", 2023, TotalCategory):        v(900), // above its whole
+			at("police", "pangolin", 2022, TotalCategory):     v(20),  // above its whole
+			at("prosecuted", "wildlife", 2023, TotalCategory): v(999), // above the police's
+			at("prosecuted", "wildlife", 2022, TotalCategory): v(1),   // below the police's
+			at("species", "wildlife", 2023, TotalCategory):    v(3),
 		},
 		Explanations: map[string]string{
 			"police_change/wildlife/2023/total":               "new law",
