@@ -88,6 +88,17 @@ func (q *Questionnaire) HiddenRows(a Answers) map[string]map[string]bool {
 	return q.relevance(a).rows
 }
 
+// Holds says whether c holds given answers a as the questionnaire's
+// relevance sees them: not when the question c names is hidden, nor by a
+// tick of a hidden option. A nil c always holds.
+func (q *Questionnaire) Holds(c *Condition, a Answers) bool {
+	if c == nil {
+		return true
+	}
+	r := q.relevance(a)
+	return r.shows(q, c, a)
+}
+
 // relevance is what answers hide: questions, options of shown questions,
 // and rows of shown tables.
 type relevance struct {
