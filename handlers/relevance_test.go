@@ -96,7 +96,8 @@ func rowTag(t *testing.T, page, table, row string) string {
 // with figures typed in that row anyway (as one may before answering):
 // the row is hidden, the figures are kept in the draft but not checked
 // (a jump from one year to the next raises no warning), and not in the
-// submitted version; Yes before submitting brings them back, checked.
+// submitted version, nor on the Office's review of it; Yes before
+// submitting brings them back, checked.
 func TestRelevanceTableRow(t *testing.T) {
 	ts, srv := startServer(t, nil)
 	c := clientAs(t, ts.URL, "demo-fp-aut")
@@ -187,6 +188,12 @@ func TestRelevanceTableRow(t *testing.T) {
 	}
 	if homicide != len(call.Years) || v.Answers.Values["wildlife_offence"].Bool == nil {
 		t.Errorf("submitted %d homicide cells and wildlife_offence %+v; want %d and No", homicide, v.Answers.Values["wildlife_offence"], len(call.Years))
+	}
+	// The Office's review of the version leaves the row out: not asked.
+	analyst := clientAs(t, ts.URL, "demo-analyst")
+	review := do(t, analyst, "GET", ts.URL+"/office/calls/"+call.Key+"/orgs/AUT", nil)
+	if review.status != http.StatusOK || !strings.Contains(review.body, "Intentional homicide") || strings.Contains(review.body, "Trade or possession of protected") {
+		t.Errorf("the review (%d) shows the hidden row, or not the table", review.status)
 	}
 	d, err := store.Draft(context.Background(), call, orgRef(t, store, "AUT"))
 	if err != nil {
