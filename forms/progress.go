@@ -35,11 +35,12 @@ func (c Count) Percent() int {
 }
 
 // Assess checks answers a to q for the call's years and says how far they
-// have got. Questions a hides (Questionnaire.Hidden) are not counted.
+// have got. Questions a hides (Questionnaire.Hidden) are not counted, nor
+// a table whose every row it hides; a table counts as answered when a cell
+// of a row it shows is not blank.
 func Assess(q *Questionnaire, a Answers, years []int) Progress {
 	fs := Check(q, a, years)
 	r := q.relevance(a)
-	hidden := r.questions
 	a = q.visible(a, r)
 	p := Progress{States: SectionStates(q, a, fs), Sections: map[string]Count{}, Findings: fs, Blocking: Blocking(fs, a)}
 	if q == nil {
@@ -57,7 +58,7 @@ func Assess(q *Questionnaire, a Answers, years []int) Progress {
 		var c Count
 		for qi := range sec.Questions {
 			qq := &sec.Questions[qi]
-			if seen[qq.Key] || hidden[qq.Key] {
+			if seen[qq.Key] || r.skipped(qq.Key) {
 				continue
 			}
 			seen[qq.Key] = true

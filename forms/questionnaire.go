@@ -108,6 +108,10 @@ type Indicator struct {
 	// PartOf is the key of the row this one is a part of (rape within
 	// sexual violence), or "".
 	PartOf string
+	// Relevant, when set, asks for the row only when an earlier answer
+	// says so (Questionnaire.HiddenRows); nil means always asked. A part
+	// of a hidden row is hidden too, whatever its own condition.
+	Relevant *Condition
 }
 
 // Disaggregation is a breakdown of a count, such as sex (male, female,

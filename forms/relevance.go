@@ -1,16 +1,19 @@
 package forms
 
 import (
+	"net/url"
 	"slices"
 	"strings"
 )
 
-// Relevance (skip logic): a question may be shown only when an earlier
-// answer says so, as ODK's "relevant". A hidden question's answers are not
-// required, not checked, not submitted and not counted; a draft keeps what
-// was typed, so that changing the earlier answer back restores it.
+// Relevance (skip logic): a question, an option of a choice question or a
+// row of a statistical table may be asked only when an earlier answer says
+// so, as ODK's "relevant". A hidden question's answers, and a hidden row's
+// cells, are not required, not checked, not submitted and not counted; a
+// draft keeps what was typed, so that changing the earlier answer back
+// restores it.
 
-// Condition says when a question is shown: when the answer to Question
+// Condition says when a question, an option or a row is shown: when the answer to Question
 // (a yes/no, single or multiple choice question that comes earlier) is
 // one of Answers. For a yes/no question the answers are "yes" and "no";
 // for a choice question, option keys: the condition holds when one of
@@ -76,13 +79,81 @@ func (q *Questionnaire) HiddenOptions(a Answers) map[string]map[string]bool {
 	return q.relevance(a).options
 }
 
-// relevance is what answers hide: questions, and options of shown questions.
+// HiddenRows returns, by table question key, the rows of the statistical
+// tables that answers a hide (Indicator.Relevant), or nil when a hides
+// none. A row is hidden when its condition does not hold, or when the row
+// it is a part of (PartOf, an earlier row) is hidden. The rows of a hidden
+// table are not listed: the whole table is hidden.
+func (q *Questionnaire) HiddenRows(a Answers) map[string]map[string]bool {
+	return q.relevance(a).rows
+}
+
+// Holds says whether c holds given answers a as the questionnaire's
+// relevance sees them: not when the question c names is hidden, nor by a
+// tick of a hidden option. A nil c always holds.
+func (q *Questionnaire) Holds(c *Condition, a Answers) bool {
+	if c == nil {
+		return true
+	}
+	r := q.relevance(a)
+	return r.shows(q, c, a)
+}
+
+// relevance is what answers hide: questions, options of shown questions,
+// and rows of shown tables.
 type relevance struct {
 	questions map[string]bool
 	options   map[string]map[string]bool
+	rows      map[string]map[string]bool
+	// emptied are the shown tables whose every row is hidden: like a
+	// hidden question, such a table is neither required nor counted.
+	emptied map[string]bool
 	// answers are the answers of the questions with hidden options, those
 	// options taken out: what later conditions, checks and submissions see.
 	answers map[string]Answer
+}
+
+// skipped says whether the question keyed key is not asked: hidden, or a
+// table whose every row is hidden.
+func (r *relevance) skipped(key string) bool {
+	return r.questions[key] || r.emptied[key]
+}
+
+// rowHidden says whether the row keyed row of the table keyed question is
+// hidden, the table itself aside.
+func (r *relevance) rowHidden(question, row string) bool {
+	return r.rows[question][row]
+}
+
+// hideRows hides the rows of the shown table qq whose condition does not
+// hold, or whose whole is hidden: the rows are taken in order, and a part
+// names an earlier row.
+func (r *relevance) hideRows(q *Questionnaire, qq *Question, a Answers) {
+	rows := qq.Table.Rows
+	var hidden map[string]bool
+	for i := range rows {
+		row := &rows[i]
+		if (row.PartOf == "" || !hidden[row.PartOf]) && (row.Relevant == nil || r.shows(q, row.Relevant, a)) {
+			continue
+		}
+		if hidden == nil {
+			hidden = map[string]bool{}
+		}
+		hidden[row.Key] = true
+	}
+	if hidden == nil {
+		return
+	}
+	if r.rows == nil {
+		r.rows = map[string]map[string]bool{}
+	}
+	r.rows[qq.Key] = hidden
+	if !slices.ContainsFunc(rows, func(row Indicator) bool { return !hidden[row.Key] }) {
+		if r.emptied == nil {
+			r.emptied = map[string]bool{}
+		}
+		r.emptied[qq.Key] = true
+	}
 }
 
 func (r *relevance) hide(key string) {
@@ -116,6 +187,10 @@ func (q *Questionnaire) relevance(a Answers) relevance {
 			qq := &qs[qi]
 			if c := qq.Relevant; c != nil && !r.shows(q, c, a) {
 				r.hide(qq.Key)
+				continue
+			}
+			if qq.Kind == StatTable && qq.Table != nil {
+				r.hideRows(q, qq, a)
 				continue
 			}
 			for _, o := range qq.Options {
@@ -162,8 +237,9 @@ func (q *Questionnaire) Shown(key string, a Answers) bool {
 }
 
 // Visible returns a without the answers, cells and explanations of the
-// questions a hides, and without the choices of the options it hides:
-// what is checked, submitted and counted. When a hides
+// questions a hides, without the cells of the rows it hides and the
+// explanations of findings on them, and without the choices of the
+// options it hides: what is checked, submitted and counted. When a hides
 // nothing, it returns a itself; otherwise a new Answers that shares no map
 // with a.
 func (q *Questionnaire) Visible(a Answers) Answers {
@@ -174,7 +250,7 @@ func (q *Questionnaire) Visible(a Answers) Answers {
 // choices of hidden options are taken out of their answers.
 func (q *Questionnaire) visible(a Answers, r relevance) Answers {
 	hidden := r.questions
-	if len(hidden) == 0 && len(r.answers) == 0 {
+	if len(hidden) == 0 && len(r.answers) == 0 && len(r.rows) == 0 {
 		return a
 	}
 	out := Answers{Values: make(map[string]Answer, len(a.Values)), Cells: make(map[CellRef]Cell, len(a.Cells)),
@@ -191,33 +267,63 @@ func (q *Questionnaire) visible(a Answers, r relevance) Answers {
 		}
 	}
 	for ref, c := range a.Cells {
-		if !hidden[ref.Question] {
+		if !hidden[ref.Question] && !r.rowHidden(ref.Question, ref.Row) {
 			out.Cells[ref] = c
 		}
 	}
 	for k, e := range a.Explanations {
-		if !q.explainsHidden(k, hidden) {
+		if !r.explainsHidden(q, k) {
 			out.Explanations[k] = e
 		}
 	}
 	return out
 }
 
-// explainsHidden says whether the finding keyed key (see Check) is about a
-// hidden question: invalid/<question>/..., required/<question>, or a
-// rule's finding when the rule checks a hidden question.
-func (q *Questionnaire) explainsHidden(key string, hidden map[string]bool) bool {
+// explainsHidden says whether the finding keyed key (see Check) is about
+// what r hides: invalid/<question>/... or required/<question> of a hidden
+// question, invalid/<table>/<row>/<year>/<category> of a hidden row, or a
+// rule's finding when the rule checks a hidden question or, on a table,
+// a hidden row (of either table, for not_above, which compares the two).
+func (r *relevance) explainsHidden(q *Questionnaire, key string) bool {
 	first, rest, _ := strings.Cut(key, "/")
 	if first == string(RuleInvalid) || first == string(RuleRequired) {
-		question, _, _ := strings.Cut(rest, "/")
-		return hidden[question]
-	}
-	for _, r := range q.Rules {
-		if r.Key == first {
-			return hidden[r.Question]
+		question, cell, _ := strings.Cut(rest, "/")
+		if r.skipped(question) {
+			return true
 		}
+		if first == string(RuleInvalid) && strings.Count(cell, "/") == 2 {
+			row, _, _ := strings.Cut(cell, "/")
+			return r.rowHidden(question, unescape(row))
+		}
+		return false
+	}
+	for i := range q.Rules {
+		rule := &q.Rules[i]
+		if rule.Key != first {
+			continue
+		}
+		if r.questions[rule.Question] || (rule.Kind == RuleNotAbove && r.questions[rule.Bound]) {
+			return true
+		}
+		if strings.Count(rest, "/") != 2 {
+			return false // a number question's range
+		}
+		row, _, _ := strings.Cut(rest, "/")
+		row = unescape(row)
+		return r.rowHidden(rule.Question, row) || (rule.Kind == RuleNotAbove && r.rowHidden(rule.Bound, row))
 	}
 	return false
+}
+
+// unescape undoes escape on a part of a finding's key.
+func unescape(s string) string {
+	if !strings.Contains(s, "%") {
+		return s
+	}
+	if u, err := url.PathUnescape(s); err == nil {
+		return u
+	}
+	return s
 }
 
 // HiddenKeys returns the keys of Hidden(a) in questionnaire order.

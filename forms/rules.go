@@ -71,9 +71,10 @@ const textMaxLength = 10000
 // checker reports them. Findings of one Rule share its Message map: treat it
 // as read-only. Check returns nil when there is nothing to report.
 //
-// Only the answers of the questions a shows are checked (Visible): a
-// hidden question is not required, and its answers and cells are neither
-// checked nor compared.
+// Only the answers of the questions a shows, and the cells of the rows it
+// shows, are checked (Visible): a hidden question is not required, a
+// table whose every row is hidden neither, and their answers and cells
+// are neither checked nor compared, by any rule and in either direction.
 func Check(q *Questionnaire, a Answers, years []int) []Finding {
 	if q == nil {
 		q = &Questionnaire{}
@@ -86,7 +87,7 @@ func Check(q *Questionnaire, a Answers, years []int) []Finding {
 	c.checkValues(a.Values)
 	c.indexCells(a.Cells)
 	for _, qi := range c.order {
-		if qi.table != nil && qi.q.Required && !qi.table.entered && !hidden[qi.q.Key] {
+		if qi.table != nil && qi.q.Required && !qi.table.entered && !r.skipped(qi.q.Key) {
 			c.required(qi)
 		}
 	}
@@ -141,8 +142,9 @@ const (
 // given the answers a and their findings fs from Check. A section is
 // complete exactly when nothing in it stops the submission (Blocking): an
 // explained warning does not change its state, one not explained does.
-// Hidden questions (Questionnaire.Hidden) do not count: a section whose
-// every question is hidden is complete. A question counts as answered as
+// Hidden questions (Questionnaire.Hidden) and rows (HiddenRows) do not
+// count: a section whose every question is hidden, or a table whose every
+// row is, is complete. A question counts as answered as
 // for RuleRequired: a non-blank text, a choice, a yes or no, a date, a
 // number, a file, a non-blank cell.
 func SectionStates(q *Questionnaire, a Answers, fs []Finding) map[string]SectionState {
@@ -150,7 +152,6 @@ func SectionStates(q *Questionnaire, a Answers, fs []Finding) map[string]Section
 		return map[string]SectionState{}
 	}
 	r := q.relevance(a)
-	hidden := r.questions
 	a = q.visible(a, r) // a hidden answer does not start a section
 	type where struct {
 		q       *Question
@@ -168,7 +169,7 @@ func SectionStates(q *Questionnaire, a Answers, fs []Finding) map[string]Section
 	answered := make([]bool, len(q.Sections))
 	for si, s := range q.Sections {
 		// A section whose every question is hidden has nothing left to do.
-		answered[si] = len(hidden) > 0 && !slices.ContainsFunc(s.Questions, func(qq Question) bool { return !hidden[qq.Key] })
+		answered[si] = (len(r.questions) > 0 || len(r.emptied) > 0) && !slices.ContainsFunc(s.Questions, func(qq Question) bool { return !r.skipped(qq.Key) })
 	}
 	missing := make([]bool, len(q.Sections))
 	errs := make([]bool, len(q.Sections))

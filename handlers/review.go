@@ -123,6 +123,11 @@ func (s *Server) showReview(c *gin.Context) error {
 			ra := reviewAnswer{Label: qq.Label.In(p.Lang)}
 			if qq.Kind == forms.StatTable {
 				ra.Table = b.Table(v.Answers, qq, fv, nil)
+				// Rows the State's answers hide were not asked: not shown.
+				ra.Table.Rows = slices.DeleteFunc(ra.Table.Rows, func(r *views.Row) bool { return r.Hidden })
+				if len(ra.Table.Rows) == 0 {
+					continue
+				}
 				for _, row := range ra.Table.Rows {
 					for _, cell := range row.Cells {
 						cell.Comments = commented[cell.Name]

@@ -328,6 +328,13 @@ func freeze(ctx context.Context, tx *sqlx.Tx, call forms.Call, q *forms.Question
 			dropped = append(dropped, k)
 		}
 	}
+	// Nor are the cells of hidden rows, by table and row.
+	rowTables, rowKeys := []string{}, []string{}
+	for table, rows := range q.HiddenRows(answers) {
+		for row := range rows {
+			rowTables, rowKeys = append(rowTables, table), append(rowKeys, row)
+		}
+	}
 	answers = visible
 	files, err := loadFiles(ctx, tx, sub.DraftID)
 	if err != nil {
@@ -366,19 +373,23 @@ func freeze(ctx context.Context, tx *sqlx.Tx, call forms.Call, q *forms.Question
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
+	// A cell is kept unless its table is hidden ($3) or its row is ($4, $5).
+	const shownCells = `question <> ALL($3) AND (question, row_key) NOT IN (SELECT * FROM unnest($4::text[], $5::text[]))`
+	hiddenRows := []any{pq.Array(rowTables), pq.Array(rowKeys)}
 	for _, st := range []struct {
 		sql    string
 		except []string
+		more   []any
 	}{
-		{`INSERT INTO submission_answers (version_id, question, answer) SELECT $1, question, answer FROM draft_answers WHERE draft_id = $2 AND question <> ALL($3)`, append(slices.Clone(hidden), changed...)},
+		{`INSERT INTO submission_answers (version_id, question, answer) SELECT $1, question, answer FROM draft_answers WHERE draft_id = $2 AND question <> ALL($3)`, append(slices.Clone(hidden), changed...), nil},
 		{`INSERT INTO submission_cells (version_id, question, row_key, year, category, state, value, note, flags)
-		  SELECT $1, question, row_key, year, category, state, value, note, flags FROM draft_cells WHERE draft_id = $2 AND question <> ALL($3)`, hidden},
-		{`INSERT INTO submission_explanations (version_id, finding, explanation) SELECT $1, finding, explanation FROM draft_explanations WHERE draft_id = $2 AND finding <> ALL($3)`, dropped},
+		  SELECT $1, question, row_key, year, category, state, value, note, flags FROM draft_cells WHERE draft_id = $2 AND ` + shownCells, hidden, hiddenRows},
+		{`INSERT INTO submission_explanations (version_id, finding, explanation) SELECT $1, finding, explanation FROM draft_explanations WHERE draft_id = $2 AND finding <> ALL($3)`, dropped, nil},
 		{`INSERT INTO submission_table_counts (version_id, question, figures, marked)
 		  SELECT $1, question, count(*) FILTER (WHERE state = 1), count(*) FILTER (WHERE state IN (2, 3))
-		  FROM draft_cells WHERE draft_id = $2 AND question <> ALL($3) GROUP BY question`, hidden},
+		  FROM draft_cells WHERE draft_id = $2 AND ` + shownCells + ` GROUP BY question`, hidden, hiddenRows},
 	} {
-		if _, err := tx.ExecContext(ctx, st.sql, versionID, sub.DraftID, pq.Array(st.except)); err != nil {
+		if _, err := tx.ExecContext(ctx, st.sql, append([]any{versionID, sub.DraftID, pq.Array(st.except)}, st.more...)...); err != nil {
 			return v, classify(fmt.Errorf("storage: submit: %w", err))
 		}
 	}

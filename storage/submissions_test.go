@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"portal/forms"
 	"portal/storage"
 )
@@ -419,5 +421,76 @@ func TestHiddenAnswersNotSubmitted(t *testing.T) {
 	}
 	if d.Answers.Values["views"].Text != "Hotels" || len(d.Answers.Values["bodies"].Choices) != 2 {
 		t.Errorf("the draft lost the hidden answer: %+v", d.Answers.Values)
+	}
+}
+
+// TestHiddenRowsNotSubmitted: where wildlife trafficking is no offence,
+// the figures typed in its row, and the explanation of a finding on them,
+// stay in the draft but are not in the submitted version, its checksum or
+// its count of figures; the other rows are.
+func TestHiddenRowsNotSubmitted(t *testing.T) {
+	s, db := storeWithDB(t)
+	ctx := context.Background()
+	now := time.Now()
+	c, err := s.SaveCall(ctx, forms.Call{Key: "stats-call", Reference: "CCPCJ22-S1", Title: forms.Text{forms.English: "Statistics"},
+		Questionnaire: "small", Version: 1, State: forms.CallOpen, Deadline: now.Add(time.Hour), TimeZone: "Europe/Vienna", Years: []int{2022, 2023},
+		Audience: forms.Audience{Groups: []string{"WEOG"}}}, forms.Actor{Label: "analyst"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	aut := orgRef(t, s, "AUT")
+	label := forms.Text{forms.English: "L"}
+	q := &forms.Questionnaire{Key: "small", Version: 1, Title: label,
+		Sections: []forms.Section{{Key: "s", Title: label, Questions: []forms.Question{
+			{Key: "law", Kind: forms.YesNo, Label: label},
+			{Key: "police", Kind: forms.StatTable, Label: label, Required: true, Table: &forms.Table{Rows: []forms.Indicator{
+				{Key: "theft", Label: label},
+				{Key: "wildlife", Label: label, Relevant: &forms.Condition{Question: "law", Answers: []string{forms.AnswerYes}}},
+			}}},
+		}}},
+		Rules: []forms.Rule{{Key: "police_change", Kind: forms.RuleYearChange, Severity: forms.SeverityWarning, Question: "police", MaxShare: 0.5}}}
+	cell := func(row string, y int) forms.CellRef {
+		return forms.CellRef{Question: "police", Row: row, Year: y, Category: forms.TotalCategory}
+	}
+	no := false
+	typed := forms.Answers{Values: map[string]forms.Answer{"law": {Bool: &no}},
+		Cells: map[forms.CellRef]forms.Cell{
+			cell("theft", 2023):    {State: forms.CellValue, Value: 900},
+			cell("wildlife", 2022): {State: forms.CellValue, Value: 3},
+			cell("wildlife", 2023): {State: forms.CellNotAvailable},
+		},
+		Explanations: map[string]string{"police_change/wildlife/2023/total": "a new unit"}}
+	if _, err := s.SaveDraft(ctx, c, aut, forms.Edit{Fields: typed.Fields(), Answers: typed}, forms.Actor{Label: "fp"}); err != nil {
+		t.Fatal(err)
+	}
+	sub, err := s.Transition(ctx, forms.TransitionRequest{Call: c, Questionnaire: q, Organization: aut, User: focalPoint(aut), Transition: forms.TransitionSubmit, At: now, Actor: forms.Actor{Label: "fp"}})
+	if err != nil {
+		t.Fatalf("submitting: %v", err)
+	}
+	v, err := s.SubmissionVersion(ctx, c, aut, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[forms.CellRef]forms.Cell{cell("theft", 2023): {State: forms.CellValue, Value: 900}}
+	if diff := cmp.Diff(want, v.Answers.Cells); diff != "" {
+		t.Errorf("submitted cells (-want +got):\n%s", diff)
+	}
+	if len(v.Answers.Explanations) != 0 {
+		t.Errorf("submitted explanations: %v, want none (the finding is on a hidden row)", v.Answers.Explanations)
+	}
+	if latest, _ := sub.Latest(); latest.Checksum != forms.Checksum(v.Answers, v.Files) {
+		t.Error("the checksum is not the submitted content's")
+	}
+	var figures, marked int
+	if err := db.QueryRowContext(ctx, `SELECT figures, marked FROM submission_table_counts k JOIN submission_versions v ON v.id = k.version_id
+		WHERE v.reference = $1 AND k.question = 'police'`, v.Reference).Scan(&figures, &marked); err != nil || figures != 1 || marked != 0 {
+		t.Errorf("counted: %d figures, %d marked (%v); want 1 and 0", figures, marked, err)
+	}
+	d, err := s.Draft(ctx, c, aut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Answers.Cells) != 3 || d.Answers.Explanations["police_change/wildlife/2023/total"] == "" {
+		t.Errorf("the draft lost what the hidden row held: %+v, %v", d.Answers.Cells, d.Answers.Explanations)
 	}
 }

@@ -248,7 +248,7 @@ func TestParseProblems(t *testing.T) {
 		{"table without rows", oneQuestion("      - key: q\n        kind: table\n        label: {en: Q}\n        table:\n          disaggregation: none\n          rows: [] # !\n"), "rows: list at least one row", 0, 0},
 		{"duplicate row", oneQuestion("      - key: q\n        kind: table\n        label: {en: Q}\n        table:\n          disaggregation: none\n          rows:\n            - {key: a, label: {en: A}}\n            - {key: a, label: {en: B}} # !\n"), "duplicate row key a in this table (first at line 14)", 0, 0},
 		{"row key pattern", oneQuestion("      - key: q\n        kind: table\n        label: {en: Q}\n        table:\n          disaggregation: none\n          rows:\n            - {key: A1, label: {en: A}} # !\n"), `row key "A1"`, 0, 0},
-		{"unknown row key", oneQuestion("      - key: q\n        kind: table\n        label: {en: Q}\n        table:\n          disaggregation: none\n          rows:\n            - {key: a, code: x, label: {en: A}} # !\n"), "unknown key code in row a; allowed here: key, label, iccs, part_of", 0, 0},
+		{"unknown row key", oneQuestion("      - key: q\n        kind: table\n        label: {en: Q}\n        table:\n          disaggregation: none\n          rows:\n            - {key: a, code: x, label: {en: A}} # !\n"), "unknown key code in row a; allowed here: key, label, iccs, part_of, relevant", 0, 0},
 		{"part_of unknown", oneQuestion("      - key: q\n        kind: table\n        label: {en: Q}\n        table:\n          disaggregation: none\n          rows:\n            - {key: a, label: {en: A}}\n            - {key: b, part_of: x, label: {en: B}} # !\n"), "part_of: there is no row x in this table", 0, 0},
 		{"rule key kept for the portal", tables("  - {key: invalid, kind: range, severity: error, question: n, min: 0} # !\n"), "rule key invalid is kept for the portal's own checks", 0, 0},
 		{"rows_from unknown", oneQuestion("      - key: q\n        kind: table\n        label: {en: Q}\n        table:\n          disaggregation: none\n          rows_from: other # !\n"), "rows_from: other is not a table question before this one", 0, 0},
@@ -261,6 +261,12 @@ func TestParseProblems(t *testing.T) {
 		{"iccs seven digits", oneQuestion("      - key: q\n        kind: table\n        label: {en: Q}\n        table:\n          disaggregation: none\n          rows:\n            - {key: a, iccs: 1234567, label: {en: A}} # !\n"), `iccs "1234567" must be an ICCS code`, 0, 0},
 		{"iccs letters", oneQuestion("      - key: q\n        kind: table\n        label: {en: Q}\n        table:\n          disaggregation: none\n          rows:\n            - {key: a, iccs: 01a, label: {en: A}} # !\n"), `iccs "01a"`, 0, 0},
 		{"iccs a float", oneQuestion("      - key: q\n        kind: table\n        label: {en: Q}\n        table:\n          disaggregation: none\n          rows:\n            - {key: a, iccs: 1e3, label: {en: A}} # !\n"), `iccs "1e3"`, 0, 0},
+		{"row relevant on a later question", relevance("      - {key: t, kind: table, label: {en: T}, table: {disaggregation: none, rows: [{key: a, label: {en: A}, relevant: {question: later, answer: \"yes\"}}]}} # !\n      - {key: later, kind: yes_no, label: {en: L}}\n"), "relevant: later is not a question before this table; a row can depend only on an earlier answer", 0, 0},
+		{"row relevant on its own table", relevance("      - key: t\n        kind: table\n        label: {en: T}\n        table:\n          disaggregation: none\n          rows:\n            - key: a\n              label: {en: A}\n              relevant: {question: t, answer: a} # !\n"), "relevant: t is not a question before this table", 0, 36},
+		{"row relevant on a text", relevance("      - key: t\n        kind: table\n        label: {en: T}\n        table:\n          disaggregation: none\n          rows:\n            - {key: a, label: {en: A}, relevant: {question: txt, answer: x}} # !\n"), "relevant: question txt is a text question; a row can depend only on a yes_no, single_choice or multiple_choice question", 0, 0},
+		{"row relevant on a table", relevance("      - {key: t0, kind: table, label: {en: T0}, table: {disaggregation: none, rows: [{key: a, label: {en: A}}]}}\n      - key: t\n        kind: table\n        label: {en: T}\n        table:\n          disaggregation: none\n          rows:\n            - {key: a, label: {en: A}, relevant: {question: t0, answer: a}} # !\n"), "relevant: question t0 is a table question; a row can depend only on", 0, 0},
+		{"row relevant unknown answer", relevance("      - key: t\n        kind: table\n        label: {en: T}\n        table:\n          disaggregation: none\n          rows:\n            - key: a\n              label: {en: A}\n              relevant:\n                question: yn\n                answer: oui # !\n"), "relevant: oui is not an answer to question yn; use yes, no", 0, 25},
+		{"row relevant without question", relevance("      - key: t\n        kind: table\n        label: {en: T}\n        table:\n          disaggregation: none\n          rows:\n            - {key: a, label: {en: A}, relevant: {answer: \"yes\"}} # !\n"), "relevant has no question, which is required", 0, 0},
 		{"category total", head + "disaggregations:\n  sex:\n    label: {en: Sex}\n    categories:\n      - {key: male, label: {en: M}}\n      - {key: total, label: {en: T}} # !\nsections: []\n", "category key total is reserved", 2, 0},
 		{"duplicate category", head + "disaggregations:\n  sex:\n    label: {en: Sex}\n    categories:\n      - {key: male, label: {en: M}}\n      - {key: male, label: {en: T}} # !\nsections: []\n", "duplicate category key male in this disaggregation", 2, 0},
 		{"one category", head + "disaggregations:\n  sex:\n    label: {en: Sex}\n    categories: # !\n      - {key: male, label: {en: M}}\nsections: []\n", "categories: list at least 2, not 1", 2, 0},
@@ -457,6 +463,48 @@ func TestRelevant(t *testing.T) {
 	mq, _ := q.Question("m")
 	if diff := cmp.Diff(&forms.Condition{Question: "yn", Answers: []string{"no"}}, mq.Options[1].Relevant); diff != "" || mq.Options[0].Relevant != nil {
 		t.Errorf("option y's relevant (-want +got):\n%s", diff)
+	}
+}
+
+// TestRelevantRows: a row asked only after some answer, its part (which
+// has no condition of its own: it goes with its whole), and a table whose
+// rows come from it, conditions and all.
+func TestRelevantRows(t *testing.T) {
+	q, err := Parse("relevant-rows.yaml", []byte(relevance(`  - key: s2
+    title: {en: S2}
+    questions:
+      - key: police
+        kind: table
+        label: {en: Police}
+        table:
+          disaggregation: none
+          rows:
+            - {key: theft, label: {en: Theft}}
+            - key: wildlife
+              label: {en: Wildlife}
+              relevant: {question: yn, answer: "yes"}
+            - {key: ivory, part_of: wildlife, label: {en: Ivory}}
+            - {key: cyber, label: {en: Cyber}, relevant: {question: many, answer: [b, other]}}
+      - {key: prosecuted, kind: table, label: {en: Prosecuted}, table: {disaggregation: none, rows_from: police}}
+`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	police, _ := q.Question("police")
+	want := []*forms.Condition{nil, {Question: "yn", Answers: []string{"yes"}}, nil, {Question: "many", Answers: []string{"b", "other"}}}
+	for i, row := range police.Table.Rows {
+		if diff := cmp.Diff(want[i], row.Relevant); diff != "" {
+			t.Errorf("row %s's relevant (-want +got):\n%s", row.Key, diff)
+		}
+	}
+	prosecuted, _ := q.Question("prosecuted")
+	if diff := cmp.Diff(police.Table.Rows, prosecuted.Table.Rows); diff != "" {
+		t.Errorf("rows_from (-police +prosecuted):\n%s", diff)
+	}
+	no := false
+	hidden := q.HiddenRows(forms.Answers{Values: map[string]forms.Answer{"yn": {Bool: &no}, "many": {Choices: []string{"b"}}}})
+	if diff := cmp.Diff(map[string]map[string]bool{"police": {"wildlife": true, "ivory": true}, "prosecuted": {"wildlife": true, "ivory": true}}, hidden); diff != "" {
+		t.Errorf("HiddenRows with No (-want +got):\n%s", diff)
 	}
 }
 

@@ -125,7 +125,7 @@ func (p *parser) options(at, n *yaml.Node, what, item, scope string, least int) 
 			opts[i].Label, _ = p.text(v, item+" label")
 		}
 		if v, ok := m.get("relevant"); ok && item == "option" {
-			opts[i].Relevant = p.relevant(v)
+			opts[i].Relevant = p.relevant(v, false)
 		}
 	}
 	return opts
@@ -277,7 +277,7 @@ func (p *parser) question(n *yaml.Node, ds map[string]forms.Disaggregation, ques
 		q.Required, _ = p.boolean(v, "required")
 	}
 	if v, ok := m.get("relevant"); ok {
-		q.Relevant = p.relevant(v)
+		q.Relevant = p.relevant(v, false)
 	}
 	defer func() {
 		if q.Key != "" {
@@ -365,11 +365,16 @@ func (p *parser) question(n *yaml.Node, ds map[string]forms.Disaggregation, ques
 
 var relevantKeys = []string{"question", "answer"}
 
-// relevant reads a question's condition: {question: KEY, answer: VALUE},
-// VALUE one answer or a list of them (any of), naming a yes_no or choice
-// question that comes earlier. Since only earlier questions may be named,
-// conditions cannot form a cycle.
-func (p *parser) relevant(n *yaml.Node) *forms.Condition {
+// relevant reads the condition of a question, an option or (with row) a
+// table's row: {question: KEY, answer: VALUE}, VALUE one answer or a list
+// of them (any of), naming a yes_no or choice question that comes earlier
+// (before the table, for a row). Since only earlier questions may be
+// named, conditions cannot form a cycle.
+func (p *parser) relevant(n *yaml.Node, row bool) *forms.Condition {
+	before, who := "this one", "a question"
+	if row {
+		before, who = "this table", "a row"
+	}
 	m, ok := p.mapping(n, "relevant (question: and answer:)")
 	if !ok {
 		return nil
@@ -382,9 +387,9 @@ func (p *parser) relevant(n *yaml.Node) *forms.Condition {
 		if s, ok := p.str(v, "relevant: question"); ok {
 			c.Question = s
 			if q, seen := p.questions[s]; !seen {
-				p.addf(v, "relevant: %s is not a question before this one; a question can depend only on an earlier answer", s)
+				p.addf(v, "relevant: %s is not a question before %s; %s can depend only on an earlier answer", s, before, who)
 			} else if q.Kind != forms.YesNo && q.Kind != forms.SingleChoice && q.Kind != forms.MultipleChoice {
-				p.addf(v, "relevant: question %s is a %s question; a question can depend only on a yes_no, single_choice or multiple_choice question", s, q.Kind)
+				p.addf(v, "relevant: question %s is a %s question; %s can depend only on a yes_no, single_choice or multiple_choice question", s, q.Kind, who)
 			} else {
 				on = &q
 			}
@@ -455,6 +460,6 @@ func (p *parser) accept(at, n *yaml.Node) []string {
 
 var (
 	tableKeys = []string{"disaggregation", "rows", "rows_from"}
-	rowKeys   = []string{"key", "label", "iccs", "part_of"}
+	rowKeys   = []string{"key", "label", "iccs", "part_of", "relevant"}
 	iccsCode  = regexp.MustCompile(`^[0-9]{2,6}$`)
 )

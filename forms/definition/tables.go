@@ -39,8 +39,9 @@ func (p *parser) table(n *yaml.Node, ds map[string]forms.Disaggregation) *forms.
 		p.addf(from, "rows_from: give the rows here or take them from another table, not both")
 		return t
 	case hasFrom:
-		// The same rows as an earlier table, labels and all: the justice
-		// tables share their offences without repeating six languages each.
+		// The same rows as an earlier table, labels and conditions and
+		// all: the justice tables share their offences without repeating
+		// six languages each.
 		if key, ok := p.str(from, "rows_from"); ok {
 			if earlier, ok := p.tables[key]; ok {
 				t.Rows = slices.Clone(earlier.Rows)
@@ -92,6 +93,11 @@ func (p *parser) table(n *yaml.Node, ds map[string]forms.Disaggregation) *forms.
 				r.PartOf = s
 				partOf[i] = v
 			}
+		}
+		if v, ok := rm.get("relevant"); ok {
+			// A part of a row that is not asked is not asked either: its
+			// own condition, if any, is needed on top of its whole's.
+			r.Relevant = p.relevant(v, true)
 		}
 	}
 	p.checkPartOf(t.Rows, partOf)

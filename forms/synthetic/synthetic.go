@@ -14,6 +14,7 @@ import (
 	"cmp"
 	"hash/fnv"
 	"math"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,7 +26,9 @@ import (
 // organization whose code is seed, scaled to its Profile: the same seed
 // and year give the same figure whatever the other years asked. The
 // figures keep every rule of q (forms.Check finds nothing) and the
-// relations Implausible looks for.
+// relations Implausible looks for. Where a row is asked only after some
+// answer (Indicator.Relevant), it gives that answer, so that every row is
+// asked and filled.
 //
 // It knows the tables of the built-in crime-statistics questionnaire by
 // their keys (docs/exports.md, "Demo and synthetic figures"); a table it
@@ -36,6 +39,7 @@ import (
 // figures, and the categories add up to the total.
 func Statistics(q *forms.Questionnaire, years []int, seed string) forms.Answers {
 	g := newGenerator(q, years, seed, Profile(seed))
+	g.askEveryRow()
 	for _, sec := range q.Sections {
 		for qi := range sec.Questions {
 			if qq := &sec.Questions[qi]; qq.Table != nil {
@@ -44,6 +48,46 @@ func Statistics(q *forms.Questionnaire, years []int, seed string) forms.Answers 
 		}
 	}
 	return g.a
+}
+
+// askEveryRow answers the questions that the tables' rows depend on with
+// the first answer each row's condition names (adding it, for a multiple
+// choice), so that every row is asked.
+func (g *generator) askEveryRow() {
+	for _, sec := range g.q.Sections {
+		for _, qq := range sec.Questions {
+			if qq.Table == nil {
+				continue
+			}
+			for _, row := range qq.Table.Rows {
+				c := row.Relevant
+				if c == nil || len(c.Answers) == 0 {
+					continue
+				}
+				on, ok := g.q.Question(c.Question)
+				if !ok || c.Holds(on, g.a.Values[c.Question]) {
+					continue
+				}
+				if g.a.Values == nil {
+					g.a.Values = map[string]forms.Answer{}
+				}
+				ans := g.a.Values[c.Question]
+				if on.Kind != forms.MultipleChoice && !reflect.DeepEqual(ans, forms.Answer{}) {
+					continue // answered for an earlier row: one answer asks for both only in a multiple choice
+				}
+				switch on.Kind {
+				case forms.YesNo:
+					b := c.Answers[0] == forms.AnswerYes
+					ans.Bool = &b
+				case forms.SingleChoice:
+					ans.Choices = []string{c.Answers[0]}
+				case forms.MultipleChoice:
+					ans.Choices = append(ans.Choices, c.Answers[0])
+				}
+				g.a.Values[c.Question] = ans
+			}
+		}
+	}
 }
 
 // sameCount names, for a table that counts the same persons as another

@@ -15,7 +15,7 @@ import (
 
 // TestStatisticsBreakNoRule: for every State of the reference table and
 // organizations it does not hold, over one year, four and thirty, the
-// figures fill every cell, pass every rule of the questionnaire, warnings
+// figures fill every cell, every row asked, pass every rule of the questionnaire, warnings
 // included, and keep the relations between tables and the orders of
 // magnitude Implausible looks for.
 func TestStatisticsBreakNoRule(t *testing.T) {
@@ -45,6 +45,9 @@ func TestStatisticsBreakNoRule(t *testing.T) {
 			}
 			if fs := forms.Check(q, a, years); len(fs) > 0 {
 				t.Fatalf("%s, %d years: %d findings, the first %+v", org, len(years), len(fs), fs[0])
+			}
+			if h := q.HiddenRows(a); h != nil { // wildlife trafficking is asked: an offence everywhere
+				t.Fatalf("%s: rows not asked: %v", org, h)
 			}
 			if bad := Implausible(q, a, years, org); len(bad) > 0 {
 				t.Fatalf("%s, %d years: %d implausible, the first: %s", org, len(years), len(bad), bad[0])

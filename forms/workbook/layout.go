@@ -15,6 +15,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -80,8 +81,8 @@ type item struct {
 	row   int
 	label string // what column A says, checked on reading
 	// note follows the label in column A, on a line of its own: when the
-	// question is asked ("Answer only if ..."). A workbook written without
-	// it reads as well.
+	// question or the table's row is asked ("Answer only if ..."). A
+	// workbook written without it reads as well.
 	note   string
 	q      *forms.Question
 	option string           // itemOption
@@ -142,7 +143,8 @@ func newLayout(q *forms.Questionnaire, years []int, lang forms.Language, t Texts
 				}
 				for ri := range qq.Table.Rows {
 					ind := &qq.Table.Rows[ri]
-					sl.items = append(sl.items, item{kind: itemTableRow, row: row, label: ind.Label.In(lang), q: qq, ind: ind, cols: cols})
+					sl.items = append(sl.items, item{kind: itemTableRow, row: row, label: ind.Label.In(lang), q: qq, ind: ind, cols: cols,
+						note: rowNote(q, qq.Table, ind, lang, t)})
 					row++
 				}
 			default:
@@ -198,6 +200,24 @@ func relevantNote(q *forms.Questionnaire, c *forms.Condition, lang forms.Languag
 		}
 	}
 	return strings.NewReplacer("{question}", on.Label.In(lang), "{answer}", strings.Join(answers, " / ")).Replace(t("workbook.relevant"))
+}
+
+// rowNote says when a table's row is asked: its own condition, then those
+// of the rows it is a part of (a part of a row not asked is not asked
+// either), each on a line; "" when the row is always asked.
+func rowNote(q *forms.Questionnaire, t *forms.Table, ind *forms.Indicator, lang forms.Language, tx Texts) string {
+	var notes []string
+	for range t.Rows { // at most once per row, should part_of go round
+		if n := relevantNote(q, ind.Relevant, lang, tx); n != "" && !slices.Contains(notes, n) {
+			notes = append(notes, n)
+		}
+		i := slices.IndexFunc(t.Rows, func(r forms.Indicator) bool { return r.Key == ind.PartOf })
+		if ind.PartOf == "" || i < 0 {
+			break
+		}
+		ind = &t.Rows[i]
+	}
+	return strings.Join(notes, "\n")
 }
 
 // text is what column A says for it: its label, and its note below.

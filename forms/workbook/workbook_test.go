@@ -224,6 +224,76 @@ func TestRelevantNote(t *testing.T) {
 	}
 }
 
+// TestRelevantRowNote: the row of wildlife trafficking, asked only where
+// it is an offence, says so in its label cell; figures typed in it with
+// No are read back all the same (the draft keeps them; the submission
+// leaves them out). A part of such a row carries its whole's condition.
+func TestRelevantRowNote(t *testing.T) {
+	q, _ := library(t).Latest("crime-statistics")
+	l := newLayout(q, years, forms.English, texts(forms.English))
+	var sheet string
+	var at item
+	for _, sl := range l.sheets {
+		for _, it := range sl.items {
+			if it.kind == itemTableRow && it.ind.Key == "wildlife_trafficking" {
+				sheet, at = sl.name, it
+			}
+			if it.kind == itemTableRow && it.ind.Key != "wildlife_trafficking" && it.note != "" {
+				t.Errorf("row %s of %s has a note: %q", it.ind.Key, it.q.Key, it.note)
+			}
+		}
+	}
+	offence, _ := q.Question("wildlife_offence")
+	want := at.label + "\nAnswer only if the answer to “" + offence.Label.In(forms.English) + "” is Yes."
+	no := false
+	ref := forms.CellRef{Question: "police_offences", Row: "wildlife_trafficking", Year: 2023, Category: forms.TotalCategory}
+	answers := forms.Answers{Values: map[string]forms.Answer{"wildlife_offence": {Bool: &no}},
+		Cells: map[forms.CellRef]forms.Cell{ref: {State: forms.CellValue, Value: 41, Note: "seized ivory"}}}
+	var buf bytes.Buffer
+	if err := Write(&buf, Options{Questionnaire: q, Years: years, Lang: forms.English, Answers: answers, Texts: texts(forms.English)}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := f.GetCellValue(sheet, cell(colLabel, at.row))
+	f.SetCellInt(sheet, cell(colInput+1, at.row), 43) // 2023: typed offline, with No
+	var out bytes.Buffer
+	if err := f.Write(&out); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if got != want {
+		t.Errorf("label cell %q, want %q", got, want)
+	}
+	res, problems, err := Read(bytes.NewReader(out.Bytes()), readOptions(t))
+	if err != nil || len(problems) > 0 {
+		t.Fatalf("reading back: %v %v", err, problems)
+	}
+	if c := res.Edit.Answers.Cells[ref]; c.State != forms.CellValue || c.Value != 43 || c.Note != "seized ivory" {
+		t.Errorf("the hidden row's 2023 read back as %+v", c)
+	}
+	if b := res.Edit.Answers.Values["wildlife_offence"].Bool; b == nil || *b {
+		t.Errorf("the answer it depends on read back as %v", b)
+	}
+
+	// A part, with no condition of its own, goes with its whole.
+	label := func(s string) forms.Text { return forms.Text{forms.English: s} }
+	q2 := &forms.Questionnaire{Key: "w", Version: 1, Sections: []forms.Section{{Key: "s", Title: label("S"), Questions: []forms.Question{
+		{Key: "law", Kind: forms.YesNo, Label: label("An offence?")},
+		{Key: "t", Kind: forms.StatTable, Label: label("T"), Table: &forms.Table{Rows: []forms.Indicator{
+			{Key: "wildlife", Label: label("Wildlife"), Relevant: &forms.Condition{Question: "law", Answers: []string{forms.AnswerYes}}},
+			{Key: "ivory", Label: label("of which: ivory"), PartOf: "wildlife"},
+		}}},
+	}}}}
+	for _, it := range newLayout(q2, years, forms.English, texts(forms.English)).sheets[0].items {
+		if it.kind == itemTableRow && it.note != "Answer only if the answer to “An offence?” is Yes." {
+			t.Errorf("row %s's note %q", it.ind.Key, it.note)
+		}
+	}
+}
+
 // edited writes the blank statistics workbook and lets change edit its
 // police section first.
 func edited(t *testing.T, change func(f *excelize.File, sheet string)) []byte {
@@ -329,10 +399,17 @@ func TestHostileFiles(t *testing.T) {
 
 // TestAllProblemsAtOnce: a workbook with several mistakes reports each.
 func TestAllProblemsAtOnce(t *testing.T) {
+	q, _ := library(t).Latest("crime-statistics")
+	var first int // the police table's first row: homicide
+	for _, it := range newLayout(q, years, forms.English, texts(forms.English)).sheets[1].items {
+		if it.kind == itemTableRow && first == 0 {
+			first = it.row
+		}
+	}
 	data := edited(t, func(f *excelize.File, s string) {
-		f.SetCellStr(s, "C6", "twelve")
-		f.SetCellFloat(s, "D7", 1.5, -1, 64)
-		f.SetCellFormula(s, "E8", "SUM(C6:D7)")
+		f.SetCellStr(s, cell(colInput, first), "twelve")
+		f.SetCellFloat(s, cell(colInput+1, first+1), 1.5, -1, 64)
+		f.SetCellFormula(s, cell(colInput+2, first+2), "SUM(C6:D7)")
 	})
 	_, problems, err := Read(bytes.NewReader(data), readOptions(t))
 	if err != nil || len(problems) != 3 {

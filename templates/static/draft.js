@@ -207,12 +207,18 @@
 
   // Tables: arrow keys move between cells (left and right at the edge of
   // the text, mirrored in right-to-left pages), Enter moves down rather
-  // than sending the form.
+  // than sending the form. Up and down step over the rows an answer hides.
   var rtl = document.documentElement.dir === "rtl";
   Array.prototype.forEach.call(form.querySelectorAll("table[data-grid]"), function (table) {
-    var rows = Array.prototype.map.call(table.tBodies[0].rows, function (tr) {
+    var trs = Array.prototype.slice.call(table.tBodies[0].rows);
+    var rows = trs.map(function (tr) {
       return Array.prototype.slice.call(tr.querySelectorAll("td.cell > input"));
     });
+    // shown returns the index of the first row shown from r on, going by d, or -1.
+    function shown(r, d) {
+      for (; r >= 0 && r < trs.length; r += d) { if (!trs[r].hidden) { return r; } }
+      return -1;
+    }
     table.addEventListener("keydown", function (e) {
       var input = e.target;
       if (!(input instanceof HTMLInputElement) || !input.parentElement.classList.contains("cell")) { return; }
@@ -223,8 +229,9 @@
       var atEnd = input.selectionStart === input.value.length;
       var next = null, key = e.key;
       if (rtl && (key === "ArrowLeft" || key === "ArrowRight")) { key = key === "ArrowLeft" ? "ArrowRight" : "ArrowLeft"; }
-      if (key === "ArrowUp" && r > 0) { next = rows[r - 1][c]; }
-      else if ((key === "ArrowDown" || key === "Enter") && r + 1 < rows.length) { next = rows[r + 1][c]; }
+      var up = shown(r - 1, -1), down = shown(r + 1, 1);
+      if (key === "ArrowUp" && up >= 0) { next = rows[up][c]; }
+      else if ((key === "ArrowDown" || key === "Enter") && down >= 0) { next = rows[down][c]; }
       else if (key === "ArrowLeft" && atStart && c > 0) { next = rows[r][c - 1]; }
       else if (key === "ArrowRight" && atEnd && c + 1 < rows[r].length) { next = rows[r][c + 1]; }
       if (key === "Enter") { e.preventDefault(); }

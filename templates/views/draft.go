@@ -72,8 +72,9 @@ type Draft struct {
 	OpenCell  string
 	HasTables bool
 	Multipart bool // the form carries files
-	// Relevance: a question of the section depends on an answer, so the
-	// page loads the script that shows and hides it as the answer changes.
+	// Relevance: a question of the section, an option or a table's row
+	// depends on an answer, so the page loads the script that shows and
+	// hides it as the answer changes.
 	Relevance bool
 	// Marks are the section's cells that carry a finding, for the page's
 	// script to mark after an autosave (the rows are not sent again).
@@ -140,7 +141,8 @@ func (b *Builder) Draft(src Source) Draft {
 		v := b.question(&src, src.Answers, qq, fv)
 		v.Comments = src.Comments[qq.Key]
 		v.Hidden = hidden[qq.Key]
-		if qq.Relevant != nil || slices.ContainsFunc(qq.Options, func(o forms.Option) bool { return o.Relevant != nil }) {
+		if qq.Relevant != nil || slices.ContainsFunc(qq.Options, func(o forms.Option) bool { return o.Relevant != nil }) ||
+			(qq.Table != nil && slices.ContainsFunc(qq.Table.Rows, func(r forms.Indicator) bool { return r.Relevant != nil })) {
 			p.Relevance = true
 		}
 		p.Section.Questions = append(p.Section.Questions, v)

@@ -71,7 +71,11 @@ func (tv *Table) writeBody(b *bytes.Buffer, t CellTexts) {
 		return
 	}
 	b.Grow(len(tv.Rows) * (200 + len(tv.Cols)*650))
+	var attrs bytes.Buffer
 	for _, r := range tv.Rows {
+		attrs.Reset()
+		writeRowAttrs(&attrs, r.RelevantOn, r.RelevantAnswers, r.Within)
+		writeRowStart(b, attrs.String(), r.Hidden, r.Unmet)
 		writeRowHead(b, r.ID, r.Label, r.ICCS, r.Part)
 		for _, c := range r.Cells {
 			m := c.markup()
@@ -81,9 +85,43 @@ func (tv *Table) writeBody(b *bytes.Buffer, t CellTexts) {
 	}
 }
 
-// writeRowHead opens a row and writes its heading.
+// writeRowAttrs writes the attributes that say when a row is asked, for
+// the page's script (relevance.js): its own condition (on, the question,
+// and its answers), and within, the heading's id of the row it is a part
+// of when that one depends on an answer; nothing for a row always asked.
+func writeRowAttrs(b *bytes.Buffer, on, answers, within string) {
+	if on != "" {
+		b.WriteString(` data-relevant-on="`)
+		escapeHTML(b, on)
+		b.WriteString(`" data-relevant-answers="`)
+		escapeHTML(b, answers)
+		b.WriteByte('"')
+	}
+	if within != "" {
+		b.WriteString(` data-relevant-within="`)
+		escapeHTML(b, within)
+		b.WriteByte('"')
+	}
+}
+
+// writeRowStart opens a row: its attributes (writeRowAttrs), hidden when
+// the answers hide it, and unmet when its own condition, which names a
+// question of another page, does not hold (the script cannot tell).
+func writeRowStart(b *bytes.Buffer, attrs string, hidden, unmet bool) {
+	b.WriteString("<tr")
+	b.WriteString(attrs)
+	if hidden {
+		b.WriteString(" hidden")
+	}
+	if unmet {
+		b.WriteString(" data-relevant-unmet")
+	}
+	b.WriteByte('>')
+}
+
+// writeRowHead writes a row's heading, after writeRowStart.
 func writeRowHead(b *bytes.Buffer, id, label, iccs string, part bool) {
-	b.WriteString("<tr>\n        <th scope=\"row\" id=\"")
+	b.WriteString("\n        <th scope=\"row\" id=\"")
 	escapeHTML(b, id)
 	b.WriteByte('"')
 	if part {

@@ -11,7 +11,7 @@ import (
 // gridTemplate is a table's rows as the page template would write them:
 // the reference Body must match, byte for byte, since html/template's
 // contextual escaping is what the page's safety rests on.
-const gridTemplate = `{{$txt := .Txt}}{{range .Table.Rows}}<tr>
+const gridTemplate = `{{$txt := .Txt}}{{range .Table.Rows}}<tr{{if .RelevantOn}} data-relevant-on="{{.RelevantOn}}" data-relevant-answers="{{.RelevantAnswers}}"{{end}}{{if .Within}} data-relevant-within="{{.Within}}"{{end}}{{if .Hidden}} hidden{{end}}{{if .Unmet}} data-relevant-unmet{{end}}>
         <th scope="row" id="{{.ID}}"{{if .Part}} class="part"{{end}}>{{.Label}}{{if .ICCS}} <span class="iccs">ICCS {{.ICCS}}</span>{{end}}</th>
         {{range .Cells}}<td headers="{{.Headers}}" class="cell{{if .Total}} total{{end}}{{if .Invalid}} cell--invalid{{end}}{{if .Warned}} cell--warned{{end}}{{if .State}} cell--{{.State}}{{end}}"><input id="{{.ID}}" name="{{.Name}}" value="{{.Value}}" inputmode="numeric" autocomplete="off" aria-label="{{.Label}}"{{if .Invalid}} aria-invalid="true"{{end}}{{if .Describedby}} aria-describedby="{{.Describedby}}"{{end}}{{if .State}} placeholder="{{.Marker}}"{{end}}>{{if .Panel}}{{if $.RO}}<a class="cell-more-btn" id="{{.ID}}-b" href="#{{.ID}}-d">{{else}}<button type="button" class="cell-more-btn" id="{{.ID}}-b" popovertarget="{{.ID}}-d">{{end}}{{if .Marker}}{{.Marker}}{{else}}<span aria-hidden="true">…</span>{{end}}<span class="visually-hidden"> {{.More}}</span>{{if $.RO}}</a>{{else}}</button>{{end}}<div class="cell-pop" id="{{.ID}}-d" popover role="group" aria-labelledby="{{.ID}}-b"><label for="{{.ID}}-s">{{$txt.State}}</label><select id="{{.ID}}-s" name="s/{{.Rest}}"><option value="">{{$txt.Value}}</option><option value="na" data-short="{{$txt.NAShort}}"{{if eq .State "na"}} selected{{end}}>{{$txt.NA}}</option><option value="nap" data-short="{{$txt.NAPShort}}"{{if eq .State "nap"}} selected{{end}}>{{$txt.NAP}}</option></select><label for="{{.ID}}-n">{{$txt.Note}}</label><textarea id="{{.ID}}-n" name="n/{{.Rest}}" rows="2">{{.Note}}</textarea>{{$rest := .Rest}}{{range .Flags}}<label class="check"><input type="checkbox" name="f/{{$rest}}" value="{{.Value}}"{{if .Checked}} checked{{end}}> {{.Label}}</label>{{end}}{{if $.RO}}<a class="cell-pop__close" href="#{{.ID}}-b">{{$txt.Close}}</a>{{else}}<button type="button" class="cell-pop__close" popovertarget="{{.ID}}-d" popovertargetaction="hide">{{$txt.Close}}</button>{{end}}</div>{{else}}<button type="submit" name="open" value="{{.Name}}" class="cell-more-btn"><span aria-hidden="true">…</span><span class="visually-hidden"> {{.More}}</span></button>{{end}}{{if .Error}}<p class="field-error" id="{{.ID}}-error">{{.Error}}</p>{{end}}</td>{{end}}
       </tr>
@@ -41,8 +41,14 @@ func TestGridMarkup(t *testing.T) {
 		return c
 	}
 	tv := &Table{}
-	for r := range 4 {
-		row := &Row{ID: "row-" + hostile, Label: "Row " + hostile, Part: r%2 == 1}
+	for r := range 8 {
+		row := &Row{ID: "row-" + hostile, Label: "Row " + hostile, Part: r%2 == 1, Hidden: r&2 != 0, Unmet: r == 7}
+		if r >= 4 {
+			row.RelevantOn, row.RelevantAnswers = "q-"+hostile, "yes "+hostile
+		}
+		if r%4 == 3 {
+			row.Within = "h-" + hostile
+		}
 		if r%3 == 0 {
 			row.ICCS = "0101" + hostile
 		}

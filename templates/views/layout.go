@@ -24,11 +24,15 @@ type Layout struct {
 	cols          []ColHead
 	head          template.HTML // the headings' rows (Table.Head)
 	rows          []rowLayout
+	relevance     bool // some row depends on an answer
 }
 
 type rowLayout struct {
-	head  string // the row's <tr> and heading, as Body writes them
+	attrs string // the row's attributes of when it is asked (writeRowAttrs)
+	head  string // the row's heading, as Body writes them
 	cells []cellLayout
+	row   *forms.Indicator
+	rel   rowRelevance
 }
 
 type cellLayout struct {
@@ -108,11 +112,21 @@ func (b *Builder) layout(qq *forms.Question) *Layout {
 	var buf bytes.Buffer
 	writeHead(&buf, l.years, l.cols)
 	l.head = template.HTML(buf.String())
-	for _, row := range qq.Table.Rows {
+	rel := b.rowsRelevance(qq)
+	l.relevance = rel != nil
+	for ri := range qq.Table.Rows {
+		row := &qq.Table.Rows[ri]
 		rowID, rowLabel := "h-"+qq.Key+"-r-"+row.Key, row.Label.In(lang)
+		rl := rowLayout{row: row, cells: make([]cellLayout, 0, len(l.cols))}
+		if rel != nil {
+			rl.rel = rel[ri]
+			buf.Reset()
+			writeRowAttrs(&buf, rl.rel.on, rl.rel.answers, rl.rel.within)
+			rl.attrs = buf.String()
+		}
 		buf.Reset()
 		writeRowHead(&buf, rowID, rowLabel, row.ICCS, row.PartOf != "")
-		rl := rowLayout{head: buf.String(), cells: make([]cellLayout, 0, len(l.cols))}
+		rl.head = buf.String()
 		ci := 0
 		for _, y := range b.Years {
 			for _, col := range cols {
@@ -153,12 +167,15 @@ type grid struct {
 	a      forms.Answers
 	fv     Findings
 	in     *form.Input
+	hidden map[string]bool // the rows the answers hide
 }
 
 // write writes the rows: each cell as Table would view it, from its layout.
 func (g *grid) write(buf *bytes.Buffer, t CellTexts) {
 	var c Cell
-	for _, r := range g.layout.rows {
+	for i := range g.layout.rows {
+		r := &g.layout.rows[i]
+		writeRowStart(buf, r.attrs, g.hidden[r.row.Key], g.layout.relevance && g.b.unmet(r.rel, r.row, g.a))
 		buf.WriteString(r.head)
 		for i := range r.cells {
 			cl := &r.cells[i]

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"regexp"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -104,4 +105,86 @@ func TestDraftTableMatchesTable(t *testing.T) {
 		t.Fatalf("%d tables, %d findings in them: the test shows nothing", tables, findings)
 	}
 	t.Logf("%d tables, %d findings, %d layouts kept", tables, findings, len(layouts.m))
+}
+
+// TestRowRelevanceMarkup: a table's rows say when they are asked, for the
+// page's script: their own condition, the row they are a part of when that
+// one depends on an answer, hidden when the answers hide them, and, for a
+// condition on another page's question (which the script cannot read),
+// whether it holds when the script could need it. The kept layout holds
+// none of what depends on the answers: the same layout serves every draft.
+func TestRowRelevanceMarkup(t *testing.T) {
+	label := func(s string) forms.Text { return forms.Text{forms.English: s} }
+	cond := func(q string) *forms.Condition {
+		return &forms.Condition{Question: q, Answers: []string{forms.AnswerYes}}
+	}
+	q := &forms.Questionnaire{Key: "w", Version: 1, Sections: []forms.Section{
+		{Key: "law", Title: label("Law"), Questions: []forms.Question{
+			{Key: "law", Kind: forms.YesNo, Label: label("Cyber offences?")},
+			{Key: "apart", Kind: forms.YesNo, Label: label("Pangolins apart?")},
+		}},
+		{Key: "police", Title: label("Police"), Questions: []forms.Question{
+			{Key: "seized", Kind: forms.YesNo, Label: label("Wildlife an offence?")},
+			{Key: "t", Kind: forms.StatTable, Label: label("T"), Table: &forms.Table{Rows: []forms.Indicator{
+				{Key: "theft", Label: label("Theft")},
+				{Key: "wildlife", Label: label("Wildlife"), Relevant: cond("seized")},
+				{Key: "ivory", Label: label("of which: ivory"), PartOf: "wildlife"},
+				{Key: "pangolin", Label: label("of which: pangolins"), PartOf: "wildlife", Relevant: cond("apart")},
+				{Key: "cyber", Label: label("Cyber"), Relevant: cond("law")},
+			}}},
+		}},
+	}}
+	cat, err := words.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	txt := cat.Text(forms.English)
+	var layouts Layouts
+	qq, _ := q.Question("t")
+	tr := regexp.MustCompile(`<tr[^>]*>\s*<th scope="row" id="h-t-r-([a-z]+)"`)
+	yes, no := true, false
+	for _, tt := range []struct {
+		name               string
+		seized, apart, law *bool
+		want               map[string]string
+	}{
+		{"unanswered", nil, nil, nil, map[string]string{
+			"theft":    `<tr>`,
+			"wildlife": `<tr data-relevant-on="seized" data-relevant-answers="yes" hidden>`,
+			"ivory":    `<tr data-relevant-within="h-t-r-wildlife" hidden>`,
+			"pangolin": `<tr data-relevant-on="apart" data-relevant-answers="yes" data-relevant-within="h-t-r-wildlife" hidden data-relevant-unmet>`,
+			"cyber":    `<tr data-relevant-on="law" data-relevant-answers="yes" hidden>`,
+		}},
+		{"yes on this page, no on the other", &yes, &no, &no, map[string]string{
+			"theft":    `<tr>`,
+			"wildlife": `<tr data-relevant-on="seized" data-relevant-answers="yes">`,
+			"ivory":    `<tr data-relevant-within="h-t-r-wildlife">`,
+			"pangolin": `<tr data-relevant-on="apart" data-relevant-answers="yes" data-relevant-within="h-t-r-wildlife" hidden data-relevant-unmet>`,
+			"cyber":    `<tr data-relevant-on="law" data-relevant-answers="yes" hidden>`,
+		}},
+		{"no on this page, yes on the other", &no, &yes, &yes, map[string]string{
+			"theft":    `<tr>`,
+			"wildlife": `<tr data-relevant-on="seized" data-relevant-answers="yes" hidden>`,
+			"ivory":    `<tr data-relevant-within="h-t-r-wildlife" hidden>`,
+			"pangolin": `<tr data-relevant-on="apart" data-relevant-answers="yes" data-relevant-within="h-t-r-wildlife" hidden>`,
+			"cyber":    `<tr data-relevant-on="law" data-relevant-answers="yes">`,
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			a := forms.Answers{Values: map[string]forms.Answer{"seized": {Bool: tt.seized}, "apart": {Bool: tt.apart}, "law": {Bool: tt.law}}}
+			b := &Builder{Text: txt, Q: q, Years: []int{2024}, Cells: NewCellTexts(txt)}
+			want := string(b.Table(a, qq, Findings{}, nil).Body(b.Cells))
+			b.Layouts = &layouts
+			if got := string(b.draftTable(a, qq, Findings{}, nil).Body(b.Cells)); got != want {
+				t.Fatalf("rows differ (-Table +draftTable):\n%s", cmp.Diff(want, got))
+			}
+			got := map[string]string{}
+			for _, m := range tr.FindAllStringSubmatch(want, -1) {
+				got[m[1]] = regexp.MustCompile(`^<tr[^>]*>`).FindString(m[0])
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("rows (-want +got):\n%s", diff)
+			}
+		})
+	}
 }

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"slices"
 	"unicode/utf8"
 
 	"portal/forms"
@@ -33,12 +34,14 @@ type AnswerLine struct {
 const summaryText = 240
 
 // Summarize summarizes answers a, assessed as p, with each section's page
-// at sectionURL. Questions a hides are left out.
+// at sectionURL. Questions a hides are left out, and so are tables whose
+// every row it hides; the figures of hidden rows are not counted.
 func (b *Builder) Summarize(a forms.Answers, p forms.Progress, sectionURL func(string) string) Summary {
 	var s Summary
 	cells := map[string]int{}
+	hiddenRows := b.Q.HiddenRows(a)
 	for ref, c := range a.Cells {
-		if c.State != forms.CellBlank {
+		if c.State != forms.CellBlank && !hiddenRows[ref.Question][ref.Row] {
 			cells[ref.Question]++
 		}
 	}
@@ -50,7 +53,8 @@ func (b *Builder) Summarize(a forms.Answers, p forms.Progress, sectionURL func(s
 			Count: b.Tf("summary.count", map[string]any{"Answered": n.Answered, "Questions": n.Questions})}
 		for qi := range sec.Questions {
 			qq := &sec.Questions[qi]
-			if hidden[qq.Key] {
+			if hidden[qq.Key] || (qq.Table != nil && len(qq.Table.Rows) > 0 &&
+				!slices.ContainsFunc(qq.Table.Rows, func(r forms.Indicator) bool { return !hiddenRows[qq.Key][r.Key] })) {
 				continue
 			}
 			line := AnswerLine{Label: qq.Label.In(b.Lang)}

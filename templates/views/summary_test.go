@@ -3,6 +3,8 @@ package views
 import (
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"portal/forms"
 	"portal/forms/definition"
 	"portal/templates/words"
@@ -66,5 +68,44 @@ func TestQuestionMarksRelevance(t *testing.T) {
 	how := b.question(&Source{}, a, &q.Sections[0].Questions[2], Findings{})
 	if how.Options[0].Hidden || !how.Options[1].Hidden || how.Options[1].RelevantOn != "yn" || how.RelevantOn != "" {
 		t.Errorf("how: %+v", how.Options)
+	}
+}
+
+// TestSummarySkipsHiddenRows: the summary counts the figures of the rows
+// asked only; a table whose every row is hidden is not listed.
+func TestSummarySkipsHiddenRows(t *testing.T) {
+	cat, err := words.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	law := &forms.Condition{Question: "law", Answers: []string{forms.AnswerYes}}
+	label := func(s string) forms.Text { return forms.Text{forms.English: s} }
+	q := &forms.Questionnaire{Sections: []forms.Section{{Key: "s", Title: label("S"), Questions: []forms.Question{
+		{Key: "law", Kind: forms.YesNo, Label: label("An offence?")},
+		{Key: "police", Kind: forms.StatTable, Label: label("Police"), Table: &forms.Table{Rows: []forms.Indicator{{Key: "theft"}, {Key: "wildlife", Relevant: law}}}},
+		{Key: "species", Kind: forms.StatTable, Label: label("Species"), Table: &forms.Table{Rows: []forms.Indicator{{Key: "wildlife", Relevant: law}}}},
+	}}}}
+	b := &Builder{Text: cat.Text(forms.English), Q: q}
+	at := func(table, row string) forms.CellRef {
+		return forms.CellRef{Question: table, Row: row, Year: 2024, Category: forms.TotalCategory}
+	}
+	for _, law := range []bool{false, true} {
+		a := forms.Answers{Values: map[string]forms.Answer{"law": {Bool: &law}}, Cells: map[forms.CellRef]forms.Cell{
+			at("police", "theft"):     {State: forms.CellValue, Value: 3},
+			at("police", "wildlife"):  {State: forms.CellValue, Value: 4},
+			at("species", "wildlife"): {State: forms.CellNotAvailable},
+		}}
+		s := b.Summarize(a, forms.Assess(q, a, []int{2024}), func(string) string { return "" })
+		got := map[string]string{}
+		for _, l := range s.Sections[0].Answers {
+			got[l.Label] = l.Answer
+		}
+		want := map[string]string{"An offence?": "No", "Police": "1 cell filled"}
+		if law {
+			want = map[string]string{"An offence?": "Yes", "Police": "2 cells filled", "Species": "1 cell filled"}
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("law %v: the summary (-want +got):\n%s", law, diff)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -74,6 +75,65 @@ type Row struct {
 	ID, Label, ICCS string
 	Part            bool
 	Cells           []*Cell
+	// Hidden: the answers hide the row (forms.Questionnaire.HiddenRows);
+	// a draft's page keeps it, hidden, so that the script can show it again.
+	Hidden bool
+	// RelevantOn and RelevantAnswers are the row's own condition, as for a
+	// Question; Within is the heading's id of the row it is a part of, when
+	// that one depends on an answer; Unmet says that its own condition,
+	// on a question of another page, does not hold.
+	RelevantOn, RelevantAnswers, Within string
+	Unmet                               bool
+}
+
+// rowRelevance is what a table's row says of when it is asked, whatever
+// the answers: the attributes of Row.
+type rowRelevance struct {
+	on, answers, within string
+	// offPage: its own condition names a question on another section's
+	// page; with within, the page says whether it holds (Row.Unmet).
+	offPage bool
+}
+
+// rowsRelevance returns what each row of qq's table says of when it is
+// asked, in the table's order, or nil when every row always is.
+func (b *Builder) rowsRelevance(qq *forms.Question) []rowRelevance {
+	rows := qq.Table.Rows
+	if !slices.ContainsFunc(rows, func(r forms.Indicator) bool { return r.Relevant != nil }) {
+		return nil
+	}
+	var section *forms.Section
+	for i := range b.Q.Sections {
+		if slices.ContainsFunc(b.Q.Sections[i].Questions, func(q forms.Question) bool { return q.Key == qq.Key }) {
+			section = &b.Q.Sections[i]
+			break
+		}
+	}
+	onPage := func(key string) bool {
+		return section != nil && slices.ContainsFunc(section.Questions, func(q forms.Question) bool { return q.Key == key })
+	}
+	out := make([]rowRelevance, len(rows))
+	conditional := map[string]bool{} // the row, or one it is a part of, depends on an answer
+	for i, row := range rows {
+		rr := &out[i]
+		if c := row.Relevant; c != nil {
+			rr.on, rr.answers, rr.offPage = c.Question, strings.Join(c.Answers, " "), !onPage(c.Question)
+		}
+		if row.PartOf != "" && conditional[row.PartOf] {
+			rr.within = "h-" + qq.Key + "-r-" + row.PartOf
+		}
+		if _, seen := conditional[row.Key]; !seen {
+			conditional[row.Key] = row.Relevant != nil || rr.within != ""
+		}
+	}
+	return out
+}
+
+// unmet says whether the page must say that row's own condition does not
+// hold (Row.Unmet): the script can tell neither that condition's answer,
+// on another page, nor, when its whole is hidden, whether it holds.
+func (b *Builder) unmet(rr rowRelevance, row *forms.Indicator, a forms.Answers) bool {
+	return rr.offPage && rr.within != "" && !b.Q.Holds(row.Relevant, a)
 }
 
 // Cell is one cell of a table: its input and the details of its state.
@@ -149,8 +209,14 @@ func (b *Builder) Table(a forms.Answers, qq *forms.Question, fv Findings, in *fo
 	cols := b.Q.Columns(qq.Table)
 	t := &Table{Caption: qq.Label.In(lang), Unit: qq.Unit.In(lang), Width: widthClass(b.cellDigits(qq))}
 	t.Years, t.Cols = b.headings(qq, cols)
-	for _, row := range qq.Table.Rows {
-		rv := &Row{ID: "h-" + qq.Key + "-r-" + row.Key, Label: row.Label.In(lang), ICCS: row.ICCS, Part: row.PartOf != ""}
+	rel, hidden := b.rowsRelevance(qq), b.Q.HiddenRows(a)[qq.Key]
+	for ri := range qq.Table.Rows {
+		row := &qq.Table.Rows[ri]
+		rv := &Row{ID: "h-" + qq.Key + "-r-" + row.Key, Label: row.Label.In(lang), ICCS: row.ICCS, Part: row.PartOf != "", Hidden: hidden[row.Key]}
+		if rel != nil {
+			rr := rel[ri]
+			rv.RelevantOn, rv.RelevantAnswers, rv.Within, rv.Unmet = rr.on, rr.answers, rr.within, b.unmet(rr, row, a)
+		}
 		ci := 0
 		for _, y := range b.Years {
 			for _, col := range cols {
@@ -178,6 +244,9 @@ func (b *Builder) draftTable(a forms.Answers, qq *forms.Question, fv Findings, i
 	l := b.Layouts.get(b, qq)
 	t := &Table{Caption: l.caption, Unit: l.unit, Years: l.years, Cols: l.cols, Width: l.width,
 		grid: &grid{layout: l, b: b, a: a, fv: fv, in: in}}
+	if l.relevance {
+		t.grid.hidden = b.Q.HiddenRows(a)[qq.Key] // what the answers hide is never kept in the layout
+	}
 	if len(fv.byCell) > 0 {
 		for _, r := range l.rows {
 			for i := range r.cells {
