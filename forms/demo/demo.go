@@ -27,7 +27,10 @@ func Calls(now time.Time) []forms.Call {
 			Key: "ccpcj-tourism-views", Questionnaire: "tourism-views", Version: 1, Reference: "CCPCJ22-P4",
 			State: forms.CallOpen, Opens: now.AddDate(0, 0, -30), Deadline: endOfDay(now.AddDate(0, 0, 30), "Europe/Vienna"),
 			TimeZone: "Europe/Vienna",
-			Audience: forms.Audience{AllMemberStates: true, Organizations: []string{"EU", "UNTOURISM", "INTERPOL"}},
+			// The first reminder's day is past: a development portal sends
+			// that round when it starts (see /dev-mail).
+			Reminders: []int{45, 14, 3},
+			Audience:  forms.Audience{AllMemberStates: true, Organizations: []string{"EU", "UNTOURISM", "INTERPOL"}},
 			Mandate: forms.Text{
 				forms.English: "Economic and Social Council resolution 2012/19, paragraph 4",
 				forms.French:  "Résolution 2012/19 du Conseil économique et social, paragraphe 4",
@@ -57,7 +60,7 @@ func Calls(now time.Time) []forms.Call {
 			Key: "crime-statistics-" + strconv.Itoa(y), Questionnaire: "crime-statistics", Version: 1,
 			Years: []int{y - 4, y - 3, y - 2, y - 1}, Reference: "UNCTS-" + strconv.Itoa(y),
 			State: forms.CallOpen, Opens: now.AddDate(0, 0, -10), Deadline: endOfDay(now.AddDate(0, 0, 60), "UTC"),
-			TimeZone: "UTC", LateAllowed: true,
+			TimeZone: "UTC", LateAllowed: true, Reminders: []int{30, 7, 1, -7},
 			Audience: forms.Audience{AllMemberStates: true},
 			Mandate: forms.Text{
 				forms.English: "Economic and Social Council resolution 2012/18",
