@@ -38,6 +38,7 @@ var rules = []rule{
 	{Prefix: "portal/forms/export", StdOnly: true, Allowed: []string{"portal/forms", "github.com/xuri/excelize/v2"}},
 	{Prefix: "portal/forms/synthetic", StdOnly: true, Allowed: []string{"portal/forms"}},
 	{Prefix: "portal/forms/workbook", StdOnly: true, Allowed: []string{"portal/forms", "portal/forms/archive", "github.com/xuri/excelize/v2"}},
+	{Prefix: "portal/mail", StdOnly: true, Allowed: []string{"github.com/wneessen/go-mail", "github.com/wneessen/go-mail/smtp"}},
 	{Prefix: "portal/migrations", StdOnly: true},
 	{Prefix: "portal/templates", StdOnly: true},
 	{Prefix: "portal/templates/words", StdOnly: true, Allowed: []string{"portal/forms", "portal/templates",
