@@ -43,6 +43,8 @@ var rules = []rule{
 	{Prefix: "portal/templates", StdOnly: true},
 	{Prefix: "portal/templates/words", StdOnly: true, Allowed: []string{"portal/forms", "portal/templates",
 		"github.com/nicksnyder/go-i18n/v2/i18n", "golang.org/x/text/language"}},
+	{Prefix: "portal/templates/email", StdOnly: true, Allowed: []string{"portal/forms", "portal/mail", "portal/templates/words"},
+		Forbidden: []string{"net/http"}},
 	{Prefix: "portal/templates/form", StdOnly: true, Allowed: []string{"portal/forms", "portal/forms/archive",
 		"github.com/gabriel-vasile/mimetype"}, Forbidden: []string{"net/http"}},
 	{Prefix: "portal/templates/views", StdOnly: true, Allowed: []string{"portal/forms", "portal/templates/form", "portal/templates/words"},

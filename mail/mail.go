@@ -25,6 +25,22 @@ type Address struct {
 // IsZero reports whether a is no address at all.
 func (a Address) IsZero() bool { return a.Addr == "" && a.Name == "" }
 
+// Check reports an address that a relay could not take: Addr not a bare
+// e-mail address, or a line break in Name.
+func (a Address) Check() error { return checkAddress("", a) }
+
+// ParseAddress reads an address as written in configuration
+// (PORTAL_MAIL_FROM): "portal@unodc.org", or with a display name,
+// "Submissions portal <portal@unodc.org>" (RFC 5322, encoded words
+// allowed).
+func ParseAddress(s string) (Address, error) {
+	a, err := mail.ParseAddress(strings.TrimSpace(s))
+	if err != nil {
+		return Address{}, fmt.Errorf("mail: %q is not an e-mail address, such as portal@unodc.org or \"Portal\" <portal@unodc.org>", s)
+	}
+	return Address{Name: a.Name, Addr: a.Address}, nil
+}
+
 // Message is one message as the portal sends it: always both a plain text
 // and an HTML part (multipart/alternative), encoded so that any script
 // travels intact (UTF-8; quoted-printable or base64 bodies; RFC 2047
@@ -95,8 +111,9 @@ func invalid(format string, args ...any) error {
 	return &permanentError{fmt.Errorf("mail: %w: "+format, append([]any{errInvalid}, args...)...)}
 }
 
-// check reports the first problem that keeps m from being sent.
-func (m Message) check() error {
+// Check reports the first problem that keeps m from being sent as it is:
+// an error for which Permanent is true. Send checks every message first.
+func (m Message) Check() error {
 	if err := checkAddress("From", m.From); err != nil {
 		return err
 	}
@@ -145,12 +162,15 @@ func (m Message) check() error {
 
 // checkAddress reports an address that a relay could not take.
 func checkAddress(field string, a Address) error {
+	if field != "" {
+		field += " "
+	}
 	p, err := mail.ParseAddress(a.Addr)
 	if err != nil || p.Address != a.Addr || p.Name != "" {
-		return invalid("%s address %q is not an e-mail address", field, a.Addr)
+		return invalid("%saddress %q is not an e-mail address", field, a.Addr)
 	}
 	if strings.ContainsAny(a.Name, "\r\n") {
-		return invalid("%s name contains a line break", field)
+		return invalid("%sname contains a line break", field)
 	}
 	return nil
 }

@@ -70,7 +70,7 @@ func NewSMTP(s Settings, opts ...Option) (*SMTP, error) {
 // through. A message the relay has taken is sent, whatever happens to the
 // connection afterwards.
 func (c *SMTP) Send(ctx context.Context, m Message) error {
-	if err := m.check(); err != nil {
+	if err := m.Check(); err != nil {
 		return err
 	}
 	msg, err := c.compose(m)
