@@ -290,6 +290,7 @@ func (s Site) compose(t words.Text, to mail.Address, subject string, b body) (ma
 	if from.Name == "" {
 		from.Name = b.Site
 	}
+	to.Name = oneLine(to.Name) // a name from an identity provider may hold anything
 	return mail.Message{
 		From:      from,
 		ReplyTo:   s.ReplyTo,

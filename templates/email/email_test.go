@@ -448,6 +448,10 @@ func TestSite(t *testing.T) {
 	if _, err := site.Accepted(tx, Accepted{Call: crime, Organization: austria, Path: "/x"}); err == nil {
 		t.Error("a message to no one was made")
 	}
+	m, err = site.Accepted(tx, Accepted{To: mail.Address{Name: "Eve\r\nBcc: x@example.org", Addr: "eve@example.org"}, Call: crime, Organization: austria, Path: "/x"})
+	if err != nil || m.To[0].Name != "Eve Bcc: x@example.org" || m.Check() != nil {
+		t.Errorf("a name with a line break: %v, %q", err, m.To)
+	}
 }
 
 func TestLanguageFor(t *testing.T) {
