@@ -18,6 +18,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -45,6 +46,46 @@ type backend struct {
 
 	mu  sync.Mutex
 	got []envelope
+
+	open atomic.Int32 // connections the server has open
+}
+
+// countingListener counts the connections open on the server's side.
+type countingListener struct {
+	net.Listener
+	open *atomic.Int32
+}
+
+func (l countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	l.open.Add(1)
+	return &countedConn{Conn: c, open: l.open}, nil
+}
+
+type countedConn struct {
+	net.Conn
+	open *atomic.Int32
+	once sync.Once
+}
+
+func (c *countedConn) Close() error {
+	c.once.Do(func() { c.open.Add(-1) })
+	return c.Conn.Close()
+}
+
+// waitClosed waits for the client to have closed every connection (the
+// server closes its side when it reads the end), and fails after 3 s.
+func (b *backend) waitClosed(t *testing.T) {
+	t.Helper()
+	for start := time.Now(); b.open.Load() != 0; time.Sleep(10 * time.Millisecond) {
+		if time.Since(start) > 3*time.Second {
+			t.Errorf("%d connections still open", b.open.Load())
+			return
+		}
+	}
 }
 
 func (b *backend) received() []envelope {
@@ -184,10 +225,11 @@ func startServer(t *testing.T, b *backend, mode serverMode) (port int, pool *x50
 	srv.ReadTimeout = 10 * time.Second
 	srv.WriteTimeout = 10 * time.Second
 	srv.ErrorLog = log.New(io.Discard, "", 0)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	raw, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	var ln net.Listener = countingListener{Listener: raw, open: &b.open}
 	tlsConfig := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	switch mode {
 	case plainServer:

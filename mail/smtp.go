@@ -104,18 +104,23 @@ func (c *SMTP) Send(ctx context.Context, m Message) error {
 
 // client makes a go-mail client for one message. Its dialer closes the
 // connection when ctx ends, which ends any exchange under way; stop
-// releases that watch.
+// releases that watch and closes the connection, which go-mail leaves
+// open when STARTTLS or AUTH fails.
 func (c *SMTP) client(ctx context.Context) (*gomail.Client, func(), error) {
 	tlsConfig := &tls.Config{ServerName: c.s.Host, MinVersion: tls.VersionTLS12, RootCAs: c.rootCAs}
 	var (
 		mu    sync.Mutex
 		stops []func() bool
+		conns []net.Conn
 	)
 	stop := func() {
 		mu.Lock()
 		defer mu.Unlock()
 		for _, s := range stops {
 			s()
+		}
+		for _, conn := range conns {
+			_ = conn.Close() // closed already after QUIT; else nothing to report
 		}
 	}
 	addr := net.JoinHostPort(c.s.Host, strconv.Itoa(c.s.Port))
@@ -126,6 +131,7 @@ func (c *SMTP) client(ctx context.Context) (*gomail.Client, func(), error) {
 			return nil, err
 		}
 		mu.Lock()
+		conns = append(conns, raw)
 		stops = append(stops, context.AfterFunc(ctx, func() { _ = raw.Close() }))
 		mu.Unlock()
 		if c.s.Security != ImplicitTLS {

@@ -182,6 +182,7 @@ func TestSendAsReceived(t *testing.T) {
 				t.Logf("as received:\n%s", env.Data)
 			}
 			checkReceived(t, m, parse(t, env.Data))
+			b.waitClosed(t)
 		})
 	}
 }
@@ -390,6 +391,7 @@ func TestSendFailures(t *testing.T) {
 		if len(b.received()) != 0 {
 			t.Error("the server took a message")
 		}
+		b.waitClosed(t)
 	})
 
 	t.Run("no STARTTLS offered", func(t *testing.T) {
@@ -402,6 +404,7 @@ func TestSendFailures(t *testing.T) {
 		if len(b.received()) != 0 {
 			t.Error("the message went in clear")
 		}
+		b.waitClosed(t)
 	})
 
 	t.Run("certificate not trusted", func(t *testing.T) {
