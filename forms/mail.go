@@ -45,7 +45,11 @@ type Mail struct {
 	UserID    int64  // the recipient's account, when they have one
 	// Language is the recipient's: the one they last used the portal in,
 	// else the one their organization corresponds in, else English.
-	Language     Language
+	Language      Language
+	RecipientName string // the recipient's name, when they have an account
+	// TurnedOff: the recipient turned messages of this kind off (only the
+	// optional ones can be).
+	TurnedOff    bool
 	Organization OrganizationRef
 	Call         string // the call's key, when it is about one
 	// What the message is about beyond the call and organization.

@@ -166,6 +166,8 @@ var authzTable = map[string]accessRule{
 
 	// Signed in.
 	"GET /home":          anySignedIn,
+	"GET /home/mail":     anySignedIn,
+	"POST /home/mail":    anySignedIn,
 	"POST /organization": orgMembersOnly,
 
 	// One organization.
@@ -299,6 +301,7 @@ var authzForms = map[string]url.Values{
 	"POST /orgs/:code/calls/:call/comments":         {"body": {"A question."}},
 	"POST /office/calls/:call/orgs/:code/comments":  {"body": {"A question."}},
 	"POST /organization":                            {"organization": {"AUT"}},
+	"POST /home/mail":                               {"on": {"comment"}},
 	"POST /orgs/:code/invitations":                  {"email": {"invitee@example.org"}, "role": {"contributor"}},
 	"POST /office/invitations":                      {"email": {"office.invitee@example.org"}, "role": {"contributor"}, "organization": {"AUT"}},
 	"POST /office/users/:id/remove-role":            {"role": {"focal_point"}, "organization": {"UNTOURISM"}},

@@ -40,6 +40,7 @@ type Store interface {
 	statisticsStore
 	reportStore
 	devMailStore
+	mailPreferenceStore
 }
 
 // directory is what every part of the portal reads: the organizations, their
@@ -221,6 +222,8 @@ func (s *Server) routes(e *gin.Engine) {
 	// Signed in, whatever the role.
 	user := pages.Group("/", s.requireUser)
 	user.GET("/home", s.handle(s.showHome))
+	user.GET(PreferencesPath, s.handle(s.showPreferences))
+	user.POST(PreferencesPath, s.handle(s.savePreferences))
 	user.POST("/organization", s.handle(s.switchOrganization))
 
 	// One organization's pages: its members and the Office only.

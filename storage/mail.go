@@ -91,7 +91,8 @@ func (s *Store) queueMail(ctx context.Context, tx *sqlx.Tx, ms ...forms.Mail) er
 		if err != nil {
 			return fmt.Errorf("storage: mail: %w", err)
 		}
-		kinds[i], recipients[i], abouts[i], calls[i] = string(m.Kind), m.Recipient, string(about), m.Call
+		// Addresses kept in lower case, as the rate per recipient counts them.
+		kinds[i], recipients[i], abouts[i], calls[i] = string(m.Kind), strings.ToLower(strings.TrimSpace(m.Recipient)), string(about), m.Call
 		users[i], orgs[i] = m.UserID, m.Organization.ID
 	}
 	var ids []int64
@@ -119,6 +120,8 @@ type mailRow struct {
 	Recipient string         `db:"recipient"`
 	UserID    sql.NullInt64  `db:"user_id"`
 	Language  string         `db:"language"`
+	Name      string         `db:"recipient_name"`
+	Off       bool           `db:"off"`
 	OrgID     sql.NullInt64  `db:"org_id"`
 	OrgCode   sql.NullString `db:"org_code"`
 	CallKey   sql.NullString `db:"call_key"`
@@ -133,6 +136,7 @@ type mailRow struct {
 
 const mailColumns = `m.id, m.kind, m.recipient, m.user_id,
 		COALESCE(NULLIF(u.language, ''), NULLIF(o.language, ''), 'en') AS language,
+		COALESCE(u.display_name, '') AS recipient_name, COALESCE(m.kind = ANY(u.mail_off), false) AS off,
 		o.id AS org_id, o.code AS org_code, c.key AS call_key, m.about::text AS about, m.state, m.message_id, m.error,
 		m.created_at, m.sent_at,
 		COALESCE(o.name_en, '') AS name_en, COALESCE(o.name_fr, '') AS name_fr, COALESCE(o.name_es, '') AS name_es,
@@ -148,6 +152,7 @@ func (r mailRow) mail() (forms.Mail, error) {
 	}
 	lang, _ := forms.ParseLanguage(r.Language)
 	m := forms.Mail{ID: r.ID, Kind: forms.MailKind(r.Kind), Recipient: r.Recipient, UserID: r.UserID.Int64, Language: lang,
+		RecipientName: r.Name, TurnedOff: r.Off && forms.MailKind(r.Kind).Optional(),
 		Call: r.CallKey.String, Version: about.Version, Invitation: about.Invitation, Comment: about.Comment, Day: about.Day,
 		State: forms.MailState(r.State), MessageID: r.MessageID, Error: r.Error, CreatedAt: r.CreatedAt, SentAt: r.SentAt.Time}
 	if r.OrgID.Valid {
@@ -241,4 +246,44 @@ func (s *Store) DevMail(ctx context.Context, id int64) (forms.DevMail, error) {
 		return forms.DevMail{}, classify(fmt.Errorf("storage: kept mail %d: %w", id, err))
 	}
 	return r.devMail()
+}
+
+// MailSentSince counts the messages sent to the address since the time:
+// the recipient's rate.
+func (s *Store) MailSentSince(ctx context.Context, recipient string, since time.Time) (int, error) {
+	var n int
+	if err := s.db.QueryRowxContext(ctx, `SELECT count(*) FROM mail WHERE recipient = lower($1) AND state = 'sent' AND sent_at >= $2`,
+		recipient, since).Scan(&n); err != nil {
+		return 0, classify(fmt.Errorf("storage: mail sent to %s: %w", recipient, err))
+	}
+	return n, nil
+}
+
+// MailPreferences returns the optional kinds of message the user turned off.
+func (s *Store) MailPreferences(ctx context.Context, userID int64) ([]forms.MailKind, error) {
+	var off pq.StringArray
+	if err := s.db.QueryRowxContext(ctx, `SELECT mail_off FROM users WHERE id = $1`, userID).Scan(&off); err != nil {
+		return nil, classify(fmt.Errorf("storage: mail preferences of %d: %w", userID, err))
+	}
+	out := make([]forms.MailKind, len(off))
+	for i, k := range off {
+		out[i] = forms.MailKind(k)
+	}
+	return out, nil
+}
+
+// SetMailPreferences records the optional kinds of message the user turns
+// off; a kind that is not optional is refused (KindInvalid).
+func (s *Store) SetMailPreferences(ctx context.Context, userID int64, off []forms.MailKind) error {
+	kinds := make([]string, 0, len(off))
+	for _, k := range off {
+		if !k.Optional() {
+			return forms.Errorf(forms.KindInvalid, "%s messages cannot be turned off", k)
+		}
+		kinds = append(kinds, string(k))
+	}
+	if _, err := s.db.ExecContext(ctx, `UPDATE users SET mail_off = $2 WHERE id = $1`, userID, pq.Array(kinds)); err != nil {
+		return classify(fmt.Errorf("storage: mail preferences of %d: %w", userID, err))
+	}
+	return nil
 }

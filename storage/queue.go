@@ -46,6 +46,9 @@ type QueueConfig struct {
 	Chores time.Duration
 	// MaxWorkers is how many jobs a replica works at once; 10 when zero.
 	MaxWorkers int
+	// Retry says when a failed job is tried again; River's default
+	// (attempt⁴ seconds, with jitter) when nil. Tests shorten it.
+	Retry river.ClientRetryPolicy
 }
 
 // The kinds of the store's own periodic jobs.
@@ -137,6 +140,7 @@ func (s *Store) NewQueue(cfg QueueConfig) (*Queue, error) {
 		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.MaxWorkers}},
 		Workers:           cfg.Workers,
 		PeriodicJobs:      periodic,
+		RetryPolicy:       cfg.Retry,
 		// Done jobs are kept a week for the admins' page.
 		CompletedJobRetentionPeriod: 7 * 24 * time.Hour,
 	})

@@ -271,7 +271,9 @@ func (s *Store) queueTransitionMail(ctx context.Context, tx *sqlx.Tx, r forms.Tr
 	if err != nil {
 		return err
 	}
-	if kind == forms.MailReceipt && r.User != nil && r.User.Email != "" {
+	// The submitter hears too, when they are a person with an account (not
+	// the command line or the demo's seeding).
+	if kind == forms.MailReceipt && r.User != nil && r.User.ID != 0 && r.User.Email != "" {
 		rs = append([]recipient{{UserID: r.User.ID, Email: r.User.Email}}, rs...)
 	}
 	m := forms.Mail{Kind: kind, Organization: r.Organization, Call: r.Call.Key, Version: version, Comment: comment}

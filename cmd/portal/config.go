@@ -12,6 +12,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"portal/mail"
 )
 
 // Config is every setting of the portal, read once from the environment.
@@ -35,6 +37,11 @@ type Config struct {
 	SupportEmail    string
 	MetricsToken    string
 	WorkbookMaxMB   int
+	// Mail: the relay (empty in development: mail is kept, at /dev-mail),
+	// the sender and where replies go.
+	SMTP        *mail.Settings
+	MailFrom    mail.Address
+	MailReplyTo mail.Address
 }
 
 // UseDevIdP reports whether the portal serves its own development identity
@@ -161,6 +168,24 @@ var settings = []setting{
 		c.WorkbookMaxMB = n
 		return nil
 	}},
+	{"PORTAL_SMTP_URL", "", true, "the mail relay the portal sends through: smtp://user:password@host:587 (STARTTLS) or smtps://user:password@host:465 (TLS), user and password percent-encoded (docs/email.md); empty in development keeps the mail and shows it at /dev-mail; required in production", func(c *Config, v string) error {
+		st, err := mail.ParseURL(v)
+		if err != nil {
+			return err
+		}
+		c.SMTP = &st
+		return nil
+	}},
+	{"PORTAL_MAIL_FROM", "", false, "the sender of the portal's mail, as the relay accepts it: portal@unodc.org or \"Submissions portal <portal@unodc.org>\"; required with PORTAL_SMTP_URL", func(c *Config, v string) error {
+		a, err := mail.ParseAddress(v)
+		c.MailFrom = a
+		return err
+	}},
+	{"PORTAL_MAIL_REPLY_TO", "", false, "where replies to the portal's mail go (the Office's mailbox); empty: the mail says replies are not read", func(c *Config, v string) error {
+		a, err := mail.ParseAddress(v)
+		c.MailReplyTo = a
+		return err
+	}},
 	{"PORTAL_PG_BINDIR", "found automatically", false, "directory of the PostgreSQL server binaries (initdb, postgres) for the private cluster", func(c *Config, v string) error {
 		c.PGBinDir = v
 		return nil
@@ -234,6 +259,18 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		if c.OIDCIssuer != "" && c.OIDCSecret == "" {
 			problems = append(problems, "PORTAL_OIDC_CLIENT_SECRET: production signs in as a confidential client: set the client secret the identity provider issued (or PORTAL_OIDC_CLIENT_SECRET_FILE)")
 		}
+	}
+	// Mail is configured whole or not at all; production sends it.
+	switch {
+	case c.SMTP != nil && c.MailFrom.IsZero():
+		problems = append(problems, "PORTAL_MAIL_FROM: required with PORTAL_SMTP_URL: the address the relay accepts the portal's mail from")
+	case c.SMTP == nil && !c.MailFrom.IsZero():
+		problems = append(problems, "PORTAL_SMTP_URL: PORTAL_MAIL_FROM is set but no relay to send through: set the relay (or PORTAL_SMTP_URL_FILE), or unset PORTAL_MAIL_FROM")
+	case c.SMTP == nil && c.Production():
+		problems = append(problems, "PORTAL_SMTP_URL: production sends receipts, returns and reminders by e-mail: set the Office's relay (or PORTAL_SMTP_URL_FILE) and PORTAL_MAIL_FROM")
+	}
+	if c.SMTP != nil && c.SMTP.Security == mail.NoTLS && c.Production() {
+		problems = append(problems, "PORTAL_SMTP_URL: production sends mail over TLS: use smtp:// (STARTTLS) or smtps://, not tls=none")
 	}
 	if c.OIDCIssuer != "" && c.OIDCClientID == "" {
 		problems = append(problems, "PORTAL_OIDC_CLIENT_ID: required with PORTAL_OIDC_ISSUER")

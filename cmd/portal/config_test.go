@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"portal/mail"
 )
 
 // fakeEnv is a getenv over a map.
@@ -168,9 +170,15 @@ func TestLoadConfigValid(t *testing.T) {
 				"PORTAL_OIDC_ISSUER":        "https://login.example.org",
 				"PORTAL_OIDC_CLIENT_ID":     "portal",
 				"PORTAL_OIDC_CLIENT_SECRET": "s3cret",
+				"PORTAL_SMTP_URL":           "smtp://portal:p%40ss@relay.unodc.org:587",
+				"PORTAL_MAIL_FROM":          "Submissions portal <portal@unodc.org>",
+				"PORTAL_MAIL_REPLY_TO":      "cts@unodc.org",
 			},
 			func(c *Config) {
 				c.OIDCIssuer, c.OIDCClientID, c.OIDCSecret = "https://login.example.org", "portal", "s3cret"
+				c.SMTP = &mail.Settings{Host: "relay.unodc.org", Port: 587, Security: mail.StartTLS, Auth: mail.AuthPlain, Username: "portal", Password: "p@ss", Timeout: mail.DefaultTimeout}
+				c.MailFrom = mail.Address{Name: "Submissions portal", Addr: "portal@unodc.org"}
+				c.MailReplyTo = mail.Address{Addr: "cts@unodc.org"}
 				c.Env = "production"
 				c.BaseURL = mustParseURL("https://portal.unodc.org")
 				c.DatabaseURL = "postgres://u:p@db:5432/portal?sslmode=verify-full"
@@ -187,9 +195,13 @@ func TestLoadConfigValid(t *testing.T) {
 				"PORTAL_OIDC_ISSUER":        "https://login.example.org",
 				"PORTAL_OIDC_CLIENT_ID":     "portal",
 				"PORTAL_OIDC_CLIENT_SECRET": "s3cret",
+				"PORTAL_SMTP_URL":           "smtps://relay.unodc.org",
+				"PORTAL_MAIL_FROM":          "portal@unodc.org",
 			},
 			func(c *Config) {
 				c.OIDCIssuer, c.OIDCClientID, c.OIDCSecret = "https://login.example.org", "portal", "s3cret"
+				c.SMTP = &mail.Settings{Host: "relay.unodc.org", Port: 465, Security: mail.ImplicitTLS, Auth: mail.AuthNone, Timeout: mail.DefaultTimeout}
+				c.MailFrom = mail.Address{Addr: "portal@unodc.org"}
 				c.Env = "production"
 				c.BaseURL = mustParseURL("https://portal.unodc.org")
 				c.DatabaseURL = "postgres://db/portal"
@@ -233,12 +245,34 @@ func TestLoadConfigInvalidValue(t *testing.T) {
 		{"PORTAL_SHUTDOWN_TIMEOUT", "30"},
 		{"PORTAL_SHUTDOWN_TIMEOUT", "0s"},
 		{"PORTAL_SHUTDOWN_TIMEOUT", "-5s"},
+		{"PORTAL_SMTP_URL", "smtp://relay.example.org:587?insecure_skip_verify=1"},
+		{"PORTAL_SMTP_URL", "smtp://relay.example.org?tls=none"},
+		{"PORTAL_SMTP_URL", "http://relay.example.org"},
+		{"PORTAL_MAIL_FROM", "not an address"},
+		{"PORTAL_MAIL_REPLY_TO", "cts@"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+"="+tt.value, func(t *testing.T) {
 			_, err := LoadConfig(fakeEnv(map[string]string{tt.name: tt.value}))
 			requireProblems(t, err, tt.name)
 		})
+	}
+}
+
+// TestLoadConfigMailWhole: the relay and the sender come together; a
+// password in the relay's URL never shows in an error.
+func TestLoadConfigMailWhole(t *testing.T) {
+	_, err := LoadConfig(fakeEnv(map[string]string{"PORTAL_SMTP_URL": "smtp://u:hunter2@127.0.0.1:2525?tls=none"}))
+	requireProblems(t, err, "PORTAL_MAIL_FROM")
+	_, err = LoadConfig(fakeEnv(map[string]string{"PORTAL_MAIL_FROM": "portal@unodc.org"}))
+	requireProblems(t, err, "PORTAL_SMTP_URL")
+	_, err = LoadConfig(fakeEnv(map[string]string{"PORTAL_SMTP_URL": "smtp://u:hunter2@relay.example.org?tls=nonsense"}))
+	if err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("a bad relay URL: %v (the password must not show)", err)
+	}
+	c, err := LoadConfig(fakeEnv(map[string]string{"PORTAL_SMTP_URL": "smtp://127.0.0.1:2525?tls=none", "PORTAL_MAIL_FROM": "portal@localhost"}))
+	if err != nil || c.SMTP == nil || c.SMTP.Port != 2525 {
+		t.Errorf("development with a relay on this machine: %+v, %v", c.SMTP, err)
 	}
 }
 
@@ -292,6 +326,8 @@ func TestLoadConfigProductionRefusesUnsafeSettings(t *testing.T) {
 		"PORTAL_OIDC_ISSUER":        "https://login.example.org",
 		"PORTAL_OIDC_CLIENT_ID":     "portal",
 		"PORTAL_OIDC_CLIENT_SECRET": "s3cret",
+		"PORTAL_SMTP_URL":           "smtp://relay.unodc.org",
+		"PORTAL_MAIL_FROM":          "portal@unodc.org",
 	}
 	with := func(changes map[string]string) map[string]string {
 		env := map[string]string{}
@@ -317,10 +353,12 @@ func TestLoadConfigProductionRefusesUnsafeSettings(t *testing.T) {
 		{"default base URL is http", with(map[string]string{"PORTAL_BASE_URL": ""}), []string{"PORTAL_BASE_URL"}},
 		{"development sign-in", with(map[string]string{"PORTAL_DEV_SIGNIN": "true"}), []string{"PORTAL_DEV_SIGNIN"}},
 		{
-			"all four",
+			"all five",
 			map[string]string{"PORTAL_ENV": "production", "PORTAL_DEV_SIGNIN": "1"},
-			[]string{"PORTAL_DATABASE_URL", "PORTAL_BASE_URL", "PORTAL_DEV_SIGNIN", "PORTAL_OIDC_ISSUER"},
+			[]string{"PORTAL_DATABASE_URL", "PORTAL_BASE_URL", "PORTAL_DEV_SIGNIN", "PORTAL_OIDC_ISSUER", "PORTAL_SMTP_URL"},
 		},
+		{"no mail relay", with(map[string]string{"PORTAL_SMTP_URL": "", "PORTAL_MAIL_FROM": ""}), []string{"PORTAL_SMTP_URL"}},
+		{"mail in clear", with(map[string]string{"PORTAL_SMTP_URL": "smtp://127.0.0.1:25?tls=none"}), []string{"PORTAL_SMTP_URL"}},
 		{
 			// docs/auth.md registers a confidential client; without its
 			// secret every token request fails with invalid_client.

@@ -30,8 +30,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/riverqueue/river"
-
 	"portal/forms/definition"
 	"portal/forms/demo"
 	"portal/handlers"
@@ -311,7 +309,12 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 		}
 		log.Info("development sign-in: demo accounts at " + cfg.BaseURL.String() + "/signin")
 	}
-	queue, err := db.NewQueue(storage.QueueConfig{Workers: river.NewWorkers(), Log: log})
+	workers, err := mailWorkers(cfg, db.Store, lib, log)
+	if err != nil {
+		return err
+	}
+	opts.DevMail = cfg.SMTP == nil // development: mail kept, shown at /dev-mail
+	queue, err := db.NewQueue(storage.QueueConfig{Workers: workers, Log: log})
 	if err != nil {
 		return err
 	}

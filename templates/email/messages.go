@@ -422,3 +422,8 @@ func (s Site) Digest(t words.Text, in Digest) (mail.Message, error) {
 	m.ListUnsubscribe = unsubscribe
 	return m, nil
 }
+
+// CallOf is what a message says of a call.
+func CallOf(c forms.Call) Call {
+	return Call{Key: c.Key, Title: c.Title, Deadline: c.Deadline, Zone: c.Location(), LateAllowed: c.LateAllowed}
+}
