@@ -137,6 +137,13 @@ func (s *Store) SaveCall(ctx context.Context, c forms.Call, actor forms.Actor) (
 			return err
 		}
 		c.ID = id
+		// Opened now: each asked organization's focal points hear of it, in
+		// the save's transaction.
+		if c.State == forms.CallOpen && before.State != forms.CallOpen {
+			if err := s.queueCallOpened(ctx, tx, c); err != nil {
+				return err
+			}
+		}
 		details := map[string]string{"state": string(c.State)}
 		for _, ch := range forms.CallChanges(before, c) {
 			details[ch.Field+".from"], details[ch.Field+".to"] = ch.Old, ch.New
@@ -292,4 +299,28 @@ func (s *Store) CloseCallsPastDeadline(ctx context.Context, now time.Time, actor
 		return insertAuditEvents(ctx, tx, evs...)
 	})
 	return keys, err
+}
+
+// queueCallOpened records the notice of call c to the focal points of every
+// organization it asks.
+func (s *Store) queueCallOpened(ctx context.Context, tx *sqlx.Tx, c forms.Call) error {
+	var rows []struct {
+		OrgID  int64  `db:"organization_id"`
+		Code   string `db:"code"`
+		UserID int64  `db:"user_id"`
+		Email  string `db:"email"`
+	}
+	if err := sqlx.SelectContext(ctx, tx, &rows, `
+		SELECT m.organization_id, o.code, u.id AS user_id, u.email
+		FROM memberships m JOIN users u ON u.id = m.user_id JOIN organizations o ON o.id = m.organization_id
+		WHERE m.organization_id IN (`+askedBy+`) AND m.role = 'focal_point' AND u.email <> ''
+		ORDER BY o.code, u.id`, c.ID); err != nil {
+		return classify(fmt.Errorf("storage: call %s opened: %w", c.Key, err))
+	}
+	ms := make([]forms.Mail, 0, len(rows))
+	for _, r := range rows {
+		ms = append(ms, forms.Mail{Kind: forms.MailCallOpened, Recipient: r.Email, UserID: r.UserID,
+			Organization: forms.OrganizationRef{ID: r.OrgID, Code: r.Code}, Call: c.Key})
+	}
+	return s.queueMail(ctx, tx, ms...)
 }

@@ -105,6 +105,25 @@ func TestMailInTransaction(t *testing.T) {
 	if n, _, _ := mailJobs(t, db, forms.MailComment); n != 2 {
 		t.Errorf("the Office's comment: %d messages, want one to each focal point", n)
 	}
+	// A call opened: each asked organization's focal points hear of it,
+	// once (saving it again, open, sends nothing).
+	draft := c
+	draft.ID, draft.Key, draft.State = 0, "opened-later", forms.CallDraft
+	if draft, err = s.SaveCall(ctx, draft, forms.Actor{Label: "analyst"}); err != nil {
+		t.Fatal(err)
+	}
+	if n, _, _ := mailJobs(t, db, forms.MailCallOpened); n != 0 {
+		t.Errorf("a call in preparation: %d notices", n)
+	}
+	draft.State = forms.CallOpen
+	for range 2 {
+		if draft, err = s.SaveCall(ctx, draft, forms.Actor{Label: "analyst"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, j, most := mailJobs(t, db, forms.MailCallOpened); n != 2 || j != 2 || most != 1 {
+		t.Errorf("the call opened: %d notices, %d jobs; want one to each of Austria's focal points", n, j)
+	}
 	if err := s.MailDone(ctx, id, forms.MailSent, "abc@portal", ""); err != nil {
 		t.Fatal(err)
 	}
