@@ -91,6 +91,7 @@ type Contact struct {
 	Name, Email string
 	Role        Role
 	LastSignIn  time.Time // zero when they never signed in
+	Language    Language  // of the mail they receive (see Mail.Language)
 }
 
 // Reminded is what an organization was last reminded of a call: when, on

@@ -56,6 +56,7 @@ func TestAccessibility(t *testing.T) {
 		visit(lang+" users", "/office/users")
 		visit(lang+" jobs", "/office/jobs")
 		visit(lang+" kept mail", "/dev-mail")
+		visit(lang+" mail preferences", "/home/mail")
 		visit(lang+" call form", "/office/calls/new")
 		b.Press(`.call-form button`, http.StatusUnprocessableEntity)
 		check(lang + " call form with errors")

@@ -192,6 +192,7 @@ var authzTable = map[string]accessRule{
 	"POST /orgs/:code/calls/:call/comments":         orgEditors,
 	"GET /office/calls/:call":                       officeOnly,
 	"POST /office/calls/:call/joint":                officeOnly,
+	"POST /office/calls/:call/remind":               officeOnly,
 	"POST /office/calls/:call/joint/remove":         officeOnly,
 	"GET /office/calls/new":                         officeOnly,
 	"POST /office/calls/new":                        officeOnly,
@@ -307,6 +308,7 @@ var authzForms = map[string]url.Values{
 	"POST /office/users/:id/remove-role":            {"role": {"focal_point"}, "organization": {"UNTOURISM"}},
 	"POST /office/calls/:call/report/release":       {"confirm": {"1"}},
 	"POST /office/calls/:call/joint":                {"organization": {"EU"}, "states": {"BEL"}},
+	"POST /office/calls/:call/remind":               {"org": {"KEN"}},
 	"POST /office/calls/:call/joint/remove":         {"organization": {"EU"}, "state": {"NLD"}},
 }
 

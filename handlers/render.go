@@ -14,6 +14,7 @@ import (
 	"portal/forms"
 	"portal/templates"
 	"portal/templates/words"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -100,6 +101,10 @@ func (s *Server) newBase(c *gin.Context) basePage {
 	b.Here, b.ViewerZone, b.Zones = c.Request.URL.RequestURI(), b.ZoneName(), commonZones
 	if id := s.popFlash(c); id != "" {
 		b.Flash = b.T(id)
+		if key, count, ok := strings.Cut(id, "#"); ok {
+			n, _ := strconv.Atoi(count) // written by flashN
+			b.Flash = b.Tn(key, n, nil)
+		}
 	}
 	next := url.QueryEscape(c.Request.URL.RequestURI())
 	for _, l := range forms.Languages {

@@ -23,6 +23,7 @@ import (
 
 	"portal/forms"
 	"portal/handlers/devidp"
+	"portal/templates/email"
 	"portal/templates/views"
 )
 
@@ -41,6 +42,7 @@ type Store interface {
 	reportStore
 	devMailStore
 	mailPreferenceStore
+	reminderStore
 }
 
 // directory is what every part of the portal reads: the organizations, their
@@ -89,6 +91,9 @@ type Options struct {
 	// DevIdP, when set, is the development identity provider, served at
 	// /dev-idp with its account picker; OIDC must then point at it.
 	DevIdP *devidp.Provider
+	// MailSite is how the portal's mail is written (its sender, the base
+	// of its links): the reminder's preview uses it.
+	MailSite email.Site
 	// DevMail serves the mail a development portal keeps instead of
 	// sending it, at DevMailPath; never in production.
 	DevMail bool
@@ -265,6 +270,7 @@ func (s *Server) routes(e *gin.Engine) {
 	oc.POST("/edit", s.require(forms.ManageCalls), s.handle(s.saveCall))
 	oc.GET("", s.handle(s.showTracking))
 	oc.POST("/joint", s.require(forms.ManageCalls), s.handle(s.recordJoint))
+	oc.POST("/remind", s.require(forms.ManageCalls), s.handle(s.remind))
 	oc.POST("/joint/remove", s.require(forms.ManageCalls), s.handle(s.removeJoint))
 	oc.GET("/responses.csv", s.handle(s.exportResponses("csv")))
 	oc.GET("/responses.xlsx", s.handle(s.exportResponses("xlsx")))

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -136,6 +137,12 @@ func (s *Server) flash(c *gin.Context, id string) {
 	if c.GetBool(ctxSession) {
 		s.sessions.Put(c.Request.Context(), sessFlash, id)
 	}
+}
+
+// flashN leaves the counted message id, in the form count takes, for the
+// next page.
+func (s *Server) flashN(c *gin.Context, id string, count int) {
+	s.flash(c, id+"#"+strconv.Itoa(count))
 }
 
 // popFlash returns and forgets the message left for this page, if any.

@@ -185,17 +185,20 @@ func (s *Store) CallContacts(ctx context.Context, c forms.Call) (map[int64][]for
 		Email      string       `db:"email"`
 		Role       string       `db:"role"`
 		LastSignIn sql.NullTime `db:"last_sign_in_at"`
+		Language   string       `db:"language"`
 	}
 	if err := sqlx.SelectContext(ctx, s.db, &rows, `
-		SELECT m.organization_id, u.display_name, u.email, m.role::text AS role, u.last_sign_in_at
-		FROM memberships m JOIN users u ON u.id = m.user_id
+		SELECT m.organization_id, u.display_name, u.email, m.role::text AS role, u.last_sign_in_at,
+		       COALESCE(NULLIF(u.language, ''), NULLIF(o.language, ''), 'en') AS language
+		FROM memberships m JOIN users u ON u.id = m.user_id JOIN organizations o ON o.id = m.organization_id
 		WHERE m.organization_id IN (`+askedBy+`) AND m.role IN ('focal_point', 'contributor')
 		ORDER BY m.organization_id, m.role = 'focal_point' DESC, lower(u.display_name), u.email`, c.ID); err != nil {
 		return nil, classify(fmt.Errorf("storage: contacts of %s: %w", c.Key, err))
 	}
 	out := map[int64][]forms.Contact{}
 	for _, r := range rows {
-		out[r.OrgID] = append(out[r.OrgID], forms.Contact{Name: r.Name, Email: r.Email, Role: forms.Role(r.Role), LastSignIn: r.LastSignIn.Time})
+		lang, _ := forms.ParseLanguage(r.Language)
+		out[r.OrgID] = append(out[r.OrgID], forms.Contact{Name: r.Name, Email: r.Email, Role: forms.Role(r.Role), LastSignIn: r.LastSignIn.Time, Language: lang})
 	}
 	return out, nil
 }

@@ -243,17 +243,17 @@ func (d devMailbox) Send(ctx context.Context, m mail.Message) error {
 
 // mailWorkers returns the queue's workers with the mail job's: through the
 // relay cfg names, or kept for /dev-mail when it names none (development).
-func mailWorkers(cfg Config, store *storage.Store, lib *definition.Library, log *slog.Logger) (*river.Workers, error) {
+func mailWorkers(cfg Config, store *storage.Store, lib *definition.Library, log *slog.Logger) (*river.Workers, email.Site, error) {
 	cat, err := words.Load()
 	if err != nil {
-		return nil, err
+		return nil, email.Site{}, err
 	}
 	site := email.Site{BaseURL: cfg.BaseURL.String(), From: cfg.MailFrom, ReplyTo: cfg.MailReplyTo, PreferencesPath: handlers.PreferencesPath}
 	var sender mail.Sender = devMailbox{store: store}
 	if cfg.SMTP != nil {
 		smtp, err := mail.NewSMTP(*cfg.SMTP)
 		if err != nil {
-			return nil, err
+			return nil, email.Site{}, err
 		}
 		sender = smtp
 		log.Info("mail goes through the relay", "relay", cfg.SMTP.String(), "from", cfg.MailFrom.Addr)
@@ -262,11 +262,11 @@ func mailWorkers(cfg Config, store *storage.Store, lib *definition.Library, log 
 		log.Info("development: mail is kept, not sent, and shown at " + cfg.BaseURL.String() + "/dev-mail")
 	}
 	if err := site.Check(); err != nil {
-		return nil, fmt.Errorf("mail: %w", err)
+		return nil, email.Site{}, fmt.Errorf("mail: %w", err)
 	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &mailWorker{store: store, site: site, cat: cat, lib: lib, sender: sender, log: log, now: time.Now})
-	return workers, nil
+	return workers, site, nil
 }
 
 // devMailHost is the domain of a development portal's sender: its host,

@@ -118,7 +118,7 @@ func TestMailThroughRelay(t *testing.T) {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)
-	workers, err := mailWorkers(cfg, store, lib, log)
+	workers, _, err := mailWorkers(cfg, store, lib, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,7 +270,7 @@ func TestMailKeptInDevelopment(t *testing.T) {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)
-	workers, err := mailWorkers(cfg, store, lib, log)
+	workers, _, err := mailWorkers(cfg, store, lib, log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -309,10 +309,11 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 		}
 		log.Info("development sign-in: demo accounts at " + cfg.BaseURL.String() + "/signin")
 	}
-	workers, err := mailWorkers(cfg, db.Store, lib, log)
+	workers, site, err := mailWorkers(cfg, db.Store, lib, log)
 	if err != nil {
 		return err
 	}
+	opts.MailSite = site
 	opts.DevMail = cfg.SMTP == nil // development: mail kept, shown at /dev-mail
 	queue, err := db.NewQueue(storage.QueueConfig{Workers: workers, Log: log})
 	if err != nil {
