@@ -18,7 +18,7 @@ import (
 // given, refuses the recipients it is told to, and can be stopped and
 // started again on the same port (a relay down for a while).
 type relay struct {
-	t    *testing.T
+	t    testing.TB
 	port int
 
 	mu     sync.Mutex
@@ -35,7 +35,7 @@ type received struct {
 	Data []byte
 }
 
-func newRelay(t *testing.T) *relay {
+func newRelay(t testing.TB) *relay {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
