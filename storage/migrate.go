@@ -42,7 +42,11 @@ func Migrate(ctx context.Context, db *sql.DB, log *slog.Logger) error {
 		return classify(fmt.Errorf("storage: migrate: %w", err))
 	}
 	for _, r := range results {
-		log.Info("migration applied", "version", r.Source.Version, "file", r.Source.Path, "took", r.Duration)
+		file := r.Source.Path
+		if file == "" {
+			file = "(in Go: the job queue's tables)"
+		}
+		log.Info("migration applied", "version", r.Source.Version, "file", file, "took", r.Duration)
 	}
 	return nil
 }

@@ -133,7 +133,9 @@ func (s *Store) NewQueue(cfg QueueConfig) (*Queue, error) {
 			&river.PeriodicJobOpts{ID: KindReminders, RunOnStart: true}),
 	}
 	client, err := river.NewClient(riverdatabasesql.New(s.db.DB), &river.Config{
-		Logger:            cfg.Log.With("in", "queue"),
+		// River reports its routine (job counts, leadership) at info: the
+		// portal's log keeps its warnings and errors.
+		Logger:            slog.New(atLeast{Handler: cfg.Log.Handler(), min: slog.LevelWarn}).With("in", "queue"),
 		PollOnly:          true,
 		FetchPollInterval: cfg.Poll,
 		FetchCooldown:     min(cfg.Poll/2, 100*time.Millisecond),
@@ -229,4 +231,22 @@ func (s *Store) Jobs(ctx context.Context, state forms.JobState, limit int) ([]fo
 			Error: r.Error.String, CreatedAt: r.CreatedAt, ScheduledAt: r.ScheduledAt, FinalizedAt: r.FinalizedAt.Time}
 	}
 	return out, nil
+}
+
+// atLeast passes on the records of a handler at min or above.
+type atLeast struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h atLeast) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h atLeast) WithAttrs(as []slog.Attr) slog.Handler {
+	return atLeast{Handler: h.Handler.WithAttrs(as), min: h.min}
+}
+
+func (h atLeast) WithGroup(name string) slog.Handler {
+	return atLeast{Handler: h.Handler.WithGroup(name), min: h.min}
 }
