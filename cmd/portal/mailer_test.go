@@ -304,3 +304,113 @@ func TestMailKeptInDevelopment(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// TestMailOptionalAndRate: a comment notice to someone who turned them off
+// is not sent (skipped, said so); receipts go whatever the preferences; an
+// address that got its hour's share waits for the next hour.
+func TestMailOptionalAndRate(t *testing.T) {
+	ctx := context.Background()
+	lib, err := definition.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := storagetest.NewDatabase(t)
+	store, err := storage.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	db, err := sql.Open("postgres", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	cfg, err := LoadConfig(fakeEnv(map[string]string{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.DiscardHandler)
+	workers, _, err := mailWorkers(cfg, store, lib, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	queue, err := store.NewQueue(storage.QueueConfig{Workers: workers, Poll: 50 * time.Millisecond, Log: log, Chores: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	if err := demo.EnsureCalls(ctx, store, lib, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := demo.InviteAccounts(ctx, store); err != nil {
+		t.Fatal(err)
+	}
+	u, err := store.SignIn(ctx, forms.Identity{Issuer: "https://idp.example.org", Subject: "anna", Email: "focal.point@austria.example.org", EmailVerified: true, Name: "Anna Gruber"}, forms.Actor{Label: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.SetMailPreferences(ctx, u.ID, []forms.MailKind{forms.MailComment}); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.SetMailPreferences(ctx, u.ID, []forms.MailKind{forms.MailReceipt}); forms.KindOf(err) != forms.KindInvalid {
+		t.Errorf("turning receipts off: %v", err)
+	}
+	views, err := store.CallByKey(ctx, demo.Calls(now)[0].Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, _ := lib.Version(views.Questionnaire, views.Version)
+	aut := u.Memberships[0].Organization
+	answers := demo.Answers(q, "Austria")
+	if _, err := store.SaveDraft(ctx, views, aut, forms.Edit{Fields: answers.Fields(), Answers: answers}, forms.Actor{UserID: u.ID, Label: u.Email}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Transition(ctx, forms.TransitionRequest{Call: views, Questionnaire: q, Organization: aut, User: u,
+		Transition: forms.TransitionSubmit, At: now, Actor: forms.Actor{UserID: u.ID, Label: u.Email}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.AddComment(ctx, views, aut, "", "Which ministries?", true, forms.Actor{Label: "analyst"}); err != nil {
+		t.Fatal(err)
+	}
+	// Austria's contributor has had their hour's share already.
+	if _, err := db.Exec(`INSERT INTO mail (kind, recipient, state, sent_at) SELECT 'reminder', 'contributor@austria.example.org', 'sent', now() FROM generate_series(1, $1)`, maxPerHour); err != nil {
+		t.Fatal(err)
+	}
+	if err := queue.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer queue.Stop(context.Background())
+	state := func(kind forms.MailKind, to string) (string, string) {
+		var st, e string
+		if err := db.QueryRow(`SELECT state, error FROM mail WHERE kind = $1 AND recipient = $2 ORDER BY id DESC LIMIT 1`, string(kind), to).Scan(&st, &e); err != nil {
+			t.Fatal(err)
+		}
+		return st, e
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		receipt, _ := state(forms.MailReceipt, u.Email)
+		comment, _ := state(forms.MailComment, u.Email)
+		if receipt != "queued" && comment != "queued" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 20 s: receipt %s, comment %s", receipt, comment)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if st, _ := state(forms.MailReceipt, u.Email); st != "sent" {
+		t.Errorf("the receipt: %s, want sent (receipts cannot be turned off)", st)
+	}
+	if st, e := state(forms.MailComment, u.Email); st != "skipped" || !strings.Contains(e, "turned off") {
+		t.Errorf("the comment notice: %s (%s), want skipped, turned off", st, e)
+	}
+	var snoozed int
+	if err := db.QueryRow(`SELECT count(*) FROM river_job j JOIN mail m ON (j.args->>'mail')::bigint = m.id
+		WHERE m.recipient = 'contributor@austria.example.org' AND m.kind = 'invitation' AND j.state = 'scheduled' AND j.scheduled_at > now() + interval '50 minutes'`).Scan(&snoozed); err != nil {
+		t.Fatal(err)
+	}
+	if snoozed != 1 {
+		t.Errorf("the contributor's invitation, over the hour's share: %d jobs waiting for the next hour, want 1", snoozed)
+	}
+}
