@@ -57,11 +57,13 @@ type Mail struct {
 	Invitation int64 // the invitation
 	Comment    int64 // the comment
 	Day        int   // a reminder's day: days before the deadline (after, when negative)
-	State      MailState
-	MessageID  string
-	Error      string
-	CreatedAt  time.Time
-	SentAt     time.Time
+	// Since and Until bound what a digest lists.
+	Since, Until time.Time
+	State        MailState
+	MessageID    string
+	Error        string
+	CreatedAt    time.Time
+	SentAt       time.Time
 }
 
 // DevMail is a message kept, not sent, by a development portal.

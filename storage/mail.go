@@ -37,10 +37,12 @@ func (MailArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttem
 
 // mailAbout is what a message is about beyond its call and organization.
 type mailAbout struct {
-	Version    int   `json:"version,omitempty"`
-	Invitation int64 `json:"invitation,omitempty"`
-	Comment    int64 `json:"comment,omitempty"`
-	Day        int   `json:"day,omitempty"`
+	Version    int        `json:"version,omitempty"`
+	Invitation int64      `json:"invitation,omitempty"`
+	Comment    int64      `json:"comment,omitempty"`
+	Day        int        `json:"day,omitempty"`
+	Since      *time.Time `json:"since,omitempty"`
+	Until      *time.Time `json:"until,omitempty"`
 }
 
 // recipient is someone a message goes to.
@@ -87,7 +89,11 @@ func (s *Store) queueMail(ctx context.Context, tx *sqlx.Tx, ms ...forms.Mail) er
 	kinds, recipients, abouts, calls := make([]string, len(ms)), make([]string, len(ms)), make([]string, len(ms)), make([]string, len(ms))
 	users, orgs := make([]int64, len(ms)), make([]int64, len(ms))
 	for i, m := range ms {
-		about, err := json.Marshal(mailAbout{Version: m.Version, Invitation: m.Invitation, Comment: m.Comment, Day: m.Day})
+		a := mailAbout{Version: m.Version, Invitation: m.Invitation, Comment: m.Comment, Day: m.Day}
+		if !m.Since.IsZero() {
+			a.Since, a.Until = &m.Since, &m.Until
+		}
+		about, err := json.Marshal(a)
 		if err != nil {
 			return fmt.Errorf("storage: mail: %w", err)
 		}
@@ -157,6 +163,9 @@ func (r mailRow) mail() (forms.Mail, error) {
 		State: forms.MailState(r.State), MessageID: r.MessageID, Error: r.Error, CreatedAt: r.CreatedAt, SentAt: r.SentAt.Time}
 	if r.OrgID.Valid {
 		m.Organization = forms.OrganizationRef{ID: r.OrgID.Int64, Code: r.OrgCode.String, Name: r.names.forms()}
+	}
+	if about.Since != nil && about.Until != nil {
+		m.Since, m.Until = *about.Since, *about.Until
 	}
 	return m, nil
 }

@@ -121,6 +121,9 @@ func (s *Store) NewQueue(cfg QueueConfig) (*Queue, error) {
 	if err := river.AddWorkerSafely(cfg.Workers, &remindersWorker{s: s}); err != nil {
 		return nil, fmt.Errorf("storage: queue: %w", err)
 	}
+	if err := river.AddWorkerSafely(cfg.Workers, &digestsWorker{s: s}); err != nil {
+		return nil, fmt.Errorf("storage: queue: %w", err)
+	}
 	periodic := []*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(closeEvery),
 			func() (river.JobArgs, *river.InsertOpts) { return closeCallsArgs{}, nil },
@@ -131,6 +134,9 @@ func (s *Store) NewQueue(cfg QueueConfig) (*Queue, error) {
 		river.NewPeriodicJob(river.PeriodicInterval(remindersEvery),
 			func() (river.JobArgs, *river.InsertOpts) { return remindersArgs{}, nil },
 			&river.PeriodicJobOpts{ID: KindReminders, RunOnStart: true}),
+		river.NewPeriodicJob(dailyAt{hour: DigestHour},
+			func() (river.JobArgs, *river.InsertOpts) { return digestsArgs{}, nil },
+			&river.PeriodicJobOpts{ID: KindDigests}),
 	}
 	client, err := river.NewClient(riverdatabasesql.New(s.db.DB), &river.Config{
 		// River reports its routine (job counts, leadership) at info: the

@@ -108,6 +108,24 @@ func (w *mailWorker) compose(ctx context.Context, m forms.Mail, now time.Time) (
 			InvitedBy: inv.InvitedBy, Expires: inv.ExpiresAt, Path: "/signin"})
 		return w.stable(msg, m), err
 	}
+	if m.Kind == forms.MailDigest {
+		items, err := w.store.SubmittedBetween(ctx, m.Since, m.Until)
+		if err != nil {
+			return mail.Message{}, err
+		}
+		in := email.Digest{To: to, Since: m.Since, Path: "/office"}
+		for _, it := range items {
+			e := email.DigestEntry{Organization: it.Organization.Name, Call: it.CallTitle, Late: it.Late,
+				Path: "/office/calls/" + it.Call + "/orgs/" + it.Organization.Code}
+			if it.Answer {
+				in.Answers = append(in.Answers, e)
+			} else {
+				in.Submissions = append(in.Submissions, e)
+			}
+		}
+		msg, err = w.site.Digest(t, in)
+		return w.stable(msg, m), err
+	}
 	call, err := w.store.CallByKey(ctx, m.Call)
 	if err != nil {
 		return mail.Message{}, err

@@ -372,6 +372,13 @@ func TestMailOptionalAndRate(t *testing.T) {
 	if err := store.AddComment(ctx, views, aut, "", "Which ministries?", true, forms.Actor{Label: "analyst"}); err != nil {
 		t.Fatal(err)
 	}
+	// The analyst's digest lists Austria's submission.
+	if _, err := store.SignIn(ctx, forms.Identity{Issuer: "https://idp.example.org", Subject: "mei", Email: "analyst@unodc.example.org", EmailVerified: true, Name: "Mei Chen"}, forms.Actor{Label: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := store.SendDigests(ctx, time.Now()); err != nil || n != 1 {
+		t.Fatalf("digests: %d, %v", n, err)
+	}
 	// Austria's contributor has had their hour's share already.
 	if _, err := db.Exec(`INSERT INTO mail (kind, recipient, state, sent_at) SELECT 'reminder', 'contributor@austria.example.org', 'sent', now() FROM generate_series(1, $1)`, maxPerHour); err != nil {
 		t.Fatal(err)
@@ -401,6 +408,25 @@ func TestMailOptionalAndRate(t *testing.T) {
 	}
 	if st, _ := state(forms.MailReceipt, u.Email); st != "sent" {
 		t.Errorf("the receipt: %s, want sent (receipts cannot be turned off)", st)
+	}
+	for end := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if st, _ := state(forms.MailDigest, "analyst@unodc.example.org"); st != "queued" || time.Now().After(end) {
+			break
+		}
+	}
+	if st, e := state(forms.MailDigest, "analyst@unodc.example.org"); st != "sent" {
+		t.Errorf("the digest: %s (%s)", st, e)
+	}
+	kept, err := store.DevMails(ctx, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	digest := false
+	for _, m := range kept {
+		digest = digest || strings.Contains(m.Text, "/office/calls/"+views.Key+"/orgs/AUT")
+	}
+	if !digest {
+		t.Error("no digest links Austria's submission")
 	}
 	if st, e := state(forms.MailComment, u.Email); st != "skipped" || !strings.Contains(e, "turned off") {
 		t.Errorf("the comment notice: %s (%s), want skipped, turned off", st, e)
