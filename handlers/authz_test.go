@@ -212,6 +212,7 @@ var authzTable = map[string]accessRule{
 	"POST /office/calls/:call/report":               officeOnly,
 	"GET /office/calls/:call/report/preview":        officeOnly,
 	"POST /office/calls/:call/report/release":       officeOnly,
+	"GET /office/calls/:call/report/release":        officeOnly,
 	"POST /office/calls/:call/orgs/:code/accept":    officeOnly,
 	"POST /office/calls/:call/orgs/:code/return":    officeOnly,
 	"POST /office/calls/:call/orgs/:code/comments":  officeOnly,

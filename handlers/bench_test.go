@@ -199,7 +199,7 @@ func fullDraft(q *forms.Questionnaire, years []int) forms.Edit {
 // answering the same page.
 func BenchmarkCompiledViews(b *testing.B) {
 	ts, s := startServer(b, nil)
-	call, err := demo.GenerateViews(context.Background(), s.store, s.opts.Questionnaires, 193, time.Now())
+	call, err := demo.GenerateViews(context.Background(), s.store.(*storage.Store), s.opts.Questionnaires, 193, time.Now())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -156,3 +156,22 @@ func saveAnswers(t testing.TB, store *storage.Store, call forms.Call, q *forms.Q
 		t.Fatal(err)
 	}
 }
+
+// startQueue works store's jobs (releases, mail recorded, chores) until the
+// test ends, looking every 50 ms.
+func startQueue(t testing.TB, store *storage.Store) *storage.Queue {
+	t.Helper()
+	q, err := store.NewQueue(storage.QueueConfig{Poll: 50 * time.Millisecond, Chores: time.Hour, Questionnaires: builtin(t).Version})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		q.Stop(ctx)
+	})
+	return q
+}

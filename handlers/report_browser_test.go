@@ -25,7 +25,8 @@ import (
 // A4 and several pages long.
 func TestBrowserReport(t *testing.T) {
 	ts, srv := startServer(t, nil)
-	_, views, _ := demoCallOf(t, srv, "tourism-views")
+	store, views, _ := demoCallOf(t, srv, "tourism-views")
+	startQueue(t, store) // the release is a job
 	b := browsertest.New(t, 4*time.Minute)
 	as := func(subject string) { t.Helper(); browserSignIn(b, ts.URL, subject) }
 	b.Do(chromedp.Navigate(ts.URL + "/"))

@@ -21,8 +21,10 @@ type reportStore interface {
 	SaveReportDraft(ctx context.Context, call forms.Call, d forms.ReportDraft, actor forms.Actor) error
 	// PreviewReport assembles the report from the submissions as they are, unreleased.
 	PreviewReport(ctx context.Context, call forms.Call, q *forms.Questionnaire) (forms.Report, error)
-	// ReleaseReport assembles and freezes the next numbered release, audited; KindInvalid without a title.
-	ReleaseReport(ctx context.Context, call forms.Call, q *forms.Questionnaire, actor forms.Actor) (forms.Report, error)
+	// RequestRelease asks for the next release of the call's report (a job); one waiting or running stands for it.
+	RequestRelease(ctx context.Context, call forms.Call, actor forms.Actor) error
+	// ReleaseRequest says where the last request to release the call's report stands; false when none.
+	ReleaseRequest(ctx context.Context, call forms.Call) (forms.Job, bool, error)
 	// Releases lists the released reports of a call (or of all, callKey ""), newest first.
 	Releases(ctx context.Context, callKey string) ([]forms.ReportRelease, error)
 	// Release returns a release as it was released; KindNotFound when there is none.
@@ -317,15 +319,62 @@ func (s *Server) releaseReport(c *gin.Context) error {
 	if c.PostForm("confirm") != "1" { // a release cannot be taken back: the analyst says so first
 		return refused("confirm", "report.error.confirm")
 	}
-	rep, err := s.store.ReleaseReport(c.Request.Context(), call, q, s.actor(c))
-	if forms.KindOf(err) == forms.KindInvalid {
+	if d.UpdatedAt.IsZero() { // nothing written yet: no title to release under
 		return refused("title", "report.error.notitle")
 	}
+	// A release takes seconds at full scale: it is a job, which the next
+	// page follows; a second click while it waits or runs adds nothing.
+	if err := s.store.RequestRelease(c.Request.Context(), call, s.actor(c)); err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, "/office/calls/"+call.Key+"/report/release")
+	return nil
+}
+
+type releasingPage struct {
+	basePage
+	CallKey, CallTitle, Since string
+	Failed                    bool
+	Error                     string
+	Refresh                   int // seconds before the page looks again; 0 for never
+}
+
+// showReleasing follows the release the analyst asked for: in progress
+// (the page looks again every two seconds), done (to the release), or
+// failed (with why).
+func (s *Server) showReleasing(c *gin.Context) error {
+	ctx := c.Request.Context()
+	call, _ := scopeOf(c).resolvedCall()
+	job, ok, err := s.store.ReleaseRequest(ctx, call)
 	if err != nil {
 		return err
 	}
-	s.flash(c, "report.released")
-	c.Redirect(http.StatusSeeOther, "/commission/reports/"+call.Key+"/"+strconv.Itoa(rep.Number))
+	form := "/office/calls/" + call.Key + "/report"
+	if !ok {
+		c.Redirect(http.StatusSeeOther, form)
+		return nil
+	}
+	if job.State == forms.JobDone {
+		rels, err := s.store.Releases(ctx, call.Key)
+		if err != nil {
+			return err
+		}
+		if len(rels) > 0 {
+			s.flash(c, "report.released")
+			c.Redirect(http.StatusSeeOther, "/commission/reports/"+call.Key+"/"+strconv.Itoa(rels[0].Number))
+			return nil
+		}
+	}
+	p := &releasingPage{basePage: s.callBase(c, call), CallKey: call.Key, Since: s.callBase(c, call).Timestamp(job.CreatedAt)}
+	p.CallTitle = call.Title.In(p.Lang)
+	p.Title = p.T("release.title")
+	switch job.State {
+	case forms.JobFailed, forms.JobCancelled:
+		p.Failed, p.Error = true, job.Error
+	default:
+		p.Refresh = 2
+	}
+	s.render(c, http.StatusOK, "releasing", p)
 	return nil
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"portal/forms"
 	"portal/forms/demo"
+	"portal/storage"
 )
 
 // TestReportWriteReleaseRead: the analyst's text is checked field by
@@ -94,9 +95,43 @@ func TestReportWriteReleaseRead(t *testing.T) {
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("saving the original again: %d", r.status)
 	}
-	r = do(t, analyst, "POST", form+"/release", url.Values{"confirm": {"1"}})
-	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/commission/reports/"+views.Key+"/2" {
-		t.Fatalf("release: %d to %q (the demo released 1)", r.status, r.header.Get("Location"))
+	// Released as a job: two clicks make one; the page follows it to the
+	// release.
+	for range 2 {
+		r = do(t, analyst, "POST", form+"/release", url.Values{"confirm": {"1"}})
+		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/office/calls/"+views.Key+"/report/release" {
+			t.Fatalf("release: %d to %q", r.status, r.header.Get("Location"))
+		}
+	}
+	if r = do(t, analyst, "GET", form+"/release", nil); r.status != http.StatusOK || !strings.Contains(r.body, `<meta http-equiv="refresh" content="2">`) ||
+		!strings.Contains(r.body, "The report is being assembled and released") {
+		t.Fatalf("the release waiting: %d", r.status)
+	}
+	jobs, err := store.Jobs(ctx, forms.JobPending, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	asked := 0
+	for _, j := range jobs {
+		if j.Kind == storage.KindRelease {
+			asked++
+		}
+	}
+	if asked != 1 {
+		t.Errorf("two clicks made %d release jobs, want one", asked)
+	}
+	startQueue(t, store)
+	for end := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		r = do(t, analyst, "GET", form+"/release", nil)
+		if r.status == http.StatusSeeOther {
+			break
+		}
+		if time.Now().After(end) {
+			t.Fatalf("no release after 30 s: %d\n%s", r.status, r.body)
+		}
+	}
+	if r.header.Get("Location") != "/commission/reports/"+views.Key+"/2" {
+		t.Fatalf("the release done: to %q (the demo released 1)", r.header.Get("Location"))
 	}
 
 	reader := clientAs(t, ts.URL, "demo-commission")

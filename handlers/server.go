@@ -284,6 +284,7 @@ func (s *Server) routes(e *gin.Engine) {
 	oc.GET("/report", s.require(forms.WriteReports), s.handle(s.showReportForm))
 	oc.GET("/report/preview", s.require(forms.WriteReports), s.handle(s.showReportPreview))
 	oc.POST("/report/release", s.require(forms.WriteReports), s.handle(s.releaseReport))
+	oc.GET("/report/release", s.require(forms.WriteReports), s.handle(s.showReleasing))
 	review := oc.Group("/orgs/:code", s.reviewScope)
 	review.GET("", s.handle(s.showReview))
 	review.POST("/accept", s.handle(s.transition(forms.TransitionAccept)))

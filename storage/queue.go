@@ -49,6 +49,8 @@ type QueueConfig struct {
 	// Retry says when a failed job is tried again; River's default
 	// (attempt⁴ seconds, with jitter) when nil. Tests shorten it.
 	Retry river.ClientRetryPolicy
+	// Questionnaires finds a call's questionnaire, for releasing its report.
+	Questionnaires func(key string, version int) (*forms.Questionnaire, bool)
 }
 
 // The kinds of the store's own periodic jobs.
@@ -123,6 +125,11 @@ func (s *Store) NewQueue(cfg QueueConfig) (*Queue, error) {
 	}
 	if err := river.AddWorkerSafely(cfg.Workers, &digestsWorker{s: s}); err != nil {
 		return nil, fmt.Errorf("storage: queue: %w", err)
+	}
+	if cfg.Questionnaires != nil {
+		if err := river.AddWorkerSafely(cfg.Workers, &releaseWorker{s: s, questionnaires: cfg.Questionnaires}); err != nil {
+			return nil, fmt.Errorf("storage: queue: %w", err)
+		}
 	}
 	periodic := []*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(closeEvery),

@@ -163,21 +163,21 @@ func (w *mailWorker) compose(ctx context.Context, m forms.Mail, now time.Time) (
 			Checksum: v.Checksum, At: v.SubmittedAt, By: v.SubmittedBy, Late: v.Late, OnBehalfOf: v.OnBehalfOf,
 			Path: orgPath + "/receipts/" + strconv.Itoa(v.Number)})
 	case forms.MailReturned:
-		c, err := comment()
-		if err != nil {
-			return mail.Message{}, err
+		c, cerr := comment()
+		if cerr != nil {
+			return mail.Message{}, cerr
 		}
 		msg, err = w.site.Returned(t, email.Returned{To: to, Call: ec, Organization: m.Organization, Message: c.Body, Path: orgPath})
 	case forms.MailAccepted:
-		v, err := version()
-		if err != nil {
-			return mail.Message{}, err
+		v, verr := version()
+		if verr != nil {
+			return mail.Message{}, verr
 		}
 		msg, err = w.site.Accepted(t, email.Accepted{To: to, Call: ec, Organization: m.Organization, Reference: v.Reference, Path: orgPath + "/submission"})
 	case forms.MailComment:
-		c, err := comment()
-		if err != nil {
-			return mail.Message{}, err
+		c, cerr := comment()
+		if cerr != nil {
+			return mail.Message{}, cerr
 		}
 		place, path := t.T("mail.comment.whole"), orgPath+"/submission"
 		if q, ok := w.lib.Version(call.Questionnaire, call.Version); ok && c.Field != "" {

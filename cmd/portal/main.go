@@ -315,7 +315,7 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	}
 	opts.MailSite = site
 	opts.DevMail = cfg.SMTP == nil // development: mail kept, shown at /dev-mail
-	queue, err := db.NewQueue(storage.QueueConfig{Workers: workers, Log: log})
+	queue, err := db.NewQueue(storage.QueueConfig{Workers: workers, Log: log, Questionnaires: lib.Version})
 	if err != nil {
 		return err
 	}
