@@ -210,6 +210,27 @@ var jobStates = map[string]forms.JobState{
 	"completed": forms.JobDone, "cancelled": forms.JobCancelled,
 }
 
+// jobRow is a job as river_job holds it, read with jobColumns.
+type jobRow struct {
+	ID          int64          `db:"id"`
+	Kind        string         `db:"kind"`
+	State       string         `db:"state"`
+	Attempt     int            `db:"attempt"`
+	MaxAttempts int            `db:"max_attempts"`
+	Error       sql.NullString `db:"error"`
+	CreatedAt   time.Time      `db:"created_at"`
+	ScheduledAt time.Time      `db:"scheduled_at"`
+	FinalizedAt sql.NullTime   `db:"finalized_at"`
+}
+
+const jobColumns = `id, kind, state::text AS state, attempt, max_attempts,
+	errors[array_length(errors, 1)]->>'error' AS error, created_at, scheduled_at, finalized_at`
+
+func (r jobRow) job() forms.Job {
+	return forms.Job{ID: r.ID, Kind: r.Kind, State: jobStates[r.State], Attempt: r.Attempt, MaxAttempts: r.MaxAttempts,
+		Error: r.Error.String, CreatedAt: r.CreatedAt, ScheduledAt: r.ScheduledAt, FinalizedAt: r.FinalizedAt.Time}
+}
+
 // Jobs returns the newest jobs in state (every state when ""), at most
 // limit, newest first, read from River's table: a store lists them without
 // a queue of its own.
@@ -220,28 +241,14 @@ func (s *Store) Jobs(ctx context.Context, state forms.JobState, limit int) ([]fo
 			states = append(states, rs)
 		}
 	}
-	var rows []struct {
-		ID          int64          `db:"id"`
-		Kind        string         `db:"kind"`
-		State       string         `db:"state"`
-		Attempt     int            `db:"attempt"`
-		MaxAttempts int            `db:"max_attempts"`
-		Error       sql.NullString `db:"error"`
-		CreatedAt   time.Time      `db:"created_at"`
-		ScheduledAt time.Time      `db:"scheduled_at"`
-		FinalizedAt sql.NullTime   `db:"finalized_at"`
-	}
-	if err := s.db.SelectContext(ctx, &rows, `
-		SELECT id, kind, state::text AS state, attempt, max_attempts,
-		       errors[array_length(errors, 1)]->>'error' AS error, created_at, scheduled_at, finalized_at
-		FROM river_job WHERE state::text = ANY($1) ORDER BY id DESC LIMIT $2`,
+	var rows []jobRow
+	if err := s.db.SelectContext(ctx, &rows, `SELECT `+jobColumns+` FROM river_job WHERE state::text = ANY($1) ORDER BY id DESC LIMIT $2`,
 		pq.Array(states), max(1, min(limit, 1000))); err != nil {
 		return nil, classify(fmt.Errorf("storage: jobs: %w", err))
 	}
 	out := make([]forms.Job, len(rows))
 	for i, r := range rows {
-		out[i] = forms.Job{ID: r.ID, Kind: r.Kind, State: jobStates[r.State], Attempt: r.Attempt, MaxAttempts: r.MaxAttempts,
-			Error: r.Error.String, CreatedAt: r.CreatedAt, ScheduledAt: r.ScheduledAt, FinalizedAt: r.FinalizedAt.Time}
+		out[i] = r.job()
 	}
 	return out, nil
 }

@@ -84,26 +84,14 @@ func (s *Store) RequestRelease(ctx context.Context, call forms.Call, actor forms
 // ReleaseRequest says where the last request to release the call's report
 // stands; false when there was none.
 func (s *Store) ReleaseRequest(ctx context.Context, call forms.Call) (forms.Job, bool, error) {
-	var r struct {
-		ID          int64          `db:"id"`
-		State       string         `db:"state"`
-		Attempt     int            `db:"attempt"`
-		MaxAttempts int            `db:"max_attempts"`
-		Error       sql.NullString `db:"error"`
-		CreatedAt   time.Time      `db:"created_at"`
-		ScheduledAt time.Time      `db:"scheduled_at"`
-		FinalizedAt sql.NullTime   `db:"finalized_at"`
-	}
-	err := s.db.GetContext(ctx, &r, `
-		SELECT id, state::text AS state, attempt, max_attempts, errors[array_length(errors, 1)]->>'error' AS error,
-		       created_at, scheduled_at, finalized_at
-		FROM river_job WHERE kind = $1 AND args->>'call' = $2 ORDER BY id DESC LIMIT 1`, KindRelease, call.Key)
+	var r jobRow
+	err := s.db.GetContext(ctx, &r, `SELECT `+jobColumns+` FROM river_job WHERE kind = $1 AND args->>'call' = $2 ORDER BY id DESC LIMIT 1`,
+		KindRelease, call.Key)
 	if errors.Is(err, sql.ErrNoRows) {
 		return forms.Job{}, false, nil
 	}
 	if err != nil {
 		return forms.Job{}, false, classify(fmt.Errorf("storage: release request of %s: %w", call.Key, err))
 	}
-	return forms.Job{ID: r.ID, Kind: KindRelease, State: jobStates[r.State], Attempt: r.Attempt, MaxAttempts: r.MaxAttempts,
-		Error: r.Error.String, CreatedAt: r.CreatedAt, ScheduledAt: r.ScheduledAt, FinalizedAt: r.FinalizedAt.Time}, true, nil
+	return r.job(), true, nil
 }

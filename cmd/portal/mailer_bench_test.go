@@ -64,23 +64,7 @@ func BenchmarkReminderRound(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	// Two focal points each: invited, and signed in once.
-	for _, o := range states {
-		ref := forms.OrganizationRef{ID: o.ID, Code: o.Code, Name: o.Name}
-		for i := range 2 {
-			addr := fmt.Sprintf("fp%d@%s.example.org", i+1, strings.ToLower(o.Code))
-			inv, err := forms.NewInvitation(addr, forms.FocalPoint, ref, now, 0)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if _, err := store.CreateInvitation(ctx, inv, forms.Actor{Label: "bench"}); err != nil {
-				b.Fatal(err)
-			}
-			if _, err := store.SignIn(ctx, forms.Identity{Issuer: "https://idp.example.org", Subject: addr, Email: addr, EmailVerified: true, Name: addr}, forms.Actor{Label: "bench"}); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
+	seedFocalPoints(b, store, states, now)
 	// The invitations' messages are not part of the round.
 	if _, err := db.Exec(`UPDATE mail SET state = 'skipped'; DELETE FROM river_job`); err != nil {
 		b.Fatal(err)

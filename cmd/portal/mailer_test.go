@@ -25,6 +25,49 @@ import (
 	"portal/storage/storagetest"
 )
 
+// mailRig is a fresh database, and a queue (not started) with the mail
+// worker as env configures it: the pieces a mail test works with.
+type mailRig struct {
+	store *storage.Store
+	db    *sql.DB
+	cfg   Config
+	lib   *definition.Library
+	queue *storage.Queue
+}
+
+// newMailRig makes the rig; qc sets the queue's retry policy and chores.
+func newMailRig(t *testing.T, env map[string]string, qc storage.QueueConfig) mailRig {
+	t.Helper()
+	ctx := context.Background()
+	var r mailRig
+	var err error
+	if r.lib, err = definition.Builtin(); err != nil {
+		t.Fatal(err)
+	}
+	url := storagetest.NewDatabase(t)
+	if r.store, err = storage.Open(ctx, url); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.store.Close() })
+	if r.db, err = sql.Open("postgres", url); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.db.Close() })
+	if r.cfg, err = LoadConfig(fakeEnv(env)); err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.DiscardHandler)
+	workers, _, err := mailWorkers(r.cfg, r.store, r.lib, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	qc.Workers, qc.Log, qc.Poll = workers, log, 50*time.Millisecond
+	if r.queue, err = r.store.NewQueue(qc); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
 // soon retries a failed job a moment later, not minutes: the test's relay
 // is down for seconds, not an hour.
 type soon struct{}
@@ -93,39 +136,12 @@ func parseMessage(t *testing.T, data []byte) message {
 // receipt arrives as its reader reads: Arabic, with its link, threaded.
 func TestMailThroughRelay(t *testing.T) {
 	ctx := context.Background()
-	lib, err := definition.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	url := storagetest.NewDatabase(t)
-	store, err := storage.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	db, err := sql.Open("postgres", url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-
 	rl := newRelay(t)
 	rl.refuse["nobody@refused.example.org"] = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such user"}
 	rl.stop() // down when the work starts
-	cfg, err := LoadConfig(fakeEnv(map[string]string{"PORTAL_SMTP_URL": rl.url(), "PORTAL_MAIL_FROM": "Submissions portal <portal@localhost>",
-		"PORTAL_BASE_URL": "https://portal.example.org"}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.DiscardHandler)
-	workers, _, err := mailWorkers(cfg, store, lib, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	queue, err := store.NewQueue(storage.QueueConfig{Workers: workers, Poll: 50 * time.Millisecond, Retry: soon{}, Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := newMailRig(t, map[string]string{"PORTAL_SMTP_URL": rl.url(), "PORTAL_MAIL_FROM": "Submissions portal <portal@localhost>",
+		"PORTAL_BASE_URL": "https://portal.example.org"}, storage.QueueConfig{Retry: soon{}})
+	store, db, lib, queue := r.store, r.db, r.lib, r.queue
 
 	now := time.Now()
 	if err := demo.EnsureCalls(ctx, store, lib, now); err != nil {
@@ -260,24 +276,8 @@ func TestMailThroughRelay(t *testing.T) {
 // what it would send, for /dev-mail, with its headers and both parts.
 func TestMailKeptInDevelopment(t *testing.T) {
 	ctx := context.Background()
-	lib, err := definition.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	store := storagetest.NewStore(t)
-	cfg, err := LoadConfig(fakeEnv(map[string]string{}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.DiscardHandler)
-	workers, _, err := mailWorkers(cfg, store, lib, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	queue, err := store.NewQueue(storage.QueueConfig{Workers: workers, Poll: 50 * time.Millisecond, Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := newMailRig(t, map[string]string{}, storage.QueueConfig{})
+	store, cfg, queue := r.store, r.cfg, r.queue
 	if err := demo.InviteAccounts(ctx, store); err != nil {
 		t.Fatal(err)
 	}
@@ -310,34 +310,8 @@ func TestMailKeptInDevelopment(t *testing.T) {
 // address that got its hour's share waits for the next hour.
 func TestMailOptionalAndRate(t *testing.T) {
 	ctx := context.Background()
-	lib, err := definition.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	url := storagetest.NewDatabase(t)
-	store, err := storage.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	db, err := sql.Open("postgres", url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	cfg, err := LoadConfig(fakeEnv(map[string]string{}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.DiscardHandler)
-	workers, _, err := mailWorkers(cfg, store, lib, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	queue, err := store.NewQueue(storage.QueueConfig{Workers: workers, Poll: 50 * time.Millisecond, Log: log, Chores: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := newMailRig(t, map[string]string{}, storage.QueueConfig{Chores: time.Hour})
+	store, db, lib, queue := r.store, r.db, r.lib, r.queue
 	now := time.Now()
 	if err := demo.EnsureCalls(ctx, store, lib, now); err != nil {
 		t.Fatal(err)

@@ -42,22 +42,7 @@ func TestTwoPortals(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Now()
-	for _, o := range states[:20] {
-		ref := forms.OrganizationRef{ID: o.ID, Code: o.Code, Name: o.Name}
-		for i := range 2 {
-			a := fmt.Sprintf("fp%d@%s.example.org", i+1, strings.ToLower(o.Code))
-			inv, err := forms.NewInvitation(a, forms.FocalPoint, ref, now, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := store.CreateInvitation(ctx, inv, forms.Actor{Label: "t"}); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := store.SignIn(ctx, forms.Identity{Issuer: "https://idp.example.org", Subject: a, Email: a, EmailVerified: true, Name: a}, forms.Actor{Label: "t"}); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	seedFocalPoints(t, store, states[:20], now)
 	past, err := store.SaveCall(ctx, forms.Call{Key: "past-deadline", Title: forms.Text{forms.English: "Past"}, Questionnaire: "tourism-views", Version: 1,
 		State: forms.CallOpen, Deadline: now.Add(time.Hour), TimeZone: "UTC", Audience: forms.Audience{Organizations: []string{"EU"}}}, forms.Actor{Label: "t"})
 	if err != nil {
@@ -145,4 +130,27 @@ func TestTwoPortals(t *testing.T) {
 		ids[id] = true
 	}
 	t.Logf("%d messages sent once each (%d reminders)", sent, reminders)
+}
+
+// seedFocalPoints gives each organization two focal points, invited and
+// signed in once: fp1@<code>.example.org and fp2@….
+func seedFocalPoints(t testing.TB, store *storage.Store, orgs []forms.Organization, now time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	for _, o := range orgs {
+		ref := forms.OrganizationRef{ID: o.ID, Code: o.Code, Name: o.Name}
+		for i := range 2 {
+			a := fmt.Sprintf("fp%d@%s.example.org", i+1, strings.ToLower(o.Code))
+			inv, err := forms.NewInvitation(a, forms.FocalPoint, ref, now, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := store.CreateInvitation(ctx, inv, forms.Actor{Label: "test"}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := store.SignIn(ctx, forms.Identity{Issuer: "https://idp.example.org", Subject: a, Email: a, EmailVerified: true, Name: a}, forms.Actor{Label: "test"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 }

@@ -3,11 +3,9 @@ package main
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"net"
 	"net/http"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -54,23 +52,7 @@ func TestReminderRoundLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	now := time.Now()
-	for _, o := range states {
-		ref := forms.OrganizationRef{ID: o.ID, Code: o.Code, Name: o.Name}
-		for i := range 2 {
-			a := fmt.Sprintf("fp%d@%s.example.org", i+1, strings.ToLower(o.Code))
-			inv, err := forms.NewInvitation(a, forms.FocalPoint, ref, now, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := store.CreateInvitation(ctx, inv, forms.Actor{Label: "load"}); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := store.SignIn(ctx, forms.Identity{Issuer: "https://idp.example.org", Subject: a, Email: a, EmailVerified: true, Name: a}, forms.Actor{Label: "load"}); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	seedFocalPoints(t, store, states, time.Now())
 	// Let the invitations go first: the round is measured alone.
 	waitDelivered(t, db)
 	calls, err := store.Calls(ctx)
