@@ -51,15 +51,22 @@ type recipient struct {
 	Email  string `db:"email"`
 }
 
-// focalPoints returns the focal points of organization orgID who have an
-// address.
-func focalPoints(ctx context.Context, tx *sqlx.Tx, orgID int64) ([]recipient, error) {
-	var out []recipient
-	if err := sqlx.SelectContext(ctx, tx, &out, `
-		SELECT u.id AS user_id, u.email FROM memberships m JOIN users u ON u.id = m.user_id
-		WHERE m.organization_id = $1 AND m.role = 'focal_point' AND u.email <> ''
-		ORDER BY u.id`, orgID); err != nil {
-		return nil, classify(fmt.Errorf("storage: focal points of %d: %w", orgID, err))
+// focalPoints returns, by organization, the focal points of the
+// organizations orgIDs who have an address: one statement however many.
+func focalPoints(ctx context.Context, tx *sqlx.Tx, orgIDs ...int64) (map[int64][]recipient, error) {
+	var rows []struct {
+		OrgID int64 `db:"organization_id"`
+		recipient
+	}
+	if err := sqlx.SelectContext(ctx, tx, &rows, `
+		SELECT m.organization_id, u.id AS user_id, u.email FROM memberships m JOIN users u ON u.id = m.user_id
+		WHERE m.organization_id = ANY($1) AND m.role = 'focal_point' AND u.email <> ''
+		ORDER BY m.organization_id, u.id`, pq.Array(orgIDs)); err != nil {
+		return nil, classify(fmt.Errorf("storage: focal points of %d organizations: %w", len(orgIDs), err))
+	}
+	out := make(map[int64][]recipient, len(orgIDs))
+	for _, r := range rows {
+		out[r.OrgID] = append(out[r.OrgID], r.recipient)
 	}
 	return out, nil
 }

@@ -108,15 +108,19 @@ func (s *Store) SendDueReminders(ctx context.Context, now time.Time) (map[string
 // remind records a reminder of day to the focal points of orgs, in tx,
 // audited, and returns how many messages that makes.
 func (s *Store) remind(ctx context.Context, tx *sqlx.Tx, c forms.Call, orgs []forms.Organization, day int, actor forms.Actor) (int, error) {
+	ids := make([]int64, len(orgs))
+	for i, o := range orgs {
+		ids[i] = o.ID
+	}
+	fps, err := focalPoints(ctx, tx, ids...)
+	if err != nil {
+		return 0, err
+	}
 	var ms []forms.Mail
 	codes := make([]string, 0, len(orgs))
 	for _, o := range orgs {
-		fps, err := focalPoints(ctx, tx, o.ID)
-		if err != nil {
-			return 0, err
-		}
 		ref := forms.OrganizationRef{ID: o.ID, Code: o.Code, Name: o.Name}
-		ms = append(ms, mailTo(forms.Mail{Kind: forms.MailReminder, Organization: ref, Call: c.Key, Day: day}, fps...)...)
+		ms = append(ms, mailTo(forms.Mail{Kind: forms.MailReminder, Organization: ref, Call: c.Key, Day: day}, fps[o.ID]...)...)
 		codes = append(codes, o.Code)
 	}
 	if err := s.queueMail(ctx, tx, ms...); err != nil {

@@ -267,10 +267,11 @@ func (s *Store) queueTransitionMail(ctx context.Context, tx *sqlx.Tx, r forms.Tr
 	default:
 		return nil
 	}
-	rs, err := focalPoints(ctx, tx, r.Organization.ID)
+	fps, err := focalPoints(ctx, tx, r.Organization.ID)
 	if err != nil {
 		return err
 	}
+	rs := fps[r.Organization.ID]
 	// The submitter hears too, when they are a person with an account (not
 	// the command line or the demo's seeding).
 	if kind == forms.MailReceipt && r.User != nil && r.User.ID != 0 && r.User.Email != "" {
@@ -458,7 +459,7 @@ func (s *Store) AddComment(ctx context.Context, call forms.Call, org forms.Organ
 				return err
 			}
 			m := forms.Mail{Kind: forms.MailComment, Organization: org, Call: call.Key, Version: len(sub.Versions), Comment: id}
-			if err := s.queueMail(ctx, tx, mailTo(m, fps...)...); err != nil {
+			if err := s.queueMail(ctx, tx, mailTo(m, fps[org.ID]...)...); err != nil {
 				return err
 			}
 		}
