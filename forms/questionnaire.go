@@ -98,6 +98,8 @@ type Table struct {
 	// Disaggregation is the key of the questionnaire's disaggregation the
 	// columns break down by, or "" for a total only.
 	Disaggregation string
+	// Series says what the table's cells measure (SeriesCells).
+	Series TableSeries
 }
 
 // Indicator is a row of a statistical table.
@@ -108,6 +110,10 @@ type Indicator struct {
 	// PartOf is the key of the row this one is a part of (rape within
 	// sexual violence), or "".
 	PartOf string
+	// Series is the row's part of its cells' series codes: the category
+	// counted ("iccs-0101" by default where the row has an ICCS code,
+	// else the row's key).
+	Series string
 	// Relevant, when set, asks for the row only when an earlier answer
 	// says so (Questionnaire.HiddenRows); nil means always asked. A part
 	// of a hidden row is hidden too, whatever its own condition.

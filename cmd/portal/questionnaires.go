@@ -101,11 +101,18 @@ func shorten(s string, n int) string {
 	return strings.TrimSpace(string(r[:n-1])) + "…"
 }
 
-// lintQuestionnaires checks each file, and that no two of them have the
-// same key and version.
+// lintQuestionnaires checks each file, that no two of them have the
+// same key and version, and that each series keeps the unit the built-in
+// questionnaires and the files before give it.
 func lintQuestionnaires(files []string, stdout, stderr io.Writer) int {
 	code := 0
 	fileOf := map[string]string{} // "key vN" -> the first file that has it
+	units := map[string]definition.SeriesUnit{}
+	if lib, err := definition.Builtin(); err == nil {
+		for _, q := range lib.All() {
+			definition.CheckUnits("", q, units)
+		}
+	}
 	for _, file := range files {
 		data, err := os.ReadFile(file)
 		if err != nil {
@@ -130,6 +137,11 @@ func lintQuestionnaires(files []string, stdout, stderr io.Writer) int {
 			continue
 		}
 		fileOf[id] = file
+		if ps := definition.CheckUnits(file, q, units); len(ps) > 0 {
+			fmt.Fprintln(stdout, ps)
+			code = 1
+			continue
+		}
 		s := sizeOf(q)
 		fmt.Fprintf(stdout, "%s: ok (%s, %d questions, %d rules)\n", file, id, s.questions, s.rules)
 	}

@@ -74,6 +74,10 @@ func load(fsys fs.FS, dir string) (*Library, error) {
 		lib.all = append(lib.all, q)
 	}
 	slices.SortStableFunc(lib.all, compareQuestionnaires)
+	units := map[string]SeriesUnit{}
+	for _, q := range lib.all {
+		problems = append(problems, CheckUnits(fileOf[q], q, units)...)
+	}
 	for i := 1; i < len(lib.all); i++ {
 		a, b := lib.all[i-1], lib.all[i]
 		if a.Key == b.Key && a.Version == b.Version {

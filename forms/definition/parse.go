@@ -23,7 +23,7 @@ import (
 // problems only). It returns the questionnaire, or nil and a Problems that
 // lists everything wrong with the file, each with its line and column.
 func Parse(name string, data []byte) (*forms.Questionnaire, error) {
-	p := &parser{file: name, tables: map[string]*forms.Table{}, questions: map[string]forms.Question{}}
+	p := &parser{file: name, tables: map[string]*forms.Table{}, tableNodes: map[string]*yaml.Node{}, questions: map[string]forms.Question{}}
 	q := p.parse(data)
 	if len(p.problems) > 0 {
 		p.problems.sort()
@@ -37,6 +37,8 @@ type parser struct {
 	file     string
 	problems Problems
 	tables   map[string]*forms.Table // the table questions read so far, for rows_from
+	// tableNodes are their table: mappings, where series problems are reported
+	tableNodes map[string]*yaml.Node
 	// questions read so far, for relevant: a condition names an earlier question
 	questions map[string]forms.Question
 }
@@ -371,5 +373,6 @@ func (p *parser) parse(data []byte) *forms.Questionnaire {
 	if n, ok := m.get("rules"); ok {
 		q.Rules = p.rules(n, q)
 	}
+	p.checkSeries(q)
 	return q
 }

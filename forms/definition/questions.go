@@ -357,6 +357,7 @@ func (p *parser) question(n *yaml.Node, ds map[string]forms.Disaggregation, ques
 			q.Table = p.table(v, ds)
 			if q.Table != nil && q.Key != "" {
 				p.tables[q.Key] = q.Table
+				p.tableNodes[q.Key] = v
 			}
 		}
 	}
@@ -459,7 +460,9 @@ func (p *parser) accept(at, n *yaml.Node) []string {
 }
 
 var (
-	tableKeys = []string{"disaggregation", "rows", "rows_from"}
-	rowKeys   = []string{"key", "label", "iccs", "part_of", "relevant"}
-	iccsCode  = regexp.MustCompile(`^[0-9]{2,6}$`)
+	tableKeys  = []string{"disaggregation", "series", "rows", "rows_from"}
+	seriesKeys = []string{"indicator", "unit", "total_repeats"}
+	rowKeys    = []string{"key", "label", "iccs", "series", "part_of", "relevant"}
+	iccsCode   = regexp.MustCompile(`^[0-9]{2,6}$`)
+	rowSeries  = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
 )

@@ -1,6 +1,7 @@
 package definition
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -31,6 +32,9 @@ func (p *parser) table(n *yaml.Node, ds map[string]forms.Disaggregation) *forms.
 				p.addf(v, "disaggregation %s is not defined under disaggregations (%s); or use none for a total only", s, defined)
 			}
 		}
+	}
+	if v, ok := m.get("series"); ok {
+		t.Series = p.tableSeries(v)
 	}
 	from, hasFrom := m.get("rows_from")
 	v, ok := m.get("rows")
@@ -86,6 +90,14 @@ func (p *parser) table(n *yaml.Node, ds map[string]forms.Disaggregation) *forms.
 					p.addf(v, "iccs %q must be an ICCS code of 2 to 6 digits, such as \"0101\"", s)
 				}
 				r.ICCS = s
+			}
+		}
+		if v, ok := rm.get("series"); ok {
+			if s, ok := p.str(v, "series"); ok {
+				if !rowSeries.MatchString(s) {
+					p.addf(v, "series %q: use lower-case letters, digits, _ and -, such as all_offences", s)
+				}
+				r.Series = s
 			}
 		}
 		if v, ok := rm.get("part_of"); ok {
@@ -153,4 +165,95 @@ func partOfCycle(rows []forms.Indicator, index map[string]int, i int) []string {
 		seen[next] = true
 		j = next
 	}
+}
+
+// tableSeries reads what a table's cells measure: {indicator, unit,
+// total_repeats}, each optional.
+func (p *parser) tableSeries(n *yaml.Node) forms.TableSeries {
+	var ts forms.TableSeries
+	m, ok := p.mapping(n, "series")
+	if !ok {
+		return ts
+	}
+	p.allow(m, "series", seriesKeys)
+	if v, ok := m.get("indicator"); ok {
+		ts.Indicator, _ = p.key(v, "series indicator")
+	}
+	if v, ok := m.get("unit"); ok {
+		ts.Unit, _ = p.key(v, "series unit")
+	}
+	if v, ok := m.get("total_repeats"); ok {
+		ts.TotalRepeats, _ = p.key(v, "total_repeats")
+	}
+	return ts
+}
+
+// checkSeries reports two cells of the questionnaire with the same series
+// code, and a total_repeats that names no earlier table or whose totals
+// are not all series of that table.
+func (p *parser) checkSeries(q *forms.Questionnaire) {
+	type at struct{ question, row, category string }
+	first := map[string]at{}
+	var repeats []forms.SeriesCell
+	for _, c := range q.SeriesCells() {
+		if c.Repeat {
+			repeats = append(repeats, c)
+			continue
+		}
+		if f, dup := first[c.Code]; dup {
+			if f.question == c.Question && f.row == c.Row {
+				continue // a row key given twice, reported as such
+			}
+			if f.question == c.Question {
+				p.addf(p.tableNodes[c.Question], "series %s is given twice in table %s (rows %s and %s); give the rows different series", c.Code, c.Question, f.row, c.Row)
+			} else {
+				p.addf(p.tableNodes[c.Question], "series %s of table %s, row %s, is also that of table %s, row %s; give one of them another series, or mark this table's total as total_repeats: %s", c.Code, c.Question, c.Row, f.question, f.row, f.question)
+			}
+			continue
+		}
+		first[c.Code] = at{c.Question, c.Row, c.Category}
+	}
+	reported := map[string]bool{}
+	for _, c := range repeats {
+		t := p.tables[c.Question]
+		if reported[c.Question] || t == nil {
+			continue
+		}
+		f, ok := first[c.Code]
+		switch {
+		case p.tables[t.Series.TotalRepeats] == nil:
+			p.addf(p.tableNodes[c.Question], "total_repeats: %s is not a table question of this questionnaire", t.Series.TotalRepeats)
+		case !ok || f.question != t.Series.TotalRepeats || f.category != forms.TotalCategory:
+			p.addf(p.tableNodes[c.Question], "total_repeats: the total of row %s (series %s) is not a total of table %s; give both tables the same indicator and row series", c.Row, c.Code, t.Series.TotalRepeats)
+		default:
+			continue
+		}
+		reported[c.Question] = true
+	}
+}
+
+// SeriesUnit is the unit a series code has, and where it was first seen
+// ("crime-statistics v1").
+type SeriesUnit struct{ Unit, From string }
+
+// CheckUnits reports each series of q (read from file) whose unit differs
+// from the one known gives it, and adds q's series to known: a code keeps
+// its unit in every questionnaire and version, or two figures of one
+// series could not be read together.
+func CheckUnits(file string, q *forms.Questionnaire, known map[string]SeriesUnit) Problems {
+	var ps Problems
+	id := fmt.Sprintf("%s v%d", q.Key, q.Version)
+	for _, c := range q.SeriesCells() {
+		if c.Repeat {
+			continue
+		}
+		k, ok := known[c.Code]
+		switch {
+		case !ok:
+			known[c.Code] = SeriesUnit{c.Unit, id}
+		case k.Unit != c.Unit && k.From != id:
+			ps = append(ps, Problem{File: file, Message: fmt.Sprintf("series %s (table %s) is counted in %s here but in %s in %s; a series keeps its unit: give the table another indicator", c.Code, c.Question, c.Unit, k.Unit, k.From)})
+		}
+	}
+	return ps
 }
