@@ -474,7 +474,7 @@ func TestGolden(t *testing.T) {
 	ar.ID = "ar-series"
 	ar.Texts = Texts{Title: "عدد الضحايا", Summary: "عدد الضحايا لكل سنة.", XAxis: "السنة", YAxis: "الضحايا",
 		Legend: map[string]string{LegendSubmitted: "مقدَّم", LegendImported: "مستورد", LegendBreak: "انقطاع في السلسلة"}}
-	ar.FormatY = arDigits
+	ar.FormatY, ar.FormatX = arDigits, arDigits
 	for i := range ar.Lines[0].Points {
 		ar.Lines[0].Points[i].Label = arDigits(ar.Lines[0].Points[i].X)
 	}
