@@ -53,11 +53,11 @@ func (c BarChart) SVG() template.HTML {
 		return x
 	}
 
-	lo, hi, any, seconds := 0.0, 0.0, false, false
+	lo, hi, values, seconds := 0.0, 0.0, false, false
 	valueRoom := 0.0
 	for _, b := range c.Bars {
 		if finite(b.Value) {
-			any = true
+			values = true
 			lo, hi = math.Min(lo, b.Value), math.Max(hi, b.Value)
 			valueRoom = math.Max(valueRoom, textWidth(f(b.Value)))
 		}
@@ -66,7 +66,7 @@ func (c BarChart) SVG() template.HTML {
 			lo, hi = math.Min(lo, *b.Second), math.Max(hi, *b.Second)
 		}
 	}
-	if !any && !seconds {
+	if !values && !seconds {
 		s.open("bar", c.ID, w, 3*lineHeight, c.Texts)
 		s.empty(w, c.Texts)
 		return s.close()
