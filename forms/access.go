@@ -307,6 +307,9 @@ const (
 	AuditReportSaved        = "report.saved"
 	AuditReportReleased     = "report.released"
 	AuditPopulationsSaved   = "populations.saved"
+	AuditSeriesImported     = "series.imported"  // an import of past series confirmed
+	AuditSeriesWithdrawn    = "series.withdrawn" // and withdrawn
+	AuditMappingsSaved      = "series.mappings_saved"
 	AuditJointRecorded      = "joint.recorded" // the Office records that an organization answers a call for States
 	AuditJointRemoved       = "joint.removed"  // and takes a State out of that record
 	AuditReminderSent       = "reminder.sent"  // a reminder round, at its day or by an analyst now
