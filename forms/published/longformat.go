@@ -34,7 +34,8 @@ type Row struct {
 }
 
 // Problem is why a row is refused: the column at fault (its name as the
-// header writes it; "" for the row as a whole), a reason key (see the
+// format documents it: "Iso3_code", "Year", "VALUE", "LocID", "Time",
+// "PopTotal"; "" for the row as a whole), a reason key (see the
 // package doc) and the value as read (cut to the limit of a cell).
 type Problem struct {
 	Column, Reason, Value string
