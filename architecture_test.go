@@ -35,6 +35,7 @@ var rules = []rule{
 	{Prefix: "portal/forms/archive", StdOnly: true},
 	{Prefix: "portal/forms/demo", StdOnly: true, Allowed: []string{"portal/forms", "portal/forms/synthetic"}},
 	{Prefix: "portal/forms/definition", StdOnly: true, Allowed: []string{"portal/forms", "go.yaml.in/yaml/v3"}},
+	{Prefix: "portal/forms/published", StdOnly: true, Allowed: []string{"portal/forms"}},
 	{Prefix: "portal/forms/export", StdOnly: true, Allowed: []string{"portal/forms", "github.com/xuri/excelize/v2"}},
 	{Prefix: "portal/forms/synthetic", StdOnly: true, Allowed: []string{"portal/forms"}},
 	{Prefix: "portal/forms/workbook", StdOnly: true, Allowed: []string{"portal/forms", "portal/forms/archive", "github.com/xuri/excelize/v2"}},
