@@ -153,6 +153,8 @@ const (
 	ReadReports Action = "reports.read"
 	// WriteReports: write a call's report, preview it and release it.
 	WriteReports Action = "reports.write"
+	// ManageSeries: import past series, map their descriptions, withdraw imports.
+	ManageSeries Action = "series.manage"
 )
 
 // Can reports whether u may do a on the organization orgID; orgID is 0 for
@@ -172,7 +174,7 @@ func (u *User) Can(a Action, orgID int64) bool {
 		return member && role == FocalPoint
 	case InviteContributor:
 		return (member && role == FocalPoint) || u.Office()
-	case ViewOffice, ManageInvitations, ViewAudit, Review, ManageCalls, WriteReports:
+	case ViewOffice, ManageInvitations, ViewAudit, Review, ManageCalls, WriteReports, ManageSeries:
 		return u.Office()
 	case ManageUsers, ViewJobs:
 		return u.HasRole(Admin)

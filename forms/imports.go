@@ -69,9 +69,12 @@ type PlanRow struct {
 // ImportPlan is what confirming an upload would do.
 type ImportPlan struct {
 	Token, FileName, Checksum string
-	UploadedAt                time.Time
-	UploadedBy                string
-	Read                      int
+	// Imported is the reference of the import the upload was confirmed
+	// as; the plan is empty then.
+	Imported   string
+	UploadedAt time.Time
+	UploadedBy string
+	Read       int
 	// Counts by fate, and refusals by reason.
 	Fates   map[string]int
 	Refused map[string]int
@@ -121,6 +124,8 @@ type SeriesImport struct {
 	ImportedBy                    string
 	WithdrawnAt                   time.Time
 	WithdrawnBy                   string
+	// Already: the upload had been confirmed already (a second click).
+	Already bool
 }
 
 // Withdrawn says whether the import has been withdrawn.

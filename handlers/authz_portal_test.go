@@ -133,6 +133,10 @@ func concretePath(pattern string, ids map[string]string) string {
 			segs[i] = "threats"
 		case seg == ":n":
 			segs[i] = "1"
+		case seg == ":area":
+			segs[i] = "AUT"
+		case seg == ":token", seg == ":ref":
+			segs[i] = ids[seg[1:]]
 		case seg == ":id" && i > 0:
 			segs[i] = ids[segs[i-1]]
 		}

@@ -218,17 +218,26 @@ var authzTable = map[string]accessRule{
 	"POST /office/calls/:call/orgs/:code/comments":  officeOnly,
 
 	// The Office.
-	"GET /office":                         officeOnly,
-	"GET /office/populations":             officeOnly,
-	"GET /office/populations.csv":         officeOnly,
-	"POST /office/populations":            officeOnly,
-	"GET /office/invitations":             officeOnly,
-	"POST /office/invitations":            officeOnly,
-	"POST /office/invitations/:id/revoke": officeOnly,
-	"GET /office/audit":                   officeOnly,
-	"GET /office/users":                   adminOnly,
-	"GET /office/jobs":                    adminOnly,
-	"POST /office/users/:id/remove-role":  adminOnly,
+	"GET /office":                                  officeOnly,
+	"GET /office/populations":                      officeOnly,
+	"GET /office/populations.csv":                  officeOnly,
+	"POST /office/populations":                     officeOnly,
+	"GET /office/series":                           officeOnly,
+	"GET /office/series.csv":                       officeOnly,
+	"GET /office/series/areas/:area":               officeOnly,
+	"GET /office/imports":                          officeOnly,
+	"POST /office/imports":                         officeOnly,
+	"GET /office/imports/uploads/:token":           officeOnly,
+	"POST /office/imports/uploads/:token/mappings": officeOnly,
+	"POST /office/imports/uploads/:token/confirm":  officeOnly,
+	"POST /office/imports/:ref/withdraw":           officeOnly,
+	"GET /office/invitations":                      officeOnly,
+	"POST /office/invitations":                     officeOnly,
+	"POST /office/invitations/:id/revoke":          officeOnly,
+	"GET /office/audit":                            officeOnly,
+	"GET /office/users":                            adminOnly,
+	"GET /office/jobs":                             adminOnly,
+	"POST /office/users/:id/remove-role":           adminOnly,
 
 	// The Commission.
 	"GET /commission":                             commissionAndOffice,
@@ -289,6 +298,7 @@ var downloadRoutes = []string{
 	"GET /office/calls/:call/statistics.csv",
 	"GET /office/calls/:call/statistics.xlsx",
 	"GET /office/populations.csv",
+	"GET /office/series.csv",
 	"GET /commission/reports/:call/:n/annex.xlsx",
 }
 
@@ -311,6 +321,7 @@ var authzForms = map[string]url.Values{
 	"POST /office/calls/:call/joint":                {"organization": {"EU"}, "states": {"BEL"}},
 	"POST /office/calls/:call/remind":               {"org": {"KEN"}},
 	"POST /office/calls/:call/joint/remove":         {"organization": {"EU"}, "state": {"NLD"}},
+	"POST /office/imports/uploads/:token/mappings":  {"m0.indicator": {"Offences"}, "m0.dimension": {"by type of offence"}, "m0.category": {"Theft"}, "m0.sex": {"Total"}, "m0.age": {"Total"}, "m0.series": {"offences/iccs-0502"}},
 }
 
 func TestAuthorizationMatrix(t *testing.T) {
@@ -378,7 +389,35 @@ func TestAuthorizationMatrix(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// An import of past series to withdraw, and an upload to look at and confirm.
+	stage := func(value string) string {
+		token, err := p.store.StageImport(ctx, "cts.csv", strings.Repeat("a", 64), "system", func(put func(forms.ImportRow) error) error {
+			return put(forms.ImportRow{Line: 2, Area: "AUT", Indicator: "Offences", Dimension: "by type of offence", Category: "Theft",
+				Sex: "Total", Age: "Total", Unit: "Counts", Year: 2015, Value: value, Source: "CTS"})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return token
+	}
+	if err := p.store.SaveMappings(ctx, []forms.SeriesMapping{{Description: forms.Description{Indicator: "Offences", Dimension: "by type of offence",
+		Category: "Theft", Sex: "Total", Age: "Total"}, Series: "offences/iccs-0502"}}, forms.Actor{Label: "system"}); err != nil {
+		t.Fatal(err)
+	}
+	lib := builtin(t)
+	var codes []string
+	for _, q := range lib.All() {
+		for _, c := range q.SeriesCells() {
+			codes = append(codes, c.Code)
+		}
+	}
+	imp, err := p.store.ConfirmImport(ctx, stage("7000"), forms.SeriesSources(lib.All(), codes...), forms.Actor{Label: "system"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ids := map[string]string{
+		"token":       stage("7100"),
+		"ref":         imp.Reference,
 		"invitations": strconv.FormatInt(inv.ID, 10),
 		"users":       strconv.FormatInt(users[i].ID, 10),
 		"files":       strconv.FormatInt(saved.Files[0].ID, 10),

@@ -39,6 +39,8 @@ type Store interface {
 	submissionStore
 	callStore
 	statisticsStore
+	seriesStore
+	importStore
 	reportStore
 	devMailStore
 	mailPreferenceStore
@@ -293,6 +295,15 @@ func (s *Server) routes(e *gin.Engine) {
 	office.GET("/populations", s.handle(s.showPopulations))
 	office.GET("/populations.csv", s.handle(s.downloadPopulations))
 	office.POST("/populations", s.require(forms.ManageCalls), s.takesFiles, s.handle(s.uploadPopulations))
+	office.GET("/series", s.handle(s.showSeries))
+	office.GET("/series.csv", s.handle(s.exportSeries))
+	office.GET("/series/areas/:area", s.handle(s.showSeriesArea))
+	office.GET("/imports", s.handle(s.showImports))
+	office.POST("/imports", s.require(forms.ManageSeries), s.takesFiles, s.handle(s.uploadImport))
+	office.GET("/imports/uploads/:token", s.require(forms.ManageSeries), s.handle(s.showImportPlan))
+	office.POST("/imports/uploads/:token/mappings", s.require(forms.ManageSeries), s.handle(s.saveImportMappings))
+	office.POST("/imports/uploads/:token/confirm", s.require(forms.ManageSeries), s.handle(s.confirmImport))
+	office.POST("/imports/:ref/withdraw", s.require(forms.ManageSeries), s.handle(s.withdrawImport))
 	office.GET("/invitations", s.require(forms.ManageInvitations), s.handle(s.showInvitations))
 	office.POST("/invitations", s.require(forms.ManageInvitations), s.handle(s.createInvitation))
 	office.POST("/invitations/:id/revoke", s.require(forms.ManageInvitations), s.handle(s.revokeInvitation))

@@ -114,6 +114,7 @@ var auditActions = []string{
 	forms.AuditDraftSaved,
 	"submission.", forms.AuditSubmission + "submit", forms.AuditSubmission + "withdraw", forms.AuditSubmission + "accept", forms.AuditSubmission + "return",
 	forms.AuditCommentPosted, forms.AuditCallSaved, forms.AuditReminderSent,
+	forms.AuditSeriesImported, forms.AuditSeriesWithdrawn, forms.AuditMappingsSaved,
 }
 
 const auditPageSize = 50

@@ -154,10 +154,11 @@ CREATE TABLE imported_figures (
 );
 CREATE INDEX imported_figures_series ON imported_figures (series, area, year);
 
--- A file uploaded for import, read but not yet confirmed: its rows as
--- read (the reader's refusals with them), for the dry run and the
--- confirmation, which may come to another replica. Deleted when confirmed
--- or after a day; never figures.
+-- A file uploaded for import: its rows as read (the reader's refusals
+-- with them), for the dry run and the confirmation, which may come to
+-- another replica. Its rows are deleted when it is confirmed (import_id
+-- then says as what, for a second click), the upload after a day; never
+-- figures.
 CREATE TABLE import_uploads (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     token       text NOT NULL UNIQUE CHECK (token ~ '^[A-Za-z0-9_-]{22,64}$'),
@@ -165,7 +166,8 @@ CREATE TABLE import_uploads (
     checksum    text NOT NULL CHECK (checksum ~ '^[0-9a-f]{64}$'),
     rows_read   integer NOT NULL,
     uploaded_at timestamptz NOT NULL DEFAULT now(),
-    uploaded_by text NOT NULL
+    uploaded_by text NOT NULL,
+    import_id   bigint REFERENCES series_imports (id)
 );
 CREATE TABLE import_upload_rows (
     upload_id  bigint NOT NULL REFERENCES import_uploads (id) ON DELETE CASCADE,

@@ -22,9 +22,10 @@ import (
 // one statement, against the mappings, the areas, the figures imports
 // hold and those accepted submissions give.
 
-// StageImport stores the rows next gives (until it returns false) as an
-// upload and returns its token. Uploads older than a day are deleted.
-func (s *Store) StageImport(ctx context.Context, fileName, checksum, by string, next func() (forms.ImportRow, bool, error)) (string, error) {
+// StageImport stores the rows that rows puts (calling put for each) as an
+// upload, and returns its token. rows's error stops the staging, which
+// stores nothing then. Uploads older than a day are deleted.
+func (s *Store) StageImport(ctx context.Context, fileName, checksum, by string, rows func(put func(forms.ImportRow) error) error) (string, error) {
 	token := rand.Text()
 	err := s.withTx(ctx, nil, "stage import", func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM import_uploads WHERE uploaded_at < now() - interval '1 day'`); err != nil {
@@ -41,16 +42,9 @@ func (s *Store) StageImport(ctx context.Context, fileName, checksum, by string, 
 		if err != nil {
 			return classify(fmt.Errorf("storage: stage import: %w", err))
 		}
+		defer stmt.Close()
 		n := 0
-		for {
-			r, ok, err := next()
-			if err != nil {
-				stmt.Close()
-				return err
-			}
-			if !ok {
-				break
-			}
+		err = rows(func(r forms.ImportRow) error {
 			var year, value any
 			if r.Year != 0 {
 				year = r.Year
@@ -60,16 +54,15 @@ func (s *Store) StageImport(ctx context.Context, fileName, checksum, by string, 
 			}
 			if _, err := stmt.ExecContext(ctx, id, r.Line, r.Area, r.AreaName, r.Indicator, r.Dimension, r.Category, r.Sex, r.Age,
 				r.Unit, year, value, r.Estimate, r.Source, r.Problem); err != nil {
-				stmt.Close()
 				return classify(fmt.Errorf("storage: stage import, line %d: %w", r.Line, err))
 			}
 			n++
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 		if _, err := stmt.ExecContext(ctx); err != nil {
-			stmt.Close()
-			return classify(fmt.Errorf("storage: stage import: %w", err))
-		}
-		if err := stmt.Close(); err != nil {
 			return classify(fmt.Errorf("storage: stage import: %w", err))
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE import_uploads SET rows_read = $2 WHERE id = $1`, id, n)
@@ -140,12 +133,14 @@ const planSQL = `
 	    SELECT line, COALESCE(series, ''), fate, reason, 0, '' FROM c WHERE fate <> 'taken')
 	`
 
-// upload finds an upload by its token.
+// upload finds an upload by its token; p.Imported is the reference of
+// the import it was confirmed as, if it was.
 func upload(ctx context.Context, q sqlx.QueryerContext, token string) (id int64, p forms.ImportPlan, err error) {
 	p.Token = token
 	err = q.QueryRowxContext(ctx, `
-		SELECT id, file_name, checksum, rows_read, uploaded_at, uploaded_by FROM import_uploads WHERE token = $1`, token).
-		Scan(&id, &p.FileName, &p.Checksum, &p.Read, &p.UploadedAt, &p.UploadedBy)
+		SELECT u.id, u.file_name, u.checksum, u.rows_read, u.uploaded_at, u.uploaded_by, COALESCE(i.reference, '')
+		FROM import_uploads u LEFT JOIN series_imports i ON i.id = u.import_id WHERE u.token = $1`, token).
+		Scan(&id, &p.FileName, &p.Checksum, &p.Read, &p.UploadedAt, &p.UploadedBy, &p.Imported)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, p, forms.Errorf(forms.KindNotFound, "no upload %s (uploads are kept a day)", token)
 	}
@@ -170,7 +165,7 @@ func sourceArrays(sources []forms.SeriesSource) []any {
 // suggestions for descriptions not mapped yet. Nothing is stored.
 func (s *Store) PlanImport(ctx context.Context, token string, sources []forms.SeriesSource, cells []forms.SeriesCell, examples int) (forms.ImportPlan, error) {
 	id, p, err := upload(ctx, s.db, token)
-	if err != nil {
+	if err != nil || p.Imported != "" {
 		return p, err
 	}
 	p.Fates, p.Refused, p.Examples = map[string]int{}, map[string]int{}, map[string][]forms.PlanRow{}
@@ -292,6 +287,10 @@ func (s *Store) ConfirmImport(ctx context.Context, token string, sources []forms
 		if err != nil {
 			return err
 		}
+		if p.Imported != "" { // a second click
+			imp = forms.SeriesImport{Reference: p.Imported, FileName: p.FileName, Already: true}
+			return nil
+		}
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) + 1 FROM series_imports WHERE imported_at >= date_trunc('year', now())`).Scan(&n); err != nil {
 			return classify(fmt.Errorf("storage: confirm import: %w", err))
@@ -327,7 +326,9 @@ func (s *Store) ConfirmImport(ctx context.Context, token string, sources []forms
 			importID, imp.Taken, imp.Refused); err != nil {
 			return classify(fmt.Errorf("storage: confirm import: %w", err))
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM import_uploads WHERE id = $1`, id); err != nil {
+		if _, err := tx.ExecContext(ctx, `
+			WITH gone AS (DELETE FROM import_upload_rows WHERE upload_id = $1)
+			UPDATE import_uploads SET import_id = $2 WHERE id = $1`, id, importID); err != nil {
 			return classify(fmt.Errorf("storage: confirm import: %w", err))
 		}
 		imp.ImportedAt = imp.ImportedAt.UTC()
@@ -338,19 +339,28 @@ func (s *Store) ConfirmImport(ctx context.Context, token string, sources []forms
 }
 
 // WithdrawImport withdraws an import: its figures count no more (the
-// earlier ones count again); they are kept. Audited.
-func (s *Store) WithdrawImport(ctx context.Context, reference string, actor forms.Actor) error {
-	return s.withTx(ctx, nil, "withdraw import", func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, `
-			UPDATE series_imports SET withdrawn_at = now(), withdrawn_by = $2 WHERE reference = $1 AND withdrawn_at IS NULL`, reference, actor.Label)
+// earlier ones count again); they are kept. Audited. Withdrawing it again
+// does nothing and says so (already true).
+func (s *Store) WithdrawImport(ctx context.Context, reference string, actor forms.Actor) (already bool, err error) {
+	err = s.withTx(ctx, nil, "withdraw import", func(tx *sqlx.Tx) error {
+		var withdrawn sql.NullTime
+		err := tx.QueryRowContext(ctx, `SELECT withdrawn_at FROM series_imports WHERE reference = $1 FOR UPDATE`, reference).Scan(&withdrawn)
+		if errors.Is(err, sql.ErrNoRows) {
+			return forms.Errorf(forms.KindNotFound, "no import %s", reference)
+		}
 		if err != nil {
 			return classify(fmt.Errorf("storage: withdraw import: %w", err))
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return forms.Errorf(forms.KindNotFound, "no import %s to withdraw", reference)
+		if already = withdrawn.Valid; already {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE series_imports SET withdrawn_at = now(), withdrawn_by = $2 WHERE reference = $1`, reference, actor.Label); err != nil {
+			return classify(fmt.Errorf("storage: withdraw import: %w", err))
 		}
 		return insertAuditEvents(ctx, tx, forms.AuditEvent{Actor: actor, Action: forms.AuditSeriesWithdrawn, Target: reference})
 	})
+	return already, err
 }
 
 // Imports lists the imports, the latest first.

@@ -41,13 +41,13 @@ func allSources(t testing.TB) ([]forms.SeriesSource, []forms.SeriesCell) {
 // stage stores rows as an upload.
 func stage(t testing.TB, s *storage.Store, name string, rows []forms.ImportRow) string {
 	t.Helper()
-	i := 0
-	token, err := s.StageImport(context.Background(), name, fmt.Sprintf("%064x", len(rows)), "analyst", func() (forms.ImportRow, bool, error) {
-		if i == len(rows) {
-			return forms.ImportRow{}, false, nil
+	token, err := s.StageImport(context.Background(), name, fmt.Sprintf("%064x", len(rows)), "analyst", func(put func(forms.ImportRow) error) error {
+		for _, r := range rows {
+			if err := put(r); err != nil {
+				return err
+			}
 		}
-		i++
-		return rows[i-1], true, nil
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -230,20 +230,26 @@ func TestImportLifecycle(t *testing.T) {
 	if cur, hist := figureOf(t, s, "AUT", 2020); cur.Exact != "52" || len(hist) != 1 || hist[0].Exact != "50" {
 		t.Errorf("after the correction: %+v %+v", cur, hist)
 	}
-	if err := s.WithdrawImport(ctx, fix.Reference, actor); err != nil {
+	if again, err := s.ConfirmImport(ctx, token, sources, actor); err != nil || !again.Already || again.Reference != fix.Reference {
+		t.Errorf("a second click: %+v %v", again, err)
+	}
+	if _, err := s.WithdrawImport(ctx, fix.Reference, actor); err != nil {
 		t.Fatal(err)
 	}
 	if cur, _ := figureOf(t, s, "AUT", 2020); cur.Exact != "50" {
 		t.Errorf("withdrawing the correction restores 50: %+v", cur)
 	}
-	if err := s.WithdrawImport(ctx, imp.Reference, actor); err != nil {
+	if _, err := s.WithdrawImport(ctx, imp.Reference, actor); err != nil {
 		t.Fatal(err)
 	}
 	if cur, _ := figureOf(t, s, "AUT", 2020); cur.Exact != "" {
 		t.Errorf("withdrawing both leaves nothing: %+v", cur)
 	}
-	if err := s.WithdrawImport(ctx, imp.Reference, actor); forms.KindOf(err) != forms.KindNotFound {
-		t.Errorf("withdrawing twice: %v", err)
+	if already, err := s.WithdrawImport(ctx, imp.Reference, actor); err != nil || !already {
+		t.Errorf("withdrawing twice: %v %v", already, err)
+	}
+	if _, err := s.WithdrawImport(ctx, "IMP-2000-0001", actor); forms.KindOf(err) != forms.KindNotFound {
+		t.Errorf("withdrawing no import: %v", err)
 	}
 }
 
