@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -8,15 +9,34 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"portal/forms"
 	"portal/forms/demo"
 	"portal/handlers/browsertest"
+	"portal/storage"
 )
 
 // TestAccessibility runs axe-core's WCAG 2.1 A and AA rules in Chromium on
 // every kind of page the portal has, in English and in Arabic (right to
 // left), as each kind of user sees it. Serious and critical violations fail.
 func TestAccessibility(t *testing.T) {
-	ts, _ := startServer(t, nil)
+	ts, srv := startServer(t, nil)
+	// Thirty years of past series, and a file read for import, waiting for its dry run.
+	store := srv.store.(*storage.Store)
+	if err := demo.EnsureHistory(context.Background(), store, builtin(t), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	token, err := store.StageImport(context.Background(), "cts.csv", strings.Repeat("0", 64), "test", func(put func(forms.ImportRow) error) error {
+		for i, cat := range []string{"Intentional homicide", "Theft", "Cybercrime"} {
+			if err := put(forms.ImportRow{Line: i + 5, Area: "AUT", AreaName: "Austria", Indicator: "Offences recorded by the police", Dimension: "by type of offence",
+				Category: cat, Sex: "Total", Age: "Total", Unit: "Counts", Year: 1990, Value: "12", Source: "CTS"}); err != nil {
+				return err
+			}
+		}
+		return put(forms.ImportRow{Line: 9, Area: "AUT", Unit: "Counts", Problem: "year"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	b := browsertest.New(t, 4*time.Minute)
 	check := b.CheckAccessible
 	visit := func(name, path string) {
@@ -52,6 +72,10 @@ func TestAccessibility(t *testing.T) {
 		visit(lang+" office", "/office")
 		visit(lang+" invitations", "/office/invitations")
 		visit(lang+" population table", "/office/populations")
+		visit(lang+" series", "/office/series")
+		visit(lang+" series of a State", "/office/series/areas/GBR?series=victims_of_homicide/iccs-0101")
+		visit(lang+" imports", "/office/imports")
+		visit(lang+" import dry run", "/office/imports/uploads/"+token)
 		visit(lang+" audit log", "/office/audit?since=not-a-date")
 		visit(lang+" users", "/office/users")
 		visit(lang+" jobs", "/office/jobs")

@@ -84,7 +84,7 @@ func (idx seriesIndex) label(code string, p *basePage) string {
 		l += " — " + c.CategoryLabel.In(p.Lang)
 	}
 	if c.ICCS != "" {
-		l += " (ICCS " + c.ICCS + ")"
+		l += " (\u2066ICCS " + c.ICCS + "\u2069)" // isolated: a right-to-left label keeps "ICCS 0101" whole
 	}
 	return l
 }
@@ -156,6 +156,24 @@ func (s *Server) loadSeries(ctx context.Context, idx seriesIndex, code string, i
 	}
 	slices.Sort(d.years)
 	return d, nil
+}
+
+// bestYear is the latest of the years with the most States reporting:
+// the year whose aggregates say the most.
+func (d seriesData) bestYear() int {
+	n := map[int]int{}
+	for _, f := range d.figures {
+		if f.Current && d.areas[f.Area].Member {
+			n[f.Year]++
+		}
+	}
+	best := d.years[len(d.years)-1]
+	for _, y := range d.years {
+		if n[y] >= n[best] {
+			best = y
+		}
+	}
+	return best
 }
 
 // breaks marks the current figures of each area that break its series:
@@ -284,7 +302,7 @@ func (s *Server) showSeries(c *gin.Context) error {
 		s.render(c, http.StatusOK, "series", p)
 		return nil
 	}
-	p.Year = d.years[len(d.years)-1]
+	p.Year = d.bestYear()
 	if y, err := strconv.Atoi(c.Query("year")); err == nil && slices.Contains(d.years, y) {
 		p.Year = y
 	}
@@ -332,11 +350,13 @@ func (s *Server) showSeries(c *gin.Context) error {
 	if len(others.Rows) > 0 {
 		p.Tables = append(p.Tables, others)
 	}
+	submitted := counts[forms.OriginAccepted] + counts[forms.OriginSubmitted]
 	p.Summary = p.Tf("series.summary", map[string]any{
 		"States": p.Tn("series.summary.states", len(states.Rows), map[string]any{"Count": len(states.Rows)}),
 		"First":  d.years[0], "Last": d.years[len(d.years)-1],
-		"Submitted": p.Tn("series.summary.submitted", counts[forms.OriginAccepted]+counts[forms.OriginSubmitted], nil),
-		"Imported":  p.Tn("series.summary.imported", counts[forms.OriginImported], nil),
+		"Submitted": p.Tn("series.summary.submitted", submitted, map[string]any{"Count": forms.FormatCount(int64(submitted), p.Lang)}),
+		"Imported": p.Tn("series.summary.imported", counts[forms.OriginImported],
+			map[string]any{"Count": forms.FormatCount(int64(counts[forms.OriginImported]), p.Lang)}),
 	})
 	if err := s.seriesAggregates(ctx, p, d); err != nil {
 		return err

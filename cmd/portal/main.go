@@ -307,6 +307,9 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 		if err := demo.EnsureCalls(ctx, db, lib, time.Now()); err != nil {
 			return err
 		}
+		if err := demo.EnsureHistory(ctx, db, lib, time.Now()); err != nil {
+			return err
+		}
 		log.Info("development sign-in: demo accounts at " + cfg.BaseURL.String() + "/signin")
 	}
 	workers, site, err := mailWorkers(cfg, db.Store, lib, log)
