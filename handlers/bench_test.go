@@ -285,3 +285,55 @@ func BenchmarkAutosave(b *testing.B) {
 		version = reply.Version
 	}
 }
+
+// BenchmarkSeriesPage: the analyst's page of one series across calls and
+// imports with thirty years of it for all 193 Member States (the demo's
+// history: 5,790 figures, each with its origin, the year's aggregates over
+// the world, 22 M49 regions and sub-regions and 5 groups, and the
+// regional chart), and a State's page of the same series (charts and
+// history); the baseline of the same run is a bare gin engine answering
+// the same series page.
+//
+//	go test -run '^$' -bench SeriesPage -benchtime 20x ./handlers/
+func BenchmarkSeriesPage(b *testing.B) {
+	ts, s := startServer(b, nil)
+	if err := demo.EnsureHistory(context.Background(), s.store.(*storage.Store), builtin(b), time.Now()); err != nil {
+		b.Fatal(err)
+	}
+	c := newClient(b)
+	if r := signIn(b, c, ts.URL, "demo-analyst"); r.status != http.StatusSeeOther {
+		b.Fatalf("sign-in: %d", r.status)
+	}
+	u, _ := url.Parse(ts.URL)
+	var page []byte
+	for _, bc := range []struct{ name, path string }{{"Series", "/office/series?series=offences/iccs-0101"},
+		{"State", "/office/series/areas/AUT?series=offences/iccs-0101"}} {
+		b.Run(bc.name, func(b *testing.B) {
+			req := httptest.NewRequest(http.MethodGet, bc.path, nil)
+			for _, ck := range c.Jar.Cookies(u) {
+				req.AddCookie(ck)
+			}
+			var times []time.Duration
+			for b.Loop() {
+				start := time.Now()
+				rec := httptest.NewRecorder()
+				s.ServeHTTP(rec, req)
+				times = append(times, time.Since(start))
+				if rec.Code != http.StatusOK {
+					b.Fatalf("status %d", rec.Code)
+				}
+				if bc.name == "Series" {
+					page = rec.Body.Bytes()
+				}
+			}
+			slices.Sort(times)
+			b.ReportMetric(float64(times[len(times)/2])/1e6, "p50-ms")
+		})
+	}
+	b.Run("BareGinSamePage", func(b *testing.B) {
+		e := gin.New()
+		e.GET("/", func(c *gin.Context) { c.Data(http.StatusOK, "text/html; charset=utf-8", page) })
+		serveLoop(b, e, httptest.NewRequest(http.MethodGet, "/", nil))
+		b.ReportMetric(float64(len(page)), "bytes/page")
+	})
+}

@@ -65,7 +65,12 @@ func (s *Store) StageImport(ctx context.Context, fileName, checksum, by string, 
 		if _, err := stmt.ExecContext(ctx); err != nil {
 			return classify(fmt.Errorf("storage: stage import: %w", err))
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE import_uploads SET rows_read = $2 WHERE id = $1`, id, n)
+		if _, err = tx.ExecContext(ctx, `UPDATE import_uploads SET rows_read = $2 WHERE id = $1`, id, n); err != nil {
+			return classify(fmt.Errorf("storage: stage import: %w", err))
+		}
+		// The dry run and the confirmation join these rows: let the planner
+		// know how many there are now (autovacuum would, later).
+		_, err = tx.ExecContext(ctx, `ANALYZE import_upload_rows`)
 		return classify(err)
 	})
 	return token, err

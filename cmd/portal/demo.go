@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/csv"
 	"flag"
 	"fmt"
 	"io"
@@ -19,6 +20,7 @@ import (
 
 const demoUsage = `Usage:
   portal demo generate [--states N] [--years Y]
+  portal demo long-format [--states AUT,DEU,...] [--from YEAR] [--to YEAR] > FILE.csv
 
 generate fills the database with synthetic crime statistics for tests,
 benchmarks and demonstrations: a call "uncts-synthetic-Y" for the Y years
@@ -28,6 +30,14 @@ of views, "tourism-views-synthetic", answered by the same States, each in
 one of the six languages, accepted. Running it again leaves the States
 already done as they are. It uses the database as
 the portal does (PORTAL_DATABASE_URL, or the private cluster).
+
+long-format writes synthetic past series (not real data) in the long format
+the Office publishes its data in, to try the import of past series
+(/office/imports): counts of the series the demo's history covers and rates
+of intentional homicide, for the States (default AUT,DEU,KEN,MEX,JPN) and
+years given (default 1985-2024). Years the demo's history holds come out
+with other figures, so the dry run shows changes as well as new figures. It
+needs no database.
 `
 
 // demoCommand runs "portal demo ..." and returns the exit code.
@@ -35,6 +45,9 @@ func demoCommand(args []string, getenv func(string) string, stdout, stderr io.Wr
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stdout, demoUsage)
 		return 0
+	}
+	if args[0] == "long-format" {
+		return longFormatCommand(args[1:], stdout, stderr)
 	}
 	if args[0] != "generate" {
 		fmt.Fprintf(stderr, "portal demo: unknown command %q\n\n%s", args[0], demoUsage)
@@ -137,4 +150,52 @@ func generate(ctx context.Context, s *storage.Store, states, years int, now time
 		}
 	}
 	return states, values, nil
+}
+
+// longFormatCommand writes synthetic past series in the long format.
+func longFormatCommand(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("portal demo long-format", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	states := fs.String("states", "AUT,DEU,KEN,MEX,JPN", "ISO 3166-1 alpha-3 codes, comma-separated")
+	from := fs.Int("from", 1985, "first year")
+	to := fs.Int("to", 2024, "last year")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 || *from < 1900 || *to > 2100 || *from > *to {
+		fmt.Fprintf(stderr, "portal demo long-format: years from 1900 to 2100, --from not after --to\n\n%s", demoUsage)
+		return 2
+	}
+	lib, err := definition.Builtin()
+	if err != nil {
+		fmt.Fprintf(stderr, "portal demo long-format: %v\n", err)
+		return 1
+	}
+	q, _ := lib.Latest("crime-statistics")
+	var years []int
+	for y := *from; y <= *to; y++ {
+		years = append(years, y)
+	}
+	w := csv.NewWriter(stdout)
+	_ = w.Write([]string{"Iso3_code", "Country", "Region", "Subregion", "Indicator", "Dimension", "Category", "Sex", "Age", "Year", "Unit of measurement", "VALUE", "Source"})
+	for _, code := range strings.Split(*states, ",") {
+		code = strings.ToUpper(strings.TrimSpace(code))
+		if code == "" {
+			continue
+		}
+		_, err := synthetic.History(q, synthetic.HistorySeries, years, code, code, func(r forms.ImportRow) error {
+			return w.Write([]string{r.Area, r.AreaName, "", "", r.Indicator, r.Dimension, r.Category, r.Sex, r.Age, strconv.Itoa(r.Year), r.Unit, r.Value,
+				"Synthetic demonstration series (not real data)"})
+		})
+		if err != nil {
+			fmt.Fprintf(stderr, "portal demo long-format: %v\n", err)
+			return 1
+		}
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		fmt.Fprintf(stderr, "portal demo long-format: %v\n", err)
+		return 1
+	}
+	return 0
 }
