@@ -15,6 +15,40 @@ type Population struct {
 	Year       int
 	Population int64
 	Source     string
+	// The upload that gave a stored figure (read only: Populations):
+	// PopulationUploadTable or PopulationUploadWPP and the file's name;
+	// empty for a figure stored before uploads were recorded.
+	UploadKind string
+	FileName   string
+}
+
+// The kinds of upload to the population table.
+const (
+	PopulationUploadTable = "table" // the Office's own table (ParsePopulations)
+	PopulationUploadWPP   = "wpp"   // the UN World Population Prospects as published (WPPFigures)
+)
+
+// PopulationUpload is one upload to the population table. ID 0 is none: a
+// figure stored before uploads were recorded.
+type PopulationUpload struct {
+	ID         int64
+	Kind       string // PopulationUploadTable or PopulationUploadWPP
+	FileName   string
+	Rows       int // the figures it stored
+	UploadedAt time.Time
+	UploadedBy string
+}
+
+// PopulationHistory is a figure of the population table that a later
+// upload replaced (or that was removed): what it was, the upload that had
+// given it, and when it was replaced.
+type PopulationHistory struct {
+	Population int64
+	Source     string
+	Upload     PopulationUpload
+	UpdatedAt  time.Time
+	UpdatedBy  string
+	ReplacedAt time.Time
 }
 
 // PopulationSummary describes the Office's population table.
@@ -34,7 +68,16 @@ type PopulationRow struct {
 	Source     string
 	UpdatedAt  time.Time
 	UpdatedBy  string
+	Upload     PopulationUpload // the upload that gave the figure
+	Replaced   int              // how many earlier figures for the State and year it replaced
+	// The figures it replaced, the latest first; at most
+	// MaxPopulationHistory of them.
+	History []PopulationHistory
 }
+
+// MaxPopulationHistory bounds the earlier figures read for one State and
+// year.
+const MaxPopulationHistory = 20
 
 // PopulationFilter selects and pages the rows of the Office's population
 // table. Search matches a State's code or any part of its name in any

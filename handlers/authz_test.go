@@ -222,6 +222,7 @@ var authzTable = map[string]accessRule{
 	"GET /office/populations":                      officeOnly,
 	"GET /office/populations.csv":                  officeOnly,
 	"POST /office/populations":                     officeOnly,
+	"POST /office/populations/wpp":                 officeOnly,
 	"GET /office/series":                           officeOnly,
 	"GET /office/series.csv":                       officeOnly,
 	"GET /office/series/areas/:area":               officeOnly,

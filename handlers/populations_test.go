@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"compress/gzip"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -68,7 +69,7 @@ func TestPopulationUpload(t *testing.T) {
 		t.Errorf("summary after the uploads: %s", r.body[strings.Index(r.body, "<main"):])
 	}
 	csv := do(t, c, "GET", page+".csv", nil)
-	if csv.body != "iso3,year,population,source\nKEN,2024,55100000,KNBS census\nMEX,2024,130861007,'=UN WPP 2024\nMEX,2025,131500000,'=UN WPP 2024\n" {
+	if csv.body != "iso3,year,population,source,upload,file\nKEN,2024,55100000,KNBS census,table,p.xlsx\nMEX,2024,130861007,'=UN WPP 2024,table,p.csv\nMEX,2025,131500000,'=UN WPP 2024,table,p.csv\n" {
 		t.Errorf("CSV:\n%s", csv.body)
 	}
 }
@@ -143,7 +144,7 @@ func TestPopulationTable(t *testing.T) {
 	}
 	r = get("", "en")
 	uploaded := regexp.MustCompile(`<tr>\s*<th scope="row">France</th><td>FRA</td><td>2024</td><td class="num">68,400,000</td><td class="details" dir="auto">INSEE</td>\s*` +
-		`<td class="nowrap"><span dir="ltr">\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC</span></td><td dir="auto">([^<]+)</td>`)
+		`<td>Office table(?:: <span dir="auto">[^<]+</span>)?</td>\s*<td class="nowrap"><span dir="ltr">\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC</span></td><td dir="auto">([^<]+)</td>`)
 	if m := uploaded.FindStringSubmatch(r.body); m == nil || strings.TrimSpace(m[1]) == "" {
 		t.Errorf("France's row (name, code, year, figure, source, upload time and who) is not on the page:\n%s", r.body[strings.Index(r.body, "<main"):])
 	}
@@ -212,5 +213,114 @@ func TestPopulationTable(t *testing.T) {
 	r = get("?page=2&q=a", "en")
 	if rows = rowsOf(r); len(rows) != 22 || !strings.Contains(r.body, `href="/office/populations?q=a#population-rows" rel="prev"`) {
 		t.Errorf("?q=a, second page: %d rows", len(rows))
+	}
+}
+
+// wppCSV is a World Population Prospects CSV as published (PopTotal in
+// thousands), gzip-compressed.
+func wppCSV(t *testing.T, lines ...string) string {
+	t.Helper()
+	var b bytes.Buffer
+	z := gzip.NewWriter(&b)
+	fmt.Fprintln(z, "SortOrder,LocID,Notes,ISO3_code,ISO2_code,SDMX_code,LocTypeID,LocTypeName,ParentID,Location,VarID,Variant,Time,MidPeriod,PopMale,PopFemale,PopTotal,PopDensity")
+	for _, l := range lines {
+		fmt.Fprintln(z, l)
+	}
+	if err := z.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// TestPopulationWPP: the UN World Population Prospects as published,
+// gzip-compressed: only the Medium variant's rows of States are stored, in
+// persons; the world, an income group and a territory are skipped and
+// counted; a figure the file replaces shows with its earlier one; a bad
+// file is refused row by row (or whole, without its header) and the table
+// stays as it was.
+func TestPopulationWPP(t *testing.T) {
+	base, cs := signedIn(t, "demo-analyst")
+	c := cs[0]
+	page := base + "/office/populations"
+	if r := postMultipart(t, c, page, url.Values{"source": {"INEGI"}}, map[string][2]string{"table": {"inegi.csv", "iso3,year,population\nMEX,2024,129000000\n"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("the table: %d", r.status)
+	}
+	wpp := func(name, content, source string) response {
+		t.Helper()
+		return postMultipart(t, c, page+"/wpp", url.Values{"source": {source}}, map[string][2]string{"wpp": {name, content}})
+	}
+	r := wpp("WPP2024_TotalPopulationBySex.csv.gz", wppCSV(t,
+		"1,900,,,,1,1,World,0,World,2,Medium,2024,2024.5,4089000.1,4072972.5,8161972.572,54.8",
+		"2,900,,,,1,1,World,0,World,3,High,2024,2024.5,4100000,4100000,8200000,55",
+		"3,484,,MEX,MX,MX,4,Country/Area,916,Mexico,2,Medium,2023,2023.5,63000,66739.759,129739.759,66.7",
+		"4,484,,MEX,MX,MX,4,Country/Area,916,Mexico,2,Medium,2024,2024.5,63500,67361.007,130861.007,67.3",
+		"5,484,,MEX,MX,MX,4,Country/Area,916,Mexico,3,High,2024,2024.5,64000,68000,132000.5,67.9",
+		"6,484,,MEX,MX,MX,4,Country/Area,916,Mexico,4,Low,2024,2024.5,62000,66000,128000,65.8",
+		"7,404,,KEN,KE,KE,4,Country/Area,910,Kenya,2,Medium,2024,2024.5,28000,28432.944,56432.944,99.1",
+		"8,344,,HKG,HK,HK,4,Country/Area,906,\"China, Hong Kong SAR\",2,Medium,2024,2024.5,3400,4014.909,7414.909,7062",
+		"9,1503,,,,,5,Income Group,1802,High-income countries,2,Medium,2024,2024.5,630000,638000.5,1268000.5,36",
+	), "WPP 2024")
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("the WPP file: %d\n%s", r.status, r.body)
+	}
+	r = do(t, c, "GET", page, nil)
+	for _, want := range []string{
+		"From WPP2024_TotalPopulationBySex.csv.gz: 3 figures for 2 States stored.",
+		"3 rows for areas that are not States were skipped.",
+		"World Population Prospects: <span dir=\"auto\">WPP2024_TotalPopulationBySex.csv.gz</span>",
+		"<summary>1 earlier figure</summary>",
+		"129,000,000, source “INEGI”, Office table, uploaded",
+		"<span dir=\"auto\">(inegi.csv)</span>",
+	} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Logf("%s", r.body[strings.Index(r.body, "<main"):])
+	}
+	want := "iso3,year,population,source,upload,file\n" +
+		"KEN,2024,56432944,WPP 2024,wpp,WPP2024_TotalPopulationBySex.csv.gz\n" +
+		"MEX,2023,129739759,WPP 2024,wpp,WPP2024_TotalPopulationBySex.csv.gz\n" +
+		"MEX,2024,130861007,WPP 2024,wpp,WPP2024_TotalPopulationBySex.csv.gz\n"
+	if got := do(t, c, "GET", page+".csv", nil).body; got != want {
+		t.Errorf("CSV after the WPP file:\n%s\nwant\n%s", got, want)
+	}
+
+	// A bad file: every wrong row of a State with its line; the rows of
+	// other areas and variants do not count; nothing changes.
+	r = wpp("bad.csv.gz", wppCSV(t,
+		"1,484,,MEX,MX,MX,4,Country/Area,916,Mexico,2,Medium,2024,2024.5,1,1,abc,1",
+		"2,404,,KEN,KE,KE,4,Country/Area,910,Kenya,2,Medium,1940,1940.5,1,1,6000,1",
+		"3,404,,KEN,KE,KE,4,Country/Area,910,Kenya,2,Medium,2024,2024.5,1,1,57000,1",
+		"4,404,,KEN,KE,KE,4,Country/Area,910,Kenya,2,Medium,2024,2024.5,1,1,57000,1",
+		"5,900,,,,1,1,World,0,World,2,Medium,2024,2024.5,1,1,abc,1",
+		"6,484,,MEX,MX,MX,4,Country/Area,916,Mexico,3,High,2024,2024.5,1,1,abc,1",
+		"x,,,,,,,,,Nowhere,2,Medium,2024,2024.5,1,1,5,1",
+	), "WPP 2024")
+	for _, want := range []string{"Line 2: “abc” is not a whole number above 0.",
+		"Line 3: The year 1940 is outside 1950–2100", "Line 5: The same State and year are on line 4 already.",
+		"Line 8: “” is not an M49 code (LocID)."} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("the refusal lacks %q", want)
+		}
+	}
+	if r.status != http.StatusUnprocessableEntity || strings.Contains(r.body, "Line 4:") || strings.Contains(r.body, "Line 6:") || strings.Contains(r.body, "Line 7:") ||
+		!strings.Contains(r.body, `value="WPP 2024"`) || !strings.Contains(r.body, "3 figures for 2 States") {
+		t.Errorf("the refusal: %d\n%s", r.status, r.body[strings.Index(r.body, "<main"):])
+	}
+	r = wpp("other.csv", "iso3,year,population\nMEX,2024,1\n", "")
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "No header with the columns LocID, Variant, Time and PopTotal") ||
+		!strings.Contains(r.body, "UN World Population Prospects, Medium variant") {
+		t.Errorf("a file that is not the WPP: %d", r.status)
+	}
+	if r = wpp("broken.csv.gz", "\x1f\x8b\x08\x00not gzip", "WPP"); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "damaged") {
+		t.Errorf("a broken gzip: %d", r.status)
+	}
+	if r = wpp("", "", "WPP"); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Choose a file to upload.") {
+		t.Errorf("no file: %d", r.status)
+	}
+	if got := do(t, c, "GET", page+".csv", nil).body; got != want {
+		t.Errorf("the refused files changed the table:\n%s", got)
 	}
 }

@@ -295,6 +295,7 @@ func (s *Server) routes(e *gin.Engine) {
 	office.GET("/populations", s.handle(s.showPopulations))
 	office.GET("/populations.csv", s.handle(s.downloadPopulations))
 	office.POST("/populations", s.require(forms.ManageCalls), s.takesFiles, s.handle(s.uploadPopulations))
+	office.POST("/populations/wpp", s.require(forms.ManageCalls), s.takesFiles, s.handle(s.uploadWPP))
 	office.GET("/series", s.handle(s.showSeries))
 	office.GET("/series.csv", s.handle(s.exportSeries))
 	office.GET("/series/areas/:area", s.handle(s.showSeriesArea))

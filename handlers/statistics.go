@@ -33,6 +33,8 @@ type statisticsStore interface {
 	StatisticsRows(ctx context.Context, call forms.Call, includeSubmitted bool, fn func(forms.StatRow) error) error
 	// SavePopulations adds figures to the Office's population table (replacing those of the same State and year), audited.
 	SavePopulations(ctx context.Context, rows []forms.Population, actor forms.Actor) error
+	// SavePopulationUpload records an upload (kind, file) and stores its figures marked with it, in one transaction, audited.
+	SavePopulationUpload(ctx context.Context, up forms.PopulationUpload, rows []forms.Population, actor forms.Actor, details map[string]string) (int64, error)
 	// PopulationSummary describes the Office's population table.
 	PopulationSummary(ctx context.Context) (forms.PopulationSummary, error)
 	// Populations returns the Office's population table by State and year.

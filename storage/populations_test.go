@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -148,5 +149,119 @@ func TestFindPopulations(t *testing.T) {
 		if _, err := s.FindPopulations(ctx, forms.PopulationFilter{Lang: l, Limit: 1}); err != nil {
 			t.Errorf("%s: %v", l, err)
 		}
+	}
+}
+
+// TestPopulationUploads: every upload is recorded with its kind, file and
+// rows, and marks the figures it gives; a figure replaced goes to the
+// history with the upload that had given it; a figure given again unchanged
+// keeps no history; a WPP file's rows for areas that are not States of the
+// directory (an aggregate, a territory, an unknown code) are not stored.
+func TestPopulationUploads(t *testing.T) {
+	s, db := storeWithDB(t)
+	ctx := context.Background()
+	actor := forms.Actor{Label: "analyst@unodc.org"}
+	first, err := s.SavePopulationUpload(ctx, forms.PopulationUpload{Kind: forms.PopulationUploadTable, FileName: "pop.csv"},
+		[]forms.Population{{Code: "MEX", Year: 2024, Population: 129_000_000, Source: "INEGI"}, {Code: "AUT", Year: 2024, Population: 9_100_000, Source: "INEGI"}}, actor, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kind, file, by string
+	var rows int
+	if err := db.QueryRow(`SELECT kind, file_name, rows, uploaded_by FROM population_uploads WHERE id = $1`, first).Scan(&kind, &file, &rows, &by); err != nil ||
+		kind != "table" || file != "pop.csv" || rows != 2 || by != actor.Label {
+		t.Fatalf("upload %d: %q %q %d %q, %v", first, kind, file, rows, by, err)
+	}
+
+	orgs, err := s.Organizations(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	states := map[string]string{}
+	for _, o := range orgs {
+		if o.IsState() && o.M49 != "" {
+			states[o.M49] = o.Code
+		}
+	}
+	if states["484"] != "MEX" || states["040"] != "AUT" {
+		t.Fatalf("M49 of Mexico and Austria: %q %q", states["484"], states["040"])
+	}
+	w := forms.NewWPPFigures("WPP 2024", states)
+	w.Add(10, "484", 2024, 130_861_007, "", "", "")
+	w.Add(11, "484", 2025, 131_946_900, "", "", "")
+	w.Add(12, "040", 2024, 9_100_000, "", "", "")     // unchanged, but now from the WPP
+	w.Add(13, "900", 2024, 8_161_972_572, "", "", "") // the world
+	w.Add(14, "344", 2024, 7_414_909, "", "", "")     // Hong Kong, a territory
+	w.Add(15, "999", 2024, 1_000, "", "", "")         // no area at all
+	if problems, n := w.Done(); n != 0 || w.Skipped != 3 || w.States != 2 || len(w.Figures) != 3 {
+		t.Fatalf("problems %v (%d), skipped %d, States %d, figures %+v", problems, n, w.Skipped, w.States, w.Figures)
+	}
+	second, err := s.SavePopulationUpload(ctx, forms.PopulationUpload{Kind: forms.PopulationUploadWPP, FileName: "WPP2024.csv.gz"}, w.Figures, actor,
+		map[string]string{"skipped": strconv.Itoa(w.Skipped)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stored int
+	if err := db.QueryRow(`SELECT count(*) FROM populations WHERE upload_id = $1`, second).Scan(&stored); err != nil || stored != 3 {
+		t.Fatalf("%d figures of the WPP upload, want 3: %v", stored, err)
+	}
+	var details string
+	if err := db.QueryRow(`SELECT details::text FROM audit_events WHERE action = 'populations.saved' ORDER BY id DESC LIMIT 1`).Scan(&details); err != nil ||
+		!strings.Contains(details, `"kind": "wpp"`) || !strings.Contains(details, `"skipped": "3"`) || !strings.Contains(details, `"rows": "3"`) {
+		t.Errorf("audit details %s, %v", details, err)
+	}
+
+	page, err := s.FindPopulations(ctx, forms.PopulationFilter{Lang: forms.English})
+	if err != nil || page.Total != 3 {
+		t.Fatalf("%+v, %v", page, err)
+	}
+	got := map[string]forms.PopulationRow{}
+	for _, r := range page.Rows {
+		got[r.State.Code+"/"+strconv.Itoa(r.Year)] = r
+	}
+	mex := got["MEX/2024"]
+	if mex.Population != 130_861_007 || mex.Upload.ID != second || mex.Upload.Kind != "wpp" || mex.Upload.FileName != "WPP2024.csv.gz" ||
+		mex.Upload.Rows != 3 || mex.Upload.UploadedBy != actor.Label || mex.Replaced != 1 || len(mex.History) != 1 {
+		t.Fatalf("Mexico 2024: %+v", mex)
+	}
+	h := mex.History[0]
+	if h.Population != 129_000_000 || h.Source != "INEGI" || h.Upload.ID != first || h.Upload.Kind != "table" || h.Upload.FileName != "pop.csv" ||
+		h.UpdatedBy != actor.Label || h.ReplacedAt.Before(h.UpdatedAt) {
+		t.Errorf("Mexico 2024's earlier figure: %+v", h)
+	}
+	if aut := got["AUT/2024"]; aut.Replaced != 1 || aut.Upload.ID != second || aut.History[0].Source != "INEGI" {
+		t.Errorf("Austria 2024 (its source changed): %+v", aut)
+	}
+	if r := got["MEX/2025"]; r.Replaced != 0 || len(r.History) != 0 || r.Upload.ID != second {
+		t.Errorf("Mexico 2025: %+v", r)
+	}
+	// The same figure and source again: the table marks the new upload, the
+	// history stays as it was.
+	third, err := s.SavePopulationUpload(ctx, forms.PopulationUpload{Kind: forms.PopulationUploadWPP, FileName: "again.csv"},
+		[]forms.Population{{Code: "MEX", Year: 2025, Population: 131_946_900, Source: "WPP 2024"}}, actor, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hist int
+	if err := db.QueryRow(`SELECT count(*) FROM population_history`).Scan(&hist); err != nil || hist != 2 {
+		t.Errorf("%d figures in the history, want 2: %v", hist, err)
+	}
+	all, err := s.Populations(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range all {
+		if p.Code == "MEX" && p.Year == 2025 && (p.UploadKind != "wpp" || p.FileName != "again.csv") {
+			t.Errorf("Mexico 2025 in the download: %+v (upload %d)", p, third)
+		}
+	}
+	// A figure of no State: nothing is stored, not even the upload.
+	var uploads int
+	if _, err := s.SavePopulationUpload(ctx, forms.PopulationUpload{Kind: forms.PopulationUploadWPP},
+		[]forms.Population{{Code: "XXX", Year: 2024, Population: 5, Source: "x"}}, actor, nil); forms.KindOf(err) != forms.KindInvalid {
+		t.Errorf("a figure of no State: %v", err)
+	}
+	if err := db.QueryRow(`SELECT count(*) FROM population_uploads`).Scan(&uploads); err != nil || uploads != 3 {
+		t.Errorf("%d uploads, want 3: %v", uploads, err)
 	}
 }
