@@ -48,7 +48,7 @@ var rules = []rule{
 		Forbidden: []string{"net/http"}},
 	{Prefix: "portal/templates/form", StdOnly: true, Allowed: []string{"portal/forms", "portal/forms/archive",
 		"github.com/gabriel-vasile/mimetype"}, Forbidden: []string{"net/http"}},
-	{Prefix: "portal/templates/views", StdOnly: true, Allowed: []string{"portal/forms", "portal/templates/form", "portal/templates/words"},
+	{Prefix: "portal/templates/views", StdOnly: true, Allowed: []string{"portal/forms", "portal/templates/charts", "portal/templates/form", "portal/templates/words"},
 		Forbidden: []string{"net/http"}},
 	{Prefix: "portal/storage", Forbidden: []string{
 		"portal/handlers", "portal/templates", "portal/cmd",

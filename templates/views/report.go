@@ -1,11 +1,13 @@
 package views
 
 import (
+	"html/template"
 	"slices"
 	"strconv"
 	"strings"
 
 	"portal/forms"
+	"portal/templates/charts"
 	"portal/templates/words"
 )
 
@@ -85,6 +87,10 @@ type ReportIndicator struct {
 	Years                 []ReportYear
 	LatestYear            int
 	States                []ReportState
+	// Chart compares the groups' rates in the latest year: the pooled
+	// rate (bars) and the median (ticks); ChartTitle heads it.
+	Chart      template.HTML
+	ChartTitle string
 }
 
 // ReportYear is an indicator's aggregates for one year, one per group.
@@ -247,6 +253,7 @@ func NewReport(t words.Text, r *forms.Report) Report {
 		if n := len(ind.Years); n > 0 {
 			v.LatestYear = ind.Years[n-1]
 		}
+		v.Chart, v.ChartTitle = groupChart(t, r, &ind, v, names)
 		for _, val := range r.SeriesValues(&ind) {
 			if val.Year != v.LatestYear {
 				continue
@@ -288,4 +295,50 @@ func shareOf(n, of int) string {
 		return ""
 	}
 	return strconv.Itoa(Percent(n, of)) + " %"
+}
+
+// groupChart draws the regional comparison of an indicator's rates in its
+// latest year: for each UN regional group and the world, the pooled rate
+// (the sum of the reporting States' counts over the sum of their
+// populations) as a bar and the median of their rates as a tick.
+func groupChart(t words.Text, r *forms.Report, ind *forms.ReportIndicator, v ReportIndicator, names map[string]string) (template.HTML, string) {
+	title := t.Tf("report.chart.title", map[string]any{"Year": v.LatestYear})
+	type pool struct{ counts, people float64 }
+	pooled := map[string]*pool{}
+	add := func(g string, val forms.SeriesValue) {
+		if pooled[g] == nil {
+			pooled[g] = &pool{}
+		}
+		pooled[g].counts += float64(val.Value)
+		pooled[g].people += float64(val.Population)
+	}
+	for _, val := range r.SeriesValues(ind) {
+		if val.Year != v.LatestYear || val.Population <= 0 {
+			continue
+		}
+		add("", val)
+		for _, g := range val.Organization.RegionalGroups {
+			add(g, val)
+		}
+	}
+	chart := charts.BarChart{ID: v.ID + "-chart", RTL: t.Lang == forms.Arabic, Format: t.Rate,
+		ValueName: t.T("series.pooled"), SecondName: t.T("series.median")}
+	for _, a := range ind.Aggregates {
+		p := pooled[a.Group]
+		if a.Year != v.LatestYear || a.Rated == 0 || p == nil || p.people <= 0 {
+			continue
+		}
+		median := a.MedianRate
+		name := names[a.Group]
+		if a.Group == "" {
+			name = t.T("statistics.world")
+		}
+		chart.Bars = append(chart.Bars, charts.Bar{Label: name, Value: p.counts * 100000 / p.people, Second: &median,
+			Note: t.Tn("series.rated", a.Rated, map[string]any{"Count": a.Rated})})
+	}
+	chart.Texts = charts.Texts{Title: title + " — " + v.Label, Summary: t.T("report.chart.summary")}
+	if len(chart.Bars) == 0 {
+		chart.Texts.Summary = t.T("series.chart.empty")
+	}
+	return chart.SVG(), title
 }
