@@ -429,6 +429,9 @@ type SeriesValue struct {
 	Value            int64
 	Population       int64
 	PopulationSource string // PopulationReported or PopulationOffice, "" without a population
+	// Origin is "" for a figure of the call's own submissions; else where
+	// the figure across calls and imports comes from (forms/figures.go).
+	Origin Origin
 }
 
 // Rate is the value per 100,000 inhabitants, and false without a population.

@@ -140,6 +140,7 @@ func TestSeriesAcrossCallsAndImport(t *testing.T) {
 		homicideRow("GBR_S", "United Kingdom, Scotland", first-6, "Counts", "60"),
 		homicideRow("GBR_NI", "United Kingdom, Northern Ireland", first-6, "Counts", "20"),
 		homicideRow("PRI", "Puerto Rico", first-6, "Counts", "500"),
+		homicideRow("AUT", "Austria", first, "Counts", "70"), // a year of the demo call, which Austria has not answered
 		homicideRow("XKX", "Kosovo", first-6, "Counts", "40"),
 		[]string{"DEU", "Germany", "Europe", "Western Europe", "Offences recorded by the police", "by type of offence", "Burglary", "Total", "Total", strconv.Itoa(first - 6), "Counts", "abc", "CTS"},
 	)
@@ -164,7 +165,7 @@ func TestSeriesAcrossCallsAndImport(t *testing.T) {
 	}
 	r = do(t, c, "GET", plan, nil)
 	for _, want := range []string{"New figures", "Kept as history: a submission gives that year", "Repeats of an earlier line", "Rates, used to cross-check",
-		"Not a State, part of a State or territory the portal knows.", "The value is not a number.", "Import 9 figures."} {
+		"Not a State, part of a State or territory the portal knows.", "The value is not a number.", "Import 10 figures."} {
 		if !strings.Contains(r.body, want) {
 			t.Errorf("the dry run lacks %q", want)
 			t.Log(regexp.MustCompile(`Import \d+ figures?`).FindString(r.body))
@@ -230,6 +231,13 @@ func TestSeriesAcrossCallsAndImport(t *testing.T) {
 		if got[y] != want || !strings.Contains(want, "-") {
 			t.Errorf("%d: %q, want %q", y, got[y], want)
 		}
+	}
+
+	// The call's own statistics page shows Austria's imported figure, marked.
+	r = do(t, c, "GET", ts.URL+"/office/calls/"+call.Key+"/statistics?indicator=police_offences/homicide", nil)
+	aut := regexp.MustCompile(`(?s)<tr><th scope="row">Austria <span class="muted">AUT</span></th>.*?</tr>`).FindString(r.body)
+	if !strings.Contains(aut, `data-origin="imported">70<span class="origin-mark" aria-hidden="true">◇</span>`) || !strings.Contains(r.body, "1 figure comes from an import") {
+		t.Errorf("the call's statistics page does not show Austria's imported figure: %q", aut)
 	}
 
 	// Germany's page: the figures charted as they are, the import behind

@@ -1,8 +1,11 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
+	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -58,6 +61,7 @@ type statisticsPage struct {
 	Groups                        []aggregateRow
 	States                        []seriesRow
 	Breaks, Unexplained, Outliers int
+	Imported                      int // figures from imports of past series, not the call's submissions
 	Indicator                     string
 	ExportXLSX                    string
 }
@@ -84,6 +88,8 @@ type seriesRow struct {
 
 type seriesCell struct {
 	Value, Rate string
+	Origin      string // "" for the call's submissions; forms.OriginImported otherwise
+	Said        string // the origin, for screen readers
 	Office      bool   // the rate's population is the Office's, not the State's
 	Change      string // a break in the series: the change from the year before
 	Explained   string // what the State said of the break, if anything
@@ -194,6 +200,17 @@ func (s *Server) showStatistics(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	// The figures the call's submissions do not give, from the series
+	// across calls and imports: a State's year without one, and the year
+	// before the call's first, against which its breaks are checked.
+	past, err := s.pastFigures(ctx, call, q, ind, series, p.Include)
+	if err != nil {
+		return err
+	}
+	series = append(series, past...)
+	slices.SortStableFunc(series, func(a, b forms.SeriesValue) int {
+		return cmp.Or(cmp.Compare(a.Organization.Code, b.Organization.Code), cmp.Compare(a.Year, b.Year))
+	})
 	// The figures to look at twice, by State and year, breaks with what
 	// the States explained.
 	type at struct {
@@ -216,10 +233,17 @@ func (s *Server) showStatistics(c *gin.Context) error {
 		}
 	}
 	for _, v := range series {
+		if _, ok := yearIndex[v.Year]; !ok {
+			continue // a year before the call's, for the checks only
+		}
 		if n := len(p.States); n == 0 || p.States[n-1].Code != v.Organization.Code {
 			p.States = append(p.States, seriesRow{Code: v.Organization.Code, Name: v.Organization.Name.In(p.Lang), Cells: make([]seriesCell, len(call.Years))})
 		}
-		cell := seriesCell{Value: forms.FormatCount(v.Value, p.Lang)}
+		cell := seriesCell{Value: forms.FormatCount(v.Value, p.Lang), Origin: string(v.Origin)}
+		if v.Origin != "" {
+			cell.Said = p.T("series.origin." + string(v.Origin))
+			p.Imported++
+		}
 		if r, ok := v.Rate(); ok {
 			cell.Rate, cell.Office = p.Rate(r), v.PopulationSource == forms.PopulationOffice
 		}
@@ -346,4 +370,73 @@ func (s *Server) exportStatistics(format string) handlerFunc {
 		}
 		return w.Close()
 	}
+}
+
+// pastFigures returns the figures of ind that the call's submissions do not
+// give (values), for the States the call asks: for each of the call's
+// years without a submitted figure, the current figure across calls and
+// imports (forms.Origin set), and each State's figure of the year before
+// the call's first, for the break checks; with their populations.
+func (s *Server) pastFigures(ctx context.Context, call forms.Call, q *forms.Questionnaire, ind forms.Series, values []forms.SeriesValue, include bool) ([]forms.SeriesValue, error) {
+	code := ""
+	for _, c := range q.SeriesCells() {
+		if c.Question == ind.Question && c.Row == ind.Row && c.Category == ind.Category {
+			code = c.Code
+		}
+	}
+	if code == "" || len(call.Years) == 0 {
+		return nil, nil
+	}
+	idx := s.seriesIndex()
+	if _, ok := idx.cells[code]; !ok {
+		return nil, nil
+	}
+	d, err := s.loadSeries(ctx, idx, code, include, false, nil)
+	if err != nil {
+		return nil, err
+	}
+	type key struct {
+		code string
+		year int
+	}
+	have := map[key]bool{}
+	orgs := map[string]forms.Organization{}
+	for _, v := range values {
+		have[key{v.Organization.Code, v.Year}] = true
+		orgs[v.Organization.Code] = v.Organization
+	}
+	wanted := map[int]bool{call.Years[0] - 1: true}
+	for _, y := range call.Years {
+		wanted[y] = true
+	}
+	var out []forms.SeriesValue
+	for _, f := range d.figures {
+		a := d.areas[f.Area]
+		if !f.Current || !wanted[f.Year] || have[key{f.Area, f.Year}] || a.Kind != forms.AreaState || f.Origin == forms.OriginSubmitted && !include {
+			continue
+		}
+		o, ok := orgs[f.Area]
+		if !ok {
+			kind := forms.ObserverState
+			if a.Member {
+				kind = forms.MemberState
+			}
+			o = forms.Organization{Code: f.Area, Kind: kind, Name: a.Name, RegionalGroups: a.Groups}
+			if !call.Asks(o) {
+				continue
+			}
+		}
+		v := forms.SeriesValue{Organization: o, Year: f.Year, Value: int64(math.Round(f.Value)), Origin: f.Origin}
+		if f.Origin == forms.OriginAccepted || f.Origin == forms.OriginSubmitted {
+			v.Origin = forms.OriginImported // another call's: not this call's submission either
+			if f.Call != "" && f.Call != call.Key {
+				v.Origin = forms.Origin("call")
+			}
+		}
+		if p := d.pops[forms.PopulationKey{Area: f.Area, Year: f.Year}]; p.Value > 0 {
+			v.Population, v.PopulationSource = p.Value, p.Origin
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }
