@@ -96,6 +96,7 @@ var goldenVarying = []struct {
 	{regexp.MustCompile(`\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?)?`), "DATE"},
 	{regexp.MustCompile(`\b\d{1,2}:\d{2}\b`), "TIME"},
 	{regexp.MustCompile(`(?i)[0-9a-f]{16,}`), "HEX"},
+	{regexp.MustCompile(`data-x="\d+"`), `data-x="DAY"`}, // a chart over dates: days since 1970
 	{regexp.MustCompile(`(\(Europe/Vienna\)[^0-9\n]*)\d+`), "${1}N"},
 	{regexp.MustCompile(`(class="due__deadline">[^\n]*?— )\d+`), "${1}N"},
 }

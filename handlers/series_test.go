@@ -271,3 +271,32 @@ func TestSeriesAcrossCallsAndImport(t *testing.T) {
 		t.Error("a rate does not say which population it used")
 	}
 }
+
+// TestResponseRateChart: the tracking page charts the share of those asked
+// that have submitted, rising on each day one first submits, up to the
+// share the store counts.
+func TestResponseRateChart(t *testing.T) {
+	ts, srv := startServer(t, nil)
+	store, call, _ := demoCallOf(t, srv, "tourism-views")
+	c := clientAs(t, ts.URL, "demo-analyst")
+	r := do(t, c, "GET", ts.URL+"/office/calls/"+call.Key, nil)
+	title, marks := svgMarks(t, r.body, "response-rate")
+	firsts, err := store.FirstSubmissions(context.Background(), call)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := store.Responses(context.Background(), call)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if title != "Response rate over time" || len(firsts) == 0 {
+		t.Fatalf("chart %q, %d first submissions", title, len(firsts))
+	}
+	top := 0.0
+	for _, v := range marks {
+		top = max(top, v)
+	}
+	if want := float64(len(firsts)) * 100 / float64(len(rs)); top != want {
+		t.Errorf("the chart rises to %v %%, want %v (%d of %d)", top, want, len(firsts), len(rs))
+	}
+}

@@ -2,9 +2,12 @@ package handlers
 
 import (
 	"context"
+	"html/template"
+	"math"
 	"net/http"
 	"portal/forms"
 	"portal/forms/export"
+	"portal/templates/charts"
 	"portal/templates/views"
 	"slices"
 	"strconv"
@@ -29,6 +32,8 @@ type callStore interface {
 	CallAnswered(ctx context.Context, call forms.Call) (bool, error)
 	// Responses lists every organization a call asks, with where its answer stands.
 	Responses(ctx context.Context, call forms.Call) ([]forms.Response, error)
+	// FirstSubmissions returns when each organization the call asks first submitted, in order.
+	FirstSubmissions(ctx context.Context, call forms.Call) ([]time.Time, error)
 	// ResponsesTo is Responses for several calls at once, by call ID.
 	ResponsesTo(ctx context.Context, calls []forms.Call) (map[int64][]forms.Response, error)
 	// Representations lists a call's records of which organization answers on behalf of which Member States.
@@ -102,6 +107,8 @@ type trackingPage struct {
 	JointForm                                             jointForm
 	CanRecord                                             bool // the user may change the records of joint answers
 	NoFocalPoint                                          bool // some organization shown has none
+	RateChart                                             template.HTML
+	RateTitle                                             string
 }
 
 type trackingFilter struct {
@@ -226,6 +233,10 @@ func (s *Server) renderTracking(c *gin.Context, call forms.Call, f jointForm, jo
 		}
 	}
 	p.Percent = views.Percent(p.Answered, p.Asked)
+	if p.RateChart, err = s.responseRateChart(ctx, &p.basePage, call, p.Asked); err != nil {
+		return err
+	}
+	p.RateTitle = p.T("tracking.rate.title")
 	p.JointForm, p.CanRecord = f, s.currentUser(c).Can(forms.ManageCalls, 0)
 	if p.Joint, err = s.jointViews(c, &p.basePage, call, &p.JointForm); err != nil {
 		return err
@@ -363,4 +374,54 @@ func sendTable(c *gin.Context, name, filters, format string, bom bool, about [][
 	download(c, name+".xlsx", xlsxType)
 	c.Status(http.StatusOK)
 	return export.Workbook(c.Writer, about, sheet)
+}
+
+// responseRateChart draws the share of the organizations asked that had
+// submitted, day by day, from the call's opening to today (or its
+// deadline, when past).
+func (s *Server) responseRateChart(ctx context.Context, p *basePage, call forms.Call, asked int) (template.HTML, error) {
+	firsts, err := s.store.FirstSubmissions(ctx, call)
+	if err != nil {
+		return "", err
+	}
+	day := func(t time.Time) float64 { return float64(t.Unix() / 86400) }
+	line := charts.Line{Name: p.T("tracking.rate.line")}
+	start := call.Opens
+	if start.IsZero() && len(firsts) > 0 {
+		start = firsts[0]
+	}
+	end := time.Now()
+	if !call.Deadline.IsZero() && call.Deadline.Before(end) && (len(firsts) == 0 || firsts[len(firsts)-1].Before(call.Deadline)) {
+		end = call.Deadline
+	}
+	share := func(n int) float64 {
+		if asked == 0 {
+			return 0
+		}
+		return float64(n) * 100 / float64(asked)
+	}
+	if !start.IsZero() {
+		line.Points = append(line.Points, charts.Point{X: day(start), Y: 0, Label: p.Day(start)})
+	}
+	for i, t := range firsts {
+		pt := charts.Point{X: day(t), Y: share(i + 1), Label: p.Day(t)}
+		if n := len(line.Points); n > 0 && line.Points[n-1].X == pt.X {
+			line.Points[n-1] = pt // one point a day: the day's last count
+			continue
+		}
+		line.Points = append(line.Points, pt)
+	}
+	if n := len(line.Points); n > 0 && day(end) > line.Points[n-1].X {
+		line.Points = append(line.Points, charts.Point{X: day(end), Y: share(len(firsts)), Label: p.Day(end)})
+	}
+	summary := p.T("series.chart.empty")
+	if len(line.Points) > 0 {
+		summary = p.Tf("tracking.rate.summary", map[string]any{"Share": strconv.Itoa(int(math.Round(share(len(firsts))))) + " %",
+			"Count": len(firsts), "Asked": asked, "Day": line.Points[len(line.Points)-1].Label})
+	}
+	return charts.LineChart{ID: "response-rate", RTL: p.Dir == "rtl", Step: true, YMax: 100,
+		FormatY: func(v float64) string { return strconv.Itoa(int(math.Round(v))) + " %" },
+		FormatX: func(v float64) string { return p.Day(time.Unix(int64(v)*86400, 0).UTC()) },
+		Lines:   []charts.Line{line},
+		Texts:   charts.Texts{Title: p.T("tracking.rate.title"), Summary: summary, XAxis: p.T("tracking.rate.x"), YAxis: p.T("tracking.rate.y")}}.SVG(), nil
 }

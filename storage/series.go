@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/lib/pq"
 
@@ -144,4 +145,21 @@ func (s *Store) Regions(ctx context.Context) ([]forms.Region, error) {
 		out = append(out, r)
 	}
 	return out, classify(rows.Err())
+}
+
+// FirstSubmissions returns when each organization the call asks first
+// submitted its answer to it, in order: the response rate over time.
+func (s *Store) FirstSubmissions(ctx context.Context, call forms.Call) ([]time.Time, error) {
+	var out []time.Time
+	err := s.db.SelectContext(ctx, &out, `
+		SELECT min(v.submitted_at) FROM drafts d JOIN submission_versions v ON v.draft_id = d.id
+		WHERE d.call_id = $1 AND d.organization_id IN (`+askedBy+`)
+		GROUP BY d.organization_id ORDER BY 1`, call.ID)
+	if err != nil {
+		return nil, classify(fmt.Errorf("storage: first submissions to %s: %w", call.Key, err))
+	}
+	for i := range out {
+		out[i] = out[i].UTC()
+	}
+	return out, nil
 }
