@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,7 +21,7 @@ import (
 
 const demoUsage = `Usage:
   portal demo generate [--states N] [--years Y]
-  portal demo long-format [--states AUT,DEU,...] [--from YEAR] [--to YEAR] > FILE.csv
+  portal demo long-format [--states AUT,DEU,...] [--from YEAR] [--to YEAR] [--revise PERCENT] > FILE.csv
 
 generate fills the database with synthetic crime statistics for tests,
 benchmarks and demonstrations: a call "uncts-synthetic-Y" for the Y years
@@ -35,9 +36,10 @@ long-format writes synthetic past series (not real data) in the long format
 the Office publishes its data in, to try the import of past series
 (/office/imports): counts of the series the demo's history covers and rates
 of intentional homicide, for the States (default AUT,DEU,KEN,MEX,JPN) and
-years given (default 1985-2024). Years the demo's history holds come out
-with other figures, so the dry run shows changes as well as new figures. It
-needs no database.
+years given (default 1985-2024). The figures are those the demo's history
+holds for the same years; --revise raises every count by that percentage,
+as a revised edition would, so that the dry run shows changes to the
+figures held as well as new ones. It needs no database.
 `
 
 // demoCommand runs "portal demo ..." and returns the exit code.
@@ -159,11 +161,12 @@ func longFormatCommand(args []string, stdout, stderr io.Writer) int {
 	states := fs.String("states", "AUT,DEU,KEN,MEX,JPN", "ISO 3166-1 alpha-3 codes, comma-separated")
 	from := fs.Int("from", 1985, "first year")
 	to := fs.Int("to", 2024, "last year")
+	revise := fs.Float64("revise", 0, "percentage to raise every count by (a revised edition)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if fs.NArg() > 0 || *from < 1900 || *to > 2100 || *from > *to {
-		fmt.Fprintf(stderr, "portal demo long-format: years from 1900 to 2100, --from not after --to\n\n%s", demoUsage)
+	if fs.NArg() > 0 || *from < 1900 || *to > 2100 || *from > *to || *revise < -100 || *revise > 1000 {
+		fmt.Fprintf(stderr, "portal demo long-format: years from 1900 to 2100, --from not after --to, --revise from -100 to 1000\n\n%s", demoUsage)
 		return 2
 	}
 	lib, err := definition.Builtin()
@@ -184,6 +187,18 @@ func longFormatCommand(args []string, stdout, stderr io.Writer) int {
 			continue
 		}
 		_, err := synthetic.History(q, synthetic.HistorySeries, years, code, code, func(r forms.ImportRow) error {
+			if *revise != 0 {
+				v, err := strconv.ParseFloat(r.Value, 64)
+				if err != nil {
+					return err
+				}
+				v *= 1 + *revise/100
+				if r.Unit == synthetic.UnitCounts {
+					r.Value = strconv.FormatFloat(math.Round(v), 'f', 0, 64)
+				} else {
+					r.Value = strconv.FormatFloat(v, 'f', 2, 64)
+				}
+			}
 			return w.Write([]string{r.Area, r.AreaName, "", "", r.Indicator, r.Dimension, r.Category, r.Sex, r.Age, strconv.Itoa(r.Year), r.Unit, r.Value,
 				"Synthetic demonstration series (not real data)"})
 		})
