@@ -33,6 +33,8 @@ type seriesStore interface {
 	Areas(ctx context.Context) (map[string]forms.Area, error)
 	// Regions returns the M49 regions and sub-regions in their order.
 	Regions(ctx context.Context) ([]forms.Region, error)
+	// ExplanationsOf returns what the versions with the receipts explained of the findings, by receipt and finding.
+	ExplanationsOf(ctx context.Context, references, findings []string) (map[string]map[string]string, error)
 }
 
 // seriesIndex is every series of the questionnaires, with the labels of
@@ -451,6 +453,7 @@ type seriesAreaRow struct {
 	Value, Mark, Said, Where    string
 	Rate, Population, PopSource string
 	Break, Change               string
+	Explained                   string // what the State said of the break, in the submission that gave the figure
 	History                     []seriesHistoryRow
 }
 
@@ -545,6 +548,9 @@ func (s *Server) showSeriesArea(c *gin.Context) error {
 			rates.Points = append(rates.Points, charts.Point{X: float64(f.Year), Y: r, Label: label, Origin: origin, Break: ck.Break})
 		}
 	}
+	if err := s.explainBreaks(ctx, idx, p, d, area); err != nil {
+		return err
+	}
 	legend := map[string]string{charts.LegendSubmitted: p.T("series.legend.submitted"), charts.LegendImported: p.T("series.legend.imported"),
 		charts.LegendBreak: p.T("series.legend.break")}
 	rtl := p.Dir == "rtl"
@@ -566,5 +572,50 @@ func (s *Server) showSeriesArea(c *gin.Context) error {
 	p.Rates = charts.LineChart{ID: "rates", RTL: rtl, MaxStep: 1, FormatY: p.Rate, Lines: []charts.Line{rates},
 		Texts: charts.Texts{Title: p.RatesTitle + " — " + p.Label, Summary: summary(rates, p.Rate), Legend: legend}}.SVG()
 	s.render(c, http.StatusOK, "seriesarea", p)
+	return nil
+}
+
+// explainBreaks puts, beside each break of a submitted figure, what the
+// State explained of it in that submission (the table's
+// change_from_previous_year rule's finding on the cell).
+func (s *Server) explainBreaks(ctx context.Context, idx seriesIndex, p *seriesAreaPage, d seriesData, area string) error {
+	c := idx.cells[p.Series]
+	rule := ""
+	for _, q := range idx.all {
+		if _, ok := q.Question(c.Question); ok {
+			rule = q.BreakRule(c.Question).Key
+		}
+	}
+	if rule == "" {
+		return nil
+	}
+	finding := func(year int) string {
+		return forms.CellFinding(rule, forms.CellRef{Question: c.Question, Row: c.Row, Year: year, Category: c.Category})
+	}
+	refs, findings := []string{}, []string{}
+	byYear := map[int]string{}
+	for _, f := range d.figures {
+		if f.Area == area && f.Current && (f.Origin == forms.OriginAccepted || f.Origin == forms.OriginSubmitted) {
+			byYear[f.Year] = f.Reference
+		}
+	}
+	for _, r := range p.Rows {
+		if ref := byYear[r.Year]; r.Break != "" && ref != "" {
+			refs, findings = append(refs, ref), append(findings, finding(r.Year))
+		}
+	}
+	if len(refs) == 0 {
+		return nil
+	}
+	said, err := s.store.ExplanationsOf(ctx, refs, findings)
+	if err != nil {
+		return err
+	}
+	for i := range p.Rows {
+		r := &p.Rows[i]
+		if r.Break != "" {
+			r.Explained = said[byYear[r.Year]][finding(r.Year)]
+		}
+	}
 	return nil
 }

@@ -300,3 +300,29 @@ func TestResponseRateChart(t *testing.T) {
 		t.Errorf("the chart rises to %v %%, want %v (%d of %d)", top, want, len(firsts), len(rs))
 	}
 }
+
+// TestSeriesBreakExplained: a State's page of a series marks a break in a
+// submitted figure with what the State explained of it when it submitted.
+func TestSeriesBreakExplained(t *testing.T) {
+	ts, srv := startServer(t, nil)
+	store, call, q := demoCallOf(t, srv, "crime-statistics")
+	a := synthetic.Statistics(q, call.Years, "AUT")
+	y0, y1 := call.Years[0], call.Years[1]
+	ref := func(y int) forms.CellRef {
+		return forms.CellRef{Question: "police_offences", Row: "homicide", Year: y, Category: forms.TotalCategory}
+	}
+	a.Cells[ref(y0)] = forms.Cell{State: forms.CellValue, Value: 60}
+	a.Cells[ref(y1)] = forms.Cell{State: forms.CellValue, Value: 150}
+	finding := forms.CellFinding("police_year_change", ref(y1))
+	if a.Explanations == nil {
+		a.Explanations = map[string]string{}
+	}
+	a.Explanations[finding] = "A new recording system counts attempts too."
+	saveAnswers(t, store, call, q, "AUT", a, true)
+	c := clientAs(t, ts.URL, "demo-analyst")
+	r := do(t, c, "GET", ts.URL+"/office/series/areas/AUT?series=offences/iccs-0101&include=submitted", nil)
+	row := regexp.MustCompile(`(?s)<th scope="row">` + strconv.Itoa(y1) + `</th>.*?</tr>`).FindString(r.body)
+	if !strings.Contains(row, "Break &#43;150 %") || !strings.Contains(row, "A new recording system counts attempts too.") {
+		t.Errorf("the break of %d and its explanation: %q", y1, row)
+	}
+}

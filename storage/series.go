@@ -163,3 +163,28 @@ func (s *Store) FirstSubmissions(ctx context.Context, call forms.Call) ([]time.T
 	}
 	return out, nil
 }
+
+// ExplanationsOf returns what the submission versions with the receipts
+// explained of the findings named: by receipt, then by finding key.
+func (s *Store) ExplanationsOf(ctx context.Context, references, findings []string) (map[string]map[string]string, error) {
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT v.reference, e.finding, e.explanation FROM submission_versions v
+		JOIN submission_explanations e ON e.version_id = v.id
+		WHERE v.reference = ANY($1) AND e.finding = ANY($2)`, pq.StringArray(references), pq.StringArray(findings))
+	if err != nil {
+		return nil, classify(fmt.Errorf("storage: explanations: %w", err))
+	}
+	defer rows.Close()
+	out := map[string]map[string]string{}
+	for rows.Next() {
+		var ref, finding, text string
+		if err := rows.Scan(&ref, &finding, &text); err != nil {
+			return nil, classify(fmt.Errorf("storage: explanations: %w", err))
+		}
+		if out[ref] == nil {
+			out[ref] = map[string]string{}
+		}
+		out[ref][finding] = text
+	}
+	return out, classify(rows.Err())
+}
