@@ -41,6 +41,7 @@ var rules = []rule{
 	{Prefix: "portal/forms/workbook", StdOnly: true, Allowed: []string{"portal/forms", "portal/forms/archive", "github.com/xuri/excelize/v2"}},
 	{Prefix: "portal/mail", StdOnly: true, Allowed: []string{"github.com/wneessen/go-mail", "github.com/wneessen/go-mail/smtp"}},
 	{Prefix: "portal/migrations", StdOnly: true},
+	{Prefix: "portal/internal/heapwatch", StdOnly: true},
 	{Prefix: "portal/templates", StdOnly: true},
 	{Prefix: "portal/templates/words", StdOnly: true, Allowed: []string{"portal/forms", "portal/templates",
 		"github.com/nicksnyder/go-i18n/v2/i18n", "golang.org/x/text/language"}},

@@ -416,7 +416,7 @@ func (s *Server) responseRateChart(ctx context.Context, p *basePage, call forms.
 	}
 	summary := p.T("series.chart.empty")
 	if len(line.Points) > 0 {
-		summary = p.Tf("tracking.rate.summary", map[string]any{"Share": strconv.Itoa(int(math.Round(share(len(firsts))))) + " %",
+		summary = p.Tn("tracking.rate.summary", len(firsts), map[string]any{"Share": strconv.Itoa(int(math.Round(share(len(firsts))))) + " %",
 			"Count": len(firsts), "Asked": asked, "Day": line.Points[len(line.Points)-1].Label})
 	}
 	return charts.LineChart{ID: "response-rate", RTL: p.Dir == "rtl", Step: true, YMax: 100,

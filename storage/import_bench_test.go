@@ -9,16 +9,15 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"portal/forms"
 	"portal/forms/published"
 	"portal/forms/synthetic"
+	"portal/internal/heapwatch"
 )
 
 // BenchmarkImport500k imports a long-format CSV of 500,000 rows (193
@@ -91,7 +90,7 @@ func BenchmarkImport500k(b *testing.B) {
 		var imp forms.SeriesImport
 		var read, planned time.Duration
 		start = time.Now()
-		peak := peakHeap(func() {
+		peak := heapwatch.Measure(func() {
 			in, err := os.Open(path)
 			if err != nil {
 				b.Fatal(err)
@@ -129,7 +128,7 @@ func BenchmarkImport500k(b *testing.B) {
 		b.ReportMetric((planned - read).Seconds(), "dryrun-s")
 		b.ReportMetric((total - planned).Seconds(), "confirm-s")
 		b.ReportMetric(total.Seconds()/floor.Seconds(), "x-copy")
-		b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+		b.ReportMetric(float64(peak.Inuse)/(1<<20), "peak-heap-MB")
 		if _, err := s.WithdrawImport(ctx, imp.Reference, forms.Actor{Label: "bench"}); err != nil {
 			b.Fatal(err)
 		}
@@ -183,38 +182,4 @@ func copyBare(b *testing.B, db *sql.DB, path string) {
 	if err := tx.Commit(); err != nil {
 		b.Fatal(err)
 	}
-}
-
-// peakHeap runs fn and returns the most the heap grew above where it was
-// before, sampled every millisecond.
-func peakHeap(fn func()) uint64 {
-	runtime.GC()
-	var before runtime.MemStats
-	runtime.ReadMemStats(&before)
-	var mu sync.Mutex
-	top := before.HeapInuse
-	done, stopped := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(stopped)
-		tick := time.NewTicker(time.Millisecond)
-		defer tick.Stop()
-		var m runtime.MemStats
-		for {
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-				runtime.ReadMemStats(&m)
-				mu.Lock()
-				top = max(top, m.HeapInuse)
-				mu.Unlock()
-			}
-		}
-	}()
-	fn()
-	close(done)
-	<-stopped
-	mu.Lock()
-	defer mu.Unlock()
-	return top - min(top, before.HeapInuse)
 }

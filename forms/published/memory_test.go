@@ -5,8 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
-	"sync"
+	"portal/internal/heapwatch"
 	"testing"
 	"time"
 
@@ -29,33 +28,7 @@ func bigRow(i int) []any {
 // measure runs read and returns the most the heap grew above where it was
 // before (sampled every millisecond).
 func measure(read func()) (peak uint64) {
-	runtime.GC()
-	var before runtime.MemStats
-	runtime.ReadMemStats(&before)
-	var mu sync.Mutex
-	top := before.HeapInuse
-	done, stopped := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(stopped)
-		tick := time.NewTicker(time.Millisecond)
-		defer tick.Stop()
-		var m runtime.MemStats
-		for {
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-				runtime.ReadMemStats(&m)
-				mu.Lock()
-				top = max(top, m.HeapInuse)
-				mu.Unlock()
-			}
-		}
-	}()
-	read()
-	close(done)
-	<-stopped
-	return top - min(top, before.HeapInuse)
+	return heapwatch.Measure(read).Inuse
 }
 
 // TestMemory writes a 500,000-row long-format CSV and XLSX to disk and

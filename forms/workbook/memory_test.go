@@ -6,17 +6,15 @@ import (
 	"fmt"
 	"io"
 	"path"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"portal/forms"
+	"portal/internal/heapwatch"
 )
 
 // heapBound is the most a read of a statistics workbook may add to the heap,
@@ -227,36 +225,8 @@ func worstAccepted(tb testing.TB) []byte {
 // upper bound of the growth that sampling cannot miss).
 func measure(tb testing.TB, data []byte, read func([]byte)) (peak, allocated uint64) {
 	tb.Helper()
-	runtime.GC()
-	var before runtime.MemStats
-	runtime.ReadMemStats(&before)
-	var mu sync.Mutex
-	top := before.HeapAlloc
-	done, stopped := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(stopped)
-		tick := time.NewTicker(time.Millisecond)
-		defer tick.Stop()
-		var m runtime.MemStats
-		for {
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-				runtime.ReadMemStats(&m)
-				mu.Lock()
-				top = max(top, m.HeapAlloc)
-				mu.Unlock()
-			}
-		}
-	}()
-	read(data)
-	close(done)
-	<-stopped
-	var after runtime.MemStats
-	runtime.ReadMemStats(&after)
-	top = max(top, after.HeapAlloc)
-	return top - before.HeapAlloc, after.TotalAlloc - before.TotalAlloc
+	g := heapwatch.Measure(func() { read(data) })
+	return g.Alloc, g.Allocated
 }
 
 // TestBloatedSheets: the portal's workbook with about 95 MB of cells added
