@@ -326,3 +326,48 @@ func TestSeriesBreakExplained(t *testing.T) {
 		t.Errorf("the break of %d and its explanation: %q", y1, row)
 	}
 }
+
+// TestImportRefusals: files that cannot be imported get a clear message on
+// the imports page, and nothing is staged or imported; a mapping to no
+// known series is refused.
+func TestImportRefusals(t *testing.T) {
+	ts, _ := startServer(t, nil)
+	c := clientAs(t, ts.URL, "demo-analyst")
+	page := ts.URL + "/office/imports"
+	for _, tc := range []struct{ name, content, want string }{
+		{"empty.csv", "", "Choose a file to upload."},
+		{"binary.csv", "\x00\x01\x02\x03binary\x00", "The file is neither CSV nor XLSX."},
+		{"old.xls", "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1old excel", "The file is neither CSV nor XLSX."},
+		{"zip.xlsx", "PK\x03\x04 not really a zip", "The file is a zip archive but not an Excel workbook."},
+		{"noheader.csv", "Iso3_code;Country;Year\nAUT;Austria;2019\n", "No header with the long format&#39;s columns was found in the first 50 rows. Missing:"},
+	} {
+		r := postMultipart(t, c, page, nil, map[string][2]string{"file": {tc.name, tc.content}})
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, tc.want) {
+			t.Errorf("%s: %d, want 422 with %q\n%s", tc.name, r.status, tc.want, r.body[strings.Index(r.body, "<main"):min(len(r.body), strings.Index(r.body, "<main")+1500)])
+		}
+	}
+	r := postMultipart(t, c, page, nil, map[string][2]string{"file": {"ok.csv", longFormat([][]string{homicideRow("AUT", "Austria", 1990, "Counts", "70")})}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("a good file: %d", r.status)
+	}
+	plan := ts.URL + r.header.Get("Location")
+	form := url.Values{"m0.indicator": {"x"}, "m0.dimension": {"x"}, "m0.category": {"x"}, "m0.sex": {"x"}, "m0.age": {"x"}, "m0.series": {"no/such"}}
+	if r = do(t, c, "POST", plan+"/mappings", form); r.status == http.StatusSeeOther || r.status >= 500 {
+		t.Errorf("a mapping to no series: %d", r.status)
+	}
+	if r = do(t, c, "GET", ts.URL+"/office/imports/uploads/nosuchtoken", nil); r.status != http.StatusNotFound {
+		t.Errorf("an unknown upload: %d", r.status)
+	}
+	if r = do(t, c, "POST", ts.URL+"/office/imports/IMP-2000-0001/withdraw", url.Values{}); r.status != http.StatusNotFound {
+		t.Errorf("withdrawing no import: %d", r.status)
+	}
+	if r = do(t, c, "GET", ts.URL+"/office/series?series=no/such", nil); r.status != http.StatusNotFound {
+		t.Errorf("no such series: %d", r.status)
+	}
+	if r = do(t, c, "GET", ts.URL+"/office/series/areas/ZZZ?series=offences/iccs-0101", nil); r.status != http.StatusNotFound {
+		t.Errorf("no such area: %d", r.status)
+	}
+	if r = do(t, c, "GET", ts.URL+"/office/imports", nil); strings.Contains(r.body, "IMP-") {
+		t.Error("a refused file was imported")
+	}
+}
