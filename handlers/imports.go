@@ -55,12 +55,12 @@ const planExamples = 20
 
 type importsPage struct {
 	basePage
-	Imports  []importRow
+	Imports  []importListRow
 	Mappings int
 	Problem  string
 }
 
-type importRow struct {
+type importListRow struct {
 	Reference, File, At, By, Counts, Withdrawn string
 	Active                                     bool
 }
@@ -79,7 +79,7 @@ func (s *Server) renderImports(c *gin.Context, problem string, status int) error
 		return err
 	}
 	for _, i := range imps {
-		r := importRow{Reference: i.Reference, File: i.FileName, At: p.Timestamp(i.ImportedAt), By: i.ImportedBy, Active: !i.Withdrawn(),
+		r := importListRow{Reference: i.Reference, File: i.FileName, At: p.Timestamp(i.ImportedAt), By: i.ImportedBy, Active: !i.Withdrawn(),
 			Counts: p.Tf("imports.counts", map[string]any{"Figures": p.Tn("imports.figures", i.Figures, map[string]any{"Count": forms.FormatCount(int64(i.Figures), p.Lang)}),
 				"Read": forms.FormatCount(int64(i.Read), p.Lang), "Refused": forms.FormatCount(int64(i.Refused), p.Lang)})}
 		if i.Withdrawn() {
@@ -151,7 +151,7 @@ func (s *Server) uploadImport(c *gin.Context) error {
 	var fileErr error
 	token, err := s.store.StageImport(c.Request.Context(), name, hex.EncodeToString(h.Sum(nil)), s.actor(c).Label, func(put func(forms.ImportRow) error) error {
 		_, err := published.ReadLongFormat(tmp, published.Limits{}, func(r published.Row) error {
-			return put(importRow2(r))
+			return put(stagedRow(r))
 		})
 		if forms.KindOf(err) == forms.KindInvalid {
 			fileErr = err
@@ -175,8 +175,8 @@ func (s *Server) uploadImport(c *gin.Context) error {
 	return nil
 }
 
-// importRow2 is a row as read, as the store keeps it.
-func importRow2(r published.Row) forms.ImportRow {
+// stagedRow is a row as read, as the store keeps it.
+func stagedRow(r published.Row) forms.ImportRow {
 	out := forms.ImportRow{Line: r.Line, Area: r.Area, AreaName: r.Country, Indicator: r.Indicator, Dimension: r.Dimension,
 		Category: r.Category, Sex: r.Sex, Age: r.Age, Unit: r.Unit, Year: r.Year, Value: r.Value, Estimate: r.Value != "" && !r.Whole,
 		Source: r.Source}

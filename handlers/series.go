@@ -227,10 +227,10 @@ type seriesAggregateRow struct {
 
 type seriesTable struct {
 	ID, Title string
-	Rows      []seriesRow2
+	Rows      []seriesStateRow
 }
 
-type seriesRow2 struct {
+type seriesStateRow struct {
 	Code, Name, Href, Note string
 	Cells                  []seriesFigureCell
 }
@@ -314,7 +314,7 @@ func (s *Server) showSeries(c *gin.Context) error {
 	}
 	checks := d.breaks(idx)
 	counts := map[forms.Origin]int{}
-	rows := map[string]*seriesRow2{}
+	rows := map[string]*seriesStateRow{}
 	for _, f := range d.figures {
 		if !f.Current {
 			continue
@@ -323,7 +323,7 @@ func (s *Server) showSeries(c *gin.Context) error {
 		r := rows[f.Area]
 		if r == nil {
 			a := d.areas[f.Area]
-			r = &seriesRow2{Code: f.Area, Name: a.Name.In(p.Lang), Cells: make([]seriesFigureCell, len(d.years)),
+			r = &seriesStateRow{Code: f.Area, Name: a.Name.In(p.Lang), Cells: make([]seriesFigureCell, len(d.years)),
 				Href: "/office/series/areas/" + f.Area + "?" + query}
 			if a.Kind == forms.AreaPart {
 				r.Note = p.Tf("series.part.of", map[string]any{"State": d.areas[a.State].Name.In(p.Lang)})
@@ -345,7 +345,7 @@ func (s *Server) showSeries(c *gin.Context) error {
 		}
 	}
 	coll := collate.New(language.Make(string(p.Lang)))
-	byName := func(a, b seriesRow2) int { return coll.CompareString(a.Name, b.Name) }
+	byName := func(a, b seriesStateRow) int { return coll.CompareString(a.Name, b.Name) }
 	slices.SortFunc(states.Rows, byName)
 	slices.SortFunc(others.Rows, byName)
 	p.Tables = append(p.Tables, states)
