@@ -240,6 +240,31 @@ func TestSeriesAcrossCallsAndImport(t *testing.T) {
 		t.Errorf("the call's statistics page does not show Austria's imported figure: %q", aut)
 	}
 
+	// And the call's long export, after the submissions' rows.
+	r = do(t, c, "GET", ts.URL+"/office/calls/"+call.Key+"/statistics.csv", nil)
+	var imported []string
+	recs, err = csv.NewReader(strings.NewReader(r.body)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := recs[0]
+	col := func(rec []string, name string) string {
+		for i, h := range head {
+			if h == name {
+				return rec[i]
+			}
+		}
+		return "?"
+	}
+	for _, rec := range recs[1:] {
+		if col(rec, "submission_state") == "imported" {
+			imported = append(imported, col(rec, "iso3")+" "+col(rec, "indicator_key")+" "+col(rec, "year")+" "+col(rec, "value")+" "+col(rec, "reference")+" "+col(rec, "note"))
+		}
+	}
+	if want := "AUT homicide " + strconv.Itoa(first) + " 70 " + imp + " CTS/Eurostat"; len(imported) != 1 || imported[0] != want {
+		t.Errorf("the call's export's imported rows: %q, want %q", imported, want)
+	}
+
 	// Germany's page: the figures charted as they are, the import behind
 	// the earlier call's figure kept as history.
 	r = do(t, c, "GET", ts.URL+"/office/series/areas/DEU?series=offences/iccs-0101", nil)

@@ -34,6 +34,8 @@ type statisticsStore interface {
 	FlaggedFigures(ctx context.Context, call forms.Call, q *forms.Questionnaire, includeSubmitted bool) ([]forms.Flagged, error)
 	// StatisticsRows streams every value of the call's accepted (and, if asked, submitted) submissions.
 	StatisticsRows(ctx context.Context, call forms.Call, includeSubmitted bool, fn func(forms.StatRow) error) error
+	// ImportedStatisticsRows streams the imported figures of the call's cells and years that no counted submission gives.
+	ImportedStatisticsRows(ctx context.Context, call forms.Call, sources []forms.SeriesSource, includeSubmitted bool, fn func(forms.StatRow) error) error
 	// SavePopulations adds figures to the Office's population table (replacing those of the same State and year), audited.
 	SavePopulations(ctx context.Context, rows []forms.Population, actor forms.Actor) error
 	// SavePopulationUpload records an upload (kind, file) and stores its figures marked with it, in one transaction, audited.
@@ -366,6 +368,14 @@ func (s *Server) exportStatistics(format string) handlerFunc {
 			return err
 		}
 		if err := s.store.StatisticsRows(ctx, call, include, w.Row); err != nil {
+			return err
+		}
+		// Then what imports of past series give where the submissions give nothing.
+		var codes []string
+		for _, cell := range q.SeriesCells() {
+			codes = append(codes, cell.Code)
+		}
+		if err := s.store.ImportedStatisticsRows(ctx, call, forms.SeriesSources([]*forms.Questionnaire{q}, codes...), include, w.Row); err != nil {
 			return err
 		}
 		return w.Close()
