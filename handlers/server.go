@@ -292,6 +292,17 @@ func (s *Server) routes(e *gin.Engine) {
 	review.POST("/accept", s.handle(s.transition(forms.TransitionAccept)))
 	review.POST("/return", s.handle(s.transition(forms.TransitionReturn)))
 	review.POST("/comments", s.handle(s.postOfficeComment))
+	// Entry on an organization's behalf (handlers/entry.go): the draft's
+	// own handlers, in the scope's entry mode.
+	enter := review.Group("/enter", s.entryScope)
+	enter.GET("", s.handle(s.showEntry))
+	enter.POST("/submit", s.handle(s.submitEntry))
+	enter.GET("/:section", s.sectionScope, s.handle(s.showSection))
+	enter.POST("/:section", s.takesFiles, s.sectionScope, s.handle(s.saveSection))
+	enter.GET("/:section/resolve", s.sectionScope, s.handle(s.showConflicts))
+	enter.POST("/:section/resolve", s.sectionScope, s.handle(s.resolveConflicts))
+	enter.POST("/workbook", s.takesFiles, s.handle(s.uploadWorkbook))
+	enter.POST("/workbook/apply", s.handle(s.applyWorkbook))
 	office.GET("/populations", s.handle(s.showPopulations))
 	office.GET("/populations.csv", s.handle(s.downloadPopulations))
 	office.POST("/populations", s.require(forms.ManageCalls), s.takesFiles, s.handle(s.uploadPopulations))
