@@ -35,6 +35,7 @@ type entryPage struct {
 	State, StateLabel                    string
 	Editable                             bool
 	Locked                               string   // why there is nothing to enter now
+	Late                                 string   // that the deadline has passed, for a call that takes no late answers
 	Sections                             []option // href and label
 	Blocking                             []views.Finding
 	CanSubmit                            bool
@@ -105,6 +106,11 @@ func (s *Server) newEntryPage(c *gin.Context, f entryForm) (*entryPage, error) {
 		}
 		_, err := forms.DecideEntry(s.currentUser(c), dc.org, dc.call, sub.State, time.Now())
 		p.CanSubmit = err == nil && len(p.Blocking) == 0
+		if forms.KindOf(err) == forms.KindConflict {
+			// entryScope let through a call that takes entries, and the
+			// answers may change: only the deadline stands in the way.
+			p.Late = p.T("entry.late")
+		}
 	}
 	return p, nil
 }

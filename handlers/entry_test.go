@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"portal/forms"
 	"portal/forms/demo"
@@ -147,5 +148,28 @@ func TestEntryOnBehalf(t *testing.T) {
 	}
 	if r = do(t, analyst, "GET", review, nil); !strings.Contains(r.body, "Confirmed by the focal point.") {
 		t.Error("the review does not show the focal point's answer")
+	}
+
+	// Past a deadline that takes no late answers, the entry page says so
+	// and offers no submission; a submission anyway is refused.
+	late := call
+	late.Deadline, late.LateAllowed = time.Now().Add(-time.Hour), false
+	if !late.Opens.IsZero() && !late.Opens.Before(late.Deadline) {
+		late.Opens = late.Deadline.Add(-24 * time.Hour)
+	}
+	if _, err := store.SaveCall(t.Context(), late, srvActor()); err != nil {
+		t.Fatal(err)
+	}
+	saveAnswers(t, store, late, q, "BRA", demo.Answers(q, "Brazil"), false)
+	bra := ts.URL + "/office/calls/" + call.Key + "/orgs/BRA/enter"
+	if r = do(t, analyst, "GET", bra, nil); r.status != 200 || !strings.Contains(r.body, "takes no late answers") || strings.Contains(r.body, `class="entry-form"`) {
+		t.Errorf("the entry page past the deadline: %d", r.status)
+	}
+	r = do(t, analyst, "POST", bra+"/submit", url.Values{"channel": {"post"}, "received_on": {"2026-03-12"}, "received_from": {"Embassy"}})
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/office/calls/"+call.Key+"/orgs/BRA/enter" {
+		t.Errorf("an entry past the deadline: %d to %q", r.status, r.header.Get("Location"))
+	}
+	if sub, err := store.Submission(t.Context(), late, orgRef(t, store, "BRA")); err != nil || len(sub.Versions) != 0 {
+		t.Errorf("an entry past the deadline submitted: %v, %v", sub.Versions, err)
 	}
 }
