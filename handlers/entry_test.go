@@ -173,3 +173,25 @@ func TestEntryOnBehalf(t *testing.T) {
 		t.Errorf("an entry past the deadline submitted: %v, %v", sub.Versions, err)
 	}
 }
+
+// TestEntryUnsavedAfterSessionEnd: a section typed in the entry on
+// France's behalf while the analyst's session ran out is kept, as the
+// organization's own, and found again after signing in.
+func TestEntryUnsavedAfterSessionEnd(t *testing.T) {
+	base, cs := signedIn(t, "demo-analyst")
+	next := "/office/calls/" + demoCall("tourism-views").Key + "/orgs/FRA/enter/threats"
+	form := formOf(t, do(t, cs[0], "GET", base+next, nil).body)
+	form.Set("q/threats_nature", "From the letter of the Ministry, typed while the session ran out.")
+	c := newClient(t)
+	r := do(t, c, "POST", base+next, form)
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/signin?next="+url.QueryEscape(next) {
+		t.Fatalf("saving without a session: %d to %q", r.status, r.header.Get("Location"))
+	}
+	if r = signInAt(t, c, base, base+r.header.Get("Location"), "demo-analyst"); r.status != http.StatusSeeOther || r.header.Get("Location") != next {
+		t.Fatalf("signing in again: %d to %q", r.status, r.header.Get("Location"))
+	}
+	r = do(t, c, "GET", base+next, nil)
+	if !strings.Contains(r.body, "your last changes were not saved") || formOf(t, r.body).Get("q/threats_nature") != form.Get("q/threats_nature") {
+		t.Fatal("the entry's section after signing in again lacks what was typed")
+	}
+}
