@@ -155,6 +155,11 @@ const (
 	WriteReports Action = "reports.write"
 	// ManageSeries: import past series, map their descriptions, withdraw imports.
 	ManageSeries Action = "series.manage"
+	// EnterOnBehalf: enter an organization's answers as it sent them to the
+	// Office (by e-mail, post…) and submit them on its behalf. Whether the
+	// call asks the organization and takes answers is Decide's and
+	// Call.TakesEntries' to say.
+	EnterOnBehalf Action = "submission.enter_on_behalf"
 )
 
 // Can reports whether u may do a on the organization orgID; orgID is 0 for
@@ -174,7 +179,7 @@ func (u *User) Can(a Action, orgID int64) bool {
 		return member && role == FocalPoint
 	case InviteContributor:
 		return (member && role == FocalPoint) || u.Office()
-	case ViewOffice, ManageInvitations, ViewAudit, Review, ManageCalls, WriteReports, ManageSeries:
+	case ViewOffice, ManageInvitations, ViewAudit, Review, ManageCalls, WriteReports, ManageSeries, EnterOnBehalf:
 		return u.Office()
 	case ManageUsers, ViewJobs:
 		return u.HasRole(Admin)

@@ -39,6 +39,7 @@ func TestCan(t *testing.T) {
 		WriteReports:      {"analyst", "admin"},
 		Review:            {"analyst", "admin"},
 		ManageCalls:       {"analyst", "admin"},
+		EnterOnBehalf:     {"analyst", "admin"},
 	}
 	for action, allowed := range want {
 		for name, u := range users {

@@ -108,6 +108,68 @@ type TransitionRequest struct {
 	// return for clarification says what to clarify).
 	Message string
 	Actor   Actor // what the audit log names
+	// Entry, when set, makes a submission (TransitionSubmit only) the
+	// Office's entry of what the organization sent it, on its behalf:
+	// decided on EnterOnBehalf rather than Submit.
+	Entry *OfficeEntry
+}
+
+// The channels by which an organization's answers reach the Office when
+// the Office enters them on its behalf.
+const (
+	ChannelEmail = "email"
+	ChannelPost  = "post"
+	ChannelFax   = "fax"
+	ChannelOther = "other"
+)
+
+// Channels lists the channels, in the order a form offers them.
+var Channels = []string{ChannelEmail, ChannelPost, ChannelFax, ChannelOther}
+
+// MaxReceivedFrom is the length, in characters, of OfficeEntry.ReceivedFrom.
+const MaxReceivedFrom = 200
+
+// OfficeEntry says how answers the Office entered on an organization's
+// behalf reached it: by which channel, on which day, from whom ("the
+// Ministry of Interior"). It is recorded on the submitted version.
+type OfficeEntry struct {
+	Channel      string    // one of Channels
+	ReceivedOn   time.Time // the day, at midnight UTC
+	ReceivedFrom string
+}
+
+// Validate checks an entry as the Office writes it at time now: a known
+// channel, a day received neither zero nor after now, and who sent it,
+// named in at most MaxReceivedFrom characters. The error is KindInvalid,
+// its Fields (channel, received_on, received_from) saying what to do.
+func (e OfficeEntry) Validate(now time.Time) error {
+	fields := map[string]string{}
+	if !slices.Contains(Channels, e.Channel) {
+		fields["channel"] = "entry.error.channel"
+	}
+	if e.ReceivedOn.IsZero() {
+		fields["received_on"] = "entry.error.date"
+	} else if e.ReceivedOn.After(now) {
+		fields["received_on"] = "entry.error.future"
+	}
+	switch n := len([]rune(strings.TrimSpace(e.ReceivedFrom))); {
+	case n == 0:
+		fields["received_from"] = "entry.error.from"
+	case n > MaxReceivedFrom:
+		fields["received_from"] = "entry.error.from.long"
+	}
+	if len(fields) > 0 {
+		return &Error{Kind: KindInvalid, Message: "invalid entry on behalf", Fields: fields}
+	}
+	return nil
+}
+
+// TakesEntries reports whether the Office may enter answers to the call on
+// an organization's behalf while its submission is in state from: as the
+// organization itself could submit (Decide), while the call is open, and
+// after a return for clarification while the Office still reviews it.
+func (c Call) TakesEntries(from SubmissionState) bool {
+	return c.State == CallOpen || (c.State == CallClosed && from == Returned)
 }
 
 // Validate checks what a transition carries, apart from who asks and the
@@ -117,7 +179,23 @@ func (r TransitionRequest) Validate() error {
 	if r.Transition == TransitionReturn && strings.TrimSpace(r.Message) == "" {
 		return &Error{Kind: KindInvalid, Message: "a return for clarification without a message", Fields: map[string]string{"message": "message.error.empty"}}
 	}
+	if r.Entry != nil {
+		if r.Transition != TransitionSubmit || len(r.OnBehalfOf) > 0 {
+			return Errorf(KindInvalid, "an entry on behalf is a submission of one organization's answers")
+		}
+		return r.Entry.Validate(r.At)
+	}
 	return nil
+}
+
+// Decide is Decide for the request's user, transition and time, on its
+// organization (org, with what its audience is made of) whose submission
+// is in state from: an Entry is decided on EnterOnBehalf.
+func (r TransitionRequest) Decide(org Organization, from SubmissionState) (SubmissionState, error) {
+	if r.Entry != nil && r.Transition == TransitionSubmit {
+		return decide(r.User, EnterOnBehalf, org, r.Call, from, r.Transition, r.At)
+	}
+	return Decide(r.User, org, r.Call, from, r.Transition, r.At)
 }
 
 // Transitions lists every transition.
@@ -157,10 +235,21 @@ func (t Transition) Action() Action {
 // KindForbidden (the user may not) or KindConflict (not from this state,
 // or not at this time) whose message says why.
 func Decide(u *User, org Organization, c Call, from SubmissionState, t Transition, now time.Time) (SubmissionState, error) {
+	return decide(u, t.Action(), org, c, from, t, now)
+}
+
+// DecideEntry is Decide for the Office's submission of org's answers on
+// its behalf: EnterOnBehalf instead of Submit, and the same rules of state
+// and time.
+func DecideEntry(u *User, org Organization, c Call, from SubmissionState, now time.Time) (SubmissionState, error) {
+	return decide(u, EnterOnBehalf, org, c, from, TransitionSubmit, now)
+}
+
+func decide(u *User, a Action, org Organization, c Call, from SubmissionState, t Transition, now time.Time) (SubmissionState, error) {
 	if !c.Asks(org) {
 		return from, Errorf(KindNotFound, "call %s does not ask %s", c.Key, org.Code)
 	}
-	if !u.Can(t.Action(), org.ID) {
+	if !u.Can(a, org.ID) {
 		return from, Errorf(KindForbidden, "%s is not yours to do", t)
 	}
 	to, ok := from.Next(t)
@@ -219,6 +308,9 @@ type SubmissionVersion struct {
 	Files       map[int64]FileInfo
 	// OnBehalfOf lists the States a joint submission answers for, by code.
 	OnBehalfOf []string
+	// Entry is set when the Office entered the version on the
+	// organization's behalf (SubmittedBy is then the analyst).
+	Entry *OfficeEntry
 	// Questionnaire and QuestionnaireVersion name the questionnaire the
 	// version was made with, and Years its reporting years: the version is
 	// always read with them, whatever becomes of its call.
@@ -317,6 +409,8 @@ type Response struct {
 	Versions     int
 	CoveredBy    string // the organization whose joint submission answers for this State
 	Changes      int    // fields changed in the draft since the last submission
+	// Entry is set when the Office entered the last version on the organization's behalf.
+	Entry *OfficeEntry
 }
 
 // Answered reports whether the organization has submitted (or been covered by a joint submission).

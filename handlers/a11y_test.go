@@ -95,6 +95,12 @@ func TestAccessibility(t *testing.T) {
 		}
 		// Kenya's answers to the views call are submitted: a comment too long
 		// comes back in its box, with the reason at the field.
+		// France's answers were returned: the Office may enter them on its behalf.
+		entry := "/office/calls/" + demoCall("tourism-views").Key + "/orgs/FRA/enter"
+		visit(lang+" entry on behalf", entry)
+		b.Press(`.entry-form button`, http.StatusUnprocessableEntity)
+		check(lang + " entry on behalf with errors")
+		visit(lang+" entry on behalf, a section", entry+"/threats")
 		visit(lang+" review", "/office/calls/"+demoCall("tourism-views").Key+"/orgs/KEN")
 		b.Do(chromedp.SetValue(chromedp.CSS(`#comment-body`), strings.Repeat("Too long. ", 401)))
 		b.Press(`.comment-form button`, http.StatusOK)

@@ -114,6 +114,10 @@ type scope struct {
 	call    forms.Call
 	q       *forms.Questionnaire
 	section *forms.Section
+	// entry: the route is the Office's entry of the organization's answers
+	// on its behalf (entryScope decided it): the draft's pages edit, and
+	// link to one another, under /office/calls/:call/orgs/:code/enter.
+	entry bool
 }
 
 // scopeOf returns what the route resolved; its parts a route does not
@@ -132,7 +136,32 @@ func (sc *scope) resolvedCall() (forms.Call, *forms.Questionnaire) { return sc.c
 
 // sectionURL is the address of a section of the scope's draft.
 func (sc *scope) sectionURL(key string) string {
-	return "/orgs/" + sc.org.Code + "/calls/" + sc.call.Key + "/" + key
+	return sc.draftURL() + "/" + key
+}
+
+// draftURL is where the pages of the scope's draft hang: the
+// organization's own, or the Office's entry on its behalf.
+func (sc *scope) draftURL() string {
+	if sc.entry {
+		return entryURL(sc)
+	}
+	return "/orgs/" + sc.org.Code + "/calls/" + sc.call.Key
+}
+
+// homeURL is the page the draft's pages lead back to: the organization's
+// submission page, or the Office's entry page.
+func (sc *scope) homeURL() string {
+	if sc.entry {
+		return entryURL(sc)
+	}
+	return submissionURL(sc)
+}
+
+// mayEdit reports whether u may change the scope's draft: a member who
+// may (forms.EditDraft), or the Office on the routes of an entry on the
+// organization's behalf, which entryScope let through.
+func (sc *scope) mayEdit(u *forms.User) bool {
+	return sc.entry || u.Can(forms.EditDraft, sc.org.ID)
 }
 
 // resolveCall resolves the route's :call to the call and the questionnaire
@@ -193,6 +222,31 @@ func (s *Server) reviewScope(c *gin.Context) {
 		return
 	}
 	sc.setOrganization(org)
+	c.Next()
+}
+
+// entryScope lets through, on the routes of the Office's entry of an
+// organization's answers on its behalf (once reviewScope resolved the
+// organization, which the call asks), those who may enter them
+// (forms.EnterOnBehalf), while the call takes entries
+// (forms.Call.TakesEntries); it puts the scope in entry mode. Everyone
+// else's pages of the draft are unchanged: an analyst reads them, and
+// changes nothing there.
+func (s *Server) entryScope(c *gin.Context) {
+	sc := scopeOf(c)
+	if !s.currentUser(c).Can(forms.EnterOnBehalf, sc.org.ID) {
+		s.renderError(c, forms.Errorf(forms.KindForbidden, "%s refused on %s", forms.EnterOnBehalf, sc.org.Code))
+		return
+	}
+	sub, err := s.store.Submission(c.Request.Context(), sc.call, sc.ref)
+	if err == nil && !sc.call.TakesEntries(sub.State) {
+		err = forms.Errorf(forms.KindForbidden, "call %s takes no entry for %s now (%s, %s)", sc.call.Key, sc.org.Code, sc.call.State, sub.State)
+	}
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	sc.entry = true
 	c.Next()
 }
 

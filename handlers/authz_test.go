@@ -132,6 +132,8 @@ var (
 	orgMembersOnly = restricted(refused404, asFpAUT, asContribAUT)
 	// Editing a draft: its members; the Office reads it but may not change it.
 	orgEditors = restricted(refused404, asFpAUT, asContribAUT).with(asAnalyst, refused403).with(asAdmin, refused403)
+	// Entering answers on an organization's behalf and submitting them: the Office (forms.EnterOnBehalf).
+	officeEnterers = restricted(refused403, asAnalyst, asAdmin)
 	// Submitting and withdrawing: the focal point alone.
 	orgSubmitters = restricted(refused404, asFpAUT).with(asContribAUT, refused403).with(asAnalyst, refused403).with(asAdmin, refused403)
 )
@@ -216,6 +218,16 @@ var authzTable = map[string]accessRule{
 	"POST /office/calls/:call/orgs/:code/accept":    officeOnly,
 	"POST /office/calls/:call/orgs/:code/return":    officeOnly,
 	"POST /office/calls/:call/orgs/:code/comments":  officeOnly,
+	// Entry on the organization's behalf: the Office alone, through its own
+	// routes; the organization's draft routes above stay its members'.
+	"GET /office/calls/:call/orgs/:code/enter":                   officeEnterers,
+	"POST /office/calls/:call/orgs/:code/enter/submit":           officeEnterers,
+	"GET /office/calls/:call/orgs/:code/enter/:section":          officeEnterers,
+	"POST /office/calls/:call/orgs/:code/enter/:section":         officeEnterers,
+	"GET /office/calls/:call/orgs/:code/enter/:section/resolve":  officeEnterers,
+	"POST /office/calls/:call/orgs/:code/enter/:section/resolve": officeEnterers,
+	"POST /office/calls/:call/orgs/:code/enter/workbook":         officeEnterers,
+	"POST /office/calls/:call/orgs/:code/enter/workbook/apply":   officeEnterers,
 
 	// The Office.
 	"GET /office":                                  officeOnly,
@@ -256,6 +268,8 @@ var (
 	// A call in preparation exists for the Office alone, which reads AUT's answer but changes nothing.
 	inPreparationRead = restricted(refused404, asAnalyst, asAdmin)
 	inPreparationEdit = restricted(refused404).with(asAnalyst, refused403).with(asAdmin, refused403)
+	// A call in preparation takes no answers, entered on the organization's behalf or not.
+	noEntryInPreparation = restricted(refused403)
 )
 
 // authzCallTable is the expected access to every route about one
@@ -264,25 +278,33 @@ var (
 // route gives when the call asks it and is open). A route with both :code
 // and :call missing here fails the test.
 var authzCallTable = map[string]struct{ notAsked, inPreparation accessRule }{
-	"GET /orgs/:code/calls/:call":                   {callNotAsked, inPreparationRead},
-	"GET /orgs/:code/calls/:call/:section":          {callNotAsked, inPreparationRead},
-	"POST /orgs/:code/calls/:call/:section":         {callNotAsked, inPreparationEdit},
-	"POST /orgs/:code/calls/:call/:section/resolve": {callNotAsked, inPreparationEdit},
-	"GET /orgs/:code/calls/:call/:section/resolve":  {callNotAsked, inPreparationEdit},
-	"GET /orgs/:code/calls/:call/submission":        {callNotAsked, inPreparationRead},
-	"GET /orgs/:code/calls/:call/workbook.xlsx":     {callNotAsked, inPreparationRead},
-	"POST /orgs/:code/calls/:call/workbook":         {callNotAsked, inPreparationEdit},
-	"POST /orgs/:code/calls/:call/workbook/apply":   {callNotAsked, inPreparationEdit},
-	"POST /orgs/:code/calls/:call/workbook/report":  {callNotAsked, inPreparationRead},
-	"GET /orgs/:code/calls/:call/receipts/:n":       {callNotAsked, inPreparationRead},
-	"GET /orgs/:code/calls/:call/submit":            {callNotAsked, inPreparationEdit},
-	"POST /orgs/:code/calls/:call/submit":           {callNotAsked, inPreparationEdit},
-	"POST /orgs/:code/calls/:call/withdraw":         {callNotAsked, inPreparationEdit},
-	"POST /orgs/:code/calls/:call/comments":         {callNotAsked, inPreparationEdit},
-	"GET /office/calls/:call/orgs/:code":            {reviewNotAsked, officeOnly},
-	"POST /office/calls/:call/orgs/:code/accept":    {reviewNotAsked, officeOnly},
-	"POST /office/calls/:call/orgs/:code/return":    {reviewNotAsked, officeOnly},
-	"POST /office/calls/:call/orgs/:code/comments":  {reviewNotAsked, officeOnly},
+	"GET /orgs/:code/calls/:call":                                {callNotAsked, inPreparationRead},
+	"GET /orgs/:code/calls/:call/:section":                       {callNotAsked, inPreparationRead},
+	"POST /orgs/:code/calls/:call/:section":                      {callNotAsked, inPreparationEdit},
+	"POST /orgs/:code/calls/:call/:section/resolve":              {callNotAsked, inPreparationEdit},
+	"GET /orgs/:code/calls/:call/:section/resolve":               {callNotAsked, inPreparationEdit},
+	"GET /orgs/:code/calls/:call/submission":                     {callNotAsked, inPreparationRead},
+	"GET /orgs/:code/calls/:call/workbook.xlsx":                  {callNotAsked, inPreparationRead},
+	"POST /orgs/:code/calls/:call/workbook":                      {callNotAsked, inPreparationEdit},
+	"POST /orgs/:code/calls/:call/workbook/apply":                {callNotAsked, inPreparationEdit},
+	"POST /orgs/:code/calls/:call/workbook/report":               {callNotAsked, inPreparationRead},
+	"GET /orgs/:code/calls/:call/receipts/:n":                    {callNotAsked, inPreparationRead},
+	"GET /orgs/:code/calls/:call/submit":                         {callNotAsked, inPreparationEdit},
+	"POST /orgs/:code/calls/:call/submit":                        {callNotAsked, inPreparationEdit},
+	"POST /orgs/:code/calls/:call/withdraw":                      {callNotAsked, inPreparationEdit},
+	"POST /orgs/:code/calls/:call/comments":                      {callNotAsked, inPreparationEdit},
+	"GET /office/calls/:call/orgs/:code":                         {reviewNotAsked, officeOnly},
+	"POST /office/calls/:call/orgs/:code/accept":                 {reviewNotAsked, officeOnly},
+	"POST /office/calls/:call/orgs/:code/return":                 {reviewNotAsked, officeOnly},
+	"POST /office/calls/:call/orgs/:code/comments":               {reviewNotAsked, officeOnly},
+	"GET /office/calls/:call/orgs/:code/enter":                   {reviewNotAsked, noEntryInPreparation},
+	"POST /office/calls/:call/orgs/:code/enter/submit":           {reviewNotAsked, noEntryInPreparation},
+	"GET /office/calls/:call/orgs/:code/enter/:section":          {reviewNotAsked, noEntryInPreparation},
+	"POST /office/calls/:call/orgs/:code/enter/:section":         {reviewNotAsked, noEntryInPreparation},
+	"GET /office/calls/:call/orgs/:code/enter/:section/resolve":  {reviewNotAsked, noEntryInPreparation},
+	"POST /office/calls/:call/orgs/:code/enter/:section/resolve": {reviewNotAsked, noEntryInPreparation},
+	"POST /office/calls/:call/orgs/:code/enter/workbook":         {reviewNotAsked, noEntryInPreparation},
+	"POST /office/calls/:call/orgs/:code/enter/workbook/apply":   {reviewNotAsked, noEntryInPreparation},
 }
 
 // downloadRoutes answer with a file to save. The matrix checks that each
@@ -309,20 +331,22 @@ var runsLast = []string{"POST /signout"}
 // authzForms are the forms posted to routes that read one; other POST
 // routes get an empty form.
 var authzForms = map[string]url.Values{
-	"POST /orgs/:code/calls/:call/:section":         {"version": {"1"}, "end": {"1"}},
-	"POST /orgs/:code/calls/:call/:section/resolve": {"version": {"1"}},
-	"POST /orgs/:code/calls/:call/comments":         {"body": {"A question."}},
-	"POST /office/calls/:call/orgs/:code/comments":  {"body": {"A question."}},
-	"POST /organization":                            {"organization": {"AUT"}},
-	"POST /home/mail":                               {"on": {"comment"}},
-	"POST /orgs/:code/invitations":                  {"email": {"invitee@example.org"}, "role": {"contributor"}},
-	"POST /office/invitations":                      {"email": {"office.invitee@example.org"}, "role": {"contributor"}, "organization": {"AUT"}},
-	"POST /office/users/:id/remove-role":            {"role": {"focal_point"}, "organization": {"UNTOURISM"}},
-	"POST /office/calls/:call/report/release":       {"confirm": {"1"}},
-	"POST /office/calls/:call/joint":                {"organization": {"EU"}, "states": {"BEL"}},
-	"POST /office/calls/:call/remind":               {"org": {"KEN"}},
-	"POST /office/calls/:call/joint/remove":         {"organization": {"EU"}, "state": {"NLD"}},
-	"POST /office/imports/uploads/:token/mappings":  {"m0.indicator": {"Offences"}, "m0.dimension": {"by type of offence"}, "m0.category": {"Theft"}, "m0.sex": {"Total"}, "m0.age": {"Total"}, "m0.series": {"offences/iccs-0502"}},
+	"POST /orgs/:code/calls/:call/:section":                      {"version": {"1"}, "end": {"1"}},
+	"POST /orgs/:code/calls/:call/:section/resolve":              {"version": {"1"}},
+	"POST /office/calls/:call/orgs/:code/enter/:section":         {"version": {"1"}, "end": {"1"}},
+	"POST /office/calls/:call/orgs/:code/enter/:section/resolve": {"version": {"1"}},
+	"POST /orgs/:code/calls/:call/comments":                      {"body": {"A question."}},
+	"POST /office/calls/:call/orgs/:code/comments":               {"body": {"A question."}},
+	"POST /organization":                                         {"organization": {"AUT"}},
+	"POST /home/mail":                                            {"on": {"comment"}},
+	"POST /orgs/:code/invitations":                               {"email": {"invitee@example.org"}, "role": {"contributor"}},
+	"POST /office/invitations":                                   {"email": {"office.invitee@example.org"}, "role": {"contributor"}, "organization": {"AUT"}},
+	"POST /office/users/:id/remove-role":                         {"role": {"focal_point"}, "organization": {"UNTOURISM"}},
+	"POST /office/calls/:call/report/release":                    {"confirm": {"1"}},
+	"POST /office/calls/:call/joint":                             {"organization": {"EU"}, "states": {"BEL"}},
+	"POST /office/calls/:call/remind":                            {"org": {"KEN"}},
+	"POST /office/calls/:call/joint/remove":                      {"organization": {"EU"}, "state": {"NLD"}},
+	"POST /office/imports/uploads/:token/mappings":               {"m0.indicator": {"Offences"}, "m0.dimension": {"by type of offence"}, "m0.category": {"Theft"}, "m0.sex": {"Total"}, "m0.age": {"Total"}, "m0.series": {"offences/iccs-0502"}},
 }
 
 func TestAuthorizationMatrix(t *testing.T) {

@@ -65,7 +65,7 @@ func (s *Server) showSection(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if s.popUnsaved(c) && s.currentUser(c).Can(forms.EditDraft, dc.org.ID) {
+	if s.popUnsaved(c) && dc.mayEdit(s.currentUser(c)) {
 		in := form.ReadSection(c.Request.PostForm, dc.q, dc.section, dc.call.Years, s.newBase(c).Lang)
 		p, err := s.newDraftPage(c, dc, d, &in, "")
 		if err != nil {
@@ -338,6 +338,8 @@ type draftPage struct {
 	// Returned is the Office's message with a return for clarification,
 	// which heads every section until the answers are submitted again.
 	Returned *returnNote
+	// Entry, on the Office's entry on the organization's behalf, says so on every section.
+	Entry string
 }
 
 // builder builds the views of the scope's questionnaire and call in the page's language.
@@ -354,7 +356,7 @@ func (s *Server) newDraftPage(c *gin.Context, dc *scope, d forms.Draft, in *form
 	if err != nil {
 		return nil, err
 	}
-	p.SubmissionHref = submissionURL(dc)
+	p.SubmissionHref = dc.homeURL()
 	p.StateLabel = p.T("submission.state." + string(sub.State))
 	p.Locked = !sub.State.Editable()
 	if p.Returned, err = s.returnNote(c.Request.Context(), &p.basePage, dc.call, dc.ref, sub); err != nil {
@@ -386,7 +388,10 @@ func (s *Server) newDraftPage(c *gin.Context, dc *scope, d forms.Draft, in *form
 	p.QTitle = dc.q.Title.In(lang)
 	p.Title = dc.section.Title.In(lang) + " · " + p.CallTitle
 	p.Action = dc.sectionURL(dc.section.Key)
-	p.ReadOnly = !u.Can(forms.EditDraft, dc.org.ID) || p.Locked
+	p.ReadOnly = !dc.mayEdit(u) || p.Locked
+	if dc.entry {
+		p.Entry = p.Tf("entry.banner", map[string]any{"Organization": p.OrgName})
+	}
 	if !d.UpdatedAt.IsZero() {
 		p.UpdatedBy, p.UpdatedAt = d.UpdatedBy, p.Timestamp(d.UpdatedAt)
 	}

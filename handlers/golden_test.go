@@ -69,6 +69,8 @@ func goldenPages(year string) []goldenPage {
 		{"office-populations", "demo-analyst", "en", "/office/populations"},
 		{"office-org-aut", "demo-analyst", "en", "/orgs/AUT"},
 		{"office-draft-aut", "demo-analyst", "en", views + "/threats"},
+		{"office-entry-fra", "demo-analyst", "en", office + "/orgs/FRA/enter"},
+		{"office-entry-fra-threats-ar", "demo-analyst", "ar", office + "/orgs/FRA/enter/threats"},
 		{"admin-new-call", "demo-admin", "en", "/office/calls/new"},
 		{"admin-edit-call", "demo-admin", "en", office + "/edit"},
 		{"admin-invitations", "demo-admin", "en", "/office/invitations"},

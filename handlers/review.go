@@ -33,6 +33,9 @@ type reviewPage struct {
 	Refused                                                                 string
 	// Latest is the receipt of the latest version, the one a decision is about.
 	Latest string
+	// EnterHref is the Office's entry of the answers on the organization's
+	// behalf, while its answers may change and the call takes them.
+	EnterHref string
 }
 
 type reviewSection struct {
@@ -88,6 +91,9 @@ func (s *Server) showReview(c *gin.Context) error {
 	p.Title = p.OrgName + " · " + p.CallTitle
 	p.State, p.StateLabel = string(sub.State), p.T("submission.state."+string(sub.State))
 	p.CanDecide = sub.State == forms.Submitted
+	if sub.State.Editable() && call.TakesEntries(sub.State) && s.currentUser(c).Can(forms.EnterOnBehalf, dc.org.ID) {
+		p.EnterHref = entryURL(dc)
+	}
 	for _, x := range sub.Versions {
 		vv := s.versionView(&p.basePage, dc, x)
 		vv.Href = "/office/calls/" + dc.call.Key + "/orgs/" + dc.org.Code + "?v=" + strconv.Itoa(x.Number)

@@ -292,6 +292,16 @@ func (s *Server) routes(e *gin.Engine) {
 	review.POST("/accept", s.handle(s.transition(forms.TransitionAccept)))
 	review.POST("/return", s.handle(s.transition(forms.TransitionReturn)))
 	review.POST("/comments", s.handle(s.postOfficeComment))
+	// Entry on an organization's behalf (handlers/entry.go): the draft's
+	// own handlers, in the scope's entry mode.
+	enter := review.Group("/enter", s.entryScope)
+	enter.GET("", s.handle(s.showEntry))
+	enter.POST("/submit", s.handle(s.submitEntry))
+	enter.GET("/:section", s.sectionScope, s.handle(s.showSection))
+	enter.GET("/:section/resolve", s.sectionScope, s.handle(s.showConflicts))
+	enter.POST("/:section/resolve", s.sectionScope, s.handle(s.resolveConflicts))
+	enter.POST("/workbook", s.takesFiles, s.handle(s.uploadWorkbook))
+	enter.POST("/workbook/apply", s.handle(s.applyWorkbook))
 	office.GET("/populations", s.handle(s.showPopulations))
 	office.GET("/populations.csv", s.handle(s.downloadPopulations))
 	office.POST("/populations", s.require(forms.ManageCalls), s.takesFiles, s.handle(s.uploadPopulations))
@@ -312,6 +322,10 @@ func (s *Server) routes(e *gin.Engine) {
 	office.GET("/jobs", s.require(forms.ViewJobs), s.handle(s.showJobs))
 	office.GET("/users", s.require(forms.ManageUsers), s.handle(s.showUsers))
 	office.POST("/users/:id/remove-role", s.require(forms.ManageUsers), s.handle(s.removeRole))
+	// A section saved in the entry on an organization's behalf: kept over
+	// the session's end as the organization's own, so spelled out likewise.
+	pages.POST("/office/calls/:call/orgs/:code/enter/:section", s.takesFiles, s.keepsUnsaved("end"), s.requireUser,
+		s.require(forms.ViewOffice), s.officeCallScope, s.reviewScope, s.entryScope, s.sectionScope, s.handle(s.saveSection))
 	// The report's frame: one posted after the session ended is kept for after signing in.
 	pages.POST("/office/calls/:call/report", s.keepsUnsaved("title"), s.requireUser,
 		s.require(forms.ViewOffice), s.officeCallScope, s.require(forms.WriteReports), s.handle(s.saveReport))

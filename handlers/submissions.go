@@ -74,6 +74,8 @@ type versionView struct {
 	Reference, At, By, Href string
 	Late                    bool
 	OnBehalfOf              string
+	// Entry says that the Office entered the version on the organization's behalf, and how the answers came.
+	Entry string
 }
 
 // showSubmission is an organization's page for one call: where its answer
@@ -173,7 +175,7 @@ func (s *Server) fillCallHeader(b *basePage, dc *scope, orgName, title, mandate,
 
 func (s *Server) versionView(b *basePage, dc *scope, v forms.SubmissionVersion) versionView {
 	return versionView{Number: v.Number, Reference: v.Reference, At: b.Timestamp(v.SubmittedAt), By: v.SubmittedBy,
-		Late: v.Late, OnBehalfOf: strings.Join(v.OnBehalfOf, ", "),
+		Late: v.Late, OnBehalfOf: strings.Join(v.OnBehalfOf, ", "), Entry: views.EntryNote(b.Text, dc.org.Name.In(b.Lang), v.Entry),
 		Href: "/orgs/" + dc.org.Code + "/calls/" + dc.call.Key + "/receipts/" + strconv.Itoa(v.Number)}
 }
 

@@ -133,9 +133,13 @@ var trackingStates = []string{"not_started", "draft", "submitted", "late", "retu
 
 type responseRow struct {
 	Code, Name, State, StateLabel, LastActivity, Reference, CoveredBy, Href string
-	Late                                                                    bool
-	Versions, Changes                                                       int
-	Contacts                                                                []contactView
+	// Entered: the Office entered the last version on the organization's
+	// behalf; EnterHref is where it enters the answers, while it may.
+	Entered           bool
+	EnterHref         string
+	Late              bool
+	Versions, Changes int
+	Contacts          []contactView
 	// NoFocalPoint: nobody receives the call's mail for the organization.
 	NoFocalPoint bool
 	Reminded     string // the last reminder: when, and how its messages went
@@ -293,6 +297,10 @@ func (s *Server) responseRow(b *basePage, call forms.Call, r forms.Response, con
 	if r.Versions > 0 {
 		row.Href = "/office/calls/" + call.Key + "/orgs/" + r.Organization.Code
 	}
+	row.Entered = r.Entry != nil
+	if r.State.Editable() && call.TakesEntries(r.State) && b.User.Can(forms.EnterOnBehalf, r.Organization.ID) {
+		row.EnterHref = "/office/calls/" + call.Key + "/orgs/" + r.Organization.Code + "/enter"
+	}
 	return row
 }
 
@@ -317,7 +325,8 @@ func (s *Server) exportResponses(format string) handlerFunc {
 		group, state := c.Query("group"), c.Query("state")
 		sheet := export.Sheet{Name: "Responses", Widths: map[int]float64{2: 40, 4: 18, 8: 22, 11: 22, 12: 50, 13: 50, 14: 22},
 			Header: []string{"code", "name", "kind", "regional_groups", "state", "late", "covered_by", "reference", "versions", "changes_since_submission", "last_activity_utc",
-				"focal_points", "contributors", "last_reminder_utc", "last_reminder_delivered", "last_reminder_not_delivered"}}
+				"focal_points", "contributors", "last_reminder_utc", "last_reminder_delivered", "last_reminder_not_delivered", "entered_by_office"}}
+		en := s.pages.cat.Text(forms.English)
 		for _, r := range rs {
 			if (group != "" && !inGroup(r, group)) || (state != "" && trackingState(r) != state) {
 				continue
@@ -341,7 +350,8 @@ func (s *Server) exportResponses(format string) handlerFunc {
 			sheet.Rows = append(sheet.Rows, []any{r.Organization.Code, r.Organization.Name.En, string(r.Organization.Kind),
 				strings.Join(r.Organization.RegionalGroups, " "), trackingState(r), strconv.FormatBool(r.Late), r.CoveredBy,
 				r.Reference, r.Versions, r.Changes, last,
-				strings.Join(people[forms.FocalPoint], "; "), strings.Join(people[forms.Contributor], "; "), remAt, rem.Sent, rem.Failed})
+				strings.Join(people[forms.FocalPoint], "; "), strings.Join(people[forms.Contributor], "; "), remAt, rem.Sent, rem.Failed,
+				views.EntryNote(en, r.Organization.Name.En, r.Entry)})
 		}
 		filters := strings.Trim(group+"-"+state, "-")
 		about := [][2]string{{"Call", call.Title.In(forms.English) + " (" + call.Key + ")"}, {"Extracted", time.Now().UTC().Format(time.RFC3339)},

@@ -119,6 +119,7 @@ type workbookPage struct {
 	Changes                              []workbookChange
 	DraftVersion                         int
 	Back                                 string
+	Apply                                string // where the confirmation posts
 	// Stale says that the workbook was filled at an older version of the
 	// draft than this one; Kept lists what others changed since and the
 	// workbook leaves alone.
@@ -144,7 +145,7 @@ func (s *Server) uploadWorkbook(c *gin.Context) error {
 	dc := scopeOf(c)
 	ctx := c.Request.Context()
 	p := &workbookPage{basePage: s.callBase(c, dc.call), OrgCode: dc.org.Code, CallKey: dc.call.Key,
-		Back: "/orgs/" + dc.org.Code + "/calls/" + dc.call.Key + "/submission"}
+		Back: dc.homeURL(), Apply: dc.draftURL() + "/workbook/apply"}
 	p.OrgName, p.CallTitle = dc.org.Name.In(p.Lang), dc.call.Title.In(p.Lang)
 	sub, err := s.store.Submission(ctx, dc.call, dc.ref)
 	if err != nil {
@@ -304,7 +305,7 @@ func (s *Server) applyWorkbook(c *gin.Context) error {
 		return s.renderConflicts(c, dc, res.Conflicts, nil, nil)
 	}
 	s.flash(c, "upload.applied")
-	c.Redirect(http.StatusSeeOther, "/orgs/"+dc.org.Code+"/calls/"+dc.call.Key+"/submission")
+	c.Redirect(http.StatusSeeOther, dc.homeURL())
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -124,16 +125,35 @@ type versionRow struct {
 	QKey        string         `db:"questionnaire_key"`
 	QVersion    int            `db:"questionnaire_version"`
 	Years       pq.Int64Array  `db:"reporting_years"`
+	entryRow
+}
+
+// entryRow is how a version records the Office's entry on the organization's behalf.
+type entryRow struct {
+	Entered      bool           `db:"entered_by_office"`
+	Channel      sql.NullString `db:"entry_channel"`
+	ReceivedOn   sql.NullTime   `db:"received_on"`
+	ReceivedFrom sql.NullString `db:"received_from"`
+}
+
+func (r entryRow) entry() *forms.OfficeEntry {
+	if !r.Entered {
+		return nil
+	}
+	d := r.ReceivedOn.Time
+	return &forms.OfficeEntry{Channel: r.Channel.String, ReceivedOn: time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC),
+		ReceivedFrom: r.ReceivedFrom.String}
 }
 
 const versionColumns = `v.id, v.number, v.reference, v.submitted_at, v.submitted_by, v.late, v.checksum,
 	v.questionnaire_key, v.questionnaire_version, v.reporting_years,
+	v.entered_by_office, v.entry_channel, v.received_on, v.received_from,
 	array(SELECT o.code FROM organizations o WHERE o.id = ANY(v.on_behalf_of) ORDER BY o.code) AS on_behalf_of_codes`
 
 func (r versionRow) version() forms.SubmissionVersion {
 	v := forms.SubmissionVersion{Number: r.Number, Reference: r.Reference, SubmittedAt: r.SubmittedAt,
 		SubmittedBy: r.SubmittedBy, Late: r.Late, Checksum: r.Checksum, OnBehalfOf: r.OnBehalfOf,
-		Questionnaire: r.QKey, QuestionnaireVersion: r.QVersion}
+		Questionnaire: r.QKey, QuestionnaireVersion: r.QVersion, Entry: r.entry()}
 	for _, y := range r.Years {
 		v.Years = append(v.Years, int(y))
 	}
@@ -188,6 +208,9 @@ func loadFrozen(ctx context.Context, q sqlx.QueryerContext, versionID int64) (fo
 // OnBehalfOf (codes of States) makes a joint submission: each must be in
 // the Office's record of the organization's joint answer to the call
 // (forms.Call.CheckOnBehalfOf), else KindInvalid and nothing is submitted.
+// An Entry is the Office's submission on the organization's behalf
+// (forms.TransitionRequest.Decide): the version records it, and its audit
+// event names the organization, the channel, the day and the sender.
 func (s *Store) Transition(ctx context.Context, r forms.TransitionRequest) (forms.Submission, error) {
 	call, q, org, u, t, now := r.Call, r.Questionnaire, r.Organization, r.User, r.Transition, r.At
 	onBehalfOf, message, actor := r.OnBehalfOf, r.Message, r.Actor
@@ -205,7 +228,7 @@ func (s *Store) Transition(ctx context.Context, r forms.TransitionRequest) (form
 		if err := sqlx.GetContext(ctx, tx, &o, `SELECT `+orgColumns+` FROM organizations o WHERE o.id = $1`, org.ID); err != nil {
 			return classify(fmt.Errorf("storage: %s: organization: %w", what, err))
 		}
-		to, err := forms.Decide(u, o.organization(), call, sub.State, t, now)
+		to, err := r.Decide(o.organization(), sub.State)
 		if err != nil {
 			return err
 		}
@@ -219,11 +242,16 @@ func (s *Store) Transition(ctx context.Context, r forms.TransitionRequest) (form
 			if err := checkOnBehalfOf(ctx, tx, call, org, onBehalfOf); err != nil {
 				return err
 			}
-			v, err := freeze(ctx, tx, call, q, org, sub, now, onBehalfOf, actor)
+			v, err := freeze(ctx, tx, call, q, org, sub, now, onBehalfOf, r.Entry, actor)
 			if err != nil {
 				return err
 			}
 			details["reference"], details["checksum"] = v.Reference, v.Checksum
+			if e := r.Entry; e != nil {
+				details["on_behalf_of"] = org.Code
+				details["channel"], details["received_on"] = e.Channel, e.ReceivedOn.Format(time.DateOnly)
+				details["received_from"] = strings.TrimSpace(e.ReceivedFrom)
+			}
 			version = v.Number
 			if v.Late {
 				details["late"] = "true"
@@ -293,7 +321,7 @@ func dbState(s forms.SubmissionState) string {
 // freeze copies the draft into a new submitted version, once its answers
 // are checked, and returns the version.
 func freeze(ctx context.Context, tx *sqlx.Tx, call forms.Call, q *forms.Questionnaire, org forms.OrganizationRef,
-	sub forms.Submission, now time.Time, onBehalfOf []string, actor forms.Actor) (forms.SubmissionVersion, error) {
+	sub forms.Submission, now time.Time, onBehalfOf []string, entry *forms.OfficeEntry, actor forms.Actor) (forms.SubmissionVersion, error) {
 	answers, err := loadAnswers(ctx, tx, sub.DraftID)
 	if err != nil {
 		return forms.SubmissionVersion{}, fmt.Errorf("storage: submit: %w", err)
@@ -355,7 +383,13 @@ func freeze(ctx context.Context, tx *sqlx.Tx, call forms.Call, q *forms.Question
 	v := forms.SubmissionVersion{Number: n, Reference: forms.Reference(call, org.Code, n), SubmittedAt: now,
 		// An answer to the Office's request for clarification is never late.
 		SubmittedBy: actor.Label, Late: call.Late(now) && sub.State != forms.Returned, Checksum: forms.Checksum(answers, used),
-		Questionnaire: q.Key, QuestionnaireVersion: q.Version, Years: call.Years}
+		Questionnaire: q.Key, QuestionnaireVersion: q.Version, Years: call.Years, Entry: entry}
+	var e entryRow
+	if entry != nil {
+		e = entryRow{Entered: true, Channel: sql.NullString{String: entry.Channel, Valid: true},
+			ReceivedOn:   sql.NullTime{Time: entry.ReceivedOn, Valid: true},
+			ReceivedFrom: sql.NullString{String: strings.TrimSpace(entry.ReceivedFrom), Valid: true}}
+	}
 	years := make(pq.Int64Array, len(call.Years))
 	for i, y := range call.Years {
 		years[i] = int64(y)
@@ -363,11 +397,13 @@ func freeze(ctx context.Context, tx *sqlx.Tx, call forms.Call, q *forms.Question
 	var versionID int64
 	err = tx.QueryRowxContext(ctx, `
 		INSERT INTO submission_versions (draft_id, number, reference, draft_version, submitted_at, submitted_by_user_id, submitted_by, late, checksum, on_behalf_of,
-		                                 questionnaire_key, questionnaire_version, reporting_years)
-		VALUES ($1, $2, $3, $4, $5, NULLIF($6, 0), $7, $8, $9, array(SELECT id FROM organizations WHERE code = ANY($10) ORDER BY id), $11, $12, $13)
+		                                 questionnaire_key, questionnaire_version, reporting_years,
+		                                 entered_by_office, entry_channel, received_on, received_from)
+		VALUES ($1, $2, $3, $4, $5, NULLIF($6, 0), $7, $8, $9, array(SELECT id FROM organizations WHERE code = ANY($10) ORDER BY id), $11, $12, $13,
+		        $14, $15, $16, $17)
 		RETURNING id`,
 		sub.DraftID, n, v.Reference, sub.DraftVersion, now, actor.UserID, actor.Label, v.Late, v.Checksum, pq.Array(onBehalfOf),
-		q.Key, q.Version, years).Scan(&versionID)
+		q.Key, q.Version, years, e.Entered, e.Channel, e.ReceivedOn, e.ReceivedFrom).Scan(&versionID)
 	if err != nil {
 		return v, classify(fmt.Errorf("storage: submit: %w", err))
 	}
@@ -506,6 +542,10 @@ func (s *Store) ResponsesTo(ctx context.Context, calls []forms.Call) (map[int64]
 		Late         sql.NullBool   `db:"late"`
 		CoveredBy    sql.NullString `db:"covered_by"`
 		SinceChanges int            `db:"since_changes"`
+		Entered      sql.NullBool   `db:"entered_by_office"`
+		Channel      sql.NullString `db:"entry_channel"`
+		ReceivedOn   sql.NullTime   `db:"received_on"`
+		ReceivedFrom sql.NullString `db:"received_from"`
 	}
 	err := sqlx.SelectContext(ctx, s.db, &rows, `
 		WITH asked AS (
@@ -514,7 +554,7 @@ func (s *Store) ResponsesTo(ctx context.Context, calls []forms.Call) (map[int64]
 		)
 		SELECT `+orgColumns+`, asked.call_id,
 		       d.state, d.version, d.updated_at, d.state_changed_at, COALESCE(d.submitted_versions, 0) AS versions,
-		       lv.reference, lv.late,
+		       lv.reference, lv.late, lv.entered_by_office, lv.entry_channel, lv.received_on, lv.received_from,
 		       (SELECT jo.code FROM representations r
 		        JOIN drafts jd ON jd.call_id = r.call_id AND jd.organization_id = r.organization_id
 		        JOIN submission_versions jv ON jv.draft_id = jd.id AND jv.number = jd.submitted_versions
@@ -534,7 +574,8 @@ func (s *Store) ResponsesTo(ctx context.Context, calls []forms.Call) (map[int64]
 	out := make(map[int64][]forms.Response, len(calls))
 	for _, r := range rows {
 		resp := forms.Response{Organization: r.orgRow.organization(), State: forms.NotStarted, Versions: r.Versions,
-			Reference: r.Reference.String, Late: r.Late.Bool, CoveredBy: r.CoveredBy.String, Changes: r.SinceChanges}
+			Reference: r.Reference.String, Late: r.Late.Bool, CoveredBy: r.CoveredBy.String, Changes: r.SinceChanges,
+			Entry: entryRow{Entered: r.Entered.Bool, Channel: r.Channel, ReceivedOn: r.ReceivedOn, ReceivedFrom: r.ReceivedFrom}.entry()}
 		if r.State.Valid && (r.State.String != string(forms.InDraft) || r.Version.Int64 > 0) {
 			resp.State = forms.SubmissionState(r.State.String)
 		}

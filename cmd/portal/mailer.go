@@ -161,7 +161,8 @@ func (w *mailWorker) compose(ctx context.Context, m forms.Mail, now time.Time) (
 		}
 		return w.site.Receipt(t, email.Receipt{To: to, Call: ec, Organization: m.Organization, Number: v.Number, Reference: v.Reference,
 			Checksum: v.Checksum, At: v.SubmittedAt, By: v.SubmittedBy, Late: v.Late, OnBehalfOf: v.OnBehalfOf,
-			Path: orgPath + "/receipts/" + strconv.Itoa(v.Number)})
+			Entry: views.EntryNote(t, m.Organization.Name.In(t.Lang), v.Entry),
+			Path:  orgPath + "/receipts/" + strconv.Itoa(v.Number)})
 	case forms.MailReturned:
 		c, cerr := comment()
 		if cerr != nil {

@@ -70,6 +70,12 @@ var kinds = []kind{
 			Checksum: "60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752", At: time.Date(2026, 4, 2, 8, 0, 0, 0, time.UTC),
 			By: "Maria Huber", Late: true, OnBehalfOf: []string{"AUT", "DEU"}, Path: "/orgs/AUT/calls/crime-2026/receipts/2"})
 	}},
+	{"entered receipt", "/orgs/AUT/calls/crime-2026/receipts/1", func(t words.Text, org forms.OrganizationRef) (mail.Message, error) {
+		return site.Receipt(t, Receipt{To: focal, Call: crime, Organization: org, Number: 1, Reference: "CCPCJ22-P4-AUT-1",
+			Checksum: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", At: time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC),
+			By: "analyst@unodc.example.org", Path: "/orgs/AUT/calls/crime-2026/receipts/1",
+			Entry: t.Tf("entry.note", map[string]any{"Organization": org.Name.In(t.Lang), "Channel": t.T("entry.channel.email"), "Date": "2026-03-12", "From": "the Ministry of Interior"})})
+	}},
 	{"returned", "/orgs/AUT/calls/crime-2026", func(t words.Text, org forms.OrganizationRef) (mail.Message, error) {
 		return site.Returned(t, Returned{To: focal, Call: crime, Organization: org,
 			Message: "Please check table 2: the totals differ.\n</blockquote><script>alert('office')</script>", Path: "/orgs/AUT/calls/crime-2026"})
@@ -174,6 +180,10 @@ func TestMessagesRead(t *testing.T) {
 			[]string{"تم استلام التقديم", "\u20662026-03-01 15:05 (Europe/Vienna)\u2069", "لا: ورد قبل الموعد النهائي"}},
 		{"late receipt", en, "Receipt CCPCJ22-P4-AUT-2: Crime statistics 2026, Austria",
 			[]string{"Yes: received after the deadline", "AUT, DEU", "2026-04-02 10:00 (Europe/Vienna)"}},
+		{"entered receipt", en, "Receipt CCPCJ22-P4-AUT-1: Crime statistics 2026, Austria",
+			[]string{"Entered by", "analyst@unodc.example.org", "Entered by the Office on behalf of Austria: received by e-mail on 2026-03-12 from the Ministry of Interior"}},
+		{"entered receipt", ar, "إشعار بالاستلام CCPCJ22-P4-AUT-1: إحصاءات الجريمة 2026، النمسا",
+			[]string{"أدخله المكتب بالنيابة عن النمسا"}},
 		{"returned", en, "Returned for clarification: Crime statistics 2026, Austria",
 			[]string{"The Office has returned your submission for clarification", "Please check table 2: the totals differ."}},
 		{"returned", ar, "أعيد لطلب إيضاحات: إحصاءات الجريمة 2026، النمسا",

@@ -82,6 +82,9 @@ type Receipt struct {
 	Late         bool     // received after the deadline
 	OnBehalfOf   []string // for a joint answer: the States' codes
 	Path         string   // the receipt's page, "/orgs/AUT/calls/crime-2026/receipts/1"
+	// Entry, when the Office entered the version on the organization's
+	// behalf, says so and how the answers came (views.EntryNote), in t's language.
+	Entry string
 }
 
 // Receipt writes the receipt: reference, call, organization, when (in the
@@ -106,6 +109,10 @@ func (s Site) Receipt(t words.Text, in Receipt) (mail.Message, error) {
 		{Label: t.T("receipt.at"), Value: tz.Timestamp(in.At)},
 		{Label: t.T("receipt.by"), Value: in.By},
 		late,
+	}
+	if in.Entry != "" {
+		rows[4] = row{Label: t.T("receipt.entry.by"), Value: in.By}
+		rows = append(rows, row{Label: t.T("receipt.entry"), Value: in.Entry})
 	}
 	if len(in.OnBehalfOf) > 0 {
 		rows = append(rows, row{Label: t.T("receipt.onbehalf"), Value: strings.Join(in.OnBehalfOf, ", "), LTR: true})
