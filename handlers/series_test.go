@@ -239,6 +239,10 @@ func TestSeriesAcrossCallsAndImport(t *testing.T) {
 	if !strings.Contains(aut, `data-origin="imported">70<span class="origin-mark" aria-hidden="true">◇</span>`) || !strings.Contains(r.body, "1 figure comes from an import") {
 		t.Errorf("the call's statistics page does not show Austria's imported figure: %q", aut)
 	}
+	world := regexp.MustCompile(`(?s)<tr class="world">.*?</tr>`).FindString(r.body)
+	if cov := regexp.MustCompile(`\d+ of \d+ States? reporting`).FindString(world); cov != "2 of 193 States reporting" {
+		t.Errorf("the world's coverage in %d counts Germany's submission and Austria's import: %q", first, cov)
+	}
 
 	// And the call's long export, after the submissions' rows.
 	r = do(t, c, "GET", ts.URL+"/office/calls/"+call.Key+"/statistics.csv", nil)

@@ -22,8 +22,6 @@ import (
 type statisticsStore interface {
 	// Series returns every State's figure of an indicator with the population it reported.
 	Series(ctx context.Context, call forms.Call, ind forms.Series, includeSubmitted bool) ([]forms.SeriesValue, error)
-	// Aggregates sums an indicator by regional group and for the world, with coverage and median rates.
-	Aggregates(ctx context.Context, call forms.Call, ind forms.Series, includeSubmitted bool) ([]forms.Aggregate, error)
 	// Coverage counts each respondent's cells with a figure and marked, by table.
 	Coverage(ctx context.Context, call forms.Call, includeSubmitted bool) ([]forms.CoverageRow, error)
 	// Explanations returns what the States explained of the findings named, by State's code and finding.
@@ -161,7 +159,25 @@ func (s *Server) showStatistics(c *gin.Context) error {
 		return forms.Errorf(forms.KindNotFound, "no column %q", category)
 	}
 	ind := forms.Series{Question: table.Key, Row: row, Category: category}
-	aggs, err := s.store.Aggregates(ctx, call, ind, p.Include)
+	series, err := s.store.Series(ctx, call, ind, p.Include)
+	if err != nil {
+		return err
+	}
+	// The figures the call's submissions do not give, from the series
+	// across calls and imports: a State's year without one, and the year
+	// before the call's first, against which its breaks are checked.
+	past, err := s.pastFigures(ctx, call, q, ind, series, p.Include)
+	if err != nil {
+		return err
+	}
+	series = append(series, past...)
+	slices.SortStableFunc(series, func(a, b forms.SeriesValue) int {
+		return cmp.Or(cmp.Compare(a.Organization.Code, b.Organization.Code), cmp.Compare(a.Year, b.Year))
+	})
+	// The groups' and the world's sums, coverage and medians, of the
+	// figures above: the call's submissions and, where they give none, the
+	// imports' and other calls'.
+	aggs, err := s.callAggregates(ctx, call, series)
 	if err != nil {
 		return err
 	}
@@ -198,21 +214,6 @@ func (s *Server) showStatistics(c *gin.Context) error {
 			p.Groups = append(p.Groups, *r)
 		}
 	}
-	series, err := s.store.Series(ctx, call, ind, p.Include)
-	if err != nil {
-		return err
-	}
-	// The figures the call's submissions do not give, from the series
-	// across calls and imports: a State's year without one, and the year
-	// before the call's first, against which its breaks are checked.
-	past, err := s.pastFigures(ctx, call, q, ind, series, p.Include)
-	if err != nil {
-		return err
-	}
-	series = append(series, past...)
-	slices.SortStableFunc(series, func(a, b forms.SeriesValue) int {
-		return cmp.Or(cmp.Compare(a.Organization.Code, b.Organization.Code), cmp.Compare(a.Year, b.Year))
-	})
 	// The figures to look at twice, by State and year, breaks with what
 	// the States explained.
 	type at struct {
@@ -447,6 +448,42 @@ func (s *Server) pastFigures(ctx context.Context, call forms.Call, q *forms.Ques
 			v.Population, v.PopulationSource = p.Value, p.Origin
 		}
 		out = append(out, v)
+	}
+	return out, nil
+}
+
+// callAggregates sums values (the call's years, and the year before) over
+// each UN regional group and the world, year by year, over the Member
+// States the call asks: how many reported of how many, the sum, and the
+// median rate of those with a population (forms.AggregateFigures). Groups
+// come in no order; the world is Group "".
+func (s *Server) callAggregates(ctx context.Context, call forms.Call, values []forms.SeriesValue) ([]forms.Aggregate, error) {
+	states, err := s.store.Organizations(ctx, forms.MemberState)
+	if err != nil {
+		return nil, err
+	}
+	areas := map[string]forms.Area{}
+	for _, o := range states {
+		if call.Asks(o) {
+			areas[o.Code] = forms.Area{Code: o.Code, Kind: forms.AreaState, Member: true, Groups: o.RegionalGroups}
+		}
+	}
+	var figures []forms.Figure
+	pops := map[forms.PopulationKey]forms.PopulationUsed{}
+	for _, v := range values {
+		k := forms.PopulationKey{Area: v.Organization.Code, Year: v.Year}
+		figures = append(figures, forms.Figure{Area: k.Area, Year: k.Year, Value: float64(v.Value), Current: true})
+		if v.Population > 0 {
+			pops[k] = forms.PopulationUsed{Value: v.Population}
+		}
+	}
+	var out []forms.Aggregate
+	for _, a := range forms.AggregateFigures(figures, areas, pops, call.Years, nil) {
+		if a.Kind != forms.AggregateWorld && a.Kind != forms.AggregateGroup {
+			continue
+		}
+		out = append(out, forms.Aggregate{Group: a.Code, Year: a.Year, Reporting: a.Reporting, Asked: a.Members,
+			Sum: int64(math.Round(a.Sum)), MedianRate: a.MedianRate, Rated: a.Rated})
 	}
 	return out, nil
 }
