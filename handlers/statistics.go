@@ -28,8 +28,6 @@ type statisticsStore interface {
 	Explanations(ctx context.Context, call forms.Call, findings []string, includeSubmitted bool) (map[string]map[string]string, error)
 	// ViewAnswers returns the answers (not tables) of the latest counted submissions, matching a search if given.
 	ViewAnswers(ctx context.Context, call forms.Call, includeSubmitted bool, search string) ([]forms.ViewAnswer, error)
-	// FlaggedFigures returns the totals marked as a break or an outlier, breaks with their explanations.
-	FlaggedFigures(ctx context.Context, call forms.Call, q *forms.Questionnaire, includeSubmitted bool) ([]forms.Flagged, error)
 	// StatisticsRows streams every value of the call's accepted (and, if asked, submitted) submissions.
 	StatisticsRows(ctx context.Context, call forms.Call, includeSubmitted bool, fn func(forms.StatRow) error) error
 	// ImportedStatisticsRows streams the imported figures of the call's cells and years that no counted submission gives.
@@ -351,7 +349,7 @@ func (s *Server) exportStatistics(format string) handlerFunc {
 			filters = "accepted and submitted submissions"
 		}
 		lang := languageOf(c.Request)
-		flagged, err := s.store.FlaggedFigures(ctx, call, q, include)
+		flagged, err := s.flaggedFigures(ctx, call, q, include)
 		if err != nil {
 			return err
 		}
@@ -486,4 +484,54 @@ func (s *Server) callAggregates(ctx context.Context, call forms.Call, values []f
 			Sum: int64(math.Round(a.Sum)), MedianRate: a.MedianRate, Rated: a.Rated})
 	}
 	return out, nil
+}
+
+// flaggedFigures returns the totals of every indicator of q (those a report
+// compiles) that forms.FlagSeries flags as a break or an outlier in the
+// call's years, from the figures the statistics page shows (the call's
+// submissions and, where they give none, imports' and other calls', with
+// the year before the call's first for the breaks), each break with the
+// State's explanation when it gave one in its submission to the call.
+func (s *Server) flaggedFigures(ctx context.Context, call forms.Call, q *forms.Questionnaire, include bool) ([]forms.Flagged, error) {
+	inds := forms.ReportSeries(q)
+	values := make(map[forms.Series][]forms.SeriesValue, len(inds))
+	for _, ind := range inds {
+		vs, err := s.store.Series(ctx, call, ind, include)
+		if err != nil {
+			return nil, err
+		}
+		past, err := s.pastFigures(ctx, call, q, ind, vs, include)
+		if err != nil {
+			return nil, err
+		}
+		vs = append(vs, past...)
+		slices.SortStableFunc(vs, func(a, b forms.SeriesValue) int {
+			return cmp.Or(cmp.Compare(a.Organization.Code, b.Organization.Code), cmp.Compare(a.Year, b.Year))
+		})
+		values[ind] = vs
+	}
+	var flagged []forms.Flagged
+	var findings []string
+	for _, f := range forms.FlagSeries(q, inds, values) {
+		if !slices.Contains(call.Years, f.Year) {
+			continue // the year before the call's: checked against, not reported
+		}
+		flagged = append(flagged, f)
+		if f.Finding != "" {
+			findings = append(findings, f.Finding)
+		}
+	}
+	if len(findings) == 0 {
+		return flagged, nil
+	}
+	explained, err := s.store.Explanations(ctx, call, findings, include)
+	if err != nil {
+		return nil, err
+	}
+	for i, f := range flagged {
+		if f.Finding != "" {
+			flagged[i].Explanation = explained[f.Organization.Code][f.Finding]
+		}
+	}
+	return flagged, nil
 }
