@@ -20,7 +20,7 @@ func TestEntryNote(t *testing.T) {
 		want string
 	}{
 		{forms.English, "Austria", "Entered by the Office on behalf of Austria: received by post on 2026-03-12 from the Permanent Mission"},
-		{forms.French, "Autriche", "Saisi par l’Office pour le compte de Autriche : reçu par courrier postal le 2026-03-12 de the Permanent Mission"},
+		{forms.French, "Autriche", "Saisi par l’Office pour le compte de : Autriche — reçu par courrier postal le 2026-03-12 de the Permanent Mission"},
 	} {
 		if got := EntryNote(cat.Text(tc.lang), tc.org, e); got != tc.want {
 			t.Errorf("%s: %q, want %q", tc.lang, got, tc.want)
