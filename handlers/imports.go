@@ -2,14 +2,9 @@ package handlers
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/csv"
-	"encoding/hex"
 	"errors"
-	"io"
-	"mime/multipart"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -110,47 +105,20 @@ func (s *Server) uploadImport(c *gin.Context) error {
 	fail := func(key string, data map[string]any) error {
 		return s.renderImports(c, base.Tf(key, data), http.StatusUnprocessableEntity)
 	}
-	mr, err := c.Request.MultipartReader()
-	if err != nil {
-		return fail("imports.error.nofile", nil)
-	}
-	var part *multipart.Part
-	for {
-		part, err = mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			return fail("imports.error.nofile", nil)
-		}
-		if err != nil {
-			return err // a body cut short or too large: the error page says which
-		}
-		if part.FormName() == "file" && part.FileName() != "" {
-			break
-		}
-	}
-	name := cleanFileName(part.FileName())
-	tmp, err := os.CreateTemp("", "import-*")
+	sp, err := spool(c, "file", maxImportBytes)
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
-	defer tmp.Close()
-	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(part, maxImportBytes+1))
-	if err != nil {
-		return err
-	}
-	if n > maxImportBytes {
+	defer sp.Close()
+	if sp.Size > maxImportBytes {
 		return fail("imports.error.large", map[string]any{"Max": base.Megabytes(maxImportBytes)})
 	}
-	if n == 0 {
+	if sp.Size == 0 {
 		return fail("imports.error.nofile", nil)
 	}
-	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
-		return err
-	}
 	var fileErr error
-	token, err := s.store.StageImport(c.Request.Context(), name, hex.EncodeToString(h.Sum(nil)), s.actor(c).Label, func(put func(forms.ImportRow) error) error {
-		_, err := published.ReadLongFormat(tmp, published.Limits{}, func(r published.Row) error {
+	token, err := s.store.StageImport(c.Request.Context(), sp.Name, sp.Checksum, s.actor(c).Label, func(put func(forms.ImportRow) error) error {
+		_, err := published.ReadLongFormat(sp.File, published.Limits{}, func(r published.Row) error {
 			return put(stagedRow(r))
 		})
 		if forms.KindOf(err) == forms.KindInvalid {

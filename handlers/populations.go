@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -323,53 +322,23 @@ func (s *Server) uploadWPP(c *gin.Context) error {
 	fail := func(msgs ...string) error {
 		return s.renderPopulations(c, populationsForm{Problems: msgs, WPPSource: source}, http.StatusUnprocessableEntity)
 	}
-	mr, err := c.Request.MultipartReader()
-	if err != nil {
-		return fail(base.T("populations.error.nofile"))
-	}
-	tmp, err := os.CreateTemp("", "wpp-*")
+	sp, err := spool(c, "wpp", maxWPPBytes)
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
-	defer tmp.Close()
-	var size int64
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return err // a body cut short or too large: the error page says which
-		}
-		switch {
-		case part.FormName() == "source":
-			b, err := io.ReadAll(io.LimitReader(part, 4<<10))
-			if err != nil {
-				return err
-			}
-			source = strings.TrimSpace(form.CleanText(string(b)))
-		case part.FormName() == "wpp" && part.FileName() != "" && name == "":
-			name = cleanFileName(part.FileName())
-			if size, err = io.Copy(tmp, io.LimitReader(part, maxWPPBytes+1)); err != nil {
-				return err
-			}
-		}
-	}
+	defer sp.Close()
+	source, name = sp.Fields["source"], sp.Name
 	if utf8.RuneCountInString(source) > 200 {
 		source = string([]rune(source)[:200])
 	}
-	if size > maxWPPBytes {
+	if sp.Size > maxWPPBytes {
 		return fail(base.Tf("populations.wpp.error.large", map[string]any{"Max": base.Megabytes(maxWPPBytes)}))
 	}
-	if size == 0 {
+	if sp.Size == 0 {
 		return fail(base.T("populations.error.nofile"))
 	}
 	if source == "" {
 		source = base.T("populations.wpp.source.default")
-	}
-	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
-		return err
 	}
 	orgs, err := s.store.Organizations(ctx, "")
 	if err != nil {
@@ -382,7 +351,7 @@ func (s *Server) uploadWPP(c *gin.Context) error {
 		}
 	}
 	w := forms.NewWPPFigures(source, states)
-	err = published.ReadWPP(tmp, func(r published.WPPRow) error {
+	err = published.ReadWPP(sp.File, func(r published.WPPRow) error {
 		var column, reason, value string
 		if r.Problem != nil {
 			column, reason, value = r.Problem.Column, r.Problem.Reason, r.Problem.Value
