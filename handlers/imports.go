@@ -230,7 +230,7 @@ type rateRow struct {
 func (s *Server) showImportPlan(c *gin.Context) error {
 	ctx := c.Request.Context()
 	p := &importPlanPage{basePage: s.newBase(c)}
-	idx := s.seriesIndex()
+	idx := s.series
 	var cells []forms.SeriesCell
 	for _, code := range idx.codes {
 		cells = append(cells, idx.cells[code])
@@ -322,7 +322,7 @@ func nonEmpty(ss ...string) []string {
 // each description (sent back as it was shown), a series, "none" for rows
 // not to take, or "" to leave it unmapped.
 func (s *Server) saveImportMappings(c *gin.Context) error {
-	idx := s.seriesIndex()
+	idx := s.series
 	var ms []forms.SeriesMapping
 	for i := range 500 {
 		pre := "m" + strconv.Itoa(i) + "."
@@ -359,7 +359,7 @@ func (s *Server) saveImportMappings(c *gin.Context) error {
 
 // confirmImport makes the upload an import.
 func (s *Server) confirmImport(c *gin.Context) error {
-	idx := s.seriesIndex()
+	idx := s.series
 	imp, err := s.store.ConfirmImport(c.Request.Context(), c.Param("token"), idx.sources(idx.codes...), s.actor(c))
 	if forms.KindOf(err) == forms.KindConflict {
 		s.flash(c, "imports.nothing")
@@ -400,7 +400,7 @@ func (s *Server) withdrawImport(c *gin.Context) error {
 // figures that do not count too.
 func (s *Server) exportSeries(c *gin.Context) error {
 	ctx := c.Request.Context()
-	idx := s.seriesIndex()
+	idx := s.series
 	codes := c.QueryArray("series")
 	if len(codes) == 0 {
 		codes = []string{idx.defaultCode()}
@@ -418,8 +418,12 @@ func (s *Server) exportSeries(c *gin.Context) error {
 	w := csv.NewWriter(c.Writer)
 	_ = w.Write([]string{"series", "unit", "area", "area_kind", "name", "m49_region", "m49_subregion", "year", "value", "estimate",
 		"origin", "reference", "call", "source", "counts", "population", "population_origin", "population_source", "rate_per_100000"})
+	base, err := s.loadSeriesBase(ctx, include)
+	if err != nil {
+		return err
+	}
 	for _, code := range codes {
-		d, err := s.loadSeries(ctx, idx, code, include, history, nil)
+		d, err := base.load(ctx, s, code, include, history, nil)
 		if err != nil {
 			return err
 		}

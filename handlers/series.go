@@ -45,8 +45,8 @@ type seriesIndex struct {
 	all   []*forms.Questionnaire
 }
 
-func (s *Server) seriesIndex() seriesIndex {
-	idx := seriesIndex{cells: map[string]forms.SeriesCell{}, all: s.opts.Questionnaires.All()}
+func newSeriesIndex(lib Questionnaires) seriesIndex {
+	idx := seriesIndex{cells: map[string]forms.SeriesCell{}, all: lib.All()}
 	// Latest versions first, so that their labels win.
 	qs := slices.Clone(idx.all)
 	slices.Reverse(qs)
@@ -111,6 +111,15 @@ func (idx seriesIndex) options(p *basePage, selected string) []seriesGroup {
 	return out
 }
 
+// seriesBase is what every series read needs besides its figures: the
+// areas, and the population each area's rates use by year. Loaded once
+// a request, however many series it reads.
+type seriesBase struct {
+	idx   seriesIndex
+	areas map[string]forms.Area
+	pops  map[forms.PopulationKey]forms.PopulationUsed
+}
+
 // seriesData is a series' figures, the areas they are of, and the
 // populations their rates use.
 type seriesData struct {
@@ -119,14 +128,34 @@ type seriesData struct {
 	areas   map[string]forms.Area
 	pops    map[forms.PopulationKey]forms.PopulationUsed
 	years   []int // every year with a current figure, ascending
+	idx     seriesIndex
 }
 
-func (s *Server) loadSeries(ctx context.Context, idx seriesIndex, code string, include, history bool, areaCodes []string) (seriesData, error) {
-	d := seriesData{code: code}
+// loadSeriesBase reads the areas and the populations (each State's own
+// figure of the population series, else the Office's table).
+func (s *Server) loadSeriesBase(ctx context.Context, include bool) (seriesBase, error) {
+	b := seriesBase{idx: s.series}
 	var err error
-	if d.areas, err = s.store.Areas(ctx); err != nil {
-		return d, err
+	if b.areas, err = s.store.Areas(ctx); err != nil {
+		return b, err
 	}
+	q := forms.SeriesQuery{Codes: []string{forms.PopulationSeries}, Sources: b.idx.sources(forms.PopulationSeries), IncludeSubmitted: include}
+	reported, err := s.store.Figures(ctx, q, b.areas)
+	if err != nil {
+		return b, err
+	}
+	office, err := s.store.Populations(ctx)
+	if err != nil {
+		return b, err
+	}
+	b.pops = forms.PopulationsUsed(reported, office)
+	return b, nil
+}
+
+// load reads a series' figures (the current ones, and the history too
+// when asked), of the areas given (nil for all; a State's parts with it).
+func (b seriesBase) load(ctx context.Context, s *Server, code string, include, history bool, areaCodes []string) (seriesData, error) {
+	d := seriesData{code: code, areas: b.areas, pops: b.pops, idx: b.idx}
 	if areaCodes != nil {
 		// A State's own figures and its parts', to sum them.
 		for code, a := range d.areas {
@@ -135,20 +164,11 @@ func (s *Server) loadSeries(ctx context.Context, idx seriesIndex, code string, i
 			}
 		}
 	}
-	q := forms.SeriesQuery{Codes: []string{code}, Sources: idx.sources(code), IncludeSubmitted: include, History: history, Areas: areaCodes}
+	q := forms.SeriesQuery{Codes: []string{code}, Sources: b.idx.sources(code), IncludeSubmitted: include, History: history, Areas: areaCodes}
+	var err error
 	if d.figures, err = s.store.Figures(ctx, q, d.areas); err != nil {
 		return d, err
 	}
-	q.Codes, q.Sources, q.History = []string{forms.PopulationSeries}, idx.sources(forms.PopulationSeries), false
-	reported, err := s.store.Figures(ctx, q, d.areas)
-	if err != nil {
-		return d, err
-	}
-	office, err := s.store.Populations(ctx)
-	if err != nil {
-		return d, err
-	}
-	d.pops = forms.PopulationsUsed(reported, office)
 	seen := map[int]bool{}
 	for _, f := range d.figures {
 		if f.Current && !seen[f.Year] {
@@ -158,6 +178,16 @@ func (s *Server) loadSeries(ctx context.Context, idx seriesIndex, code string, i
 	}
 	slices.Sort(d.years)
 	return d, nil
+}
+
+// loadSeries is loadSeriesBase and its load, for a request that reads one
+// series.
+func (s *Server) loadSeries(ctx context.Context, code string, include, history bool, areaCodes []string) (seriesData, error) {
+	b, err := s.loadSeriesBase(ctx, include)
+	if err != nil {
+		return seriesData{}, err
+	}
+	return b.load(ctx, s, code, include, history, areaCodes)
 }
 
 // bestYear is the latest of the years with the most States reporting:
@@ -181,10 +211,10 @@ func (d seriesData) bestYear() int {
 // breaks marks the current figures of each area that break its series:
 // a change from the year before larger than the table's
 // change_from_previous_year rule allows (forms.CheckSeries).
-func (d seriesData) breaks(idx seriesIndex) map[forms.PopulationKey]forms.SeriesCheck {
+func (d seriesData) breaks() map[forms.PopulationKey]forms.SeriesCheck {
 	rule := forms.DefaultBreak
-	c := idx.cells[d.code]
-	for _, q := range idx.all {
+	c := d.idx.cells[d.code]
+	for _, q := range d.idx.all {
 		if _, ok := q.Question(c.Question); ok {
 			rule = q.BreakRule(c.Question)
 		}
@@ -278,7 +308,7 @@ func (s *Server) showSeries(c *gin.Context) error {
 	ctx := c.Request.Context()
 	p := &seriesPage{basePage: s.newBase(c), Include: c.Query("include") == "submitted"}
 	p.Title = p.T("series.title")
-	idx := s.seriesIndex()
+	idx := s.series
 	p.Series = c.Query("series")
 	if p.Series == "" {
 		p.Series = idx.defaultCode()
@@ -288,7 +318,7 @@ func (s *Server) showSeries(c *gin.Context) error {
 	}
 	p.Groups, p.Label = idx.options(&p.basePage, p.Series), idx.label(p.Series, &p.basePage)
 	p.Title = p.Label + " · " + p.T("series.title")
-	d, err := s.loadSeries(ctx, idx, p.Series, p.Include, false, nil)
+	d, err := s.loadSeries(ctx, p.Series, p.Include, false, nil)
 	if err != nil {
 		return err
 	}
@@ -312,7 +342,7 @@ func (s *Server) showSeries(c *gin.Context) error {
 	for i, y := range d.years {
 		yearIx[y] = i
 	}
-	checks := d.breaks(idx)
+	checks := d.breaks()
 	counts := map[forms.Origin]int{}
 	rows := map[string]*seriesStateRow{}
 	for _, f := range d.figures {
@@ -476,7 +506,7 @@ func figureWhere(p *basePage, f forms.Figure) string {
 func (s *Server) showSeriesArea(c *gin.Context) error {
 	ctx := c.Request.Context()
 	p := &seriesAreaPage{basePage: s.newBase(c), Include: c.Query("include") == "submitted", Series: c.Query("series")}
-	idx := s.seriesIndex()
+	idx := s.series
 	if p.Series == "" {
 		p.Series = idx.defaultCode()
 	}
@@ -484,7 +514,7 @@ func (s *Server) showSeriesArea(c *gin.Context) error {
 		return forms.Errorf(forms.KindNotFound, "no series %q", p.Series)
 	}
 	area := c.Param("area")
-	d, err := s.loadSeries(ctx, idx, p.Series, p.Include, true, []string{area})
+	d, err := s.loadSeries(ctx, p.Series, p.Include, true, []string{area})
 	if err != nil {
 		return err
 	}
@@ -507,7 +537,7 @@ func (s *Server) showSeriesArea(c *gin.Context) error {
 	if parts > 0 {
 		p.Note = p.Tn("series.parts.note", parts, map[string]any{"Count": parts})
 	}
-	checks := d.breaks(idx)
+	checks := d.breaks()
 	counts := charts.Line{Name: p.T("series.chart.counts")}
 	rates := charts.Line{Name: p.T("series.chart.rates")}
 	var cur *seriesAreaRow

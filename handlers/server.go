@@ -132,6 +132,7 @@ type Server struct {
 	unsaved  *rateLimiter  // forms kept for after signing in (keepUnsaved), which anyone may post
 	uploads  *uploadGate   // workbooks and tables read at once
 	layouts  views.Layouts // the statistical tables' layouts, which every draft's page shares
+	series   seriesIndex   // every series of the questionnaires, with its cells and labels
 	engine   *gin.Engine
 	handler  http.Handler // the engine, its responses compressed
 }
@@ -176,6 +177,7 @@ func New(opts Options) (*Server, error) {
 		signins:  newRateLimiter(6*time.Second, 20), // a burst of 20, then 10 a minute
 		unsaved:  newRateLimiter(time.Minute, 5),    // a burst of 5, then 1 a minute
 		uploads:  newUploadGate(uploadsAtOnce),
+		series:   newSeriesIndex(opts.Questionnaires),
 	}
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()

@@ -157,21 +157,14 @@ func (s *Server) showStatistics(c *gin.Context) error {
 		return forms.Errorf(forms.KindNotFound, "no column %q", category)
 	}
 	ind := forms.Series{Question: table.Key, Row: row, Category: category}
-	series, err := s.store.Series(ctx, call, ind, p.Include)
+	base, err := s.loadSeriesBase(ctx, p.Include)
 	if err != nil {
 		return err
 	}
-	// The figures the call's submissions do not give, from the series
-	// across calls and imports: a State's year without one, and the year
-	// before the call's first, against which its breaks are checked.
-	past, err := s.pastFigures(ctx, call, q, ind, series, p.Include)
+	series, err := s.callSeries(ctx, base, call, q, ind, p.Include)
 	if err != nil {
 		return err
 	}
-	series = append(series, past...)
-	slices.SortStableFunc(series, func(a, b forms.SeriesValue) int {
-		return cmp.Or(cmp.Compare(a.Organization.Code, b.Organization.Code), cmp.Compare(a.Year, b.Year))
-	})
 	// The groups' and the world's sums, coverage and medians, of the
 	// figures above: the call's submissions and, where they give none, the
 	// imports' and other calls'.
@@ -381,12 +374,32 @@ func (s *Server) exportStatistics(format string) handlerFunc {
 	}
 }
 
+// callSeries returns an indicator's figures as a call's statistics read
+// them, by State and year: its counted submissions' and, from the series
+// across calls and imports (pastFigures), a State's year without one and
+// the year before the call's first, against which its breaks are checked.
+func (s *Server) callSeries(ctx context.Context, base seriesBase, call forms.Call, q *forms.Questionnaire, ind forms.Series, include bool) ([]forms.SeriesValue, error) {
+	values, err := s.store.Series(ctx, call, ind, include)
+	if err != nil {
+		return nil, err
+	}
+	past, err := s.pastFigures(ctx, base, call, q, ind, values, include)
+	if err != nil {
+		return nil, err
+	}
+	values = append(values, past...)
+	slices.SortStableFunc(values, func(a, b forms.SeriesValue) int {
+		return cmp.Or(cmp.Compare(a.Organization.Code, b.Organization.Code), cmp.Compare(a.Year, b.Year))
+	})
+	return values, nil
+}
+
 // pastFigures returns the figures of ind that the call's submissions do not
 // give (values), for the States the call asks: for each of the call's
 // years without a submitted figure, the current figure across calls and
 // imports (forms.Origin set), and each State's figure of the year before
 // the call's first, for the break checks; with their populations.
-func (s *Server) pastFigures(ctx context.Context, call forms.Call, q *forms.Questionnaire, ind forms.Series, values []forms.SeriesValue, include bool) ([]forms.SeriesValue, error) {
+func (s *Server) pastFigures(ctx context.Context, base seriesBase, call forms.Call, q *forms.Questionnaire, ind forms.Series, values []forms.SeriesValue, include bool) ([]forms.SeriesValue, error) {
 	code := ""
 	for _, c := range q.SeriesCells() {
 		if c.Question == ind.Question && c.Row == ind.Row && c.Category == ind.Category {
@@ -396,11 +409,10 @@ func (s *Server) pastFigures(ctx context.Context, call forms.Call, q *forms.Ques
 	if code == "" || len(call.Years) == 0 {
 		return nil, nil
 	}
-	idx := s.seriesIndex()
-	if _, ok := idx.cells[code]; !ok {
+	if _, ok := base.idx.cells[code]; !ok {
 		return nil, nil
 	}
-	d, err := s.loadSeries(ctx, idx, code, include, false, nil)
+	d, err := base.load(ctx, s, code, include, false, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -495,20 +507,14 @@ func (s *Server) callAggregates(ctx context.Context, call forms.Call, values []f
 func (s *Server) flaggedFigures(ctx context.Context, call forms.Call, q *forms.Questionnaire, include bool) ([]forms.Flagged, error) {
 	inds := forms.ReportSeries(q)
 	values := make(map[forms.Series][]forms.SeriesValue, len(inds))
+	base, err := s.loadSeriesBase(ctx, include)
+	if err != nil {
+		return nil, err
+	}
 	for _, ind := range inds {
-		vs, err := s.store.Series(ctx, call, ind, include)
-		if err != nil {
+		if values[ind], err = s.callSeries(ctx, base, call, q, ind, include); err != nil {
 			return nil, err
 		}
-		past, err := s.pastFigures(ctx, call, q, ind, vs, include)
-		if err != nil {
-			return nil, err
-		}
-		vs = append(vs, past...)
-		slices.SortStableFunc(vs, func(a, b forms.SeriesValue) int {
-			return cmp.Or(cmp.Compare(a.Organization.Code, b.Organization.Code), cmp.Compare(a.Year, b.Year))
-		})
-		values[ind] = vs
 	}
 	var flagged []forms.Flagged
 	var findings []string

@@ -51,17 +51,12 @@ const figuresSQL = `
 // series, area, year and rank (the current first), streamed from the
 // database. Sums of parts are not made here (forms.SumParts).
 func (s *Store) EachFigure(ctx context.Context, q forms.SeriesQuery, fn func(forms.Figure) error) error {
-	n := len(q.Sources)
-	qkeys, qvers, questions, rowKeys, cats, codes := make(pq.StringArray, n), make(pq.Int64Array, n), make(pq.StringArray, n), make(pq.StringArray, n), make(pq.StringArray, n), make(pq.StringArray, n)
-	for i, c := range q.Sources {
-		qkeys[i], qvers[i], questions[i], rowKeys[i], cats[i], codes[i] = c.Questionnaire, int64(c.Version), c.Question, c.Row, c.Category, c.Code
-	}
 	var areas any // NULL: every area
 	if q.Areas != nil {
 		areas = pq.StringArray(q.Areas)
 	}
-	rows, err := s.db.QueryContext(ctx, figuresSQL, qkeys, qvers, questions, rowKeys, cats, codes,
-		countedStates(q.IncludeSubmitted), pq.StringArray(q.Codes), areas, q.History)
+	args := append(sourceArrays(q.Sources), countedStates(q.IncludeSubmitted), pq.StringArray(q.Codes), areas, q.History)
+	rows, err := s.db.QueryContext(ctx, figuresSQL, args...)
 	if err != nil {
 		return classify(fmt.Errorf("storage: figures of %s: %w", strings.Join(q.Codes, ", "), err))
 	}
