@@ -166,7 +166,28 @@ type Report struct {
 	Questions           []ReportQuestion
 	Indicators          []ReportIndicator // the statistical annex
 	IncludesNotReviewed bool              // false: accepted submissions only
+	// Past lists what the annex's figures come from where no accepted
+	// submission to the call gives one (imports of past series, other
+	// calls' submissions, sums of parts of States), and Areas the States
+	// with such figures that are not among the Sources. Both were added
+	// in format 1 without changing it: older releases have neither.
+	Past  []ReportPast   `json:",omitempty"`
+	Areas []Organization `json:",omitempty"`
 }
+
+// ReportPast is where figures of the annex come from that no accepted
+// submission to the call gives: an import of past series (with the source
+// its rows name), another call's accepted submission, or the sum of a
+// State's parts.
+type ReportPast struct {
+	Origin    Origin // OriginImported, OriginCall or OriginParts
+	Reference string // the import's, the receipt, or those of the parts' figures
+	Call      string `json:",omitempty"` // the other call's key
+	Source    string `json:",omitempty"` // what the import says the figures' source is
+}
+
+// Anchor is the past source's identifier in the report's page.
+func (p ReportPast) Anchor(i int) string { return "past-" + strconv.Itoa(i+1) }
 
 // ReportCall is what a report says of its call.
 type ReportCall struct {
@@ -226,6 +247,11 @@ type ReportSeriesRow struct {
 	Values      []*int64 `json:"values"`                 // by the indicator's Years; nil where none
 	Population  []int64  `json:"population"`             // by year; 0 where none
 	OfficeYears []int    `json:"office_years,omitempty"` // the years whose population is the Office's
+	// From says, by year, where a figure comes from that is not the
+	// State's accepted submission to the call: i+1 for the report's
+	// Past[i], 0 for the submission. Absent when every figure is the
+	// submission's (and in older releases).
+	From []int `json:"from,omitempty"`
 }
 
 // SeriesValues returns the figures of ind, State by State (in the order
@@ -234,12 +260,17 @@ type ReportSeriesRow struct {
 func (r *Report) SeriesValues(ind *ReportIndicator) []SeriesValue {
 	var out []SeriesValue
 	for _, row := range ind.States {
-		src, _ := r.Source(row.Source)
+		o := r.Organization(row.Source)
 		for i, y := range ind.Years {
 			if i >= len(row.Values) || row.Values[i] == nil {
 				continue
 			}
-			v := SeriesValue{Organization: src.Organization, Year: y, Value: *row.Values[i]}
+			v := SeriesValue{Organization: o, Year: y, Value: *row.Values[i]}
+			if i < len(row.From) && row.From[i] > 0 && row.From[i] <= len(r.Past) {
+				p := r.Past[row.From[i]-1]
+				v.Origin = p.Origin
+				v.Past = &Figure{Area: o.Code, Year: y, Value: float64(v.Value), Origin: p.Origin, Reference: p.Reference, Call: p.Call, Source: p.Source, Current: true}
+			}
 			if i < len(row.Population) && row.Population[i] > 0 {
 				v.Population, v.PopulationSource = row.Population[i], PopulationReported
 				if slices.Contains(row.OfficeYears, y) {
@@ -252,8 +283,56 @@ func (r *Report) SeriesValues(ind *ReportIndicator) []SeriesValue {
 	return out
 }
 
-// seriesRows packs an indicator's values (by State, then year) into rows.
-func seriesRows(values []SeriesValue, years []int) []ReportSeriesRow {
+// Organization is the State or organization with the code among the
+// report's sources and areas.
+func (r *Report) Organization(code string) Organization {
+	if src, ok := r.Source(code); ok {
+		return src.Organization
+	}
+	for _, o := range r.Areas {
+		if o.Code == code {
+			return o
+		}
+	}
+	return Organization{Code: code}
+}
+
+// PastOf returns the Past entry a value comes from, and false for a
+// value of the State's submission to the call.
+func (r *Report) PastOf(v SeriesValue) (int, ReportPast, bool) {
+	if v.Past == nil {
+		return 0, ReportPast{}, false
+	}
+	for i, p := range r.Past {
+		if p.Origin == v.Origin && p.Reference == v.Past.Reference && p.Call == v.Past.Call && p.Source == v.Past.Source {
+			return i, p, true
+		}
+	}
+	return 0, ReportPast{}, false
+}
+
+// pastIndex gives a figure's Past entry (1-based), adding it to r.Past.
+func (r *Report) pastIndex(v SeriesValue, index map[ReportPast]int) int {
+	if v.Origin == "" || v.Past == nil {
+		return 0
+	}
+	p := ReportPast{Origin: v.Origin, Reference: v.Past.Reference, Source: v.Past.Source}
+	if v.Origin == OriginCall {
+		p.Call, p.Source = v.Past.Call, ""
+	}
+	if i, ok := index[p]; ok {
+		return i
+	}
+	r.Past = append(r.Past, p)
+	index[p] = len(r.Past)
+	return len(r.Past)
+}
+
+// seriesRows packs an indicator's values (by State, then year) into rows,
+// naming where each figure not of the call's submissions comes from in
+// r.Past (pasts: the entries so far) and each State without a source in
+// r.Areas.
+func (r *Report) seriesRows(values []SeriesValue, years []int, pasts map[ReportPast]int) []ReportSeriesRow {
 	index := make(map[int]int, len(years))
 	for i, y := range years {
 		index[y] = i
@@ -270,6 +349,15 @@ func seriesRows(values []SeriesValue, years []int) []ReportSeriesRow {
 		row := &rows[len(rows)-1]
 		value := v.Value
 		row.Values[yi], row.Population[yi] = &value, v.Population
+		if from := r.pastIndex(v, pasts); from > 0 {
+			if row.From == nil {
+				row.From = make([]int, len(years))
+			}
+			row.From[yi] = from
+			if _, ok := r.Source(v.Organization.Code); !ok && !slices.ContainsFunc(r.Areas, func(o Organization) bool { return o.Code == v.Organization.Code }) {
+				r.Areas = append(r.Areas, v.Organization)
+			}
+		}
 		if v.PopulationSource == PopulationOffice {
 			row.OfficeYears = append(row.OfficeYears, v.Year)
 		}
@@ -443,6 +531,7 @@ func AssembleReport(call Call, q *Questionnaire, d ReportDraft, in ReportInputs)
 	if t := d.Pruned(); len(t) > 0 {
 		r.Translations = t
 	}
+	past := map[ReportPast]int{}
 	byQuestion := map[string][]ReportAnswer{}
 	for _, a := range q.VisibleViews(in.Answers) { // an answer the others hide is not reported
 		byQuestion[a.Question] = append(byQuestion[a.Question], ReportAnswer{Source: a.Organization.Code, Answer: a.Answer})
@@ -461,7 +550,7 @@ func AssembleReport(call Call, q *Questionnaire, d ReportDraft, in ReportInputs)
 						label[l] = qq.Label.In(l) + " — " + row.Label.In(l)
 					}
 					r.Indicators = append(r.Indicators, ReportIndicator{Table: qq.Key, Row: row.Key, Label: label, ICCS: row.ICCS,
-						Unit: qq.Unit, Years: call.Years, Aggregates: f.Aggregates, States: seriesRows(f.Values, call.Years)})
+						Unit: qq.Unit, Years: call.Years, Aggregates: f.Aggregates, States: r.seriesRows(f.Values, call.Years, past)})
 				}
 				continue
 			}

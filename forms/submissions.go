@@ -526,6 +526,8 @@ type SeriesValue struct {
 	// Origin is "" for a figure of the call's own submissions; else where
 	// the figure across calls and imports comes from (forms/figures.go).
 	Origin Origin
+	// Past is that figure across calls and imports, when Origin is set.
+	Past *Figure
 }
 
 // Rate is the value per 100,000 inhabitants, and false without a population.

@@ -392,7 +392,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	if err := p.store.SaveReportDraft(ctx, call, forms.ReportDraft{ReportText: forms.ReportText{Title: "Views"}}, forms.Actor{Label: "system"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.store.ReleaseReport(ctx, call, builtinQuestionnaire(t, call), forms.Actor{Label: "system"}); err != nil {
+	if _, err := p.store.ReleaseReport(ctx, call, builtinQuestionnaire(t, call), builtin(t).All(), forms.Actor{Label: "system"}); err != nil {
 		t.Fatal(err)
 	}
 	// Two more calls of the same questionnaire, to which AUT submitted

@@ -161,7 +161,7 @@ func saveAnswers(t testing.TB, store *storage.Store, call forms.Call, q *forms.Q
 // test ends, looking every 50 ms.
 func startQueue(t testing.TB, store *storage.Store) *storage.Queue {
 	t.Helper()
-	q, err := store.NewQueue(storage.QueueConfig{Poll: 50 * time.Millisecond, Chores: time.Hour, Questionnaires: builtin(t).Version})
+	q, err := store.NewQueue(storage.QueueConfig{Poll: 50 * time.Millisecond, Chores: time.Hour, Questionnaires: builtin(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

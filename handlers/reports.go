@@ -20,7 +20,7 @@ type reportStore interface {
 	// SaveReportDraft stores it, audited.
 	SaveReportDraft(ctx context.Context, call forms.Call, d forms.ReportDraft, actor forms.Actor) error
 	// PreviewReport assembles the report from the submissions as they are, unreleased.
-	PreviewReport(ctx context.Context, call forms.Call, q *forms.Questionnaire) (forms.Report, error)
+	PreviewReport(ctx context.Context, call forms.Call, q *forms.Questionnaire, lib []*forms.Questionnaire) (forms.Report, error)
 	// RequestRelease asks for the next release of the call's report (a job); one waiting or running stands for it.
 	RequestRelease(ctx context.Context, call forms.Call, actor forms.Actor) error
 	// ReleaseRequest says where the last request to release the call's report stands; false when none.
@@ -381,7 +381,7 @@ func (s *Server) showReleasing(c *gin.Context) error {
 // showReportPreview shows the report as a release would make it now.
 func (s *Server) showReportPreview(c *gin.Context) error {
 	call, q := scopeOf(c).resolvedCall()
-	rep, err := s.store.PreviewReport(c.Request.Context(), call, q)
+	rep, err := s.store.PreviewReport(c.Request.Context(), call, q, s.series.all)
 	if err != nil {
 		return err
 	}

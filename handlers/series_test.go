@@ -270,6 +270,22 @@ func TestSeriesAcrossCallsAndImport(t *testing.T) {
 		t.Errorf("the call's export's imported rows: %q, want %q", imported, want)
 	}
 
+	// The report's annex takes Austria's imported figure too, traced to
+	// the import among its sources.
+	r = do(t, c, "GET", ts.URL+"/office/calls/"+call.Key+"/report/preview", nil)
+	if r.status != 200 {
+		t.Fatalf("report preview: %d", r.status)
+	}
+	past := regexp.MustCompile(`(?s)<section id="past".*?</section>`).FindString(r.body)
+	if !strings.Contains(past, `<tr id="past-1"><th scope="row">`+imp+`</th><td>imported</td><td>CTS/Eurostat</td></tr>`) {
+		t.Errorf("the report's past sources: %q", past)
+	}
+	homicide := regexp.MustCompile(`(?s)<section id="indicator-\d+" class="report__indicator" aria-labelledby="indicator-\d+-h">\s*<h3[^>]*>[^<]*Intentional homicide.*?</section>`).FindString(r.body)
+	firstRow := regexp.MustCompile(`(?s)<tr><th scope="row">` + strconv.Itoa(first) + `</th>.*?</tr>`).FindString(homicide)
+	if !strings.Contains(firstRow, "2 of 193") {
+		t.Errorf("the annex's %d counts Germany's submission and Austria's import: %q", first, firstRow)
+	}
+
 	// Germany's page: the figures charted as they are, the import behind
 	// the earlier call's figure kept as history.
 	r = do(t, c, "GET", ts.URL+"/office/series/areas/DEU?series=offences/iccs-0101", nil)

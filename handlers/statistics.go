@@ -1,11 +1,8 @@
 package handlers
 
 import (
-	"cmp"
 	"context"
-	"math"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,18 +17,18 @@ import (
 // statisticsStore is what the Office's statistics, coverage, views and
 // exports read, and the population table they divide by.
 type statisticsStore interface {
-	// Series returns every State's figure of an indicator with the population it reported.
-	Series(ctx context.Context, call forms.Call, ind forms.Series, includeSubmitted bool) ([]forms.SeriesValue, error)
+	// CallFigures returns indicators' figures as the call's statistics read them (imports' and other calls' where its submissions give none), with their aggregates.
+	CallFigures(ctx context.Context, call forms.Call, q *forms.Questionnaire, lib []*forms.Questionnaire, inds []forms.Series, include bool) (map[forms.Series]forms.ReportFigures, error)
+	// FlaggedFigures returns the breaks and outliers among the call's figures (CallFigures), with the States' explanations.
+	FlaggedFigures(ctx context.Context, call forms.Call, q *forms.Questionnaire, lib []*forms.Questionnaire, include bool) ([]forms.Flagged, error)
 	// Coverage counts each respondent's cells with a figure and marked, by table.
 	Coverage(ctx context.Context, call forms.Call, includeSubmitted bool) ([]forms.CoverageRow, error)
 	// Explanations returns what the States explained of the findings named, by State's code and finding.
 	Explanations(ctx context.Context, call forms.Call, findings []string, includeSubmitted bool) (map[string]map[string]string, error)
 	// ViewAnswers returns the answers (not tables) of the latest counted submissions, matching a search if given.
 	ViewAnswers(ctx context.Context, call forms.Call, includeSubmitted bool, search string) ([]forms.ViewAnswer, error)
-	// StatisticsRows streams every value of the call's accepted (and, if asked, submitted) submissions.
-	StatisticsRows(ctx context.Context, call forms.Call, includeSubmitted bool, fn func(forms.StatRow) error) error
-	// ImportedStatisticsRows streams the imported figures of the call's cells and years that no counted submission gives.
-	ImportedStatisticsRows(ctx context.Context, call forms.Call, sources []forms.SeriesSource, includeSubmitted bool, fn func(forms.StatRow) error) error
+	// CallStatisticsRows streams the call's long dataset: its counted submissions' values, then imports' where they give none.
+	CallStatisticsRows(ctx context.Context, call forms.Call, q *forms.Questionnaire, includeSubmitted bool, fn func(forms.StatRow) error) error
 	// SavePopulations adds figures to the Office's population table (replacing those of the same State and year), audited.
 	SavePopulations(ctx context.Context, rows []forms.Population, actor forms.Actor) error
 	// SavePopulationUpload records an upload (kind, file) and stores its figures marked with it, in one transaction, audited.
@@ -157,21 +154,14 @@ func (s *Server) showStatistics(c *gin.Context) error {
 		return forms.Errorf(forms.KindNotFound, "no column %q", category)
 	}
 	ind := forms.Series{Question: table.Key, Row: row, Category: category}
-	base, err := s.loadSeriesBase(ctx, p.Include)
+	// The call's submissions and, where they give none, the imports' and
+	// other calls' figures; the groups' and the world's sums, coverage and
+	// medians of them.
+	figs, err := s.store.CallFigures(ctx, call, q, s.series.all, []forms.Series{ind}, p.Include)
 	if err != nil {
 		return err
 	}
-	series, err := s.callSeries(ctx, base, call, q, ind, p.Include)
-	if err != nil {
-		return err
-	}
-	// The groups' and the world's sums, coverage and medians, of the
-	// figures above: the call's submissions and, where they give none, the
-	// imports' and other calls'.
-	aggs, err := s.callAggregates(ctx, call, series)
-	if err != nil {
-		return err
-	}
+	series, aggs := figs[ind].Values, figs[ind].Aggregates
 	groups, err := s.store.RegionalGroups(ctx)
 	if err != nil {
 		return err
@@ -342,7 +332,7 @@ func (s *Server) exportStatistics(format string) handlerFunc {
 			filters = "accepted and submitted submissions"
 		}
 		lang := languageOf(c.Request)
-		flagged, err := s.flaggedFigures(ctx, call, q, include)
+		flagged, err := s.store.FlaggedFigures(ctx, call, q, s.series.all, include)
 		if err != nil {
 			return err
 		}
@@ -359,185 +349,9 @@ func (s *Server) exportStatistics(format string) handlerFunc {
 		if err != nil {
 			return err
 		}
-		if err := s.store.StatisticsRows(ctx, call, include, w.Row); err != nil {
-			return err
-		}
-		// Then what imports of past series give where the submissions give nothing.
-		var codes []string
-		for _, cell := range q.SeriesCells() {
-			codes = append(codes, cell.Code)
-		}
-		if err := s.store.ImportedStatisticsRows(ctx, call, forms.SeriesSources([]*forms.Questionnaire{q}, codes...), include, w.Row); err != nil {
+		if err := s.store.CallStatisticsRows(ctx, call, q, include, w.Row); err != nil {
 			return err
 		}
 		return w.Close()
 	}
-}
-
-// callSeries returns an indicator's figures as a call's statistics read
-// them, by State and year: its counted submissions' and, from the series
-// across calls and imports (pastFigures), a State's year without one and
-// the year before the call's first, against which its breaks are checked.
-func (s *Server) callSeries(ctx context.Context, base seriesBase, call forms.Call, q *forms.Questionnaire, ind forms.Series, include bool) ([]forms.SeriesValue, error) {
-	values, err := s.store.Series(ctx, call, ind, include)
-	if err != nil {
-		return nil, err
-	}
-	past, err := s.pastFigures(ctx, base, call, q, ind, values, include)
-	if err != nil {
-		return nil, err
-	}
-	values = append(values, past...)
-	slices.SortStableFunc(values, func(a, b forms.SeriesValue) int {
-		return cmp.Or(cmp.Compare(a.Organization.Code, b.Organization.Code), cmp.Compare(a.Year, b.Year))
-	})
-	return values, nil
-}
-
-// pastFigures returns the figures of ind that the call's submissions do not
-// give (values), for the States the call asks: for each of the call's
-// years without a submitted figure, the current figure across calls and
-// imports (forms.Origin set), and each State's figure of the year before
-// the call's first, for the break checks; with their populations.
-func (s *Server) pastFigures(ctx context.Context, base seriesBase, call forms.Call, q *forms.Questionnaire, ind forms.Series, values []forms.SeriesValue, include bool) ([]forms.SeriesValue, error) {
-	code := ""
-	for _, c := range q.SeriesCells() {
-		if c.Question == ind.Question && c.Row == ind.Row && c.Category == ind.Category {
-			code = c.Code
-		}
-	}
-	if code == "" || len(call.Years) == 0 {
-		return nil, nil
-	}
-	if _, ok := base.idx.cells[code]; !ok {
-		return nil, nil
-	}
-	d, err := base.load(ctx, s, code, include, false, nil)
-	if err != nil {
-		return nil, err
-	}
-	type key struct {
-		code string
-		year int
-	}
-	have := map[key]bool{}
-	orgs := map[string]forms.Organization{}
-	for _, v := range values {
-		have[key{v.Organization.Code, v.Year}] = true
-		orgs[v.Organization.Code] = v.Organization
-	}
-	wanted := map[int]bool{call.Years[0] - 1: true}
-	for _, y := range call.Years {
-		wanted[y] = true
-	}
-	var out []forms.SeriesValue
-	for _, f := range d.figures {
-		a := d.areas[f.Area]
-		if !f.Current || !wanted[f.Year] || have[key{f.Area, f.Year}] || a.Kind != forms.AreaState || f.Origin == forms.OriginSubmitted && !include {
-			continue
-		}
-		o, ok := orgs[f.Area]
-		if !ok {
-			kind := forms.ObserverState
-			if a.Member {
-				kind = forms.MemberState
-			}
-			o = forms.Organization{Code: f.Area, Kind: kind, Name: a.Name, RegionalGroups: a.Groups}
-			if !call.Asks(o) {
-				continue
-			}
-		}
-		v := forms.SeriesValue{Organization: o, Year: f.Year, Value: int64(math.Round(f.Value)), Origin: f.Origin}
-		if f.Origin == forms.OriginAccepted || f.Origin == forms.OriginSubmitted {
-			v.Origin = forms.OriginImported // another call's: not this call's submission either
-			if f.Call != "" && f.Call != call.Key {
-				v.Origin = forms.Origin("call")
-			}
-		}
-		if p := d.pops[forms.PopulationKey{Area: f.Area, Year: f.Year}]; p.Value > 0 {
-			v.Population, v.PopulationSource = p.Value, p.Origin
-		}
-		out = append(out, v)
-	}
-	return out, nil
-}
-
-// callAggregates sums values (the call's years, and the year before) over
-// each UN regional group and the world, year by year, over the Member
-// States the call asks: how many reported of how many, the sum, and the
-// median rate of those with a population (forms.AggregateFigures). Groups
-// come in no order; the world is Group "".
-func (s *Server) callAggregates(ctx context.Context, call forms.Call, values []forms.SeriesValue) ([]forms.Aggregate, error) {
-	states, err := s.store.Organizations(ctx, forms.MemberState)
-	if err != nil {
-		return nil, err
-	}
-	areas := map[string]forms.Area{}
-	for _, o := range states {
-		if call.Asks(o) {
-			areas[o.Code] = forms.Area{Code: o.Code, Kind: forms.AreaState, Member: true, Groups: o.RegionalGroups}
-		}
-	}
-	var figures []forms.Figure
-	pops := map[forms.PopulationKey]forms.PopulationUsed{}
-	for _, v := range values {
-		k := forms.PopulationKey{Area: v.Organization.Code, Year: v.Year}
-		figures = append(figures, forms.Figure{Area: k.Area, Year: k.Year, Value: float64(v.Value), Current: true})
-		if v.Population > 0 {
-			pops[k] = forms.PopulationUsed{Value: v.Population}
-		}
-	}
-	var out []forms.Aggregate
-	for _, a := range forms.AggregateFigures(figures, areas, pops, call.Years, nil) {
-		if a.Kind != forms.AggregateWorld && a.Kind != forms.AggregateGroup {
-			continue
-		}
-		out = append(out, forms.Aggregate{Group: a.Code, Year: a.Year, Reporting: a.Reporting, Asked: a.Members,
-			Sum: int64(math.Round(a.Sum)), MedianRate: a.MedianRate, Rated: a.Rated})
-	}
-	return out, nil
-}
-
-// flaggedFigures returns the totals of every indicator of q (those a report
-// compiles) that forms.FlagSeries flags as a break or an outlier in the
-// call's years, from the figures the statistics page shows (the call's
-// submissions and, where they give none, imports' and other calls', with
-// the year before the call's first for the breaks), each break with the
-// State's explanation when it gave one in its submission to the call.
-func (s *Server) flaggedFigures(ctx context.Context, call forms.Call, q *forms.Questionnaire, include bool) ([]forms.Flagged, error) {
-	inds := forms.ReportSeries(q)
-	values := make(map[forms.Series][]forms.SeriesValue, len(inds))
-	base, err := s.loadSeriesBase(ctx, include)
-	if err != nil {
-		return nil, err
-	}
-	for _, ind := range inds {
-		if values[ind], err = s.callSeries(ctx, base, call, q, ind, include); err != nil {
-			return nil, err
-		}
-	}
-	var flagged []forms.Flagged
-	var findings []string
-	for _, f := range forms.FlagSeries(q, inds, values) {
-		if !slices.Contains(call.Years, f.Year) {
-			continue // the year before the call's: checked against, not reported
-		}
-		flagged = append(flagged, f)
-		if f.Finding != "" {
-			findings = append(findings, f.Finding)
-		}
-	}
-	if len(findings) == 0 {
-		return flagged, nil
-	}
-	explained, err := s.store.Explanations(ctx, call, findings, include)
-	if err != nil {
-		return nil, err
-	}
-	for i, f := range flagged {
-		if f.Finding != "" {
-			flagged[i].Explanation = explained[f.Organization.Code][f.Finding]
-		}
-	}
-	return flagged, nil
 }

@@ -168,48 +168,6 @@ func aggregatesOf(ctx context.Context, db sqlx.QueryerContext, call forms.Call, 
 	return out, classify(rows.Err())
 }
 
-// FlaggedFigures returns the totals of every indicator of q (those a
-// report compiles) that forms.FlagSeries flags as a break or an outlier,
-// each break with the State's explanation when it gave one.
-func (s *Store) FlaggedFigures(ctx context.Context, call forms.Call, q *forms.Questionnaire, includeSubmitted bool) ([]forms.Flagged, error) {
-	// A table's indicators at a time: the figures of one table are held,
-	// not those of every table (at 193 States over 20 years, the whole
-	// would be some sixty megabytes of heap at once).
-	var flagged []forms.Flagged
-	inds := forms.ReportSeries(q)
-	for len(inds) > 0 {
-		n := 1
-		for n < len(inds) && inds[n].Question == inds[0].Question {
-			n++
-		}
-		values, err := seriesOf(ctx, s.db, call, inds[:n], includeSubmitted)
-		if err != nil {
-			return nil, err
-		}
-		flagged = append(flagged, forms.FlagSeries(q, inds[:n], values)...)
-		inds = inds[n:]
-	}
-	var findings []string
-	for _, f := range flagged {
-		if f.Finding != "" {
-			findings = append(findings, f.Finding)
-		}
-	}
-	if len(findings) == 0 {
-		return flagged, nil
-	}
-	explained, err := s.Explanations(ctx, call, findings, includeSubmitted)
-	if err != nil {
-		return nil, err
-	}
-	for i, f := range flagged {
-		if f.Finding != "" {
-			flagged[i].Explanation = explained[f.Organization.Code][f.Finding]
-		}
-	}
-	return flagged, nil
-}
-
 // Explanations returns what the States explained, in the latest counted
 // version of their submissions to the call, of the findings named: by
 // State's code, then by finding key.

@@ -150,7 +150,7 @@ func TestFlaggedFigures(t *testing.T) {
 	}
 	submitAndAccept(t, s, call, q, orgRef(t, s, "AUT"), forms.Edit{Fields: a.Fields(), Answers: a})
 
-	flagged, err := s.FlaggedFigures(ctx, call, q, false)
+	flagged, err := s.FlaggedFigures(ctx, call, q, library(t), false)
 	if err != nil {
 		t.Fatal(err)
 	}

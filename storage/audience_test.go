@@ -136,7 +136,7 @@ func TestCountedOnlyAsked(t *testing.T) {
 			t.Errorf("tracking lists %s", r.Organization.Code)
 		}
 	}
-	rep, err := s.PreviewReport(ctx, call, q)
+	rep, err := s.PreviewReport(ctx, call, q, library(t))
 	if err != nil {
 		t.Fatal(err)
 	}

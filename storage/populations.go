@@ -97,8 +97,12 @@ func (s *Store) PopulationSummary(ctx context.Context) (forms.PopulationSummary,
 
 // Populations returns the Office's population table by State and year.
 func (s *Store) Populations(ctx context.Context) ([]forms.Population, error) {
+	return populationsOf(ctx, s.db)
+}
+
+func populationsOf(ctx context.Context, db sqlx.QueryerContext) ([]forms.Population, error) {
 	var out []forms.Population
-	err := s.db.SelectContext(ctx, &out, `
+	err := sqlx.SelectContext(ctx, db, &out, `
 		SELECT o.code, p.year, p.population, p.source, COALESCE(u.kind, '') AS uploadkind, COALESCE(u.file_name, '') AS filename
 		FROM populations p JOIN organizations o ON o.id = p.organization_id
 		LEFT JOIN population_uploads u ON u.id = p.upload_id

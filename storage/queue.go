@@ -49,8 +49,15 @@ type QueueConfig struct {
 	// Retry says when a failed job is tried again; River's default
 	// (attempt⁴ seconds, with jitter) when nil. Tests shorten it.
 	Retry river.ClientRetryPolicy
-	// Questionnaires finds a call's questionnaire, for releasing its report.
-	Questionnaires func(key string, version int) (*forms.Questionnaire, bool)
+	// Questionnaires finds a call's questionnaire, and every one (where a
+	// series' figures are), for releasing a report.
+	Questionnaires Questionnaires
+}
+
+// Questionnaires finds questionnaires: a version, and every one.
+type Questionnaires interface {
+	Version(key string, version int) (*forms.Questionnaire, bool)
+	All() []*forms.Questionnaire
 }
 
 // The kinds of the store's own periodic jobs.

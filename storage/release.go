@@ -42,7 +42,7 @@ func (ReleaseArgs) InsertOpts() river.InsertOpts {
 type releaseWorker struct {
 	river.WorkerDefaults[ReleaseArgs]
 	s              *Store
-	questionnaires func(key string, version int) (*forms.Questionnaire, bool)
+	questionnaires Questionnaires
 }
 
 // Timeout: a release at full scale takes seconds, not minutes.
@@ -61,11 +61,11 @@ func (w *releaseWorker) Work(ctx context.Context, job *river.Job[ReleaseArgs]) e
 	if len(rels) > 0 && !rels[0].ReleasedAt.Before(job.CreatedAt) {
 		return nil
 	}
-	q, ok := w.questionnaires(call.Questionnaire, call.Version)
+	q, ok := w.questionnaires.Version(call.Questionnaire, call.Version)
 	if !ok {
 		return river.JobCancel(fmt.Errorf("no questionnaire %s v%d", call.Questionnaire, call.Version))
 	}
-	_, err = w.s.ReleaseReport(ctx, call, q, forms.Actor{UserID: job.Args.UserID, Label: job.Args.By})
+	_, err = w.s.ReleaseReport(ctx, call, q, w.questionnaires.All(), forms.Actor{UserID: job.Args.UserID, Label: job.Args.By})
 	if forms.KindOf(err) == forms.KindInvalid {
 		return river.JobCancel(err) // nothing to release (no title): asking again will not help
 	}

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -8,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -81,15 +83,16 @@ func (s *Store) SaveReportDraft(ctx context.Context, call forms.Call, d forms.Re
 }
 
 // PreviewReport assembles the call's report from the submissions as they
-// are now, without releasing it (its Number is 0).
-func (s *Store) PreviewReport(ctx context.Context, call forms.Call, q *forms.Questionnaire) (forms.Report, error) {
+// are now, without releasing it (its Number is 0). lib is every
+// questionnaire (a series' figures across calls are in the cells of each).
+func (s *Store) PreviewReport(ctx context.Context, call forms.Call, q *forms.Questionnaire, lib []*forms.Questionnaire) (forms.Report, error) {
 	d, err := s.ReportDraft(ctx, call)
 	if err != nil {
 		return forms.Report{}, err
 	}
 	var rep forms.Report
 	err = s.withTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}, "preview report of "+call.Key, func(tx *sqlx.Tx) error {
-		in, err := reportInputs(ctx, tx, call, q)
+		in, err := reportInputs(ctx, tx, call, q, lib)
 		if err != nil {
 			return err
 		}
@@ -102,8 +105,9 @@ func (s *Store) PreviewReport(ctx context.Context, call forms.Call, q *forms.Que
 // ReleaseReport assembles the call's report from its accepted submissions
 // and the frame the analysts wrote, in one snapshot of the database, and
 // stores it as the next numbered release, audited. A closed call becomes
-// reported. KindInvalid when no frame has been written.
-func (s *Store) ReleaseReport(ctx context.Context, call forms.Call, q *forms.Questionnaire, actor forms.Actor) (forms.Report, error) {
+// reported. KindInvalid when no frame has been written. lib is every
+// questionnaire, as for PreviewReport.
+func (s *Store) ReleaseReport(ctx context.Context, call forms.Call, q *forms.Questionnaire, lib []*forms.Questionnaire, actor forms.Actor) (forms.Report, error) {
 	var rep forms.Report
 	err := s.withTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead}, "release report of "+call.Key, func(tx *sqlx.Tx) error {
 		// One release at a time per call: the number is the next one.
@@ -117,7 +121,7 @@ func (s *Store) ReleaseReport(ctx context.Context, call forms.Call, q *forms.Que
 		if !ok {
 			return forms.Errorf(forms.KindInvalid, "the report of %s has no title yet", call.Key)
 		}
-		in, err := reportInputs(ctx, tx, call, q)
+		in, err := reportInputs(ctx, tx, call, q, lib)
 		if err != nil {
 			return err
 		}
@@ -208,8 +212,10 @@ func (s *Store) Release(ctx context.Context, callKey string, n int) (forms.Repor
 
 // reportInputs reads what a report is assembled from, within tx: the
 // groups, how many the call asked, the latest accepted version of each
-// respondent, their answers, and every indicator's figures.
-func reportInputs(ctx context.Context, tx *sqlx.Tx, call forms.Call, q *forms.Questionnaire) (forms.ReportInputs, error) {
+// respondent, their answers, and every indicator's figures as the call's
+// statistics read them (callReader: imports' and other calls' where the
+// call's submissions give none), with their aggregates.
+func reportInputs(ctx context.Context, tx *sqlx.Tx, call forms.Call, q *forms.Questionnaire, lib []*forms.Questionnaire) (forms.ReportInputs, error) {
 	var in forms.ReportInputs
 	// Every indicator at once sorts and joins a few hundred thousand rows:
 	// in memory rather than on disk, and without compiling the plan (JIT
@@ -256,16 +262,24 @@ func reportInputs(ctx context.Context, tx *sqlx.Tx, call forms.Call, q *forms.Qu
 	if len(inds) == 0 {
 		return in, nil
 	}
-	aggs, err := aggregatesOf(ctx, tx, call, inds, false)
+	r, err := newCallReader(ctx, tx, call, q, lib, false)
 	if err != nil {
 		return in, err
 	}
-	values, err := seriesOf(ctx, tx, call, inds, false)
-	if err != nil {
-		return in, err
+	// The aggregates by group in the groups' order, the world last.
+	position := map[string]int{"": len(in.Groups)}
+	for i, g := range in.Groups {
+		position[g.Code] = i
 	}
-	for _, ind := range inds {
-		in.Figures[ind] = forms.ReportFigures{Aggregates: aggs[ind], Values: values[ind]}
-	}
-	return in, nil
+	err = byTable(inds, func(inds []forms.Series) error {
+		figs, err := r.figures(ctx, inds)
+		for ind, f := range figs {
+			slices.SortFunc(f.Aggregates, func(a, b forms.Aggregate) int {
+				return cmp.Or(cmp.Compare(position[a.Group], position[b.Group]), cmp.Compare(a.Year, b.Year))
+			})
+			in.Figures[ind] = f
+		}
+		return err
+	})
+	return in, err
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"portal/forms"
@@ -51,12 +52,16 @@ const figuresSQL = `
 // series, area, year and rank (the current first), streamed from the
 // database. Sums of parts are not made here (forms.SumParts).
 func (s *Store) EachFigure(ctx context.Context, q forms.SeriesQuery, fn func(forms.Figure) error) error {
+	return eachFigure(ctx, s.db, q, fn)
+}
+
+func eachFigure(ctx context.Context, db sqlx.QueryerContext, q forms.SeriesQuery, fn func(forms.Figure) error) error {
 	var areas any // NULL: every area
 	if q.Areas != nil {
 		areas = pq.StringArray(q.Areas)
 	}
 	args := append(sourceArrays(q.Sources), countedStates(q.IncludeSubmitted), pq.StringArray(q.Codes), areas, q.History)
-	rows, err := s.db.QueryContext(ctx, figuresSQL, args...)
+	rows, err := db.QueryContext(ctx, figuresSQL, args...)
 	if err != nil {
 		return classify(fmt.Errorf("storage: figures of %s: %w", strings.Join(q.Codes, ", "), err))
 	}
@@ -78,8 +83,12 @@ func (s *Store) EachFigure(ctx context.Context, q forms.SeriesQuery, fn func(for
 
 // Figures is EachFigure into a slice, with the sums of parts.
 func (s *Store) Figures(ctx context.Context, q forms.SeriesQuery, areas map[string]forms.Area) ([]forms.Figure, error) {
+	return figuresOf(ctx, s.db, q, areas)
+}
+
+func figuresOf(ctx context.Context, db sqlx.QueryerContext, q forms.SeriesQuery, areas map[string]forms.Area) ([]forms.Figure, error) {
 	var out []forms.Figure
-	if err := s.EachFigure(ctx, q, func(f forms.Figure) error {
+	if err := eachFigure(ctx, db, q, func(f forms.Figure) error {
 		out = append(out, f)
 		return nil
 	}); err != nil {
@@ -92,7 +101,11 @@ func (s *Store) Figures(ctx context.Context, q forms.SeriesQuery, areas map[stri
 // States and organizations (with their M49 region and sub-region and
 // their UN regional groups), the parts of States and the territories.
 func (s *Store) Areas(ctx context.Context) (map[string]forms.Area, error) {
-	rows, err := s.db.QueryContext(ctx, `
+	return areasOf(ctx, s.db)
+}
+
+func areasOf(ctx context.Context, db sqlx.QueryerContext) (map[string]forms.Area, error) {
+	rows, err := db.QueryContext(ctx, `
 		SELECT o.code, CASE WHEN o.kind = 'organization' THEN 'organization' ELSE 'state' END, o.kind = 'member_state',
 		       o.name_en, o.name_fr, o.name_es, o.name_ru, o.name_ar, o.name_zh, '', false, o.region_code, o.subregion_code,
 		       COALESCE((SELECT string_agg(m.group_code, ' ' ORDER BY g.position) FROM regional_group_members m

@@ -69,6 +69,21 @@ func (s *Store) StatisticsRows(ctx context.Context, call forms.Call, includeSubm
 	return nil
 }
 
+// CallStatisticsRows calls fn with every row of the call's long dataset:
+// its counted submissions' values (StatisticsRows), then what imports of
+// past series give of the cells of the call's questionnaire q where they
+// give nothing (ImportedStatisticsRows).
+func (s *Store) CallStatisticsRows(ctx context.Context, call forms.Call, q *forms.Questionnaire, includeSubmitted bool, fn func(forms.StatRow) error) error {
+	if err := s.StatisticsRows(ctx, call, includeSubmitted, fn); err != nil {
+		return err
+	}
+	var codes []string
+	for _, cell := range q.SeriesCells() {
+		codes = append(codes, cell.Code)
+	}
+	return s.ImportedStatisticsRows(ctx, call, forms.SeriesSources([]*forms.Questionnaire{q}, codes...), includeSubmitted, fn)
+}
+
 // ImportedStatisticsRows calls fn, after StatisticsRows, with the figures
 // imports of past series give for the call's cells and years where no
 // counted submission to the call gives a figure, for the organizations

@@ -22,7 +22,10 @@ Writes the long dataset of a call's statistics, one row per value, with the
 State, its codes, region and regional groups, the indicator and its ICCS
 code, the year, the category, the value or its status, flags, note, and the
 receipt of the version it comes from: accepted submissions, and submitted
-ones too with --include submitted. --bom starts a CSV with the byte order
+ones too with --include submitted; then, where they give nothing, the
+figures of imports of past series (submission_state imported, with the
+import's reference and source). Breaks and outliers are checked against
+those figures and the year before the call's first, as on the web. --bom starts a CSV with the byte order
 mark Excel needs. For scheduled jobs; it uses the database as the portal
 does (PORTAL_DATABASE_URL, or the private cluster).
 `
@@ -88,7 +91,7 @@ func exportStatistics(ctx context.Context, s *storage.Store, key, format string,
 	if includeSubmitted {
 		filters = "accepted and submitted submissions"
 	}
-	flagged, err := s.FlaggedFigures(ctx, call, q, includeSubmitted)
+	flagged, err := s.FlaggedFigures(ctx, call, q, lib.All(), includeSubmitted)
 	if err != nil {
 		return 0, err
 	}
@@ -103,7 +106,7 @@ func exportStatistics(ctx context.Context, s *storage.Store, key, format string,
 	if err != nil {
 		return 0, err
 	}
-	if err := s.StatisticsRows(ctx, call, includeSubmitted, ew.Row); err != nil {
+	if err := s.CallStatisticsRows(ctx, call, q, includeSubmitted, ew.Row); err != nil {
 		return 0, err
 	}
 	if err := ew.Close(); err != nil {

@@ -102,7 +102,7 @@ func BenchmarkExport(b *testing.B) {
 		}
 		var rep forms.Report
 		for b.Loop() {
-			if rep, err = s.ReleaseReport(ctx, call, q, forms.Actor{Label: "bench"}); err != nil || len(rep.Sources) != states {
+			if rep, err = s.ReleaseReport(ctx, call, q, lib.All(), forms.Actor{Label: "bench"}); err != nil || len(rep.Sources) != states {
 				b.Fatal(err)
 			}
 		}

@@ -318,7 +318,7 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	}
 	opts.MailSite = site
 	opts.DevMail = cfg.SMTP == nil // development: mail kept, shown at /dev-mail
-	queue, err := db.NewQueue(storage.QueueConfig{Workers: workers, Log: log, Questionnaires: lib.Version})
+	queue, err := db.NewQueue(storage.QueueConfig{Workers: workers, Log: log, Questionnaires: lib})
 	if err != nil {
 		return err
 	}

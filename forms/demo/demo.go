@@ -159,7 +159,7 @@ func demoReport(ctx context.Context, store Store, lib Questionnaires, call forms
 	if err := store.SaveReportDraft(ctx, call, d, actor); err != nil {
 		return err
 	}
-	_, err = store.ReleaseReport(ctx, call, q, actor)
+	_, err = store.ReleaseReport(ctx, call, q, lib.All(), actor)
 	return err
 }
 

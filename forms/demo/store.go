@@ -18,11 +18,12 @@ type Store interface {
 	Transition(ctx context.Context, r forms.TransitionRequest) (forms.Submission, error)
 	ReportDraft(ctx context.Context, call forms.Call) (forms.ReportDraft, error)
 	SaveReportDraft(ctx context.Context, call forms.Call, d forms.ReportDraft, actor forms.Actor) error
-	ReleaseReport(ctx context.Context, call forms.Call, q *forms.Questionnaire, actor forms.Actor) (forms.Report, error)
+	ReleaseReport(ctx context.Context, call forms.Call, q *forms.Questionnaire, lib []*forms.Questionnaire, actor forms.Actor) (forms.Report, error)
 }
 
 // Questionnaires finds a questionnaire by key and version; definition's
 // library has it.
 type Questionnaires interface {
 	Version(key string, version int) (*forms.Questionnaire, bool)
+	All() []*forms.Questionnaire
 }

@@ -64,8 +64,8 @@ func Annex(w io.Writer, r *forms.Report, lang forms.Language, describe func(*for
 
 	aggregates := Sheet{Name: "Aggregates", Header: []string{"table", "indicator_key", "indicator", "iccs", "year", "group", "group_name", "reporting", "asked", "sum", "median_rate_per_100000", "rated"},
 		Widths: map[int]float64{1: 20, 2: 20, 3: 50, 7: 40, 11: 24}, Decimals: []int{11}}
-	values := Sheet{Name: "Values", Header: []string{"table", "indicator_key", "indicator", "iccs", "iso3", "name", "regional_groups", "year", "value", "population", "population_source", "rate_per_100000", "reference"},
-		Widths: map[int]float64{1: 20, 2: 20, 3: 50, 6: 30, 7: 18, 11: 18, 12: 18, 13: 22}, Decimals: []int{12}}
+	values := Sheet{Name: "Values", Header: []string{"table", "indicator_key", "indicator", "iccs", "iso3", "name", "regional_groups", "year", "value", "population", "population_source", "rate_per_100000", "reference", "origin", "source"},
+		Widths: map[int]float64{1: 20, 2: 20, 3: 50, 6: 30, 7: 18, 11: 18, 12: 18, 13: 22, 14: 12, 15: 22}, Decimals: []int{12}}
 	for _, ind := range r.Indicators {
 		label := ind.Label.In(lang)
 		for _, ag := range ind.Aggregates {
@@ -81,12 +81,19 @@ func Annex(w io.Writer, r *forms.Report, lang forms.Language, describe func(*for
 		}
 		for _, v := range r.SeriesValues(&ind) {
 			src, _ := r.Source(v.Organization.Code)
+			reference, origin, source := src.Reference, "submission", ""
+			if _, p, ok := r.PastOf(v); ok {
+				reference, origin, source = p.Reference, string(p.Origin), p.Source
+				if p.Origin == forms.OriginCall {
+					source = p.Call
+				}
+			}
 			var pop, rate any = "", ""
 			if x, ok := v.Rate(); ok {
 				pop, rate = v.Population, x
 			}
 			values.Rows = append(values.Rows, []any{ind.Table, ind.Row, label, ind.ICCS, v.Organization.Code, v.Organization.Name.In(lang),
-				strings.Join(v.Organization.RegionalGroups, " "), v.Year, v.Value, pop, v.PopulationSource, rate, src.Reference})
+				strings.Join(v.Organization.RegionalGroups, " "), v.Year, v.Value, pop, v.PopulationSource, rate, reference, origin, source})
 		}
 	}
 	about := [][2]string{
@@ -101,6 +108,7 @@ func Annex(w io.Writer, r *forms.Report, lang forms.Language, describe func(*for
 		{"Included", "accepted submissions, each at its latest version (see Sources)"},
 		{"Rates", "per 100,000 inhabitants, from the population each State reported for the year, else the Office's population table (population_source: reported or office)"},
 		{"Aggregates", "sums over the States reporting (coverage: reporting of asked); median of the reporting States' rates"},
+		{"Origin", "submission: the State's accepted submission to the call (see Sources). Where none gives a State's figure for a year, the figure that counts in the Office's series: imported (an import of past data; source as the import names it), call (another call's accepted submission; source: that call), parts (the sum of the State's parts)"},
 	}
 	return Workbook(w, about, sources, answers, freq, aggregates, values)
 }

@@ -27,7 +27,14 @@ type Report struct {
 	Indicators                      []ReportIndicator
 	Choices                         []ChoiceList
 	Sources                         []SourceView
+	Past                            []PastView
 	HasFrequencies, HasAnnexAnswers bool
+}
+
+// PastView is where figures of the annex come from that no accepted
+// submission to the call gives (forms.ReportPast), described.
+type PastView struct {
+	Anchor, Reference, What, Source string
 }
 
 // ReportGroup is a regional group with the respondents in it.
@@ -104,6 +111,7 @@ type ReportState struct {
 	SourceLink
 	Value, Rate string
 	Office      bool // the rate's population is the Office's
+	Past        bool // the figure is the Office's series', not the State's submission's (SourceLink names a PastView)
 }
 
 // SourceView is a respondent's submission the report draws on, with its receipt.
@@ -222,17 +230,25 @@ func NewReport(t words.Text, r *forms.Report) Report {
 		}
 		p.Questions = append(p.Questions, q)
 	}
+	for i, past := range r.Past {
+		pv := PastView{Anchor: past.Anchor(i), Reference: past.Reference, What: t.T("series.origin." + string(past.Origin)), Source: past.Source}
+		if past.Origin == forms.OriginCall {
+			pv.Source = past.Call
+		}
+		p.Past = append(p.Past, pv)
+	}
 	for i, ind := range r.Indicators {
 		v := ReportIndicator{ID: "indicator-" + strconv.Itoa(i+1), Label: ind.Label.In(t.Lang), ICCS: ind.ICCS, Unit: ind.Unit.In(t.Lang)}
-		byYear := map[int]*ReportYear{}
+		byYear := map[int]int{} // index in v.Years (a pointer would not survive the appends)
 		heads := map[string]bool{}
 		for _, a := range ind.Aggregates {
-			y, ok := byYear[a.Year]
+			yi, ok := byYear[a.Year]
 			if !ok {
 				v.Years = append(v.Years, ReportYear{Year: a.Year})
-				y = &v.Years[len(v.Years)-1]
-				byYear[a.Year] = y
+				yi = len(v.Years) - 1
+				byYear[a.Year] = yi
 			}
+			y := &v.Years[yi]
 			if !heads[a.Group] {
 				heads[a.Group] = true
 				name := names[a.Group]
@@ -259,6 +275,10 @@ func NewReport(t words.Text, r *forms.Report) Report {
 				continue
 			}
 			st := ReportState{SourceLink: link[val.Organization.Code], Value: forms.FormatCount(val.Value, t.Lang)}
+			if i, past, ok := r.PastOf(val); ok {
+				st.SourceLink = SourceLink{Name: val.Organization.Name.In(t.Lang), Anchor: past.Anchor(i), Reference: past.Reference}
+				st.Past = true
+			}
 			if rate, ok := val.Rate(); ok {
 				st.Rate, st.Office = t.Rate(rate), val.PopulationSource == forms.PopulationOffice
 			}

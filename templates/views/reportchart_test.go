@@ -96,3 +96,49 @@ func TestReportGroupChart(t *testing.T) {
 		}
 	}
 }
+
+// TestReportAggregatesTable: an indicator's aggregates over several years
+// (each group's years in turn, as the store gives them) make one row per
+// year with a cell per group, in the groups' order; and a figure from the
+// Office's series links to its past source, marked.
+func TestReportAggregatesTable(t *testing.T) {
+	cat, err := words.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := func(n int64) *int64 { return &n }
+	years := []int{2020, 2021, 2022, 2023, 2024}
+	var aggs []forms.Aggregate
+	for _, g := range []string{"WEOG", "AFRICAN", ""} {
+		for _, y := range years {
+			aggs = append(aggs, forms.Aggregate{Group: g, Year: y, Reporting: 1, Asked: 2, Sum: int64(y)})
+		}
+	}
+	r := &forms.Report{
+		Groups:  []forms.RegionalGroup{{Code: "WEOG"}, {Code: "AFRICAN"}},
+		Sources: []forms.ReportSource{{Organization: forms.Organization{Code: "AUT", RegionalGroups: []string{"WEOG"}}, Reference: "R-AUT-1"}},
+		Past:    []forms.ReportPast{{Origin: forms.OriginImported, Reference: "IMP-2026-0001", Source: "CTS"}},
+		Areas:   []forms.Organization{{Code: "KEN", Name: forms.Names{En: "Kenya"}, RegionalGroups: []string{"AFRICAN"}}},
+		Indicators: []forms.ReportIndicator{{Table: "t", Row: "r", Years: years, Aggregates: aggs, States: []forms.ReportSeriesRow{
+			{Source: "AUT", Values: []*int64{nil, nil, nil, nil, v(80)}, Population: make([]int64, 5)},
+			{Source: "KEN", Values: []*int64{nil, nil, nil, nil, v(90)}, Population: make([]int64, 5), From: []int{0, 0, 0, 0, 1}},
+		}}},
+	}
+	p := NewReport(cat.Text(forms.English), r)
+	ind := p.Indicators[0]
+	if len(ind.Years) != len(years) || len(ind.Heads) != 3 {
+		t.Fatalf("%d years, heads %v", len(ind.Years), ind.Heads)
+	}
+	for _, y := range ind.Years {
+		if len(y.Cells) != 3 || y.Cells[0].Sum != strconv.Itoa(y.Year)[:1]+","+strconv.Itoa(y.Year)[1:] {
+			t.Errorf("%d: cells %+v", y.Year, y.Cells)
+		}
+	}
+	if len(ind.States) != 2 || ind.States[0].Past || !ind.States[1].Past || ind.States[1].Anchor != "past-1" || ind.States[1].Reference != "IMP-2026-0001" ||
+		ind.States[1].Name != "Kenya" || ind.States[0].Reference != "R-AUT-1" {
+		t.Errorf("States: %+v", ind.States)
+	}
+	if len(p.Past) != 1 || p.Past[0].What != "imported" || p.Past[0].Source != "CTS" {
+		t.Errorf("past sources: %+v", p.Past)
+	}
+}
