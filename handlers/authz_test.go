@@ -243,6 +243,7 @@ var authzTable = map[string]accessRule{
 	"GET /office/imports/uploads/:token":           officeOnly,
 	"POST /office/imports/uploads/:token/mappings": officeOnly,
 	"POST /office/imports/uploads/:token/confirm":  officeOnly,
+	"GET /office/imports/uploads/:token/confirm":   officeOnly,
 	"POST /office/imports/:ref/withdraw":           officeOnly,
 	"GET /office/invitations":                      officeOnly,
 	"POST /office/invitations":                     officeOnly,

@@ -29,8 +29,12 @@ type importStore interface {
 	StageImport(ctx context.Context, fileName, checksum, by string, rows func(put func(forms.ImportRow) error) error) (string, error)
 	// PlanImport is the dry run of an upload.
 	PlanImport(ctx context.Context, token string, sources []forms.SeriesSource, cells []forms.SeriesCell, examples int) (forms.ImportPlan, error)
-	// ConfirmImport makes an upload an import.
-	ConfirmImport(ctx context.Context, token string, sources []forms.SeriesSource, actor forms.Actor) (forms.SeriesImport, error)
+	// RequestConfirmImport asks for an upload to be made an import (a job); an upload imported already comes back Already.
+	RequestConfirmImport(ctx context.Context, token string, actor forms.Actor) (forms.SeriesImport, error)
+	// ImportRequest says where the last request to confirm the upload stands; false when none.
+	ImportRequest(ctx context.Context, token string) (forms.Job, bool, error)
+	// ImportOfUpload returns the import the upload was made, false when not (yet).
+	ImportOfUpload(ctx context.Context, token string) (forms.SeriesImport, bool, error)
 	// WithdrawImport withdraws an import (already: it had been).
 	WithdrawImport(ctx context.Context, reference string, actor forms.Actor) (already bool, err error)
 	// Imports lists the imports, the latest first.
@@ -357,15 +361,13 @@ func (s *Server) saveImportMappings(c *gin.Context) error {
 	return nil
 }
 
-// confirmImport makes the upload an import.
+// confirmImport asks for the upload to be made an import: a job (half a
+// million rows take the database some twenty seconds), which the next
+// page follows; a second click while it waits or runs adds nothing, one
+// after it is done finds the import made.
 func (s *Server) confirmImport(c *gin.Context) error {
-	idx := s.series
-	imp, err := s.store.ConfirmImport(c.Request.Context(), c.Param("token"), idx.sources(idx.codes...), s.actor(c))
-	if forms.KindOf(err) == forms.KindConflict {
-		s.flash(c, "imports.nothing")
-		c.Redirect(http.StatusSeeOther, "/office/imports/uploads/"+c.Param("token"))
-		return nil
-	}
+	token := c.Param("token")
+	imp, err := s.store.RequestConfirmImport(c.Request.Context(), token, s.actor(c))
 	if err != nil {
 		return err
 	}
@@ -374,8 +376,57 @@ func (s *Server) confirmImport(c *gin.Context) error {
 		c.Redirect(http.StatusSeeOther, "/office/imports")
 		return nil
 	}
-	s.flashN(c, "imports.done", imp.Figures)
-	c.Redirect(http.StatusSeeOther, "/office/imports")
+	c.Redirect(http.StatusSeeOther, "/office/imports/uploads/"+token+"/confirm")
+	return nil
+}
+
+type importingPage struct {
+	basePage
+	Token, File, Since string
+	Failed             bool
+	Error              string
+	Refresh            int // seconds before the page looks again; 0 for never
+}
+
+// showImporting follows the confirmation the analyst asked for: in
+// progress (the page looks again every two seconds), done (to the list
+// of imports, or back to the dry run when there was nothing to import),
+// or failed (with why).
+func (s *Server) showImporting(c *gin.Context) error {
+	ctx := c.Request.Context()
+	token := c.Param("token")
+	plan := "/office/imports/uploads/" + token
+	imp, done, err := s.store.ImportOfUpload(ctx, token)
+	if err != nil {
+		return err
+	}
+	if done {
+		s.flashN(c, "imports.done", imp.Figures)
+		c.Redirect(http.StatusSeeOther, "/office/imports")
+		return nil
+	}
+	job, ok, err := s.store.ImportRequest(ctx, token)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		c.Redirect(http.StatusSeeOther, plan)
+		return nil
+	}
+	if job.State == forms.JobDone { // done, and no import made: nothing to import
+		s.flash(c, "imports.nothing")
+		c.Redirect(http.StatusSeeOther, plan)
+		return nil
+	}
+	p := &importingPage{basePage: s.newBase(c), Token: token, File: imp.FileName}
+	p.Title, p.Since = p.T("imports.importing.title"), p.Timestamp(job.CreatedAt)
+	switch job.State {
+	case forms.JobFailed, forms.JobCancelled:
+		p.Failed, p.Error = true, job.Error
+	default:
+		p.Refresh = 2
+	}
+	s.render(c, http.StatusOK, "importing", p)
 	return nil
 }
 

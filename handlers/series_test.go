@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"path"
 	"regexp"
 	"strconv"
 	"strings"
@@ -15,6 +16,7 @@ import (
 
 	"portal/forms"
 	"portal/forms/synthetic"
+	"portal/storage"
 )
 
 // acceptAs accepts the organization's submitted answer to the call, as the Office.
@@ -172,11 +174,47 @@ func TestSeriesAcrossCallsAndImport(t *testing.T) {
 			t.Log(regexp.MustCompile(`Import \d+ figures?`).FindString(r.body))
 		}
 	}
-	if r = do(t, c, "POST", plan+"/confirm", url.Values{}); r.status != http.StatusSeeOther || r.header.Get("Location") != "/office/imports" {
-		t.Fatalf("confirm: %d %s", r.status, r.header.Get("Location"))
+	// Confirmed as a job: two clicks make one; the page follows it to the
+	// list of imports.
+	for range 2 {
+		if r = do(t, c, "POST", plan+"/confirm", url.Values{}); r.status != http.StatusSeeOther || r.header.Get("Location") != "/office/imports/uploads/"+path.Base(plan)+"/confirm" {
+			t.Fatalf("confirm: %d %s", r.status, r.header.Get("Location"))
+		}
 	}
-	if r = do(t, c, "POST", plan+"/confirm", url.Values{}); r.status != http.StatusSeeOther {
-		t.Fatalf("a second click: %d", r.status)
+	if r = do(t, c, "GET", plan+"/confirm", nil); r.status != 200 || !strings.Contains(r.body, `<meta http-equiv="refresh" content="2">`) ||
+		!strings.Contains(r.body, "are being imported") {
+		t.Fatalf("the import waiting: %d", r.status)
+	}
+	jobs, err := store.Jobs(ctx, forms.JobPending, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	asked := 0
+	for _, j := range jobs {
+		if j.Kind == storage.KindConfirmImport {
+			asked++
+		}
+	}
+	if asked != 1 {
+		t.Fatalf("two clicks made %d confirmations, want one", asked)
+	}
+	startQueue(t, store)
+	for end := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if r = do(t, c, "GET", plan+"/confirm", nil); r.status == http.StatusSeeOther {
+			break
+		}
+		if time.Now().After(end) {
+			t.Fatalf("no import after 30 s: %d\n%s", r.status, r.body)
+		}
+	}
+	if r.header.Get("Location") != "/office/imports" {
+		t.Fatalf("the import done leads to %q", r.header.Get("Location"))
+	}
+	if r = do(t, c, "GET", ts.URL+"/office/imports", nil); !strings.Contains(r.body, "Imported: 11 figures.") {
+		t.Error("the list of imports does not say how many figures were imported")
+	}
+	if r = do(t, c, "POST", plan+"/confirm", url.Values{}); r.status != http.StatusSeeOther || r.header.Get("Location") != "/office/imports" {
+		t.Fatalf("a click after the import: %d %s", r.status, r.header.Get("Location"))
 	}
 	r = do(t, c, "GET", ts.URL+"/office/imports", nil)
 	imp := regexp.MustCompile(`IMP-\d{4}-\d{4}`).FindString(r.body)

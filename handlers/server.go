@@ -316,6 +316,7 @@ func (s *Server) routes(e *gin.Engine) {
 	office.GET("/imports/uploads/:token", s.require(forms.ManageSeries), s.handle(s.showImportPlan))
 	office.POST("/imports/uploads/:token/mappings", s.require(forms.ManageSeries), s.handle(s.saveImportMappings))
 	office.POST("/imports/uploads/:token/confirm", s.require(forms.ManageSeries), s.handle(s.confirmImport))
+	office.GET("/imports/uploads/:token/confirm", s.require(forms.ManageSeries), s.handle(s.showImporting))
 	office.POST("/imports/:ref/withdraw", s.require(forms.ManageSeries), s.handle(s.withdrawImport))
 	office.GET("/invitations", s.require(forms.ManageInvitations), s.handle(s.showInvitations))
 	office.POST("/invitations", s.require(forms.ManageInvitations), s.handle(s.createInvitation))

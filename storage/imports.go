@@ -370,11 +370,17 @@ func (s *Store) WithdrawImport(ctx context.Context, reference string, actor form
 
 // Imports lists the imports, the latest first.
 func (s *Store) Imports(ctx context.Context) ([]forms.SeriesImport, error) {
+	return s.imports(ctx, "")
+}
+
+// imports lists the imports, the latest first: the one with the
+// reference, or all with "".
+func (s *Store) imports(ctx context.Context, reference string) ([]forms.SeriesImport, error) {
 	rows, err := s.db.QueryContext(ctx, `
 		SELECT i.reference, i.file_name, i.checksum, i.rows_read, i.rows_taken, i.rows_refused,
 		       (SELECT count(*) FROM imported_figures f WHERE f.import_id = i.id), i.imported_at, i.imported_by,
 		       i.withdrawn_at, COALESCE(i.withdrawn_by, '')
-		FROM series_imports i ORDER BY i.imported_at DESC, i.id DESC`)
+		FROM series_imports i WHERE $1 = '' OR i.reference = $1 ORDER BY i.imported_at DESC, i.id DESC`, reference)
 	if err != nil {
 		return nil, classify(fmt.Errorf("storage: imports: %w", err))
 	}

@@ -50,7 +50,7 @@ type QueueConfig struct {
 	// (attempt⁴ seconds, with jitter) when nil. Tests shorten it.
 	Retry river.ClientRetryPolicy
 	// Questionnaires finds a call's questionnaire, and every one (where a
-	// series' figures are), for releasing a report.
+	// series' figures are), for releasing a report and confirming an import.
 	Questionnaires Questionnaires
 }
 
@@ -135,6 +135,9 @@ func (s *Store) NewQueue(cfg QueueConfig) (*Queue, error) {
 	}
 	if cfg.Questionnaires != nil {
 		if err := river.AddWorkerSafely(cfg.Workers, &releaseWorker{s: s, questionnaires: cfg.Questionnaires}); err != nil {
+			return nil, fmt.Errorf("storage: queue: %w", err)
+		}
+		if err := river.AddWorkerSafely(cfg.Workers, &confirmImportWorker{s: s, questionnaires: cfg.Questionnaires}); err != nil {
 			return nil, fmt.Errorf("storage: queue: %w", err)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 	"testing"
+	"time"
 
 	"portal/forms"
 	"portal/forms/definition"
@@ -359,4 +360,90 @@ func TestSeriesAggregates(t *testing.T) {
 		t.Errorf("world: %+v", w)
 	}
 
+}
+
+// TestConfirmImportJob: confirming an upload is a job; two requests make
+// one; once it has run the upload is an import, and asking again finds
+// it; an upload that changes nothing leaves a job done and no import; an
+// upload that is not there is not found.
+func TestConfirmImportJob(t *testing.T) {
+	s, _ := storeWithDB(t)
+	ctx := context.Background()
+	actor := forms.Actor{Label: "analyst"}
+	if err := s.SaveMappings(ctx, []forms.SeriesMapping{{Description: forms.Description{Indicator: "Offences", Dimension: "by type of offence",
+		Category: "Intentional homicide", Sex: "Total", Age: "Total"}, Series: homicide}}, actor); err != nil {
+		t.Fatal(err)
+	}
+	rows := []forms.ImportRow{row(2, "DEU", "Intentional homicide", "Counts", 2010, "300")}
+	token := stage(t, s, "first.csv", rows)
+	for range 2 {
+		if imp, err := s.RequestConfirmImport(ctx, token, actor); err != nil || imp.Already {
+			t.Fatalf("request: %+v, %v", imp, err)
+		}
+	}
+	if _, done, err := s.ImportOfUpload(ctx, token); err != nil || done {
+		t.Fatalf("imported before the job ran: %v, %v", done, err)
+	}
+	lib, err := definition.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := s.NewQueue(storage.QueueConfig{Poll: 50 * time.Millisecond, Chores: time.Hour, Questionnaires: lib})
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := s.Jobs(ctx, forms.JobPending, 100)
+	if err != nil || len(jobs) != 1 || jobs[0].Kind != storage.KindConfirmImport {
+		t.Fatalf("jobs %+v (%v), want one confirmation", jobs, err)
+	}
+	if err := q.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stop, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		q.Stop(stop)
+	})
+	waitJob := func(token string) forms.Job {
+		t.Helper()
+		for end := time.Now().Add(30 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+			job, ok, err := s.ImportRequest(ctx, token)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ok && job.State != forms.JobPending && job.State != forms.JobRunning {
+				return job
+			}
+		}
+		t.Fatal("the job did not end in 30 s")
+		return forms.Job{}
+	}
+	if job := waitJob(token); job.State != forms.JobDone {
+		t.Fatalf("job %+v", job)
+	}
+	imp, done, err := s.ImportOfUpload(ctx, token)
+	if err != nil || !done || imp.Figures != 1 || imp.ImportedBy != "analyst" || imp.FileName != "first.csv" {
+		t.Fatalf("the import: %+v, %v, %v", imp, done, err)
+	}
+	if again, err := s.RequestConfirmImport(ctx, token, actor); err != nil || !again.Already || again.Reference != imp.Reference {
+		t.Errorf("asked again: %+v, %v", again, err)
+	}
+	if cur, _ := figureOf(t, s, "DEU", 2010); cur.Value != 300 || cur.Reference != imp.Reference {
+		t.Errorf("DEU 2010: %+v", cur)
+	}
+
+	// The same rows again: nothing to import.
+	same := stage(t, s, "again.csv", rows)
+	if _, err := s.RequestConfirmImport(ctx, same, actor); err != nil {
+		t.Fatal(err)
+	}
+	if job := waitJob(same); job.State != forms.JobDone {
+		t.Fatalf("job %+v", job)
+	}
+	if _, done, err := s.ImportOfUpload(ctx, same); err != nil || done {
+		t.Errorf("an upload that changes nothing was imported: %v, %v", done, err)
+	}
+	if _, err := s.RequestConfirmImport(ctx, "no-such-upload", actor); forms.KindOf(err) != forms.KindNotFound {
+		t.Errorf("an unknown upload: %v", err)
+	}
 }
