@@ -143,8 +143,9 @@ func TestSeriesAcrossCallsAndImport(t *testing.T) {
 		homicideRow("GBR_NI", "United Kingdom, Northern Ireland", first-6, "Counts", "20"),
 		homicideRow("PRI", "Puerto Rico", first-6, "Counts", "500"),
 		homicideRow("AUT", "Austria", first-1, "Counts", "30"),
-		homicideRow("AUT", "Austria", first, "Counts", "70"), // a year of the demo call, which Austria has not answered: a break
-		homicideRow("XKX", "Kosovo", first-6, "Counts", "40"),
+		homicideRow("AUT", "Austria", first, "Counts", "70"),                   // a year of the demo call, which Austria has not answered: a break
+		homicideRow("XKX", "Kosovo under UNSCR 1244", first-6, "Counts", "40"), // not in M49, taken as the Office's data names it
+		homicideRow("ANT", "Netherlands Antilles", first-6, "Counts", "40"),    // dissolved in 2010: unknown
 		[]string{"DEU", "Germany", "Europe", "Western Europe", "Offences recorded by the police", "by type of offence", "Burglary", "Total", "Total", strconv.Itoa(first - 6), "Counts", "abc", "CTS"},
 	)
 	r := postMultipart(t, c, ts.URL+"/office/imports", nil, map[string][2]string{"file": {"cts; 2019.csv", longFormat(rows)}})
@@ -168,7 +169,7 @@ func TestSeriesAcrossCallsAndImport(t *testing.T) {
 	}
 	r = do(t, c, "GET", plan, nil)
 	for _, want := range []string{"New figures", "Kept as history: a submission gives that year", "Repeats of an earlier line", "Rates, used to cross-check",
-		"Not a State, part of a State or territory the portal knows.", "The value is not a number.", "Import 11 figures."} {
+		"Not a State, part of a State or territory the portal knows.", "The value is not a number.", "Import 12 figures."} {
 		if !strings.Contains(r.body, want) {
 			t.Errorf("the dry run lacks %q", want)
 			t.Log(regexp.MustCompile(`Import \d+ figures?`).FindString(r.body))
@@ -210,7 +211,7 @@ func TestSeriesAcrossCallsAndImport(t *testing.T) {
 	if r.header.Get("Location") != "/office/imports" {
 		t.Fatalf("the import done leads to %q", r.header.Get("Location"))
 	}
-	if r = do(t, c, "GET", ts.URL+"/office/imports", nil); !strings.Contains(r.body, "Imported: 11 figures.") {
+	if r = do(t, c, "GET", ts.URL+"/office/imports", nil); !strings.Contains(r.body, "Imported: 12 figures.") {
 		t.Error("the list of imports does not say how many figures were imported")
 	}
 	if r = do(t, c, "POST", plan+"/confirm", url.Values{}); r.status != http.StatusSeeOther || r.header.Get("Location") != "/office/imports" {
@@ -319,7 +320,7 @@ func TestSeriesAcrossCallsAndImport(t *testing.T) {
 		t.Errorf("the report's past sources: %q", past)
 	}
 	homicide := regexp.MustCompile(`(?s)<section id="indicator-\d+" class="report__indicator" aria-labelledby="indicator-\d+-h">\s*<h3[^>]*>[^<]*Intentional homicide.*?</section>`).FindString(r.body)
-	firstRow := regexp.MustCompile(`(?s)<tr><th scope="row">` + strconv.Itoa(first) + `</th>.*?</tr>`).FindString(homicide)
+	firstRow := regexp.MustCompile(`(?s)<tr><th scope="row"[^>]*>` + strconv.Itoa(first) + `</th>.*?</tr>`).FindString(homicide)
 	if !strings.Contains(firstRow, "2 of 193") {
 		t.Errorf("the annex's %d counts Germany's submission and Austria's import: %q", first, firstRow)
 	}
