@@ -88,6 +88,11 @@ type SeriesQuery struct {
 	IncludeSubmitted bool
 	// History gives the figures that do not count too (Current false).
 	History bool
+	// Years keeps the figures of these years only; nil for every year.
+	Years []int
+	// ExceptCall leaves out the submissions to the call with this key:
+	// what counts where that call's submissions give nothing.
+	ExceptCall string
 }
 
 // Figure is one figure of a series: an area's value for a year, and

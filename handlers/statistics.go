@@ -27,8 +27,8 @@ type statisticsStore interface {
 	Explanations(ctx context.Context, call forms.Call, findings []string, includeSubmitted bool) (map[string]map[string]string, error)
 	// ViewAnswers returns the answers (not tables) of the latest counted submissions, matching a search if given.
 	ViewAnswers(ctx context.Context, call forms.Call, includeSubmitted bool, search string) ([]forms.ViewAnswer, error)
-	// CallStatisticsRows streams the call's long dataset: its counted submissions' values, then imports' where they give none.
-	CallStatisticsRows(ctx context.Context, call forms.Call, q *forms.Questionnaire, includeSubmitted bool, fn func(forms.StatRow) error) error
+	// CallStatisticsRows streams the call's long dataset: its counted submissions' values, then what counts across calls and imports where they give none.
+	CallStatisticsRows(ctx context.Context, call forms.Call, q *forms.Questionnaire, lib []*forms.Questionnaire, includeSubmitted bool, fn func(forms.StatRow) error) error
 	// SavePopulations adds figures to the Office's population table (replacing those of the same State and year), audited.
 	SavePopulations(ctx context.Context, rows []forms.Population, actor forms.Actor) error
 	// SavePopulationUpload records an upload (kind, file) and stores its figures marked with it, in one transaction, audited.
@@ -349,7 +349,7 @@ func (s *Server) exportStatistics(format string) handlerFunc {
 		if err != nil {
 			return err
 		}
-		if err := s.store.CallStatisticsRows(ctx, call, q, include, w.Row); err != nil {
+		if err := s.store.CallStatisticsRows(ctx, call, q, s.series.all, include, w.Row); err != nil {
 			return err
 		}
 		return w.Close()

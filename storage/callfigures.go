@@ -69,7 +69,15 @@ func (r *callReader) figures(ctx context.Context, inds []forms.Series) (map[form
 	}
 	past := map[string][]forms.Figure{}
 	if len(codes) > 0 && len(r.call.Years) > 0 {
-		q := forms.SeriesQuery{Codes: codes, Sources: forms.SeriesSources(r.lib, codes...), IncludeSubmitted: r.include}
+		// Only what counts without the call's own submissions, in its
+		// years and the year before: where the call gives a figure, its
+		// own is taken; where it gives none, the first of the others is
+		// what counts. Not the call's own again (at 193 States, twenty
+		// years and sixty indicators, reading them twice doubled a
+		// release's time).
+		years := append([]int{r.call.Years[0] - 1}, r.call.Years...)
+		q := forms.SeriesQuery{Codes: codes, Sources: forms.SeriesSources(r.lib, codes...), IncludeSubmitted: r.include,
+			Years: years, ExceptCall: r.call.Key}
 		figs, err := figuresOf(ctx, r.db, q, r.areas)
 		if err != nil {
 			return nil, err

@@ -3,6 +3,7 @@ package storage_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math"
 	"reflect"
 	"strings"
@@ -217,14 +218,17 @@ func TestReportStatisticalAnnex(t *testing.T) {
 
 // TestReportAnnexWithImports: where no accepted submission to the call
 // gives a State's figure, the annex takes the one the Office's series
-// give (an import, the sum of a State's parts), marked with where it
-// comes from; the aggregates count it; the release keeps it all, and the
-// annex workbook says each figure's origin.
+// give (an import, another call's submission, the sum of a State's
+// parts), marked with where it comes from; the aggregates count it; the
+// release keeps it all, and the annex workbook says each figure's origin.
+// The call's long dataset has the same figures, as rows of their origin.
 func TestReportAnnexWithImports(t *testing.T) {
 	s, _ := storeWithDB(t)
 	ctx := context.Background()
 	call, q := crimeStatsCall(t, s, "annex-imports", []int{2022})
 	acceptSynthetic(t, s, call, q, "AUT", "KEN")
+	other, _ := crimeStatsCall(t, s, "annex-other", []int{2021, 2022})
+	acceptSynthetic(t, s, other, q, "BRA")
 	actor := forms.Actor{Label: "analyst"}
 	if err := s.SaveMappings(ctx, []forms.SeriesMapping{{Description: forms.Description{Indicator: "Offences", Dimension: "by type of offence",
 		Category: "Intentional homicide", Sex: "Total", Age: "Total"}, Series: homicide}}, actor); err != nil {
@@ -274,8 +278,8 @@ func TestReportAnnexWithImports(t *testing.T) {
 		}
 		byState[v.Organization.Code] = v
 	}
-	if len(byState) != 4 {
-		t.Fatalf("annex figures of %v, want AUT, KEN, DEU and GBR", byState)
+	if len(byState) != 5 {
+		t.Fatalf("annex figures of %v, want AUT, KEN, BRA, DEU and GBR", byState)
 	}
 	var autValue int64
 	for ref, c := range aut.Cells {
@@ -296,16 +300,36 @@ func TestReportAnnexWithImports(t *testing.T) {
 	if gbr.Value != 670 || gbr.Origin != forms.OriginParts || gbr.Past == nil || gbr.Past.Reference != imp.Reference {
 		t.Errorf("GBR: %+v (past %+v), want 670 as the sum of its parts", gbr, gbr.Past)
 	}
-	if len(rep.Past) != 2 || len(rep.Areas) != 2 {
-		t.Errorf("past %+v, areas %+v: want the import and the parts, DEU and GBR", rep.Past, rep.Areas)
+	bra := byState["BRA"]
+	if bra.Origin != forms.OriginCall || bra.Past == nil || bra.Past.Call != other.Key || !strings.HasPrefix(bra.Past.Reference, other.Reference) {
+		t.Errorf("BRA: %+v (past %+v), want the other call's figure", bra, bra.Past)
 	}
-	// The world's aggregate counts the four.
+	if len(rep.Past) != 3 || len(rep.Areas) != 3 {
+		t.Errorf("past %+v, areas %+v: want the import, the other call and the parts; BRA, DEU and GBR", rep.Past, rep.Areas)
+	}
+	// The world's aggregate counts the five.
 	for _, a := range ind.Aggregates {
 		if a.Group == "" && a.Year == 2022 {
-			if want := autValue + byState["KEN"].Value + 245 + 670; a.Reporting != 4 || a.Sum != want {
-				t.Errorf("world 2022: %d reporting, sum %d; want 4 and %d", a.Reporting, a.Sum, want)
+			if want := autValue + byState["KEN"].Value + bra.Value + 245 + 670; a.Reporting != 5 || a.Sum != want {
+				t.Errorf("world 2022: %d reporting, sum %d; want 5 and %d", a.Reporting, a.Sum, want)
 			}
 		}
+	}
+	// The long dataset: the same figures after the submissions' rows.
+	past := map[string]string{}
+	if err := s.CallStatisticsRows(ctx, call, q, library(t), false, func(r forms.StatRow) error {
+		if r.Cell.Question == ind.Table && r.Cell.Row == ind.Row && r.Cell.Category == forms.TotalCategory {
+			past[r.Organization.Code] = fmt.Sprintf("%s %d %s %s", r.State, r.Value.Value, r.Reference, r.Value.Note)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]string{"AUT": fmt.Sprintf("accepted %d %s ", autValue, byStateRef(rep, "AUT")),
+		"KEN": fmt.Sprintf("accepted %d %s ", byState["KEN"].Value, byStateRef(rep, "KEN")),
+		"BRA": fmt.Sprintf("call %d %s ", bra.Value, bra.Past.Reference), "DEU": "imported 245 " + imp.Reference + " CTS",
+		"GBR": "parts 670 " + imp.Reference + " "}; !reflect.DeepEqual(past, want) {
+		t.Errorf("the long dataset's homicide rows: %v, want %v", past, want)
 	}
 	// The annex workbook says where each figure comes from.
 	var buf bytes.Buffer
@@ -337,7 +361,7 @@ func TestReportAnnexWithImports(t *testing.T) {
 		}
 	}
 	want := map[string]string{"AUT": "submission " + byStateRef(rep, "AUT") + " ", "KEN": "submission " + byStateRef(rep, "KEN") + " ",
-		"DEU": "imported " + imp.Reference + " CTS", "GBR": "parts " + imp.Reference + " "}
+		"BRA": "call " + bra.Past.Reference + " " + other.Key, "DEU": "imported " + imp.Reference + " CTS", "GBR": "parts " + imp.Reference + " "}
 	if !reflect.DeepEqual(seen, want) {
 		t.Errorf("annex rows %v, want %v", seen, want)
 	}

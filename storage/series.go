@@ -35,12 +35,14 @@ const figuresSQL = `
 	    JOIN cells cl ON cl.qkey = v.questionnaire_key AND cl.qver = v.questionnaire_version
 	    JOIN submission_cells sc ON sc.version_id = v.id AND sc.question = cl.question
 	         AND sc.row_key = cl.row_key AND sc.category = cl.category AND sc.state = 1
-	    WHERE d.state = ANY($7) AND ($9::text[] IS NULL OR o.code = ANY($9))),
+	    WHERE d.state = ANY($7) AND ($9::text[] IS NULL OR o.code = ANY($9))
+	      AND ($11::int[] IS NULL OR sc.year = ANY($11)) AND k.key <> $12),
 	imp AS (
 	    SELECT f.series, f.area, f.year, f.value, f.estimate, 3 AS class, 'imported' AS state,
 	           i.imported_at AS at, i.reference, '' AS call_key, f.source
 	    FROM imported_figures f JOIN series_imports i ON i.id = f.import_id AND i.withdrawn_at IS NULL
-	    WHERE f.series = ANY($8) AND ($9::text[] IS NULL OR f.area = ANY($9))),
+	    WHERE f.series = ANY($8) AND ($9::text[] IS NULL OR f.area = ANY($9))
+	      AND ($11::int[] IS NULL OR f.year = ANY($11))),
 	ranked AS (
 	    SELECT a.*, row_number() OVER (PARTITION BY a.series, a.area, a.year ORDER BY a.class, a.at DESC, a.reference DESC) AS rank
 	    FROM (SELECT * FROM sub UNION ALL SELECT * FROM imp) a)
@@ -60,7 +62,11 @@ func eachFigure(ctx context.Context, db sqlx.QueryerContext, q forms.SeriesQuery
 	if q.Areas != nil {
 		areas = pq.StringArray(q.Areas)
 	}
-	args := append(sourceArrays(q.Sources), countedStates(q.IncludeSubmitted), pq.StringArray(q.Codes), areas, q.History)
+	var years any // NULL: every year
+	if q.Years != nil {
+		years = pq.Array(q.Years)
+	}
+	args := append(sourceArrays(q.Sources), countedStates(q.IncludeSubmitted), pq.StringArray(q.Codes), areas, q.History, years, q.ExceptCall)
 	rows, err := db.QueryContext(ctx, figuresSQL, args...)
 	if err != nil {
 		return classify(fmt.Errorf("storage: figures of %s: %w", strings.Join(q.Codes, ", "), err))

@@ -1,9 +1,12 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -70,88 +73,165 @@ func (s *Store) StatisticsRows(ctx context.Context, call forms.Call, includeSubm
 }
 
 // CallStatisticsRows calls fn with every row of the call's long dataset:
-// its counted submissions' values (StatisticsRows), then what imports of
-// past series give of the cells of the call's questionnaire q where they
-// give nothing (ImportedStatisticsRows).
-func (s *Store) CallStatisticsRows(ctx context.Context, call forms.Call, q *forms.Questionnaire, includeSubmitted bool, fn func(forms.StatRow) error) error {
+// its counted submissions' values (StatisticsRows), then what counts
+// across calls and imports for the cells of the call's questionnaire q
+// where they give nothing (pastStatisticsRows). lib is every
+// questionnaire.
+func (s *Store) CallStatisticsRows(ctx context.Context, call forms.Call, q *forms.Questionnaire, lib []*forms.Questionnaire, includeSubmitted bool, fn func(forms.StatRow) error) error {
 	if err := s.StatisticsRows(ctx, call, includeSubmitted, fn); err != nil {
 		return err
 	}
-	var codes []string
-	for _, cell := range q.SeriesCells() {
-		codes = append(codes, cell.Code)
-	}
-	return s.ImportedStatisticsRows(ctx, call, forms.SeriesSources([]*forms.Questionnaire{q}, codes...), includeSubmitted, fn)
+	return s.pastStatisticsRows(ctx, call, q, lib, includeSubmitted, fn)
 }
 
-// ImportedStatisticsRows calls fn, after StatisticsRows, with the figures
-// imports of past series give for the call's cells and years where no
-// counted submission to the call gives a figure, for the organizations
-// the call asks: the latest import's (not withdrawn), as a row of the
-// long dataset whose submission state is "imported", its reference the
-// import's, its note the import's source, an estimate flagged. sources
-// are the call's questionnaire's cells with their series
-// (forms.SeriesSources of its version alone).
-func (s *Store) ImportedStatisticsRows(ctx context.Context, call forms.Call, sources []forms.SeriesSource, includeSubmitted bool, fn func(forms.StatRow) error) error {
-	args := append(sourceArrays(sources), call.ID, countedStates(includeSubmitted), pq.Array(call.Years))
-	rows, err := s.db.QueryContext(ctx, `
-		WITH cells AS (
-		    SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[])
-		        AS c (qkey, qver, question, row_key, category, series)),
-		g AS (
-		    SELECT organization_id, string_agg(group_code, ' ' ORDER BY group_code) AS groups
-		    FROM regional_group_members GROUP BY organization_id),
-		latest AS (
-		    SELECT DISTINCT ON (f.series, f.area, f.year) f.series, f.area, f.organization_id, f.year, f.value, f.estimate, f.source, i.reference
-		    FROM imported_figures f JOIN series_imports i ON i.id = f.import_id AND i.withdrawn_at IS NULL
-		    WHERE f.year = ANY($9) AND f.series IN (SELECT series FROM cells)
-		    ORDER BY f.series, f.area, f.year, i.imported_at DESC, i.id DESC),
-		counted AS (
-		    SELECT c.question, c.row_key, c.category, c.year, d.organization_id FROM drafts d
-		    JOIN submission_versions v ON v.draft_id = d.id AND v.number = d.submitted_versions
-		    JOIN submission_cells c ON c.version_id = v.id AND c.state = 1
-		    WHERE d.call_id = $7 AND d.state = ANY($8))
-		SELECT o.code, COALESCE(o.m49, ''), COALESCE(o.iso2, ''), o.name_en, o.name_fr, o.name_es, o.name_ru, o.name_ar, o.name_zh,
-		       o.region_name, COALESCE(g.groups, ''), cl.question, cl.row_key, l.year, cl.category,
-		       round(l.value)::bigint, l.estimate, l.source, l.reference
-		FROM latest l
-		JOIN cells cl ON cl.series = l.series
-		JOIN organizations o ON o.code = l.area
-		LEFT JOIN g ON g.organization_id = o.id
-		WHERE o.id IN (`+askedByAt(7)+`)
-		  AND NOT EXISTS (SELECT FROM counted k WHERE (k.question, k.row_key, k.category, k.year, k.organization_id) = (cl.question, cl.row_key, cl.category, l.year, o.id))
-		ORDER BY o.code, cl.question, cl.row_key, l.year, cl.category`, args...)
-	if err != nil {
-		return classify(fmt.Errorf("storage: imported statistics of %s: %w", call.Key, err))
+// pastStatisticsRows calls fn with the figures that count across calls and
+// imports (as forms.CallSeries takes them for the statistics page and the
+// report) for the call's cells and years where no counted submission to
+// the call gives a figure, for the States the call asks: an import's
+// (submission state "imported", the import's reference, its source as
+// the note, an estimate flagged), another call's submission's ("call",
+// its receipt), or the sum of a State's parts ("parts", the parts'
+// references). A table at a time, ordered by State, row, year and column
+// within it: only the figures other than the call's are held.
+func (s *Store) pastStatisticsRows(ctx context.Context, call forms.Call, q *forms.Questionnaire, lib []*forms.Questionnaire, include bool, fn func(forms.StatRow) error) error {
+	if len(call.Years) == 0 {
+		return nil
 	}
-	defer rows.Close()
-	var (
-		r        forms.StatRow
-		n        names
-		groups   string
-		estimate bool
-	)
-	for rows.Next() {
-		if err := rows.Scan(&r.Organization.Code, &r.Organization.M49, &r.ISO2, &n.En, &n.Fr, &n.Es, &n.Ru, &n.Ar, &n.Zh,
-			&r.Region, &groups, &r.Cell.Question, &r.Cell.Row, &r.Cell.Year, &r.Cell.Category,
-			&r.Value.Value, &estimate, &r.Value.Note, &r.Reference); err != nil {
-			return classify(fmt.Errorf("storage: imported statistics of %s: %w", call.Key, err))
+	var tables []string
+	cells := map[string]forms.SeriesCell{} // by code
+	codesOf := map[string][]string{}       // by table
+	for _, c := range q.SeriesCells() {
+		if c.Repeat {
+			continue
 		}
-		r.Organization.Name = n.forms()
-		r.Organization.RegionalGroups = strings.Fields(groups)
-		r.State, r.Version = forms.SubmissionState("imported"), 0
-		r.Value.State, r.Value.Flags = forms.CellValue, 0
-		if estimate {
-			r.Value.Flags = forms.FlagEstimate
+		if _, ok := codesOf[c.Question]; !ok {
+			tables = append(tables, c.Question)
 		}
-		if err := fn(r); err != nil {
+		cells[c.Code] = c
+		codesOf[c.Question] = append(codesOf[c.Question], c.Code)
+	}
+	if len(tables) == 0 {
+		return nil
+	}
+	areas, err := areasOf(ctx, s.db)
+	if err != nil {
+		return err
+	}
+	orgs, err := s.statOrganizations(ctx)
+	if err != nil {
+		return err
+	}
+	for _, table := range tables {
+		codes := codesOf[table]
+		figs, err := figuresOf(ctx, s.db, forms.SeriesQuery{Codes: codes, Sources: forms.SeriesSources(lib, codes...), IncludeSubmitted: include,
+			Years: call.Years, ExceptCall: call.Key}, areas)
+		if err != nil {
 			return err
 		}
+		var past []forms.StatRow
+		for _, f := range figs {
+			a, ok := areas[f.Area]
+			if !f.Current || !ok || a.Kind != forms.AreaState || !call.Asks(a.Organization()) {
+				continue
+			}
+			c := cells[f.Series]
+			r := orgs[f.Area]
+			r.Cell = forms.CellRef{Question: c.Question, Row: c.Row, Year: f.Year, Category: c.Category}
+			r.Value = forms.Cell{State: forms.CellValue, Value: int64(math.Round(f.Value))}
+			if f.Estimate {
+				r.Value.Flags = forms.FlagEstimate
+			}
+			r.Reference, r.State = f.Reference, forms.SubmissionState(f.Origin)
+			switch f.Origin {
+			case forms.OriginImported:
+				r.Value.Note = f.Source
+			case forms.OriginAccepted, forms.OriginSubmitted:
+				r.State = forms.SubmissionState(forms.OriginCall)
+			}
+			past = append(past, r)
+		}
+		given, err := s.givenCells(ctx, call, include, past)
+		if err != nil {
+			return err
+		}
+		slices.SortFunc(past, func(a, b forms.StatRow) int {
+			return cmp.Or(cmp.Compare(a.Organization.Code, b.Organization.Code), cmp.Compare(a.Cell.Row, b.Cell.Row),
+				cmp.Compare(a.Cell.Year, b.Cell.Year), cmp.Compare(a.Cell.Category, b.Cell.Category))
+		})
+		for _, r := range past {
+			if given[statKey(r.Organization.Code, r.Cell)] {
+				continue
+			}
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
 	}
-	return classify(rows.Err())
+	return nil
 }
 
-// askedByAt is askedBy with the call as parameter $n.
-func askedByAt(n int) string {
-	return strings.ReplaceAll(askedBy, "$1", "$"+strconv.Itoa(n))
+func statKey(code string, c forms.CellRef) string {
+	return code + "\x00" + c.Question + "\x00" + c.Row + "\x00" + c.Category + "\x00" + strconv.Itoa(c.Year)
+}
+
+// givenCells returns which of the rows' cells a counted submission to the
+// call gives a figure of (statKey).
+func (s *Store) givenCells(ctx context.Context, call forms.Call, include bool, rows []forms.StatRow) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(rows) == 0 {
+		return out, nil
+	}
+	n := len(rows)
+	codes, questions, rowKeys, categories, years := make(pq.StringArray, n), make(pq.StringArray, n), make(pq.StringArray, n), make(pq.StringArray, n), make(pq.Int64Array, n)
+	for i, r := range rows {
+		codes[i], questions[i], rowKeys[i], categories[i], years[i] = r.Organization.Code, r.Cell.Question, r.Cell.Row, r.Cell.Category, int64(r.Cell.Year)
+	}
+	q, err := s.db.QueryContext(ctx, `
+		SELECT k.code, k.question, k.row_key, k.category, k.year
+		FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::int[]) AS k (code, question, row_key, category, year)
+		JOIN organizations o ON o.code = k.code
+		JOIN drafts d ON d.organization_id = o.id AND d.call_id = $1 AND d.state = ANY($2)
+		JOIN submission_versions v ON v.draft_id = d.id AND v.number = d.submitted_versions
+		JOIN submission_cells c ON c.version_id = v.id AND c.question = k.question AND c.row_key = k.row_key
+		     AND c.category = k.category AND c.year = k.year AND c.state = 1`,
+		call.ID, countedStates(include), codes, questions, rowKeys, categories, years)
+	if err != nil {
+		return nil, classify(fmt.Errorf("storage: cells given to %s: %w", call.Key, err))
+	}
+	defer q.Close()
+	for q.Next() {
+		var code string
+		var c forms.CellRef
+		if err := q.Scan(&code, &c.Question, &c.Row, &c.Category, &c.Year); err != nil {
+			return nil, classify(fmt.Errorf("storage: cells given to %s: %w", call.Key, err))
+		}
+		out[statKey(code, c)] = true
+	}
+	return out, classify(q.Err())
+}
+
+// statOrganizations returns what a row of the long dataset says of each
+// organization, by code.
+func (s *Store) statOrganizations(ctx context.Context) (map[string]forms.StatRow, error) {
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT o.code, COALESCE(o.m49, ''), COALESCE(o.iso2, ''), o.name_en, o.name_fr, o.name_es, o.name_ru, o.name_ar, o.name_zh,
+		       o.region_name, COALESCE((SELECT string_agg(m.group_code, ' ' ORDER BY m.group_code) FROM regional_group_members m
+		                                WHERE m.organization_id = o.id), '')
+		FROM organizations o`)
+	if err != nil {
+		return nil, classify(fmt.Errorf("storage: organizations: %w", err))
+	}
+	defer rows.Close()
+	out := map[string]forms.StatRow{}
+	for rows.Next() {
+		var r forms.StatRow
+		var n names
+		var groups string
+		if err := rows.Scan(&r.Organization.Code, &r.Organization.M49, &r.ISO2, &n.En, &n.Fr, &n.Es, &n.Ru, &n.Ar, &n.Zh, &r.Region, &groups); err != nil {
+			return nil, classify(fmt.Errorf("storage: organizations: %w", err))
+		}
+		r.Organization.Name, r.Organization.RegionalGroups = n.forms(), strings.Fields(groups)
+		out[r.Organization.Code] = r
+	}
+	return out, classify(rows.Err())
 }

@@ -22,9 +22,10 @@ Writes the long dataset of a call's statistics, one row per value, with the
 State, its codes, region and regional groups, the indicator and its ICCS
 code, the year, the category, the value or its status, flags, note, and the
 receipt of the version it comes from: accepted submissions, and submitted
-ones too with --include submitted; then, where they give nothing, the
-figures of imports of past series (submission_state imported, with the
-import's reference and source). Breaks and outliers are checked against
+ones too with --include submitted; then, where they give nothing, what
+counts in the Office's series: an import's figure (submission_state
+imported, with the import's reference and source), another call's
+(call, with its receipt) or the sum of a State's parts (parts). Breaks and outliers are checked against
 those figures and the year before the call's first, as on the web. --bom starts a CSV with the byte order
 mark Excel needs. For scheduled jobs; it uses the database as the portal
 does (PORTAL_DATABASE_URL, or the private cluster).
@@ -106,7 +107,7 @@ func exportStatistics(ctx context.Context, s *storage.Store, key, format string,
 	if err != nil {
 		return 0, err
 	}
-	if err := s.CallStatisticsRows(ctx, call, q, includeSubmitted, ew.Row); err != nil {
+	if err := s.CallStatisticsRows(ctx, call, q, lib.All(), includeSubmitted, ew.Row); err != nil {
 		return 0, err
 	}
 	if err := ew.Close(); err != nil {
