@@ -316,7 +316,7 @@ func TestSeriesAcrossCallsAndImport(t *testing.T) {
 		t.Fatalf("report preview: %d", r.status)
 	}
 	past := regexp.MustCompile(`(?s)<section id="past".*?</section>`).FindString(r.body)
-	if !strings.Contains(past, `<tr id="past-1"><th scope="row">`+imp+`</th><td>imported</td><td>CTS/Eurostat</td></tr>`) {
+	if !strings.Contains(past, `<tr id="past-1"><th scope="row" class="nowrap">`+imp+`</th><td>imported</td><td>CTS/Eurostat</td></tr>`) {
 		t.Errorf("the report's past sources: %q", past)
 	}
 	homicide := regexp.MustCompile(`(?s)<section id="indicator-\d+" class="report__indicator" aria-labelledby="indicator-\d+-h">\s*<h3[^>]*>[^<]*Intentional homicide.*?</section>`).FindString(r.body)
