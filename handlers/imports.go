@@ -380,14 +380,6 @@ func (s *Server) confirmImport(c *gin.Context) error {
 	return nil
 }
 
-type importingPage struct {
-	basePage
-	Token, File, Since string
-	Failed             bool
-	Error              string
-	Refresh            int // seconds before the page looks again; 0 for never
-}
-
 // showImporting follows the confirmation the analyst asked for: in
 // progress (the page looks again every two seconds), done (to the list
 // of imports, or back to the dry run when there was nothing to import),
@@ -418,15 +410,12 @@ func (s *Server) showImporting(c *gin.Context) error {
 		c.Redirect(http.StatusSeeOther, plan)
 		return nil
 	}
-	p := &importingPage{basePage: s.newBase(c), Token: token, File: imp.FileName}
-	p.Title, p.Since = p.T("imports.importing.title"), p.Timestamp(job.CreatedAt)
-	switch job.State {
-	case forms.JobFailed, forms.JobCancelled:
-		p.Failed, p.Error = true, job.Error
-	default:
-		p.Refresh = 2
-	}
-	s.render(c, http.StatusOK, "importing", p)
+	p := &followPage{basePage: s.newBase(c), LookHref: plan + "/confirm", BackHref: plan}
+	p.Title = p.T("imports.importing.title")
+	p.Crumbs = []followCrumb{{"/office", p.T("office.title")}, {"/office/imports", p.T("imports.title")}}
+	p.Progress = p.Tf("imports.importing.progress", map[string]any{"File": imp.FileName, "Since": p.Timestamp(job.CreatedAt)})
+	p.Wait, p.FailedText, p.BackText = p.T("imports.importing.wait"), p.T("imports.importing.failed"), p.T("imports.importing.back")
+	s.renderFollow(c, p, job)
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"net/http"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -64,4 +65,32 @@ func (s *Server) showJobs(c *gin.Context) error {
 	}
 	s.render(c, 200, "jobs", &p)
 	return nil
+}
+
+// A page that follows a job an analyst's click asked for (a release, an
+// import): in progress, it says so and looks again every two seconds; the
+// job failed, it says why and leads back. Done, the handler goes on
+// (usually to what the job made) before rendering it.
+type followPage struct {
+	basePage
+	Crumbs                   []followCrumb // the breadcrumbs before this page
+	Progress, Wait, LookHref string
+	Failed                   bool
+	FailedText, Error        string
+	BackHref, BackText       string
+	Refresh                  int // seconds before the page looks again; 0 for never
+}
+
+type followCrumb struct{ Href, Label string }
+
+// renderFollow renders p for the job: failed or cancelled, with its error;
+// else waiting or running, looking again in two seconds.
+func (s *Server) renderFollow(c *gin.Context, p *followPage, job forms.Job) {
+	switch job.State {
+	case forms.JobFailed, forms.JobCancelled:
+		p.Failed, p.Error = true, job.Error
+	default:
+		p.Refresh = 2
+	}
+	s.render(c, http.StatusOK, "following", p)
 }

@@ -331,14 +331,6 @@ func (s *Server) releaseReport(c *gin.Context) error {
 	return nil
 }
 
-type releasingPage struct {
-	basePage
-	CallKey, CallTitle, Since string
-	Failed                    bool
-	Error                     string
-	Refresh                   int // seconds before the page looks again; 0 for never
-}
-
 // showReleasing follows the release the analyst asked for: in progress
 // (the page looks again every two seconds), done (to the release), or
 // failed (with why).
@@ -365,16 +357,12 @@ func (s *Server) showReleasing(c *gin.Context) error {
 			return nil
 		}
 	}
-	p := &releasingPage{basePage: s.callBase(c, call), CallKey: call.Key, Since: s.callBase(c, call).Timestamp(job.CreatedAt)}
-	p.CallTitle = call.Title.In(p.Lang)
+	p := &followPage{basePage: s.callBase(c, call), LookHref: "/office/calls/" + call.Key + "/report/release", BackHref: form}
 	p.Title = p.T("release.title")
-	switch job.State {
-	case forms.JobFailed, forms.JobCancelled:
-		p.Failed, p.Error = true, job.Error
-	default:
-		p.Refresh = 2
-	}
-	s.render(c, http.StatusOK, "releasing", p)
+	p.Crumbs = []followCrumb{{"/office", p.T("office.title")}, {"/office/calls/" + call.Key, call.Title.In(p.Lang)}}
+	p.Progress = p.Tf("release.progress", map[string]any{"Since": p.Timestamp(job.CreatedAt)})
+	p.Wait, p.FailedText, p.BackText = p.T("release.wait"), p.T("release.failed"), p.T("release.back")
+	s.renderFollow(c, p, job)
 	return nil
 }
 

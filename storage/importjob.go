@@ -2,13 +2,10 @@ package storage
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 
 	"portal/forms"
 )
@@ -35,10 +32,7 @@ func (ConfirmImportArgs) Kind() string { return KindConfirmImport }
 // InsertOpts: one confirmation waiting or running per upload; a failure
 // is retried three times (what fails is the database: the confirmation is
 // one transaction, so a retry starts afresh).
-func (ConfirmImportArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateRetryable, rivertype.JobStateScheduled}}}
-}
+func (ConfirmImportArgs) InsertOpts() river.InsertOpts { return oneWhileActive() }
 
 type confirmImportWorker struct {
 	river.WorkerDefaults[ConfirmImportArgs]
@@ -102,14 +96,5 @@ func (s *Store) ImportOfUpload(ctx context.Context, token string) (forms.SeriesI
 // ImportRequest says where the last request to confirm the upload stands;
 // false when there was none.
 func (s *Store) ImportRequest(ctx context.Context, token string) (forms.Job, bool, error) {
-	var r jobRow
-	err := s.db.GetContext(ctx, &r, `SELECT `+jobColumns+` FROM river_job WHERE kind = $1 AND args->>'token' = $2 ORDER BY id DESC LIMIT 1`,
-		KindConfirmImport, token)
-	if errors.Is(err, sql.ErrNoRows) {
-		return forms.Job{}, false, nil
-	}
-	if err != nil {
-		return forms.Job{}, false, classify(fmt.Errorf("storage: import request of %s: %w", token, err))
-	}
-	return r.job(), true, nil
+	return s.lastJob(ctx, KindConfirmImport, "token", token)
 }

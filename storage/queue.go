@@ -12,6 +12,7 @@ import (
 	"github.com/lib/pq"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/rivertype"
 
 	"portal/forms"
 )
@@ -279,4 +280,29 @@ func (h atLeast) WithAttrs(as []slog.Attr) slog.Handler {
 
 func (h atLeast) WithGroup(name string) slog.Handler {
 	return atLeast{Handler: h.Handler.WithGroup(name), min: h.min}
+}
+
+// oneWhileActive are the insert options of a job an analyst's click asks
+// for: one per its unique arguments while it waits or runs (two clicks,
+// one job; a click after it has ended asks again), and a failure retried
+// three times (what is asked is checked first, so what fails is the
+// database).
+func oneWhileActive() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateRetryable, rivertype.JobStateScheduled}}}
+}
+
+// lastJob returns the newest job of the kind whose argument key is value,
+// for a page that follows what it asked; false when there is none.
+func (s *Store) lastJob(ctx context.Context, kind, key, value string) (forms.Job, bool, error) {
+	var r jobRow
+	err := s.db.GetContext(ctx, &r, `SELECT `+jobColumns+` FROM river_job WHERE kind = $1 AND args->>$2 = $3 ORDER BY id DESC LIMIT 1`,
+		kind, key, value)
+	if errors.Is(err, sql.ErrNoRows) {
+		return forms.Job{}, false, nil
+	}
+	if err != nil {
+		return forms.Job{}, false, classify(fmt.Errorf("storage: %s job of %s: %w", kind, value, err))
+	}
+	return r.job(), true, nil
 }

@@ -2,13 +2,10 @@ package storage
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 
 	"portal/forms"
 )
@@ -34,10 +31,7 @@ func (ReleaseArgs) Kind() string { return KindRelease }
 // InsertOpts: one release waiting or running per call; a failure is
 // retried three times (a release is checked before it is asked for, so
 // what fails is the database).
-func (ReleaseArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateRetryable, rivertype.JobStateScheduled}}}
-}
+func (ReleaseArgs) InsertOpts() river.InsertOpts { return oneWhileActive() }
 
 type releaseWorker struct {
 	river.WorkerDefaults[ReleaseArgs]
@@ -84,14 +78,5 @@ func (s *Store) RequestRelease(ctx context.Context, call forms.Call, actor forms
 // ReleaseRequest says where the last request to release the call's report
 // stands; false when there was none.
 func (s *Store) ReleaseRequest(ctx context.Context, call forms.Call) (forms.Job, bool, error) {
-	var r jobRow
-	err := s.db.GetContext(ctx, &r, `SELECT `+jobColumns+` FROM river_job WHERE kind = $1 AND args->>'call' = $2 ORDER BY id DESC LIMIT 1`,
-		KindRelease, call.Key)
-	if errors.Is(err, sql.ErrNoRows) {
-		return forms.Job{}, false, nil
-	}
-	if err != nil {
-		return forms.Job{}, false, classify(fmt.Errorf("storage: release request of %s: %w", call.Key, err))
-	}
-	return r.job(), true, nil
+	return s.lastJob(ctx, KindRelease, "call", call.Key)
 }
