@@ -43,8 +43,9 @@ type statisticsStore interface {
 
 // The Office's view of one indicator of a call's statistics: each State's
 // series with its rate per 100,000 inhabitants (from the population it
-// reported), and each regional group's and the world's sum with its
-// coverage and median rate, computed by the database from the submissions.
+// reported, else the Office's), the figures of the Office's series marked
+// where the call's submissions give none, and each regional group's and
+// the world's sum with its coverage and median rate (Store.CallFigures).
 
 type statisticsPage struct {
 	basePage
