@@ -93,17 +93,7 @@ func (s *Server) newEntryPage(c *gin.Context, f entryForm) (*entryPage, error) {
 		p.Sections = append(p.Sections, option{Value: dc.sectionURL(sec.Key), Label: sec.Title.In(p.Lang) + " — " + p.T("section.state."+string(pr.States[sec.Key]))})
 	}
 	if p.Editable {
-		b := dc.builder(p.Text)
-		for i, f := range pr.Blocking {
-			v := views.Finding{ID: "blocking-" + strconv.Itoa(i), Where: b.FindingPlace(f), Message: b.FindingMessage(f)}
-			if sec := views.SectionOf(dc.q, f.Question); sec != "" {
-				v.Href = dc.sectionURL(sec) + "?check=1#" + views.FindingTarget(f)
-			}
-			if f.Severity == forms.SeverityWarning {
-				v.Message += " " + p.T("submission.explain")
-			}
-			p.Blocking = append(p.Blocking, v)
-		}
+		p.Blocking = dc.blockingViews(p.Text, pr.Blocking)
 		_, err := forms.DecideEntry(s.currentUser(c), dc.org, dc.call, sub.State, time.Now())
 		p.CanSubmit = err == nil && len(p.Blocking) == 0
 		if forms.KindOf(err) == forms.KindConflict {

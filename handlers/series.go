@@ -31,6 +31,8 @@ type seriesStore interface {
 	Figures(ctx context.Context, q forms.SeriesQuery, areas map[string]forms.Area) ([]forms.Figure, error)
 	// Areas returns every area a figure may be of, by code.
 	Areas(ctx context.Context) (map[string]forms.Area, error)
+	// SeriesBase returns the areas and the population each area's rates use by year.
+	SeriesBase(ctx context.Context, lib []*forms.Questionnaire, include bool) (map[string]forms.Area, map[forms.PopulationKey]forms.PopulationUsed, error)
 	// Regions returns the M49 regions and sub-regions in their order.
 	Regions(ctx context.Context) ([]forms.Region, error)
 	// ExplanationsOf returns what the versions with the receipts explained of the findings, by receipt and finding.
@@ -136,20 +138,8 @@ type seriesData struct {
 func (s *Server) loadSeriesBase(ctx context.Context, include bool) (seriesBase, error) {
 	b := seriesBase{idx: s.series}
 	var err error
-	if b.areas, err = s.store.Areas(ctx); err != nil {
-		return b, err
-	}
-	q := forms.SeriesQuery{Codes: []string{forms.PopulationSeries}, Sources: b.idx.sources(forms.PopulationSeries), IncludeSubmitted: include}
-	reported, err := s.store.Figures(ctx, q, b.areas)
-	if err != nil {
-		return b, err
-	}
-	office, err := s.store.Populations(ctx)
-	if err != nil {
-		return b, err
-	}
-	b.pops = forms.PopulationsUsed(reported, office)
-	return b, nil
+	b.areas, b.pops, err = s.store.SeriesBase(ctx, b.idx.all, include)
+	return b, err
 }
 
 // load reads a series' figures (the current ones, and the history too

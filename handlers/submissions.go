@@ -15,6 +15,7 @@ import (
 	"portal/forms"
 	"portal/templates/form"
 	"portal/templates/views"
+	"portal/templates/words"
 )
 
 // submissionStore is what the submission pages and the review need: where an
@@ -117,19 +118,8 @@ func (s *Server) showSubmission(c *gin.Context) error {
 		if err != nil {
 			return err
 		}
-		b := dc.builder(p.Text)
 		fs := forms.Assess(dc.q, d.Answers, dc.call.Years).Blocking
-		for i, f := range fs {
-			v := views.Finding{ID: "blocking-" + strconv.Itoa(i), Where: b.FindingPlace(f), Message: b.FindingMessage(f)}
-			if sec := views.SectionOf(dc.q, f.Question); sec != "" {
-				// The section shows the required questions it would not yet.
-				v.Href = dc.sectionURL(sec) + "?check=1#" + views.FindingTarget(f)
-			}
-			if f.Severity == forms.SeverityWarning {
-				v.Message += " " + p.T("submission.explain")
-			}
-			p.Blocking = append(p.Blocking, v)
-		}
+		p.Blocking = dc.blockingViews(p.Text, fs)
 		p.CanSubmit = p.CanSubmit && len(fs) == 0
 	}
 	if dc.call.MayAnswerJointly(dc.org) && p.CanSubmit {
@@ -349,4 +339,23 @@ func (s *Server) knownField(dc *scope, field string) bool {
 		}
 	}
 	return false
+}
+
+// blockingViews describes the findings that stop a submission, each
+// linked to its place in its section (which then shows the required
+// questions it would not yet); a warning says it may be explained.
+func (dc *scope) blockingViews(t words.Text, fs []forms.Finding) []views.Finding {
+	b := dc.builder(t)
+	out := make([]views.Finding, 0, len(fs))
+	for i, f := range fs {
+		v := views.Finding{ID: "blocking-" + strconv.Itoa(i), Where: b.FindingPlace(f), Message: b.FindingMessage(f)}
+		if sec := views.SectionOf(dc.q, f.Question); sec != "" {
+			v.Href = dc.sectionURL(sec) + "?check=1#" + views.FindingTarget(f)
+		}
+		if f.Severity == forms.SeverityWarning {
+			v.Message += " " + t.T("submission.explain")
+		}
+		out = append(out, v)
+	}
+	return out
 }

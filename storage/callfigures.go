@@ -38,20 +38,34 @@ func newCallReader(ctx context.Context, db sqlx.QueryerContext, call forms.Call,
 		r.codes[forms.Series{Question: c.Question, Row: c.Row, Category: c.Category}] = c.Code
 	}
 	var err error
-	if r.areas, err = areasOf(ctx, db); err != nil {
-		return nil, err
-	}
-	pq := forms.SeriesQuery{Codes: []string{forms.PopulationSeries}, Sources: forms.SeriesSources(lib, forms.PopulationSeries), IncludeSubmitted: include}
-	reported, err := figuresOf(ctx, db, pq, r.areas)
+	r.areas, r.pops, err = seriesBase(ctx, db, lib, include)
+	return r, err
+}
+
+// SeriesBase returns what every read of series needs besides their
+// figures: every area a figure may be of, by code, and the population
+// each area's rates use by year (its own figure of the population series,
+// else the Office's table). lib is every questionnaire; include counts
+// submissions not yet accepted.
+func (s *Store) SeriesBase(ctx context.Context, lib []*forms.Questionnaire, include bool) (map[string]forms.Area, map[forms.PopulationKey]forms.PopulationUsed, error) {
+	return seriesBase(ctx, s.db, lib, include)
+}
+
+func seriesBase(ctx context.Context, db sqlx.QueryerContext, lib []*forms.Questionnaire, include bool) (map[string]forms.Area, map[forms.PopulationKey]forms.PopulationUsed, error) {
+	areas, err := areasOf(ctx, db)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	q := forms.SeriesQuery{Codes: []string{forms.PopulationSeries}, Sources: forms.SeriesSources(lib, forms.PopulationSeries), IncludeSubmitted: include}
+	reported, err := figuresOf(ctx, db, q, areas)
+	if err != nil {
+		return nil, nil, err
 	}
 	office, err := populationsOf(ctx, db)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	r.pops = forms.PopulationsUsed(reported, office)
-	return r, nil
+	return areas, forms.PopulationsUsed(reported, office), nil
 }
 
 // figures returns the figures of inds (of one column) with their
