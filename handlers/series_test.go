@@ -443,6 +443,11 @@ func TestImportRefusals(t *testing.T) {
 	if r = do(t, c, "GET", ts.URL+"/office/imports/uploads/nosuchtoken", nil); r.status != http.StatusNotFound {
 		t.Errorf("an unknown upload: %d", r.status)
 	}
+	for _, method := range []string{"GET", "POST"} {
+		if r = do(t, c, method, ts.URL+"/office/imports/uploads/nosuchtoken/confirm", url.Values{}); r.status != http.StatusNotFound {
+			t.Errorf("%s the confirmation of an unknown upload: %d", method, r.status)
+		}
+	}
 	if r = do(t, c, "POST", ts.URL+"/office/imports/IMP-2000-0001/withdraw", url.Values{}); r.status != http.StatusNotFound {
 		t.Errorf("withdrawing no import: %d", r.status)
 	}
